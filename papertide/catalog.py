@@ -1,0 +1,146 @@
+"""Read services over papers: daily lists, trending, paper pages, stats.
+
+Web routes and CLI commands both call these; they never build SQL themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from papertide.domain.papers import PaperEntry
+from papertide.domain.periods import Period, day_period, month_period, week_period_of
+from papertide.domain.trending import ScoredPaper, rank_trending, window_days_range
+from papertide.storage import listings as listings_store
+from papertide.storage import papers as papers_store
+from papertide.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodPage:
+    period: Period
+    entries: list[PaperEntry]
+    total: int
+    page: int
+    page_size: int
+    previous: Period | None  # nearest earlier period that has papers
+    next: Period | None
+
+    @property
+    def has_more(self) -> bool:
+        return (self.page + 1) * self.page_size < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingPage:
+    entries: list[tuple[PaperEntry, ScoredPaper]]
+    as_of: datetime
+    window_first: date
+    window_last: date
+    gravity: float
+    window_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    papers: int
+    listings: int
+    first_listing: date | None
+    last_listing: date | None
+    first_published: date | None
+    last_published: date | None
+    top_categories: list[tuple[str, int]]
+
+
+class Catalog:
+    """Queries behind the public pages."""
+
+    def __init__(self, db: Database, gravity: float, window_days: int, page_size: int) -> None:
+        self.db = db
+        self.gravity = gravity
+        self.window_days = window_days
+        self.page_size = page_size
+
+    def latest_day(self) -> Period | None:
+        with self.db.read() as conn:
+            latest = listings_store.latest_listing_date(conn)
+        return day_period(latest) if latest else None
+
+    def period(self, period: Period, page: int = 0, page_size: int | None = None) -> PeriodPage:
+        size = page_size or self.page_size
+        with self.db.read() as conn:
+            entries = listings_store.list_period(conn, period.first, period.last, size, page * size)
+            total = listings_store.count_period(conn, period.first, period.last)
+            prev_day, next_day = listings_store.adjacent_listing_dates(conn, period.first, period.last)
+        prev = _period_like(period, prev_day)
+        nxt = _period_like(period, next_day)
+        return PeriodPage(period, entries, total, page, size, prev, nxt)
+
+    def trending_as_of(self, now: datetime | None = None) -> datetime:
+        """The reference time for trending.
+
+        A self-hosted instance may hold an archive that stopped being fed (the demo
+        corpus ends in 2026-06); trending then shows that archive's last week rather
+        than an empty page, measured from the end of its last listing day.
+        """
+        now = now or datetime.now(UTC)
+        with self.db.read() as conn:
+            latest = listings_store.latest_listing_date(conn)
+        if latest is None:
+            return now
+        end_of_latest = datetime.combine(latest + timedelta(days=1), time(), tzinfo=UTC)
+        return min(now, end_of_latest)
+
+    def trending(
+        self,
+        limit: int = 50,
+        now: datetime | None = None,
+        gravity: float | None = None,
+        window_days: int | None = None,
+    ) -> TrendingPage:
+        g = self.gravity if gravity is None else gravity
+        w = self.window_days if window_days is None else window_days
+        as_of = self.trending_as_of(now)
+        first, last = window_days_range(as_of, w)
+        with self.db.read() as conn:
+            candidates = listings_store.trending_candidates(conn, first, last)
+            ranked = rank_trending(candidates, as_of, g, w)[:limit]
+            by_id = papers_store.get_entries(conn, [s.arxiv_id for s in ranked])
+        listed = {c.arxiv_id: c.listed_on for c in candidates}
+        entries = [
+            (_with_listing(by_id[s.arxiv_id], listed[s.arxiv_id]), s) for s in ranked if s.arxiv_id in by_id
+        ]
+        return TrendingPage(entries, as_of, first, last, g, w)
+
+    def paper(self, arxiv_id: str) -> PaperEntry | None:
+        with self.db.read() as conn:
+            return papers_store.get_paper(conn, arxiv_id)
+
+    def stats(self) -> Stats:
+        with self.db.read() as conn:
+            first_l, last_l = listings_store.listing_date_range(conn)
+            first_p, last_p = papers_store.published_range(conn)
+            return Stats(
+                papers=papers_store.count_papers(conn),
+                listings=listings_store.count_listings(conn),
+                first_listing=first_l,
+                last_listing=last_l,
+                first_published=first_p,
+                last_published=last_p,
+                top_categories=papers_store.top_categories(conn),
+            )
+
+
+def _with_listing(entry: PaperEntry, listed_on: date) -> PaperEntry:
+    return PaperEntry(entry.paper, entry.upvotes, entry.num_comments, listed_on, entry.submitter_name)
+
+
+def _period_like(period: Period, day: date | None) -> Period | None:
+    """The period of the same kind as ``period`` that contains ``day``."""
+    if day is None:
+        return None
+    if period.kind == "day":
+        return day_period(day)
+    if period.kind == "week":
+        return week_period_of(day)
+    return month_period(day.year, day.month)

@@ -1,0 +1,146 @@
+"""The ``papertide`` command line: a thin shell over the same services the web app uses."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from papertide.config import Settings
+
+app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    from papertide.storage.db import Database
+
+    return Database(settings.resolved_database_url, settings.db_pool_size)
+
+
+def demo_corpus_path() -> Path:
+    """The demo corpus that ships inside the package."""
+    return Path(str(resources.files("papertide") / "data" / "demo_papers.jsonl.gz"))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from papertide.storage.migrate import upgrade
+
+    settings = _settings()
+    db = _database(settings)
+    upgrade(db)
+    console.print(f"Database is up to date ({db.dialect}).")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .jsonl or .jsonl.gz file in papertide's record format.")],
+) -> None:
+    """Import papers from FILE (idempotent: upserts by arXiv id)."""
+    from papertide.storage.migrate import is_up_to_date
+
+    if not file.is_file():
+        err.print(f"[red]No such file: {file}[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    db = _database(settings)
+    if not is_up_to_date(db):
+        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
+        raise typer.Exit(2)
+    report = _import_with_progress(db, file)
+    for lineno, message in report.errors:
+        err.print(f"[yellow]{file.name}:{lineno}: {message}[/yellow]")
+    if report.failed > len(report.errors):
+        err.print(f"[yellow]… and {report.failed - len(report.errors)} more bad lines[/yellow]")
+    console.print(
+        f"Imported {file.name}: {report.inserted} inserted, {report.updated} updated, "
+        f"{report.skipped} skipped (unchanged), {report.failed} failed; {report.new_listings} new daily listings."
+    )
+    if report.total and report.failed == report.total:
+        raise typer.Exit(1)
+
+
+def _import_with_progress(db, file: Path):  # type: ignore[no-untyped-def]
+    from papertide.ingest.bulk import import_file
+
+    with Progress(
+        TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
+        TimeElapsedColumn(), console=err, transient=False,
+    ) as progress:
+        task = progress.add_task("import", total=None)
+        return import_file(db, file, on_progress=lambda n: progress.advance(task, n))
+
+
+@app.command("demo")
+def demo() -> None:
+    """Migrate the database and load the bundled demo corpus if the database has no papers."""
+    from papertide.storage import papers as papers_store
+    from papertide.storage.migrate import upgrade
+
+    settings = _settings()
+    db = _database(settings)
+    upgrade(db)
+    with db.read() as conn:
+        if papers_store.count_papers(conn) > 0:
+            console.print("Database already has papers; keeping them.")
+            return
+    report = _import_with_progress(db, demo_corpus_path())
+    console.print(f"Loaded the demo corpus: {report.inserted} papers, {report.new_listings} daily listings.")
+
+
+@app.command("stats")
+def stats() -> None:
+    """Print counts of papers and listings in the database."""
+    from papertide.catalog import Catalog
+
+    settings = _settings()
+    catalog = Catalog(_database(settings), settings.trending_gravity, settings.trending_window_days, settings.page_size)
+    s = catalog.stats()
+    table = Table(title="papertide", show_header=False)
+    table.add_row("papers", f"{s.papers:,}")
+    table.add_row("daily listings", f"{s.listings:,}")
+    table.add_row("listed", f"{s.first_listing} → {s.last_listing}")
+    table.add_row("published", f"{s.first_published} → {s.last_published}")
+    table.add_row("top categories", ", ".join(f"{c} ({n:,})" for c, n in s.top_categories[:5]))
+    console.print(table)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default PAPERTIDE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PAPERTIDE_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one busy writer).")] = 1,
+) -> None:
+    """Serve the web site with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level)
+    uvicorn.run(
+        "papertide.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def main() -> None:
+    app()

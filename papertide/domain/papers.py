@@ -1,0 +1,164 @@
+"""Papers as plain data: the Paper record and arXiv identifier parsing.
+
+Pure: no I/O. Everything that reads or writes papers elsewhere speaks these types.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+# New-style ids (April 2007 on): YYMM.NNNN (until 2014) or YYMM.NNNNN (from 2015).
+_NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?$")
+# Old-style ids: archive[.subject-class]/YYMMNNN, e.g. hep-th/9901001, math.AP/0601001.
+_OLD_ID = re.compile(
+    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/\d{7})(?:v(?P<version>\d+))?$"
+)
+# Hosts and paths that carry an arXiv id in a URL.
+_URL_PREFIX = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
+)
+_HF_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?huggingface\.co/papers/", re.IGNORECASE)
+_ARXIV_SCHEME = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+
+
+class InvalidArxivId(ValueError):
+    """Raised when a string is not an arXiv identifier or arXiv URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivId:
+    """A parsed arXiv identifier: the versionless id plus an optional version."""
+
+    id: str
+    version: int | None = None
+
+    @property
+    def is_old_style(self) -> bool:
+        return "/" in self.id
+
+    def __str__(self) -> str:
+        return self.id if self.version is None else f"{self.id}v{self.version}"
+
+
+def parse_arxiv_id(text: str) -> ArxivId:
+    """Parse an arXiv id, ``arXiv:`` reference, or arxiv.org / HF papers URL.
+
+    >>> parse_arxiv_id("https://arxiv.org/pdf/2405.12345v3.pdf")
+    ArxivId(id='2405.12345', version=3)
+    >>> parse_arxiv_id("hep-th/9901001")
+    ArxivId(id='hep-th/9901001', version=None)
+    """
+    if not isinstance(text, str):
+        raise InvalidArxivId(f"not an arXiv id: {text!r}")
+    s = text.strip()
+    s = _URL_PREFIX.sub("", s)
+    s = _HF_URL_PREFIX.sub("", s)
+    s = _ARXIV_SCHEME.sub("", s)
+    # URLs may carry a query string, fragment, trailing slash or a .pdf suffix.
+    s = re.split(r"[?#]", s, maxsplit=1)[0].rstrip("/")
+    if s.lower().endswith(".pdf"):
+        s = s[:-4]
+    match = _NEW_ID.match(s) or _OLD_ID.match(s)
+    if match is None:
+        raise InvalidArxivId(f"not an arXiv id or arXiv URL: {text.strip()[:100]!r}")
+    if _NEW_ID.match(s):
+        month = int(s[2:4])
+        if not 1 <= month <= 12:
+            raise InvalidArxivId(f"arXiv id has an impossible month {month:02d}: {text.strip()!r}")
+    version = match.group("version")
+    if version is not None and int(version) < 1:
+        raise InvalidArxivId(f"arXiv versions start at 1: {text.strip()!r}")
+    return ArxivId(match.group("id"), int(version) if version else None)
+
+
+def normalize_arxiv_id(text: str) -> str:
+    """The versionless id for any accepted spelling (see :func:`parse_arxiv_id`)."""
+    return parse_arxiv_id(text).id
+
+
+def is_arxiv_id(text: str) -> bool:
+    """True when ``text`` parses as an arXiv id or arXiv URL."""
+    try:
+        parse_arxiv_id(text)
+    except InvalidArxivId:
+        return False
+    return True
+
+
+def abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One arXiv paper's metadata, as we store and show it.
+
+    ``categories`` lists the primary category first. ``upvotes_baseline`` is the
+    imported (e.g. Hugging Face) count; real votes cast here add to it.
+    """
+
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    published: date | None = None
+    version: int = 1
+    published_approx: bool = False
+    github_repo: str | None = None
+    upvotes_baseline: int = 0
+    num_comments_baseline: int = 0
+    keywords: tuple[str, ...] = field(default=())
+    withdrawn: bool = False
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A paper's appearance on one day's daily list."""
+
+    arxiv_id: str
+    listed_on: date
+    position: int | None = None
+    submitter_name: str | None = None
+
+
+def short_authors(authors: tuple[str, ...] | list[str], keep: int = 3) -> str:
+    """First few authors then "et al.", e.g. ``"A, B, C et al."``.
+
+    >>> short_authors(["A", "B", "C", "D"])
+    'A, B, C et al.'
+    """
+    if len(authors) <= keep + 1:
+        return ", ".join(authors)
+    return ", ".join(authors[:keep]) + " et al."
+
+
+def snippet(text: str, limit: int = 300) -> str:
+    """A word-boundary cut of ``text`` no longer than ``limit`` characters plus an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class PaperEntry:
+    """A paper as a list or page shows it: metadata plus live counts and its listing."""
+
+    paper: Paper
+    upvotes: int
+    num_comments: int = 0
+    listed_on: date | None = None
+    submitter_name: str | None = None
+    listed_dates: tuple[date, ...] = ()

@@ -1,0 +1,209 @@
+"""Persistence for papers and their categories: bulk upsert and lookups."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.domain.papers import Paper, PaperEntry
+from papertide.storage.schema import daily_listings, paper_categories, papers, upvotes
+
+# SQLite caps bound parameters per statement; keep IN (...) lists under it.
+IN_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.inserted + other.inserted, self.updated + other.updated, self.skipped + other.skipped
+        )
+
+
+def content_hash(p: Paper) -> str:
+    """A stable fingerprint of the imported fields (detects "nothing changed")."""
+    payload = [
+        p.arxiv_id, p.version, p.title, p.abstract, list(p.authors), list(p.categories),
+        p.published.isoformat() if p.published else None, p.published_approx, p.github_repo,
+        p.upvotes_baseline, p.num_comments_baseline, list(p.keywords), p.withdrawn,
+    ]
+    return hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def _row(p: Paper) -> dict[str, Any]:
+    return {
+        "arxiv_id": p.arxiv_id,
+        "version": p.version,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": list(p.authors),
+        "categories": list(p.categories),
+        "primary_category": p.primary_category,
+        "published": p.published,
+        "published_approx": p.published_approx,
+        "github_repo": p.github_repo,
+        "keywords": list(p.keywords),
+        "upvotes_baseline": p.upvotes_baseline,
+        "num_comments_baseline": p.num_comments_baseline,
+        "withdrawn": p.withdrawn,
+        "content_hash": content_hash(p),
+    }
+
+
+def upsert_papers(conn: Connection, batch: Sequence[Paper]) -> tuple[UpsertResult, dict[str, int]]:
+    """Insert new papers and update changed ones, keyed by arXiv id.
+
+    A stored paper with a higher version is never overwritten by an older one.
+    Returns the counts and a map arxiv_id → row id for every paper in the batch.
+    """
+    latest: dict[str, Paper] = {}
+    for p in batch:  # a batch may repeat an id; the last one wins, like a re-import would
+        latest[p.arxiv_id] = p
+    existing = _existing(conn, list(latest))
+    new_rows, changed_rows = [], []
+    skipped = 0
+    for arxiv_id, p in latest.items():
+        row = _row(p)
+        old = existing.get(arxiv_id)
+        if old is None:
+            new_rows.append(row)
+        elif old["content_hash"] == row["content_hash"] or old["version"] > p.version:
+            skipped += 1
+        else:
+            changed_rows.append({**row, "_id": old["id"]})
+    if new_rows:
+        conn.execute(sa.insert(papers), [{**r, "upvotes": r["upvotes_baseline"]} for r in new_rows])
+    if changed_rows:
+        # Bind names must differ from column names in an executemany UPDATE.
+        cols = [c for c in changed_rows[0] if c not in ("_id", "arxiv_id")]
+        values: dict[str, Any] = {c: sa.bindparam(f"b_{c}") for c in cols}
+        values["upvotes"] = sa.bindparam("b_upvotes_baseline") + _vote_count_subquery()
+        values["updated_at"] = sa.func.now()
+        stmt = sa.update(papers).where(papers.c.id == sa.bindparam("_id")).values(values)
+        conn.execute(stmt, [{"_id": r["_id"], **{f"b_{c}": r[c] for c in cols}} for r in changed_rows])
+    ids = {a: r["id"] for a, r in existing.items()}
+    if new_rows:
+        ids |= {a: r["id"] for a, r in _existing(conn, [r["arxiv_id"] for r in new_rows]).items()}
+    touched = [ids[r["arxiv_id"]] for r in new_rows] + [r["_id"] for r in changed_rows]
+    touched_papers = {ids[r["arxiv_id"]]: latest[r["arxiv_id"]] for r in (*new_rows, *changed_rows)}
+    _replace_categories(conn, touched, touched_papers)
+    return UpsertResult(len(new_rows), len(changed_rows), skipped), ids
+
+
+def _vote_count_subquery() -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.count())
+        .select_from(upvotes)
+        .where(upvotes.c.paper_id == papers.c.id)
+        .scalar_subquery()
+    )
+
+
+def _existing(conn: Connection, arxiv_ids: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(arxiv_ids), IN_CHUNK):
+        chunk = arxiv_ids[i : i + IN_CHUNK]
+        q = sa.select(papers.c.id, papers.c.arxiv_id, papers.c.content_hash, papers.c.version).where(
+            papers.c.arxiv_id.in_(chunk)
+        )
+        for r in conn.execute(q):
+            out[r.arxiv_id] = r._asdict()
+    return out
+
+
+def _replace_categories(conn: Connection, paper_ids: list[int], by_id: dict[int, Paper]) -> None:
+    if not paper_ids:
+        return
+    for i in range(0, len(paper_ids), IN_CHUNK):
+        conn.execute(sa.delete(paper_categories).where(paper_categories.c.paper_id.in_(paper_ids[i : i + IN_CHUNK])))
+    rows = [
+        {"paper_id": pid, "category": cat, "position": pos}
+        for pid in paper_ids
+        for pos, cat in enumerate(dict.fromkeys(by_id[pid].categories))
+    ]
+    if rows:
+        conn.execute(sa.insert(paper_categories), rows)
+
+
+def paper_from_row(r: Any) -> Paper:
+    return Paper(
+        arxiv_id=r.arxiv_id,
+        title=r.title,
+        abstract=r.abstract,
+        authors=tuple(r.authors or ()),
+        categories=tuple(r.categories or ()),
+        published=r.published,
+        version=r.version,
+        published_approx=bool(r.published_approx),
+        github_repo=r.github_repo,
+        upvotes_baseline=r.upvotes_baseline,
+        num_comments_baseline=r.num_comments_baseline,
+        keywords=tuple(r.keywords or ()),
+        withdrawn=bool(r.withdrawn),
+    )
+
+
+def get_paper(conn: Connection, arxiv_id: str) -> PaperEntry | None:
+    """One paper with its live upvote count and every day it was listed."""
+    r = conn.execute(sa.select(papers).where(papers.c.arxiv_id == arxiv_id)).first()
+    if r is None:
+        return None
+    listed = conn.execute(
+        sa.select(daily_listings.c.listed_on, daily_listings.c.submitter_name)
+        .where(daily_listings.c.paper_id == r.id)
+        .order_by(daily_listings.c.listed_on)
+    ).all()
+    return PaperEntry(
+        paper=paper_from_row(r),
+        upvotes=r.upvotes,
+        num_comments=r.num_comments_baseline,
+        listed_on=listed[0].listed_on if listed else None,
+        submitter_name=listed[0].submitter_name if listed else None,
+        listed_dates=tuple(x.listed_on for x in listed),
+    )
+
+
+def get_entries(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, PaperEntry]:
+    """Papers by id (without listing history), for rankers that return ids."""
+    ids = list(arxiv_ids)
+    out: dict[str, PaperEntry] = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        q = sa.select(papers).where(papers.c.arxiv_id.in_(ids[i : i + IN_CHUNK]))
+        for r in conn.execute(q):
+            out[r.arxiv_id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline)
+    return out
+
+
+def paper_row_id(conn: Connection, arxiv_id: str) -> int | None:
+    return conn.execute(sa.select(papers.c.id).where(papers.c.arxiv_id == arxiv_id)).scalar()
+
+
+def count_papers(conn: Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
+
+
+def published_range(conn: Connection) -> tuple[date | None, date | None]:
+    r = conn.execute(sa.select(sa.func.min(papers.c.published), sa.func.max(papers.c.published))).one()
+    return r[0], r[1]
+
+
+def top_categories(conn: Connection, limit: int = 10) -> list[tuple[str, int]]:
+    q = (
+        sa.select(papers.c.primary_category, sa.func.count())
+        .where(papers.c.primary_category.is_not(None))
+        .group_by(papers.c.primary_category)
+        .order_by(sa.func.count().desc(), papers.c.primary_category)
+        .limit(limit)
+    )
+    return [(r[0], r[1]) for r in conn.execute(q)]

@@ -1,0 +1,102 @@
+"""Public paper pages: daily/weekly/monthly lists, trending, the paper page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from papertide.domain import trending as trending_domain
+from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
+from papertide.web.deps import CatalogDep, TemplatesDep
+
+router = APIRouter()
+# The catch-all /papers/{id:path} route lives here too, so this router is included last.
+
+
+def _list_page(
+    request: Request, templates: TemplatesDep, catalog: CatalogDep, period: Period | None, page: int
+) -> Response:
+    if period is None:  # an empty database
+        return templates.TemplateResponse(request, "list.html", {"page": None, "period": None})
+    result = catalog.period(period, page=page)
+    return templates.TemplateResponse(request, "list.html", {"page": result, "period": period})
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
+    """The latest day that has a daily list."""
+    return _list_page(request, templates, catalog, catalog.latest_day(), p)
+
+
+def _bad_period(request: Request, templates: TemplatesDep, exc: InvalidPeriod) -> Response:
+    return templates.TemplateResponse(
+        request, "error.html", {"title": "No such period", "message": str(exc)}, status_code=404
+    )
+
+
+@router.get("/papers/date/{day}", response_class=HTMLResponse)
+def by_day(day: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
+    try:
+        period = parse_day(day)
+    except InvalidPeriod as exc:
+        return _bad_period(request, templates, exc)
+    return _list_page(request, templates, catalog, period, p)
+
+
+@router.get("/papers/week/{week}", response_class=HTMLResponse)
+def by_week(week: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
+    try:
+        period = parse_week(week)
+    except InvalidPeriod as exc:
+        return _bad_period(request, templates, exc)
+    return _list_page(request, templates, catalog, period, p)
+
+
+@router.get("/papers/month/{month}", response_class=HTMLResponse)
+def by_month(month: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
+    try:
+        period = parse_month(month)
+    except InvalidPeriod as exc:
+        return _bad_period(request, templates, exc)
+    return _list_page(request, templates, catalog, period, p)
+
+
+@router.get("/trending", response_class=HTMLResponse)
+def trending(request: Request, templates: TemplatesDep, catalog: CatalogDep):
+    result = catalog.trending(limit=50)
+    return templates.TemplateResponse(
+        request,
+        "trending.html",
+        {"result": result, "formula": trending_domain.FORMULA, "offset": trending_domain.OFFSET_HOURS},
+    )
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request, templates: TemplatesDep, catalog: CatalogDep):
+    return templates.TemplateResponse(
+        request,
+        "about.html",
+        {"stats": catalog.stats(), "formula": trending_domain.FORMULA,
+         "gravity": catalog.gravity, "window_days": catalog.window_days},
+    )
+
+
+@router.get("/papers/{raw_id:path}", response_class=HTMLResponse)
+def paper_page(raw_id: str, request: Request, templates: TemplatesDep, catalog: CatalogDep):
+    """A paper by id: ``2405.12345``, ``2405.12345v2`` or ``hep-th/9901001``."""
+    try:
+        aid = parse_arxiv_id(raw_id)
+    except InvalidArxivId:
+        return not_found(request, templates, raw_id)
+    entry = catalog.paper(aid.id)
+    if entry is None:
+        return not_found(request, templates, raw_id)
+    if aid.version is not None:
+        # One canonical URL per paper; the version lives on arXiv.
+        return RedirectResponse(f"/papers/{aid.id}", status_code=301)
+    return templates.TemplateResponse(request, "paper.html", {"entry": entry, "paper": entry.paper})
+
+
+def not_found(request: Request, templates: TemplatesDep, query: str = "") -> Response:
+    return templates.TemplateResponse(request, "404.html", {"query": query[:200]}, status_code=404)

@@ -1,0 +1,79 @@
+import pytest
+
+from papertide.domain.papers import (
+    ArxivId,
+    InvalidArxivId,
+    is_arxiv_id,
+    normalize_arxiv_id,
+    parse_arxiv_id,
+    short_authors,
+    snippet,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2405.12345", ArxivId("2405.12345")),
+        ("2405.12345v2", ArxivId("2405.12345", 2)),
+        ("0704.0001", ArxivId("0704.0001")),
+        ("1412.6980v9", ArxivId("1412.6980", 9)),
+        ("  2405.12345 ", ArxivId("2405.12345")),
+        ("arXiv:2405.12345v1", ArxivId("2405.12345", 1)),
+        ("arxiv: 2405.12345", ArxivId("2405.12345")),
+        ("hep-th/9901001", ArxivId("hep-th/9901001")),
+        ("hep-th/9901001v3", ArxivId("hep-th/9901001", 3)),
+        ("math.AP/0601001", ArxivId("math.AP/0601001")),
+        ("cond-mat/0207270", ArxivId("cond-mat/0207270")),
+        ("https://arxiv.org/abs/2405.12345v3", ArxivId("2405.12345", 3)),
+        ("http://arxiv.org/abs/2405.12345", ArxivId("2405.12345")),
+        ("https://www.arxiv.org/abs/2405.12345", ArxivId("2405.12345")),
+        ("arxiv.org/pdf/2405.12345", ArxivId("2405.12345")),
+        ("https://arxiv.org/pdf/2405.12345v2.pdf", ArxivId("2405.12345", 2)),
+        ("https://arxiv.org/pdf/2405.12345v2/", ArxivId("2405.12345", 2)),
+        ("https://export.arxiv.org/abs/hep-th/9901001v1", ArxivId("hep-th/9901001", 1)),
+        ("https://arxiv.org/abs/2405.12345?context=cs", ArxivId("2405.12345")),
+        ("https://arxiv.org/abs/2405.12345#comments", ArxivId("2405.12345")),
+        ("https://arxiv.org/html/2405.12345v1", ArxivId("2405.12345", 1)),
+        ("https://huggingface.co/papers/2405.12345", ArxivId("2405.12345")),
+    ],
+)
+def test_parse_arxiv_id_accepts_ids_and_urls(text, expected):
+    assert parse_arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "2405.123", "2405.1234567", "2413.12345", "2400.12345", "hello", "2405.12345v0",
+     "2405.12345vx", "https://example.com/abs/2405.12345", "HEP-TH/9901001", "hep-th/990100",
+     "../../etc/passwd", "2405.12345 OR 1=1", "<script>", None],
+)
+def test_parse_arxiv_id_rejects_non_ids_with_a_clear_error(text):
+    with pytest.raises(InvalidArxivId, match="arXiv"):
+        parse_arxiv_id(text)
+
+
+def test_str_round_trips_with_version():
+    assert str(parse_arxiv_id("2405.12345v2")) == "2405.12345v2"
+    assert str(parse_arxiv_id("hep-th/9901001")) == "hep-th/9901001"
+    assert parse_arxiv_id("hep-th/9901001").is_old_style
+    assert not parse_arxiv_id("2405.12345").is_old_style
+
+
+def test_normalize_and_predicate():
+    assert normalize_arxiv_id("https://arxiv.org/abs/2405.12345v3") == "2405.12345"
+    assert is_arxiv_id("2405.12345") and not is_arxiv_id("transformers")
+
+
+def test_short_authors_keeps_few_and_adds_et_al():
+    assert short_authors(["A", "B", "C", "D", "E"]) == "A, B, C et al."
+    assert short_authors(["A", "B", "C", "D"]) == "A, B, C, D"  # "et al." for one name is silly
+    assert short_authors([]) == ""
+    assert short_authors(["A", "B", "C"], keep=1) == "A et al."
+
+
+def test_snippet_cuts_on_a_word_boundary():
+    text = "word " * 100
+    out = snippet(text, 22)
+    assert out == "word word word word…"
+    assert snippet("short  text\nhere", 50) == "short text here"

@@ -1,0 +1,42 @@
+"""The CLI through Typer's runner, against a real SQLite file."""
+
+import json
+
+from typer.testing import CliRunner
+
+from papertide.cli import app
+
+runner = CliRunner()
+
+
+def test_upgrade_import_stats(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    f = tmp_path / "x.jsonl"
+    f.write_text(
+        json.dumps({"arxiv_id": "2606.00001", "title": "T", "hf_date": "2026-06-01"}) + "\n{oops\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["import", str(f)])
+    assert result.exit_code == 2 and "db upgrade" in result.output  # schema first
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["import", str(f)])
+    assert result.exit_code == 0, result.output
+    assert "1 inserted, 0 updated, 0 skipped (unchanged), 1 failed" in result.output
+    assert "x.jsonl:2: invalid JSON" in result.output
+    result = runner.invoke(app, ["stats"])
+    assert "papers" in result.output and "2026-06-01" in result.output
+
+
+def test_import_of_a_missing_file_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["import", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2 and "No such file" in result.output
+
+
+def test_demo_loads_once_and_keeps_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0 and "1500 papers" in first.output
+    second = runner.invoke(app, ["demo"])
+    assert second.exit_code == 0 and "keeping them" in second.output
