@@ -102,3 +102,18 @@ upvotes = sa.Table(
     sa.UniqueConstraint("user_id", "paper_id"),
     sa.Index("ix_upvotes_paper_id", "paper_id"),
 )
+
+
+def _load_capability_tables() -> None:
+    # Later capabilities (ingest runs, community, email, search, API) keep their tables in
+    # storage/tables/<area>.py so they can grow without editing this file.
+    import importlib
+    import pkgutil
+
+    from papertide.storage import tables
+
+    for mod in pkgutil.iter_modules(tables.__path__):
+        importlib.import_module(f"{tables.__name__}.{mod.name}")
+
+
+_load_capability_tables()
