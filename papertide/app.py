@@ -16,6 +16,7 @@ from papertide.catalog import Catalog
 from papertide.config import Settings
 from papertide.storage.db import Database
 from papertide.web.routes import papers as papers_routes
+from papertide.web.routes import search as search_routes
 from papertide.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return PlainTextResponse("ok")
 
     # Routers of later capabilities go above this line; papers' catch-all /papers/{id} comes last.
+    app.include_router(search_routes.router)
     app.include_router(papers_routes.router)
 
     _install_error_pages(app)

@@ -13,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from papertide.config import Settings
+from papertide.search import commands as _search_commands
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+_search_commands.register(app)  # search, search reindex, embed, eval beir
 
 console = Console()
 err = Console(stderr=True)

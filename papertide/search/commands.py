@@ -1,0 +1,176 @@
+"""CLI for search: ``papertide search``, ``papertide search reindex``, ``papertide embed``,
+``papertide eval beir``. Thin shells over :class:`papertide.search.service.SearchService`."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from typer.core import TyperGroup
+
+console = Console()
+err = Console(stderr=True)
+
+
+class _DefaultToQuery(TyperGroup):
+    """``papertide search WORDS…`` runs the ``query`` subcommand unless WORDS names another."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["query", *args]
+        return super().parse_args(ctx, args)
+
+
+search_app = typer.Typer(cls=_DefaultToQuery, help="Search papers, or rebuild the search index.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure search quality.", no_args_is_help=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=err)
+
+
+def _db_and_service(device: str = "cpu", threads: int | None = None):  # type: ignore[no-untyped-def]
+    from papertide.config import Settings
+    from papertide.search.runtime import build_service
+    from papertide.storage.db import Database
+    from papertide.storage.migrate import is_up_to_date
+
+    settings = Settings()
+    db = Database(settings.resolved_database_url, settings.db_pool_size)
+    if not is_up_to_date(db):
+        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
+        raise typer.Exit(2)
+    return db, build_service(db, device=device, threads=threads)
+
+
+@search_app.command("query")
+def query(
+    words: Annotated[list[str], typer.Argument(help="The query (words, a question, or an arXiv id).")],
+    limit: Annotated[int, typer.Option(help="How many results to print.")] = 10,
+    sort: Annotated[str, typer.Option(help="relevance, date or upvotes.")] = "relevance",
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    cat: Annotated[list[str] | None, typer.Option(help="Only these arXiv categories (repeatable).")] = None,
+    exclude_cat: Annotated[list[str] | None, typer.Option(help="Not these categories (repeatable).")] = None,
+    author: Annotated[str, typer.Option(help="Author name contains this.")] = "",
+    date_from: Annotated[str, typer.Option(help="Published on or after (YYYY-MM-DD).")] = "",
+    date_to: Annotated[str, typer.Option(help="Published on or before (YYYY-MM-DD).")] = "",
+    listed: Annotated[bool, typer.Option(help="Only papers listed on a daily page.")] = False,
+) -> None:
+    """Search papers and print the best matches."""
+    from papertide.domain.search import SearchRequest, make_filters, parse_sort
+
+    _, svc = _db_and_service()
+    filters = make_filters(date_from, date_to, cat, exclude_cat, author, listed)
+    m = mode if mode in ("lexical", "dense") else "hybrid"
+    page = svc.search(SearchRequest(" ".join(words), filters, parse_sort(sort), 0, limit, m))  # type: ignore[arg-type]
+    if page.redirect:
+        console.print(f"arXiv id → {page.redirect}")
+        return
+    table = Table(title=f"{page.total} results ({page.took_ms:.0f} ms)")
+    for col in ("#", "arXiv id", "title", "published", "▲"):
+        table.add_column(col)
+    for n, hit in enumerate(page.hits, start=1):
+        p = hit.entry.paper
+        table.add_row(str(n), p.arxiv_id, p.title, p.published.isoformat() if p.published else "", str(hit.entry.upvotes))
+    console.print(table)
+
+
+@search_app.command("reindex")
+def reindex(
+    embeddings: Annotated[bool, typer.Option(help="Also compute missing or stale embeddings.")] = True,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
+) -> None:
+    """Rebuild the lexical index and bring every paper's embedding up to date."""
+    db, svc = _db_and_service(threads=threads)
+    with err.status("Rebuilding the lexical index…"):
+        svc.reindex_lexical()
+    console.print("Lexical index rebuilt.")
+    if embeddings:
+        _embed(svc, batch=64)
+
+
+def _embed(svc, batch: int) -> int:  # type: ignore[no-untyped-def]
+    from papertide.search.bundled import import_vectors
+
+    loaded = import_vectors(svc.db, svc.embedder.model_id)
+    if loaded:
+        console.print(f"Loaded {loaded} bundled vectors.")
+    total = svc.pending()
+    with _progress() as bar:
+        task = bar.add_task(f"Embedding with {svc.embedder.model_id}", total=total)
+        done = svc.embed_pending(progress=lambda n: bar.advance(task, n), batch=batch)
+    console.print(f"Embedded {done} papers; {len(svc.index)} vectors in the index.")
+    return done
+
+
+def embed(
+    device: Annotated[str, typer.Option(help="cpu, or cuda when onnxruntime-gpu and a GPU are present.")] = "cpu",
+    threads: Annotated[int, typer.Option(help="ONNX Runtime CPU threads.")] = 2,
+    batch: Annotated[int, typer.Option(help="Papers per write transaction.")] = 64,
+) -> None:
+    """Embed papers that have no current embedding (resumable: rerun after an interruption)."""
+    _, svc = _db_and_service(device=device, threads=threads)
+    if device == "cuda" and "CUDAExecutionProvider" not in getattr(svc.embedder, "providers", []):
+        err.print("[yellow]CUDA is not available to ONNX Runtime (install onnxruntime-gpu); using the CPU.[/yellow]")
+    _embed(svc, batch)
+
+
+@eval_app.command("beir")
+def eval_beir(
+    dataset: Annotated[Path, typer.Option(help="A BEIR data set folder (corpus.jsonl[.gz], queries.jsonl, qrels).")],
+    db_path: Annotated[Path | None, typer.Option(help="Keep the throwaway SQLite database here to reuse its vectors.")] = None,
+    database_url: Annotated[str | None, typer.Option(help="Evaluate on this (empty) database instead, e.g. PostgreSQL.")] = None,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
+) -> None:
+    """Load a BEIR data set into a throwaway database and print nDCG@10, recall@100, MRR@10."""
+    from papertide.search.beir import evaluate, load_beir_corpus
+    from papertide.search.evaluation import SCIFACT_REFERENCE
+    from papertide.search.runtime import build_service
+    from papertide.storage.db import Database
+    from papertide.storage.migrate import upgrade
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    tmp = tempfile.TemporaryDirectory()
+    url = database_url or f"sqlite:///{(db_path or Path(tmp.name) / 'beir.db').resolve()}"
+    db = Database(url)
+    upgrade(db)
+    svc = build_service(db, threads=threads)
+    with _progress() as bar:
+        task = bar.add_task("Loading corpus", total=None)
+        load_beir_corpus(db, dataset, progress=lambda n: bar.advance(task, n))
+    _embed(svc, batch=64)
+    with _progress() as bar:
+        task = bar.add_task("Running queries", total=None)
+        rows = evaluate(svc, dataset, [("lexical", "lexical", None), ("dense", "dense", None),
+                                       ("hybrid (convex)", "hybrid", "convex"), ("hybrid (RRF)", "hybrid", "rrf")],
+                        progress=lambda n: bar.advance(task, n))
+    table = Table(title=f"{dataset.name} on {db.dialect} ({rows[0].scores.queries} queries)")
+    for col in ("run", "nDCG@10", "recall@100", "MRR@10", "ms/query"):
+        table.add_column(col)
+    for r in rows:
+        s = r.scores
+        table.add_row(r.name, f"{s.ndcg10:.4f}", f"{s.recall100:.4f}", f"{s.mrr10:.4f}", f"{r.ms_per_query:.1f}")
+    console.print(table)
+    if dataset.name.lower() == "scifact":
+        ref = Table(title="Published SciFact nDCG@10")
+        ref.add_column("system")
+        ref.add_column("nDCG@10")
+        for k, v in SCIFACT_REFERENCE.items():
+            ref.add_row(k, v)
+        console.print(ref)
+    db.dispose()
+    tmp.cleanup()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the search commands to the main ``papertide`` CLI."""
+    app.add_typer(search_app, name="search")
+    app.add_typer(eval_app, name="eval")
+    app.command("embed")(embed)

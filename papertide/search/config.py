@@ -1,0 +1,23 @@
+"""Search settings (``PAPERTIDE_SEARCH_*``), kept beside the search package.
+
+They belong in the one ``Settings`` object (STYLE 16); they live here until the
+foundation's config.py takes them over, with the same defaults and help text.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SearchSettings(BaseSettings):
+    """Search knobs; every field reads ``PAPERTIDE_SEARCH_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTIDE_SEARCH_", env_file=".env", extra="ignore")
+
+    embedder: str = Field("minilm", description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8) or 'null' (lexical only).")
+    threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
+    fusion: str = Field("convex", description="How lexical and dense rankings combine: 'convex' or 'rrf'.")
+    dense_weight: float = Field(0.4, ge=0, le=1, description="Weight of the dense ranking in fusion (measured best on SciFact).")
+    background_embed: bool = Field(True, description="Embed new or changed papers in a background thread of the web process.")
+    page_size: int = Field(20, ge=1, le=100, description="Results per search page.")

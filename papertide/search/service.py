@@ -1,0 +1,209 @@
+"""Hybrid search: lexical (FTS5 / tsvector) + dense (embeddings) → fused ranking.
+
+The web search page, ``papertide search`` and ``papertide eval beir`` all call
+:meth:`SearchService.search` / :meth:`SearchService.rank`, so the figures in
+bench/RESULTS.md measure exactly what users get (issue 7).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from papertide.domain.papers import PaperEntry, is_arxiv_id, normalize_arxiv_id
+from papertide.domain.search import (
+    DENSE_WEIGHT,
+    Mode,
+    SearchFilters,
+    SearchRequest,
+    best_snippet,
+    fuse,
+    highlight,
+    normalize_query,
+    query_terms,
+)
+from papertide.search.embedders import Embedder, NullEmbedder, document_text
+from papertide.search.vectors import NullVectorIndex, VectorIndex
+from papertide.storage import embeddings as emb_store
+from papertide.storage import papers as papers_store
+from papertide.storage import search as search_store
+from papertide.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 200  # hits each engine contributes before fusion; also the deepest page
+EMBED_WRITE_BATCH = 64  # vectors per write transaction when embedding (resumable unit)
+SNIPPET_CHARS = 300
+
+
+def source_hash(title: str, abstract: str) -> str:
+    """The hash stored beside a vector: of exactly the text we embedded."""
+    return emb_store.text_hash(document_text(title, abstract))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    entry: PaperEntry
+    score: float
+    title_parts: list[tuple[str, bool]]
+    snippet_parts: list[tuple[str, bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    request: SearchRequest
+    query: str
+    terms: tuple[str, ...]
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    redirect: str | None = None  # set when the query is an arXiv id of a paper we hold
+    dense_used: bool = False
+    took_ms: float = 0.0
+
+    @property
+    def has_more(self) -> bool:
+        return (self.request.page + 1) * self.request.page_size < self.total
+
+    @property
+    def first_index(self) -> int:
+        return self.request.page * self.request.page_size + 1
+
+
+class SearchService:
+    """Owns the embedder and vector index; everything else goes through storage/."""
+
+    def __init__(
+        self,
+        db: Database,
+        embedder: Embedder | None = None,
+        index: VectorIndex | None = None,
+        fusion: str = "convex",
+        dense_weight: float = DENSE_WEIGHT,
+    ) -> None:
+        self.db = db
+        self.embedder: Embedder = embedder or NullEmbedder()
+        self.index: VectorIndex = index or NullVectorIndex()
+        self.fusion = fusion
+        self.dense_weight = dense_weight
+
+    # ------------------------------------------------------------------ ranking
+
+    def rank(self, text: str, filters: SearchFilters | None = None, mode: Mode = "hybrid",
+             limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        """Fused ``(paper row id, score)`` list for a query, best first."""
+        filters = filters or SearchFilters()
+        query = normalize_query(text)
+        terms = query_terms(query)
+        lexical: list[tuple[int, float]] = []
+        dense: list[tuple[int, float]] = []
+        if mode in ("hybrid", "lexical") and terms:
+            with self.db.read() as conn:
+                lexical = search_store.lexical_search(conn, terms, filters, limit)
+        if mode in ("hybrid", "dense") and query and self.embedder.dim and len(self.index):
+            dense = self.index.search(self.embedder.embed_query(query), limit, filters)
+        return fuse(lexical, dense, self.fusion, self.dense_weight)[:limit]
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One page of results for the web page and the CLI."""
+        t0 = time.perf_counter()
+        query = normalize_query(request.text)
+        terms = query_terms(query)
+        if query and is_arxiv_id(query):
+            aid = normalize_arxiv_id(query)
+            with self.db.read() as conn:
+                if papers_store.paper_row_id(conn, aid) is not None:
+                    return SearchPage(request, query, terms, redirect=f"/papers/{aid}")
+        size, start = request.page_size, request.page * request.page_size
+        dense_used = False
+        scores: dict[int, float] = {}
+        if not query:
+            if not request.filters.active:
+                return SearchPage(request, query, terms)
+            # No text but filters: browse what passes them, newest or most upvoted first.
+            sort = request.sort if request.sort != "relevance" else "date"
+            with self.db.read() as conn:
+                ids, total = search_store.browse(conn, request.filters, sort, size, start)
+        else:
+            ranked = self.rank(query, request.filters, request.mode)
+            dense_used = bool(self.embedder.dim and len(self.index)) and request.mode != "lexical"
+            scores = dict(ranked)
+            ordered = [pid for pid, _ in ranked]
+            with self.db.read() as conn:
+                ordered = search_store.sort_ids(conn, ordered, request.sort)
+            total = len(ordered)
+            ids = ordered[start : start + size]
+        with self.db.read() as conn:
+            entries = search_store.entries_by_row_id(conn, ids)
+        hits = [
+            SearchHit(
+                entries[i], scores.get(i, 0.0), highlight(entries[i].paper.title, terms),
+                highlight(best_snippet(entries[i].paper.abstract, terms, SNIPPET_CHARS), terms),
+            )
+            for i in ids
+            if i in entries
+        ]
+        took = 1000 * (time.perf_counter() - t0)
+        return SearchPage(request, query, terms, hits, total, None, dense_used, took)
+
+    # ---------------------------------------------------------------- similar
+
+    def similar(self, arxiv_id: str, k: int = 10) -> list[tuple[PaperEntry, float]]:
+        """Nearest papers to ``arxiv_id`` by embedding, excluding itself."""
+        with self.db.read() as conn:
+            pid = papers_store.paper_row_id(conn, arxiv_id)
+        if pid is None:
+            return []
+        vec = self.index.vector_of(pid)
+        if vec is None:
+            return []
+        hits = self.index.search(vec, k + 1, exclude=pid)
+        hits = [(i, s) for i, s in hits if i != pid][:k]
+        with self.db.read() as conn:
+            entries = search_store.entries_by_row_id(conn, [i for i, _ in hits])
+        return [(entries[i], s) for i, s in hits if i in entries]
+
+    # -------------------------------------------------------------- embedding
+
+    def pending(self) -> int:
+        """How many papers lack a current embedding from the configured model."""
+        if not self.embedder.dim:
+            return 0
+        with self.db.read() as conn:
+            return sum(1 for _ in emb_store.iter_stale(conn, self.embedder.model_id, source_hash))
+
+    def embed_pending(self, progress: Callable[[int], None] | None = None,
+                      batch: int = EMBED_WRITE_BATCH, limit: int | None = None,
+                      stop: Callable[[], bool] | None = None) -> int:
+        """Embed every paper whose vector is missing or stale; returns how many.
+
+        Each batch commits on its own, so an interrupted run resumes where it stopped.
+        """
+        if not self.embedder.dim:
+            return 0
+        with self.db.read() as conn:
+            todo = list(itertools.islice(emb_store.iter_stale(conn, self.embedder.model_id, source_hash), limit))
+        done = 0
+        for i in range(0, len(todo), batch):
+            if stop is not None and stop():
+                break
+            chunk = todo[i : i + batch]
+            texts = [document_text(p.title, p.abstract) for p in chunk]
+            vectors = self.embedder.embed_documents(texts)
+            with self.db.write() as conn:
+                emb_store.upsert_vectors(
+                    conn, self.embedder.model_id, [p.paper_id for p in chunk],
+                    [emb_store.text_hash(t) for t in texts], vectors,
+                )
+            done += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        if done:
+            self.index.refresh()
+        return done
+
+    def reindex_lexical(self) -> None:
+        with self.db.write() as conn:
+            search_store.rebuild_lexical_index(conn)

@@ -1,0 +1,146 @@
+"""Stored embeddings: which papers need (re-)embedding, writing vectors, reading them back.
+
+Vectors are stored as float16: on SQLite as raw little-endian bytes, on PostgreSQL as a
+pgvector ``halfvec`` (searched there through its HNSW index, see :func:`knn_postgres`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from papertide.storage.schema import papers
+from papertide.storage.tables.search import paper_embeddings
+
+SCAN_CHUNK = 2_000  # papers read per round trip when looking for stale embeddings
+HNSW_EF_SEARCH = 100  # pgvector candidate list per query; recall over speed
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PaperText:
+    paper_id: int
+    arxiv_id: str
+    title: str
+    abstract: str
+
+
+def iter_stale(conn: Connection, model_id: str, hasher) -> Iterator[PaperText]:  # type: ignore[no-untyped-def]
+    """Papers with no embedding from ``model_id`` for their current text, by row id.
+
+    ``hasher(title, abstract)`` gives the hash stored beside each vector.
+    """
+    last = 0
+    while True:
+        q = (
+            sa.select(
+                papers.c.id, papers.c.arxiv_id, papers.c.title, papers.c.abstract,
+                paper_embeddings.c.model_id, paper_embeddings.c.source_hash,
+            )
+            .select_from(papers.outerjoin(paper_embeddings, paper_embeddings.c.paper_id == papers.c.id))
+            .where(papers.c.id > last)
+            .order_by(papers.c.id)
+            .limit(SCAN_CHUNK)
+        )
+        rows = conn.execute(q).all()
+        if not rows:
+            return
+        for r in rows:
+            if r.model_id != model_id or r.source_hash != hasher(r.title, r.abstract):
+                yield PaperText(r.id, r.arxiv_id, r.title, r.abstract)
+        last = rows[-1].id
+
+
+def upsert_vectors(
+    conn: Connection, model_id: str, paper_ids: Sequence[int], hashes: Sequence[str], vectors: npt.NDArray[np.floating]
+) -> None:
+    """Insert or replace the vectors of ``paper_ids`` (rows of ``vectors``)."""
+    if not paper_ids:
+        return
+    f16 = np.asarray(vectors, dtype=np.float16)
+    pg = conn.dialect.name == "postgresql"
+    rows = [
+        {"paper_id": pid, "model_id": model_id, "source_hash": h, "vector": f16[i] if pg else f16[i].tobytes()}
+        for i, (pid, h) in enumerate(zip(paper_ids, hashes, strict=True))
+    ]
+    insert = postgresql.insert if pg else sqlite.insert
+    stmt = insert(paper_embeddings)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["paper_id"],
+        set_={"model_id": stmt.excluded.model_id, "source_hash": stmt.excluded.source_hash,
+              "vector": stmt.excluded.vector, "updated_at": sa.func.now()},
+    )
+    conn.execute(stmt, rows)
+
+
+def _to_array(value: object) -> npt.NDArray[np.float32]:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return np.frombuffer(bytes(value), dtype=np.float16).astype(np.float32)
+    return np.asarray(getattr(value, "to_numpy", lambda: value)(), dtype=np.float32)
+
+
+def load_vectors(conn: Connection, model_id: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Every stored vector of ``model_id`` as (row ids, float32 matrix)."""
+    ids: list[int] = []
+    vecs: list[npt.NDArray[np.float32]] = []
+    q = sa.select(paper_embeddings.c.paper_id, paper_embeddings.c.vector).where(paper_embeddings.c.model_id == model_id)
+    for r in conn.execution_options(yield_per=5_000).execute(q):
+        ids.append(r.paper_id)
+        vecs.append(_to_array(r.vector))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+    return np.asarray(ids, dtype=np.int64), np.vstack(vecs)
+
+
+def get_vector(conn: Connection, paper_id: int, model_id: str) -> npt.NDArray[np.float32] | None:
+    r = conn.execute(
+        sa.select(paper_embeddings.c.vector).where(
+            paper_embeddings.c.paper_id == paper_id, paper_embeddings.c.model_id == model_id
+        )
+    ).first()
+    return None if r is None else _to_array(r.vector)
+
+
+def count_vectors(conn: Connection, model_id: str) -> int:
+    q = sa.select(sa.func.count()).select_from(paper_embeddings).where(paper_embeddings.c.model_id == model_id)
+    return conn.execute(q).scalar_one()
+
+
+def knn_postgres(
+    conn: Connection,
+    model_id: str,
+    query: npt.NDArray[np.float32],
+    k: int,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+    exclude: int | None = None,
+) -> list[tuple[int, float]]:
+    """Nearest papers by inner product through pgvector's HNSW index.
+
+    With filters we let pgvector's iterative scan (0.8+) keep walking the graph until
+    ``k`` rows pass them, instead of returning fewer.
+    """
+    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
+    if conditions or exclude is not None:
+        conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
+    qv = "[" + ",".join(f"{x:.6f}" for x in np.asarray(query, dtype=np.float32)) + "]"
+    dist = paper_embeddings.c.vector.op("<#>")(sa.cast(sa.literal(qv), paper_embeddings.c.vector.type))
+    q = (
+        sa.select(paper_embeddings.c.paper_id, (-dist).label("score"))
+        .select_from(paper_embeddings.join(papers, papers.c.id == paper_embeddings.c.paper_id))
+        .where(paper_embeddings.c.model_id == model_id, *conditions)
+        .order_by(dist)
+        .limit(k)
+    )
+    if exclude is not None:
+        q = q.where(paper_embeddings.c.paper_id != exclude)
+    return [(int(r[0]), float(r[1])) for r in conn.execute(q)]

@@ -1,0 +1,108 @@
+"""Search queries: filters as SQL conditions, lexical matching per dialect, browsing.
+
+The lexical engines differ by dialect (SQLite FTS5 with bm25(), PostgreSQL tsvector
+with ts_rank); both live in ``storage/dialects/search_*.py`` and return the same
+``[(paper_id, score)]`` shape, higher score = better.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.domain.papers import PaperEntry
+from papertide.domain.search import SearchFilters
+from papertide.storage.dialects import search_postgres, search_sqlite
+from papertide.storage.papers import IN_CHUNK, paper_from_row
+from papertide.storage.schema import daily_listings, paper_categories, papers
+
+Hits = list[tuple[int, float]]
+
+
+def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions on ``papers`` for every active filter (none → empty list)."""
+    conds: list[sa.ColumnElement[bool]] = []
+    if filters.published_from:
+        conds.append(papers.c.published >= filters.published_from)
+    if filters.published_to:
+        conds.append(papers.c.published <= filters.published_to)
+    if filters.categories:
+        conds.append(
+            sa.exists().where(
+                paper_categories.c.paper_id == papers.c.id, paper_categories.c.category.in_(filters.categories)
+            )
+        )
+    if filters.exclude_categories:
+        conds.append(
+            ~sa.exists().where(
+                paper_categories.c.paper_id == papers.c.id,
+                paper_categories.c.category.in_(filters.exclude_categories),
+            )
+        )
+    if filters.author:
+        needle = filters.author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conds.append(sa.func.lower(sa.cast(papers.c.authors, sa.Text)).like(f"%{needle}%", escape="\\"))
+    if filters.listed_only:
+        conds.append(sa.exists().where(daily_listings.c.paper_id == papers.c.id))
+    return conds
+
+
+def lexical_search(conn: Connection, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
+    """Papers matching any of ``terms``, best BM25-style score first."""
+    if not terms:
+        return []
+    engine = search_postgres if conn.dialect.name == "postgresql" else search_sqlite
+    return engine.lexical_search(conn, terms, filter_conditions(filters), limit)
+
+
+def filtered_ids(conn: Connection, filters: SearchFilters) -> frozenset[int]:
+    """Row ids of every paper that passes ``filters`` (for filtering exact vector search)."""
+    q = sa.select(papers.c.id).where(*filter_conditions(filters))
+    return frozenset(conn.execute(q).scalars())
+
+
+def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offset: int) -> tuple[list[int], int]:
+    """Papers passing ``filters`` with no query text, by date or upvotes; and their count."""
+    conds = filter_conditions(filters)
+    order = _order(sort)
+    ids = list(conn.execute(sa.select(papers.c.id).where(*conds).order_by(*order).limit(limit).offset(offset)).scalars())
+    total = conn.execute(sa.select(sa.func.count()).select_from(papers).where(*conds)).scalar_one()
+    return ids, total
+
+
+def _order(sort: str) -> list[Any]:
+    if sort == "upvotes":
+        return [papers.c.upvotes.desc(), papers.c.published.desc().nulls_last(), papers.c.id.desc()]
+    return [papers.c.published.desc().nulls_last(), papers.c.id.desc()]
+
+
+def sort_ids(conn: Connection, ids: Sequence[int], sort: str) -> list[int]:
+    """``ids`` reordered by date or upvotes (relevance keeps the given order)."""
+    if sort not in ("date", "upvotes") or not ids:
+        return list(ids)
+    keyed: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        q = sa.select(papers.c.id, papers.c.published, papers.c.upvotes).where(papers.c.id.in_(ids[i : i + IN_CHUNK]))
+        for r in conn.execute(q):
+            day = r.published.toordinal() if r.published else 0
+            keyed[r.id] = (-r.upvotes, -day, -r.id) if sort == "upvotes" else (-day, -r.id)
+    return sorted((i for i in ids if i in keyed), key=keyed.__getitem__)
+
+
+def entries_by_row_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperEntry]:
+    """PaperEntry for each existing row id (missing ones are left out)."""
+    wanted = list(ids)
+    out: dict[int, PaperEntry] = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        for r in conn.execute(sa.select(papers).where(papers.c.id.in_(wanted[i : i + IN_CHUNK]))):
+            out[r.id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline)
+    return out
+
+
+def rebuild_lexical_index(conn: Connection) -> None:
+    """Rebuild the lexical index from the papers table (normally kept by triggers)."""
+    engine = search_postgres if conn.dialect.name == "postgresql" else search_sqlite
+    engine.rebuild(conn)

@@ -1,0 +1,108 @@
+"""Search pages: ``/search`` (hybrid search with filters, sort, paging) and similar papers.
+
+Every input is untrusted: bad dates, junk categories, 10 kB queries and FTS operator
+characters are normalised in domain/search.py and yield a page, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+from papertide.domain.search import SearchRequest, make_filters, parse_sort
+from papertide.search.config import SearchSettings
+from papertide.search.runtime import BackgroundEmbedder, service_for
+from papertide.search.service import SearchService
+from papertide.web.deps import CatalogDep, TemplatesDep
+
+MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
+SIMILAR_ON_PAGE = 5  # similar papers shown on a paper page
+SIMILAR_FULL = 30  # on /papers/{id}/similar
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = SearchSettings()
+    app.state.search_settings = settings
+    templates = app.state.templates
+    # The paper page (owned by the papers router) includes search/_similar.html, which calls this.
+    templates.env.globals["similar_papers"] = lambda arxiv_id, k=SIMILAR_ON_PAGE: _similar_safe(app, arxiv_id, k)
+    worker = BackgroundEmbedder(app.state) if settings.background_embed else None
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+router = APIRouter(lifespan=lifespan)
+
+
+def _service(request: Request) -> SearchService:
+    return service_for(request.app.state)
+
+
+SearchDep = Annotated[SearchService, Depends(_service)]
+
+
+def _similar_safe(app: FastAPI, arxiv_id: str, k: int):  # type: ignore[no-untyped-def]
+    try:
+        return service_for(app.state).similar(arxiv_id, k)
+    except Exception:  # a broken index must not break the paper page
+        import logging
+
+        logging.getLogger(__name__).exception("similar papers failed for %s", arxiv_id)
+        return []
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    templates: TemplatesDep,
+    search: SearchDep,
+    q: Annotated[str, Query(max_length=20_000)] = "",
+    p: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
+    sort: str = "relevance",
+    date_from: str = "",
+    date_to: str = "",
+    cat: Annotated[list[str] | None, Query()] = None,
+    xcat: Annotated[list[str] | None, Query()] = None,
+    author: Annotated[str, Query(max_length=500)] = "",
+    listed: str = "",
+    mode: str = "hybrid",
+) -> Response:
+    """Ranked papers for ``q`` with highlighted matches; an arXiv id goes to its paper."""
+    filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"))
+    size = getattr(request.app.state, "search_settings", SearchSettings()).page_size
+    req = SearchRequest(q, filters, parse_sort(sort), p, size, mode if mode in ("lexical", "dense") else "hybrid")  # type: ignore[arg-type]
+    page = search.search(req)
+    if page.redirect:
+        return RedirectResponse(page.redirect, status_code=303)
+    return templates.TemplateResponse(
+        request, "search/results.html",
+        {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort,
+         "form": {"date_from": date_from, "date_to": date_to, "cat": ", ".join(filters.categories),
+                  "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
+                  "listed": filters.listed_only}},
+    )
+
+
+@router.get("/papers/{raw_id:path}/similar", response_class=HTMLResponse)
+def similar_page(raw_id: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, search: SearchDep) -> Response:
+    """Nearest papers by embedding to one paper, as a full list."""
+    try:
+        aid = parse_arxiv_id(raw_id)
+    except InvalidArxivId:
+        return templates.TemplateResponse(request, "404.html", {"query": raw_id[:200]}, status_code=404)
+    entry = catalog.paper(aid.id)
+    if entry is None:
+        return templates.TemplateResponse(request, "404.html", {"query": raw_id[:200]}, status_code=404)
+    similar = search.similar(aid.id, SIMILAR_FULL)
+    return templates.TemplateResponse(request, "search/similar.html", {"entry": entry, "paper": entry.paper, "similar": similar})
