@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,22 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 OUTPUT_DIR = REPO / "test-output"
 _counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A private base directory per run: pytest's shared /tmp/pytest-of-<user>/pytest-N numbering
+    # prunes "old" runs, which deletes a concurrent run's PostgreSQL data directory under it.
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        base = tempfile.mkdtemp(prefix="papertide-tests-")
+        os.chmod(base, 0o755)  # pgserver runs postgres as its own user, which must traverse it
+        config.option.basetemp = base
+        config._papertide_basetemp = base  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    base = getattr(config, "_papertide_basetemp", None)
+    if base:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
