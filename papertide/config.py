@@ -34,6 +34,79 @@ class Settings(BaseSettings):
     authors_shown: int = Field(3, ge=1, le=50, description="Authors shown on list pages before 'et al.'.")
     db_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL connection pool size per process.")
     log_level: str = Field("INFO", description="Python logging level.")
+    # API and feeds (issue 6).
+    api_cache_seconds: float = Field(
+        10, ge=0, le=3600, description="Seconds a public API/feed response is kept in memory per process (0: off)."
+    )
+    api_cors_origins: str = Field(
+        "*", description="Comma-separated origins allowed to read /api/ and /feeds/ from browsers (CORS); * for any."
+    )
+    # Community (issue 5): sign-in, sessions, submissions, comments, rate limits.
+    login_link_minutes: int = Field(15, ge=1, le=1440, description="Minutes an emailed sign-in link stays valid (single use).")
+    session_days: int = Field(30, ge=1, le=365, description="Days a sign-in session lasts.")
+    password_min_length: int = Field(12, ge=8, le=128, description="Minimum password length (passwords are optional).")
+    submission_max_age_days: int = Field(
+        7, ge=0, le=3650, description="Members may submit papers published at most this many days ago."
+    )
+    submissions_per_day: int = Field(5, ge=0, le=1000, description="Daily submissions per member (curators and admins exempt).")
+    comment_edit_minutes: int = Field(15, ge=0, le=10080, description="Minutes during which authors may edit a comment.")
+    rate_limits_enabled: bool = Field(
+        True, description="Per-user and per-IP rate limits on sign-in, submit, comment and vote (in-process)."
+    )
+    # Ingestion (issue 3): every source URL is configurable so mirrors and tests can point elsewhere.
+    ingest_oai_url: str = Field("https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint.")
+    ingest_oai_prefix: str = Field(
+        "arXivRaw", description="OAI-PMH metadataPrefix to harvest: arXivRaw (with version history) or arXiv."
+    )
+    ingest_oai_sets: str = Field(
+        "cs", description="Comma-separated OAI-PMH sets to harvest daily (e.g. cs,stat,physics:astro-ph)."
+    )
+    ingest_arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API (Atom) endpoint.")
+    ingest_hf_api_url: str = Field("https://huggingface.co/api", description="Hugging Face API base URL (daily papers).")
+    ingest_sources: str = Field(
+        "hf,oai", description="Comma-separated sources `papertide ingest daily` runs: hf, oai (empty: none)."
+    )
+    ingest_delay_seconds: float = Field(
+        3.0, ge=0, le=60, description="Pause between requests to one source (arXiv asks for 3 s)."
+    )
+    ingest_max_retries: int = Field(5, ge=0, le=20, description="Retries of a request after a 503/5xx or network error.")
+    ingest_max_retry_after_seconds: float = Field(
+        600, ge=0, description="Longest Retry-After we wait out; a longer one fails the run."
+    )
+    ingest_timeout_seconds: float = Field(60, gt=0, description="HTTP timeout per request to a source.")
+    admin_token: str = Field(
+        "", description="Token for /admin pages until roles exist (header X-Admin-Token); empty: dev mode only."
+    )
+
+    # Email digests (issue 4).
+    email_backend: str = Field(
+        "console", pattern="^(smtp|console|null)$", description="Where email goes: smtp, console (log it) or null (drop it)."
+    )
+    email_from: str = Field("papertide <digest@localhost>", description="From address of every email.")
+    email_unsubscribe_mailto: str = Field(
+        "", description="Address for mailto List-Unsubscribe (empty: unsubscribe@ the From domain)."
+    )
+    smtp_host: str = Field("localhost", description="SMTP server host.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    smtp_username: str = Field("", description="SMTP login (empty: no AUTH).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_security: str = Field("none", pattern="^(none|starttls|ssl)$", description="SMTP transport security: none, starttls or ssl.")
+    smtp_timeout_seconds: float = Field(30, gt=0, description="SMTP connect/command timeout.")
+    email_send_concurrency: int = Field(4, ge=1, le=64, description="SMTP connections one sender uses in parallel.")
+    email_max_attempts: int = Field(8, ge=1, le=100, description="Tries per message before it is marked failed.")
+    email_retry_base_seconds: float = Field(60, gt=0, description="First retry delay after a temporary SMTP failure (doubles each try).")
+    email_retry_max_seconds: float = Field(3600, gt=0, description="Longest delay between retries of one message.")
+    email_claim_seconds: float = Field(
+        300, gt=0, description="Lease on a message being sent; a crashed sender's messages are retried after it."
+    )
+    digest_send_empty: bool = Field(False, description="Send a digest even when it has no new papers.")
+    subscription_resend_minutes: int = Field(
+        15, ge=0, le=10080, description="Minimum minutes between confirmation emails to one address."
+    )
+    subscription_unconfirmed_days: int = Field(7, ge=1, le=90, description="Days before an unconfirmed subscription is deleted.")
+    bounce_soft_threshold: int = Field(3, ge=1, le=100, description="Soft bounces in a row that disable an address.")
+    bounce_webhook_token: str = Field("", description="Bearer token for POST /email/bounces (empty: endpoint off).")
+    worker_interval_seconds: float = Field(60, gt=0, description="How often `serve --with-worker` runs digests and drains the outbox.")
 
     @field_validator("secret_key")
     @classmethod
