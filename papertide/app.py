@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from papertide import __version__
+from papertide.api.wiring import install_api
 from papertide.catalog import Catalog
 from papertide.config import Settings
 from papertide.storage.db import Database
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return PlainTextResponse("ok")
 
     # Routers of later capabilities go above this line; papers' catch-all /papers/{id} comes last.
+    install_api(app)  # issue 6: HF-compatible API, /api/v1, feeds, robots.txt, sitemap
     app.include_router(search_routes.router)
     app.include_router(papers_routes.router)
 

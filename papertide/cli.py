@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from papertide.api.cli import tokens_app
 from papertide.config import Settings
 from papertide.search import commands as _search_commands
 
@@ -19,6 +20,7 @@ app = typer.Typer(help="papertide: trending research papers, searchable, in your
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 _search_commands.register(app)  # search, search reindex, embed, eval beir
+app.add_typer(tokens_app, name="tokens")  # API tokens (issue 6)
 
 console = Console()
 err = Console(stderr=True)

@@ -1,0 +1,68 @@
+"""``papertide tokens …``: create, list and revoke personal API tokens from the shell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+tokens_app = typer.Typer(help="Personal API tokens (hashed at rest, revocable, scoped read/write).", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+def _service():  # type: ignore[no-untyped-def]
+    from papertide.api.tokens import TokenService
+    from papertide.config import Settings
+    from papertide.storage.db import Database
+
+    settings = Settings()
+    return TokenService(Database(settings.resolved_database_url, settings.db_pool_size))
+
+
+@tokens_app.command("create")
+def create(
+    email: Annotated[str, typer.Argument(help="E-mail address of an existing account.")],
+    scope: Annotated[str, typer.Option(help="read, or write (which can also read).")] = "read",
+    name: Annotated[str, typer.Option(help="A label to tell tokens apart.")] = "",
+) -> None:
+    """Create an API token for the account with EMAIL; prints the token once."""
+    from papertide.api.tokens import UnknownUser
+    from papertide.domain.api_tokens import InvalidScope, parse_scope
+
+    try:
+        created = _service().create_for_email(email, parse_scope(scope), name)
+    except (InvalidScope, UnknownUser) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    err.print(f"Created {created.token.scope} token {created.token.uuid} ({created.token.prefix}…). "
+              "Store it now: it is not shown again.")
+    console.print(created.secret, soft_wrap=True, highlight=False)
+
+
+@tokens_app.command("list")
+def list_(email: Annotated[str, typer.Argument(help="E-mail address of an account.")]) -> None:
+    """List the API tokens of the account with EMAIL (never the secrets)."""
+    from papertide.api.tokens import UnknownUser
+
+    try:
+        tokens = _service().list_for_email(email)
+    except UnknownUser as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    table = Table("uuid", "prefix", "name", "scope", "created", "last used", "revoked")
+    for t in tokens:
+        table.add_row(t.uuid, t.prefix + "…", t.name, t.scope, str(t.created_at or ""), str(t.last_used_at or ""),
+                      str(t.revoked_at or ""))
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def revoke(token_uuid: Annotated[str, typer.Argument(help="The token's uuid (see `papertide tokens list`).")]) -> None:
+    """Revoke an API token by its uuid; it stops working at once."""
+    if not _service().revoke(token_uuid.strip()):
+        err.print(f"[red]No active token with uuid {token_uuid[:40]!r}.[/red]")
+        raise typer.Exit(1)
+    console.print(f"Revoked {token_uuid}.")

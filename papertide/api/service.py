@@ -1,0 +1,133 @@
+"""Read services behind the HF-compatible API, the REST API and the feeds.
+
+Routes stay thin: they parse parameters and shape JSON/XML; the lists come from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+
+from papertide.api.search_port import PaperSearch, SearchFilters, SearchUnavailable, TitleSearch
+from papertide.catalog import Catalog, TrendingPage
+from papertide.domain.papers import PaperEntry
+from papertide.domain.periods import Period
+from papertide.domain.trending import ScoredPaper, age_hours, trending_score
+from papertide.storage import api_lists
+from papertide.storage import papers as papers_store
+from papertide.storage.db import Database
+
+ListSort = Literal["upvotes", "published", "trending"]
+# A period ranked by trending is scored in full before paging; months hold ~1-3k papers.
+MAX_RANKED_PERIOD = 20_000
+SITEMAP_CHUNK = 40_000  # paper row ids per sitemap file (the protocol allows 50,000 URLs)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPage:
+    entries: list[PaperEntry]
+    total: int
+    offset: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.entries) < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    hits: list[tuple[PaperEntry, float]]
+    backend: str
+    has_more: bool
+
+
+class ApiService:
+    """Lists, papers, trending and search as the APIs and feeds need them."""
+
+    def __init__(self, db: Database, catalog: Catalog, search: Callable[[], PaperSearch] | None = None) -> None:
+        self.db = db
+        self.catalog = catalog
+        # Resolved per call: the search service is built lazily, on first use (issue 7).
+        self._search = search or (lambda: TitleSearch(db))
+
+    def latest_period(self) -> Period | None:
+        return self.catalog.latest_day()
+
+    def period_entries(
+        self, period: Period, offset: int, limit: int, submitter: str | None = None, sort: ListSort = "upvotes"
+    ) -> EntryPage:
+        with self.db.read() as conn:
+            total = api_lists.count_period_entries(conn, period.first, period.last, submitter)
+            if sort != "trending":
+                entries = api_lists.list_period_entries(
+                    conn, period.first, period.last, limit, offset, submitter, sort
+                )
+                return EntryPage(entries, total, offset)
+            everything = api_lists.list_period_entries(
+                conn, period.first, period.last, MAX_RANKED_PERIOD, 0, submitter, "upvotes"
+            )
+        ranked = rank_period(everything, self._period_as_of(period), self.catalog.gravity)
+        return EntryPage(ranked[offset : offset + limit], total, offset)
+
+    def _period_as_of(self, period: Period) -> datetime:
+        # Score a past period as of its own end, so old weeks rank like they did then.
+        end = datetime.combine(period.last + timedelta(days=1), time(), tzinfo=UTC)
+        return min(self.catalog.trending_as_of(), end)
+
+    def trending(self, offset: int, limit: int, gravity: float | None, window_days: int | None) -> tuple[TrendingPage, bool]:
+        page = self.catalog.trending(limit=offset + limit + 1, gravity=gravity, window_days=window_days)
+        has_more = len(page.entries) > offset + limit
+        sliced = TrendingPage(
+            page.entries[offset : offset + limit], page.as_of, page.window_first, page.window_last,
+            page.gravity, page.window_days,
+        )
+        return sliced, has_more
+
+    def paper(self, arxiv_id: str) -> PaperEntry | None:
+        return self.catalog.paper(arxiv_id)
+
+    def papers(self, before_id: int | None, limit: int, category: str | None) -> list[tuple[int, PaperEntry]]:
+        with self.db.read() as conn:
+            return api_lists.papers_after(conn, before_id, limit, category)
+
+    def category_newest(self, category: str, limit: int) -> list[PaperEntry]:
+        with self.db.read() as conn:
+            return api_lists.category_newest(conn, category, limit)
+
+    def search(self, query: str, offset: int, limit: int, filters: SearchFilters | None = None) -> SearchPage:
+        backend = self._search()
+        scored, has_more = backend.search(query, limit=limit, offset=offset, filters=filters or SearchFilters())
+        return SearchPage(self._resolve(scored), backend.name, has_more)
+
+    def similar(self, arxiv_id: str, limit: int) -> list[tuple[PaperEntry, float]]:
+        """Papers like ``arxiv_id``; raises :class:`SearchUnavailable` without a search service."""
+        return self._resolve(self._search().similar(arxiv_id, limit=limit))
+
+    def _resolve(self, scored: list[ScoredPaper]) -> list[tuple[PaperEntry, float]]:
+        with self.db.read() as conn:
+            by_id = papers_store.get_entries(conn, [s.arxiv_id for s in scored])
+        return [(by_id[s.arxiv_id], s.score) for s in scored if s.arxiv_id in by_id]
+
+    def sitemap_count(self) -> int:
+        with self.db.read() as conn:
+            return max(1, -(-api_lists.max_paper_row_id(conn) // SITEMAP_CHUNK))
+
+    def sitemap_chunk(self, n: int) -> list[tuple[str, date | None]]:
+        with self.db.read() as conn:
+            return api_lists.sitemap_rows(conn, n * SITEMAP_CHUNK + 1, (n + 1) * SITEMAP_CHUNK)
+
+
+def rank_period(entries: list[PaperEntry], as_of: datetime, gravity: float) -> list[PaperEntry]:
+    """Entries of one period by trending score at ``as_of`` (ties: upvotes, newer, id)."""
+
+    def key(e: PaperEntry) -> tuple[float, int, int, str]:
+        listed = e.listed_on or as_of.date()
+        score = trending_score(e.upvotes, age_hours(listed, as_of), gravity)
+        return (-score, -e.upvotes, -listed.toordinal(), e.paper.arxiv_id)
+
+    return sorted(entries, key=key)
+
+
+__all__ = ["ApiService", "EntryPage", "SearchPage", "SearchUnavailable", "SearchFilters", "rank_period"]

@@ -1,0 +1,142 @@
+"""RSS 2.0 and Atom 1.0 documents for lists of papers.
+
+Pure: builds XML text from :class:`Feed` and :class:`FeedItem` values; routes pick the
+papers. Every paper's GUID / Atom id is its canonical page URL, so the same paper keeps
+the same GUID in every feed it appears in and across re-imports (readers de-duplicate
+on it). Specs: RSS 2.0 (https://www.rssboard.org/rss-specification), Atom (RFC 4287).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime
+from typing import Literal
+from xml.sax.saxutils import escape, quoteattr
+
+FeedFormat = Literal["rss", "atom"]
+MEDIA_TYPES: dict[str, str] = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+}
+# Characters XML 1.0 forbids even when escaped (C0 controls other than tab, LF, CR;
+# lone surrogates; U+FFFE/U+FFFF). arXiv metadata occasionally carries them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One paper in a feed."""
+
+    guid: str  # the paper's canonical URL
+    title: str
+    link: str
+    summary: str
+    authors: tuple[str, ...]
+    published: datetime
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed's own metadata: ``link`` is the HTML page, ``self_url`` this document."""
+
+    title: str
+    link: str
+    self_url: str
+    description: str
+    updated: datetime
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC of ``day``: the timestamp we give papers that only have a date."""
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry.
+
+    >>> clean_text("a\\x00b\\x1fc")
+    'abc'
+    """
+    return _XML_INVALID.sub("", text)
+
+
+def _t(text: str) -> str:
+    return escape(clean_text(text))
+
+
+def _a(text: str) -> str:
+    return quoteattr(clean_text(text))
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def render_rss(feed: Feed, items: Sequence[FeedItem]) -> str:
+    """An RSS 2.0 document; authors go in ``dc:creator`` (RSS ``author`` wants e-mails).
+
+    >>> f = Feed("T", "http://x/", "http://x/f.rss", "D", datetime(2026, 6, 1, tzinfo=UTC))
+    >>> render_rss(f, []).startswith('<?xml version="1.0" encoding="utf-8"?>')
+    True
+    """
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">',
+        "<channel>",
+        f"<title>{_t(feed.title)}</title>",
+        f"<link>{_t(feed.link)}</link>",
+        f"<description>{_t(feed.description)}</description>",
+        f'<atom:link href={_a(feed.self_url)} rel="self" type="application/rss+xml"/>',
+        f"<lastBuildDate>{format_datetime(_utc(feed.updated), usegmt=True)}</lastBuildDate>",
+        "<generator>papertide</generator>",
+    ]
+    for it in items:
+        out.append("<item>")
+        out.append(f"<title>{_t(it.title)}</title>")
+        out.append(f"<link>{_t(it.link)}</link>")
+        out.append(f'<guid isPermaLink="true">{_t(it.guid)}</guid>')
+        out.append(f"<pubDate>{format_datetime(_utc(it.published), usegmt=True)}</pubDate>")
+        out.extend(f"<dc:creator>{_t(name)}</dc:creator>" for name in it.authors)
+        out.extend(f"<category>{_t(c)}</category>" for c in it.categories)
+        out.append(f"<description>{_t(it.summary)}</description>")
+        out.append("</item>")
+    out += ["</channel>", "</rss>", ""]
+    return "\n".join(out)
+
+
+def render_atom(feed: Feed, items: Sequence[FeedItem]) -> str:
+    """An Atom 1.0 document; entries without authors name the feed's site instead."""
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{_t(feed.title)}</title>",
+        f"<subtitle>{_t(feed.description)}</subtitle>",
+        f"<id>{_t(feed.self_url)}</id>",
+        f'<link rel="alternate" type="text/html" href={_a(feed.link)}/>',
+        f'<link rel="self" type="application/atom+xml" href={_a(feed.self_url)}/>',
+        f"<updated>{_utc(feed.updated).isoformat()}</updated>",
+        # RFC 4287 wants an author on every entry or on the feed; the feed's covers the rest.
+        f"<author><name>{_t(feed.title)}</name></author>",
+        "<generator>papertide</generator>",
+    ]
+    for it in items:
+        out.append("<entry>")
+        out.append(f"<title>{_t(it.title)}</title>")
+        out.append(f"<id>{_t(it.guid)}</id>")
+        out.append(f'<link rel="alternate" type="text/html" href={_a(it.link)}/>')
+        out.append(f"<published>{_utc(it.published).isoformat()}</published>")
+        out.append(f"<updated>{_utc(it.published).isoformat()}</updated>")
+        out.extend(f"<author><name>{_t(name)}</name></author>" for name in it.authors)
+        out.extend(f"<category term={_a(c)}/>" for c in it.categories)
+        out.append(f'<summary type="text">{_t(it.summary)}</summary>')
+        out.append("</entry>")
+    out += ["</feed>", ""]
+    return "\n".join(out)
+
+
+def render_feed(fmt: FeedFormat, feed: Feed, items: Sequence[FeedItem]) -> str:
+    return render_rss(feed, items) if fmt == "rss" else render_atom(feed, items)

@@ -1,0 +1,84 @@
+"""The REST API's OpenAPI document (/api/v1/openapi.json) and its docs page (/api/docs).
+
+The docs page is rendered here from the same OpenAPI document, with no JavaScript or
+CDN assets, so it works on an instance with no internet access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from papertide import __version__
+
+router = APIRouter(include_in_schema=False)
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """papertide's REST API. Read endpoints are public and need no token; send a personal
+API token as `Authorization: Bearer pt_…` where an endpoint says so. Lists page with
+opaque cursors: pass `next_cursor` back as `cursor`. `limit` is 1–100; other values are a 422.
+Errors are `{"error": {"code": <HTTP status>, "message": "…"}}`. List responses carry an
+`ETag`; send it back in `If-None-Match` for a `304 Not Modified`.
+
+The Hugging Face-compatible endpoints (`/api/daily_papers`, `/api/papers/{id}`,
+`/api/papers/search`) and the RSS/Atom feeds under `/feeds/` are described in the README."""
+
+
+def api_openapi(request: Request) -> dict[str, Any]:
+    """The /api/v1 part of the app's routes as an OpenAPI document (built once per app)."""
+    cached = getattr(request.app.state, "api_openapi", None)
+    if cached is None:
+        routes = [r for r in request.app.routes if getattr(r, "path", "").startswith(API_PREFIX + "/")]
+        cached = get_openapi(
+            title=f"{request.app.state.settings.site_name} API",
+            version=__version__,
+            description=DESCRIPTION,
+            routes=routes,
+            servers=[{"url": "/"}],
+        )
+        request.app.state.api_openapi = cached
+    return cached
+
+
+@router.get(API_PREFIX + "/openapi.json")
+def openapi_json(request: Request) -> JSONResponse:
+    return JSONResponse(api_openapi(request))
+
+
+def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    ops = []
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            params = [
+                {
+                    "name": p["name"], "in": p["in"], "required": p.get("required", False),
+                    "description": p.get("description", "") or p.get("schema", {}).get("description", ""),
+                    "type": _type_name(p.get("schema", {})),
+                }
+                for p in op.get("parameters", [])
+            ]
+            ops.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                        "params": params, "responses": sorted(op.get("responses", {}))})
+    return ops
+
+
+def _type_name(schema: dict[str, Any]) -> str:
+    if "anyOf" in schema:
+        return " | ".join(_type_name(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(map(str, schema["enum"]))
+    bounds = [f"{k}={schema[k]}" for k in ("minimum", "maximum", "minLength", "maxLength") if k in schema]
+    kind = schema.get("format") or schema.get("type", "any")
+    return f"{kind} ({', '.join(bounds)})" if bounds else str(kind)
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    spec = api_openapi(request)
+    return request.app.state.templates.TemplateResponse(
+        request, "api/docs.html",
+        {"spec": spec, "operations": _operations(spec), "description": DESCRIPTION},
+    )

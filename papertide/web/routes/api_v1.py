@@ -1,0 +1,191 @@
+"""papertide's own REST API, /api/v1: papers, daily lists, trending, search, similar.
+
+Thin: parameters are parsed here, lists come from :class:`~papertide.api.service.ApiService`.
+Lists page with opaque cursors (``next_cursor``); ``limit`` is 1–100 and anything else
+is a 422. Errors are ``{"error": {"code", "message"}}``. ETags, the short cache and CORS
+are added around these routes by middleware (see ``papertide/api/cache.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from papertide.api.auth import require_scope
+from papertide.api.models import (
+    ERROR_RESPONSES,
+    MeOut,
+    PaperDetailOut,
+    PaperList,
+    PeriodList,
+    SearchList,
+    TrendingList,
+    paper_out,
+)
+from papertide.api.search_port import SearchFilters, SearchUnavailable
+from papertide.api.service import ApiService
+from papertide.domain import trending as trending_domain
+from papertide.domain.api_tokens import TokenPrincipal
+from papertide.domain.cursors import InvalidCursor, decode_cursor, encode_cursor
+from papertide.domain.papers import InvalidArxivId, PaperEntry, parse_arxiv_id
+from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
+from papertide.domain.search import normalize_query
+
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
+
+MAX_LIMIT = 100
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1–100 (more is a 422).")]
+Cursor = Annotated[str | None, Query(max_length=200, description="The `next_cursor` of the previous page.")]
+Category = Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z-]+(\.[A-Za-z-]+)?$", description="e.g. cs.LG")]
+
+
+def _service(request: Request) -> ApiService:
+    return request.app.state.api
+
+
+def _base(request: Request) -> str:
+    return request.app.state.settings.base_url.rstrip("/")
+
+
+def _cursor(cursor: str | None, kind: str) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        return decode_cursor(cursor, kind)
+    except InvalidCursor as exc:
+        raise HTTPException(422, f"cursor: {exc}") from None
+
+
+def _paper_id(raw: str) -> str:
+    try:
+        return parse_arxiv_id(raw).id
+    except InvalidArxivId:
+        raise HTTPException(404, f"no such paper: {raw[:100]!r}") from None
+
+
+def _entry(service: ApiService, raw: str) -> PaperEntry:
+    arxiv_id = _paper_id(raw)
+    entry = service.paper(arxiv_id)
+    if entry is None:
+        raise HTTPException(404, f"no such paper: {arxiv_id}")
+    return entry
+
+
+@router.get("/papers", response_model=PaperList, summary="All papers, newest stored first")
+def list_papers(request: Request, limit: Limit = 50, cursor: Cursor = None, category: Category = None) -> dict:
+    rows = _service(request).papers(_cursor(cursor, "b"), limit + 1, category)
+    base = _base(request)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [paper_out(e, base) for _, e in rows],
+        "next_cursor": encode_cursor("b", rows[-1][0]) if more and rows else None,
+    }
+
+
+@router.get("/papers/{arxiv_id:path}/similar", response_model=SearchList, summary="Papers similar to one paper")
+def similar_papers(arxiv_id: str, request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
+    service = _service(request)
+    entry = _entry(service, arxiv_id)
+    try:
+        hits = service.similar(entry.paper.arxiv_id, limit)
+    except SearchUnavailable as exc:
+        raise HTTPException(501, str(exc)) from None
+    base = _base(request)
+    return {"items": [{**paper_out(e, base), "score": s} for e, s in hits], "next_cursor": None, "backend": "hybrid"}
+
+
+@router.get("/papers/{arxiv_id:path}", response_model=PaperDetailOut, summary="One paper")
+def get_paper(arxiv_id: str, request: Request) -> dict:
+    entry = _entry(_service(request), arxiv_id)
+    return {**paper_out(entry, _base(request)), "listed_dates": list(entry.listed_dates)}
+
+
+def _period(date: str | None, week: str | None, month: str | None) -> Period | None:
+    given = [(n, v) for n, v in (("date", date), ("week", week), ("month", month)) if v is not None]
+    if len(given) > 1:
+        raise HTTPException(422, "give at most one of date, week and month")
+    if not given:
+        return None
+    name, value = given[0]
+    try:
+        return {"date": parse_day, "week": parse_week, "month": parse_month}[name](value)
+    except InvalidPeriod as exc:
+        raise HTTPException(422, f"{name}: {exc}") from None
+
+
+@router.get("/daily", response_model=PeriodList, summary="A day's, week's or month's daily list")
+def daily(
+    request: Request,
+    date: Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD; the latest day by default")] = None,
+    week: Annotated[str | None, Query(max_length=20, description="YYYY-Www (ISO week)")] = None,
+    month: Annotated[str | None, Query(max_length=20, description="YYYY-MM")] = None,
+    submitter: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Literal["upvotes", "published", "trending"] = "upvotes",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict:
+    service = _service(request)
+    period = _period(date, week, month) or service.latest_period()
+    if period is None:
+        raise HTTPException(404, "no daily lists yet: import papers first")
+    offset = _cursor(cursor, "o") or 0
+    page = service.period_entries(period, offset, limit, submitter, sort)
+    base = _base(request)
+    return {
+        "items": [paper_out(e, base) for e in page.entries],
+        "next_cursor": encode_cursor("o", offset + limit) if page.has_more else None,
+        "period": period.label, "first": period.first, "last": period.last, "total": page.total,
+    }
+
+
+@router.get("/trending", response_model=TrendingList, summary="Papers by trending score")
+def trending(
+    request: Request,
+    gravity: Annotated[float | None, Query(ge=0, le=5, description="Exponent on age; the instance's default if omitted")] = None,
+    window_days: Annotated[int | None, Query(ge=1, le=365, description="Days of listings that compete")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict:
+    offset = _cursor(cursor, "o") or 0
+    page, more = _service(request).trending(offset, limit, gravity, window_days)
+    base = _base(request)
+    return {
+        "items": [{**paper_out(e, base), "score": s.score} for e, s in page.entries],
+        "next_cursor": encode_cursor("o", offset + limit) if more else None,
+        "as_of": page.as_of, "window_first": page.window_first, "window_last": page.window_last,
+        "gravity": page.gravity, "window_days": page.window_days, "formula": trending_domain.FORMULA,
+    }
+
+
+@router.get("/search", response_model=SearchList, summary="Search papers")
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description="Search text")],
+    category: Category = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> dict:
+    query = normalize_query(q)
+    if not query:
+        raise HTTPException(422, "q: the query is empty")
+    offset = _cursor(cursor, "o") or 0
+    page = _service(request).search(query, offset, limit, SearchFilters(category, published_from, published_to))
+    base = _base(request)
+    return {
+        "items": [{**paper_out(e, base), "score": s} for e, s in page.hits],
+        "next_cursor": encode_cursor("o", offset + limit) if page.has_more else None,
+        "backend": page.backend,
+    }
+
+
+@router.get("/me", response_model=MeOut, summary="Who the API token belongs to")
+def me(principal: Annotated[TokenPrincipal, Depends(require_scope("read"))]) -> dict:
+    return {
+        "user_uuid": principal.user_uuid, "display_name": principal.display_name,
+        "scope": principal.scope, "token_uuid": principal.token_uuid,
+    }

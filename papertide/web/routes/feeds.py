@@ -1,0 +1,115 @@
+"""RSS 2.0 and Atom feeds: the daily list, trending, a category, a search query.
+
+``/feeds/daily.rss`` (or ``.atom``; ``?date=YYYY-MM-DD``, default the latest day),
+``/feeds/trending.rss``, ``/feeds/category/cs.LG.rss``, ``/feeds/search.rss?q=…``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from starlette.datastructures import URL
+
+from papertide.api.service import ApiService
+from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
+from papertide.domain.papers import PaperEntry
+from papertide.domain.periods import InvalidPeriod, parse_day
+from papertide.domain.search import normalize_query
+
+router = APIRouter(include_in_schema=False)
+
+FEED_ITEMS = 50  # papers per feed document
+_CATEGORY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.")
+
+
+def _format(fmt: str) -> FeedFormat:
+    if fmt == "rss":
+        return "rss"
+    if fmt == "atom":
+        return "atom"
+    raise HTTPException(404, f"no such feed format {fmt[:20]!r}: use .rss or .atom")
+
+
+def _items(entries: list[PaperEntry], base: str) -> list[FeedItem]:
+    out = []
+    for e in entries:
+        p = e.paper
+        day = e.listed_on or p.published
+        url = f"{base}/papers/{p.arxiv_id}"
+        out.append(
+            FeedItem(
+                guid=url, title=p.title, link=url, summary=p.abstract, authors=p.authors,
+                published=day_start(day) if day else datetime(1970, 1, 1, tzinfo=UTC), categories=p.categories,
+            )
+        )
+    return out
+
+
+def _respond(request: Request, fmt: FeedFormat, title: str, link: str, description: str, entries: list[PaperEntry]) -> Response:
+    base = request.app.state.settings.base_url.rstrip("/")
+    items = _items(entries, base)
+    updated = max((i.published for i in items), default=datetime.now(UTC).replace(microsecond=0))
+    self_url = str(URL(base + request.url.path).include_query_params(**request.query_params))
+    site = request.app.state.settings.site_name
+    feed = Feed(f"{site}: {title}", base + link, self_url, description, updated)
+    return Response(render_feed(fmt, feed, items), media_type=MEDIA_TYPES[fmt])
+
+
+def _service(request: Request) -> ApiService:
+    return request.app.state.api
+
+
+@router.get("/feeds/daily.{fmt}")
+def daily_feed(fmt: str, request: Request, date: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    kind = _format(fmt)
+    service = _service(request)
+    try:
+        period = parse_day(date) if date is not None else service.latest_period()
+    except InvalidPeriod as exc:
+        raise HTTPException(422, f"date: {exc}") from None
+    if period is None:
+        return _respond(request, kind, "Daily Papers", "/", "No papers listed yet.", [])
+    entries = service.period_entries(period, 0, FEED_ITEMS).entries
+    return _respond(
+        request, kind, f"Daily Papers {period.label}", f"/papers/date/{period.label}",
+        f"Papers listed on {period.label}, most upvoted first.", entries,
+    )
+
+
+@router.get("/feeds/trending.{fmt}")
+def trending_feed(fmt: str, request: Request) -> Response:
+    kind = _format(fmt)
+    page, _ = _service(request).trending(0, FEED_ITEMS, None, None)
+    return _respond(
+        request, kind, "Trending papers", "/trending",
+        f"Papers listed {page.window_first} – {page.window_last}, ranked by upvotes decayed with age.",
+        [e for e, _ in page.entries],
+    )
+
+
+@router.get("/feeds/category/{category}.{fmt}")
+def category_feed(category: str, fmt: str, request: Request) -> Response:
+    kind = _format(fmt)
+    if not category or len(category) > 32 or not set(category) <= _CATEGORY_CHARS:
+        raise HTTPException(404, f"not an arXiv category: {category[:40]!r}")
+    entries = _service(request).category_newest(category, FEED_ITEMS)
+    return _respond(
+        request, kind, f"New in {category}", f"/search?category={category}",
+        f"The newest papers in {category}.", entries,
+    )
+
+
+@router.get("/feeds/search.{fmt}")
+def search_feed(fmt: str, request: Request, q: Annotated[str, Query(max_length=1000)] = "") -> Response:
+    kind = _format(fmt)
+    query = normalize_query(q)
+    if not query:
+        raise HTTPException(422, "q: give a search query, e.g. /feeds/search.rss?q=diffusion")
+    hits = _service(request).search(query, 0, FEED_ITEMS).hits
+    return _respond(
+        request, kind, f"Search: {query}", f"/search?{URL('').include_query_params(q=query).query}",
+        f"Papers matching {query!r}.", [e for e, _ in hits],
+    )

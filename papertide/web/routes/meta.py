@@ -1,0 +1,64 @@
+"""robots.txt and the sitemap of paper pages (a sitemap index over id-range chunks)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from papertide.api.service import ApiService
+from papertide.domain.feeds import clean_text
+
+router = APIRouter(include_in_schema=False)
+
+XML = "application/xml; charset=utf-8"
+STATIC_PAGES = ("/", "/trending", "/about")
+
+
+def _base(request: Request) -> str:
+    return request.app.state.settings.base_url.rstrip("/")
+
+
+@router.get("/robots.txt")
+def robots(request: Request) -> PlainTextResponse:
+    # Crawlers get the pages; the APIs and the (unbounded) search result space are for programs.
+    lines = ["User-agent: *", "Disallow: /api/", "Disallow: /search", "Allow: /", f"Sitemap: {_base(request)}/sitemap.xml", ""]
+    return PlainTextResponse("\n".join(lines))
+
+
+@router.get("/sitemap.xml")
+def sitemap_index(request: Request) -> Response:
+    base = _base(request)
+    service: ApiService = request.app.state.api
+    locs = [f"{base}/sitemaps/pages.xml"] + [f"{base}/sitemaps/papers-{n}.xml" for n in range(service.sitemap_count())]
+    body = "".join(f"<sitemap><loc>{escape(u)}</loc></sitemap>" for u in locs)
+    return Response(
+        f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>\n',
+        media_type=XML,
+    )
+
+
+def _urlset(urls: list[tuple[str, str | None]]) -> Response:
+    body = "".join(
+        f"<url><loc>{escape(clean_text(u))}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</url>" for u, m in urls
+    )
+    return Response(
+        f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>\n',
+        media_type=XML,
+    )
+
+
+@router.get("/sitemaps/pages.xml")
+def sitemap_pages(request: Request) -> Response:
+    base = _base(request)
+    return _urlset([(base + path, None) for path in STATIC_PAGES])
+
+
+@router.get("/sitemaps/papers-{n}.xml")
+def sitemap_papers(n: str, request: Request) -> Response:
+    service: ApiService = request.app.state.api
+    if not n.isdigit() or int(n) >= service.sitemap_count():
+        raise HTTPException(404, "no such sitemap")
+    base = _base(request)
+    return _urlset([(f"{base}/papers/{aid}", d.isoformat() if d else None) for aid, d in service.sitemap_chunk(int(n))])
