@@ -10,7 +10,10 @@ import smtplib
 import ssl
 import threading
 from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from papertide.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,10 @@ class EmailSender(Protocol):
     """Delivers one fully built message or raises Permanent/TemporarySendError."""
 
     def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None:
+        """Release the calling thread's connection, if any."""
+        ...
 
 
 class SMTPSender:
@@ -45,32 +52,74 @@ class SMTPSender:
             raise ValueError("SMTP security must be none, starttls or ssl")
         self.host, self.port, self.username, self.password = host, port, username, password
         self.security, self.timeout = security, timeout
+        self._local = threading.local()
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "ssl":
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        if self.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        if self.username:
+            smtp.login(self.username, self.password or "")
         return smtp
+
+    def _session(self) -> smtplib.SMTP:
+        # One connection per thread, reused across messages (a sender thread sends many);
+        # NOOP first so a connection the server closed while idle is replaced *before* we
+        # hand it a message, never by re-sending one whose fate we don't know.
+        smtp = getattr(self._local, "smtp", None)
+        if smtp is not None:
+            try:
+                code, _ = smtp.noop()
+                if code == 250:
+                    return smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._drop()
+        smtp = self._connect()
+        self._local.smtp = smtp
+        return smtp
+
+    def _drop(self) -> None:
+        smtp = getattr(self._local, "smtp", None)
+        self._local.smtp = None
+        if smtp is not None:
+            try:
+                smtp.close()
+            except Exception:  # noqa: BLE001 - closing a broken socket may fail any way; it is gone either way
+                pass
 
     def send(self, message: EmailMessage) -> None:
         try:
-            with self._connect() as smtp:
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
+            self._session().send_message(message)
         except smtplib.SMTPResponseException as exc:
+            self._drop()
             if 500 <= exc.smtp_code < 600:
                 raise PermanentSendError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
             raise TemporarySendError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         except smtplib.SMTPRecipientsRefused as exc:
+            self._drop()
             codes = [code for code, _ in exc.recipients.values()]
             if codes and all(500 <= c < 600 for c in codes):
                 raise PermanentSendError(f"recipients refused: {exc.recipients}") from exc
             raise TemporarySendError(f"recipients refused: {exc.recipients}") from exc
         except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
             raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close this thread's connection (senders call it when a worker thread ends)."""
+        smtp = getattr(self._local, "smtp", None)
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+        self._drop()
 
 
 class ConsoleSender:
@@ -86,9 +135,27 @@ class ConsoleSender:
         with self._lock:
             self.sent = [*self.sent[-(self.keep - 1) :], message]
 
+    def close(self) -> None:
+        return None
+
 
 class NullSender:
     """Drops every message (email disabled)."""
 
     def send(self, message: EmailMessage) -> None:
         return None
+
+    def close(self) -> None:
+        return None
+
+
+def make_sender(settings: Settings) -> EmailSender:
+    """The sender ``settings.email_backend`` names: smtp, console or null."""
+    if settings.email_backend == "smtp":
+        return SMTPSender(
+            settings.smtp_host, settings.smtp_port, settings.smtp_username or None, settings.smtp_password or None,
+            settings.smtp_security, settings.smtp_timeout_seconds,
+        )
+    if settings.email_backend == "null":
+        return NullSender()
+    return ConsoleSender()

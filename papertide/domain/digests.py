@@ -1,0 +1,226 @@
+"""Digest selection and delivery policy: which papers a subscriber gets, and when to retry.
+
+Pure. The composer loads candidates (papers new in the period, plus the trending list)
+and the set of papers the subscriber already received, and :func:`select_digest` decides.
+
+Selection rules (pinned by tests/email/test_selection.py):
+
+- sections: "Trending" first (when chosen), then one section per topic in the order the
+  subscriber listed them: categories, keywords, authors;
+- a topic matches a paper by arXiv category, by a keyword as whole words in the title,
+  abstract or HF keywords (case-insensitive), or by author name (case-insensitive);
+- within a section papers are ordered by upvotes, then newer date, then arXiv id;
+- a paper appears once per digest (the first section that wants it keeps it) and never
+  in two digests to the same subscriber (``already_sent``);
+- the cap is shared round-robin over sections so every topic gets a turn before any
+  section gets its second paper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from papertide.domain.subscriptions import Preferences
+
+TopicKind = Literal["trending", "category", "keyword", "author"]
+
+LOOKBACK_DAYS = {"daily": 3, "weekly": 8}  # days of new papers a digest considers
+RETRY_BASE_SECONDS = 60.0
+RETRY_MAX_SECONDS = 3600.0
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A paper as a digest needs it (a snapshot: the message shows these values)."""
+
+    arxiv_id: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    upvotes: int = 0
+    day: date | None = None  # listing day, else published
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (-self.upvotes, -(self.day.toordinal() if self.day else 0), self.arxiv_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    kind: TopicKind
+    value: str = ""
+
+    @property
+    def why(self) -> str:
+        """The "why you got this" line of a section."""
+        if self.kind == "trending":
+            return "Most upvoted recently on this site — you chose trending papers."
+        if self.kind == "category":
+            return f"New in {self.value}, a category you follow."
+        if self.kind == "keyword":
+            return f"Title or abstract mentions “{self.value}”, a keyword you follow."
+        return f"By {self.value}, an author you follow."
+
+    @property
+    def heading(self) -> str:
+        return {"trending": "Trending", "category": self.value, "keyword": f"“{self.value}”"}.get(self.kind, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    topic: Topic
+    papers: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    sections: tuple[Section, ...] = field(default=())
+
+    @property
+    def papers(self) -> tuple[Candidate, ...]:
+        return tuple(p for s in self.sections for p in s.papers)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.papers for s in self.sections)
+
+
+def topics_of(prefs: Preferences) -> tuple[Topic, ...]:
+    """The sections a subscriber's preferences ask for, in display order."""
+    return (
+        *((Topic("trending"),) if prefs.trending else ()),
+        *(Topic("category", c) for c in prefs.categories),
+        *(Topic("keyword", k) for k in prefs.keywords),
+        *(Topic("author", a) for a in prefs.authors),
+    )
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case words separated by single spaces, padded: ``" graph neural nets "``."""
+    return f" {_NON_WORD.sub(' ', text.lower()).strip()} "
+
+
+def matches(topic: Topic, paper: Candidate) -> bool:
+    """Whether ``paper`` belongs in ``topic``'s section (trending is decided elsewhere).
+
+    >>> matches(Topic("keyword", "Diffusion"), Candidate("1", "Latent diffusion models"))
+    True
+    >>> matches(Topic("keyword", "diff"), Candidate("1", "Latent diffusion models"))
+    False
+    """
+    if topic.kind == "category":
+        return topic.value in paper.categories
+    if topic.kind == "author":
+        want = " ".join(topic.value.lower().split())
+        return any(" ".join(a.lower().split()) == want for a in paper.authors)
+    if topic.kind == "keyword":
+        needle = normalize_text(topic.value)
+        if needle.strip() == "":
+            return False
+        hay = normalize_text(f"{paper.title} {paper.abstract} {' '.join(paper.keywords)}")
+        return needle in hay
+    return False
+
+
+class CandidatePool:
+    """The period's new papers, indexed once so thousands of subscribers select quickly.
+
+    Pure (no I/O); it memoises each topic's ranked matches, since many subscribers share
+    topics. Build one per composing run.
+    """
+
+    def __init__(self, papers: Iterable[Candidate]) -> None:
+        self.papers = tuple(sorted(papers, key=lambda p: p.sort_key))
+        self._by_category: dict[str, list[Candidate]] = {}
+        self._by_author: dict[str, list[Candidate]] = {}
+        self._text: dict[str, str] = {}
+        for p in self.papers:  # already in ranked order, so every list below is too
+            for c in dict.fromkeys(p.categories):
+                self._by_category.setdefault(c, []).append(p)
+            for a in dict.fromkeys(" ".join(a.lower().split()) for a in p.authors):
+                self._by_author.setdefault(a, []).append(p)
+        self._cache: dict[Topic, tuple[Candidate, ...]] = {}
+
+    def ranked(self, topic: Topic) -> tuple[Candidate, ...]:
+        """Papers matching ``topic``, best first."""
+        hit = self._cache.get(topic)
+        if hit is not None:
+            return hit
+        if topic.kind == "category":
+            found = tuple(self._by_category.get(topic.value, ()))
+        elif topic.kind == "author":
+            found = tuple(self._by_author.get(" ".join(topic.value.lower().split()), ()))
+        elif topic.kind == "keyword":
+            needle = normalize_text(topic.value)
+            found = tuple(p for p in self.papers if needle.strip() and needle in self._haystack(p))
+        else:
+            found = ()
+        self._cache[topic] = found
+        return found
+
+    def _haystack(self, p: Candidate) -> str:
+        text = self._text.get(p.arxiv_id)
+        if text is None:
+            text = self._text[p.arxiv_id] = normalize_text(f"{p.title} {p.abstract} {' '.join(p.keywords)}")
+        return text
+
+
+def select_digest(
+    prefs: Preferences,
+    pool: CandidatePool,
+    trending: Sequence[Candidate] = (),
+    already_sent: frozenset[str] | set[str] = frozenset(),
+) -> Digest:
+    """Choose the papers of one digest (see the module docstring for the rules).
+
+    ``trending`` is the site's trending list, best first.
+    """
+    topics = topics_of(prefs)
+    queues: list[list[Candidate]] = []
+    for t in topics:
+        ranked = trending if t.kind == "trending" else pool.ranked(t)
+        queues.append([p for p in ranked if p.arxiv_id not in already_sent])
+    chosen: list[list[Candidate]] = [[] for _ in topics]
+    taken: set[str] = set()
+    cursors = [0] * len(topics)
+    total = 0
+    progressed = True
+    while total < prefs.max_papers and progressed:
+        progressed = False
+        for i, queue in enumerate(queues):
+            if total >= prefs.max_papers:
+                break
+            while cursors[i] < len(queue) and queue[cursors[i]].arxiv_id in taken:
+                cursors[i] += 1
+            if cursors[i] < len(queue):
+                paper = queue[cursors[i]]
+                cursors[i] += 1
+                chosen[i].append(paper)
+                taken.add(paper.arxiv_id)
+                total += 1
+                progressed = True
+    return Digest(tuple(Section(t, tuple(ps)) for t, ps in zip(topics, chosen, strict=True) if ps))
+
+
+def retry_delay(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS) -> float:
+    """Seconds to wait before try number ``attempts + 1`` after ``attempts`` failed: exponential, capped.
+
+    >>> [retry_delay(n, 60, 3600) for n in (1, 2, 3, 7, 8)]
+    [60.0, 120.0, 240.0, 3600.0, 3600.0]
+    """
+    if attempts < 1:
+        return 0.0
+    return float(min(cap, base * 2 ** min(attempts - 1, 40)))
+
+
+def should_give_up(attempts: int, max_attempts: int) -> bool:
+    """After ``attempts`` temporary failures, whether the message becomes permanently failed."""
+    return attempts >= max_attempts

@@ -1,0 +1,233 @@
+"""Subscriptions as plain data: preferences, their validation, opt-in states and schedules.
+
+Pure: no DB, HTTP or SMTP. The web form, the CLI and the composer all speak these types.
+States follow listmonk: a subscription is ``unconfirmed`` until the emailed link's button
+is pressed (double opt-in), then ``confirmed`` until ``unsubscribed``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SubscriptionStatus = Literal["unconfirmed", "confirmed", "unsubscribed"]
+SubscriberStatus = Literal["enabled", "disabled", "blocklisted"]
+Frequency = Literal["daily", "weekly"]
+Event = Literal["subscribe", "confirm", "unsubscribe", "complain"]
+
+MIN_PAPERS, MAX_PAPERS = 5, 30  # digest size cap a subscriber may choose
+DEFAULT_PAPERS = 10
+MAX_TOPICS_EACH = 10  # categories, keywords and authors: at most this many of each
+MAX_TOPIC_CHARS = 80
+MAX_EMAIL_CHARS = 254  # RFC 5321 path limit
+MAX_NAME_CHARS = 100
+UNCONFIRMED_TTL_DAYS = 7  # unconfirmed subscriptions are deleted after this many days
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# A deliberately plain address check: one @, a dotted domain, no spaces, quotes, angle
+# brackets, commas or control characters, so an address can never carry a second header
+# or a second recipient into a message (header injection).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
+_CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")  # cs.LG, hep-th, math.AP
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+class InvalidSubscription(ValueError):
+    """A subscription form or setting that cannot be accepted; the message says why."""
+
+
+class InvalidTransition(ValueError):
+    """An event that the subscription's current state does not allow."""
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What a subscriber wants, when. ``weekday`` is 0 = Monday and only used weekly."""
+
+    frequency: Frequency = "daily"
+    weekday: int = 0
+    send_hour: int = 7
+    timezone: str = "UTC"
+    trending: bool = True
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    max_papers: int = DEFAULT_PAPERS
+
+    @property
+    def has_content(self) -> bool:
+        return self.trending or bool(self.categories or self.keywords or self.authors)
+
+
+def validate_email(text: str) -> str:
+    """A single plain address, stripped; raises :class:`InvalidSubscription` otherwise.
+
+    >>> validate_email("  Ada@Example.org ")
+    'Ada@Example.org'
+    """
+    s = (text or "").strip()
+    if not s:
+        raise InvalidSubscription("Please enter an email address.")
+    if _CONTROL.search(s):
+        raise InvalidSubscription("The email address contains a line break or control character; enter one plain address.")
+    if len(s) > MAX_EMAIL_CHARS:
+        raise InvalidSubscription(f"The email address is longer than {MAX_EMAIL_CHARS} characters.")
+    if not _EMAIL.match(s):
+        raise InvalidSubscription(
+            "That is not a plain email address (like name@example.org); commas, spaces, quotes and <> are not allowed."
+        )
+    return s
+
+
+def validate_name(text: str) -> str:
+    """An optional display name for the To: header; no line breaks or control characters."""
+    s = (text or "").strip()
+    if _CONTROL.search(s):
+        raise InvalidSubscription("The name contains a line break or control character.")
+    if len(s) > MAX_NAME_CHARS:
+        raise InvalidSubscription(f"The name is longer than {MAX_NAME_CHARS} characters.")
+    return s
+
+
+def validate_timezone(name: str) -> str:
+    s = (name or "UTC").strip()
+    if not s or _CONTROL.search(s) or ".." in s or s.startswith("/"):
+        raise InvalidSubscription(f"Unknown time zone {s[:60]!r}; use an IANA name like Europe/Paris.")
+    try:
+        ZoneInfo(s)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidSubscription(f"Unknown time zone {s[:60]!r}; use an IANA name like Europe/Paris.") from None
+    return s
+
+
+def _split(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else re.split(r"[,\n;]", value)
+    return [" ".join(x.split()) for x in items if x and x.strip()]
+
+
+def _topics(label: str, value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    items = _split(value)
+    for x in items:
+        if _CONTROL.search(x) or len(x) > MAX_TOPIC_CHARS:
+            raise InvalidSubscription(f"Each {label} must be one line of at most {MAX_TOPIC_CHARS} characters.")
+    unique = tuple(dict.fromkeys(items))
+    if len(unique) > MAX_TOPICS_EACH:
+        raise InvalidSubscription(f"Choose at most {MAX_TOPICS_EACH} {label}s.")
+    return unique
+
+
+def _int(form: Mapping[str, object], key: str, default: int, low: int, high: int, label: str) -> int:
+    raw = form.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise InvalidSubscription(f"{label} must be a whole number.") from None
+    if not low <= value <= high:
+        raise InvalidSubscription(f"{label} must be between {low} and {high}.")
+    return value
+
+
+def parse_preferences(form: Mapping[str, object]) -> Preferences:
+    """Preferences from form-like fields; raises :class:`InvalidSubscription` with a clear message.
+
+    Lists may come as lists or as comma/newline separated text.
+
+    >>> parse_preferences({"frequency": "weekly", "weekday": "4", "categories": "cs.CL, cs.LG"}).categories
+    ('cs.CL', 'cs.LG')
+    """
+    frequency = str(form.get("frequency") or "daily")
+    if frequency not in ("daily", "weekly"):
+        raise InvalidSubscription("Frequency must be daily (weekdays) or weekly.")
+    categories = _topics("category", form.get("categories"))  # type: ignore[arg-type]
+    bad = [c for c in categories if not _CATEGORY.match(c)]
+    if bad:
+        raise InvalidSubscription(f"Not an arXiv category: {bad[0][:40]!r} (expected e.g. cs.LG or hep-th).")
+    trending_raw = form.get("trending", True)
+    trending = trending_raw not in (False, "", "0", "false", "off", "no", None)
+    prefs = Preferences(
+        frequency=frequency,  # type: ignore[arg-type]
+        weekday=_int(form, "weekday", 0, 0, 6, "Weekday"),
+        send_hour=_int(form, "send_hour", 7, 0, 23, "Send hour"),
+        timezone=validate_timezone(str(form.get("timezone") or "UTC")),
+        trending=trending,
+        categories=categories,
+        keywords=_topics("keyword", form.get("keywords")),  # type: ignore[arg-type]
+        authors=_topics("author", form.get("authors")),  # type: ignore[arg-type]
+        max_papers=_int(form, "max_papers", DEFAULT_PAPERS, MIN_PAPERS, MAX_PAPERS, "Papers per digest"),
+    )
+    if not prefs.has_content:
+        raise InvalidSubscription("Choose trending papers or at least one category, keyword or author.")
+    return prefs
+
+
+# The opt-in state machine. Missing pairs are invalid transitions.
+_TRANSITIONS: dict[tuple[SubscriptionStatus, Event], SubscriptionStatus] = {
+    ("unconfirmed", "subscribe"): "unconfirmed",  # asked again: maybe resend the link
+    ("unconfirmed", "confirm"): "confirmed",
+    ("unconfirmed", "unsubscribe"): "unsubscribed",
+    ("unconfirmed", "complain"): "unsubscribed",
+    ("confirmed", "subscribe"): "confirmed",  # already in: nothing changes, we email a manage link
+    ("confirmed", "confirm"): "confirmed",  # a second press of the button is harmless
+    ("confirmed", "unsubscribe"): "unsubscribed",
+    ("confirmed", "complain"): "unsubscribed",
+    ("unsubscribed", "subscribe"): "unconfirmed",  # coming back needs a fresh opt-in
+    ("unsubscribed", "unsubscribe"): "unsubscribed",  # one-click twice is fine
+    ("unsubscribed", "complain"): "unsubscribed",
+}
+
+
+def transition(status: SubscriptionStatus, event: Event) -> SubscriptionStatus:
+    """The state after ``event``.
+
+    >>> transition("unconfirmed", "confirm")
+    'confirmed'
+    """
+    try:
+        return _TRANSITIONS[(status, event)]
+    except KeyError:
+        raise InvalidTransition(f"cannot {event} a subscription that is {status}") from None
+
+
+def can_resend_notice(last_sent: datetime | None, now: datetime, min_interval: timedelta) -> bool:
+    """Whether another confirmation/notice email may go out now (resend rate limit)."""
+    return last_sent is None or now - _aware(last_sent) >= min_interval
+
+
+def is_expired_unconfirmed(status: SubscriptionStatus, requested_at: datetime, now: datetime,
+                           ttl_days: int = UNCONFIRMED_TTL_DAYS) -> bool:
+    return status == "unconfirmed" and now - _aware(requested_at) >= timedelta(days=ttl_days)
+
+
+def due_period(prefs: Preferences, now: datetime) -> str | None:
+    """The label of the digest period due at ``now``, or None when none is due.
+
+    Daily digests go out Monday–Friday in the subscriber's zone, weekly ones on the chosen
+    weekday, in both cases once the local hour reaches ``send_hour``. The label is the local
+    day (``d2026-06-04``) or ISO week (``w2026-W23``), which with the subscription makes the
+    outbox idempotency key: running the scheduler again in the same period composes nothing.
+
+    >>> due_period(Preferences(send_hour=7, timezone="UTC"), datetime(2026, 6, 4, 8, tzinfo=UTC))
+    'd2026-06-04'
+    """
+    local = _aware(now).astimezone(ZoneInfo(prefs.timezone))
+    if local.hour < prefs.send_hour:
+        return None
+    if prefs.frequency == "daily":
+        return f"d{local.date().isoformat()}" if local.weekday() < 5 else None
+    if local.weekday() != prefs.weekday:
+        return None
+    year, week, _ = local.isocalendar()
+    return f"w{year}-W{week:02d}"
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)

@@ -1,0 +1,163 @@
+"""Composing digests: due subscriptions → selected papers → outbox rows (and the public archive).
+
+``DigestComposer.run`` is what ``papertide digest run`` and the in-process worker call.
+It is idempotent per period and safe to run from cron every few minutes: each digest's
+outbox row has the key ``digest:<subscription uuid>:<period>``, and the row plus the
+"these papers were sent" log are written in one transaction, so a second run (or a
+concurrent one) composes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from papertide.catalog import Catalog
+from papertide.config import Settings
+from papertide.domain.digests import LOOKBACK_DAYS, Candidate, CandidatePool, Digest, select_digest
+from papertide.domain.subscriptions import Preferences, due_period
+from papertide.email.notices import Notices
+from papertide.storage import digests as digests_store
+from papertide.storage import outbox as outbox_store
+from papertide.storage import subscriptions as subscriptions_store
+from papertide.storage.db import Database
+from papertide.storage.outbox import OutboxMessage
+from papertide.storage.subscriptions import SubscriptionRecord
+
+log = logging.getLogger(__name__)
+
+TRENDING_POOL = 60  # trending papers a digest may draw from (the list is shared by all)
+ARCHIVE_SIZE = 10  # papers in the public daily trending digest
+BATCH = 500  # subscriptions composed per transaction
+
+
+@dataclass
+class RunReport:
+    considered: int = 0
+    due: int = 0
+    composed: int = 0
+    already: int = 0  # due, but this period's digest exists (an earlier or concurrent run)
+    empty: int = 0  # due, nothing new, not sent (PAPERTIDE_DIGEST_SEND_EMPTY=false)
+    expired_unconfirmed: int = 0
+    archived: date | None = None
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+class DigestComposer:
+    def __init__(self, db: Database, settings: Settings, notices: Notices, catalog: Catalog) -> None:
+        self.db, self.settings, self.notices, self.catalog = db, settings, notices, catalog
+
+    # Inputs shared by every subscriber of a run ---------------------------------------------
+    def trending(self, now: datetime) -> list[Candidate]:
+        page = self.catalog.trending(limit=TRENDING_POOL, now=now)
+        return [
+            Candidate(e.paper.arxiv_id, e.paper.title, e.paper.abstract, e.paper.authors, e.paper.categories,
+                      e.upvotes, e.listed_on, e.paper.keywords)
+            for e, _ in page.entries
+        ]
+
+    def pools(self, now: datetime) -> dict[str, CandidatePool]:
+        """New papers per frequency, measured from the data's "now" (see Catalog.trending_as_of)."""
+        last = (self.catalog.trending_as_of(now) - timedelta(microseconds=1)).date()
+        with self.db.read() as conn:
+            widest = digests_store.candidates_between(conn, last - timedelta(days=max(LOOKBACK_DAYS.values()) - 1), last)
+        out = {}
+        for freq, days in LOOKBACK_DAYS.items():
+            first = last - timedelta(days=days - 1)
+            out[freq] = CandidatePool(c for c in widest if c.day is None or first <= c.day <= last)
+        return out
+
+    # The run ----------------------------------------------------------------------------------
+    def run(self, now: datetime | None = None) -> RunReport:
+        now = now or datetime.now(UTC)
+        report = RunReport()
+        with self.db.write() as conn:
+            report.expired_unconfirmed = subscriptions_store.delete_expired_unconfirmed(
+                conn, now, self.settings.subscription_unconfirmed_days
+            )
+        trending = self.trending(now)
+        report.archived = self.archive(now, trending)
+        pools: dict[str, CandidatePool] | None = None
+        with self.db.read() as conn:
+            batches = list(subscriptions_store.iter_deliverable(conn, BATCH))
+        for batch in batches:
+            report.considered += len(batch)
+            due = [(s, p) for s in batch if (p := due_period(s.prefs, now)) is not None]
+            report.due += len(due)
+            if not due:
+                continue
+            pools = pools or self.pools(now)
+            self._compose_batch(due, pools, trending, now, report)
+        return report
+
+    def _compose_batch(self, due: list[tuple[SubscriptionRecord, str]], pools: dict[str, CandidatePool],
+                       trending: list[Candidate], now: datetime, report: RunReport) -> None:
+        keys = {s.id: f"digest:{s.uuid}:{period}" for s, period in due}
+        with self.db.read() as conn:
+            done = outbox_store.existing_keys(conn, list(keys.values()))
+            sent = digests_store.sent_ids(conn, [s.id for s, _ in due if keys[s.id] not in done])
+        report.already += len(done)
+        built: list[tuple[OutboxMessage, SubscriptionRecord, Digest]] = []
+        for sub, period in due:
+            if keys[sub.id] in done:
+                continue
+            digest = select_digest(sub.prefs, pools[sub.prefs.frequency], trending, frozenset(sent[sub.id]))
+            if digest.is_empty and not self.settings.digest_send_empty:
+                report.empty += 1
+                continue
+            built.append((self.notices.digest(sub, digest, period, keys[sub.id], now), sub, digest))
+        if built:
+            self._write(built, now, report)
+
+    def _write(self, built: list[tuple[OutboxMessage, SubscriptionRecord, Digest]], now: datetime,
+               report: RunReport, retry: bool = True) -> None:
+        try:
+            with self.db.write() as conn:
+                # Re-check inside the write transaction: a concurrent run may have won the race.
+                taken = outbox_store.existing_keys(conn, [m.idempotency_key for m, _, _ in built])
+                fresh = [b for b in built if b[0].idempotency_key not in taken]
+                outbox_store.enqueue(conn, [m for m, _, _ in fresh], now)
+                ids = outbox_store.ids_by_key(conn, [m.idempotency_key for m, _, _ in fresh])
+                digests_store.record_items(
+                    conn, ((s.id, p.arxiv_id, ids[m.idempotency_key]) for m, s, d in fresh for p in d.papers)
+                )
+        except IntegrityError:
+            # PostgreSQL: another run inserted one of these keys after our re-check. Try once
+            # more; the re-check then skips what it wrote.
+            if not retry:
+                raise
+            self._write(built, now, report, retry=False)
+            return
+        report.already += len(built) - len(fresh)
+        report.composed += len(fresh)
+        report.outbox_ids.extend(ids.values())
+
+    def archive(self, now: datetime, trending: list[Candidate]) -> date | None:
+        """Store the public daily trending digest for the data's current day, once."""
+        if not trending:
+            return None
+        day = (self.catalog.trending_as_of(now) - timedelta(microseconds=1)).date()
+        entries = [self.notices.paper_context(p) for p in trending[:ARCHIVE_SIZE]]
+        with self.db.write() as conn:
+            return day if digests_store.save_archive(conn, day, entries) else None
+
+    # Preview ----------------------------------------------------------------------------------
+    def select_for(self, prefs: Preferences, sent: frozenset[str] = frozenset(), now: datetime | None = None) -> Digest:
+        now = now or datetime.now(UTC)
+        return select_digest(prefs, self.pools(now)[prefs.frequency], self.trending(now), sent)
+
+    def preview_html(self, prefs: Preferences, sub: SubscriptionRecord | None = None, now: datetime | None = None) -> str:
+        """The HTML a subscriber would get in their next digest (or for ``prefs`` with no history)."""
+        now = now or datetime.now(UTC)
+        sent: frozenset[str] = frozenset()
+        if sub is not None:
+            with self.db.read() as conn:
+                sent = frozenset(digests_store.sent_ids(conn, [sub.id])[sub.id])
+        digest = self.select_for(prefs, sent, now)
+        period = due_period(prefs, now) or f"d{now.date().isoformat()}"
+        manage = self.notices.manage_url(sub) if sub else f"{self.notices.base_url}/subscribe"
+        unsubscribe = self.notices.unsubscribe_url(sub) if sub else f"{self.notices.base_url}/subscribe"
+        return self.notices.render_digest_html(digest, period, manage, unsubscribe)

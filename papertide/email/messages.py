@@ -1,0 +1,136 @@
+"""Building email messages: template folder + context → a multipart RFC 5322 message.
+
+Each email is a folder ``web/templates/email/<name>/`` with ``subject.txt``, ``body.txt``
+and ``body.html`` (Warehouse's layout). HTML bodies carry their CSS inline (``STYLES``
+below are spliced into ``style=""`` attributes by the templates) because most mail
+clients drop ``<style>`` blocks; a small ``<style>`` keeps only the dark-mode override for
+clients that honour it. Reusable for any papertide email (sign-in links too)::
+
+    rendered = render_email(env, "confirm", {...})
+    msg = build_message(rendered, sender=..., recipient="a@b.org", message_id=make_message_id(key, domain))
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from papertide.web.templating import TEMPLATES_DIR
+
+# Inline CSS for email HTML (spliced by the templates as style="{{ css.x }}").
+STYLES = {
+    "body": "margin:0;padding:0;background:#f6f8fa;color:#1f2328;"
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;line-height:1.5;",
+    "wrap": "max-width:640px;margin:0 auto;padding:16px;background:#ffffff;border:1px solid #d8dee4;border-radius:8px;",
+    "h1": "font-size:20px;margin:0 0 8px;color:#1f2328;",
+    "h2": "font-size:16px;margin:20px 0 2px;color:#1f2328;border-bottom:1px solid #d8dee4;padding-bottom:4px;",
+    "why": "font-size:13px;color:#59636e;margin:0 0 8px;font-style:italic;",
+    "paper": "margin:0 0 14px;",
+    "title": "font-size:15px;font-weight:600;color:#0b57d0;text-decoration:none;",
+    "authors": "font-size:13px;color:#59636e;margin:2px 0;",
+    "snippet": "font-size:14px;color:#1f2328;margin:2px 0;",
+    "meta": "font-size:12px;color:#59636e;margin:2px 0;",
+    "button": "display:inline-block;padding:10px 16px;background:#0b57d0;color:#ffffff;border-radius:6px;"
+    "text-decoration:none;font-weight:600;",
+    "footer": "font-size:12px;color:#59636e;margin-top:24px;border-top:1px solid #d8dee4;padding-top:8px;",
+    "link": "color:#0b57d0;",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def make_email_env() -> Environment:
+    """Jinja for emails: HTML autoescaped, text not (a plain-text body must not show &amp;)."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["css"] = STYLES
+    return env
+
+
+def render_email(env: Environment, name: str, context: dict[str, object]) -> RenderedEmail:
+    """Render ``email/<name>/{subject.txt, body.txt, body.html}``."""
+    subject = env.get_template(f"email/{name}/subject.txt").render(context)
+    # A subject is one header line: collapse anything a title or setting might have smuggled in.
+    subject = " ".join(subject.split())
+    text = env.get_template(f"email/{name}/body.txt").render(context)
+    html = env.get_template(f"email/{name}/body.html").render(context)
+    return RenderedEmail(subject, text, html)
+
+
+def site_domain(base_url: str) -> str:
+    """The host of the public URL, used for Message-ID and List-Id."""
+    host = urlsplit(base_url).hostname or "localhost"
+    return host
+
+
+def make_message_id(key: str, domain: str) -> str:
+    """A Message-ID derived from the idempotency key: the same message keeps it on every try,
+    so a receiver that sees a rare duplicate (see README, "Exactly once") can drop it."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def list_unsubscribe_headers(https_url: str, mailto: str | None, subject_token: str) -> dict[str, str]:
+    """RFC 2369 ``List-Unsubscribe`` (https + mailto) and RFC 8058 one-click POST."""
+    links = [f"<{https_url}>"]
+    if mailto:
+        links.append(f"<mailto:{mailto}?subject={quote('unsubscribe ' + subject_token)}>")
+    return {"List-Unsubscribe": ", ".join(links), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def build_message(
+    rendered: RenderedEmail,
+    *,
+    sender: str,
+    recipient: str,
+    message_id: str,
+    recipient_name: str = "",
+    date: datetime | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message (text first, HTML preferred) with the given headers.
+
+    ``recipient`` must already be validated (domain.subscriptions.validate_email); the
+    header registry refuses CR/LF in any header value as a second line of defence.
+    """
+    msg = EmailMessage(policy=policy.SMTP)
+    name, addr = parseaddr(sender)
+    msg["From"] = Address(display_name=name, addr_spec=addr) if name else addr
+    msg["To"] = Address(display_name=recipient_name, addr_spec=recipient) if recipient_name else recipient
+    msg["Subject"] = rendered.subject
+    msg["Date"] = format_datetime(date or datetime.now(UTC))
+    msg["Message-ID"] = message_id
+    for key, value in (headers or {}).items():
+        msg[key] = value
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    return msg
+
+
+def message_to_text(msg: EmailMessage) -> str:
+    """The wire form we store in the outbox and send unchanged on every attempt."""
+    return msg.as_string(policy=policy.SMTP)
+
+
+def message_from_text(raw: str) -> EmailMessage:
+    from email import message_from_string
+
+    return message_from_string(raw, _class=EmailMessage, policy=policy.SMTP)  # type: ignore[return-value]

@@ -1,0 +1,125 @@
+"""Our emails, each "template folder + context function": confirm, already-subscribed, digest.
+
+A :class:`Notices` turns a subscription (and a digest) into an :class:`OutboxMessage`
+with every header set: a stable Message-ID from the idempotency key, ``Date``,
+``List-Id`` and, for digests, ``List-Unsubscribe`` (https + mailto) with RFC 8058
+one-click. Nothing here sends: messages go to the outbox, and senders drain it after
+the composing transaction commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from papertide.config import Settings
+from papertide.domain.digests import Candidate, Digest
+from papertide.domain.papers import short_authors, snippet
+from papertide.domain.subscriptions import WEEKDAYS
+from papertide.email.messages import (
+    build_message,
+    list_unsubscribe_headers,
+    make_email_env,
+    make_message_id,
+    message_to_text,
+    render_email,
+    site_domain,
+)
+from papertide.email.tokens import LinkSigner, Purpose
+from papertide.storage.outbox import OutboxMessage
+from papertide.storage.subscriptions import SubscriptionRecord
+
+SNIPPET_CHARS = 240  # about three lines of a mail client's column
+
+
+class Notices:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base_url = settings.base_url.rstrip("/")
+        self.domain = site_domain(self.base_url)
+        self.env = make_email_env()
+        self.signer = LinkSigner(settings.secret_key)
+        _, _, from_domain = settings.email_from.rpartition("@")
+        self.unsubscribe_mailto = settings.email_unsubscribe_mailto or f"unsubscribe@{from_domain.strip('> ') or self.domain}"
+        self.list_id = f"{settings.site_name} digest <digest.{self.domain}>"
+
+    # Links --------------------------------------------------------------------------------
+    def token(self, purpose: Purpose, sub: SubscriptionRecord) -> str:
+        return self.signer.sign(purpose, sub.uuid, sub.token_version)
+
+    def link(self, path: str, purpose: Purpose, sub: SubscriptionRecord) -> str:
+        return f"{self.base_url}{path}?{urlencode({'token': self.token(purpose, sub)})}"
+
+    def confirm_url(self, sub: SubscriptionRecord) -> str:
+        return self.link("/subscribe/confirm", "confirm", sub)
+
+    def manage_url(self, sub: SubscriptionRecord) -> str:
+        return self.link("/subscription", "manage", sub)
+
+    def unsubscribe_url(self, sub: SubscriptionRecord) -> str:
+        return self.link("/unsubscribe", "unsubscribe", sub)
+
+    # Messages -----------------------------------------------------------------------------
+    def _base_context(self) -> dict[str, Any]:
+        return {"site_name": self.settings.site_name, "base_url": self.base_url}
+
+    def _outbox(self, name: str, kind: str, key: str, sub: SubscriptionRecord, ctx: dict[str, Any], now: datetime,
+                headers: dict[str, str]) -> OutboxMessage:
+        rendered = render_email(self.env, name, {**self._base_context(), **ctx})
+        message_id = make_message_id(key, self.domain)
+        msg = build_message(
+            rendered, sender=self.settings.email_from, recipient=sub.email, recipient_name=sub.name,
+            message_id=message_id, date=now, headers={"List-Id": self.list_id, "Auto-Submitted": "auto-generated", **headers},
+        )
+        return OutboxMessage(key, kind, sub.email, message_id, rendered.subject, message_to_text(msg), sub.id)
+
+    def confirm(self, sub: SubscriptionRecord, key: str, now: datetime) -> OutboxMessage:
+        ctx = {"name": sub.name, "confirm_url": self.confirm_url(sub), "ttl_days": self.settings.subscription_unconfirmed_days}
+        return self._outbox("confirm", "confirm", key, sub, ctx, now, {})
+
+    def already_subscribed(self, sub: SubscriptionRecord, key: str, now: datetime) -> OutboxMessage:
+        ctx = {"name": sub.name, "manage_url": self.manage_url(sub), "unsubscribe_url": self.unsubscribe_url(sub)}
+        return self._outbox("already_subscribed", "notice", key, sub, ctx, now, {})
+
+    def digest_context(self, digest: Digest, period: str, manage_url: str, unsubscribe_url: str) -> dict[str, Any]:
+        """Everything the digest templates show (also used by /digest/preview)."""
+        sections = [
+            {"heading": s.topic.heading, "why": s.topic.why, "papers": [self.paper_context(p) for p in s.papers]}
+            for s in digest.sections
+        ]
+        return {
+            **self._base_context(), "sections": sections, "period_title": period_title(period),
+            "paper_count": len(digest.papers), "manage_url": manage_url, "unsubscribe_url": unsubscribe_url,
+        }
+
+    def paper_context(self, p: Candidate) -> dict[str, Any]:
+        return {
+            "arxiv_id": p.arxiv_id, "title": " ".join(p.title.split()),
+            "authors": short_authors(p.authors, self.settings.authors_shown),
+            "snippet": snippet(p.abstract, SNIPPET_CHARS), "upvotes": p.upvotes,
+            "url": f"{self.base_url}/papers/{p.arxiv_id}",
+        }
+
+    def digest(self, sub: SubscriptionRecord, digest: Digest, period: str, key: str, now: datetime) -> OutboxMessage:
+        unsubscribe_url = self.unsubscribe_url(sub)
+        ctx = self.digest_context(digest, period, self.manage_url(sub), unsubscribe_url)
+        headers = list_unsubscribe_headers(unsubscribe_url, self.unsubscribe_mailto, sub.uuid)
+        headers["Precedence"] = "bulk"
+        return self._outbox("digest", "digest", key, sub, ctx, now, headers)
+
+    def render_digest_html(self, digest: Digest, period: str, manage_url: str, unsubscribe_url: str) -> str:
+        return render_email(self.env, "digest", self.digest_context(digest, period, manage_url, unsubscribe_url)).html
+
+
+def period_title(label: str) -> str:
+    """``d2026-06-04`` → ``Thursday 4 June 2026``; ``w2026-W23`` → ``week 2026-W23``."""
+    if label.startswith("d"):
+        try:
+            d = date.fromisoformat(label[1:])
+        except ValueError:
+            return label
+        return f"{WEEKDAYS[d.weekday()]} {d.day} {d.strftime('%B %Y')}"
+    if label.startswith("w"):
+        return f"week {label[1:]}"
+    return label

@@ -1,0 +1,162 @@
+"""The subscription service: subscribe (double opt-in), confirm, manage, unsubscribe, bounces.
+
+Web routes and CLI commands call these methods; they never touch SQL. Every method that
+emails something only *enqueues* (in the same transaction as the state change) and
+returns the outbox ids, which the caller hands to the sender after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from papertide.config import Settings
+from papertide.domain.bounces import BounceKind
+from papertide.domain.subscriptions import (
+    InvalidSubscription,
+    Preferences,
+    can_resend_notice,
+    is_expired_unconfirmed,
+    parse_preferences,
+    transition,
+    validate_email,
+    validate_name,
+)
+from papertide.email.notices import Notices
+from papertide.email.tokens import InvalidToken, Purpose
+from papertide.storage import bounces as bounces_store
+from papertide.storage import outbox as outbox_store
+from papertide.storage import subscribers as subscribers_store
+from papertide.storage import subscriptions as subscriptions_store
+from papertide.storage.bounces import BounceOutcome
+from papertide.storage.db import Database
+from papertide.storage.subscriptions import SubscriptionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    """Deliberately the same shape whatever the address's history: callers show one page."""
+
+    outbox_ids: tuple[int, ...]
+
+
+class SubscriptionService:
+    def __init__(self, db: Database, settings: Settings, notices: Notices) -> None:
+        self.db = db
+        self.settings = settings
+        self.notices = notices
+
+    def subscribe(self, email: str, form: Mapping[str, object], name: str = "", now: datetime | None = None) -> SubscribeResult:
+        """Start (or restart) double opt-in for ``email``; raises InvalidSubscription on bad input.
+
+        Never reveals whether the address exists: a confirmed subscriber gets an email with a
+        manage link instead of a confirmation, and preferences are not changed from here.
+        At most one email per ``subscription_resend_minutes`` per address.
+        """
+        now = now or datetime.now(UTC)
+        email = validate_email(email)
+        name = validate_name(name)
+        prefs = parse_preferences(form)
+        resend = timedelta(minutes=self.settings.subscription_resend_minutes)
+        with self.db.write() as conn:
+            subscriber = subscribers_store.get_by_email(conn, email) or subscribers_store.create(conn, email, name)
+            if subscriber.status == "blocklisted":
+                return SubscribeResult(())
+            sub = subscriptions_store.get_by_subscriber(conn, subscriber.id)
+            if sub is None:
+                sub = subscriptions_store.create(conn, subscriber.id, prefs, now)
+            elif sub.status != "confirmed":
+                transition(sub.status, "subscribe")  # type: ignore[arg-type]
+                subscriptions_store.restart_optin(conn, sub.id, prefs, now, bump_tokens=sub.status == "unsubscribed")
+                if name and name != subscriber.name:
+                    subscribers_store.set_name(conn, subscriber.id, name)
+                sub = subscriptions_store.get_by_subscriber(conn, subscriber.id)
+            assert sub is not None
+            if not can_resend_notice(sub.notice_sent_at, now, resend):
+                return SubscribeResult(())
+            key = f"{'notice' if sub.status == 'confirmed' else 'confirm'}:{sub.uuid}:{now.isoformat()}"
+            message = (self.notices.already_subscribed if sub.status == "confirmed" else self.notices.confirm)(sub, key, now)
+            outbox_store.enqueue(conn, [message], now)
+            subscriptions_store.mark_notice_sent(conn, sub.id, now)
+            ids = outbox_store.ids_by_key(conn, [key])
+        return SubscribeResult(tuple(ids.values()))
+
+    def _verified(self, conn, token: str, purposes: tuple[Purpose, ...]) -> SubscriptionRecord:  # type: ignore[no-untyped-def]
+        error: InvalidToken | None = None
+        for purpose in purposes:
+            try:
+                claims = self.notices.signer.verify(purpose, token)
+                break
+            except InvalidToken as exc:
+                error = error or exc
+        else:
+            raise error or InvalidToken("This link is not valid.")
+        sub = subscriptions_store.get_by_uuid(conn, claims.subscription_uuid)
+        if sub is None:
+            raise InvalidToken("This subscription no longer exists (unconfirmed requests expire after a week).")
+        if sub.token_version != claims.version:
+            raise InvalidToken("This link was replaced by a newer one; use the link in your latest email.")
+        return sub
+
+    def peek(self, token: str, purposes: tuple[Purpose, ...]) -> SubscriptionRecord:
+        """The subscription a link belongs to, for pages that show before a POST acts."""
+        with self.db.read() as conn:
+            return self._verified(conn, token, purposes)
+
+    def confirm(self, token: str, now: datetime | None = None) -> SubscriptionRecord:
+        now = now or datetime.now(UTC)
+        with self.db.write() as conn:
+            sub = self._verified(conn, token, ("confirm",))
+            if is_expired_unconfirmed(sub.status, sub.requested_at, now, self.settings.subscription_unconfirmed_days):  # type: ignore[arg-type]
+                raise InvalidToken("This confirmation link has expired; please subscribe again.")
+            if sub.status == "unsubscribed":
+                raise InvalidToken("This subscription was cancelled; please subscribe again.")
+            subscriptions_store.set_status(conn, sub.id, transition(sub.status, "confirm"), now)  # type: ignore[arg-type]
+            if sub.subscriber_status == "disabled":
+                # Pressing the button proves the address receives mail again.
+                subscribers_store.update_delivery(conn, sub.subscriber_id, "enabled", 0)
+            return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]
+
+    def unsubscribe(self, token: str, now: datetime | None = None) -> SubscriptionRecord:
+        """One-click unsubscribe; pressing it twice is fine."""
+        now = now or datetime.now(UTC)
+        with self.db.write() as conn:
+            sub = self._verified(conn, token, ("unsubscribe", "manage"))
+            if sub.status != "unsubscribed":
+                subscriptions_store.set_status(conn, sub.id, transition(sub.status, "unsubscribe"), now)  # type: ignore[arg-type]
+                outbox_store.cancel_pending_for(conn, sub.id, now)
+            return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]
+
+    def update_preferences(self, token: str, form: Mapping[str, object]) -> SubscriptionRecord:
+        prefs: Preferences = parse_preferences(form)
+        with self.db.write() as conn:
+            sub = self._verified(conn, token, ("manage",))
+            if sub.status == "unsubscribed":
+                raise InvalidSubscription("You are unsubscribed; subscribe again to receive digests.")
+            subscriptions_store.update_preferences(conn, sub.id, prefs)
+            return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]
+
+    def revoke_links(self, token: str) -> SubscriptionRecord:
+        """Invalidate every link emailed so far (e.g. a digest was forwarded)."""
+        with self.db.write() as conn:
+            sub = self._verified(conn, token, ("manage",))
+            subscriptions_store.bump_token_version(conn, sub.id)
+            return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]
+
+    def record_bounce(self, email: str, kind: BounceKind, detail: str = "", source: str = "api",
+                      now: datetime | None = None) -> BounceOutcome:
+        now = now or datetime.now(UTC)
+        with self.db.write() as conn:
+            return bounces_store.record_bounce(
+                conn, email.strip(), kind, detail, source, self.settings.bounce_soft_threshold, now
+            )
+
+    def expire_unconfirmed(self, now: datetime | None = None) -> int:
+        now = now or datetime.now(UTC)
+        with self.db.write() as conn:
+            return subscriptions_store.delete_expired_unconfirmed(conn, now, self.settings.subscription_unconfirmed_days)
+
+    def get_by_email(self, email: str) -> SubscriptionRecord | None:
+        with self.db.read() as conn:
+            return subscriptions_store.get_by_email(conn, email)
