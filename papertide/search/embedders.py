@@ -11,6 +11,7 @@ Vectors are L2-normalised float32, so cosine similarity is a dot product.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -175,5 +176,12 @@ def make_embedder(name: str, threads: int | None = None, device: str = "cpu") ->
     if name in ("null", "none", ""):
         return NullEmbedder()
     if name in ("minilm", MINILM_INT8_NAME):
-        return OnnxEmbedder(threads=threads, device=device)
+        return _shared_minilm(threads, device)
     raise ValueError(f"unknown embedder {name!r}; expected 'minilm' or 'null'")
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_minilm(threads: int | None, device: str) -> OnnxEmbedder:
+    # One ONNX session per process and configuration: apps built in the same process
+    # (tests, workers) share it instead of loading 23 MB again; run() is thread-safe.
+    return OnnxEmbedder(threads=threads, device=device)

@@ -84,8 +84,9 @@ class SearchService:
         dense_weight: float = DENSE_WEIGHT,
     ) -> None:
         self.db = db
-        self.embedder: Embedder = embedder or NullEmbedder()
-        self.index: VectorIndex = index or NullVectorIndex()
+        self.embedder: Embedder = embedder if embedder is not None else NullEmbedder()
+        # Not `index or ...`: an empty index has len() 0 and is falsy.
+        self.index: VectorIndex = index if index is not None else NullVectorIndex()
         self.fusion = fusion
         self.dense_weight = dense_weight
 

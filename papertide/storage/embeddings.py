@@ -133,7 +133,8 @@ def knn_postgres(
     if conditions or exclude is not None:
         conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
     qv = "[" + ",".join(f"{x:.6f}" for x in np.asarray(query, dtype=np.float32)) + "]"
-    dist = paper_embeddings.c.vector.op("<#>")(sa.cast(sa.literal(qv), paper_embeddings.c.vector.type))
+    # <#> is the negative inner product; smaller is nearer.
+    dist = paper_embeddings.c.vector.op("<#>", return_type=sa.Float)(sa.cast(sa.literal(qv), paper_embeddings.c.vector.type))
     q = (
         sa.select(paper_embeddings.c.paper_id, (-dist).label("score"))
         .select_from(paper_embeddings.join(papers, papers.c.id == paper_embeddings.c.paper_id))

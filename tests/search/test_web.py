@@ -1,0 +1,117 @@
+"""The search page, similar papers and adversarial queries over HTTP (both databases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertide.search.runtime import service_for
+from tests.factories import add_papers
+from tests.search.conftest import CORPUS
+
+ADVERSARIAL = [
+    "",
+    "   ",
+    "the of and to is",
+    '"',
+    '"unbalanced quote',
+    "*",
+    "((()",
+    "NEAR",
+    "NEAR(a b, 3)",
+    "-",
+    "- - -",
+    ":",
+    "title:graph",
+    "AND OR NOT",
+    "a* OR b* -c",
+    r"$\alpha$-divergence",
+    "Schrödinger équation ∂ψ/∂t 量子",
+    "\x00\x01 control",
+    "'; DROP TABLE papers; --",
+    "x" * 10_000,
+    "graph " * 2_000,
+    "2401.99999",
+    "https://arxiv.org/abs/9999.99999",
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_background_thread(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PAPERTIDE_SEARCH_BACKGROUND_EMBED", "0")
+
+
+@pytest.fixture
+def search_client(client, db):  # type: ignore[no-untyped-def]
+    add_papers(db, *CORPUS)
+    service_for(client.app.state).embed_pending()
+    return client
+
+
+@pytest.mark.parametrize("q", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_adversarial_queries_get_a_sane_page(search_client, q):
+    r = search_client.get("/search", params={"q": q})
+    assert r.status_code == 200
+    assert "<h1>Search</h1>" in r.text
+    assert "Traceback" not in r.text and "<script>alert" not in r.text
+
+
+def test_adversarial_filters_get_a_sane_page(search_client):
+    r = search_client.get("/search", params={"q": "graph", "date_from": "2024-99-99", "date_to": "yesterday",
+                                             "cat": ["'; --", "cs.LG"], "xcat": "%%%", "author": "%_\\",
+                                             "sort": "nonsense", "p": 3, "mode": "evil"})
+    assert r.status_code == 200
+
+
+def test_search_page_shows_highlighted_ranked_results(search_client):
+    r = search_client.get("/search", params={"q": "diffusion images"})
+    assert r.status_code == 200
+    assert "<mark>Diffusion</mark>" in r.text or "<mark>diffusion</mark>" in r.text
+    assert r.text.index("2401.00002") < r.text.index("2401.00009")
+    assert "results for" in r.text
+
+
+def test_titles_are_escaped_inside_highlights(search_client, db):
+    from tests.factories import make_paper
+
+    add_papers(db, make_paper("2403.00001", title="<script>alert(1)</script> zebra", abstract="zebra stripes"))
+    r = search_client.get("/search", params={"q": "zebra"})
+    assert "<script>alert(1)</script>" not in r.text
+    assert "&lt;script&gt;" in r.text
+
+
+def test_an_arxiv_url_query_redirects_to_the_paper(search_client):
+    r = search_client.get("/search", params={"q": "https://arxiv.org/abs/2401.00003v1"}, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/papers/2401.00003")
+
+
+def test_filters_and_sort_show_in_the_form_and_results(search_client):
+    r = search_client.get("/search", params={"q": "networks", "cat": "cs.CV", "sort": "date"})
+    assert r.status_code == 200
+    assert "2401.00009" in r.text and "2401.00001" not in r.text
+    assert 'value="cs.CV"' in r.text
+    assert '<option value="date" selected>' in r.text
+
+
+def test_paging_links_keep_the_query(search_client):
+    r = search_client.get("/search", params={"q": "neural models learning networks", "p": 0})
+    assert r.status_code == 200
+    if "Next →" in r.text:
+        assert "q=neural" in r.text and "p=1" in r.text
+
+
+def test_paper_page_lists_similar_papers(search_client):
+    r = search_client.get("/papers/2401.00002")
+    assert r.status_code == 200
+    assert "Similar papers" in r.text and "/papers/2401.00009" in r.text
+
+
+def test_similar_page_lists_neighbours_but_not_the_paper(search_client):
+    r = search_client.get("/papers/2401.00002/similar")
+    assert r.status_code == 200
+    assert "/papers/2401.00009" in r.text
+    assert r.text.count('href="/papers/2401.00002"') == 1  # only the back link
+
+
+def test_similar_page_for_unknown_or_bad_ids_is_404(search_client):
+    assert search_client.get("/papers/2401.99999/similar").status_code == 404
+    assert search_client.get("/papers/not-an-id/similar").status_code == 404
