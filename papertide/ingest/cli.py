@@ -1,0 +1,152 @@
+"""``papertide ingest …``: harvest arXiv and Hugging Face, and show recorded runs. Thin over IngestService."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+ingest_app = typer.Typer(help="Keep papertide fed from arXiv and Hugging Face.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+def _service():  # type: ignore[no-untyped-def]
+    from papertide.config import Settings
+    from papertide.ingest.service import IngestService
+    from papertide.storage.db import Database
+    from papertide.storage.migrate import is_up_to_date
+
+    settings = Settings()
+    db = Database(settings.resolved_database_url, settings.db_pool_size)
+    if not is_up_to_date(db):
+        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
+        raise typer.Exit(2)
+    return IngestService(db, settings)
+
+
+def _report(results) -> None:  # type: ignore[no-untyped-def]
+    failed = False
+    for r in results:
+        c = r.counts
+        colour = "green" if r.ok else "red"
+        console.print(
+            f"[{colour}]{r.status.value}[/{colour}] {r.source} {r.window}: {c.fetched} fetched, {c.inserted} new, "
+            f"{c.updated} updated, {c.skipped} unchanged, {c.withdrawn} withdrawn, {c.failed} failed ({c.pages} pages)"
+        )
+        if r.error:
+            err.print(f"[red]{r.error}[/red]")
+        for note in r.notes[:20]:
+            err.print(f"[yellow]{note}[/yellow]")
+        failed = failed or not r.ok
+    if failed:
+        raise typer.Exit(1)
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a YYYY-MM-DD date: {value!r}") from None
+
+
+@ingest_app.command("daily")
+def daily() -> None:
+    """Run the configured sources (PAPERTIDE_INGEST_SOURCES) for yesterday and today."""
+    service = _service()
+    try:
+        _report(service.run_daily())
+    finally:
+        service.close()
+
+
+@ingest_app.command("oai")
+def oai(
+    set_spec: Annotated[list[str] | None, typer.Option("--set", help="OAI-PMH set, e.g. cs (repeatable; default PAPERTIDE_INGEST_OAI_SETS).")] = None,
+    prefix: Annotated[str | None, typer.Option(help="metadataPrefix: arXivRaw or arXiv.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First datestamp YYYY-MM-DD (default: incremental).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last datestamp YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Harvest arXiv over OAI-PMH, incrementally from each set's checkpoint unless a window is given."""
+    service = _service()
+    sets = set_spec or [s.strip() for s in service.settings.ingest_oai_sets.split(",") if s.strip()] or [None]
+    try:
+        _report([service.harvest_oai(s, prefix, _day(from_), _day(until)) for s in sets])
+    finally:
+        service.close()
+
+
+@ingest_app.command("arxiv-ids")
+def arxiv_ids(
+    ids: Annotated[list[str], typer.Argument(help="arXiv ids or URLs, e.g. 2405.12345 hep-th/9901001v2.")],
+) -> None:
+    """Fetch papers by arXiv id through the arXiv API (up to 100 per request, 3 s apart)."""
+    from papertide.domain.papers import is_arxiv_id
+
+    bad = [i for i in ids if not is_arxiv_id(i)]
+    if bad:
+        err.print(f"[red]Not arXiv ids: {', '.join(bad)}[/red]")
+        raise typer.Exit(2)
+    service = _service()
+    try:
+        _report([service.fetch_arxiv_ids(ids)])
+    finally:
+        service.close()
+
+
+@ingest_app.command("hf")
+def hf(
+    day: Annotated[str | None, typer.Option("--date", help="Day YYYY-MM-DD (default today).")] = None,
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W22.")] = None,
+    month: Annotated[str | None, typer.Option(help="Month, e.g. 2026-06.")] = None,
+) -> None:
+    """Import Hugging Face daily papers (upvotes, comments, GitHub repo, submitter) for a day, week or month."""
+    service = _service()
+    try:
+        _report([service.import_hf_daily(_day(day), week, month)])
+    finally:
+        service.close()
+
+
+@ingest_app.command("status")
+def status(limit: Annotated[int, typer.Option(help="How many recent runs to show.")] = 20) -> None:
+    """Show recorded ingest runs and harvest checkpoints."""
+    service = _service()
+    table = Table(title="ingest runs (most recent first)")
+    for col in ("id", "source", "window", "status", "started (UTC)", "duration", "fetched", "new", "updated",
+                "withdrawn", "failed", "error"):
+        table.add_column(col)
+    for r in service.runs(limit):
+        table.add_row(
+            str(r.id), r.source, r.window, r.status.value, r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{r.duration_s:.1f} s" if r.duration_s is not None else "—", str(r.fetched), str(r.inserted),
+            str(r.updated), str(r.withdrawn), str(r.failed), (r.error or "").splitlines()[0][:80] if r.error else "",
+        )
+    console.print(table)
+    cps = service.checkpoints()
+    if cps:
+        cp_table = Table(title="harvest checkpoints")
+        for col in ("key", "last complete datestamp", "resumes with token", "window"):
+            cp_table.add_column(col)
+        for cp in cps:
+            cp_table.add_row(cp.key, str(cp.last_datestamp or "—"), cp.resumption_token or "—",
+                             f"{cp.window_from or '…'}..{cp.window_until or '…'}")
+        console.print(cp_table)
+
+
+def import_snapshot(file: Path) -> None:
+    """`papertide import --format kaggle FILE`: stream a Kaggle arXiv snapshot in through the ingest service."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    service = _service()
+    with Progress(TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
+                  TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task("import", total=None)
+        result = service.import_snapshot(file, on_progress=lambda n: progress.advance(task, n))
+    _report([result])

@@ -1,0 +1,40 @@
+"""/admin/ingest lists recorded runs; it is guarded by the admin token until roles exist."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from papertide.app import create_app
+from papertide.domain.ingest import RunCounts, RunStatus
+from papertide.storage import ingest_runs
+
+
+def _record_runs(db) -> None:
+    with db.write() as conn:
+        ok = ingest_runs.start_run(conn, "oai", "cs (arXivRaw) 2026-06-01..2026-06-02")
+        ingest_runs.finish_run(conn, ok, RunStatus.SUCCEEDED, RunCounts(fetched=8, inserted=8, pages=3))
+        bad = ingest_runs.start_run(conn, "hf", "2026-06-02")
+        ingest_runs.finish_run(conn, bad, RunStatus.FAILED, RunCounts(), "hf at 2026-06-02 page 1: malformed JSON <b>")
+
+
+def test_admin_page_lists_runs_with_their_errors(client, db):
+    _record_runs(db)
+    r = client.get("/admin/ingest")
+    assert r.status_code == 200
+    assert "cs (arXivRaw) 2026-06-01..2026-06-02" in r.text and "succeeded" in r.text
+    assert "malformed JSON &lt;b&gt;" in r.text  # escaped
+
+
+def test_admin_page_needs_the_token_when_one_is_set(settings, db):
+    app = create_app(settings.model_copy(update={"admin_token": "s3cret-admin-token"}), db=db)
+    with TestClient(app) as c:
+        assert c.get("/admin/ingest").status_code == 403
+        assert c.get("/admin/ingest", headers={"X-Admin-Token": "wrong"}).status_code == 403
+        assert c.get("/admin/ingest", headers={"X-Admin-Token": "s3cret-admin-token"}).status_code == 200
+        assert c.get("/admin/ingest?token=s3cret-admin-token").status_code == 200
+
+
+def test_admin_page_is_hidden_outside_dev_mode_without_a_token(settings, db):
+    prod = settings.model_copy(update={"dev_mode": False, "secret_key": "x" * 40})
+    with TestClient(create_app(prod, db=db)) as c:
+        assert c.get("/admin/ingest").status_code == 404
