@@ -1,0 +1,230 @@
+"""Signing in (emailed link or password), sessions, profiles, roles and bans.
+
+No user enumeration: asking for a link always answers the same way and always sends a
+mail (a link to an unknown address signs that address up), and a password attempt for an
+unknown address still verifies against a dummy Argon2 hash so it costs the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection
+
+from papertide.community import Clock, Denied, NotFound, utc_now
+from papertide.domain import permissions
+from papertide.domain.accounts import (
+    InvalidInput,
+    User,
+    check_password,
+    check_role,
+    clean_display_name,
+    login_link_expiry,
+    normalize_email,
+)
+from papertide.storage import audit
+from papertide.storage import sessions as sessions_store
+from papertide.storage import submissions as submissions_store
+from papertide.storage import users as users_store
+from papertide.storage import votes as votes_store
+from papertide.storage.db import Database
+
+TOKEN_BYTES = 32  # 256-bit secrets for links and sessions
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    session_token: str
+    user: User
+    created: bool  # a new account was made by this sign-in
+
+
+class Accounts:
+    def __init__(
+        self, db: Database, *, login_link_minutes: int = 15, session_days: int = 30, password_min_length: int = 12,
+        now: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.login_link_minutes = login_link_minutes
+        self.session_days = session_days
+        self.password_min_length = password_min_length
+        self.now = now
+        # argon2id with RFC 9106's low-memory profile (argon2-cffi's default parameters).
+        self.hasher = PasswordHasher()
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    # -- emailed links -------------------------------------------------------------------
+
+    def request_login_link(self, raw_email: str) -> tuple[str, str]:
+        """Store a single-use link for the address; returns (email, token) for the mail."""
+        email = normalize_email(raw_email)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        with self.db.write() as conn:
+            sessions_store.create_login_token(
+                conn, token_hash(token), email, login_link_expiry(self.now(), self.login_link_minutes)
+            )
+        return email, token
+
+    def login_link_email(self, token: str) -> str | None:
+        """The address a usable link signs in (for the confirmation page); None when not usable."""
+        with self.db.read() as conn:
+            return sessions_store.peek_login_token(conn, token_hash(token), self.now())
+
+    def complete_login_link(self, token: str, user_agent: str = "", old_session: str | None = None) -> SignedIn:
+        now = self.now()
+        with self.db.write() as conn:
+            email = sessions_store.consume_login_token(conn, token_hash(token), now)
+            if email is None:
+                raise Denied("This sign-in link has expired or was already used. Please ask for a new one.", 400)
+            user, created = users_store.find_or_create_user(conn, email)
+            return self._start_session(conn, user, created, user_agent, old_session, now)
+
+    # -- passwords -----------------------------------------------------------------------
+
+    def sign_in_with_password(
+        self, raw_email: str, password: str, user_agent: str = "", old_session: str | None = None
+    ) -> SignedIn:
+        generic = Denied("That email and password do not match an account with a password.", 400)
+        try:
+            email = normalize_email(raw_email)
+        except InvalidInput:
+            email = ""
+        with self.db.read() as conn:
+            found = users_store.password_hash_for(conn, email) if email else None
+        user, stored = found if found else (None, None)
+        if not self._verify(stored, password[:2048]) or user is None:
+            raise generic
+        if stored and self.hasher.check_needs_rehash(stored):
+            with self.db.write() as conn:
+                users_store.set_password_hash(conn, user.id, self.hasher.hash(password))
+        now = self.now()
+        with self.db.write() as conn:
+            return self._start_session(conn, user, False, user_agent, old_session, now)
+
+    def _verify(self, stored: str | None, password: str) -> bool:
+        try:
+            # Unknown users and users without a password pay for a real verification too.
+            return self.hasher.verify(stored or self._dummy_hash, password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def set_password(self, user: User, password: str) -> None:
+        check_password(password, self.password_min_length)
+        hashed = self.hasher.hash(password)
+        with self.db.write() as conn:
+            users_store.set_password_hash(conn, user.id, hashed)
+            audit.record(conn, user.id, "password.set", f"user:{user.uuid}", now=self.now())
+
+    def remove_password(self, user: User) -> None:
+        with self.db.write() as conn:
+            users_store.set_password_hash(conn, user.id, None)
+            audit.record(conn, user.id, "password.remove", f"user:{user.uuid}", now=self.now())
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def _start_session(
+        self, conn: Connection, user: User, created: bool, user_agent: str, old_session: str | None, now: datetime
+    ) -> SignedIn:
+        if user.is_banned:
+            raise Denied("This account is suspended.", 403)
+        # A fresh token on every sign-in, and the one presented before is dropped, so a
+        # session id planted before sign-in is worthless after it (session fixation).
+        if old_session:
+            sessions_store.delete_session(conn, token_hash(old_session))
+        session = secrets.token_urlsafe(TOKEN_BYTES)
+        sessions_store.create_session(conn, token_hash(session), user.id, now + timedelta(days=self.session_days), user_agent)
+        users_store.record_sign_in(conn, user.id, now)
+        sessions_store.purge_expired(conn, now)
+        return SignedIn(session, user, created)
+
+    def session_user(self, session_token: str) -> User | None:
+        with self.db.read() as conn:
+            return sessions_store.session_user(conn, token_hash(session_token), self.now())
+
+    def sign_out(self, session_token: str) -> None:
+        with self.db.write() as conn:
+            sessions_store.delete_session(conn, token_hash(session_token))
+
+    def sign_out_everywhere(self, user: User) -> int:
+        with self.db.write() as conn:
+            n = sessions_store.delete_user_sessions(conn, user.id)
+            audit.record(conn, user.id, "sessions.revoke_all", f"user:{user.uuid}", f"{n} sessions", now=self.now())
+            return n
+
+    # -- profile, roles, bans ------------------------------------------------------------
+
+    def set_display_name(self, user: User, raw: str) -> str:
+        name = clean_display_name(raw)
+        with self.db.write() as conn:
+            users_store.set_display_name(conn, user.id, name)
+            submissions_store.rename_submitter(conn, user.id, name)
+        return name
+
+    def get_by_uuid(self, user_uuid: str) -> User:
+        with self.db.read() as conn:
+            user = users_store.get_user_by_uuid(conn, user_uuid)
+        if user is None:
+            raise NotFound(user_uuid)
+        return user
+
+    def create_admin(self, raw_email: str) -> tuple[User, bool]:
+        """Make (or promote) the account for EMAIL an admin; returns (user, created)."""
+        email = normalize_email(raw_email)
+        with self.db.write() as conn:
+            user, created = users_store.find_or_create_user(conn, email, role="admin")
+            if user.role != "admin":
+                users_store.set_role(conn, user.id, "admin")
+            users_store.set_status(conn, user.id, "active")
+            audit.record(conn, None, "user.create_admin", f"user:{user.uuid}", "via CLI", now=self.now())
+            again = users_store.get_user(conn, user.id)
+        assert again is not None
+        return again, created
+
+    def set_role(self, actor: User, target_uuid: str, role: str) -> None:
+        check_role(role)
+        target = self.get_by_uuid(target_uuid)
+        if not permissions.can_ban(actor, target):
+            raise Denied("Only admins can change other people's roles.")
+        with self.db.write() as conn:
+            users_store.set_role(conn, target.id, role)
+            audit.record(conn, actor.id, "user.set_role", f"user:{target.uuid}", f"{target.role} → {role}", now=self.now())
+
+    def set_banned(self, actor: User, target_uuid: str, banned: bool) -> None:
+        target = self.get_by_uuid(target_uuid)
+        if not permissions.can_ban(actor, target):
+            raise Denied("Only admins can ban or unban, and not themselves.")
+        with self.db.write() as conn:
+            users_store.set_status(conn, target.id, "banned" if banned else "active")
+            if banned:
+                sessions_store.delete_user_sessions(conn, target.id)
+            action = "user.ban" if banned else "user.unban"
+            audit.record(conn, actor.id, action, f"user:{target.uuid}", target.email, now=self.now())
+
+    def activity(self, user: User) -> dict[str, list]:  # type: ignore[type-arg]
+        """The user's submissions and upvotes for their profile page."""
+        with self.db.read() as conn:
+            return {
+                "submitted": submissions_store.submitted_by(conn, user.id),
+                "upvoted": votes_store.upvoted_papers(conn, user.id),
+            }
+
+    def audit_log(self, actor: User, limit: int = 100) -> list[audit.AuditEntry]:
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can read the audit log.")
+        with self.db.read() as conn:
+            return audit.recent(conn, limit)
+
+    def list_users(self, actor: User, query: str = "") -> list[User]:
+        if not permissions.can_administer(actor):
+            raise Denied("Only admins can list users.")
+        with self.db.read() as conn:
+            return users_store.list_users(conn, query[:100])

@@ -1,0 +1,124 @@
+"""Comments: write, reply (one level), edit within a window, delete own, report, and
+moderators hiding them. Every moderator action lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from papertide.community import Clock, Denied, NotFound, utc_now
+from papertide.domain import permissions
+from papertide.domain.accounts import InvalidInput, User
+from papertide.domain.comments import Comment, Thread, build_threads, clean_body, clean_reason, reply_parent
+from papertide.storage import audit
+from papertide.storage import comments as comments_store
+from papertide.storage import papers as papers_store
+from papertide.storage.comments import Report
+from papertide.storage.db import Database
+
+
+class Discussion:
+    def __init__(self, db: Database, edit_minutes: int = 15, now: Clock = utc_now) -> None:
+        self.db = db
+        self.edit_minutes = edit_minutes
+        self.now = now
+
+    def threads(self, arxiv_id: str, viewer: User | None) -> tuple[list[Thread], int]:
+        """Threads for the paper page and the count of visible comments."""
+        with self.db.read() as conn:
+            paper_id = papers_store.paper_row_id(conn, arxiv_id)
+            found = comments_store.comments_for_paper(conn, paper_id) if paper_id else []
+        visible = sum(1 for c in found if c.status == "visible")
+        return build_threads(found, show_hidden=permissions.can_moderate(viewer)), visible
+
+    def get(self, comment_uuid: str) -> Comment:
+        with self.db.read() as conn:
+            c = comments_store.get_comment(conn, comment_uuid)
+        if c is None or c.status == "deleted":
+            raise NotFound(comment_uuid)
+        return c
+
+    def add(self, user: User | None, arxiv_id: str, body: str, reply_to: str | None = None) -> Comment:
+        if user is None:
+            raise Denied("Please sign in to comment.", 401)
+        if not permissions.can_act(user, "comment"):
+            raise Denied("This account is suspended.")
+        text = clean_body(body)
+        parent_id = None
+        if reply_to:
+            parent = self.get(reply_to)
+            if parent.paper_arxiv_id != arxiv_id:
+                raise InvalidInput("You can only reply to a comment on the same paper.")
+            parent_id = reply_parent(parent)
+        now = self.now()
+        with self.db.write() as conn:
+            paper_id = papers_store.paper_row_id(conn, arxiv_id)
+            if paper_id is None:
+                raise NotFound(arxiv_id)
+            new_id = comments_store.add_comment(conn, str(uuidlib.uuid4()), paper_id, user.id, parent_id, text, now)
+            created = comments_store.get_comment_by_id(conn, new_id)
+        assert created is not None
+        return created
+
+    def edit(self, user: User | None, comment_uuid: str, body: str) -> Comment:
+        c = self.get(comment_uuid)
+        now = self.now()
+        created = c.created_at if c.created_at.tzinfo else c.created_at.replace(tzinfo=now.tzinfo)
+        if not permissions.can_edit_comment(user, c.author_id, created, now, self.edit_minutes):
+            raise Denied(f"Comments can be edited only by their author, within {self.edit_minutes} minutes.")
+        text = clean_body(body)
+        with self.db.write() as conn:
+            comments_store.update_body(conn, c.id, text, now)
+            updated = comments_store.get_comment_by_id(conn, c.id)
+        assert updated is not None
+        return updated
+
+    def delete(self, user: User | None, comment_uuid: str) -> Comment:
+        c = self.get(comment_uuid)
+        if not permissions.can_delete_comment(user, c.author_id):
+            raise Denied("You can delete only your own comments.")
+        with self.db.write() as conn:
+            comments_store.set_status(conn, c.id, "deleted", self.now())
+        return c
+
+    def report(self, user: User | None, comment_uuid: str, reason: str) -> bool:
+        if user is None:
+            raise Denied("Please sign in to report comments.", 401)
+        if not permissions.can_act(user, "report"):
+            raise Denied("This account is suspended.")
+        c = self.get(comment_uuid)
+        with self.db.write() as conn:
+            return comments_store.add_report(conn, c.id, user.id, clean_reason(reason))
+
+    def set_hidden(self, actor: User | None, comment_uuid: str, hidden: bool) -> Comment:
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can hide comments.")
+        assert actor is not None
+        c = self.get(comment_uuid)
+        with self.db.write() as conn:
+            comments_store.set_status(conn, c.id, "hidden" if hidden else "visible", self.now())
+            comments_store.resolve_reports(conn, c.id)
+            audit.record(
+                conn, actor.id, "comment.hide" if hidden else "comment.unhide", f"comment:{c.uuid}",
+                f"on {c.paper_arxiv_id} by {c.author_name}", now=self.now(),
+            )
+        return c
+
+    def dismiss_reports(self, actor: User | None, comment_uuid: str) -> None:
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can handle reports.")
+        assert actor is not None
+        c = self.get(comment_uuid)
+        with self.db.write() as conn:
+            comments_store.resolve_reports(conn, c.id)
+            audit.record(conn, actor.id, "report.dismiss", f"comment:{c.uuid}", now=self.now())
+
+    def open_reports(self, actor: User | None) -> list[Report]:
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can see reports.")
+        with self.db.read() as conn:
+            return comments_store.open_reports(conn)
+
+    def by_user(self, user_id: int) -> list[Comment]:
+        with self.db.read() as conn:
+            return comments_store.comments_by_user(conn, user_id)

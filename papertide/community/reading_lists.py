@@ -1,0 +1,92 @@
+"""Collections: named reading lists, private or public, ordered, exportable."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from papertide.community import Denied, NotFound
+from papertide.domain import permissions
+from papertide.domain.accounts import User
+from papertide.domain.collections import Collection, clean_name, move
+from papertide.domain.papers import Paper
+from papertide.storage import collections as store
+from papertide.storage import papers as papers_store
+from papertide.storage.db import Database
+
+
+class ReadingLists:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _require(self, user: User | None) -> User:
+        if user is None:
+            raise Denied("Please sign in to keep collections.", 401)
+        if not permissions.can_act(user, "collect"):
+            raise Denied("This account is suspended.")
+        return user
+
+    def _own(self, user: User | None, collection_uuid: str) -> tuple[User, Collection]:
+        user = self._require(user)
+        with self.db.read() as conn:
+            c = store.get(conn, collection_uuid)
+        if c is None or c.owner_id != user.id:
+            raise NotFound(collection_uuid)
+        return user, c
+
+    def create(self, user: User | None, name: str, is_public: bool) -> str:
+        user = self._require(user)
+        new_uuid = str(uuidlib.uuid4())
+        with self.db.write() as conn:
+            store.create(conn, new_uuid, user.id, clean_name(name), is_public)
+        return new_uuid
+
+    def mine(self, user: User) -> list[Collection]:
+        with self.db.read() as conn:
+            return store.for_user(conn, user.id)
+
+    def public_of(self, user_id: int) -> list[Collection]:
+        with self.db.read() as conn:
+            return store.for_user(conn, user_id, public_only=True)
+
+    def view(self, viewer: User | None, collection_uuid: str) -> tuple[Collection, list[Paper]]:
+        """A collection its owner, or anyone when public, may see; others get NotFound."""
+        with self.db.read() as conn:
+            c = store.get(conn, collection_uuid)
+            if c is None or not (c.is_public or (viewer is not None and viewer.id == c.owner_id)):
+                raise NotFound(collection_uuid)
+            return c, store.items(conn, c.id)
+
+    def update(self, user: User | None, collection_uuid: str, name: str, is_public: bool) -> None:
+        _, c = self._own(user, collection_uuid)
+        with self.db.write() as conn:
+            store.update(conn, c.id, clean_name(name), is_public)
+
+    def delete(self, user: User | None, collection_uuid: str) -> None:
+        _, c = self._own(user, collection_uuid)
+        with self.db.write() as conn:
+            store.delete(conn, c.id)
+
+    def add(self, user: User | None, collection_uuid: str, arxiv_id: str) -> bool:
+        _, c = self._own(user, collection_uuid)
+        with self.db.write() as conn:
+            paper_id = papers_store.paper_row_id(conn, arxiv_id)
+            if paper_id is None:
+                raise NotFound(arxiv_id)
+            return store.add_item(conn, c.id, paper_id)
+
+    def remove(self, user: User | None, collection_uuid: str, arxiv_id: str) -> None:
+        _, c = self._own(user, collection_uuid)
+        with self.db.write() as conn:
+            paper_id = papers_store.paper_row_id(conn, arxiv_id)
+            if paper_id is not None:
+                store.remove_item(conn, c.id, paper_id)
+
+    def move(self, user: User | None, collection_uuid: str, arxiv_id: str, direction: str) -> None:
+        _, c = self._own(user, collection_uuid)
+        with self.db.write() as conn:
+            store.set_order(conn, c.id, move(store.item_ids(conn, c.id), arxiv_id, direction))
+
+    def papers(self, arxiv_ids: list[str]) -> list[Paper]:
+        """Papers for exporting a list of ids (e.g. a search result), in that order."""
+        with self.db.read() as conn:
+            return store.papers_by_ids(conn, arxiv_ids[:1000])

@@ -1,0 +1,107 @@
+"""Accounts as plain data: who someone is, what role they hold, and the input rules for
+emails, display names and passwords. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ROLES = ("member", "curator", "admin")
+STATUSES = ("active", "banned")
+MAX_EMAIL_LENGTH = 320  # RFC 5321 path limit
+MAX_DISPLAY_NAME_LENGTH = 60  # characters
+# Argon2 hashes every byte we hand it; a cap keeps a megabyte "password" from being a DoS.
+MAX_PASSWORD_LENGTH = 1024  # characters
+
+# Deliberately loose: the only proof an address works is the link we send to it.
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class InvalidInput(ValueError):
+    """User input that breaks a rule; the message is safe to show to that user."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A signed-in person as the rest of the app sees them."""
+
+    id: int
+    uuid: str
+    email: str
+    display_name: str
+    role: str = "member"
+    status: str = "active"
+    has_password: bool = False
+
+    @property
+    def is_banned(self) -> bool:
+        return self.status == "banned"
+
+    @property
+    def is_curator(self) -> bool:
+        """Curators and admins moderate."""
+        return self.role in ("curator", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def normalize_email(text: str) -> str:
+    """Trimmed address with a lower-cased domain; raises InvalidInput when it cannot be one.
+
+    >>> normalize_email("  Ada@Example.ORG ")
+    'Ada@example.org'
+    """
+    s = (text or "").strip()
+    if not s or len(s) > MAX_EMAIL_LENGTH or not _EMAIL.match(s):
+        raise InvalidInput("Please enter a valid email address.")
+    local, domain = s.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def clean_display_name(text: str) -> str:
+    """A display name with whitespace collapsed; 1–60 characters, no control characters."""
+    s = " ".join((text or "").split())
+    if not s:
+        raise InvalidInput("Display name cannot be empty.")
+    if len(s) > MAX_DISPLAY_NAME_LENGTH:
+        raise InvalidInput(f"Display name must be at most {MAX_DISPLAY_NAME_LENGTH} characters.")
+    if _CONTROL.search(s):
+        raise InvalidInput("Display name cannot contain control characters.")
+    return s
+
+
+def default_display_name(user_uuid: str) -> str:
+    """New accounts get a neutral name so we never publish part of someone's email address."""
+    return f"reader-{user_uuid.replace('-', '')[:8]}"
+
+
+def check_password(password: str, min_length: int) -> str:
+    """The password if it meets the length rules (NIST SP 800-63B: length, not composition)."""
+    if len(password) < min_length:
+        raise InvalidInput(f"Passwords must be at least {min_length} characters long.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"Passwords must be at most {MAX_PASSWORD_LENGTH} characters long.")
+    if password.strip() == "" or len(set(password)) < 3:
+        raise InvalidInput("That password is too easy to guess; please choose another.")
+    return password
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    return role
+
+
+def login_link_expiry(now: datetime, minutes: int) -> datetime:
+    """When a sign-in link created at ``now`` stops working."""
+    return now + timedelta(minutes=minutes)
+
+
+def is_usable_login_link(expires_at: datetime, used_at: datetime | None, now: datetime) -> bool:
+    """A link works once, and only before it expires."""
+    return used_at is None and now < expires_at

@@ -1,0 +1,104 @@
+"""Collections (named reading lists) and their exports as BibTeX and CSV. Pure: no I/O."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from papertide.domain.accounts import InvalidInput
+from papertide.domain.papers import Paper, abs_url
+
+MAX_COLLECTION_NAME_LENGTH = 100  # characters
+CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
+# LaTeX specials escaped in BibTeX fields (backslash first, so later escapes survive).
+_LATEX = [("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"),
+          ("$", r"\$"), ("#", r"\#"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")]
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    id: int
+    uuid: str
+    owner_id: int
+    owner_name: str
+    name: str
+    is_public: bool
+    size: int = 0
+
+
+def clean_name(text: str) -> str:
+    name = " ".join((text or "").split())
+    if not name:
+        raise InvalidInput("A collection needs a name.")
+    if len(name) > MAX_COLLECTION_NAME_LENGTH:
+        raise InvalidInput(f"Collection names are limited to {MAX_COLLECTION_NAME_LENGTH} characters.")
+    return name
+
+
+def move(order: Sequence[str], item: str, direction: str) -> list[str]:
+    """The order after moving ``item`` one place ``up`` or ``down`` (no-op at the ends).
+
+    >>> move(["a", "b", "c"], "c", "up")
+    ['a', 'c', 'b']
+    """
+    items = list(order)
+    if item not in items or direction not in ("up", "down"):
+        raise InvalidInput("Cannot move that paper.")
+    i = items.index(item)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(items):
+        items[i], items[j] = items[j], items[i]
+    return items
+
+
+def _latex(text: str) -> str:
+    for old, new in _LATEX:
+        text = text.replace(old, new)
+    return " ".join(text.split())
+
+
+def bibtex_key(p: Paper) -> str:
+    """``lastname2024firstword``-style key, ASCII only, unique enough with the arXiv id suffix."""
+    last = p.authors[0].split()[-1] if p.authors else "anon"
+    word = next((w for w in re.findall(r"[A-Za-z]+", p.title) if len(w) > 3), "paper")
+    year = p.published.year if p.published else ""
+    key = f"{last}{year}{word}".lower()
+    return re.sub(r"[^a-z0-9]", "", key) + "_" + re.sub(r"[^0-9a-z]", "", p.arxiv_id.lower())
+
+
+def to_bibtex(papers: Iterable[Paper]) -> str:
+    """One ``@misc`` entry per paper in the arXiv-recommended form."""
+    entries = []
+    for p in papers:
+        fields = [
+            ("title", "{" + _latex(p.title) + "}"),
+            ("author", _latex(" and ".join(p.authors)) or "Unknown"),
+            ("year", str(p.published.year) if p.published else ""),
+            ("eprint", p.arxiv_id),
+            ("archivePrefix", "arXiv"),
+            ("primaryClass", p.primary_category or ""),
+            ("url", abs_url(p.arxiv_id)),
+        ]
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
+        entries.append(f"@misc{{{bibtex_key(p)},\n{body}\n}}\n")
+    return "\n".join(entries)
+
+
+def _cell(value: str) -> str:
+    # Spreadsheets run cells that start with these as formulas (CSV injection, OWASP).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def to_csv(papers: Iterable[Paper]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in papers:
+        writer.writerow([
+            _cell(p.arxiv_id), _cell(p.title), _cell("; ".join(p.authors)), _cell(" ".join(p.categories)),
+            p.published.isoformat() if p.published else "", abs_url(p.arxiv_id),
+        ])
+    return out.getvalue()

@@ -1,0 +1,53 @@
+"""Token-bucket rate limits as pure functions; the web layer keeps the buckets.
+
+Each action has a per-user and a per-IP policy: a bucket holds ``burst`` tokens and
+refills at ``per_minute`` tokens a minute. A request costs one token; when the bucket is
+empty the answer says how many seconds until one is back (HTTP ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    burst: int
+    per_minute: float
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    tokens: float
+    updated: float  # monotonic seconds
+
+
+# Per-IP limits are looser than per-user ones: many people can share one address (NAT, a lab).
+POLICIES: dict[str, dict[str, Policy]] = {
+    "sign-in": {"user": Policy(5, 2), "ip": Policy(20, 10)},
+    "submit": {"user": Policy(10, 2), "ip": Policy(30, 10)},
+    "comment": {"user": Policy(10, 4), "ip": Policy(40, 20)},
+    "vote": {"user": Policy(60, 60), "ip": Policy(300, 300)},
+}
+
+
+def take(bucket: Bucket | None, policy: Policy, now: float) -> tuple[Bucket, float]:
+    """Spend one token. Returns the new bucket and 0 when allowed, else seconds to wait.
+
+    >>> b, wait = take(None, Policy(1, 60), 0.0)
+    >>> wait, take(b, Policy(1, 60), 0.5)[1]
+    (0, 0.5)
+    """
+    if bucket is None:
+        bucket = Bucket(float(policy.burst), now)
+    rate = policy.per_minute / 60.0
+    tokens = min(float(policy.burst), bucket.tokens + max(0.0, now - bucket.updated) * rate)
+    if tokens >= 1.0:
+        return Bucket(tokens - 1.0, now), 0
+    return Bucket(tokens, now), (1.0 - tokens) / rate if rate > 0 else math.inf
+
+
+def retry_after_header(wait_seconds: float) -> str:
+    """Whole seconds, at least 1 (RFC 9110 delay-seconds)."""
+    return str(max(1, math.ceil(wait_seconds)))

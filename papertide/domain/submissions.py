@@ -1,0 +1,49 @@
+"""Rules for submitting a paper to today's daily list, after Hugging Face's.
+
+A member may submit a paper published at most ``max_age_days`` ago, at most
+``daily_cap`` papers a day, and not one that is already on today's list. Curators and
+admins are exempt from the age and cap rules (never from duplicates: a paper is on a
+day's list once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRules:
+    max_age_days: int = 7
+    daily_cap: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionContext:
+    """What the rules need to know, gathered by the service in one transaction."""
+
+    today: date
+    published: date | None
+    already_listed_today: bool
+    submitted_today_by_user: int
+    exempt: bool = False
+
+
+def check_submission(rules: SubmissionRules, ctx: SubmissionContext) -> str | None:
+    """None when the submission is allowed, else the reason to show the user.
+
+    >>> check_submission(SubmissionRules(7, 5), SubmissionContext(date(2026, 6, 10), date(2026, 6, 1), False, 0))
+    'This paper was published on 2026-06-01, more than 7 days ago; only recent papers can be submitted.'
+    """
+    if ctx.already_listed_today:
+        return "This paper is already on today's list."
+    if ctx.exempt:
+        return None
+    if ctx.published is not None and (ctx.today - ctx.published).days > rules.max_age_days:
+        return (
+            f"This paper was published on {ctx.published.isoformat()}, more than {rules.max_age_days} days ago; "
+            "only recent papers can be submitted."
+        )
+    if ctx.submitted_today_by_user >= rules.daily_cap:
+        return f"You have reached today's limit of {rules.daily_cap} submissions; please come back tomorrow."
+    return None

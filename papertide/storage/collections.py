@@ -1,0 +1,114 @@
+"""Collections (named reading lists) and their ordered items."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.domain.collections import Collection
+from papertide.domain.papers import Paper
+from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.papers import paper_from_row
+from papertide.storage.schema import papers, users
+from papertide.storage.tables.community import collection_items, collections
+
+_size = (
+    sa.select(sa.func.count()).select_from(collection_items)
+    .where(collection_items.c.collection_id == collections.c.id).scalar_subquery()
+)
+_COLUMNS = (
+    collections.c.id, collections.c.uuid, collections.c.user_id, users.c.display_name, collections.c.name,
+    collections.c.is_public, _size.label("size"),
+)
+_FROM = collections.join(users, users.c.id == collections.c.user_id)
+
+
+def _collection(r: Any) -> Collection:
+    return Collection(r.id, r.uuid, r.user_id, r.display_name, r.name, bool(r.is_public), r.size)
+
+
+def create(conn: Connection, collection_uuid: str, user_id: int, name: str, is_public: bool) -> int:
+    return conn.execute(
+        sa.insert(collections).values(uuid=collection_uuid, user_id=user_id, name=name, is_public=is_public)
+        .returning(collections.c.id)
+    ).scalar_one()
+
+
+def get(conn: Connection, collection_uuid: str) -> Collection | None:
+    r = conn.execute(sa.select(*_COLUMNS).select_from(_FROM).where(collections.c.uuid == collection_uuid)).first()
+    return _collection(r) if r else None
+
+
+def for_user(conn: Connection, user_id: int, public_only: bool = False) -> list[Collection]:
+    q = sa.select(*_COLUMNS).select_from(_FROM).where(collections.c.user_id == user_id).order_by(collections.c.name)
+    if public_only:
+        q = q.where(collections.c.is_public.is_(True))
+    return [_collection(r) for r in conn.execute(q)]
+
+
+def update(conn: Connection, collection_id: int, name: str, is_public: bool) -> None:
+    conn.execute(
+        sa.update(collections).where(collections.c.id == collection_id)
+        .values(name=name, is_public=is_public, updated_at=sa.func.now())
+    )
+
+
+def delete(conn: Connection, collection_id: int) -> None:
+    conn.execute(sa.delete(collections).where(collections.c.id == collection_id))
+
+
+def add_item(conn: Connection, collection_id: int, paper_id: int) -> bool:
+    last = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(collection_items.c.position), -1)).where(
+            collection_items.c.collection_id == collection_id
+        )
+    ).scalar_one()
+    stmt = insert_ignore(conn, collection_items, ["collection_id", "paper_id"]).values(
+        collection_id=collection_id, paper_id=paper_id, position=last + 1
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def remove_item(conn: Connection, collection_id: int, paper_id: int) -> bool:
+    q = sa.delete(collection_items).where(
+        collection_items.c.collection_id == collection_id, collection_items.c.paper_id == paper_id
+    )
+    return conn.execute(q).rowcount == 1
+
+
+def item_ids(conn: Connection, collection_id: int) -> list[str]:
+    """arXiv ids in the collection's order."""
+    q = (
+        sa.select(papers.c.arxiv_id).join(collection_items, collection_items.c.paper_id == papers.c.id)
+        .where(collection_items.c.collection_id == collection_id)
+        .order_by(collection_items.c.position, papers.c.arxiv_id)
+    )
+    return list(conn.execute(q).scalars())
+
+
+def items(conn: Connection, collection_id: int) -> list[Paper]:
+    q = (
+        sa.select(papers).join(collection_items, collection_items.c.paper_id == papers.c.id)
+        .where(collection_items.c.collection_id == collection_id)
+        .order_by(collection_items.c.position, papers.c.arxiv_id)
+    )
+    return [paper_from_row(r) for r in conn.execute(q)]
+
+
+def set_order(conn: Connection, collection_id: int, arxiv_ids: Sequence[str]) -> None:
+    ids = dict(conn.execute(sa.select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(list(arxiv_ids)))).all())
+    stmt = (
+        sa.update(collection_items)
+        .where(collection_items.c.collection_id == collection_id, collection_items.c.paper_id == sa.bindparam("pid"))
+        .values(position=sa.bindparam("pos"))
+    )
+    conn.execute(stmt, [{"pid": ids[a], "pos": i} for i, a in enumerate(arxiv_ids) if a in ids])
+
+
+def papers_by_ids(conn: Connection, arxiv_ids: Sequence[str]) -> list[Paper]:
+    """Papers in the given order (for exporting a search result)."""
+    rows = {r.arxiv_id: paper_from_row(r) for r in conn.execute(sa.select(papers).where(papers.c.arxiv_id.in_(list(arxiv_ids))))}
+    return [rows[a] for a in arxiv_ids if a in rows]

@@ -1,0 +1,116 @@
+"""Comments on papers, their reports, and moderation state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.domain.comments import Comment
+from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.schema import papers, users
+from papertide.storage.tables.community import comment_reports, comments
+
+_COLUMNS = (
+    comments.c.id, comments.c.uuid, papers.c.arxiv_id, comments.c.user_id, users.c.display_name, users.c.uuid.label("user_uuid"),
+    comments.c.parent_id, comments.c.body, comments.c.status, comments.c.created_at, comments.c.edited_at,
+)
+_FROM = comments.join(papers, papers.c.id == comments.c.paper_id).outerjoin(users, users.c.id == comments.c.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    comment: Comment
+    reports: int
+    reasons: tuple[str, ...]
+
+
+def _comment(r: Any) -> Comment:
+    return Comment(
+        id=r.id, uuid=r.uuid, paper_arxiv_id=r.arxiv_id, author_id=r.user_id, author_name=r.display_name,
+        author_uuid=r.user_uuid, parent_id=r.parent_id, body=r.body, status=r.status,
+        created_at=r.created_at, edited_at=r.edited_at,
+    )
+
+
+def add_comment(
+    conn: Connection, comment_uuid: str, paper_id: int, user_id: int, parent_id: int | None, body: str, now: datetime
+) -> int:
+    return conn.execute(
+        sa.insert(comments).values(
+            uuid=comment_uuid, paper_id=paper_id, user_id=user_id, parent_id=parent_id, body=body,
+            created_at=now, updated_at=now,
+        ).returning(comments.c.id)
+    ).scalar_one()
+
+
+def get_comment(conn: Connection, comment_uuid: str) -> Comment | None:
+    r = conn.execute(sa.select(*_COLUMNS).select_from(_FROM).where(comments.c.uuid == comment_uuid)).first()
+    return _comment(r) if r else None
+
+
+def get_comment_by_id(conn: Connection, comment_id: int) -> Comment | None:
+    r = conn.execute(sa.select(*_COLUMNS).select_from(_FROM).where(comments.c.id == comment_id)).first()
+    return _comment(r) if r else None
+
+
+def comments_for_paper(conn: Connection, paper_id: int) -> list[Comment]:
+    q = sa.select(*_COLUMNS).select_from(_FROM).where(comments.c.paper_id == paper_id).order_by(comments.c.id)
+    return [_comment(r) for r in conn.execute(q)]
+
+
+def comments_by_user(conn: Connection, user_id: int, limit: int = 100) -> list[Comment]:
+    q = (
+        sa.select(*_COLUMNS).select_from(_FROM)
+        .where(comments.c.user_id == user_id, comments.c.status == "visible")
+        .order_by(comments.c.id.desc()).limit(limit)
+    )
+    return [_comment(r) for r in conn.execute(q)]
+
+
+def update_body(conn: Connection, comment_id: int, body: str, now: datetime) -> None:
+    conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(body=body, edited_at=now, updated_at=now))
+
+
+def set_status(conn: Connection, comment_id: int, status: str, now: datetime) -> None:
+    conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(status=status, updated_at=now))
+
+
+def add_report(conn: Connection, comment_id: int, reporter_id: int, reason: str) -> bool:
+    """One report per person per comment; False when they had already reported it."""
+    stmt = insert_ignore(conn, comment_reports, ["comment_id", "reporter_id"]).values(
+        comment_id=comment_id, reporter_id=reporter_id, reason=reason
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def resolve_reports(conn: Connection, comment_id: int) -> int:
+    return conn.execute(
+        sa.update(comment_reports)
+        .where(comment_reports.c.comment_id == comment_id, comment_reports.c.status == "open")
+        .values(status="resolved", updated_at=sa.func.now())
+    ).rowcount
+
+
+def open_reports(conn: Connection, limit: int = 100) -> list[Report]:
+    agg = (
+        sa.select(comment_reports.c.comment_id, sa.func.count().label("n"))
+        .where(comment_reports.c.status == "open")
+        .group_by(comment_reports.c.comment_id)
+        .subquery()
+    )
+    q = sa.select(*_COLUMNS, agg.c.n).select_from(_FROM.join(agg, agg.c.comment_id == comments.c.id)).order_by(
+        agg.c.n.desc(), comments.c.id
+    ).limit(limit)
+    out = []
+    for r in conn.execute(q).all():
+        reasons = conn.execute(
+            sa.select(comment_reports.c.reason).where(
+                comment_reports.c.comment_id == r.id, comment_reports.c.status == "open", comment_reports.c.reason != ""
+            )
+        ).scalars()
+        out.append(Report(_comment(r), r.n, tuple(reasons)))
+    return out

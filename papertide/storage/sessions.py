@@ -1,0 +1,84 @@
+"""Sign-in links and sessions. Only SHA-256 digests of their secrets are stored.
+
+Consuming a link is one conditional UPDATE (``used_at IS NULL AND expires_at > now``), so
+two clicks racing on the same link cannot both sign in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.domain.accounts import User
+from papertide.storage.schema import users
+from papertide.storage.tables.community import accounts, login_tokens, sessions
+from papertide.storage.users import user_from_row
+
+
+def create_login_token(conn: Connection, token_hash: str, email: str, expires_at: datetime) -> None:
+    conn.execute(sa.insert(login_tokens).values(token_hash=token_hash, email=email, expires_at=expires_at))
+
+
+def peek_login_token(conn: Connection, token_hash: str, now: datetime) -> str | None:
+    """The email a still-usable link is for, without using it up."""
+    return conn.execute(
+        sa.select(login_tokens.c.email).where(
+            login_tokens.c.token_hash == token_hash, login_tokens.c.used_at.is_(None), login_tokens.c.expires_at > now
+        )
+    ).scalar()
+
+
+def consume_login_token(conn: Connection, token_hash: str, now: datetime) -> str | None:
+    """Use the link up and return its email, or None when it is unknown, used or expired."""
+    email = peek_login_token(conn, token_hash, now)
+    if email is None:
+        return None
+    used = conn.execute(
+        sa.update(login_tokens)
+        .where(login_tokens.c.token_hash == token_hash, login_tokens.c.used_at.is_(None), login_tokens.c.expires_at > now)
+        .values(used_at=now, updated_at=now)
+    ).rowcount
+    return email if used == 1 else None
+
+
+def create_session(conn: Connection, token_hash: str, user_id: int, expires_at: datetime, user_agent: str = "") -> None:
+    conn.execute(
+        sa.insert(sessions).values(
+            token_hash=token_hash, user_id=user_id, expires_at=expires_at, user_agent=user_agent[:300] or None
+        )
+    )
+
+
+def session_user(conn: Connection, token_hash: str, now: datetime) -> User | None:
+    q = (
+        sa.select(
+            users.c.id, users.c.uuid, users.c.email, users.c.display_name, users.c.role,
+            sa.func.coalesce(accounts.c.status, "active").label("status"), accounts.c.password_hash,
+        )
+        .select_from(sessions.join(users, users.c.id == sessions.c.user_id).outerjoin(accounts, accounts.c.user_id == users.c.id))
+        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+    )
+    r = conn.execute(q).first()
+    return user_from_row(r) if r else None
+
+
+def delete_session(conn: Connection, token_hash: str) -> int:
+    return conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash)).rowcount
+
+
+def delete_user_sessions(conn: Connection, user_id: int) -> int:
+    return conn.execute(sa.delete(sessions).where(sessions.c.user_id == user_id)).rowcount
+
+
+def count_user_sessions(conn: Connection, user_id: int, now: datetime) -> int:
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(sessions).where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+    ).scalar_one()
+
+
+def purge_expired(conn: Connection, now: datetime) -> int:
+    """Drop expired sessions and links (run opportunistically on sign-in)."""
+    n = conn.execute(sa.delete(sessions).where(sessions.c.expires_at <= now)).rowcount
+    return n + conn.execute(sa.delete(login_tokens).where(login_tokens.c.expires_at <= now)).rowcount

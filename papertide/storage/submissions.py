@@ -1,0 +1,55 @@
+"""Submissions: members adding papers to a day's list (rows in ``daily_listings`` with
+``submitted_by``), and curators removing papers from a day's list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.schema import daily_listings, papers
+
+
+def is_listed_on(conn: Connection, paper_id: int, day: date) -> bool:
+    q = sa.select(daily_listings.c.id).where(daily_listings.c.paper_id == paper_id, daily_listings.c.listed_on == day)
+    return conn.execute(q).first() is not None
+
+
+def count_submitted_by(conn: Connection, user_id: int, day: date) -> int:
+    q = sa.select(sa.func.count()).select_from(daily_listings).where(
+        daily_listings.c.submitted_by == user_id, daily_listings.c.listed_on == day
+    )
+    return conn.execute(q).scalar_one()
+
+
+def add_submission(conn: Connection, paper_id: int, day: date, user_id: int, submitter_name: str) -> bool:
+    """List the paper on ``day`` as submitted by the user; False when it was already listed."""
+    stmt = insert_ignore(conn, daily_listings, ["paper_id", "listed_on"]).values(
+        paper_id=paper_id, listed_on=day, submitted_by=user_id, submitter_name=submitter_name
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def remove_listing(conn: Connection, paper_id: int, day: date) -> bool:
+    q = sa.delete(daily_listings).where(daily_listings.c.paper_id == paper_id, daily_listings.c.listed_on == day)
+    return conn.execute(q).rowcount == 1
+
+
+def submitted_by(conn: Connection, user_id: int, limit: int = 100) -> list[tuple[str, str, date]]:
+    """(arxiv_id, title, day) of the user's submissions, newest first."""
+    q = (
+        sa.select(papers.c.arxiv_id, papers.c.title, daily_listings.c.listed_on)
+        .join(daily_listings, daily_listings.c.paper_id == papers.c.id)
+        .where(daily_listings.c.submitted_by == user_id)
+        .order_by(daily_listings.c.listed_on.desc(), daily_listings.c.id.desc())
+        .limit(limit)
+    )
+    return [(r.arxiv_id, r.title, r.listed_on) for r in conn.execute(q)]
+
+
+def rename_submitter(conn: Connection, user_id: int, name: str) -> None:
+    """Keep "Submitted by" current when a member changes their display name."""
+    conn.execute(sa.update(daily_listings).where(daily_listings.c.submitted_by == user_id).values(submitter_name=name))

@@ -1,0 +1,118 @@
+"""Community tables: accounts (credentials, status), sign-in tokens, sessions, comments,
+reports, collections and the audit log. ``users`` and ``upvotes`` live in the foundation schema.
+
+Secrets are never stored: login tokens and session tokens are kept as SHA-256 hex digests.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from papertide.storage.schema import metadata
+
+
+def _timestamps() -> list[sa.Column]:
+    return [
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    ]
+
+
+# One row per user: what signing in and moderation need beyond the foundation's users row.
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+    *_timestamps(),
+    sa.CheckConstraint("status IN ('active', 'banned')", name="status"),
+)
+
+login_tokens = sa.Table(
+    "login_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    *_timestamps(),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_agent", sa.String(300), nullable=True),
+    *_timestamps(),
+    sa.Index("ix_sessions_user_id", "user_id"),
+)
+
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("uuid", sa.String(36), nullable=False, unique=True),
+    sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    # SET NULL: a deleted account's comments stay as "[deleted]" so threads keep their shape.
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="visible"),
+    sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
+    *_timestamps(),
+    sa.CheckConstraint("status IN ('visible', 'hidden', 'deleted')", name="status"),
+    sa.Index("ix_comments_paper_id", "paper_id", "id"),
+    sa.Index("ix_comments_user_id", "user_id"),
+)
+
+comment_reports = sa.Table(
+    "comment_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("comment_id", sa.Integer, sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reporter_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    *_timestamps(),
+    sa.CheckConstraint("status IN ('open', 'resolved')", name="status"),
+    sa.UniqueConstraint("comment_id", "reporter_id"),
+)
+
+collections = sa.Table(
+    "collections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("uuid", sa.String(36), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("is_public", sa.Boolean, nullable=False, server_default=sa.false()),
+    *_timestamps(),
+    sa.Index("ix_collections_user_id", "user_id"),
+)
+
+collection_items = sa.Table(
+    "collection_items",
+    metadata,
+    sa.Column("collection_id", sa.Integer, sa.ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    *_timestamps(),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    *_timestamps(),
+    sa.Index("ix_audit_log_created_at", "created_at"),
+)

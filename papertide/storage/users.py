@@ -1,0 +1,123 @@
+"""Users and their accounts: lookups, sign-up on first sign-in, passwords, roles, bans.
+
+``users`` (foundation) holds identity; ``accounts`` (community) holds the password hash
+and status. A user created elsewhere may have no accounts row yet; reads treat that as an
+active account without a password, and writes create the row on demand.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from papertide.domain.accounts import User, default_display_name
+from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.schema import users
+from papertide.storage.tables.community import accounts
+
+_COLUMNS = (
+    users.c.id, users.c.uuid, users.c.email, users.c.display_name, users.c.role,
+    sa.func.coalesce(accounts.c.status, "active").label("status"),
+    accounts.c.password_hash,
+)
+_FROM = users.outerjoin(accounts, accounts.c.user_id == users.c.id)
+
+
+def user_from_row(r: Any) -> User:
+    return User(
+        id=r.id, uuid=r.uuid, email=r.email, display_name=r.display_name, role=r.role,
+        status=r.status, has_password=bool(r.password_hash),
+    )
+
+
+def _one(conn: Connection, where: sa.ColumnElement[bool]) -> Any:
+    return conn.execute(sa.select(*_COLUMNS).select_from(_FROM).where(where)).first()
+
+
+def get_user(conn: Connection, user_id: int) -> User | None:
+    r = _one(conn, users.c.id == user_id)
+    return user_from_row(r) if r else None
+
+
+def get_user_by_uuid(conn: Connection, user_uuid: str) -> User | None:
+    r = _one(conn, users.c.uuid == user_uuid)
+    return user_from_row(r) if r else None
+
+
+def get_user_by_email(conn: Connection, email: str) -> User | None:
+    r = _one(conn, sa.func.lower(users.c.email) == email.lower())
+    return user_from_row(r) if r else None
+
+
+def password_hash_for(conn: Connection, email: str) -> tuple[User, str | None] | None:
+    r = _one(conn, sa.func.lower(users.c.email) == email.lower())
+    return (user_from_row(r), r.password_hash) if r else None
+
+
+def find_or_create_user(conn: Connection, email: str, role: str = "member") -> tuple[User, bool]:
+    """The user with this email (case-insensitive), created when new. Returns (user, created)."""
+    existing = get_user_by_email(conn, email)
+    if existing is not None:
+        return existing, False
+    new_uuid = str(uuidlib.uuid4())
+    try:
+        # A savepoint, so losing a race with a concurrent sign-up leaves our transaction usable.
+        with conn.begin_nested():
+            user_id = conn.execute(
+                sa.insert(users).values(uuid=new_uuid, email=email, display_name=default_display_name(new_uuid), role=role)
+                .returning(users.c.id)
+            ).scalar_one()
+    except IntegrityError:
+        again = get_user_by_email(conn, email)
+        if again is None:
+            raise
+        return again, False
+    ensure_account(conn, user_id)
+    user = get_user(conn, user_id)
+    assert user is not None
+    return user, True
+
+
+def ensure_account(conn: Connection, user_id: int) -> None:
+    conn.execute(insert_ignore(conn, accounts, ["user_id"]).values(user_id=user_id))
+
+
+def set_password_hash(conn: Connection, user_id: int, password_hash: str | None) -> None:
+    ensure_account(conn, user_id)
+    conn.execute(
+        sa.update(accounts).where(accounts.c.user_id == user_id)
+        .values(password_hash=password_hash, updated_at=sa.func.now())
+    )
+
+
+def set_display_name(conn: Connection, user_id: int, name: str) -> None:
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(display_name=name, updated_at=sa.func.now()))
+
+
+def set_role(conn: Connection, user_id: int, role: str) -> None:
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role, updated_at=sa.func.now()))
+
+
+def set_status(conn: Connection, user_id: int, status: str) -> None:
+    ensure_account(conn, user_id)
+    conn.execute(
+        sa.update(accounts).where(accounts.c.user_id == user_id).values(status=status, updated_at=sa.func.now())
+    )
+
+
+def record_sign_in(conn: Connection, user_id: int, now: datetime) -> None:
+    ensure_account(conn, user_id)
+    conn.execute(sa.update(accounts).where(accounts.c.user_id == user_id).values(last_sign_in_at=now))
+
+
+def list_users(conn: Connection, query: str = "", limit: int = 100, offset: int = 0) -> list[User]:
+    q = sa.select(*_COLUMNS).select_from(_FROM).order_by(users.c.id.desc()).limit(limit).offset(offset)
+    if query:
+        like = f"%{query.lower()}%"
+        q = q.where(sa.or_(sa.func.lower(users.c.email).like(like), sa.func.lower(users.c.display_name).like(like)))
+    return [user_from_row(r) for r in conn.execute(q)]

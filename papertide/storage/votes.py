@@ -1,0 +1,70 @@
+"""Upvotes: one row per (user, paper), and ``papers.upvotes`` kept equal to
+``upvotes_baseline + count(upvotes rows)``.
+
+Exact under concurrency because the count moves only by the rowcount of the statement
+that actually inserted or deleted the vote row, inside the same transaction, with an
+atomic ``UPDATE … SET upvotes = upvotes + :delta`` (a row lock on PostgreSQL; the single
+writer on SQLite). A lost race (the row was already there / already gone) moves nothing.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.domain.votes import VoteResult, next_state
+from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.schema import papers, upvotes
+
+
+def has_voted(conn: Connection, user_id: int, paper_id: int) -> bool:
+    q = sa.select(upvotes.c.id).where(upvotes.c.user_id == user_id, upvotes.c.paper_id == paper_id)
+    return conn.execute(q).first() is not None
+
+
+def set_vote(conn: Connection, user_id: int, paper_id: int, wanted: bool | None) -> VoteResult:
+    """Make the user's vote ``wanted`` (None toggles) and return the resulting state."""
+    current = has_voted(conn, user_id, paper_id)
+    new = next_state(current, wanted)
+    delta = 0
+    if new:
+        inserted = conn.execute(insert_ignore(conn, upvotes, ["user_id", "paper_id"]).values(user_id=user_id, paper_id=paper_id))
+        delta = inserted.rowcount
+    else:
+        deleted = conn.execute(sa.delete(upvotes).where(upvotes.c.user_id == user_id, upvotes.c.paper_id == paper_id))
+        delta = -deleted.rowcount
+    if delta:
+        conn.execute(sa.update(papers).where(papers.c.id == paper_id).values(upvotes=papers.c.upvotes + delta))
+    total = conn.execute(sa.select(papers.c.upvotes).where(papers.c.id == paper_id)).scalar_one()
+    return VoteResult(voted=new, upvotes=total, changed=bool(delta))
+
+
+def voted_arxiv_ids(conn: Connection, user_id: int) -> set[str]:
+    q = sa.select(papers.c.arxiv_id).join(upvotes, upvotes.c.paper_id == papers.c.id).where(upvotes.c.user_id == user_id)
+    return set(conn.execute(q).scalars())
+
+
+def upvoted_papers(conn: Connection, user_id: int, limit: int = 100) -> list[tuple[str, str]]:
+    """(arxiv_id, title) of the user's upvotes, newest first."""
+    q = (
+        sa.select(papers.c.arxiv_id, papers.c.title)
+        .join(upvotes, upvotes.c.paper_id == papers.c.id)
+        .where(upvotes.c.user_id == user_id)
+        .order_by(upvotes.c.id.desc())
+        .limit(limit)
+    )
+    return [(r.arxiv_id, r.title) for r in conn.execute(q)]
+
+
+def vote_totals(conn: Connection, paper_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """paper id → (stored upvotes, baseline, vote rows): the invariant check the benchmark runs."""
+    counts = (
+        sa.select(upvotes.c.paper_id, sa.func.count().label("n")).where(upvotes.c.paper_id.in_(paper_ids))
+        .group_by(upvotes.c.paper_id).subquery()
+    )
+    q = (
+        sa.select(papers.c.id, papers.c.upvotes, papers.c.upvotes_baseline, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.paper_id == papers.c.id)
+        .where(papers.c.id.in_(paper_ids))
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(q)}

@@ -1,0 +1,117 @@
+"""Signing in and out: emailed single-use links (GET shows a page, POST signs in) and
+optional passwords. Responses never reveal whether an address has an account.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from papertide.community import Denied
+from papertide.domain.accounts import InvalidInput
+from papertide.email.login import build_login_message, login_link_url, resolve_sender, send_login_link
+from papertide.web.community import safe_next
+from papertide.web.csrf import CsrfDep
+from papertide.web.ratelimit import enforce
+from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token, set_session_cookie
+
+router = APIRouter(dependencies=[CsrfDep])
+
+
+def _form(request: Request, next_path: str, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+    return request.app.state.templates.TemplateResponse(
+        request, "auth/sign_in.html", {"next": next_path, **ctx}, status_code=status
+    )
+
+
+@router.get("/auth/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, viewer: ViewerDep, next: str = "/"):
+    return _form(request, safe_next(next))
+
+
+@router.post("/auth/sign-in/link", response_class=HTMLResponse)
+def request_link(request: Request, background: BackgroundTasks, email: str = Form(""), next: str = Form("/")):
+    next_path = safe_next(next)
+    enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
+    community = request.app.state.community
+    try:
+        address, token = community.accounts.request_login_link(email)
+    except InvalidInput as exc:
+        return _form(request, next_path, 400, link_error=str(exc), email=email[:320])
+    settings = request.app.state.settings
+    message = build_login_message(
+        settings, address, login_link_url(settings.base_url, token, next_path), settings.login_link_minutes
+    )
+    # Sent after the response, so the page takes the same time whoever the address belongs to.
+    background.add_task(send_login_link, resolve_sender(request.app.state, settings), message)
+    return request.app.state.templates.TemplateResponse(
+        request, "auth/check_email.html", {"email": address, "minutes": settings.login_link_minutes}
+    )
+
+
+def _no_referrer(response: Response) -> Response:
+    # The URL holds a secret; don't leak it to any page this one links to.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/auth/link/{token}", response_class=HTMLResponse)
+def confirm_link_page(request: Request, token: str, next: str = "/"):
+    """Shows a button; only its POST signs in, so link scanners in mail systems use nothing up."""
+    email = request.app.state.community.accounts.login_link_email(token[:100])
+    return _no_referrer(request.app.state.templates.TemplateResponse(
+        request, "auth/confirm.html", {"email": email, "token": token[:100], "next": safe_next(next)},
+        status_code=200 if email else 400,
+    ))
+
+
+@router.post("/auth/link/{token}")
+def use_link(request: Request, token: str, next: str = Form("/")):
+    enforce(request, "sign-in")
+    accounts = request.app.state.community.accounts
+    try:
+        signed = accounts.complete_login_link(token[:100], request.headers.get("user-agent", ""), session_token(request))
+    except Denied as exc:
+        return _no_referrer(request.app.state.templates.TemplateResponse(
+            request, "auth/confirm.html", {"email": None, "token": "", "next": "/", "error": str(exc)},
+            status_code=exc.status,
+        ))
+    target = "/profile?welcome=1" if signed.created else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, signed.session_token)
+    return _no_referrer(response)
+
+
+@router.post("/auth/sign-in/password", response_class=HTMLResponse)
+def password_sign_in(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")):
+    next_path = safe_next(next)
+    enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
+    try:
+        signed = request.app.state.community.accounts.sign_in_with_password(
+            email, password, request.headers.get("user-agent", ""), session_token(request)
+        )
+    except Denied as exc:
+        return _form(request, next_path, exc.status, password_error=str(exc), email=email[:320])
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(request, response, signed.session_token)
+    return response
+
+
+@router.post("/auth/sign-out")
+def sign_out(request: Request):
+    token = session_token(request)
+    if token:
+        request.app.state.community.accounts.sign_out(token)
+    response = RedirectResponse("/", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+@router.post("/auth/sign-out-everywhere")
+def sign_out_everywhere(request: Request, viewer: ViewerDep):
+    if viewer is not None:
+        request.app.state.community.accounts.sign_out_everywhere(viewer)
+    response = RedirectResponse("/", status_code=303)
+    clear_session_cookie(response)
+    return response

@@ -1,0 +1,78 @@
+"""Comments: post, reply, edit (author, within the window), delete own, report, hide."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from papertide.community import NotFound
+from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+from papertide.web.community import sign_in_redirect
+from papertide.web.csrf import CsrfDep
+from papertide.web.ratelimit import enforce
+from papertide.web.sessions import ViewerDep
+
+router = APIRouter(dependencies=[CsrfDep])
+
+
+def _paper_url(arxiv_id: str, anchor: str = "comments") -> str:
+    return f"/papers/{arxiv_id}#{anchor}"
+
+
+@router.post("/comments")
+def post_comment(request: Request, viewer: ViewerDep, arxiv_id: str = Form(""), body: str = Form(""), reply_to: str = Form("")):
+    try:
+        aid = parse_arxiv_id(arxiv_id).id
+    except InvalidArxivId:
+        raise NotFound(arxiv_id[:64]) from None
+    if viewer is None:
+        return sign_in_redirect(request, f"/papers/{aid}")
+    enforce(request, "comment", viewer)
+    created = request.app.state.community.discussion.add(viewer, aid, body, reply_to or None)
+    return RedirectResponse(_paper_url(aid, f"comment-{created.uuid}"), status_code=303)
+
+
+@router.get("/comments/{comment_uuid}/edit", response_class=HTMLResponse)
+def edit_page(request: Request, comment_uuid: str, viewer: ViewerDep):
+    if viewer is None:
+        return sign_in_redirect(request)
+    comment = request.app.state.community.discussion.get(comment_uuid[:40])
+    return request.app.state.templates.TemplateResponse(request, "community/comment_edit.html", {"comment": comment})
+
+
+@router.post("/comments/{comment_uuid}/edit")
+def edit(request: Request, comment_uuid: str, viewer: ViewerDep, body: str = Form("")):
+    if viewer is None:
+        return sign_in_redirect(request)
+    enforce(request, "comment", viewer)
+    c = request.app.state.community.discussion.edit(viewer, comment_uuid[:40], body)
+    return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)
+
+
+@router.post("/comments/{comment_uuid}/delete")
+def delete(request: Request, comment_uuid: str, viewer: ViewerDep):
+    if viewer is None:
+        return sign_in_redirect(request)
+    c = request.app.state.community.discussion.delete(viewer, comment_uuid[:40])
+    return RedirectResponse(_paper_url(c.paper_arxiv_id), status_code=303)
+
+
+@router.post("/comments/{comment_uuid}/report", response_class=HTMLResponse)
+def report(request: Request, comment_uuid: str, viewer: ViewerDep, reason: str = Form("")):
+    if viewer is None:
+        return sign_in_redirect(request)
+    enforce(request, "comment", viewer)
+    c = request.app.state.community.discussion.get(comment_uuid[:40])
+    request.app.state.community.discussion.report(viewer, c.uuid, reason)
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html",
+        {"title": "Thank you", "message": "We have passed your report to the moderators."},
+    )
+
+
+@router.post("/comments/{comment_uuid}/hide")
+def hide(request: Request, comment_uuid: str, viewer: ViewerDep, hidden: str = Form("1")):
+    if viewer is None:
+        return sign_in_redirect(request)
+    c = request.app.state.community.discussion.set_hidden(viewer, comment_uuid[:40], hidden != "0")
+    return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)

@@ -1,0 +1,70 @@
+"""Profiles: your own (name, password, sessions, activity) and anyone's public page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from papertide.domain.accounts import InvalidInput, User
+from papertide.web.community import sign_in_redirect
+from papertide.web.csrf import CsrfDep
+from papertide.web.sessions import ViewerDep
+
+router = APIRouter(dependencies=[CsrfDep])
+
+
+def _activity(request: Request, user: User) -> dict:  # type: ignore[type-arg]
+    community = request.app.state.community
+    return {**community.accounts.activity(user), "comments": community.discussion.by_user(user.id)}
+
+
+def _own(request: Request, viewer: User, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+    return request.app.state.templates.TemplateResponse(
+        request, "community/profile.html",
+        {"user": viewer, "is_self": True, "collections": request.app.state.community.reading_lists.mine(viewer),
+         "min_password": request.app.state.settings.password_min_length, **_activity(request, viewer), **ctx},
+        status_code=status,
+    )
+
+
+@router.get("/profile", response_class=HTMLResponse)
+def my_profile(request: Request, viewer: ViewerDep, welcome: int = 0):
+    if viewer is None:
+        return sign_in_redirect(request, "/profile")
+    return _own(request, viewer, welcome=bool(welcome))
+
+
+@router.post("/profile/name")
+def set_name(request: Request, viewer: ViewerDep, display_name: str = Form("")):
+    if viewer is None:
+        return sign_in_redirect(request, "/profile")
+    try:
+        request.app.state.community.accounts.set_display_name(viewer, display_name)
+    except InvalidInput as exc:
+        return _own(request, viewer, 400, name_error=str(exc))
+    return RedirectResponse("/profile", status_code=303)
+
+
+@router.post("/profile/password")
+def set_password(request: Request, viewer: ViewerDep, password: str = Form(""), remove: str = Form("")):
+    if viewer is None:
+        return sign_in_redirect(request, "/profile")
+    accounts = request.app.state.community.accounts
+    try:
+        if remove:
+            accounts.remove_password(viewer)
+        else:
+            accounts.set_password(viewer, password)
+    except InvalidInput as exc:
+        return _own(request, viewer, 400, password_error=str(exc))
+    return RedirectResponse("/profile?saved=password", status_code=303)
+
+
+@router.get("/users/{user_uuid}", response_class=HTMLResponse)
+def public_profile(request: Request, user_uuid: str):
+    community = request.app.state.community
+    user = community.accounts.get_by_uuid(user_uuid[:40])
+    return request.app.state.templates.TemplateResponse(
+        request, "community/profile.html",
+        {"user": user, "is_self": False, "collections": community.reading_lists.public_of(user.id), **_activity(request, user)},
+    )
