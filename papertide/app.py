@@ -15,6 +15,7 @@ from papertide import __version__
 from papertide.api.wiring import install_api
 from papertide.catalog import Catalog
 from papertide.config import Settings
+from papertide.email.wiring import install_email
 from papertide.storage.db import Database
 from papertide.web.routes import papers as papers_routes
 from papertide.web.routes import search as search_routes
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return PlainTextResponse("ok")
 
     # Routers of later capabilities go above this line; papers' catch-all /papers/{id} comes last.
+    install_email(app)  # issue 4: subscribe/confirm/manage/unsubscribe, digest preview + archive, worker
     install_api(app)  # issue 6: HF-compatible API, /api/v1, feeds, robots.txt, sitemap
     app.include_router(search_routes.router)
     app.include_router(papers_routes.router)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from papertide.api.cli import tokens_app
 from papertide.config import Settings
+from papertide.email.commands import digest_app, email_app
 from papertide.search import commands as _search_commands
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
@@ -21,6 +22,8 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 _search_commands.register(app)  # search, search reindex, embed, eval beir
 app.add_typer(tokens_app, name="tokens")  # API tokens (issue 6)
+app.add_typer(digest_app, name="digest")  # email digests (issue 4)
+app.add_typer(email_app, name="email")  # bounces, outbox (issue 4)
 
 console = Console()
 err = Console(stderr=True)
@@ -130,10 +133,17 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default PAPERTIDE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default PAPERTIDE_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one busy writer).")] = 1,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker/--no-worker", help="Run the digest scheduler in-process (issue 4).")
+    ] = True,
 ) -> None:
     """Serve the web site with uvicorn."""
+    import os
+
     import uvicorn
 
+    # uvicorn builds the app from the environment in each worker process.
+    os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
     settings = _settings()
     logging.basicConfig(level=settings.log_level)
     uvicorn.run(

@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     bounce_soft_threshold: int = Field(3, ge=1, le=100, description="Soft bounces in a row that disable an address.")
     bounce_webhook_token: str = Field("", description="Bearer token for POST /email/bounces (empty: endpoint off).")
     worker_interval_seconds: float = Field(60, gt=0, description="How often `serve --with-worker` runs digests and drains the outbox.")
+    with_worker: bool = Field(
+        False, description="Run the digest scheduler inside the web process (`papertide serve --with-worker` sets it)."
+    )
 
     @field_validator("secret_key")
     @classmethod

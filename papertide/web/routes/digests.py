@@ -1,0 +1,92 @@
+"""Digest pages: the exact-HTML preview, the public archive of daily trending digests, its RSS."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from papertide.domain.subscriptions import InvalidSubscription, parse_preferences
+from papertide.email.composing import DigestComposer
+from papertide.email.tokens import InvalidToken
+from papertide.storage import digests as digests_store
+from papertide.web.deps import DbDep, SettingsDep, TemplatesDep
+
+router = APIRouter()
+
+
+def _composer(request: Request) -> DigestComposer:
+    return request.app.state.digests
+
+
+@router.get("/digest/preview", response_class=HTMLResponse)
+def preview(request: Request, templates: TemplatesDep, token: str = ""):
+    """``?token=<manage token>``: that subscriber's next digest. Otherwise the query string's
+    preferences (``categories``, ``keywords``, ``authors``, ``trending``, ``max_papers``,
+    ``frequency``) for someone with no history. The response is the email's HTML itself."""
+    composer = _composer(request)
+    if token:
+        try:
+            sub = request.app.state.subscriptions.peek(token, ("manage",))
+        except InvalidToken as exc:
+            return templates.TemplateResponse(request, "error.html", {"title": "This link does not work",
+                                                                      "message": str(exc)}, status_code=400)
+        return HTMLResponse(composer.preview_html(sub.prefs, sub))
+    params = dict(request.query_params)
+    params.setdefault("trending", "1" if not any(params.get(k) for k in ("categories", "keywords", "authors")) else "0")
+    try:
+        prefs = parse_preferences(params)
+    except InvalidSubscription as exc:
+        return templates.TemplateResponse(request, "error.html", {"title": "Bad preview", "message": str(exc)},
+                                          status_code=400)
+    return HTMLResponse(composer.preview_html(prefs))
+
+
+@router.get("/digests", response_class=HTMLResponse)
+def archive(request: Request, templates: TemplatesDep, db: DbDep):
+    with db.read() as conn:
+        days = digests_store.archive_days(conn, limit=120)
+    return templates.TemplateResponse(request, "digests/archive.html", {"days": days})
+
+
+@router.get("/digests/feed.xml")
+def feed(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+    base = settings.base_url.rstrip("/")
+    with db.read() as conn:
+        issues = digests_store.archive_recent(conn, limit=30)
+    items = []
+    for day, papers, created in issues:
+        body = "".join(
+            f'<p><a href="{escape(p["url"])}">{escape(p["title"])}</a> — {escape(p["authors"])} (▲ {p["upvotes"]})</p>'
+            for p in papers
+        )
+        published = created if isinstance(created, datetime) else datetime.combine(day, time(), tzinfo=UTC)
+        published = published if published.tzinfo else published.replace(tzinfo=UTC)
+        items.append(
+            f"<item><title>{escape(settings.site_name)} trending digest {day.isoformat()}</title>"
+            f"<link>{base}/digests/{day.isoformat()}</link><guid isPermaLink=\"true\">{base}/digests/{day.isoformat()}</guid>"
+            f"<pubDate>{format_datetime(published)}</pubDate><description>{escape(body)}</description></item>"
+        )
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>{escape(settings.site_name)} daily trending digest</title><link>{base}/digests</link>"
+        f"<description>The most upvoted papers of each day on {escape(settings.site_name)}.</description>"
+        + "".join(items) + "</channel></rss>"
+    )
+    return Response(xml, media_type="application/rss+xml")
+
+
+@router.get("/digests/{day}", response_class=HTMLResponse)
+def issue(day: str, request: Request, templates: TemplatesDep, db: DbDep):
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        d = None
+    with db.read() as conn:
+        papers = digests_store.archive_issue(conn, d) if d else None
+    if papers is None:
+        return templates.TemplateResponse(request, "404.html", {"query": day[:40]}, status_code=404)
+    return templates.TemplateResponse(request, "digests/issue.html", {"day": d, "papers": papers})

@@ -1,0 +1,222 @@
+"""Subscribe, confirm, manage, unsubscribe (incl. RFC 8058 one-click) and the bounce webhook.
+
+Thin: every state change is a :class:`~papertide.email.subscribing.SubscriptionService`
+call. GET pages never change state (mail scanners follow links); the buttons POST.
+Forms that carry a signed email token need no other CSRF defence (a forger has no
+token); the open /subscribe form uses a double-submit cookie of its own (``_csrf_*``
+below) so it does not depend on session middleware.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from papertide.domain.bounces import InvalidBounce, parse_bounce_kind
+from papertide.domain.subscriptions import (
+    DEFAULT_PAPERS,
+    MAX_PAPERS,
+    MIN_PAPERS,
+    WEEKDAYS,
+    InvalidSubscription,
+    Preferences,
+)
+from papertide.email.subscribing import SubscriptionService
+from papertide.email.tokens import InvalidToken
+from papertide.storage.subscriptions import SubscriptionRecord
+from papertide.web.deps import SettingsDep, TemplatesDep
+
+router = APIRouter()
+
+CSRF_COOKIE = "pt_subscribe_csrf"
+PREF_FIELDS = ("frequency", "weekday", "send_hour", "timezone", "trending", "categories", "keywords", "authors",
+               "max_papers")
+
+
+def _service(request: Request) -> SubscriptionService:
+    return request.app.state.subscriptions
+
+
+def _csrf_value(request: Request, secret: str) -> tuple[str, str, bool]:
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    fresh = not 16 <= len(cookie) <= 100
+    if fresh:
+        cookie = secrets.token_urlsafe(24)
+    token = hmac.new(secret.encode(), b"subscribe:" + cookie.encode(), hashlib.sha256).hexdigest()
+    return cookie, token, fresh
+
+
+def _form_context(prefs: Preferences | None = None, email: str = "", name: str = "", error: str = "") -> dict[str, Any]:
+    p = prefs or Preferences()
+    return {
+        "prefs": p, "email": email, "name": name, "error": error, "weekdays": WEEKDAYS,
+        "min_papers": MIN_PAPERS, "max_papers": MAX_PAPERS, "default_papers": DEFAULT_PAPERS,
+    }
+
+
+def _form_prefs(form: Any) -> dict[str, object]:
+    values: dict[str, object] = {k: form.get(k) for k in PREF_FIELDS if k != "trending"}
+    values["trending"] = form.get("trending") is not None and form.get("trending") != "0"
+    return values
+
+
+def _loose_prefs(values: dict[str, object]) -> Preferences:
+    """Best-effort echo of what was typed, for re-showing a form after an error."""
+    def _tuple(v: object) -> tuple[str, ...]:
+        return tuple(x.strip() for x in str(v or "").split(",") if x.strip())
+    try:
+        return Preferences(
+            frequency="weekly" if values.get("frequency") == "weekly" else "daily",
+            weekday=int(str(values.get("weekday") or 0)) % 7, send_hour=int(str(values.get("send_hour") or 7)) % 24,
+            timezone=str(values.get("timezone") or "UTC")[:64], trending=bool(values.get("trending")),
+            categories=_tuple(values.get("categories")), keywords=_tuple(values.get("keywords")),
+            authors=_tuple(values.get("authors")), max_papers=DEFAULT_PAPERS,
+        )
+    except ValueError:
+        return Preferences()
+
+
+def _token_error(request: Request, templates: TemplatesDep, exc: Exception, status: int = 400) -> Response:
+    return templates.TemplateResponse(
+        request, "error.html", {"title": "This link does not work", "message": str(exc)}, status_code=status
+    )
+
+
+@router.get("/subscribe", response_class=HTMLResponse)
+def subscribe_page(request: Request, templates: TemplatesDep, settings: SettingsDep, email: str = ""):
+    cookie, token, fresh = _csrf_value(request, settings.secret_key)
+    ctx = _form_context(email=email[:254]) | {"csrf": token}
+    response = templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx)
+    if fresh:
+        response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=settings.base_url.startswith("https"))
+    return response
+
+
+@router.post("/subscribe", response_class=HTMLResponse)
+async def subscribe(request: Request, templates: TemplatesDep, settings: SettingsDep, background: BackgroundTasks):
+    form = await request.form()
+    _, expected, fresh = _csrf_value(request, settings.secret_key)
+    if fresh or not hmac.compare_digest(str(form.get("csrf", "")), expected):
+        raise HTTPException(403, "This form has expired or did not come from this site. Please reload the page and try again.")
+    email, name = str(form.get("email", "")), str(form.get("name", ""))
+    values = _form_prefs(form)
+    try:
+        result = _service(request).subscribe(email, values, name=name)
+    except InvalidSubscription as exc:
+        ctx = _form_context(_loose_prefs(values), email[:254], name[:100], str(exc)) | {"csrf": expected}
+        return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
+    if result.outbox_ids:
+        # After the commit, never inside it; the worker retries if SMTP is down right now.
+        background.add_task(request.app.state.outbox_sender.drain, only_ids=list(result.outbox_ids))
+    # The same page whatever we knew about the address: subscribing reveals nothing.
+    return templates.TemplateResponse(request, "subscriptions/check_inbox.html", {"email": email.strip()})
+
+
+@router.get("/subscribe/confirm", response_class=HTMLResponse)
+def confirm_page(request: Request, templates: TemplatesDep, token: str = ""):
+    try:
+        sub = _service(request).peek(token, ("confirm",))
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    return templates.TemplateResponse(request, "subscriptions/confirm.html", {"token": token, "sub": sub})
+
+
+@router.post("/subscribe/confirm", response_class=HTMLResponse)
+def confirm(request: Request, templates: TemplatesDep, token: Annotated[str, Form()] = ""):
+    service = _service(request)
+    try:
+        sub = service.confirm(token)
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    return templates.TemplateResponse(
+        request, "subscriptions/confirmed.html", {"sub": sub, "manage_url": service.notices.manage_url(sub)}
+    )
+
+
+def _manage_context(service: SubscriptionService, sub: SubscriptionRecord, token: str, **extra: Any) -> dict[str, Any]:
+    return _form_context(sub.prefs, sub.email, sub.name) | {"token": token, "sub": sub} | extra
+
+
+@router.get("/subscription", response_class=HTMLResponse)
+def manage_page(request: Request, templates: TemplatesDep, token: str = ""):
+    service = _service(request)
+    try:
+        sub = service.peek(token, ("manage",))
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    return templates.TemplateResponse(request, "subscriptions/manage.html", _manage_context(service, sub, token))
+
+
+@router.post("/subscription", response_class=HTMLResponse)
+async def manage(request: Request, templates: TemplatesDep):
+    form = await request.form()
+    token = str(form.get("token", ""))
+    service = _service(request)
+    try:
+        sub = service.update_preferences(token, _form_prefs(form))
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    except InvalidSubscription as exc:
+        sub = service.peek(token, ("manage",))
+        ctx = _manage_context(service, sub, token, error=str(exc))
+        return templates.TemplateResponse(request, "subscriptions/manage.html", ctx, status_code=400)
+    ctx = _manage_context(service, sub, token, saved=True)
+    return templates.TemplateResponse(request, "subscriptions/manage.html", ctx)
+
+
+@router.post("/subscription/revoke", response_class=HTMLResponse)
+def revoke(request: Request, templates: TemplatesDep, token: Annotated[str, Form()] = ""):
+    service = _service(request)
+    try:
+        sub = service.revoke_links(token)
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    return templates.TemplateResponse(
+        request, "subscriptions/revoked.html", {"sub": sub, "manage_url": service.notices.manage_url(sub)}
+    )
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, templates: TemplatesDep, token: str = ""):
+    try:
+        sub = _service(request).peek(token, ("unsubscribe", "manage"))
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    return templates.TemplateResponse(request, "subscriptions/unsubscribe.html", {"token": token, "sub": sub})
+
+
+@router.post("/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe(request: Request, templates: TemplatesDep, token: str = ""):
+    """The page's button, and RFC 8058 one-click: a POST of ``List-Unsubscribe=One-Click``
+    to the List-Unsubscribe URL (token in the query) with no cookies and no login."""
+    form = await request.form()
+    token = token or str(form.get("token", ""))
+    try:
+        sub = _service(request).unsubscribe(token)
+    except InvalidToken as exc:
+        return _token_error(request, templates, exc)
+    return templates.TemplateResponse(request, "subscriptions/unsubscribed.html", {"sub": sub})
+
+
+@router.post("/email/bounces")
+async def bounce_webhook(request: Request, settings: SettingsDep):
+    """Record a bounce or complaint: ``{"email": ..., "kind": "hard|soft|complaint", "detail": ...}``
+    with ``Authorization: Bearer $PAPERTIDE_BOUNCE_WEBHOOK_TOKEN``."""
+    if not settings.bounce_webhook_token:
+        raise HTTPException(404, "The bounce webhook is off (set PAPERTIDE_BOUNCE_WEBHOOK_TOKEN).")
+    sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(sent, settings.bounce_webhook_token):
+        raise HTTPException(401, "Missing or wrong bearer token.")
+    try:
+        body = await request.json()
+        kind = parse_bounce_kind(str(body.get("kind", "")))
+        email = str(body["email"])
+    except (ValueError, KeyError, AttributeError, InvalidBounce) as exc:
+        return JSONResponse({"error": {"code": 422, "message": f"expected JSON {{email, kind}}: {exc}"}}, status_code=422)
+    outcome = _service(request).record_bounce(email, kind, str(body.get("detail", ""))[:2000], source="webhook")
+    return {"known": outcome.known, "action": outcome.action}
