@@ -39,15 +39,19 @@ def hf_object_id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
-def hf_user(name: str) -> dict[str, Any]:
-    """A submitter as HF's ``submittedBy`` user object (we only know the user name)."""
+def hf_user(name: str, username_key: str = "name") -> dict[str, Any]:
+    """A submitter as an HF user object (we only know the user name).
+
+    HF spells the username ``name`` in an item's ``submittedBy`` and ``user`` in
+    ``paper.submittedOnDailyBy``; ``username_key`` picks which.
+    """
     return {
         "_id": hf_object_id("user", name),
         "avatarUrl": "",
-        "fullname": name,
-        "name": name,
-        "type": "user",
         "isPro": False,
+        "fullname": name,
+        username_key: name,
+        "type": "user",
     }
 
 
@@ -75,13 +79,14 @@ def hf_paper(entry: PaperEntry) -> dict[str, Any]:
         out["submittedOnDailyAt"] = hf_timestamp(entry.listed_on)
     out["title"] = p.title
     if entry.submitter_name:
-        out["submittedOnDailyBy"] = hf_user(entry.submitter_name)
+        out["submittedOnDailyBy"] = hf_user(entry.submitter_name, "user")
     out["summary"] = p.abstract
     out["upvotes"] = entry.upvotes
     out["discussionId"] = hf_object_id(p.arxiv_id, "discussion")
     if p.github_repo:
         out["githubRepo"] = p.github_repo
-    out["ai_keywords"] = list(p.keywords)
+    if p.keywords:  # HF omits the key when a paper has none
+        out["ai_keywords"] = list(p.keywords)
     return out
 
 

@@ -31,7 +31,10 @@ def api_openapi(request: Request) -> dict[str, Any]:
     """The /api/v1 part of the app's routes as an OpenAPI document (built once per app)."""
     cached = getattr(request.app.state, "api_openapi", None)
     if cached is None:
-        routes = [r for r in request.app.routes if getattr(r, "path", "").startswith(API_PREFIX + "/")]
+        from papertide.web.routes import api_v1
+
+        # The v1 router's own routes (the app wraps included routers, so we ask the router).
+        routes = [r for r in api_v1.router.routes if getattr(r, "path", "").startswith(API_PREFIX + "/")]
         cached = get_openapi(
             title=f"{request.app.state.settings.site_name} API",
             version=__version__,

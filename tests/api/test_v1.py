@@ -1,0 +1,128 @@
+"""/api/v1: lists with cursors, trending parameters, search, errors, ETags, CORS, OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from papertide.domain.papers import Listing
+from papertide.ingest.bulk import import_records
+from tests.factories import make_paper
+
+
+@pytest.fixture
+def corpus(db):
+    rows = [
+        (make_paper("2606.00001", title="Small gains in graph learning", upvotes_baseline=3,
+                    categories=("cs.LG",), published=date(2026, 5, 30)), date(2026, 6, 1)),
+        (make_paper("2606.00002", title="Big gains for transformers", upvotes_baseline=30,
+                    categories=("cs.CL", "cs.LG"), published=date(2026, 5, 31)), date(2026, 6, 1)),
+        (make_paper("2606.00003", title="Medium gains in robotics", upvotes_baseline=10,
+                    categories=("cs.RO",), published=date(2026, 6, 2)), date(2026, 6, 3)),
+        (make_paper("2605.00009", title="Last month's graph paper", upvotes_baseline=90, categories=("math.AP",),
+                    published=date(2026, 5, 1)),
+         date(2026, 5, 15)),
+    ]
+    import_records(db, [(p, Listing(p.arxiv_id, d)) for p, d in rows])
+
+
+def item_ids(body: dict) -> list[str]:
+    return [i["arxiv_id"] for i in body["items"]]
+
+
+def walk(client, url: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    pages, cursor = [], None
+    while True:
+        r = client.get(f"{url}&cursor={cursor}" if cursor else url)
+        assert r.status_code == 200, r.text
+        pages.append(item_ids(r.json()))
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+def test_papers_are_keyset_paged_and_filtered_by_category(client, corpus):
+    assert walk(client, "/api/v1/papers?limit=3") == [["2605.00009", "2606.00003", "2606.00002"], ["2606.00001"]]
+    assert walk(client, "/api/v1/papers?limit=1&category=cs.LG") == [["2606.00002"], ["2606.00001"]]
+
+
+def test_paper_detail_and_its_errors(client, corpus):
+    body = client.get("/api/v1/papers/2606.00002v3").json()
+    assert body["arxiv_id"] == "2606.00002" and body["listed_dates"] == ["2026-06-01"]
+    assert body["url"] == "http://127.0.0.1:8000/papers/2606.00002"
+    assert body["categories"] == ["cs.CL", "cs.LG"] and body["upvotes"] == 30
+    assert client.get("/api/v1/papers/2606.99999").json() == {"error": {"code": 404, "message": "no such paper: 2606.99999"}}
+    assert client.get("/api/v1/papers/2606.00002/similar").status_code in (200, 501)
+    assert client.get("/api/v1/papers/2606.99999/similar").status_code == 404
+
+
+def test_daily_lists_with_cursor_and_sorts(client, corpus):
+    assert walk(client, "/api/v1/daily?week=2026-W23&limit=2") == [["2606.00002", "2606.00003"], ["2606.00001"]]
+    body = client.get("/api/v1/daily?date=2026-06-01&sort=published").json()
+    assert item_ids(body) == ["2606.00002", "2606.00001"]
+    assert (body["period"], body["first"], body["last"], body["total"]) == ("2026-06-01", "2026-06-01", "2026-06-01", 2)
+    assert client.get("/api/v1/daily").json()["period"] == "2026-06-03"
+
+
+def test_trending_takes_gravity_and_window(client, corpus):
+    default = client.get("/api/v1/trending").json()
+    assert item_ids(default) == ["2606.00003", "2606.00002", "2606.00001"]
+    assert default["gravity"] == 1.5 and default["window_days"] == 7
+    # gravity 0 ranks by raw upvotes; a 30-day window lets May's paper in.
+    wide = client.get("/api/v1/trending?gravity=0&window_days=30").json()
+    assert item_ids(wide) == ["2605.00009", "2606.00002", "2606.00003", "2606.00001"]
+    assert [i["score"] for i in wide["items"]] == [90.0, 30.0, 10.0, 3.0]
+    assert walk(client, "/api/v1/trending?gravity=0&window_days=30&limit=3") == [
+        ["2605.00009", "2606.00002", "2606.00003"], ["2606.00001"]]
+
+
+def test_search_finds_titles_and_filters(client, corpus):
+    body = client.get("/api/v1/search?q=graph").json()
+    assert set(item_ids(body)) >= {"2606.00001", "2605.00009"}
+    assert body["backend"] in ("title-substring", "hybrid")
+    only_june = client.get("/api/v1/search?q=graph&published_from=2026-05-20").json()
+    assert "2605.00009" not in item_ids(only_june) and "2606.00001" in item_ids(only_june)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/papers?limit=101", "/api/v1/papers?limit=0", "/api/v1/papers?cursor=nonsense",
+     "/api/v1/daily?date=2026-02-30", "/api/v1/trending?gravity=9", "/api/v1/search?q=", "/api/v1/search",
+     "/api/v1/daily?cursor=eyJiIjoxfQ"],
+)
+def test_bad_requests_get_422_in_the_error_shape(client, corpus, url):
+    r = client.get(url)
+    assert r.status_code == 422, r.text
+    assert set(r.json()) == {"error"} and r.json()["error"]["code"] == 422 and r.json()["error"]["message"]
+
+
+def test_list_endpoints_answer_if_none_match_with_304(client, corpus):
+    for url in ("/api/v1/daily", "/api/v1/trending", "/api/daily_papers", "/api/v1/papers", "/feeds/daily.rss"):
+        first = client.get(url)
+        etag = first.headers["etag"]
+        assert etag.startswith('W/"')
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert client.get(url, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+
+
+def test_cors_allows_reads_from_any_origin_on_the_api_only(client, corpus):
+    r = client.get("/api/v1/trending", headers={"Origin": "https://example.org"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    pre = client.options("/api/daily_papers", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 200 and "GET" in pre.headers["access-control-allow-methods"]
+    assert "access-control-allow-origin" not in client.get("/", headers={"Origin": "https://example.org"}).headers
+
+
+def test_openapi_document_and_offline_docs(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert set(spec["paths"]) == {
+        "/api/v1/papers", "/api/v1/papers/{arxiv_id}", "/api/v1/papers/{arxiv_id}/similar", "/api/v1/daily",
+        "/api/v1/trending", "/api/v1/search", "/api/v1/me",
+    }
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "GET /api/v1/trending" in docs.text and "window_days" in docs.text
+    assert "src=\"http" not in docs.text and "href=\"https://cdn" not in docs.text  # nothing from a CDN
