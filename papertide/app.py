@@ -15,8 +15,10 @@ from papertide import __version__
 from papertide.api.wiring import install_api
 from papertide.catalog import Catalog
 from papertide.config import Settings
+from papertide.ingest.service import IngestService
 from papertide.email.wiring import install_email
 from papertide.storage.db import Database
+from papertide.web.routes import admin_ingest as admin_ingest_routes
 from papertide.web.routes import papers as papers_routes
 from papertide.web.routes import search as search_routes
 from papertide.web.templating import make_templates
@@ -34,6 +36,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
     app.state.templates = make_templates(settings)
+    # Issue 3: other capabilities subscribe to new/changed papers via app.state.ingest.on_changed.
+    app.state.ingest = IngestService(db, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -44,6 +48,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Routers of later capabilities go above this line; papers' catch-all /papers/{id} comes last.
     install_email(app)  # issue 4: subscribe/confirm/manage/unsubscribe, digest preview + archive, worker
     install_api(app)  # issue 6: HF-compatible API, /api/v1, feeds, robots.txt, sitemap
+    app.include_router(admin_ingest_routes.router)  # issue 3: /admin/ingest
     app.include_router(search_routes.router)
     app.include_router(papers_routes.router)
 

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from papertide.api.cli import tokens_app
 from papertide.config import Settings
+from papertide.ingest.cli import ingest_app
 from papertide.email.commands import digest_app, email_app
 from papertide.search import commands as _search_commands
 
@@ -24,6 +25,7 @@ _search_commands.register(app)  # search, search reindex, embed, eval beir
 app.add_typer(tokens_app, name="tokens")  # API tokens (issue 6)
 app.add_typer(digest_app, name="digest")  # email digests (issue 4)
 app.add_typer(email_app, name="email")  # bounces, outbox (issue 4)
+app.add_typer(ingest_app, name="ingest")  # arXiv / Hugging Face ingestion (issue 3)
 
 console = Console()
 err = Console(stderr=True)
@@ -58,6 +60,9 @@ def db_upgrade() -> None:
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A .jsonl or .jsonl.gz file in papertide's record format.")],
+    format_: Annotated[
+        str, typer.Option("--format", help="jsonl (papertide records), kaggle (arXiv metadata snapshot) or auto.")
+    ] = "auto",
 ) -> None:
     """Import papers from FILE (idempotent: upserts by arXiv id)."""
     from papertide.storage.migrate import is_up_to_date
@@ -65,6 +70,16 @@ def import_(
     if not file.is_file():
         err.print(f"[red]No such file: {file}[/red]")
         raise typer.Exit(2)
+    if format_ not in ("auto", "jsonl", "kaggle"):
+        err.print(f"[red]Unknown format {format_!r}: use jsonl, kaggle or auto.[/red]")
+        raise typer.Exit(2)
+    from papertide.ingest.kaggle import looks_like_snapshot
+
+    if format_ == "kaggle" or (format_ == "auto" and looks_like_snapshot(file)):
+        from papertide.ingest.cli import import_snapshot
+
+        import_snapshot(file)  # issue 3: streams through the ingest service (recorded as a run)
+        return
     settings = _settings()
     db = _database(settings)
     if not is_up_to_date(db):

@@ -68,7 +68,9 @@ def daily() -> None:
 
 @ingest_app.command("oai")
 def oai(
-    set_spec: Annotated[list[str] | None, typer.Option("--set", help="OAI-PMH set, e.g. cs (repeatable; default PAPERTIDE_INGEST_OAI_SETS).")] = None,
+    set_spec: Annotated[
+        list[str] | None, typer.Option("--set", help="OAI-PMH set, e.g. cs (repeatable; default PAPERTIDE_INGEST_OAI_SETS).")
+    ] = None,
     prefix: Annotated[str | None, typer.Option(help="metadataPrefix: arXivRaw or arXiv.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First datestamp YYYY-MM-DD (default: incremental).")] = None,
     until: Annotated[str | None, typer.Option(help="Last datestamp YYYY-MM-DD (default: today).")] = None,

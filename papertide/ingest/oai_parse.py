@@ -26,6 +26,7 @@ PREFIXES = ("arXiv", "arXivRaw")
 _O = f"{{{OAI_NS}}}"
 _A = f"{{{ARXIV_NS}}}"
 _R = f"{{{ARXIV_RAW_NS}}}"
+_R_VERSION = f"{_R}version"
 # One parser for every page: no network access for DTDs, no entity expansion (untrusted input).
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 _AUTHOR_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
@@ -77,8 +78,10 @@ def clean_abstract(text: str) -> str:
 
 def split_raw_authors(text: str) -> tuple[str, ...]:
     """arXivRaw's author string ("A, B and C (Univ, X)") → names, affiliations kept with their name."""
-    names, depth, start = [], 0, 0
     flat = " ".join(text.split())
+    if "(" not in flat:  # the common case: no affiliations, so a plain split is exact
+        return tuple(detex_name(n.strip()) for n in _AUTHOR_SPLIT.split(flat) if n.strip())
+    names, depth, start = [], 0, 0
     i = 0
     while i < len(flat):
         c = flat[i]
@@ -131,23 +134,28 @@ def _parse_arxiv(meta: etree._Element, aid: str) -> Harvested:
 
 
 def _parse_arxiv_raw(meta: etree._Element, aid: str) -> Harvested:
+    # One pass over the children (instead of a find() per field): this is the hot loop of a harvest.
+    fields: dict[str, str] = {}
     versions = []
-    for v in meta.iterfind(f"{_R}version"):
-        label = v.get("version", "").lstrip("v")
-        if label.isdigit():
-            versions.append(PaperVersion(int(label), parse_rfc2822(_text(v.find(f"{_R}date")))))
+    for child in meta:
+        tag = child.tag
+        if tag == _R_VERSION:
+            label = child.get("version", "").lstrip("v")
+            if label.isdigit():
+                versions.append(PaperVersion(int(label), parse_rfc2822(_text(child.find(f"{_R}date")))))
+        elif isinstance(tag, str):
+            fields[tag] = child.text or ""
     versions.sort(key=lambda v: v.version)
-    comments = _text(meta.find(f"{_R}comments"))
     first = versions[0].submitted if versions else None
     paper = Paper(
         arxiv_id=aid,
-        title=clean_title(_text(meta.find(f"{_R}title"))),
-        abstract=clean_abstract(meta.findtext(f"{_R}abstract") or ""),
-        authors=split_raw_authors(_text(meta.find(f"{_R}authors"))),
-        categories=tuple(_text(meta.find(f"{_R}categories")).split()),
+        title=clean_title(fields.get(f"{_R}title", "")),
+        abstract=clean_abstract(fields.get(f"{_R}abstract", "")),
+        authors=split_raw_authors(fields.get(f"{_R}authors", "")),
+        categories=tuple(fields.get(f"{_R}categories", "").split()),
         published=first.date() if first else None,
         version=versions[-1].version if versions else 1,
-        withdrawn=is_withdrawal_comment(comments),
+        withdrawn=is_withdrawal_comment(fields.get(f"{_R}comments")),
     )
     return Harvested(paper, SourceKind.ARXIV, versions=tuple(versions))
 
