@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 tokens_app = typer.Typer(help="Personal API tokens (hashed at rest, revocable, scoped read/write).", no_args_is_help=True)
 console = Console()
@@ -52,11 +51,12 @@ def list_(email: Annotated[str, typer.Argument(help="E-mail address of an accoun
     except UnknownUser as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    table = Table("uuid", "prefix", "name", "scope", "created", "last used", "revoked")
+    # Plain tab-separated lines (not a table): scripts read this, and terminals never wrap it.
+    console.print("uuid\tprefix\tscope\tstate\tname\tcreated\tlast_used", highlight=False)
     for t in tokens:
-        table.add_row(t.uuid, t.prefix + "…", t.name, t.scope, str(t.created_at or ""), str(t.last_used_at or ""),
-                      str(t.revoked_at or ""))
-    console.print(table)
+        state = "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d}"  # type: ignore[str-format]
+        line = "\t".join([t.uuid, t.prefix, t.scope, state, t.name or "-", f"{t.created_at or ''}", f"{t.last_used_at or '-'}"])
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 @tokens_app.command("revoke")
