@@ -138,7 +138,9 @@ def minmax_normalise(scores: Mapping[K, float]) -> dict[K, float]:
     return {key: (s - lo) / (hi - lo) for key, s in scores.items()}
 
 
-def convex_fuse(lexical: Mapping[K, float], dense: Mapping[K, float], dense_weight: float = DENSE_WEIGHT) -> list[tuple[K, float]]:
+def convex_fuse(
+    lexical: Mapping[K, float], dense: Mapping[K, float], dense_weight: float = DENSE_WEIGHT
+) -> list[tuple[K, float]]:
     """Convex combination of min-max normalised scores; a list missing a doc gives it 0.
 
     ``score(d) = (1 - w) · lex'(d) + w · dense'(d)`` (Bruch, Gai & Ingber, "An Analysis
@@ -283,7 +285,10 @@ def parse_sort(text: str | None) -> Sort:
 def _matches(word: str, terms: Sequence[str]) -> bool:
     w = word.lower()
     # Prefix match on either side stands in for stemming ("network" ~ "networks").
-    return any(w == t or (len(t) >= 4 and w.startswith(t)) or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 3) for t in terms)
+    return any(
+        w == t or (len(t) >= 4 and w.startswith(t)) or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 3)
+        for t in terms
+    )
 
 
 def highlight(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:

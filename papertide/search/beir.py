@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 
 from papertide.domain.papers import Paper
@@ -29,7 +30,8 @@ def load_beir_corpus(db: Database, dataset: Path, progress: Callable[[int], None
     for i in range(0, len(docs), LOAD_BATCH):
         chunk = docs[i : i + LOAD_BATCH]
         with db.write() as conn:
-            papers_store.upsert_papers(conn, [Paper(arxiv_id=d.doc_id, title=d.title or d.doc_id, abstract=d.text) for d in chunk])
+            batch = [Paper(arxiv_id=d.doc_id, title=d.title or d.doc_id, abstract=d.text) for d in chunk]
+            papers_store.upsert_papers(conn, batch)
         if progress:
             progress(len(chunk))
     return len(docs)
@@ -66,3 +68,28 @@ def evaluate(service: SearchService, dataset: Path, runs: list[tuple[str, Mode, 
         out.append(EvalRow(name, score_run(run, qrels), 1000 * dt / max(1, len(judged))))
     service.fusion = default_fusion
     return out
+
+
+def copy_vectors(source: Database, target: Database) -> int:
+    """Copy stored vectors between databases by paper id (arXiv/doc id), e.g. SQLite → PostgreSQL."""
+    from papertide.storage import embeddings as emb_store
+    from papertide.storage.tables.search import paper_embeddings
+
+    with source.read() as conn:
+        rows = conn.execute(
+            sa.select(papers.c.arxiv_id, paper_embeddings.c.model_id, paper_embeddings.c.source_hash,
+                      paper_embeddings.c.vector).join(paper_embeddings, paper_embeddings.c.paper_id == papers.c.id)
+        ).all()
+    with target.read() as conn:
+        ids = {r.arxiv_id: r.id for r in conn.execute(sa.select(papers.c.id, papers.c.arxiv_id))}
+    keep = [r for r in rows if r.arxiv_id in ids]
+    by_model: dict[str, list] = {}
+    for r in keep:
+        by_model.setdefault(r.model_id, []).append(r)
+    for model_id, group in by_model.items():
+        for i in range(0, len(group), LOAD_BATCH):
+            chunk = group[i : i + LOAD_BATCH]
+            with target.write() as conn:
+                emb_store.upsert_vectors(conn, model_id, [ids[r.arxiv_id] for r in chunk], [r.source_hash for r in chunk],
+                                         np.vstack([emb_store._to_array(r.vector) for r in chunk]))
+    return len(keep)

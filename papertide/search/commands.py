@@ -128,6 +128,7 @@ def eval_beir(
     db_path: Annotated[Path | None, typer.Option(help="Keep the throwaway SQLite database here to reuse its vectors.")] = None,
     database_url: Annotated[str | None, typer.Option(help="Evaluate on this (empty) database instead, e.g. PostgreSQL.")] = None,
     threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
+    vectors_from: Annotated[Path | None, typer.Option(help="Copy stored vectors from an earlier eval's SQLite database.")] = None,
 ) -> None:
     """Load a BEIR data set into a throwaway database and print nDCG@10, recall@100, MRR@10."""
     from papertide.search.beir import evaluate, load_beir_corpus
@@ -145,6 +146,11 @@ def eval_beir(
     with _progress() as bar:
         task = bar.add_task("Loading corpus", total=None)
         load_beir_corpus(db, dataset, progress=lambda n: bar.advance(task, n))
+    if vectors_from is not None:
+        from papertide.search.beir import copy_vectors
+
+        console.print(f"Copied {copy_vectors(Database(f'sqlite:///{vectors_from.resolve()}'), db)} vectors from {vectors_from}.")
+        svc.index.refresh()
     _embed(svc, batch=64)
     with _progress() as bar:
         task = bar.add_task("Running queries", total=None)

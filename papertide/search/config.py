@@ -15,7 +15,9 @@ class SearchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PAPERTIDE_SEARCH_", env_file=".env", extra="ignore")
 
-    embedder: str = Field("minilm", description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8) or 'null' (lexical only).")
+    embedder: str = Field(
+        "minilm", description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8) or 'null' (lexical only)."
+    )
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
     fusion: str = Field("convex", description="How lexical and dense rankings combine: 'convex' or 'rrf'.")
     dense_weight: float = Field(0.4, ge=0, le=1, description="Weight of the dense ranking in fusion (measured best on SciFact).")

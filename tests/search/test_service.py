@@ -48,10 +48,15 @@ def test_filters_combine_with_the_query(service):
 
 
 def test_sort_by_date_orders_matches_newest_first(service):
-    got = _ids(service, "networks", sort="date", mode="lexical")
-    dates = [p.published for p in (papers_store.get_entries_one(service, a) for a in got)] if False else None
-    assert got == sorted(got, key=lambda a: -int(a.split(".")[1]))
-    assert dates is None
+    page = service.search(SearchRequest("networks", sort="date", mode="lexical"))
+    dates = [h.entry.paper.published for h in page.hits]
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
+
+
+def test_sort_by_upvotes_orders_matches_most_upvoted_first(service):
+    page = service.search(SearchRequest("networks models", sort="upvotes"))
+    votes = [h.entry.upvotes for h in page.hits]
+    assert votes == sorted(votes, reverse=True)
 
 
 def test_an_arxiv_id_or_url_redirects_to_the_paper(service):
