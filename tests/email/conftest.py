@@ -1,0 +1,67 @@
+"""Email fixtures: a real SMTP server (aiosmtpd) and an app whose sender talks to it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from papertide.app import create_app
+from papertide.config import Settings
+from tests.email.smtp_sink import SmtpSink
+from tests.factories import add_papers, make_paper
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, smtp_sink: SmtpSink) -> Settings:
+    return settings.model_copy(update={
+        "email_backend": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port,
+        "email_from": "papertide <digest@papers.example>", "base_url": "https://papers.example",
+        "email_retry_base_seconds": 0.1, "email_retry_max_seconds": 0.5, "bounce_webhook_token": "bounce-secret",
+        "email_send_concurrency": 2,
+    })
+
+
+@pytest.fixture
+def mail_app(mail_settings, db):  # type: ignore[no-untyped-def]
+    return create_app(mail_settings, db=db)
+
+
+@pytest.fixture
+def mail_client(mail_app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(mail_app, base_url="https://papers.example") as c:
+        yield c
+
+
+@pytest.fixture
+def june_papers(db):  # type: ignore[no-untyped-def]
+    """A few papers listed on 2026-06-03/04 (the newest listing days)."""
+    add_papers(
+        db,
+        (make_paper("2606.00001", title="Scaling laws for retrieval", categories=("cs.CL",), upvotes_baseline=40,
+                    abstract="We study retrieval augmented generation at scale. " * 8), date(2026, 6, 4)),
+        (make_paper("2606.00002", title="Latent diffusion for proteins", categories=("q-bio.BM", "cs.LG"),
+                    upvotes_baseline=25, authors=("Ada Lovelace", "Grace Hopper")), date(2026, 6, 4)),
+        (make_paper("2606.00003", title="A theory of everything small", categories=("cs.CL",), upvotes_baseline=3),
+         date(2026, 6, 3)),
+        (make_paper("2606.00004", title="Robots that fold <b>laundry</b>", categories=("cs.RO",), upvotes_baseline=10),
+         date(2026, 6, 3)),
+    )
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def links_in(msg) -> list[str]:  # type: ignore[no-untyped-def]
+    return re.findall(r"https://papers\.example/[^\s\"<>]+", msg.get_body(("plain",)).get_content())
