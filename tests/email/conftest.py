@@ -65,3 +65,21 @@ def csrf_of(html: str) -> str:
 
 def links_in(msg) -> list[str]:  # type: ignore[no-untyped-def]
     return re.findall(r"https://papers\.example/[^\s\"<>]+", msg.get_body(("plain",)).get_content())
+
+
+def confirmed_subscribers(db, n: int, prefs=None, domain: str = "example.org") -> list[str]:  # type: ignore[no-untyped-def]
+    """``n`` confirmed subscriptions written through the storage layer (fast setup for volume tests)."""
+    from datetime import UTC, datetime
+
+    from papertide.domain.subscriptions import Preferences
+    from papertide.storage import subscribers as subscribers_store
+    from papertide.storage import subscriptions as subscriptions_store
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    emails = [f"reader{i:04d}@{domain}" for i in range(n)]
+    with db.write() as conn:
+        for email in emails:
+            subscriber = subscribers_store.create(conn, email)
+            sub = subscriptions_store.create(conn, subscriber.id, prefs or Preferences(), now)
+            subscriptions_store.set_status(conn, sub.id, "confirmed", now)
+    return emails

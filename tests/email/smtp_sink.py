@@ -6,6 +6,7 @@ start it late (the "SMTP was down" test) or keep it apart from a sender it kills
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import email
 import email.policy
@@ -31,11 +32,17 @@ class RecordingHandler:
         self.messages: list[EmailMessage] = []
         self.recipients: list[str] = []
         self.reply: str | None = None  # e.g. "550 no such user" or "451 try later"
+        # Seconds of "processing" before a message counts as accepted. aiosmtpd cancels the
+        # handler when the client disconnects, so a client killed during this delay never
+        # got its 250 and the message is not counted, as with a real MTA.
+        self.delay = 0.0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         if self.reply:
             return self.reply
+        if self.delay:
+            await asyncio.sleep(self.delay)
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(msg)  # type: ignore[arg-type]

@@ -201,8 +201,8 @@ def test_bounce_webhook_applies_the_policy(mail_app, mail_client):
     assert mail_client.post("/email/bounces", json={"email": "hard@example.org", "kind": "hard"}).status_code == 401
     assert mail_client.post("/email/bounces", json={"email": "hard@example.org", "kind": "hard"}, headers=auth).json() == {
         "known": True, "action": "disabled"}
-    actions = [mail_client.post("/email/bounces", json={"email": "soft@example.org", "kind": "soft"}, headers=auth).json()["action"]
-               for _ in range(3)]
+    soft = {"email": "soft@example.org", "kind": "soft"}
+    actions = [mail_client.post("/email/bounces", json=soft, headers=auth).json()["action"] for _ in range(3)]
     assert actions == ["counted", "counted", "disabled"]
     assert mail_client.post("/email/bounces", json={"email": "spam@example.org", "kind": "complaint"},
                             headers=auth).json()["action"] == "unsubscribed"

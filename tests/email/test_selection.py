@@ -102,7 +102,9 @@ def test_why_lines_name_the_reason():
     assert "trending" in Topic("trending").why
 
 
-@pytest.mark.parametrize(("attempts", "delay"), [(0, 0.0), (1, 60.0), (2, 120.0), (3, 240.0), (6, 1920.0), (7, 3600.0), (50, 3600.0)])
+@pytest.mark.parametrize(
+    ("attempts", "delay"), [(0, 0.0), (1, 60.0), (2, 120.0), (3, 240.0), (6, 1920.0), (7, 3600.0), (50, 3600.0)]
+)
 def test_retry_delay_doubles_up_to_the_cap(attempts, delay):
     assert retry_delay(attempts, 60, 3600) == delay
 
