@@ -1,0 +1,115 @@
+"""RSS and Atom feeds parse cleanly with feedparser; pages link them; robots, sitemap, meta tags."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import feedparser
+import pytest
+
+from papertide.domain.papers import Listing
+from papertide.ingest.bulk import import_records
+from tests.factories import make_paper
+
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def corpus(db):
+    rows = [
+        (make_paper("2606.00001", title="Small gains in graph learning", upvotes_baseline=3,
+                    authors=("Ada Lovelace", "Alan Turing"), categories=("cs.LG",)), date(2026, 6, 1)),
+        (make_paper("2606.00002", title="Big <gains> & transformers", upvotes_baseline=30,
+                    abstract="We show a < b && c > d.\x0b Bad control chars vanish.",
+                    authors=("Émilie du Châtelet",), categories=("cs.CL", "cs.LG")), date(2026, 6, 1)),
+        (make_paper("2606.00003", title="Graph robots", upvotes_baseline=10, categories=("cs.RO",)), date(2026, 6, 3)),
+    ]
+    import_records(db, [(p, Listing(p.arxiv_id, d)) for p, d in rows])
+
+
+def parse(client, url: str):  # type: ignore[no-untyped-def]
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    feed = feedparser.parse(r.content)
+    assert not feed.bozo, (url, feed.get("bozo_exception"))
+    return r, feed
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_daily_feed_has_every_field_and_parses_cleanly(client, corpus, fmt):
+    r, feed = parse(client, f"/feeds/daily.{fmt}?date=2026-06-01")
+    assert r.headers["content-type"].startswith(f"application/{fmt}+xml")
+    assert feed.version == ("rss20" if fmt == "rss" else "atom10")
+    assert feed.feed.title == "papertide: Daily Papers 2026-06-01"
+    assert feed.feed.link == f"{BASE}/papers/date/2026-06-01"
+    big, small = feed.entries
+    assert big.title == "Big <gains> & transformers"
+    assert big.link == f"{BASE}/papers/2606.00002" and big.id == f"{BASE}/papers/2606.00002"
+    assert big.summary == "We show a < b && c > d. Bad control chars vanish."
+    assert [a.name for a in big.authors] == ["Émilie du Châtelet"] if fmt == "atom" else big.author == "Émilie du Châtelet"
+    assert [t.term for t in big.tags] == ["cs.CL", "cs.LG"]
+    assert tuple(big.published_parsed[:3]) == (2026, 6, 1)
+    assert [a.name for a in small.authors] == ["Ada Lovelace", "Alan Turing"]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_trending_category_and_search_feeds(client, corpus, fmt):
+    _, trending = parse(client, f"/feeds/trending.{fmt}")
+    assert [e.id for e in trending.entries] == [f"{BASE}/papers/2606.0000{i}" for i in (3, 2, 1)]
+    _, category = parse(client, f"/feeds/category/cs.LG.{fmt}")
+    assert {e.id for e in category.entries} == {f"{BASE}/papers/2606.00001", f"{BASE}/papers/2606.00002"}
+    _, search = parse(client, f"/feeds/search.{fmt}?q=graph")
+    assert {f"{BASE}/papers/2606.00001", f"{BASE}/papers/2606.00003"} <= {e.id for e in search.entries}
+    assert search.feed.title == "papertide: Search: graph"
+
+
+def test_guids_are_stable_across_feeds_and_requests(client, corpus):
+    daily = {e.title: e.id for e in parse(client, "/feeds/daily.rss?date=2026-06-01")[1].entries}
+    trending = {e.title: e.id for e in parse(client, "/feeds/trending.atom")[1].entries}
+    again = {e.title: e.id for e in parse(client, "/feeds/daily.rss?date=2026-06-01")[1].entries}
+    assert daily == again and all(trending[t] == g for t, g in daily.items())
+
+
+def test_feed_errors(client, corpus):
+    assert client.get("/feeds/daily.json").status_code == 404
+    assert client.get("/feeds/daily.rss?date=2026-02-30").status_code == 422
+    assert client.get("/feeds/search.rss").status_code == 422
+    assert client.get("/feeds/category/<script>.rss").status_code == 404
+
+
+def test_empty_instance_feeds_are_valid(client):
+    for url in ("/feeds/daily.rss", "/feeds/daily.atom", "/feeds/trending.rss", "/feeds/category/cs.AI.atom"):
+        assert parse(client, url)[1].entries == []
+
+
+def test_pages_link_their_feeds(client, corpus):
+    day = client.get("/papers/date/2026-06-01").text
+    assert '<link rel="alternate" type="application/rss+xml" title="Daily Papers (RSS)" href="/feeds/daily.rss?date=2026-06-01">' in day
+    assert 'type="application/atom+xml"' in day
+    assert 'href="/feeds/trending.rss"' in client.get("/trending").text
+    assert 'href="/feeds/daily.rss"' in client.get("/papers/week/2026-W23").text
+
+
+def test_paper_pages_carry_social_and_scholar_meta(client, corpus):
+    html = client.get("/papers/2606.00002").text
+    meta = dict(re.findall(r'<meta (?:name|property)="((?:og|twitter|citation)[^"]*)" content="([^"]*)"', html))
+    assert meta["og:title"] == meta["citation_title"] == "Big &lt;gains&gt; &amp; transformers"
+    assert meta["og:url"] == f"{BASE}/papers/2606.00002" and meta["twitter:card"] == "summary"
+    assert meta["citation_arxiv_id"] == "2606.00002"
+    assert meta["citation_pdf_url"] == "https://arxiv.org/pdf/2606.00002"
+    assert meta["citation_publication_date"] == "2024/05/20"
+    assert re.findall(r'<meta name="citation_author" content="([^"]*)"', html) == ["Émilie du Châtelet"]
+
+
+def test_robots_and_sitemaps(client, corpus):
+    robots = client.get("/robots.txt").text
+    assert "Disallow: /api/" in robots and f"Sitemap: {BASE}/sitemap.xml" in robots
+    index = client.get("/sitemap.xml")
+    assert index.headers["content-type"].startswith("application/xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", index.text)
+    assert locs == [f"{BASE}/sitemaps/pages.xml", f"{BASE}/sitemaps/papers-0.xml"]
+    papers = re.findall(r"<loc>([^<]+)</loc>", client.get("/sitemaps/papers-0.xml").text)
+    assert sorted(papers) == [f"{BASE}/papers/2606.0000{i}" for i in (1, 2, 3)]
+    assert client.get("/sitemaps/papers-1.xml").status_code == 404
+    assert f"{BASE}/trending" in client.get("/sitemaps/pages.xml").text
