@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.collections import Collection
 from papertide.domain.papers import Paper
-from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.papers import paper_from_row
 from papertide.storage.schema import papers, users
 from papertide.storage.tables.community import collection_items, collections
@@ -69,7 +69,7 @@ def add_item(conn: Connection, collection_id: int, paper_id: int) -> bool:
     stmt = insert_ignore(conn, collection_items, ["collection_id", "paper_id"]).values(
         collection_id=collection_id, paper_id=paper_id, position=last + 1
     )
-    return conn.execute(stmt).rowcount == 1
+    return execute_inserted(conn, stmt)
 
 
 def remove_item(conn: Connection, collection_id: int, paper_id: int) -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.domain.comments import Comment
-from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import papers, users
 from papertide.storage.tables.community import comment_reports, comments
 
@@ -84,7 +84,7 @@ def add_report(conn: Connection, comment_id: int, reporter_id: int, reason: str)
     stmt = insert_ignore(conn, comment_reports, ["comment_id", "reporter_id"]).values(
         comment_id=comment_id, reporter_id=reporter_id, reason=reason
     )
-    return conn.execute(stmt).rowcount == 1
+    return execute_inserted(conn, stmt)
 
 
 def resolve_reports(conn: Connection, comment_id: int) -> int:

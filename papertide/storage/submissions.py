@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import daily_listings, papers
 
 
@@ -30,7 +30,7 @@ def add_submission(conn: Connection, paper_id: int, day: date, user_id: int, sub
     stmt = insert_ignore(conn, daily_listings, ["paper_id", "listed_on"]).values(
         paper_id=paper_id, listed_on=day, submitted_by=user_id, submitter_name=submitter_name
     )
-    return conn.execute(stmt).rowcount == 1
+    return execute_inserted(conn, stmt)
 
 
 def remove_listing(conn: Connection, paper_id: int, day: date) -> bool:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.domain.votes import VoteResult, next_state
-from papertide.storage.dialects.conflicts import insert_ignore
+from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import papers, upvotes
 
 
@@ -28,8 +28,8 @@ def set_vote(conn: Connection, user_id: int, paper_id: int, wanted: bool | None)
     new = next_state(current, wanted)
     delta = 0
     if new:
-        inserted = conn.execute(insert_ignore(conn, upvotes, ["user_id", "paper_id"]).values(user_id=user_id, paper_id=paper_id))
-        delta = inserted.rowcount
+        stmt = insert_ignore(conn, upvotes, ["user_id", "paper_id"]).values(user_id=user_id, paper_id=paper_id)
+        delta = int(execute_inserted(conn, stmt))
     else:
         deleted = conn.execute(sa.delete(upvotes).where(upvotes.c.user_id == user_id, upvotes.c.paper_id == paper_id))
         delta = -deleted.rowcount

@@ -4,6 +4,7 @@ people in through the real sign-in-link flow."""
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -50,9 +51,12 @@ def smtp_server() -> Iterator[tuple[str, int, Mailbox]]:
     from aiosmtpd.controller import Controller
 
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
-    yield "127.0.0.1", controller.server.sockets[0].getsockname()[1], box
+    yield "127.0.0.1", port, box
     controller.stop()
 
 

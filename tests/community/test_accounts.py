@@ -1,0 +1,146 @@
+"""Signing in and out through the real app on SQLite and PostgreSQL, with mail delivered to a
+real SMTP server (aiosmtpd): links, passwords, sessions, fixation, enumeration, CSRF, headers."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from fastapi.testclient import TestClient
+
+from papertide.web.sessions import COOKIE as SESSION
+from tests.community.conftest import csrf, post, sign_in
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(client, mailbox):
+    r = post(client, "/auth/sign-in/link", {"email": "Ada@Example.org", "next": "/trending"})
+    assert r.status_code == 200 and "Check your email" in r.text
+    link = mailbox.link("ada@example.org")
+    assert mailbox.wait_for("ada@example.org")["Subject"] == "Your sign-in link for papertide"
+    # GET only shows a button (mail scanners that follow links use nothing up).
+    page = client.get(_path(link))
+    assert page.status_code == 200 and "Continue as <strong>Ada@example.org</strong>" in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert client.get(_path(link)).status_code == 200
+    r = post(client, _path(link).split("?")[0], {"next": "/trending"})
+    assert r.status_code == 303 and r.headers["location"] == "/profile?welcome=1"  # a new account goes to its profile
+    cookie = r.headers["set-cookie"]
+    assert all(x in cookie.lower() for x in ("httponly", "samesite=lax", "path=/"))
+    assert "reader-" in client.get("/profile").text
+    again = post(client, _path(link).split("?")[0])
+    assert again.status_code == 400 and "expired or was already used" in again.text
+
+
+def test_expired_links_do_not_sign_in(client, mailbox):
+    accounts = client.app.state.community.accounts
+    _, token = accounts.request_login_link("late@example.org")
+    real_now = accounts.now
+    accounts.now = lambda: real_now() + timedelta(minutes=16)
+    assert client.get(f"/auth/link/{token}").status_code == 400
+    r = post(client, f"/auth/link/{token}")
+    assert r.status_code == 400 and SESSION not in client.cookies
+
+
+def test_link_requests_do_not_reveal_whether_an_account_exists(client, mailbox):
+    sign_in(TestClient(client.app), "known@example.org")
+    known = post(client, "/auth/sign-in/link", {"email": "known@example.org"})
+    unknown = post(client, "/auth/sign-in/link", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.text.replace("known@example.org", "X") == unknown.text.replace("nobody@example.org", "X")
+    bad = post(client, "/auth/sign-in/link", {"email": "not-an-address"})
+    assert bad.status_code == 400 and "valid email" in bad.text
+
+
+def test_passwords_are_optional_argon2id_and_failures_look_alike(client, db):
+    sign_in(client, "pw@example.org")
+    short = post(client, "/profile/password", {"password": "short"})
+    assert short.status_code == 400 and "at least 12 characters" in short.text
+    assert post(client, "/profile/password", {"password": "correct horse battery"}).status_code == 303
+    with db.read() as conn:
+        stored = conn.exec_driver_sql("SELECT password_hash FROM accounts").scalar()
+    assert stored.startswith("$argon2id$")
+    fresh = TestClient(client.app)
+    wrong = post(fresh, "/auth/sign-in/password", {"email": "pw@example.org", "password": "wrong password!"})
+    nouser = post(fresh, "/auth/sign-in/password", {"email": "ghost@example.org", "password": "wrong password!"})
+    assert wrong.status_code == nouser.status_code == 400
+    assert wrong.text.replace("pw@example.org", "X") == nouser.text.replace("ghost@example.org", "X")
+    ok = post(fresh, "/auth/sign-in/password", {"email": "PW@example.org", "password": "correct horse battery", "next": "/about"})
+    assert ok.status_code == 303 and ok.headers["location"] == "/about"
+
+
+def test_session_fixation_is_prevented(client):
+    # An attacker plants a session cookie of their choosing before the victim signs in.
+    planted = "attacker-chosen-token.forged-signature"
+    client.cookies.set(SESSION, planted, domain="testserver.local")
+    assert "Sign in" in client.get("/").text  # a cookie we did not sign is nobody
+    sign_in(client, "victim@example.org")
+    assert client.cookies[SESSION] != planted
+    # And a previously valid session presented at sign-in is replaced, not reused.
+    before = client.cookies[SESSION]
+    sign_in(client, "victim@example.org")
+    after = client.cookies[SESSION]
+    assert after != before
+    stale = TestClient(client.app)
+    stale.cookies.set(SESSION, before, domain="testserver.local")
+    assert "victim" not in stale.get("/profile", follow_redirects=False).headers.get("location", "/profile")
+    assert stale.get("/profile", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_and_sign_out_everywhere(client):
+    laptop, phone = client, TestClient(client.app)
+    sign_in(laptop, "two@example.org")
+    sign_in(phone, "two@example.org")
+    assert phone.get("/profile").status_code == 200
+    assert post(laptop, "/auth/sign-out-everywhere").status_code == 303
+    assert phone.get("/profile", follow_redirects=False).status_code == 303
+    assert laptop.get("/profile", follow_redirects=False).status_code == 303
+    sign_in(phone, "two@example.org")
+    assert post(phone, "/auth/sign-out").status_code == 303
+    assert phone.get("/profile", follow_redirects=False).headers["location"].startswith("/auth/sign-in")
+
+
+def test_state_changes_without_a_csrf_token_are_rejected(client):
+    sign_in(client, "csrf@example.org")
+    for url, data in [("/profile/name", {"display_name": "Mallory"}), ("/auth/sign-out-everywhere", {}),
+                      ("/auth/sign-in/link", {"email": "x@example.org"}), ("/collections", {"name": "x"})]:
+        missing = client.post(url, data=data, follow_redirects=False)
+        forged = client.post(url, data={**data, "csrf_token": "0" * 64}, follow_redirects=False)
+        assert (missing.status_code, forged.status_code) == (403, 403), url
+        assert "CSRF" in missing.text
+    # A token from another browser's cookie does not work either.
+    other = TestClient(client.app)
+    assert client.post("/profile/name", data={"display_name": "M", "csrf_token": csrf(other)}).status_code == 403
+    assert "Mallory" not in client.get("/profile").text
+    # The header form (htmx) works.
+    r = client.post("/profile/name", data={"display_name": "Grace"}, headers={"X-CSRF-Token": csrf(client)},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "Grace" in client.get("/profile").text
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/", "/auth/sign-in", "/no/such/page", "/static/community.css"):
+        h = client.get(url).headers
+        assert "script-src 'self'" in h["content-security-policy"], url
+        assert "frame-ancestors 'none'" in h["content-security-policy"]
+        assert "unsafe-inline" not in h["content-security-policy"]
+        assert (h["x-content-type-options"], h["referrer-policy"], h["x-frame-options"]) == (
+            "nosniff", "strict-origin-when-cross-origin", "DENY",
+        )
+
+
+def test_sign_in_is_rate_limited_with_retry_after(client):
+    codes = [post(client, "/auth/sign-in/link", {"email": "flood@example.org"}).status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5 and codes[-1] == 429
+    r = post(client, "/auth/sign-in/link", {"email": "flood@example.org"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+
+
+def test_open_redirects_are_refused(client):
+    sign_in(client, "nav@example.org")
+    for evil in ("//evil.example", "https://evil.example/", "/\\evil.example"):
+        r = post(client, "/auth/sign-in/password", {"email": "nav@example.org", "password": "x", "next": evil})
+        assert "evil" not in r.headers.get("location", "")
+        assert f'value="{evil}"' not in r.text

@@ -1,0 +1,233 @@
+"""Votes, submissions, comments, collections and moderation through the real app, on SQLite
+and PostgreSQL."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.community.conftest import post, sign_in
+from tests.factories import add_papers, make_paper
+
+TODAY = datetime(2026, 6, 10, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def papers(db, app):  # type: ignore[no-untyped-def]
+    add_papers(
+        db,
+        (make_paper("2606.00001", title="Listed paper", upvotes_baseline=5, published=date(2026, 6, 9)), date(2026, 6, 9)),
+        make_paper("2606.00002", title="Fresh paper", published=date(2026, 6, 8)),
+        make_paper("2605.00003", title="Old paper", published=date(2026, 5, 1)),
+        make_paper("2606.00004", title="Another fresh one", published=date(2026, 6, 9)),
+        make_paper("hep-th/9901001", title="Old style id", published=date(1999, 1, 4)),
+    )
+    community = app.state.community
+    for service in (community.accounts, community.submissions, community.discussion):
+        service.now = lambda: TODAY
+    return db
+
+
+def upvotes(client, arxiv_id):  # type: ignore[no-untyped-def]
+    return client.app.state.catalog.paper(arxiv_id).upvotes
+
+
+def test_anonymous_voters_are_asked_to_sign_in(client, papers):
+    r = post(client, "/vote/2606.00001", headers={"referer": "http://testserver/papers/2606.00001"})
+    assert r.status_code == 303 and r.headers["location"] == "/auth/sign-in?next=/papers/2606.00001"
+    r = post(client, "/vote/2606.00001", headers={"HX-Request": "true"})
+    assert r.headers["hx-redirect"].startswith("/auth/sign-in")
+    assert upvotes(client, "2606.00001") == 5
+
+
+def test_upvote_toggles_with_htmx_and_without_js(client, papers):
+    sign_in(client, "voter@example.org")
+    r = post(client, "/vote/2606.00001", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'aria-pressed="true"' in r.text and '<span class="count">6</span>' in r.text
+    r = post(client, "/vote/2606.00001", {"state": "on"}, headers={"HX-Request": "true"})  # a double click: no-op
+    assert '<span class="count">6</span>' in r.text
+    r = post(client, "/vote/2606.00001", {"state": "off"}, headers={"referer": "http://testserver/papers/date/2026-06-09"})
+    assert r.status_code == 303 and r.headers["location"] == "/papers/date/2026-06-09"
+    assert upvotes(client, "2606.00001") == 5
+    post(client, "/vote/hep-th/9901001", {"state": "on"})
+    page = client.get("/papers/hep-th/9901001").text
+    assert 'aria-pressed="true"' in page and "Remove your upvote" in page
+    assert post(client, "/vote/2606.99999", {"state": "on"}).status_code == 404
+    assert post(client, "/vote/2606.00001", {"state": "sideways"}).status_code == 400
+    me = client.get("/profile").text
+    assert "Old style id" in me  # profile lists upvotes
+
+
+def test_vote_counts_stay_exact_under_concurrent_toggles(client, papers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from papertide.storage import votes as votes_store
+
+    clients = []
+    for i in range(12):
+        c = TestClient(client.app)
+        sign_in(c, f"crowd{i}@example.org")
+        clients.append(c)
+    client.app.state.community.limiter.enabled = False
+
+    def hammer(c):  # type: ignore[no-untyped-def]
+        state = False
+        for n in range(9):
+            r = post(c, "/vote/2606.00001", headers={"accept": "application/json"})
+            assert r.status_code == 200
+            state = r.json()["voted"]
+        return state
+
+    with ThreadPoolExecutor(12) as pool:
+        final = list(pool.map(hammer, clients))
+    assert final == [True] * 12  # nine toggles from "not voted" end voted
+    with papers.read() as conn:
+        totals = votes_store.vote_totals(conn, [1])
+    assert totals == {1: (5 + 12, 5, 12)}
+
+
+def test_votes_are_rate_limited_per_user(client, papers):
+    sign_in(client, "fast@example.org")
+    codes = [post(client, "/vote/2606.00001").status_code for _ in range(62)]
+    assert codes.count(429) >= 1 and codes[:60] == [303] * 60
+    r = post(client, "/vote/2606.00001")
+    assert r.status_code == 429 and r.headers["retry-after"] == "1"
+
+
+def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
+    sign_in(client, "sub@example.org")
+    post(client, "/profile/name", {"display_name": "Sally Submitter"})
+    assert client.get("/submit").status_code == 200
+    r = post(client, "/submit", {"paper": "https://arxiv.org/pdf/2606.00002v2"})
+    assert r.status_code == 200 and "is on the list for" in r.text
+    day = client.get("/papers/date/2026-06-10").text
+    assert "Fresh paper" in day and "Submitted by Sally Submitter" in day
+    cases = {
+        "arxiv.org/abs/2606.00002": "already on today&#39;s list",
+        "2605.00003": "more than 7 days ago",
+        "not an id": "not an arXiv id",
+    }
+    for raw, message in cases.items():
+        r = post(client, "/submit", {"paper": raw})
+        assert r.status_code == 400 and message in r.text, raw
+    # Daily cap (5 by default): four more fresh ones would be needed; use the service's rules instead.
+    client.app.state.community.submissions.rules = type(client.app.state.community.submissions.rules)(7, 2)
+    assert post(client, "/submit", {"paper": "2606.00004"}).status_code == 200
+    r = post(client, "/submit", {"paper": "2606.00001"})
+    assert r.status_code == 400 and "limit of 2" in r.text
+
+
+def test_submitting_a_paper_we_do_not_hold_says_so(client, papers):
+    class NoArxiv:
+        def fetch_paper(self, arxiv_id):  # type: ignore[no-untyped-def]  # the outside world: arXiv knows nothing
+            return None
+
+    client.app.state.community.submissions.lookup = NoArxiv()
+    sign_in(client, "sub2@example.org")
+    r = post(client, "/submit", {"paper": "2606.07777"})
+    assert r.status_code == 400 and "Paper 2606.07777 is not in the database" in r.text
+
+
+def test_curators_are_exempt_and_can_remove_papers_from_a_day(client, papers):
+    sign_in(client, "cur@example.org", role="curator")
+    assert post(client, "/submit", {"paper": "2605.00003"}).status_code == 200  # old, but curators are exempt
+    r = post(client, "/moderation/remove-listing", {"arxiv_id": "2605.00003", "day": "2026-06-10"})
+    assert r.status_code == 303
+    assert "Old paper" not in client.get("/papers/date/2026-06-10").text
+    admin_page = client.get("/admin").text
+    assert "listing.remove" in admin_page and "paper:2605.00003" in admin_page
+    member = TestClient(client.app)
+    sign_in(member, "member@example.org")
+    r = post(member, "/moderation/remove-listing", {"arxiv_id": "2606.00001", "day": "2026-06-09"})
+    assert r.status_code == 403
+    assert member.get("/admin").status_code == 403
+
+
+def test_comments_replies_edits_deletes_and_reports(client, papers):
+    alice = sign_in(client, "alice@example.org")
+    r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "Nice **result**"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/papers/2606.00001#comment-")
+    top = r.headers["location"].split("#comment-")[1]
+    page = client.get("/papers/2606.00001").text
+    assert "Nice <strong>result</strong>" in page and "1 comment<" in page
+    bob_client = TestClient(client.app)
+    sign_in(bob_client, "bob@example.org")
+    reply = post(bob_client, "/comments", {"arxiv_id": "2606.00001", "body": "Agreed", "reply_to": top})
+    reply_uuid = reply.headers["location"].split("#comment-")[1]
+    # Answering a reply attaches to the top comment: one level only.
+    nested = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "Thanks", "reply_to": reply_uuid})
+    threads, count = client.app.state.community.discussion.threads("2606.00001", None)
+    assert [(t.comment.body, [r.body for r in t.replies]) for t in threads] == [("Nice **result**", ["Agreed", "Thanks"])]
+    assert count == 3 and nested.status_code == 303
+    # Edit within 15 minutes, not after; only the author.
+    assert post(bob_client, f"/comments/{top}/edit", {"body": "hijack"}).status_code == 403
+    assert post(client, f"/comments/{top}/edit", {"body": "Nice *result*"}).status_code == 303
+    client.app.state.community.discussion.now = lambda: TODAY + timedelta(minutes=16)
+    assert post(client, f"/comments/{top}/edit", {"body": "late"}).status_code == 403
+    assert "(edited)" in client.get("/papers/2606.00001").text
+    # Delete own only.
+    assert post(bob_client, f"/comments/{top}/delete").status_code == 403
+    assert post(bob_client, f"/comments/{reply_uuid}/delete").status_code == 303
+    assert "Agreed" not in client.get("/papers/2606.00001").text
+    # Report, then an admin sees it and hides the comment; the audit log says who.
+    assert post(bob_client, f"/comments/{top}/report", {"reason": "spam"}).status_code == 200
+    admin = TestClient(client.app)
+    sign_in(admin, "root@example.org", role="admin")
+    assert "spam" in admin.get("/admin").text
+    assert post(admin, f"/comments/{top}/hide").status_code == 303
+    assert "[hidden by a moderator]" in client.get("/papers/2606.00001").text
+    log = admin.get("/admin").text
+    assert "comment.hide" in log and "No open reports" in log
+    assert alice.display_name in client.get(f"/users/{alice.uuid}").text
+
+
+def test_banned_users_cannot_act_and_lose_their_sessions(client, papers):
+    troll = sign_in(client, "troll@example.org")
+    admin = TestClient(client.app)
+    sign_in(admin, "boss@example.org", role="admin")
+    assert troll.email in admin.get("/admin").text
+    assert post(admin, f"/admin/users/{troll.uuid}/ban").status_code == 303
+    # The ban signed them out everywhere, and signing in again is refused.
+    assert client.get("/profile", follow_redirects=False).status_code == 303
+    _, token = client.app.state.community.accounts.request_login_link("troll@example.org")
+    r = post(client, f"/auth/link/{token}")
+    assert r.status_code == 403 and "suspended" in r.text
+    # Even a session that somehow survived cannot act.
+    from papertide.community import Denied
+
+    banned = client.app.state.community.accounts.get_by_uuid(troll.uuid)
+    with pytest.raises(Denied):
+        client.app.state.community.votes.vote(banned, "2606.00001", True)
+    with pytest.raises(Denied):
+        client.app.state.community.discussion.add(banned, "2606.00001", "hi")
+    with pytest.raises(Denied):
+        client.app.state.community.submissions.submit(banned, "2606.00002")
+    assert post(admin, f"/admin/users/{troll.uuid}/ban", {"banned": "0"}).status_code == 303
+    sign_in(client, "troll@example.org")
+    assert post(client, "/vote/2606.00001").status_code == 303
+    me = admin.app.state.community.accounts.get_by_uuid(admin.app.state.community.accounts.list_all("boss")[0].uuid)
+    assert post(admin, f"/admin/users/{me.uuid}/ban").status_code == 403  # not themselves
+
+
+def test_collections_private_public_reorder_and_export(client, papers):
+    sign_in(client, "reader@example.org")
+    r = post(client, "/collections", {"name": "To read"})
+    cid = r.headers["location"].rsplit("/", 1)[1]
+    for aid in ("2606.00001", "2606.00002", "hep-th/9901001"):
+        assert post(client, "/collections/save", {"collection": cid, "arxiv_id": aid}).status_code == 303
+    post(client, f"/collections/{cid}/items", {"arxiv_id": "hep-th/9901001", "action": "up"})
+    post(client, f"/collections/{cid}/items", {"arxiv_id": "2606.00001", "action": "remove"})
+    csv_text = client.get(f"/collections/{cid}/export?format=csv").text
+    assert [line.split(",")[0] for line in csv_text.splitlines()] == ["arxiv_id", "hep-th/9901001", "2606.00002"]
+    bib = client.get(f"/collections/{cid}/export?format=bibtex")
+    assert bib.headers["content-type"].startswith("application/x-bibtex") and "eprint = {hep-th/9901001}" in bib.text
+    assert 'filename="To-read.bib"' in bib.headers["content-disposition"]
+    stranger = TestClient(client.app)
+    assert stranger.get(f"/collections/{cid}").status_code == 404  # private
+    post(client, f"/collections/{cid}/edit", {"name": "Public picks", "public": "1"})
+    assert "Public picks" in stranger.get(f"/collections/{cid}").text
+    sign_in(stranger, "stranger@example.org")
+    assert post(stranger, f"/collections/{cid}/items", {"arxiv_id": "2606.00004", "action": "add"}).status_code == 404
+    export = client.get("/export?ids=2606.00004,2606.00001&format=csv").text
+    assert [line.split(",")[0] for line in export.splitlines()] == ["arxiv_id", "2606.00004", "2606.00001"]
+    assert client.get("/export?ids=2606.00004&format=xml").status_code == 400

@@ -1,0 +1,196 @@
+"""Pure rules: permissions, submission rules, vote toggling, rate limits, input checks, exports."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from papertide.domain import permissions as perm
+from papertide.domain.accounts import (
+    InvalidInput,
+    User,
+    check_password,
+    clean_display_name,
+    default_display_name,
+    is_usable_login_link,
+    normalize_email,
+)
+from papertide.domain.collections import bibtex_key, move, to_bibtex, to_csv
+from papertide.domain.papers import Paper
+from papertide.domain.ratelimits import Bucket, Policy, retry_after_header, take
+from papertide.domain.submissions import SubmissionContext, SubmissionRules, check_submission
+from papertide.domain.votes import count_delta, next_state, parse_wanted
+
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+
+
+def user(role="member", status="active", uid=1):  # type: ignore[no-untyped-def]
+    return User(uid, f"u-{uid}", f"u{uid}@example.org", f"User {uid}", role, status)
+
+
+# -- permissions -------------------------------------------------------------------------
+
+ROLE_TABLE = [
+    # role, status, can act, can moderate, can administer
+    ("member", "active", True, False, False),
+    ("curator", "active", True, True, False),
+    ("admin", "active", True, True, True),
+    ("member", "banned", False, False, False),
+    ("curator", "banned", False, False, False),
+    ("admin", "banned", False, False, False),
+]
+
+
+@pytest.mark.parametrize(("role", "status", "acts", "moderates", "administers"), ROLE_TABLE)
+def test_permission_table(role, status, acts, moderates, administers):
+    u = user(role, status)
+    assert [perm.can_act(u, a) for a in perm.ACTIONS] == [acts] * len(perm.ACTIONS)
+    assert (perm.can_moderate(u), perm.can_administer(u)) == (moderates, administers)
+
+
+def test_anonymous_can_do_nothing_and_unknown_actions_are_errors():
+    assert [perm.can_act(None, a) for a in perm.ACTIONS] == [False] * len(perm.ACTIONS)
+    assert (perm.can_moderate(None), perm.can_administer(None)) == (False, False)
+    with pytest.raises(ValueError):
+        perm.can_act(user(), "launch")
+
+
+def test_comment_edit_window_and_ownership():
+    me, other = user(uid=1), user(uid=2)
+    made = NOW - timedelta(minutes=14)
+    assert perm.can_edit_comment(me, 1, made, NOW, 15) is True
+    assert perm.can_edit_comment(me, 1, NOW - timedelta(minutes=16), NOW, 15) is False
+    assert perm.can_edit_comment(other, 1, made, NOW, 15) is False
+    assert perm.can_edit_comment(user("admin", uid=3), 1, made, NOW, 15) is False  # admins hide, never rewrite
+    assert perm.can_edit_comment(user(status="banned"), 1, made, NOW, 15) is False
+    assert perm.can_edit_comment(None, 1, made, NOW, 15) is False
+    assert (perm.can_delete_comment(me, 1), perm.can_delete_comment(other, 1), perm.can_delete_comment(None, 1)) == (
+        True, False, False,
+    )
+
+
+def test_admins_ban_others_but_not_themselves():
+    admin, member = user("admin", uid=1), user(uid=2)
+    assert perm.can_ban(admin, member) is True
+    assert perm.can_ban(admin, admin) is False
+    assert perm.can_ban(user("curator", uid=3), member) is False
+    assert perm.is_exempt_from_submission_rules(user("curator")) is True
+    assert perm.is_exempt_from_submission_rules(user()) is False
+
+
+# -- submissions -------------------------------------------------------------------------
+
+RULES = SubmissionRules(max_age_days=7, daily_cap=2)
+TODAY = date(2026, 6, 10)
+
+
+@pytest.mark.parametrize(
+    ("published", "listed", "count", "exempt", "expected"),
+    [
+        (date(2026, 6, 9), False, 0, False, None),
+        (date(2026, 6, 3), False, 0, False, None),  # exactly 7 days old is fine
+        (date(2026, 6, 2), False, 0, False, "more than 7 days ago"),
+        (date(2026, 6, 2), False, 0, True, None),  # curators exempt from age
+        (date(2026, 6, 9), False, 2, False, "today's limit of 2"),
+        (date(2026, 6, 9), False, 9, True, None),  # and from the cap
+        (date(2026, 6, 9), True, 0, False, "already on today's list"),
+        (date(2026, 6, 9), True, 0, True, "already on today's list"),  # never from duplicates
+        (None, False, 0, False, None),  # unknown publication date: allowed
+    ],
+)
+def test_submission_rules(published, listed, count, exempt, expected):
+    reason = check_submission(RULES, SubmissionContext(TODAY, published, listed, count, exempt))
+    assert (reason is None) if expected is None else (expected in reason)
+
+
+# -- votes -------------------------------------------------------------------------------
+
+
+def test_vote_toggle_and_explicit_states():
+    assert [parse_wanted(x) for x in ("", "toggle", "on", "UP", "1", "off", "down", "0")] == [
+        None, None, True, True, True, False, False, False,
+    ]
+    with pytest.raises(ValueError):
+        parse_wanted("sideways")
+    assert [next_state(cur, want) for cur in (False, True) for want in (None, True, False)] == [
+        True, True, False, False, True, False,
+    ]
+    assert [count_delta(a, b) for a in (False, True) for b in (False, True)] == [0, 1, -1, 0]
+
+
+# -- rate limits -------------------------------------------------------------------------
+
+
+def test_token_bucket_allows_a_burst_then_asks_to_wait_then_refills():
+    policy = Policy(burst=3, per_minute=60)  # one token a second
+    bucket, waits = None, []
+    for _ in range(4):
+        bucket, wait = take(bucket, policy, 100.0)
+        waits.append(wait)
+    assert waits == [0, 0, 0, 1.0]
+    bucket, wait = take(bucket, policy, 101.0)
+    assert wait == 0
+    assert take(Bucket(0.0, 0.0), Policy(1, 0), 5.0)[1] == float("inf")
+    assert [retry_after_header(x) for x in (0.01, 1.0, 1.2, 59.9)] == ["1", "1", "2", "60"]
+
+
+# -- accounts input ----------------------------------------------------------------------
+
+
+def test_email_names_and_passwords():
+    assert normalize_email("  Ada@Example.ORG ") == "Ada@example.org"
+    for bad in ("", "ada", "ada@", "@x.org", "a b@x.org", "a@x", "<a@x.org>", "a@x.org" + "x" * 400):
+        with pytest.raises(InvalidInput):
+            normalize_email(bad)
+    assert clean_display_name("  Ada   Lovelace ") == "Ada Lovelace"
+    for bad in ("", "   ", "x" * 61, "a\x00b"):
+        with pytest.raises(InvalidInput):
+            clean_display_name(bad)
+    assert default_display_name("12345678-aaaa-bbbb") == "reader-12345678"
+    assert check_password("correct horse battery", 12) == "correct horse battery"
+    for bad in ("short", "aaaaaaaaaaaaaa", " " * 20, "x" * 1025):
+        with pytest.raises(InvalidInput):
+            check_password(bad, 12)
+
+
+def test_login_links_work_once_and_only_before_expiry():
+    exp = NOW + timedelta(minutes=15)
+    assert is_usable_login_link(exp, None, NOW) is True
+    assert is_usable_login_link(exp, NOW, NOW) is False
+    assert is_usable_login_link(exp, None, exp) is False
+
+
+# -- collections -------------------------------------------------------------------------
+
+P1 = Paper("2405.12345", "Attention & {Braces} 100% $cheap_", "", ("Ada Lovelace", "Alan Turing"), ("cs.LG",), date(2024, 5, 20))
+P2 = Paper("hep-th/9901001", "=HYPERLINK(\"http://evil\")", "", ("Ed Witten",), ("hep-th",), date(1999, 1, 4))
+
+
+def test_move_reorders_one_step_and_stops_at_the_ends():
+    assert move(["a", "b", "c"], "c", "up") == ["a", "c", "b"]
+    assert move(["a", "b", "c"], "a", "up") == ["a", "b", "c"]
+    assert move(["a", "b", "c"], "a", "down") == ["b", "a", "c"]
+    with pytest.raises(InvalidInput):
+        move(["a"], "z", "up")
+
+
+def test_bibtex_export_escapes_latex_and_follows_arxiv_form():
+    assert to_bibtex([P1]) == (
+        "@misc{lovelace2024attention_240512345,\n"
+        "  title = {{Attention \\& \\{Braces\\} 100\\% \\$cheap\\_}},\n"
+        "  author = {Ada Lovelace and Alan Turing},\n"
+        "  year = {2024},\n"
+        "  eprint = {2405.12345},\n"
+        "  archivePrefix = {arXiv},\n"
+        "  primaryClass = {cs.LG},\n"
+        "  url = {https://arxiv.org/abs/2405.12345}\n"
+        "}\n"
+    )
+    assert bibtex_key(P2) == "witten1999hyperlink_hepth9901001"
+
+
+def test_csv_export_defuses_spreadsheet_formulas():
+    assert to_csv([P1, P2]).splitlines() == [
+        "arxiv_id,title,authors,categories,published,url",
+        "2405.12345,Attention & {Braces} 100% $cheap_,Ada Lovelace; Alan Turing,cs.LG,2024-05-20,https://arxiv.org/abs/2405.12345",
+        'hep-th/9901001,"\'=HYPERLINK(""http://evil"")",Ed Witten,hep-th,1999-01-04,https://arxiv.org/abs/hep-th/9901001',
+    ]
