@@ -18,6 +18,7 @@ from papertide.config import Settings
 from papertide.ingest.service import IngestService
 from papertide.email.wiring import install_email
 from papertide.storage.db import Database
+from papertide.web.community import install_community
 from papertide.web.routes import admin_ingest as admin_ingest_routes
 from papertide.web.routes import papers as papers_routes
 from papertide.web.routes import search as search_routes
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return PlainTextResponse("ok")
 
     # Routers of later capabilities go above this line; papers' catch-all /papers/{id} comes last.
+    install_community(app)  # issue 5: accounts, votes, submissions, comments, collections, security headers
     install_email(app)  # issue 4: subscribe/confirm/manage/unsubscribe, digest preview + archive, worker
     install_api(app)  # issue 6: HF-compatible API, /api/v1, feeds, robots.txt, sitemap
     app.include_router(admin_ingest_routes.router)  # issue 3: /admin/ingest

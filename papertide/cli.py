@@ -13,9 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from papertide.api.cli import tokens_app
+from papertide.community.commands import users_app
 from papertide.config import Settings
-from papertide.ingest.cli import ingest_app
 from papertide.email.commands import digest_app, email_app
+from papertide.ingest.cli import ingest_app
 from papertide.search import commands as _search_commands
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
@@ -26,6 +27,7 @@ app.add_typer(tokens_app, name="tokens")  # API tokens (issue 6)
 app.add_typer(digest_app, name="digest")  # email digests (issue 4)
 app.add_typer(email_app, name="email")  # bounces, outbox (issue 4)
 app.add_typer(ingest_app, name="ingest")  # arXiv / Hugging Face ingestion (issue 3)
+app.add_typer(users_app, name="users")  # accounts, admins, roles (issue 5)
 
 console = Console()
 err = Console(stderr=True)
