@@ -17,6 +17,15 @@ from papertide.web.deps import DbDep, SettingsDep, TemplatesDep
 
 router = APIRouter()
 
+# The preview is an email's HTML: inline styles (as mail clients need) and nothing else —
+# no scripts, no forms, no framing. It replaces the site-wide policy for this response.
+PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+               "form-action 'none'; frame-ancestors 'none'")
+
+
+def _email_html(html: str) -> HTMLResponse:
+    return HTMLResponse(html, headers={"content-security-policy": PREVIEW_CSP})
+
 
 def _composer(request: Request) -> DigestComposer:
     return request.app.state.digests
@@ -34,7 +43,7 @@ def preview(request: Request, templates: TemplatesDep, token: str = ""):
         except InvalidToken as exc:
             return templates.TemplateResponse(request, "error.html", {"title": "This link does not work",
                                                                       "message": str(exc)}, status_code=400)
-        return HTMLResponse(composer.preview_html(sub.prefs, sub))
+        return _email_html(composer.preview_html(sub.prefs, sub))
     params = dict(request.query_params)
     params.setdefault("trending", "1" if not any(params.get(k) for k in ("categories", "keywords", "authors")) else "0")
     try:
@@ -42,7 +51,7 @@ def preview(request: Request, templates: TemplatesDep, token: str = ""):
     except InvalidSubscription as exc:
         return templates.TemplateResponse(request, "error.html", {"title": "Bad preview", "message": str(exc)},
                                           status_code=400)
-    return HTMLResponse(composer.preview_html(prefs))
+    return _email_html(composer.preview_html(prefs))
 
 
 @router.get("/digests", response_class=HTMLResponse)
