@@ -58,11 +58,14 @@ def test_paper_detail_and_its_errors(client, corpus):
 
 
 def test_daily_lists_with_cursor_and_sorts(client, corpus):
-    assert walk(client, "/api/v1/daily?week=2026-W23&limit=2") == [["2606.00002", "2606.00003"], ["2606.00001"]]
-    body = client.get("/api/v1/daily?date=2026-06-01&sort=published").json()
+    assert walk(client, "/api/v1/weeks/2026-W23?limit=2") == [["2606.00002", "2606.00003"], ["2606.00001"]]
+    body = client.get("/api/v1/daily/2026-06-01?sort=published").json()
     assert item_ids(body) == ["2606.00002", "2606.00001"]
     assert (body["period"], body["first"], body["last"], body["total"]) == ("2026-06-01", "2026-06-01", "2026-06-01", 2)
     assert client.get("/api/v1/daily").json()["period"] == "2026-06-03"
+    assert item_ids(client.get("/api/v1/months/2026-05").json()) == ["2605.00009"]
+    assert client.get("/api/v1/weeks/2025-W53").status_code == 404  # 2025 has 52 ISO weeks
+    assert client.get("/api/v1/search?q=%20%20").json() == {"items": [], "next_cursor": None, "backend": "none"}
 
 
 def test_trending_takes_gravity_and_window(client, corpus):
@@ -88,7 +91,7 @@ def test_search_finds_titles_and_filters(client, corpus):
 @pytest.mark.parametrize(
     "url",
     ["/api/v1/papers?limit=101", "/api/v1/papers?limit=0", "/api/v1/papers?cursor=nonsense",
-     "/api/v1/daily?date=2026-02-30", "/api/v1/trending?gravity=9", "/api/v1/search?q=", "/api/v1/search",
+     "/api/v1/daily/2026-02-30", "/api/v1/weeks/2026-W60", "/api/v1/months/2026-13", "/api/v1/trending?gravity=9", "/api/v1/search?q=", "/api/v1/search",
      "/api/v1/daily?cursor=eyJiIjoxfQ"],
 )
 def test_bad_requests_get_422_in_the_error_shape(client, corpus, url):
@@ -120,7 +123,8 @@ def test_openapi_document_and_offline_docs(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert set(spec["paths"]) == {
         "/api/v1/papers", "/api/v1/papers/{arxiv_id}", "/api/v1/papers/{arxiv_id}/similar", "/api/v1/daily",
-        "/api/v1/trending", "/api/v1/search", "/api/v1/me",
+        "/api/v1/daily/{day}", "/api/v1/weeks/{week}", "/api/v1/months/{month}", "/api/v1/trending",
+        "/api/v1/search", "/api/v1/me",
     }
     docs = client.get("/api/docs")
     assert docs.status_code == 200

@@ -85,7 +85,8 @@ def test_empty_instance_feeds_are_valid(client):
 
 def test_pages_link_their_feeds(client, corpus):
     day = client.get("/papers/date/2026-06-01").text
-    assert '<link rel="alternate" type="application/rss+xml" title="Daily Papers (RSS)" href="/feeds/daily.rss?date=2026-06-01">' in day
+    rss = '<link rel="alternate" type="application/rss+xml" title="Daily Papers (RSS)" href="/feeds/daily.rss?date=2026-06-01">'
+    assert rss in day
     assert 'type="application/atom+xml"' in day
     assert 'href="/feeds/trending.rss"' in client.get("/trending").text
     assert 'href="/feeds/daily.rss"' in client.get("/papers/week/2026-W23").text

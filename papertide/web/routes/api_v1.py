@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from papertide.api.auth import require_scope
 from papertide.api.models import (
@@ -30,14 +30,16 @@ from papertide.domain import trending as trending_domain
 from papertide.domain.api_tokens import TokenPrincipal
 from papertide.domain.cursors import InvalidCursor, decode_cursor, encode_cursor
 from papertide.domain.papers import InvalidArxivId, PaperEntry, parse_arxiv_id
-from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
+from papertide.domain.periods import InvalidPeriod, Period, day_period, parse_month, parse_week
 from papertide.domain.search import normalize_query
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
 
 MAX_LIMIT = 100
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1–100 (more is a 422).")]
-Cursor = Annotated[str | None, Query(max_length=200, description="The `next_cursor` of the previous page.")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="The `next_cursor` of the previous page.")
+]
 Category = Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z-]+(\.[A-Za-z-]+)?$", description="e.g. cs.LG")]
 
 
@@ -103,42 +105,57 @@ def get_paper(arxiv_id: str, request: Request) -> dict:
     return {**paper_out(entry, _base(request)), "listed_dates": list(entry.listed_dates)}
 
 
-def _period(date: str | None, week: str | None, month: str | None) -> Period | None:
-    given = [(n, v) for n, v in (("date", date), ("week", week), ("month", month)) if v is not None]
-    if len(given) > 1:
-        raise HTTPException(422, "give at most one of date, week and month")
-    if not given:
-        return None
-    name, value = given[0]
-    try:
-        return {"date": parse_day, "week": parse_week, "month": parse_month}[name](value)
-    except InvalidPeriod as exc:
-        raise HTTPException(422, f"{name}: {exc}") from None
+# Patterns keep the OpenAPI document honest about what parses (schemathesis checks that).
+WEEK_PATTERN = r"^[1-9][0-9]{3}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+Submitter = Annotated[str | None, Query(max_length=200, description="Only papers this user submitted")]
+ListSortParam = Annotated[Literal["upvotes", "published", "trending"], Query(description="Order of the list")]
 
 
-@router.get("/daily", response_model=PeriodList, summary="A day's, week's or month's daily list")
-def daily(
-    request: Request,
-    date: Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD; the latest day by default")] = None,
-    week: Annotated[str | None, Query(max_length=20, description="YYYY-Www (ISO week)")] = None,
-    month: Annotated[str | None, Query(max_length=20, description="YYYY-MM")] = None,
-    submitter: Annotated[str | None, Query(max_length=200)] = None,
-    sort: Literal["upvotes", "published", "trending"] = "upvotes",
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> dict:
+def _period_list(request: Request, period: Period | None, submitter: str | None, sort: str, limit: int,
+                 cursor: str | None) -> dict:
     service = _service(request)
-    period = _period(date, week, month) or service.latest_period()
+    period = period or service.latest_period()
     if period is None:
         raise HTTPException(404, "no daily lists yet: import papers first")
     offset = _cursor(cursor, "o") or 0
-    page = service.period_entries(period, offset, limit, submitter, sort)
+    page = service.period_entries(period, offset, limit, submitter, sort)  # type: ignore[arg-type]
     base = _base(request)
     return {
         "items": [paper_out(e, base) for e in page.entries],
         "next_cursor": encode_cursor("o", offset + limit) if page.has_more else None,
         "period": period.label, "first": period.first, "last": period.last, "total": page.total,
     }
+
+
+@router.get("/daily", response_model=PeriodList, summary="The latest day's daily list")
+def latest_daily(request: Request, submitter: Submitter = None, sort: ListSortParam = "upvotes", limit: Limit = 50,
+                 cursor: Cursor = None) -> dict:
+    return _period_list(request, None, submitter, sort, limit, cursor)
+
+
+@router.get("/daily/{day}", response_model=PeriodList, summary="One day's daily list")
+def daily(day: date, request: Request, submitter: Submitter = None, sort: ListSortParam = "upvotes",
+          limit: Limit = 50, cursor: Cursor = None) -> dict:
+    return _period_list(request, day_period(day), submitter, sort, limit, cursor)
+
+
+@router.get("/weeks/{week}", response_model=PeriodList, summary="The papers of an ISO week (YYYY-Www)")
+def weekly(week: Annotated[str, Path(pattern=WEEK_PATTERN, examples=["2026-W22"])], request: Request,
+           submitter: Submitter = None, sort: ListSortParam = "upvotes", limit: Limit = 50,
+           cursor: Cursor = None) -> dict:
+    try:
+        period = parse_week(week)
+    except InvalidPeriod as exc:  # week 53 of a 52-week year
+        raise HTTPException(404, str(exc)) from None
+    return _period_list(request, period, submitter, sort, limit, cursor)
+
+
+@router.get("/months/{month}", response_model=PeriodList, summary="The papers of a month (YYYY-MM)")
+def monthly(month: Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-05"])], request: Request,
+            submitter: Submitter = None, sort: ListSortParam = "upvotes", limit: Limit = 50,
+            cursor: Cursor = None) -> dict:
+    return _period_list(request, parse_month(month), submitter, sort, limit, cursor)
 
 
 @router.get("/trending", response_model=TrendingList, summary="Papers by trending score")
@@ -171,9 +188,9 @@ def search(
     cursor: Cursor = None,
 ) -> dict:
     query = normalize_query(q)
-    if not query:
-        raise HTTPException(422, "q: the query is empty")
     offset = _cursor(cursor, "o") or 0
+    if not query:  # only spaces or control characters: nothing to look for
+        return {"items": [], "next_cursor": None, "backend": "none"}
     page = _service(request).search(query, offset, limit, SearchFilters(category, published_from, published_to))
     base = _base(request)
     return {
