@@ -34,10 +34,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 from papertide.config import Settings
 from papertide.domain.digests import retry_delay, should_give_up
-from papertide.email.messages import message_from_text
 from papertide.email.senders import EmailSender, PermanentSendError, TemporarySendError
 from papertide.storage import outbox as outbox_store
 from papertide.storage.db import Database
@@ -63,6 +63,8 @@ class OutboxSender:
         self.db, self.sender, self.settings = db, sender, settings
         self.concurrency = concurrency or settings.email_send_concurrency
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        # Bounces go to the From address (a deployment may point it at its bounce processor).
+        self.envelope_from = parseaddr(settings.email_from)[1]
         self._lock = threading.Lock()
 
     def drain(self, wait: bool = False, timeout: float | None = None, only_ids: list[int] | None = None,
@@ -133,7 +135,7 @@ class OutboxSender:
             self._count(report, "cancelled")
             return
         try:
-            self.sender.send(message_from_text(m.raw))
+            self.sender.send_raw(self.envelope_from, m.recipient, m.raw)
         except PermanentSendError as exc:
             with self.db.write() as conn:
                 outbox_store.mark_final(conn, m.id, m.claim, "failed", str(exc), datetime.now(UTC))

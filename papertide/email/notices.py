@@ -18,11 +18,10 @@ from papertide.domain.digests import Candidate, Digest
 from papertide.domain.papers import short_authors, snippet
 from papertide.domain.subscriptions import WEEKDAYS
 from papertide.email.messages import (
-    build_message,
+    build_raw_message,
     list_unsubscribe_headers,
     make_email_env,
     make_message_id,
-    message_to_text,
     render_email,
     site_domain,
 )
@@ -68,11 +67,11 @@ class Notices:
                 headers: dict[str, str]) -> OutboxMessage:
         rendered = render_email(self.env, name, {**self._base_context(), **ctx})
         message_id = make_message_id(key, self.domain)
-        msg = build_message(
+        raw = build_raw_message(
             rendered, sender=self.settings.email_from, recipient=sub.email, recipient_name=sub.name,
             message_id=message_id, date=now, headers={"List-Id": self.list_id, "Auto-Submitted": "auto-generated", **headers},
         )
-        return OutboxMessage(key, kind, sub.email, message_id, rendered.subject, message_to_text(msg), sub.id)
+        return OutboxMessage(key, kind, sub.email, message_id, rendered.subject, raw, sub.id)
 
     def confirm(self, sub: SubscriptionRecord, key: str, now: datetime) -> OutboxMessage:
         ctx = {"name": sub.name, "confirm_url": self.confirm_url(sub), "ttl_days": self.settings.subscription_unconfirmed_days}

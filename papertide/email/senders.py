@@ -9,6 +9,7 @@ import logging
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,6 +31,10 @@ class EmailSender(Protocol):
     """Delivers one fully built message or raises Permanent/TemporarySendError."""
 
     def send(self, message: EmailMessage) -> None: ...
+
+    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
+        """Deliver an already-built wire-form message unchanged (the outbox path)."""
+        ...
 
     def close(self) -> None:
         """Release the calling thread's connection, if any."""
@@ -94,8 +99,14 @@ class SMTPSender:
                 pass
 
     def send(self, message: EmailMessage) -> None:
+        self._guarded(lambda smtp: smtp.send_message(message))
+
+    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
+        self._guarded(lambda smtp: smtp.sendmail(envelope_from, [recipient], raw.encode("utf-8")))
+
+    def _guarded(self, action: Callable[[smtplib.SMTP], object]) -> None:
         try:
-            self._session().send_message(message)
+            action(self._session())
         except smtplib.SMTPResponseException as exc:
             self._drop()
             if 500 <= exc.smtp_code < 600:
@@ -135,6 +146,11 @@ class ConsoleSender:
         with self._lock:
             self.sent = [*self.sent[-(self.keep - 1) :], message]
 
+    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
+        from email import message_from_string, policy
+
+        self.send(message_from_string(raw, _class=EmailMessage, policy=policy.SMTP))  # type: ignore[arg-type]
+
     def close(self) -> None:
         return None
 
@@ -143,6 +159,9 @@ class NullSender:
     """Drops every message (email disabled)."""
 
     def send(self, message: EmailMessage) -> None:
+        return None
+
+    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
         return None
 
     def close(self) -> None:

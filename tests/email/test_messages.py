@@ -1,0 +1,59 @@
+"""The hand-written MIME builder parses back with the standard ``email`` package exactly."""
+
+from datetime import UTC, datetime
+from email import message_from_string, policy
+
+import pytest
+
+from papertide.email.messages import RenderedEmail, build_message, build_raw_message, make_message_id
+from papertide.email.tokens import InvalidToken, LinkSigner
+
+TEXT = "Héllo — “quotes”, 日本語, a long line " + "x" * 300 + "\n.leading dot\nend\n"
+HTML = "<p style=\"color:#000\">Héllo &amp; <b>bold</b> " + "y" * 300 + "</p>\n"
+
+
+def build(**overrides):  # type: ignore[no-untyped-def]
+    kwargs = {
+        "sender": "papertide <digest@papers.example>", "recipient": "ada@example.org", "recipient_name": "Åda Lovelace",
+        "message_id": make_message_id("digest:x:d2026-06-04", "papers.example"), "date": datetime(2026, 6, 4, 9, tzinfo=UTC),
+        "headers": {"List-Id": "papertide digest <digest.papers.example>",
+                    "List-Unsubscribe": "<https://x/" + "t" * 900 + ">, <mailto:u@x>"},
+    }
+    kwargs.update(overrides)
+    return build_raw_message(RenderedEmail("Digest · Thursday — 17 papers " + "é" * 40, TEXT, HTML), **kwargs)
+
+
+def test_raw_message_round_trips_through_the_email_package():
+    raw = build()
+    assert all(len(line) <= 998 for line in raw.split("\r\n"))
+    msg = message_from_string(raw, policy=policy.default)
+    assert msg["Subject"] == "Digest · Thursday — 17 papers " + "é" * 40
+    assert msg["To"] == "Åda Lovelace <ada@example.org>" and msg["To"].addresses[0].addr_spec == "ada@example.org"
+    assert msg["From"] == "papertide <digest@papers.example>"
+    assert msg["Date"].datetime == datetime(2026, 6, 4, 9, tzinfo=UTC)
+    assert msg["List-Unsubscribe"].replace(" ", "") == ("<https://x/" + "t" * 900 + ">,<mailto:u@x>")
+    assert msg.get_content_type() == "multipart/alternative" and not msg.defects
+    # Lines travel as CRLF (as with the standard library's SMTP policy); content is otherwise exact.
+    assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == TEXT
+    assert msg.get_body(("html",)).get_content().replace("\r\n", "\n") == HTML
+    assert build() == raw  # deterministic: a retry sends the same bytes
+    assert build_message(RenderedEmail("s", "t", "<p>h</p>"), sender="a@b.org", recipient="c@d.org",
+                         message_id="<1@x>")["Message-ID"] == "<1@x>"
+
+
+@pytest.mark.parametrize("field", ["recipient", "recipient_name", "message_id"])
+def test_line_breaks_in_header_values_are_refused(field):
+    with pytest.raises(ValueError, match="refusing a line break"):
+        build(**{field: "ada@example.org\r\nBcc: everyone@example.org"})
+    with pytest.raises(ValueError, match="refusing a line break"):
+        build(headers={"X-Evil": "a\nb"})
+
+
+def test_link_tokens_are_purpose_bound_and_unforgeable():
+    signer = LinkSigner("k" * 32)
+    token = signer.sign("unsubscribe", "uuid-1", 3)
+    assert (signer.verify("unsubscribe", token).subscription_uuid, signer.verify("unsubscribe", token).version) == ("uuid-1", 3)
+    with pytest.raises(InvalidToken, match="not valid"):
+        signer.verify("manage", token)
+    with pytest.raises(InvalidToken, match="not valid"):
+        LinkSigner("other" * 8).verify("unsubscribe", token)
