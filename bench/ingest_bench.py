@@ -82,6 +82,19 @@ def bench_import(tmp: Path, limit: int | None) -> None:
     jsonl_s = time.perf_counter() - t
     n = report.inserted + report.updated + report.skipped
     out(f"jsonl records: {n:,} papers in {jsonl_s:.1f} s = {n / jsonl_s:,.0f} papers/s (failed {report.failed})")
+    # Baseline in the same run: the same import into a schema without the FTS5 triggers of
+    # 0005_search, to show what keeping the lexical index in step costs during a bulk load.
+    bare_db = fresh_db(tmp, "bare.db")
+    with bare_db.engine.begin() as conn:
+        for trigger in ("papers_fts_ai", "papers_fts_ad", "papers_fts_au"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    t = time.perf_counter()
+    bare = import_file(bare_db, CORPUS if limit is None else _slice(tmp, limit))
+    bare_s = time.perf_counter() - t
+    out(f"baseline, same import without FTS5 triggers: {bare.inserted:,} in {bare_s:.1f} s = {bare.inserted / bare_s:,.0f} "
+        f"papers/s (with triggers: {(n / jsonl_s) / (bare.inserted / bare_s):.2f}× of it)")
+    bare_db.dispose()
+    (tmp / "bare.db").unlink()
     t = time.perf_counter()
     again = import_file(jsonl_db, CORPUS if limit is None else _slice(tmp, limit))
     re_s = time.perf_counter() - t

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         600, ge=0, description="Longest Retry-After we wait out; a longer one fails the run."
     )
     ingest_timeout_seconds: float = Field(60, gt=0, description="HTTP timeout per request to a source.")
+    ingest_offline: bool = Field(
+        False, description="Never fetch from arXiv or Hugging Face (runs fail with a clear message); for air-gapped instances."
+    )
     admin_token: str = Field(
         "", description="Token for /admin pages until roles exist (header X-Admin-Token); empty: dev mode only."
     )

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from papertide.domain.papers import InvalidArxivId, Listing, Paper, parse_arxiv_id
+from papertide.domain.tex import detex_names
 
 MAX_TITLE_CHARS = 2_000
 MAX_ABSTRACT_CHARS = 100_000
@@ -67,7 +68,8 @@ def parse_record(obj: Any) -> tuple[Paper, Listing | None]:
         arxiv_id=aid.id,
         title=" ".join(title.split()),
         abstract=abstract.strip(),
-        authors=_str_list(obj.get("authors"), "authors"),
+        # arXiv keeps TeX accents in names (Ev\'equoz); we store the letters (issue 3).
+        authors=detex_names(_str_list(obj.get("authors"), "authors")),
         categories=_str_list(obj.get("categories"), "categories"),
         published=_date(obj.get("published"), "published"),
         version=aid.version or _int(obj.get("version"), "version") or 1,

@@ -22,7 +22,7 @@ from papertide.config import Settings
 from papertide.domain.ingest import Checkpoint, IngestRun, RunCounts, RunStatus, daily_window, format_window
 from papertide.domain.papers import Paper, parse_arxiv_id
 from papertide.ingest import arxiv_api, hf, kaggle, oai
-from papertide.ingest.http import Fetcher, HttpFetcher, IngestError
+from papertide.ingest.http import Fetcher, HttpFetcher, IngestError, OfflineFetcher
 from papertide.storage import ingest_runs as runs_store
 from papertide.storage import papers as papers_store
 from papertide.storage.db import Database
@@ -66,6 +66,8 @@ class IngestService:
 
     def _http_fetcher(self, source: str) -> Fetcher:
         s = self.settings
+        if s.ingest_offline:
+            return OfflineFetcher()
         return HttpFetcher(source, s.ingest_delay_seconds, s.ingest_max_retries, s.ingest_max_retry_after_seconds,
                            s.ingest_timeout_seconds)
 

@@ -8,8 +8,16 @@ from datetime import UTC, date, datetime
 import pytest
 
 from papertide.domain.ingest import (
-    Checkpoint, Harvested, PaperVersion, SourceKind, daily_window, format_window, harvest_from, history_rows,
-    is_withdrawal_comment, merge_paper,
+    Checkpoint,
+    Harvested,
+    PaperVersion,
+    SourceKind,
+    daily_window,
+    format_window,
+    harvest_from,
+    history_rows,
+    is_withdrawal_comment,
+    merge_paper,
 )
 from papertide.domain.papers import Listing, Paper
 from papertide.domain.tex import ascii_fold, author_search_forms, detex_name
@@ -189,3 +197,10 @@ def test_windows_checkpoints_and_withdrawal_comments():
     assert format_window(date(2026, 6, 1), None, "cs") == "cs 2026-06-01..…"
     assert is_withdrawal_comment("This submission has been withdrawn by arXiv administrators")
     assert not is_withdrawal_comment(None)
+
+
+def test_jsonl_records_show_tex_accented_authors_as_letters():
+    from papertide.ingest.records import parse_line
+
+    paper, _ = parse_line(json.dumps(REC))
+    assert paper.authors == ("Frédéric Klopp", "Ada Lovelace")

@@ -126,3 +126,12 @@ def test_hf_fixtures_are_byte_copies_of_shared_data():
     if not shared.is_dir():
         pytest.skip("shared/data is not beside this checkout")
     assert {p.name: p.read_bytes() for p in shared.glob("*.json")} == {p.name: p.read_bytes() for p in HF_FIXTURES.glob("*.json")}
+
+
+def test_an_offline_instance_fails_runs_clearly_without_network(db, ingest_settings, fake):
+    from papertide.ingest.service import IngestService
+
+    offline = IngestService(db, ingest_settings.model_copy(update={"ingest_offline": True}))
+    result = offline.fetch_arxiv_ids([fake.records[0]["arxiv_id"]])
+    assert result.status is RunStatus.FAILED and "does not fetch from the network" in result.error
+    assert fake.requests == []
