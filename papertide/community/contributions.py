@@ -91,11 +91,10 @@ class Submissions:
                 return
         paper = self.lookup.fetch_paper(arxiv_id) if self.lookup else None
         if paper is None:
-            raise InvalidInput(
-                f"Paper {arxiv_id} is not in the database"
-                + ("" if self.lookup else " and this instance cannot fetch papers from arXiv")
-                + ". Check the id, or ask an admin to import it."
+            why = "arXiv did not return it (unknown id, or arXiv could not be reached just now)" if self.lookup else (
+                "this instance cannot fetch papers from arXiv"
             )
+            raise InvalidInput(f"Paper {arxiv_id} is not in the database and {why}. Check the id, or try again later.")
         from papertide.ingest.bulk import import_records  # the same upsert path every import uses
 
         import_records(self.db, [(paper, None)])

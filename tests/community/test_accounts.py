@@ -144,3 +144,22 @@ def test_open_redirects_are_refused(client):
         r = post(client, "/auth/sign-in/password", {"email": "nav@example.org", "password": "x", "next": evil})
         assert "evil" not in r.headers.get("location", "")
         assert f'value="{evil}"' not in r.text
+
+
+def test_a_link_clicked_twice_at_once_signs_in_only_once(app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from papertide.community import Denied
+
+    accounts = app.state.community.accounts
+    _, token = accounts.request_login_link("race@example.org")
+
+    def use(_):  # type: ignore[no-untyped-def]
+        try:
+            return accounts.complete_login_link(token).session_token
+        except Denied:
+            return None
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(use, range(6)))
+    assert sum(r is not None for r in results) == 1

@@ -1,0 +1,24 @@
+"""`papertide users …` through Typer's runner against a real SQLite file."""
+
+from typer.testing import CliRunner
+
+from papertide.cli import app
+
+runner = CliRunner()
+
+
+def test_create_admin_then_roles_and_listing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["users", "create-admin", "boss@example.org"]).exit_code == 2  # schema first
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(app, ["users", "create-admin", "Boss@Example.org"])
+    assert first.exit_code == 0 and "Created admin Boss@example.org" in first.output
+    again = runner.invoke(app, ["users", "create-admin", "boss@example.org"])
+    assert again.exit_code == 0 and "Promoted admin" in again.output
+    assert runner.invoke(app, ["users", "create-admin", "not-an-email"]).exit_code == 2
+    assert runner.invoke(app, ["users", "set-role", "boss@example.org", "curator"]).exit_code == 0
+    assert runner.invoke(app, ["users", "set-role", "boss@example.org", "emperor"]).exit_code == 2
+    assert runner.invoke(app, ["users", "set-role", "nobody@example.org", "curator"]).exit_code == 1
+    listing = runner.invoke(app, ["users", "list"])
+    assert "Boss@example.org" in listing.output and "curator" in listing.output
