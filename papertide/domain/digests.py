@@ -142,6 +142,7 @@ class CandidatePool:
         self._by_category: dict[str, list[Candidate]] = {}
         self._by_author: dict[str, list[Candidate]] = {}
         self._text: dict[str, str] = {}
+        self._words: dict[str, list[int]] | None = None  # word → positions in self.papers (built on demand)
         for p in self.papers:  # already in ranked order, so every list below is too
             for c in dict.fromkeys(p.categories):
                 self._by_category.setdefault(c, []).append(p)
@@ -159,12 +160,26 @@ class CandidatePool:
         elif topic.kind == "author":
             found = tuple(self._by_author.get(" ".join(topic.value.lower().split()), ()))
         elif topic.kind == "keyword":
-            needle = normalize_text(topic.value)
-            found = tuple(p for p in self.papers if needle.strip() and needle in self._haystack(p))
+            found = self._keyword(normalize_text(topic.value))
         else:
             found = ()
         self._cache[topic] = found
         return found
+
+    def _keyword(self, needle: str) -> tuple[Candidate, ...]:
+        # An inverted index narrows the scan to papers holding every word of the keyword;
+        # the phrase check then keeps only those with the words adjacent and in order.
+        words = needle.split()
+        if not words:
+            return ()
+        if self._words is None:
+            self._words = {}
+            for i, p in enumerate(self.papers):
+                for w in set(self._haystack(p).split()):
+                    self._words.setdefault(w, []).append(i)
+        postings = sorted((self._words.get(w, []) for w in set(words)), key=len)
+        hits = set(postings[0]).intersection(*postings[1:]) if len(postings) > 1 else postings[0]
+        return tuple(self.papers[i] for i in sorted(hits) if len(words) == 1 or needle in self._haystack(self.papers[i]))
 
     def _haystack(self, p: Candidate) -> str:
         text = self._text.get(p.arxiv_id)
@@ -184,10 +199,7 @@ def select_digest(
     ``trending`` is the site's trending list, best first.
     """
     topics = topics_of(prefs)
-    queues: list[list[Candidate]] = []
-    for t in topics:
-        ranked = trending if t.kind == "trending" else pool.ranked(t)
-        queues.append([p for p in ranked if p.arxiv_id not in already_sent])
+    queues = [tuple(trending) if t.kind == "trending" else pool.ranked(t) for t in topics]
     chosen: list[list[Candidate]] = [[] for _ in topics]
     taken: set[str] = set()
     cursors = [0] * len(topics)
@@ -198,7 +210,10 @@ def select_digest(
         for i, queue in enumerate(queues):
             if total >= prefs.max_papers:
                 break
-            while cursors[i] < len(queue) and queue[cursors[i]].arxiv_id in taken:
+            # Skip lazily: a topic's list may hold thousands of papers and we need a few.
+            while cursors[i] < len(queue) and (
+                queue[cursors[i]].arxiv_id in taken or queue[cursors[i]].arxiv_id in already_sent
+            ):
                 cursors[i] += 1
             if cursors[i] < len(queue):
                 paper = queue[cursors[i]]

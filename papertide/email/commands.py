@@ -55,12 +55,15 @@ def _now(text: str | None) -> datetime:
 def digest_run(
     send: Annotated[bool, typer.Option("--send/--no-send", help="Also drain the outbox afterwards.")] = True,
     now: Annotated[str | None, typer.Option(help="Pretend it is this time (ISO 8601); for testing schedules.")] = None,
+    processes: Annotated[int, typer.Option(min=1, max=64, help="Composer processes (each takes a shard).")] = 1,
 ) -> None:
     """Compose every digest that is due now (idempotent per period; safe from cron) and send."""
+    from papertide.email.composing import compose_in_processes
+
     settings = Settings()
     logging.basicConfig(level=settings.log_level)
     db, composer, sender, _ = _services(settings)
-    r = composer.run(_now(now))
+    r = composer.run(_now(now)) if processes == 1 else compose_in_processes(settings, _now(now), processes)
     console.print(
         f"digests: {r.considered} subscriptions, {r.due} due, {r.composed} composed, {r.already} already composed, "
         f"{r.empty} empty (not sent), {r.expired_unconfirmed} unconfirmed expired"

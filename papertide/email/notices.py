@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from papertide.config import Settings
 from papertide.domain.digests import Candidate, Digest
 from papertide.domain.papers import short_authors, snippet
@@ -30,6 +32,7 @@ from papertide.storage.outbox import OutboxMessage
 from papertide.storage.subscriptions import SubscriptionRecord
 
 SNIPPET_CHARS = 240  # about three lines of a mail client's column
+PAPER_BLOCK_CACHE = 50_000  # rendered paper blocks kept per composing process
 
 
 class Notices:
@@ -42,6 +45,9 @@ class Notices:
         _, _, from_domain = settings.email_from.rpartition("@")
         self.unsubscribe_mailto = settings.email_unsubscribe_mailto or f"unsubscribe@{from_domain.strip('> ') or self.domain}"
         self.list_id = f"{settings.site_name} digest <digest.{self.domain}>"
+        self._blocks: dict[Candidate, dict[str, Any]] = {}
+        self._paper_html = self.env.get_template("email/digest/_paper.html")
+        self._paper_text = self.env.get_template("email/digest/_paper.txt")
 
     # Links --------------------------------------------------------------------------------
     def token(self, purpose: Purpose, sub: SubscriptionRecord) -> str:
@@ -84,7 +90,7 @@ class Notices:
     def digest_context(self, digest: Digest, period: str, manage_url: str, unsubscribe_url: str) -> dict[str, Any]:
         """Everything the digest templates show (also used by /digest/preview)."""
         sections = [
-            {"heading": s.topic.heading, "why": s.topic.why, "papers": [self.paper_context(p) for p in s.papers]}
+            {"heading": s.topic.heading, "why": s.topic.why, "papers": [self._paper_block(p) for p in s.papers]}
             for s in digest.sections
         ]
         return {
@@ -93,12 +99,26 @@ class Notices:
         }
 
     def paper_context(self, p: Candidate) -> dict[str, Any]:
+        """A paper as digests and the archive show it (plain values; JSON-safe)."""
         return {
             "arxiv_id": p.arxiv_id, "title": " ".join(p.title.split()),
             "authors": short_authors(p.authors, self.settings.authors_shown),
             "snippet": snippet(p.abstract, SNIPPET_CHARS), "upvotes": p.upvotes,
             "url": f"{self.base_url}/papers/{p.arxiv_id}",
         }
+
+    def _paper_block(self, p: Candidate) -> dict[str, Any]:
+        # A paper's block is the same in every digest that carries it, so a composing run
+        # renders it once (templates email/digest/_paper.{html,txt}) and reuses it.
+        block = self._blocks.get(p)
+        if block is None:
+            if len(self._blocks) > PAPER_BLOCK_CACHE:
+                self._blocks.clear()
+            ctx = {"p": self.paper_context(p), "site_name": self.settings.site_name}
+            block = self._blocks[p] = {
+                "html": Markup(self._paper_html.render(ctx)), "text": self._paper_text.render(ctx).rstrip("\n"),
+            }
+        return block
 
     def digest(self, sub: SubscriptionRecord, digest: Digest, period: str, key: str, now: datetime) -> OutboxMessage:
         unsubscribe_url = self.unsubscribe_url(sub)

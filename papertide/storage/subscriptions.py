@@ -122,9 +122,15 @@ def bump_token_version(conn: Connection, subscription_id: int) -> None:
     )
 
 
-def iter_deliverable(conn: Connection, batch: int = 2000) -> Iterator[list[SubscriptionRecord]]:
-    """Confirmed subscriptions of enabled subscribers, in id order, a batch at a time (keyset paging)."""
+def iter_deliverable(
+    conn: Connection, batch: int = 2000, shard: tuple[int, int] = (0, 1)
+) -> Iterator[list[SubscriptionRecord]]:
+    """Confirmed subscriptions of enabled subscribers, in id order, a batch at a time (keyset paging).
+
+    ``shard=(k, n)`` keeps the ids with ``id % n == k``, so n composer processes split the work.
+    """
     last = 0
+    k, n = shard
     while True:
         q = (
             _select()
@@ -132,6 +138,8 @@ def iter_deliverable(conn: Connection, batch: int = 2000) -> Iterator[list[Subsc
             .order_by(subscriptions.c.id)
             .limit(batch)
         )
+        if n > 1:
+            q = q.where(subscriptions.c.id % n == k)
         rows = [_record(r) for r in conn.execute(q)]
         if not rows:
             return
@@ -158,3 +166,26 @@ def delete_expired_unconfirmed(conn: Connection, now: datetime, ttl_days: int) -
 def count_by_status(conn: Connection) -> dict[str, int]:
     q = sa.select(subscriptions.c.status, sa.func.count()).group_by(subscriptions.c.status)
     return {r[0]: r[1] for r in conn.execute(q)}
+
+
+def bulk_create_confirmed(conn: Connection, rows: list[tuple[str, Preferences]], now: datetime) -> int:
+    """Insert confirmed subscribers in bulk (imports from another list tool, benchmarks).
+
+    Addresses must be validated and new; returns how many were inserted.
+    """
+    if not rows:
+        return 0
+    conn.execute(sa.insert(subscribers), [{"uuid": str(uuidlib.uuid4()), "email": e, "name": ""} for e, _ in rows])
+    ids: dict[str, int] = {}
+    emails = [e.lower() for e, _ in rows]
+    for i in range(0, len(emails), 500):
+        q = sa.select(sa.func.lower(subscribers.c.email), subscribers.c.id).where(
+            sa.func.lower(subscribers.c.email).in_(emails[i : i + 500])
+        )
+        ids.update({r[0]: r[1] for r in conn.execute(q)})
+    conn.execute(sa.insert(subscriptions), [
+        {"uuid": str(uuidlib.uuid4()), "subscriber_id": ids[e.lower()], "status": "confirmed", "requested_at": now,
+         "confirmed_at": now, **_prefs_values(p)}
+        for e, p in rows
+    ])
+    return len(rows)

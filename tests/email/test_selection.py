@@ -58,6 +58,15 @@ def test_pool_ranks_by_upvotes_then_newer_day_then_id_and_agrees_with_matches():
     assert pool.ranked(Topic("trending")) == ()
 
 
+def test_pool_keyword_index_matches_phrases_in_order_like_matches():
+    papers = [paper("1", 3, title="Graph neural networks"), paper("2", 2, title="Neural graph search"),
+              paper("3", 1, abstract="A graph. Neural nets."), paper("4", 0, keywords=("graph neural",))]
+    pool = CandidatePool(papers)
+    for kw in ("graph neural", "neural", "graph", "networks graph", "zebra", "GRAPH-Neural"):
+        assert [p.arxiv_id for p in pool.ranked(Topic("keyword", kw))] == [
+            p.arxiv_id for p in pool.papers if matches(Topic("keyword", kw), p)], kw
+
+
 def test_sections_follow_preferences_order_and_share_the_cap_round_robin():
     pool = CandidatePool(
         [paper(f"cl{i}", 100 - i, categories=("cs.CL",)) for i in range(6)]
