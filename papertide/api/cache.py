@@ -6,7 +6,8 @@ tags it with a weak ETag over the body, answers ``304 Not Modified`` when the cl
 already has it, and keeps the body for ``ttl_seconds`` so repeated requests for the
 same list (bots polling the daily list) skip the database. Entries are keyed by path
 and query string; anything sent with an ``Authorization`` header bypasses the store,
-since a token may one day change what a response holds.
+since a token may one day change what a response holds. ``Set-Cookie`` is dropped from
+these responses (see the comment in ``__call__``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
         body = b"".join(chunks)
-        resp_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        # Public responses never set cookies: a session or CSRF cookie minted for one client must
+        # not be stored and replayed to every other client of this path.
+        resp_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"set-cookie")]
         if start.get("status") != 200:
             await send({**start, "headers": [*resp_headers, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

@@ -108,6 +108,7 @@ def test_list_endpoints_answer_if_none_match_with_304(client, corpus):
         again = client.get(url, headers={"If-None-Match": etag})
         assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
         assert client.get(url, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+        assert "set-cookie" not in first.headers  # a cached public response must not carry anyone's cookie
 
 
 def test_cors_allows_reads_from_any_origin_on_the_api_only(client, corpus):
