@@ -164,23 +164,21 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
 
 
 def history_rows(stored: Paper | None, incoming: Harvested) -> tuple[PaperVersion, ...]:
-    """Version rows to record: the source's versions, plus the stored text of a version being replaced.
+    """Version rows to record: the source's versions (dates), plus the text of a version being replaced.
 
-    When v2 replaces v1 we keep v1's title/abstract/authors as its history row.
+    The current version's text lives in ``papers``; history keeps only what it replaced,
+    so when v2 replaces v1 we store v1's title/abstract/authors on v1's row (and a bulk
+    load does not write every abstract twice).
     """
     rows = list(incoming.versions)
     if incoming.kind is SourceKind.ARXIV and not incoming.deleted and incoming.version_known:
         new = incoming.paper
         if not any(v.version == new.version for v in rows):
             rows.append(PaperVersion(new.version))
-        rows = [
-            replace(v, title=new.title, abstract=new.abstract, authors=new.authors) if v.version == new.version else v
-            for v in rows
-        ]
         if stored is not None and stored.version < new.version:
-            old = PaperVersion(stored.version, title=stored.title, abstract=stored.abstract, authors=stored.authors)
+            submitted = next((v.submitted for v in rows if v.version == stored.version), None)
             rows = [v for v in rows if v.version != stored.version] + [
-                replace(old, submitted=next((v.submitted for v in rows if v.version == stored.version), None))
+                PaperVersion(stored.version, submitted, stored.title, stored.abstract, stored.authors)
             ]
     return tuple(sorted(rows, key=lambda v: v.version))
 

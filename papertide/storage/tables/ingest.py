@@ -57,7 +57,8 @@ paper_versions = sa.Table(
     sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("submitted", sa.DateTime(timezone=True), nullable=True),
-    # Text of that version when we saw it; NULL when a source listed only its date.
+    # Text of a version a newer one replaced; NULL for the current version (its text is in papers)
+    # and for versions a source listed only by date.
     sa.Column("title", sa.Text, nullable=True),
     sa.Column("abstract", sa.Text, nullable=True),
     sa.Column("authors", JSONList, nullable=True),
