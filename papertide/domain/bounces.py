@@ -9,8 +9,12 @@ event              effect
 hard bounce        subscriber ``disabled`` (the address does not exist)
 soft bounce        counted; at ``soft_threshold`` in a row the subscriber is disabled
 complaint          subscription ``unsubscribed`` (the person said "spam": stop now)
-delivered          soft-bounce count reset to 0
 =================  ================================================================
+
+Soft bounces are not reset by a later hand-off to SMTP: a delayed bounce report usually
+arrives after the next message was accepted, so resetting there would never let the
+count reach the threshold. Confirming the subscription again re-enables the address and
+clears the count.
 
 A ``blocklisted`` subscriber stays blocklisted whatever happens.
 """
@@ -25,7 +29,7 @@ from papertide.domain.subscriptions import SubscriberStatus, SubscriptionStatus
 BounceKind = Literal["hard", "soft", "complaint"]
 BOUNCE_KINDS: tuple[BounceKind, ...] = ("hard", "soft", "complaint")
 MAX_SOFT_BOUNCES = 3  # soft bounces in a row that disable an address
-Action = Literal["none", "counted", "disabled", "unsubscribed", "reset"]
+Action = Literal["none", "counted", "disabled", "unsubscribed"]
 
 
 class InvalidBounce(ValueError):
@@ -70,13 +74,6 @@ def apply_bounce(
             return replace(state, subscriber="disabled", soft_bounces=count), "disabled"
         return replace(state, soft_bounces=count), "counted"
     raise InvalidBounce(f"unknown bounce kind {kind!r}")
-
-
-def apply_delivery(state: DeliveryState) -> tuple[DeliveryState, Action]:
-    """A successful delivery clears the soft-bounce streak."""
-    if state.soft_bounces == 0:
-        return state, "none"
-    return replace(state, soft_bounces=0), "reset"
 
 
 def can_receive(state: DeliveryState) -> bool:

@@ -113,7 +113,7 @@ class SubscriptionService:
             if sub.status == "unsubscribed":
                 raise InvalidToken("This subscription was cancelled; please subscribe again.")
             subscriptions_store.set_status(conn, sub.id, transition(sub.status, "confirm"), now)  # type: ignore[arg-type]
-            if sub.subscriber_status == "disabled":
+            if sub.subscriber_status != "blocklisted" and (sub.subscriber_status == "disabled" or sub.soft_bounces):
                 # Pressing the button proves the address receives mail again.
                 subscribers_store.update_delivery(conn, sub.subscriber_id, "enabled", 0)
             return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]

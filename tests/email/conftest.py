@@ -24,6 +24,16 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def mail_settings(settings: Settings, smtp_sink: SmtpSink) -> Settings:
+    return _mail(settings, smtp_sink)
+
+
+@pytest.fixture
+def sqlite_mail_settings(tmp_path, sqlite_db, smtp_sink: SmtpSink) -> Settings:  # type: ignore[no-untyped-def]
+    """For tests about one process's machinery that need no second database."""
+    return _mail(Settings(data_dir=tmp_path, database_url=sqlite_db.url, _env_file=None), smtp_sink)  # type: ignore[call-arg]
+
+
+def _mail(settings: Settings, smtp_sink: SmtpSink) -> Settings:
     return settings.model_copy(update={
         "email_backend": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port,
         "email_from": "papertide <digest@papers.example>", "base_url": "https://papers.example",
@@ -46,6 +56,15 @@ def mail_client(mail_app) -> Iterator[TestClient]:  # type: ignore[no-untyped-de
 @pytest.fixture
 def june_papers(db):  # type: ignore[no-untyped-def]
     """A few papers listed on 2026-06-03/04 (the newest listing days)."""
+    _add_june_papers(db)
+
+
+@pytest.fixture
+def june_papers_sqlite(sqlite_db):  # type: ignore[no-untyped-def]
+    _add_june_papers(sqlite_db)
+
+
+def _add_june_papers(db) -> None:  # type: ignore[no-untyped-def]
     add_papers(
         db,
         (make_paper("2606.00001", title="Scaling laws for retrieval", categories=("cs.CL",), upvotes_baseline=40,

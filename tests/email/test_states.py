@@ -8,7 +8,6 @@ from papertide.domain.bounces import (
     DeliveryState,
     InvalidBounce,
     apply_bounce,
-    apply_delivery,
     can_receive,
     parse_bounce_kind,
 )
@@ -53,9 +52,7 @@ def test_bounce_state_machine(state, kind, expected, action):
     assert apply_bounce(state, kind, soft_threshold=3) == (expected, action)
 
 
-def test_delivery_resets_soft_bounces_and_who_can_receive():
-    assert apply_delivery(DeliveryState(soft_bounces=2)) == (DeliveryState(), "reset")
-    assert apply_delivery(DeliveryState()) == (DeliveryState(), "none")
+def test_who_can_receive_and_bounce_kind_parsing():
     assert can_receive(DeliveryState()) and not can_receive(DeliveryState("disabled"))
     assert not can_receive(DeliveryState(subscription="unconfirmed"))
     assert parse_bounce_kind(" Hard ") == "hard"
