@@ -31,6 +31,7 @@ class FakeSources:
     retry_after_first: int | None = None  # answer the first OAI request with 503 + Retry-After
     fail_page: int | None = None  # this OAI page (1-based) answers 500 while set
     malformed_page: int | None = None  # this OAI page is cut off mid-record
+    truncated_page: int | None = None  # this OAI page promises more bytes than it sends, then hangs up
     hf_days: dict[str, bytes] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     _served_503: bool = False
@@ -83,6 +84,8 @@ class FakeSources:
         body = oai_docs.list_records_page(xml, {"verb": "ListRecords"}, token, start, len(matching))
         if self.malformed_page == page_no:
             body = body[: len(body) // 2]
+        if self.truncated_page == page_no:
+            return 200, {"X-Truncate": "1"}, body
         return 200, {}, body
 
     # --- arXiv API ----------------------------------------------------------------------------
@@ -122,11 +125,16 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = 404, {}, b"not found"
         else:
             status, headers, body = route(q)
+        truncate = headers.pop("X-Truncate", None)
         self.send_response(status)
         for k, v in ({"Content-Type": "text/xml; charset=utf-8"} | headers).items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if truncate:  # a connection cut mid-body: half the promised bytes, then close
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet

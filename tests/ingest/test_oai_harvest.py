@@ -148,3 +148,13 @@ def test_an_unreachable_source_fails_the_run_with_the_url(service, ingest_settin
     service.settings = ingest_settings.model_copy(update={"ingest_oai_url": "http://127.0.0.1:9/oai"})
     result = service.harvest_oai("cs")
     assert result.status is RunStatus.FAILED and "network error" in result.error and "127.0.0.1:9" in result.error
+
+
+def test_a_truncated_response_is_retried_then_fails_the_run_and_resume_works(service, fake, db, sleeps):
+    fake.truncated_page = 2
+    failed = service.harvest_oai("cs")
+    assert failed.status is RunStatus.FAILED
+    assert "network error" in failed.error and "gave up after 3 tries" in failed.error and "page 2" in failed.error
+    assert _count(db) == 3
+    fake.truncated_page = None
+    assert service.harvest_oai("cs").ok and _count(db) == 8
