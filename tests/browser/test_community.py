@@ -67,6 +67,8 @@ def test_sign_in_by_emailed_link_then_upvote_submit_and_comment(site, page, outp
         (make_paper("2611.00001", title="Listed today", upvotes_baseline=7, published=TODAY), TODAY),
         make_paper("2611.00002", title="Not yet listed", published=TODAY),
     )
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type in ("error", "warning") else None)
     # Anonymous: the vote button asks to sign in.
     page.goto(live.url + f"/papers/date/{TODAY.isoformat()}")
     page.click("[id='paper-2611.00001'] .vote-button")
@@ -104,6 +106,9 @@ def test_sign_in_by_emailed_link_then_upvote_submit_and_comment(site, page, outp
     page.wait_for_selector(".comment-body strong:has-text('ablation')")
     assert "1 comment" in page.locator("#comments h2").inner_text()
     page.screenshot(path=str(output_dir / "community-paper.png"), full_page=True)
+
+    # Our pages work under our own Content-Security-Policy (htmx configured without eval or inline styles).
+    assert [m for m in console if "Content Security Policy" in m] == []
 
     # The same page works without JavaScript: the vote is a plain form POST.
     context = page.context.browser.new_context(java_script_enabled=False)
