@@ -10,7 +10,8 @@ Revises: 0001_foundation
 - SQLite: an external-content FTS5 table over papers' title/abstract/authors, kept
   in step by triggers inside the same transaction as the paper write.
 - PostgreSQL: ``search_documents`` holds a weighted tsvector per paper (title A,
-  abstract B, authors C), kept in step by a trigger, with a GIN index.
+  abstract B, authors C) and its token count, kept in step by a trigger, with a GIN
+  index; BM25 is computed over it in SQL (storage/dialects/search_postgres.py).
 """
 
 import sqlalchemy as sa
@@ -90,6 +91,7 @@ def _upgrade_postgres() -> None:
         "CREATE TABLE search_documents ("
         " paper_id integer PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,"
         " document tsvector NOT NULL,"
+        " doc_len integer NOT NULL DEFAULT 0,"
         " created_at timestamptz NOT NULL DEFAULT now(),"
         " updated_at timestamptz NOT NULL DEFAULT now())"
     )
@@ -97,13 +99,16 @@ def _upgrade_postgres() -> None:
     op.execute(
         """
         CREATE FUNCTION papertide_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE doc tsvector;
         BEGIN
-          INSERT INTO search_documents (paper_id, document)
-          VALUES (NEW.id,
-                  setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A') ||
-                  setweight(to_tsvector('english', coalesce(NEW.abstract, '')), 'B') ||
-                  setweight(to_tsvector('simple', coalesce(NEW.authors::text, '')), 'C'))
-          ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now();
+          doc := setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A') ||
+                 setweight(to_tsvector('english', coalesce(NEW.abstract, '')), 'B') ||
+                 setweight(to_tsvector('simple', coalesce(NEW.authors::text, '')), 'C');
+          -- doc_len counts token positions (BM25's |D|), not distinct lexemes.
+          INSERT INTO search_documents (paper_id, document, doc_len)
+          VALUES (NEW.id, doc, (SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(doc) AS u))
+          ON CONFLICT (paper_id) DO UPDATE
+            SET document = EXCLUDED.document, doc_len = EXCLUDED.doc_len, updated_at = now();
           RETURN NEW;
         END $$
         """
@@ -112,12 +117,7 @@ def _upgrade_postgres() -> None:
         "CREATE TRIGGER papers_search_document AFTER INSERT OR UPDATE OF title, abstract, authors "
         "ON papers FOR EACH ROW EXECUTE FUNCTION papertide_search_document()"
     )
-    op.execute(
-        "INSERT INTO search_documents (paper_id, document) SELECT id, "
-        "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-        "setweight(to_tsvector('english', coalesce(abstract, '')), 'B') || "
-        "setweight(to_tsvector('simple', coalesce(authors::text, '')), 'C') FROM papers"
-    )
+    op.execute("UPDATE papers SET title = title")  # the trigger indexes existing papers
 
 
 def downgrade() -> None:
