@@ -14,6 +14,7 @@ after which any sender may take them again.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from papertide.storage.tables.email import outbox, subscribers, subscriptions
+
+
+RAW_COMPRESSION_LEVEL = 1  # zlib: level 1 gets ~4.3x on digests at a fraction of level 6's time
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,16 @@ class ClaimedMessage:
     deliverable: bool  # False: a digest whose subscription or address is no longer active
 
 
+def pack(raw: str) -> bytes:
+    """Messages are stored zlib-compressed: a digest's inline-styled HTML shrinks about 4x,
+    which is most of the bytes a composing run writes (bench/digest_bench.py)."""
+    return zlib.compress(raw.encode("utf-8"), RAW_COMPRESSION_LEVEL)
+
+
+def unpack(stored: bytes) -> str:
+    return zlib.decompress(stored).decode("utf-8")
+
+
 def _insert(conn: Connection):  # type: ignore[no-untyped-def]
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(outbox)
 
@@ -66,7 +80,7 @@ def enqueue(conn: Connection, messages: list[OutboxMessage], now: datetime) -> i
 def _as_row(m: OutboxMessage, now: datetime) -> dict[str, Any]:
     return {
         "idempotency_key": m.idempotency_key, "kind": m.kind, "recipient": m.recipient, "message_id": m.message_id,
-        "subject": m.subject, "raw": m.raw, "subscription_id": m.subscription_id, "status": "pending",
+        "subject": m.subject, "raw": pack(m.raw), "subscription_id": m.subscription_id, "status": "pending",
         "next_attempt_at": now,
     }
 
@@ -123,7 +137,7 @@ def claim(
     )
     return [
         ClaimedMessage(
-            r.id, r.idempotency_key, r.kind, r.recipient, r.raw, r.attempts, claim_id,
+            r.id, r.idempotency_key, r.kind, r.recipient, unpack(r.raw), r.attempts, claim_id,
             deliverable=r.kind != "digest" or (r.sub_status == "confirmed" and r.subscriber_status == "enabled"),
         )
         for r in conn.execute(q)
@@ -192,10 +206,16 @@ def next_due_at(conn: Connection) -> datetime | None:
     return min(times) if times else None
 
 
+def _row_dict(r: Any) -> dict[str, Any]:
+    d = r._asdict()
+    d["raw"] = unpack(d["raw"])
+    return d
+
+
 def get(conn: Connection, message_id: int) -> dict[str, Any] | None:
     r = conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).first()
-    return r._asdict() if r else None
+    return _row_dict(r) if r else None
 
 
 def by_status(conn: Connection, status: str) -> list[dict[str, Any]]:
-    return [r._asdict() for r in conn.execute(sa.select(outbox).where(outbox.c.status == status).order_by(outbox.c.id))]
+    return [_row_dict(r) for r in conn.execute(sa.select(outbox).where(outbox.c.status == status).order_by(outbox.c.id))]

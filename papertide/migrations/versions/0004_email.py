@@ -80,7 +80,7 @@ def upgrade() -> None:
         sa.Column("recipient", sa.String(320), nullable=False),
         sa.Column("message_id", sa.String(255), nullable=False),
         sa.Column("subject", sa.Text, nullable=False),
-        sa.Column("raw", sa.Text, nullable=False),
+        sa.Column("raw", sa.LargeBinary, nullable=False),
         sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),

@@ -80,7 +80,7 @@ outbox = sa.Table(
     sa.Column("recipient", sa.String(320), nullable=False),
     sa.Column("message_id", sa.String(255), nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
-    sa.Column("raw", sa.Text, nullable=False),  # the whole RFC 5322 message, sent byte-for-byte on every try
+    sa.Column("raw", sa.LargeBinary, nullable=False),  # the RFC 5322 message, zlib; sent byte-for-byte on every try
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
