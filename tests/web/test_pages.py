@@ -87,7 +87,7 @@ def test_paper_page_shows_everything(client, db):
     assert "https://github.com/example/big" in html
     assert '<span class="cat primary">cs.CL</span>' in html
     assert "2026-06-01</a>, <a" in html and "2026-06-02" in html
-    assert "▲</span> 30" in html
+    assert 'aria-label="30 upvotes"' in html
 
 
 def test_paper_urls_with_version_or_old_style(client, corpus):
