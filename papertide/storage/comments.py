@@ -114,3 +114,15 @@ def open_reports(conn: Connection, limit: int = 100) -> list[Report]:
         ).scalars()
         out.append(Report(_comment(r), r.n, tuple(reasons)))
     return out
+
+
+def visible_counts(conn: Connection, paper_ids: list[int]) -> dict[int, int]:
+    """paper id → visible comments here (for list cards; add to ``num_comments_baseline``)."""
+    if not paper_ids:
+        return {}
+    q = (
+        sa.select(comments.c.paper_id, sa.func.count())
+        .where(comments.c.paper_id.in_(paper_ids), comments.c.status == "visible")
+        .group_by(comments.c.paper_id)
+    )
+    return {r[0]: r[1] for r in conn.execute(q)}

@@ -36,6 +36,10 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
+def _is_html(message: Message) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in message.get("headers", []))
+
+
 def token_for(secret_key: str, cookie_value: str) -> str:
     return hmac.new(secret_key.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
 
@@ -59,7 +63,8 @@ class CsrfCookieMiddleware:
         scope["state"]["csrf_cookie_is_new"] = fresh
 
         async def send_with_cookie(message: Message) -> None:
-            if fresh and message["type"] == "http.response.start":
+            # Only pages can hold forms; feeds, API answers and static files stay cookie-free (cacheable).
+            if fresh and message["type"] == "http.response.start" and _is_html(message):
                 attrs = f"{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if self.secure else "")
                 message.setdefault("headers", []).append((b"set-cookie", attrs.encode()))
             await send(message)

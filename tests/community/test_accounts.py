@@ -164,3 +164,9 @@ def test_a_link_clicked_twice_at_once_signs_in_only_once(app):
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(use, range(6)))
     assert sum(r is not None for r in results) == 1
+
+
+def test_only_pages_set_the_csrf_cookie(client):
+    assert "pt_csrf" not in client.get("/static/community.css").headers.get("set-cookie", "")
+    assert "pt_csrf" not in client.get("/healthz").headers.get("set-cookie", "")
+    assert "pt_csrf=" in client.get("/about").headers["set-cookie"]
