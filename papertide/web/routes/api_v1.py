@@ -8,7 +8,6 @@ are added around these routes by middleware (see ``papertide/api/cache.py``).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -30,7 +29,7 @@ from papertide.domain import trending as trending_domain
 from papertide.domain.api_tokens import TokenPrincipal
 from papertide.domain.cursors import InvalidCursor, decode_cursor, encode_cursor
 from papertide.domain.papers import InvalidArxivId, PaperEntry, parse_arxiv_id
-from papertide.domain.periods import InvalidPeriod, Period, day_period, parse_month, parse_week
+from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.domain.search import normalize_query
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
@@ -106,10 +105,20 @@ def get_paper(arxiv_id: str, request: Request) -> dict:
 
 
 # Patterns keep the OpenAPI document honest about what parses (schemathesis checks that).
+# Dates are strings we parse ourselves: pydantic's lax date also takes "0" (a Unix time).
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DateQuery = Annotated[str | None, Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}, description="YYYY-MM-DD")]
 WEEK_PATTERN = r"^[1-9][0-9]{3}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 Submitter = Annotated[str | None, Query(max_length=200, description="Only papers this user submitted")]
 ListSortParam = Annotated[Literal["upvotes", "published", "trending"], Query(description="Order of the list")]
+
+
+def _parse_date(name: str, text: str) -> Period:
+    try:
+        return parse_day(text)
+    except InvalidPeriod as exc:
+        raise HTTPException(422, f"{name}: {exc}") from None
 
 
 def _period_list(request: Request, period: Period | None, submitter: str | None, sort: str, limit: int,
@@ -135,9 +144,10 @@ def latest_daily(request: Request, submitter: Submitter = None, sort: ListSortPa
 
 
 @router.get("/daily/{day}", response_model=PeriodList, summary="One day's daily list")
-def daily(day: date, request: Request, submitter: Submitter = None, sort: ListSortParam = "upvotes",
+def daily(day: Annotated[str, Path(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}, examples=["2026-06-01"])],
+          request: Request, submitter: Submitter = None, sort: ListSortParam = "upvotes",
           limit: Limit = 50, cursor: Cursor = None) -> dict:
-    return _period_list(request, day_period(day), submitter, sort, limit, cursor)
+    return _period_list(request, _parse_date("day", day), submitter, sort, limit, cursor)
 
 
 @router.get("/weeks/{week}", response_model=PeriodList, summary="The papers of an ISO week (YYYY-Www)")
@@ -182,8 +192,8 @@ def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="Search text")],
     category: Category = None,
-    published_from: date | None = None,
-    published_to: date | None = None,
+    published_from: DateQuery = None,
+    published_to: DateQuery = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> dict:
@@ -191,7 +201,9 @@ def search(
     offset = _cursor(cursor, "o") or 0
     if not query:  # only spaces or control characters: nothing to look for
         return {"items": [], "next_cursor": None, "backend": "none"}
-    page = _service(request).search(query, offset, limit, SearchFilters(category, published_from, published_to))
+    lo = _parse_date("published_from", published_from).first if published_from else None
+    hi = _parse_date("published_to", published_to).first if published_to else None
+    page = _service(request).search(query, offset, limit, SearchFilters(category, lo, hi))
     base = _base(request)
     return {
         "items": [{**paper_out(e, base), "score": s} for e, s in page.hits],
