@@ -47,6 +47,8 @@ class Discussion:
         parent_id = None
         if reply_to:
             parent = self.get(reply_to)
+            if parent.status != "visible":
+                raise InvalidInput("That comment is hidden; replies are closed.")
             if parent.paper_arxiv_id != arxiv_id:
                 raise InvalidInput("You can only reply to a comment on the same paper.")
             parent_id = reply_parent(parent)
