@@ -101,9 +101,10 @@ class ApiService:
         scored, has_more = backend.search(query, limit=limit, offset=offset, filters=filters or SearchFilters())
         return SearchPage(self._resolve(scored), backend.name, has_more)
 
-    def similar(self, arxiv_id: str, limit: int) -> list[tuple[PaperEntry, float]]:
+    def similar(self, arxiv_id: str, limit: int) -> SearchPage:
         """Papers like ``arxiv_id``; raises :class:`SearchUnavailable` without a search service."""
-        return self._resolve(self._search().similar(arxiv_id, limit=limit))
+        backend = self._search()
+        return SearchPage(self._resolve(backend.similar(arxiv_id, limit=limit)), backend.name, False)
 
     def _resolve(self, scored: list[ScoredPaper]) -> list[tuple[PaperEntry, float]]:
         with self.db.read() as conn:

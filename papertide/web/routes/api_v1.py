@@ -91,11 +91,11 @@ def similar_papers(arxiv_id: str, request: Request, limit: Annotated[int, Query(
     service = _service(request)
     entry = _entry(service, arxiv_id)
     try:
-        hits = service.similar(entry.paper.arxiv_id, limit)
+        page = service.similar(entry.paper.arxiv_id, limit)
     except SearchUnavailable as exc:
         raise HTTPException(501, str(exc)) from None
     base = _base(request)
-    return {"items": [{**paper_out(e, base), "score": s} for e, s in hits], "next_cursor": None, "backend": "hybrid"}
+    return {"items": [{**paper_out(e, base), "score": s} for e, s in page.hits], "next_cursor": None, "backend": page.backend}
 
 
 @router.get("/papers/{arxiv_id:path}", response_model=PaperDetailOut, summary="One paper")
