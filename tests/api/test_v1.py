@@ -90,9 +90,11 @@ def test_search_finds_titles_and_filters(client, corpus):
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/papers?limit=101", "/api/v1/papers?limit=0", "/api/v1/papers?cursor=nonsense",
-     "/api/v1/daily/2026-02-30", "/api/v1/weeks/2026-W60", "/api/v1/months/2026-13", "/api/v1/trending?gravity=9", "/api/v1/search?q=", "/api/v1/search",
-     "/api/v1/daily?cursor=eyJiIjoxfQ"],
+    [
+        "/api/v1/papers?limit=101", "/api/v1/papers?limit=0", "/api/v1/papers?cursor=nonsense",
+        "/api/v1/daily/2026-02-30", "/api/v1/weeks/2026-W60", "/api/v1/months/2026-13", "/api/v1/trending?gravity=9",
+        "/api/v1/search?q=", "/api/v1/search", "/api/v1/daily?cursor=eyJiIjoxfQ",
+    ],
 )
 def test_bad_requests_get_422_in_the_error_shape(client, corpus, url):
     r = client.get(url)
