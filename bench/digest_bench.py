@@ -24,6 +24,7 @@ import argparse
 import collections
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -191,15 +192,19 @@ def main() -> None:
             f"daily pool {len(pools['daily'].papers):,} papers, weekly pool {len(weekly):,}, {time.perf_counter() - t:.1f} s")
 
         t = time.perf_counter()
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         report = compose_in_processes(settings, NOW, args.processes)
         compose_s = time.perf_counter() - t
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         with db.read() as conn:
             counts = outbox_store.counts(conn)
             items = conn.execute(sa.text("SELECT count(*) FROM digest_items")).scalar_one()
         log(f"compose: {report.composed:,} digests composed, {report.empty:,} empty (not sent), "
             f"{report.due:,} due, in {compose_s:.1f} s with {args.processes} processes = "
             f"{report.composed / compose_s:,.0f} digests/s; outbox {counts}, {items:,} sent-paper rows "
-            f"({items / max(1, report.composed):.1f} papers per digest)")
+            f"({items / max(1, report.composed):.1f} papers per digest); composer CPU {cpu_s:.0f} s "
+            f"(= {cpu_s / args.processes:.0f} s of wall time on {args.processes} idle cores)")
 
         with db.read() as conn:
             sample = [s for batch in subscriptions_store.iter_deliverable(conn, args.baseline_sample) for s in batch]
