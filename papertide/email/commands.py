@@ -159,6 +159,18 @@ def email_bounce(
     db.dispose()
 
 
+@email_app.command("unsubscribe")
+def email_unsubscribe(address: Annotated[str, typer.Argument(help="The address to unsubscribe.")]) -> None:
+    """Unsubscribe an address (e.g. from mail to the List-Unsubscribe mailto address)."""
+    settings = Settings()
+    db, _, _, service = _services(settings)
+    if not service.unsubscribe_address(address):
+        err.print(f"[yellow]No subscription for {address}.[/yellow]")
+        raise typer.Exit(1)
+    console.print(f"unsubscribed {address}")
+    db.dispose()
+
+
 @email_app.command("outbox")
 def email_outbox() -> None:
     """Print outbox counts by status (pending, sending, sent, failed, cancelled)."""

@@ -128,6 +128,19 @@ class SubscriptionService:
                 outbox_store.cancel_pending_for(conn, sub.id, now)
             return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]
 
+    def unsubscribe_address(self, email: str, now: datetime | None = None) -> bool:
+        """Unsubscribe by address (mail sent to the List-Unsubscribe mailto, an admin's request);
+        returns False when the address has no subscription."""
+        now = now or datetime.now(UTC)
+        with self.db.write() as conn:
+            sub = subscriptions_store.get_by_email(conn, email.strip())
+            if sub is None:
+                return False
+            if sub.status != "unsubscribed":
+                subscriptions_store.set_status(conn, sub.id, transition(sub.status, "unsubscribe"), now)  # type: ignore[arg-type]
+                outbox_store.cancel_pending_for(conn, sub.id, now)
+            return True
+
     def update_preferences(self, token: str, form: Mapping[str, object]) -> SubscriptionRecord:
         prefs: Preferences = parse_preferences(form)
         with self.db.write() as conn:

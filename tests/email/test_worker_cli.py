@@ -41,5 +41,8 @@ def test_digest_and_email_commands(sqlite_mail_settings, sqlite_db, smtp_sink, j
     bad = runner.invoke(cli, ["email", "bounce", "reader0002@example.org", "sideways"])
     assert bad.exit_code == 2 and "expected one of: hard, soft, complaint" in bad.output
     assert '"sent": 3' in runner.invoke(cli, ["email", "outbox"]).output
+    assert runner.invoke(cli, ["email", "unsubscribe", "READER0000@example.org"]).output.strip() == (
+        "unsubscribed READER0000@example.org")
+    assert runner.invoke(cli, ["email", "unsubscribe", "nobody@example.org"]).exit_code == 1
     with sqlite_db.read() as conn:
         assert outbox_store.counts(conn) == {"sent": 3}
