@@ -78,8 +78,8 @@ def query_terms(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def fts5_match(terms: Sequence[str]) -> str | None:
-    """An FTS5 MATCH expression that ORs quoted terms (BM25 ranks by how many match).
+def fts5_match(terms: Sequence[str], operator: Literal["OR", "AND"] = "OR") -> str | None:
+    """An FTS5 MATCH expression joining quoted terms with OR (default) or AND.
 
     Every term is a double-quoted string, so no character in it can act as FTS5
     syntax; quotes inside are doubled as FTS5 requires. None when there is nothing
@@ -87,10 +87,12 @@ def fts5_match(terms: Sequence[str]) -> str | None:
 
     >>> fts5_match(("graph", "neural"))
     '"graph" OR "neural"'
+    >>> fts5_match(("graph", "neural"), "AND")
+    '"graph" AND "neural"'
     """
     if not terms:
         return None
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def tsquery_text(terms: Sequence[str]) -> str | None:

@@ -25,7 +25,25 @@ _fts_name = sa.literal_column("papers_fts")
 def lexical_search(
     conn: Connection, terms: Sequence[str], conditions: Sequence[sa.ColumnElement[bool]], limit: int
 ) -> list[tuple[int, float]]:
-    match = fts5_match(terms)
+    """BM25 top ``limit``: papers holding every term when there are enough, else any term.
+
+    FTS5 scores every row an OR query matches, so an OR of common words over 240k papers
+    costs ~100 ms+; the AND query walks intersected doclists and is several times cheaper
+    (bench/RESULTS.md). When fewer than ``limit`` papers hold every term (long queries,
+    rare words) we fall back to OR, so recall does not drop.
+    """
+    if not terms:
+        return []
+    if len(terms) > 1:
+        both = _run(conn, fts5_match(terms, "AND"), conditions, limit)
+        if len(both) >= limit:
+            return both
+    return _run(conn, fts5_match(terms), conditions, limit)
+
+
+def _run(
+    conn: Connection, match: str | None, conditions: Sequence[sa.ColumnElement[bool]], limit: int
+) -> list[tuple[int, float]]:
     if match is None:
         return []
     # bm25() is "lower is better"; we negate it so every engine returns higher = better.
