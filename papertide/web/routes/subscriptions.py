@@ -2,6 +2,7 @@
 
 Thin: every state change is a :class:`~papertide.email.subscribing.SubscriptionService`
 call. GET pages never change state (mail scanners follow links); the buttons POST.
+Async routes (they read the form) run the blocking service calls in the thread pool.
 Forms that carry a signed email token need no other CSRF defence (a forger has no
 token); the open /subscribe form uses a double-submit cookie of its own (``_csrf_*``
 below) so it does not depend on session middleware.
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from papertide.domain.bounces import InvalidBounce, parse_bounce_kind
 from papertide.domain.subscriptions import (
@@ -106,7 +108,7 @@ async def subscribe(request: Request, templates: TemplatesDep, settings: Setting
     email, name = str(form.get("email", "")), str(form.get("name", ""))
     values = _form_prefs(form)
     try:
-        result = _service(request).subscribe(email, values, name=name)
+        result = await run_in_threadpool(_service(request).subscribe, email, values, name=name)
     except InvalidSubscription as exc:
         ctx = _form_context(_loose_prefs(values), email[:254], name[:100], str(exc)) | {"csrf": expected}
         return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
@@ -158,7 +160,7 @@ async def manage(request: Request, templates: TemplatesDep):
     token = str(form.get("token", ""))
     service = _service(request)
     try:
-        sub = service.update_preferences(token, _form_prefs(form))
+        sub = await run_in_threadpool(service.update_preferences, token, _form_prefs(form))
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     except InvalidSubscription as exc:
@@ -197,7 +199,7 @@ async def unsubscribe(request: Request, templates: TemplatesDep, token: str = ""
     form = await request.form()
     token = token or str(form.get("token", ""))
     try:
-        sub = _service(request).unsubscribe(token)
+        sub = await run_in_threadpool(_service(request).unsubscribe, token)
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     return templates.TemplateResponse(request, "subscriptions/unsubscribed.html", {"sub": sub})
@@ -218,5 +220,7 @@ async def bounce_webhook(request: Request, settings: SettingsDep):
         email = str(body["email"])
     except (ValueError, KeyError, AttributeError, InvalidBounce) as exc:
         return JSONResponse({"error": {"code": 422, "message": f"expected JSON {{email, kind}}: {exc}"}}, status_code=422)
-    outcome = _service(request).record_bounce(email, kind, str(body.get("detail", ""))[:2000], source="webhook")
+    outcome = await run_in_threadpool(
+        _service(request).record_bounce, email, kind, str(body.get("detail", ""))[:2000], source="webhook"
+    )
     return {"known": outcome.known, "action": outcome.action}
