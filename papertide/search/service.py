@@ -35,6 +35,9 @@ from papertide.storage.db import Database
 log = logging.getLogger(__name__)
 
 CANDIDATES = 200  # hits each engine contributes before fusion; also the deepest page
+# Sorting by date or upvotes reorders only the most relevant hits, so weak dense-only
+# neighbours do not crowd the top of a "newest first" list.
+SORTED_CANDIDATES = 50
 EMBED_WRITE_BATCH = 64  # vectors per write transaction when embedding (resumable unit)
 SNIPPET_CHARS = 300
 
@@ -130,6 +133,8 @@ class SearchService:
         else:
             ranked = self.rank(query, request.filters, request.mode)
             dense_used = bool(self.embedder.dim and len(self.index)) and request.mode != "lexical"
+            if request.sort != "relevance":
+                ranked = ranked[:SORTED_CANDIDATES]
             scores = dict(ranked)
             ordered = [pid for pid, _ in ranked]
             with self.db.read() as conn:
