@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -83,7 +84,7 @@ def copy_vectors(source: Database, target: Database) -> int:
     with target.read() as conn:
         ids = {r.arxiv_id: r.id for r in conn.execute(sa.select(papers.c.id, papers.c.arxiv_id))}
     keep = [r for r in rows if r.arxiv_id in ids]
-    by_model: dict[str, list] = {}
+    by_model: dict[str, list[Any]] = {}
     for r in keep:
         by_model.setdefault(r.model_id, []).append(r)
     for model_id, group in by_model.items():

@@ -105,7 +105,7 @@ def _embed(svc, batch: int) -> int:  # type: ignore[no-untyped-def]
     total = svc.pending()
     with _progress() as bar:
         task = bar.add_task(f"Embedding with {svc.embedder.model_id}", total=total)
-        done = svc.embed_pending(progress=lambda n: bar.advance(task, n), batch=batch)
+        done: int = svc.embed_pending(progress=lambda n: bar.advance(task, n), batch=batch)
     console.print(f"Embedded {done} papers; {len(svc.index)} vectors in the index.")
     return done
 

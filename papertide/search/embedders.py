@@ -150,12 +150,14 @@ class OnnxEmbedder:
         return out
 
     def embed_query(self, text: str) -> Vectors:
-        return self._run([text])[0]
+        vec: Vectors = self._run([text])[0]
+        return vec
 
 
 def _normalise(v: Vectors) -> Vectors:
     norms = np.linalg.norm(v, axis=-1, keepdims=True)
-    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    out: Vectors = (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
 
 
 def document_text(title: str, abstract: str) -> str:

@@ -54,8 +54,10 @@ def lexical_search(conn: Connection, terms: Sequence[str], filters: SearchFilter
     """Papers matching any of ``terms``, best BM25-style score first."""
     if not terms:
         return []
-    engine = search_postgres if conn.dialect.name == "postgresql" else search_sqlite
-    return engine.lexical_search(conn, terms, filter_conditions(filters), limit)
+    conds = filter_conditions(filters)
+    if conn.dialect.name == "postgresql":
+        return search_postgres.lexical_search(conn, terms, conds, limit)
+    return search_sqlite.lexical_search(conn, terms, conds, limit)
 
 
 def filtered_ids(conn: Connection, filters: SearchFilters) -> frozenset[int]:

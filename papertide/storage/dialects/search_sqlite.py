@@ -19,7 +19,7 @@ ABSTRACT_WEIGHT = 1.0
 AUTHORS_WEIGHT = 1.0
 
 _fts = sa.table("papers_fts", sa.column("rowid"))
-_fts_name = sa.literal_column("papers_fts")
+_fts_name: sa.ColumnClause[object] = sa.literal_column("papers_fts")
 
 
 def lexical_search(
