@@ -41,12 +41,21 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        signed_in = any(k == b"cookie" and b"pt_session=" in v for k, v in scope.get("headers", []))
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in HEADERS if k not in present]
+                if signed_in and b"cache-control" not in present and _is_html(headers):
+                    # A page made for one person (their name, their CSRF token) must not sit in a shared cache.
+                    headers.append((b"cache-control", b"private, no-store"))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)

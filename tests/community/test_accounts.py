@@ -170,3 +170,11 @@ def test_only_pages_set_the_csrf_cookie(client):
     assert "pt_csrf" not in client.get("/static/community.css").headers.get("set-cookie", "")
     assert "pt_csrf" not in client.get("/healthz").headers.get("set-cookie", "")
     assert "pt_csrf=" in client.get("/about").headers["set-cookie"]
+
+
+def test_pages_for_signed_in_people_are_not_stored_by_shared_caches(client):
+    assert "cache-control" not in client.get("/about").headers
+    sign_in(client, "private@example.org")
+    assert client.get("/about").headers["cache-control"] == "private, no-store"
+    assert "cache-control" not in client.get("/static/community.css").headers or \
+        client.get("/static/community.css").headers["cache-control"] != "private, no-store"

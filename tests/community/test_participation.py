@@ -206,6 +206,13 @@ def test_banned_users_cannot_act_and_lose_their_sessions(client, papers):
     assert post(admin, f"/admin/users/{troll.uuid}/ban", {"banned": "0"}).status_code == 303
     sign_in(client, "troll@example.org")
     assert post(client, "/vote/2606.00001").status_code == 303
+    # Admins grant roles from the users table: a curator moderates but does not manage users.
+    assert post(admin, f"/admin/users/{troll.uuid}/role", {"role": "curator"}).status_code == 303
+    curator_view = client.get("/admin")
+    assert curator_view.status_code == 200 and "Reported comments" in curator_view.text and 'id="users"' not in curator_view.text
+    assert post(client, f"/admin/users/{troll.uuid}/ban").status_code == 403
+    assert post(admin, f"/admin/users/{troll.uuid}/role", {"role": "emperor"}).status_code == 400
+    assert "user.set_role" in admin.get("/admin").text
     me = admin.app.state.community.accounts.get_by_uuid(admin.app.state.community.accounts.list_all("boss")[0].uuid)
     assert post(admin, f"/admin/users/{me.uuid}/ban").status_code == 403  # not themselves
 
