@@ -110,6 +110,13 @@ def test_sign_in_by_emailed_link_then_upvote_submit_and_comment(site, page, outp
     # Our pages work under our own Content-Security-Policy (htmx configured without eval or inline styles).
     assert [m for m in console if "Content Security Policy" in m] == []
 
+    # Signed-in pages still fit a phone.
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in (f"/papers/date/{TODAY.isoformat()}", "/papers/2611.00001", "/profile"):
+        page.goto(live.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.screenshot(path=str(output_dir / "community-phone.png"), full_page=True)
+
     # The same page works without JavaScript: the vote is a plain form POST.
     context = page.context.browser.new_context(java_script_enabled=False)
     nojs = context.new_page()

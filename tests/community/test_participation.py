@@ -151,6 +151,9 @@ def test_comments_replies_edits_deletes_and_reports(client, papers):
     top = r.headers["location"].split("#comment-")[1]
     page = client.get("/papers/2606.00001").text
     assert "Nice <strong>result</strong>" in page and "1 comment<" in page
+    too_long = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "word " * 2500})
+    assert too_long.status_code == 400 and "limited to 10,000 characters" in too_long.text
+    assert "word word word" in too_long.text  # the text comes back to be shortened, not lost
     bob_client = TestClient(client.app)
     sign_in(bob_client, "bob@example.org")
     reply = post(bob_client, "/comments", {"arxiv_id": "2606.00001", "body": "Agreed", "reply_to": top})

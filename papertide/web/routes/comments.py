@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from papertide.community import NotFound
+from papertide.domain.accounts import InvalidInput
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.web.community import sign_in_redirect
 from papertide.web.csrf import CsrfDep
@@ -28,7 +29,14 @@ def post_comment(request: Request, viewer: ViewerDep, arxiv_id: str = Form(""), 
     if viewer is None:
         return sign_in_redirect(request, f"/papers/{aid}")
     enforce(request, "comment", viewer)
-    created = request.app.state.community.discussion.add(viewer, aid, body, reply_to or None)
+    try:
+        created = request.app.state.community.discussion.add(viewer, aid, body, reply_to[:40] or None)
+    except InvalidInput as exc:
+        # Show the reason with the text still there: typing a long comment again is not acceptable.
+        return request.app.state.templates.TemplateResponse(
+            request, "community/comment_retry.html",
+            {"error": str(exc), "arxiv_id": aid, "reply_to": reply_to[:40], "body": body[:20_000]}, status_code=400,
+        )
     return RedirectResponse(_paper_url(aid, f"comment-{created.uuid}"), status_code=303)
 
 
