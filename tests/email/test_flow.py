@@ -227,3 +227,31 @@ def test_public_archive_and_rss(mail_app, mail_client, june_papers):
     assert rss.headers["content-type"].startswith("application/rss+xml")
     assert "<link>https://papers.example/digests/2026-06-04</link>" in rss.text
     assert mail_client.get("/digests/2026-06-05").status_code == 404
+
+
+def test_concurrent_digest_runs_compose_each_digest_once(mail_app, mail_settings, db, db_url, june_papers):
+    """Two cron runs at once (two engines, as two processes would have): one digest per subscriber."""
+    import threading
+
+    from papertide.catalog import Catalog
+    from papertide.email.composing import DigestComposer
+    from papertide.email.notices import Notices
+    from papertide.storage.db import Database
+    from tests.email.conftest import confirmed_subscribers
+
+    confirmed_subscribers(db, 60)
+    reports, engines = [], [Database(db_url) for _ in range(2)]
+    composers = [DigestComposer(e, mail_settings, Notices(mail_settings), Catalog(e, 1.5, 7, 50)) for e in engines]
+    threads = [threading.Thread(target=lambda c=c: reports.append(c.run(THURSDAY))) for c in composers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.dispose()
+    # However the two interleave, each digest is composed by exactly one of them.
+    assert [r.composed + r.already for r in reports] == [60, 60]
+    assert sum(r.composed for r in reports) == 60
+    with db.read() as conn:
+        rows = outbox_store.by_status(conn, "pending")
+        assert len(rows) == len({r["recipient"] for r in rows}) == 60
