@@ -24,9 +24,8 @@ def has_voted(conn: Connection, user_id: int, paper_id: int) -> bool:
 
 def set_vote(conn: Connection, user_id: int, paper_id: int, wanted: bool | None) -> VoteResult:
     """Make the user's vote ``wanted`` (None toggles) and return the resulting state."""
-    current = has_voted(conn, user_id, paper_id)
-    new = next_state(current, wanted)
-    delta = 0
+    # An explicit state needs no read first: the INSERT/DELETE's own result says whether it changed.
+    new = next_state(has_voted(conn, user_id, paper_id), None) if wanted is None else wanted
     if new:
         stmt = insert_ignore(conn, upvotes, ["user_id", "paper_id"]).values(user_id=user_id, paper_id=paper_id)
         delta = int(execute_inserted(conn, stmt))
@@ -34,8 +33,11 @@ def set_vote(conn: Connection, user_id: int, paper_id: int, wanted: bool | None)
         deleted = conn.execute(sa.delete(upvotes).where(upvotes.c.user_id == user_id, upvotes.c.paper_id == paper_id))
         delta = -deleted.rowcount
     if delta:
-        conn.execute(sa.update(papers).where(papers.c.id == paper_id).values(upvotes=papers.c.upvotes + delta))
-    total = conn.execute(sa.select(papers.c.upvotes).where(papers.c.id == paper_id)).scalar_one()
+        total = conn.execute(
+            sa.update(papers).where(papers.c.id == paper_id).values(upvotes=papers.c.upvotes + delta).returning(papers.c.upvotes)
+        ).scalar_one()
+    else:
+        total = conn.execute(sa.select(papers.c.upvotes).where(papers.c.id == paper_id)).scalar_one()
     return VoteResult(voted=new, upvotes=total, changed=bool(delta))
 
 
