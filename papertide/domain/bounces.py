@@ -45,9 +45,10 @@ class DeliveryState:
 
 def parse_bounce_kind(text: str) -> BounceKind:
     s = (text or "").strip().lower()
-    if s not in BOUNCE_KINDS:
-        raise InvalidBounce(f"unknown bounce kind {text[:20]!r}; expected one of: {', '.join(BOUNCE_KINDS)}")
-    return s  # type: ignore[return-value]
+    for kind in BOUNCE_KINDS:
+        if s == kind:
+            return kind
+    raise InvalidBounce(f"unknown bounce kind {text[:20]!r}; expected one of: {', '.join(BOUNCE_KINDS)}")
 
 
 def apply_bounce(
