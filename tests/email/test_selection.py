@@ -62,6 +62,9 @@ def test_pool_keyword_index_matches_phrases_in_order_like_matches():
     papers = [paper("1", 3, title="Graph neural networks"), paper("2", 2, title="Neural graph search"),
               paper("3", 1, abstract="A graph. Neural nets."), paper("4", 0, keywords=("graph neural",))]
     pool = CandidatePool(papers)
+    assert pool.ranked(Topic("keyword", " -- ")) == ()
+    assert [Topic("author", "Ada").heading, Topic("keyword", "rag").heading, Topic("trending").heading] == [
+        "Ada", "“rag”", "Trending"]
     for kw in ("graph neural", "neural", "graph", "networks graph", "zebra", "GRAPH-Neural"):
         assert [p.arxiv_id for p in pool.ranked(Topic("keyword", kw))] == [
             p.arxiv_id for p in pool.papers if matches(Topic("keyword", kw), p)], kw
