@@ -13,8 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from papertide.catalog import Catalog
 from papertide.config import Settings
 from papertide.domain.digests import LOOKBACK_DAYS, Candidate, CandidatePool, Digest, select_digest
@@ -114,26 +112,17 @@ class DigestComposer:
             self._write(built, now, report)
 
     def _write(self, built: list[tuple[OutboxMessage, SubscriptionRecord, Digest]], now: datetime,
-               report: RunReport, retry: bool = True) -> None:
-        try:
-            with self.db.write() as conn:
-                # Re-check inside the write transaction: a concurrent run may have won the race.
-                taken = outbox_store.existing_keys(conn, [m.idempotency_key for m, _, _ in built])
-                fresh = [b for b in built if b[0].idempotency_key not in taken]
-                outbox_store.enqueue(conn, [m for m, _, _ in fresh], now)
-                ids = outbox_store.ids_by_key(conn, [m.idempotency_key for m, _, _ in fresh])
-                digests_store.record_items(
-                    conn, ((s.id, p.arxiv_id, ids[m.idempotency_key]) for m, s, d in fresh for p in d.papers)
-                )
-        except IntegrityError:
-            # PostgreSQL: another run inserted one of these keys after our re-check. Try once
-            # more; the re-check then skips what it wrote.
-            if not retry:
-                raise
-            self._write(built, now, report, retry=False)
-            return
-        report.already += len(built) - len(fresh)
-        report.composed += len(fresh)
+               report: RunReport) -> None:
+        with self.db.write() as conn:
+            # The insert skips keys that exist (ON CONFLICT DO NOTHING) and returns those it wrote,
+            # so a concurrent run that won some keys (PostgreSQL) costs nothing but the work.
+            ids = outbox_store.enqueue(conn, [m for m, _, _ in built], now)
+            mine = [b for b in built if b[0].idempotency_key in ids]
+            digests_store.record_items(
+                conn, ((s.id, p.arxiv_id, ids[m.idempotency_key]) for m, s, d in mine for p in d.papers)
+            )
+        report.already += len(built) - len(mine)
+        report.composed += len(mine)
         report.outbox_ids.extend(ids.values())
 
     def archive(self, now: datetime, trending: list[Candidate]) -> date | None:

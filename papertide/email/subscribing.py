@@ -77,9 +77,8 @@ class SubscriptionService:
                 return SubscribeResult(())
             key = f"{'notice' if sub.status == 'confirmed' else 'confirm'}:{sub.uuid}:{now.isoformat()}"
             message = (self.notices.already_subscribed if sub.status == "confirmed" else self.notices.confirm)(sub, key, now)
-            outbox_store.enqueue(conn, [message], now)
+            ids = outbox_store.enqueue(conn, [message], now)
             subscriptions_store.mark_notice_sent(conn, sub.id, now)
-            ids = outbox_store.ids_by_key(conn, [key])
         return SubscribeResult(tuple(ids.values()))
 
     def _verified(self, conn, token: str, purposes: tuple[Purpose, ...]) -> SubscriptionRecord:  # type: ignore[no-untyped-def]

@@ -73,7 +73,10 @@ def record_items(conn: Connection, rows: Iterable[tuple[int, str, int | None]]) 
     """Log (subscription id, arXiv id, outbox id) for each paper put in a digest."""
     values = [{"subscription_id": s, "arxiv_id": a, "outbox_id": o} for s, a, o in rows]
     if values:
-        conn.execute(sa.insert(digest_items), values)
+        # Two runs for *different* periods racing (cron overlapping midnight) could both pick a
+        # paper; the first log row wins and the other run must not fail its whole batch.
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(digest_items)
+        conn.execute(insert.on_conflict_do_nothing(index_elements=["subscription_id", "arxiv_id"]), values)
 
 
 def save_archive(conn: Connection, day: date, entries: list[dict[str, Any]]) -> bool:

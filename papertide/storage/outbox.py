@@ -67,13 +67,16 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(outbox)
 
 
-def enqueue(conn: Connection, messages: list[OutboxMessage], now: datetime) -> int:
-    """Insert messages whose idempotency key is new; returns how many were inserted."""
+def enqueue(conn: Connection, messages: list[OutboxMessage], now: datetime) -> dict[str, int]:
+    """Insert messages whose idempotency key is new; returns key → row id of those *this call*
+    inserted (a key that already existed, even from a concurrent transaction, is left out)."""
     if not messages:
-        return 0
-    rows = [_as_row(m, now) for m in messages]
-    result = conn.execute(_insert(conn).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
-    return result.rowcount or 0
+        return {}
+    stmt = (
+        _insert(conn).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.idempotency_key, outbox.c.id)
+    )
+    return {r[0]: r[1] for r in conn.execute(stmt, [_as_row(m, now) for m in messages])}
 
 
 def _as_row(m: OutboxMessage, now: datetime) -> dict[str, Any]:
@@ -89,14 +92,6 @@ def existing_keys(conn: Connection, keys: list[str]) -> set[str]:
     for i in range(0, len(keys), 500):
         q = sa.select(outbox.c.idempotency_key).where(outbox.c.idempotency_key.in_(keys[i : i + 500]))
         out.update(conn.execute(q).scalars())
-    return out
-
-
-def ids_by_key(conn: Connection, keys: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(keys), 500):
-        q = sa.select(outbox.c.idempotency_key, outbox.c.id).where(outbox.c.idempotency_key.in_(keys[i : i + 500]))
-        out.update({r[0]: r[1] for r in conn.execute(q)})
     return out
 
 
