@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import PaperEntry
-from papertide.storage.papers import paper_from_row
+from papertide.storage.papers import num_comments_column, paper_from_row
 from papertide.storage.schema import daily_listings, paper_categories, papers
 
 ListOrder = Literal["upvotes", "published"]
@@ -38,7 +38,7 @@ def _listed_in(first: date, last: date, submitter: str | None) -> sa.Subquery:
 
 
 def _entry(r: Any) -> PaperEntry:
-    return PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline, r.listed_on, r.submitter_name)
+    return PaperEntry(paper_from_row(r), r.upvotes, r.num_comments, r.listed_on, r.submitter_name)
 
 
 def list_period_entries(
@@ -57,7 +57,7 @@ def list_period_entries(
     else:
         ordering = [papers.c.published.desc().nulls_last(), papers.c.upvotes.desc(), papers.c.arxiv_id]
     q = (
-        sa.select(papers, sub.c.listed_on, sub.c.submitter_name)
+        sa.select(papers, num_comments_column(), sub.c.listed_on, sub.c.submitter_name)
         .join(sub, sub.c.paper_id == papers.c.id)
         .order_by(*ordering)
         .limit(limit)
@@ -75,25 +75,25 @@ def papers_after(
     conn: Connection, before_id: int | None, limit: int, category: str | None = None
 ) -> list[tuple[int, PaperEntry]]:
     """All papers, newest stored first, keyset-paged on the row id (stable under inserts)."""
-    q = sa.select(papers).order_by(papers.c.id.desc()).limit(limit)
+    q = sa.select(papers, num_comments_column()).order_by(papers.c.id.desc()).limit(limit)
     if before_id is not None:
         q = q.where(papers.c.id < before_id)
     if category is not None:
         in_cat = sa.select(paper_categories.c.paper_id).where(paper_categories.c.category == category)
         q = q.where(papers.c.id.in_(in_cat))
-    return [(r.id, PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline)) for r in conn.execute(q)]
+    return [(r.id, PaperEntry(paper_from_row(r), r.upvotes, r.num_comments)) for r in conn.execute(q)]
 
 
 def category_newest(conn: Connection, category: str, limit: int) -> list[PaperEntry]:
     """A category's most recently published papers (cross-lists included)."""
     q = (
-        sa.select(papers)
+        sa.select(papers, num_comments_column())
         .join(paper_categories, paper_categories.c.paper_id == papers.c.id)
         .where(paper_categories.c.category == category)
         .order_by(papers.c.published.desc().nulls_last(), papers.c.id.desc())
         .limit(limit)
     )
-    return [PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline) for r in conn.execute(q)]
+    return [PaperEntry(paper_from_row(r), r.upvotes, r.num_comments) for r in conn.execute(q)]
 
 
 def _like_pattern(text: str) -> str:
@@ -115,7 +115,7 @@ def title_search(
     A full scan; the search service (issue 7) replaces it with an index.
     """
     q = (
-        sa.select(papers)
+        sa.select(papers, num_comments_column())
         .where(sa.func.lower(papers.c.title).like(_like_pattern(text), escape="\\"))
         .order_by(papers.c.upvotes.desc(), papers.c.published.desc().nulls_last(), papers.c.arxiv_id)
         .limit(limit)
@@ -128,7 +128,7 @@ def title_search(
         q = q.where(papers.c.published >= published_from)
     if published_to is not None:
         q = q.where(papers.c.published <= published_to)
-    return [PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline) for r in conn.execute(q)]
+    return [PaperEntry(paper_from_row(r), r.upvotes, r.num_comments) for r in conn.execute(q)]
 
 
 def max_paper_row_id(conn: Connection) -> int:

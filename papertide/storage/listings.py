@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Listing, PaperEntry
 from papertide.domain.trending import TrendingCandidate
-from papertide.storage.papers import paper_from_row
+from papertide.storage.papers import num_comments_column, paper_from_row
 from papertide.storage.schema import daily_listings, papers
 
 
@@ -79,14 +79,14 @@ def list_period(conn: Connection, first: date, last: date, limit: int, offset: i
     """Papers listed in [first, last], most upvoted first (then list position, then id)."""
     sub = _first_listing_in(first, last)
     q = (
-        sa.select(papers, sub.c.listed_on, sub.c.position, sub.c.submitter_name)
+        sa.select(papers, num_comments_column(), sub.c.listed_on, sub.c.position, sub.c.submitter_name)
         .join(sub, sub.c.paper_id == papers.c.id)
         .order_by(papers.c.upvotes.desc(), sub.c.position.asc().nulls_last(), papers.c.arxiv_id)
         .limit(limit)
         .offset(offset)
     )
     return [
-        PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline, r.listed_on, r.submitter_name)
+        PaperEntry(paper_from_row(r), r.upvotes, r.num_comments, r.listed_on, r.submitter_name)
         for r in conn.execute(q)
     ]
 

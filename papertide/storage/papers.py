@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.storage.schema import daily_listings, paper_categories, papers, upvotes
+from papertide.storage.tables.community import comments
 
 # SQLite caps bound parameters per statement; keep IN (...) lists under it.
 IN_CHUNK = 500
@@ -136,6 +137,17 @@ def _replace_categories(conn: Connection, paper_ids: list[int], by_id: dict[int,
         conn.execute(sa.insert(paper_categories), rows)
 
 
+def num_comments_column() -> sa.Label[int]:
+    """Imported comment count plus visible comments written here, labelled ``num_comments``."""
+    visible = (
+        sa.select(sa.func.count())
+        .select_from(comments)
+        .where(comments.c.paper_id == papers.c.id, comments.c.status == "visible")
+        .scalar_subquery()
+    )
+    return (papers.c.num_comments_baseline + visible).label("num_comments")
+
+
 def paper_from_row(r: Any) -> Paper:
     return Paper(
         arxiv_id=r.arxiv_id,
@@ -156,7 +168,7 @@ def paper_from_row(r: Any) -> Paper:
 
 def get_paper(conn: Connection, arxiv_id: str) -> PaperEntry | None:
     """One paper with its live upvote count and every day it was listed."""
-    r = conn.execute(sa.select(papers).where(papers.c.arxiv_id == arxiv_id)).first()
+    r = conn.execute(sa.select(papers, num_comments_column()).where(papers.c.arxiv_id == arxiv_id)).first()
     if r is None:
         return None
     listed = conn.execute(
@@ -167,7 +179,7 @@ def get_paper(conn: Connection, arxiv_id: str) -> PaperEntry | None:
     return PaperEntry(
         paper=paper_from_row(r),
         upvotes=r.upvotes,
-        num_comments=r.num_comments_baseline,
+        num_comments=r.num_comments,
         listed_on=listed[0].listed_on if listed else None,
         submitter_name=listed[0].submitter_name if listed else None,
         listed_dates=tuple(x.listed_on for x in listed),
@@ -179,9 +191,9 @@ def get_entries(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, PaperEn
     ids = list(arxiv_ids)
     out: dict[str, PaperEntry] = {}
     for i in range(0, len(ids), IN_CHUNK):
-        q = sa.select(papers).where(papers.c.arxiv_id.in_(ids[i : i + IN_CHUNK]))
+        q = sa.select(papers, num_comments_column()).where(papers.c.arxiv_id.in_(ids[i : i + IN_CHUNK]))
         for r in conn.execute(q):
-            out[r.arxiv_id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline)
+            out[r.arxiv_id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments)
     return out
 
 

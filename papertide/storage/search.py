@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from papertide.domain.papers import PaperEntry
 from papertide.domain.search import SearchFilters
 from papertide.storage.dialects import search_postgres, search_sqlite
-from papertide.storage.papers import IN_CHUNK, paper_from_row
+from papertide.storage.papers import IN_CHUNK, num_comments_column, paper_from_row
 from papertide.storage.schema import daily_listings, paper_categories, papers
 
 Hits = list[tuple[int, float]]
@@ -99,8 +99,9 @@ def entries_by_row_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperEn
     wanted = list(ids)
     out: dict[int, PaperEntry] = {}
     for i in range(0, len(wanted), IN_CHUNK):
-        for r in conn.execute(sa.select(papers).where(papers.c.id.in_(wanted[i : i + IN_CHUNK]))):
-            out[r.id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments_baseline)
+        q = sa.select(papers, num_comments_column()).where(papers.c.id.in_(wanted[i : i + IN_CHUNK]))
+        for r in conn.execute(q):
+            out[r.id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments)
     return out
 
 

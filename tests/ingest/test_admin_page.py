@@ -1,4 +1,4 @@
-"""/admin/ingest lists recorded runs; it is guarded by the admin token until roles exist."""
+"""/admin/ingest lists recorded runs to signed-in admins, or to whoever holds the admin token."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from papertide.app import create_app
 from papertide.domain.ingest import RunCounts, RunStatus
 from papertide.storage import ingest_runs
+from tests.community.conftest import sign_in
 
 
 def _record_runs(db) -> None:
@@ -19,6 +20,10 @@ def _record_runs(db) -> None:
 
 def test_admin_page_lists_runs_with_their_errors(client, db):
     _record_runs(db)
+    assert client.get("/admin/ingest").status_code == 403  # anonymous, even in dev mode
+    sign_in(client, "member@example.org")
+    assert client.get("/admin/ingest").status_code == 403
+    sign_in(client, "root@example.org", role="admin")
     r = client.get("/admin/ingest")
     assert r.status_code == 200
     assert "cs (arXivRaw) 2026-06-01..2026-06-02" in r.text and "succeeded" in r.text

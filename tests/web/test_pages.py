@@ -134,3 +134,14 @@ def test_about_page_and_health(client, corpus):
     assert "5" in client.get("/about").text
     assert client.get("/healthz").text == "ok"
     assert client.get("/static/style.css").status_code == 200
+
+
+def test_comment_counts_add_visible_comments_to_the_imported_count(client, db):
+    from tests.community.conftest import post, sign_in
+
+    add_papers(db, (make_paper("2606.00001", num_comments_baseline=2), date(2026, 6, 1)))
+    sign_in(client, "reader@example.org")
+    assert post(client, "/comments", {"arxiv_id": "2606.00001", "body": "Nice"}).status_code == 303
+    assert "3 comments" in client.get("/papers/date/2026-06-01").text
+    assert "<dt>Comments</dt><dd>3</dd>" in client.get("/papers/2606.00001").text
+    assert "3 comments" in client.get("/trending").text
