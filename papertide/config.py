@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     subscription_unconfirmed_days: int = Field(7, ge=1, le=90, description="Days before an unconfirmed subscription is deleted.")
     bounce_soft_threshold: int = Field(3, ge=1, le=100, description="Soft bounces in a row that disable an address.")
     bounce_webhook_token: str = Field("", description="Bearer token for POST /email/bounces (empty: endpoint off).")
+    ingest_every_hours: float = Field(
+        0, ge=0, le=24 * 7, description="How often `serve --with-worker` runs `ingest daily` (hours; 0 = never)."
+    )
     worker_interval_seconds: float = Field(60, gt=0, description="How often `serve --with-worker` runs digests and drains the outbox.")
     with_worker: bool = Field(
         False, description="Run the digest scheduler inside the web process (`papertide serve --with-worker` sets it)."

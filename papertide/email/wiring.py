@@ -37,7 +37,15 @@ def install_email(app: FastAPI) -> None:
 def _attach_worker(app: FastAPI) -> None:
     from papertide.worker import DigestWorker
 
-    worker = DigestWorker(app.state.digests, app.state.outbox_sender, app.state.settings.worker_interval_seconds)
+    settings = app.state.settings
+    ingest = getattr(app.state, "ingest", None)
+    worker = DigestWorker(
+        app.state.digests,
+        app.state.outbox_sender,
+        settings.worker_interval_seconds,
+        ingest=ingest.run_daily if ingest is not None else None,
+        ingest_every_seconds=settings.ingest_every_hours * 3600,
+    )
     app.state.digest_worker = worker
     inner = app.router.lifespan_context
 
