@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom feeds: the daily list, trending, a category, a search query.
 
 ``/feeds/daily.rss`` (or ``.atom``; ``?date=YYYY-MM-DD``, default the latest day),
-``/feeds/trending.rss``, ``/feeds/category/cs.LG.rss``, ``/feeds/search.rss?q=…``.
+``/feeds/trending.rss``, ``/feeds/category/cs.LG.rss``, ``/feeds/search.rss?q=…``,
+``/feeds/collection/<uuid>.rss`` (public collections only; a private one is a 404).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from starlette.datastructures import URL
 
 from papertide.api.service import ApiService
 from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
-from papertide.domain.papers import PaperEntry
+from papertide.community import NotFound
+from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import InvalidPeriod, parse_day
 from papertide.domain.search import normalize_query
 
@@ -113,3 +115,23 @@ def search_feed(fmt: str, request: Request, q: Annotated[str, Query(max_length=1
         request, kind, f"Search: {query}", f"/search?{URL('').include_query_params(q=query).query}",
         f"Papers matching {query!r}.", [e for e, _ in hits],
     )
+
+
+@router.get("/feeds/collection/{collection_uuid}.{fmt}")
+def collection_feed(collection_uuid: str, fmt: str, request: Request) -> Response:
+    kind = _format(fmt)
+    try:
+        # Viewed as nobody: the feed is public (and cached for everyone), so private lists are 404s.
+        collection, papers = request.app.state.community.reading_lists.view(None, collection_uuid[:40])
+    except NotFound:
+        raise HTTPException(404, "no such public collection") from None
+    entries = [_as_entry(p) for p in papers[:FEED_ITEMS]]
+    return _respond(
+        request, kind, f"{collection.name} (collection by {collection.owner_name})",
+        f"/collections/{collection.uuid}", f"Papers in the collection {collection.name!r}, in its order.", entries,
+    )
+
+
+def _as_entry(paper: Paper) -> PaperEntry:
+    # Collections hold papers, not listings: the feed dates each item by its publication.
+    return PaperEntry(paper=paper, upvotes=paper.upvotes_baseline, num_comments=0, listed_on=None)
