@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from papertide.domain.papers import PaperEntry, is_arxiv_id, normalize_arxiv_id
@@ -40,6 +42,7 @@ CANDIDATES = 200  # hits each engine contributes before fusion; also the deepest
 SORTED_CANDIDATES = 50
 EMBED_WRITE_BATCH = 64  # vectors per write transaction when embedding (resumable unit)
 SNIPPET_CHARS = 300
+LEXICAL_THREADS = 4  # concurrent hybrid queries whose lexical half runs beside the dense half
 
 
 def source_hash(title: str, abstract: str) -> str:
@@ -92,6 +95,11 @@ class SearchService:
         self.index: VectorIndex = index if index is not None else NullVectorIndex()
         self.fusion = fusion
         self.dense_weight = dense_weight
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+        # An in-memory SQLite database is per connection (per thread), so there the
+        # lexical half must run on the calling thread.
+        self._overlap = not (db.dialect == "sqlite" and db.engine.url.database in (None, "", ":memory:"))
 
     # ------------------------------------------------------------------ ranking
 
@@ -101,14 +109,38 @@ class SearchService:
         filters = filters or SearchFilters()
         query = normalize_query(text)
         terms = query_terms(query)
-        lexical: list[tuple[int, float]] = []
-        dense: list[tuple[int, float]] = []
-        if mode in ("hybrid", "lexical") and terms:
+        want_lexical = mode in ("hybrid", "lexical") and bool(terms)
+        want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(len(self.index))
+
+        def run_lexical() -> list[tuple[int, float]]:
             with self.db.read() as conn:
-                lexical = search_store.lexical_search(conn, terms, filters, limit)
-        if mode in ("hybrid", "dense") and query and self.embedder.dim and len(self.index):
-            dense = self.index.search(self.embedder.embed_query(query), limit, filters)
+                return search_store.lexical_search(conn, terms, filters, limit)
+
+        if want_lexical and want_dense and self._overlap:
+            # The FTS query and the embedding + vector product all release the GIL, so
+            # on two cores a hybrid query costs about the slower side, not the sum.
+            pending = self._pool().submit(run_lexical)
+            try:
+                dense = self.index.search(self.embedder.embed_query(query), limit, filters)
+            finally:
+                lexical = pending.result()
+        else:
+            lexical = run_lexical() if want_lexical else []
+            dense = self.index.search(self.embedder.embed_query(query), limit, filters) if want_dense else []
         return fuse(lexical, dense, self.fusion, self.dense_weight)[:limit]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            with self._executor_lock:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="papertide-lexical")
+        return self._executor
+
+    def close(self) -> None:
+        """Stop the lexical worker threads (idle ones only hold a little memory)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     def search(self, request: SearchRequest) -> SearchPage:
         """One page of results for the web page and the CLI."""
