@@ -43,12 +43,13 @@ class _PathCORS:
 
 
 def install_api(app: FastAPI) -> None:
-    from papertide.web.routes import api_docs, api_tokens_ui, api_v1, feeds, hf_api, meta
+    from papertide.web.routes import api_docs, api_tokens_ui, api_v1, api_v1_community, feeds, hf_api, meta
 
     settings, db = app.state.settings, app.state.db
     app.state.api = ApiService(db, app.state.catalog, search=lambda: search_for_state(app.state, db))
     app.state.tokens = TokenService(db)
-    for module in (hf_api, api_v1, api_docs, feeds, meta, api_tokens_ui):
+    # api_v1_community before api_v1: the latter's /papers/{arxiv_id:path} would swallow /papers/<id>/comments.
+    for module in (hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui):
         app.include_router(module.router)
     api_tokens_ui.install_template_helpers(app)
     app.add_middleware(ResponseCache, prefixes=CACHED_PREFIXES, ttl_seconds=settings.api_cache_seconds)

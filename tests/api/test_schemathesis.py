@@ -49,7 +49,7 @@ def test_api_v1_conforms_to_its_openapi_document(demo_server):  # type: ignore[n
     # We drive hypothesis ourselves (schemathesis' pytest plugin does not support pytest 9 yet):
     # every operation, positive and negative examples, every default check.
     operations = _operations(demo_server)
-    assert len(operations) == 10
+    assert len(operations) == 19
     real_id = httpx.get(f"{demo_server}/api/v1/papers?limit=1").json()["items"][0]["arxiv_id"]
     for operation in operations:
         runs = [(mode, {}) for mode in schemathesis.GenerationMode]

@@ -127,7 +127,8 @@ def test_openapi_document_and_offline_docs(client):
     assert set(spec["paths"]) == {
         "/api/v1/papers", "/api/v1/papers/{arxiv_id}", "/api/v1/papers/{arxiv_id}/similar", "/api/v1/daily",
         "/api/v1/daily/{day}", "/api/v1/weeks/{week}", "/api/v1/months/{month}", "/api/v1/trending",
-        "/api/v1/search", "/api/v1/me",
+        "/api/v1/search", "/api/v1/me", "/api/v1/papers/{arxiv_id}/vote", "/api/v1/papers/{arxiv_id}/comments",
+        "/api/v1/collections", "/api/v1/collections/{collection_uuid}/papers/{arxiv_id}", "/api/v1/me/subscription",
     }
     docs = client.get("/api/docs")
     assert docs.status_code == 200

@@ -23,6 +23,12 @@ opaque cursors: pass `next_cursor` back as `cursor`. `limit` is 1–100; other v
 Errors are `{"error": {"code": <HTTP status>, "message": "…"}}`. List responses carry an
 `ETag`; send it back in `If-None-Match` for a `304 Not Modified`.
 
+Tokens are created on your profile page (`/profile`, "API tokens") with the `read` or `write`
+scope. Votes, comments and collection changes need a `write` token; a browser session cookie
+alone is not accepted for them (401). They follow the site's rules: comment Markdown is
+sanitised the same way, and rate limits answer 429 with `Retry-After`. Public reads may be
+served from a cache up to a few seconds old unless the request carries a token.
+
 The Hugging Face-compatible endpoints (`/api/daily_papers`, `/api/papers/{id}`,
 `/api/papers/search`) and the RSS/Atom feeds under `/feeds/` are described in the README."""
 
@@ -31,10 +37,13 @@ def api_openapi(request: Request) -> dict[str, Any]:
     """The /api/v1 part of the app's routes as an OpenAPI document (built once per app)."""
     cached = getattr(request.app.state, "api_openapi", None)
     if cached is None:
-        from papertide.web.routes import api_v1
+        from papertide.web.routes import api_v1, api_v1_community
 
-        # The v1 router's own routes (the app wraps included routers, so we ask the router).
-        routes = [r for r in api_v1.router.routes if getattr(r, "path", "").startswith(API_PREFIX + "/")]
+        # The v1 routers' own routes (the app wraps included routers, so we ask the routers).
+        routes = [
+            r for module in (api_v1, api_v1_community) for r in module.router.routes
+            if getattr(r, "path", "").startswith(API_PREFIX + "/")
+        ]
         cached = get_openapi(
             title=f"{request.app.state.settings.site_name} API",
             version=__version__,

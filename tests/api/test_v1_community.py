@@ -1,0 +1,106 @@
+"""/api/v1 votes, comments, collections and subscription through the real app, with real
+tokens for users signed in through the real link flow; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertide.ingest.bulk import import_records
+from tests.community.conftest import sign_in
+from tests.factories import make_paper
+
+PAPER = "2606.00021"
+
+
+@pytest.fixture
+def writer(client, db):  # type: ignore[no-untyped-def]
+    import_records(db, [(make_paper(PAPER, title="Votes", upvotes_baseline=5), None),
+                        (make_paper("2606.00022", title="Other"), None)])
+    user = sign_in(client, "bot-owner@example.org")
+    secret = client.app.state.tokens.create_for_user(user.id, "write", "bot").secret
+    return user, {"Authorization": f"Bearer {secret}"}
+
+
+def test_vote_is_an_idempotent_set_returning_the_count(client, writer):
+    _, auth = writer
+    for _ in range(2):
+        r = client.put(f"/api/v1/papers/{PAPER}/vote", headers=auth)
+        assert r.status_code == 200 and r.json() == {"arxiv_id": PAPER, "voted": True, "upvotes": 6}
+    for _ in range(2):
+        r = client.delete(f"/api/v1/papers/{PAPER}/vote", headers=auth)
+        assert r.json() == {"arxiv_id": PAPER, "voted": False, "upvotes": 5}
+    assert client.put("/api/v1/papers/2606.99999/vote", headers=auth).status_code == 404
+    assert client.put("/api/v1/papers/not-an-id/vote", headers=auth).json()["error"]["code"] == 404
+
+
+def test_writes_need_a_write_token_not_a_cookie(client, writer):
+    user, _ = writer  # the client holds a signed-in session cookie
+    r = client.put(f"/api/v1/papers/{PAPER}/vote")
+    assert r.status_code == 401 and r.json()["error"]["code"] == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert client.post(f"/api/v1/papers/{PAPER}/comments", json={"body": "hi"}).status_code == 401
+    reader = client.app.state.tokens.create_for_user(user.id, "read", "ro").secret
+    r = client.put(f"/api/v1/papers/{PAPER}/vote", headers={"Authorization": f"Bearer {reader}"})
+    assert r.status_code == 403 and "write" in r.json()["error"]["message"]
+    assert client.put(f"/api/v1/papers/{PAPER}/vote", headers={"Authorization": "Bearer pt_nope"}).status_code == 401
+
+
+def test_comments_are_sanitised_threaded_and_listed(client, writer):
+    _, auth = writer
+    r = client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth,
+                    json={"body": "**Nice** <script>alert(1)</script>"})
+    assert r.status_code == 201, r.text
+    top = r.json()
+    assert top["body"] == "**Nice** <script>alert(1)</script>"
+    assert "<strong>Nice</strong>" in top["html"] and "<script>" not in top["html"]
+    r = client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": "reply", "reply_to": top["uuid"]})
+    assert r.status_code == 201 and r.json()["reply_to"] == top["uuid"]
+    listed = client.get(f"/api/v1/papers/{PAPER}/comments", headers=auth).json()["items"]
+    assert [(c["body"], c["reply_to"]) for c in listed] == [(top["body"], None), ("reply", top["uuid"])]
+    # The web's rules: an empty (whitespace) body is refused with a message, nothing stored.
+    r = client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": "   "})
+    assert r.status_code == 422 and r.json()["error"]["message"]
+    assert client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={}).status_code == 422
+    assert len(client.get(f"/api/v1/papers/{PAPER}/comments", headers=auth).json()["items"]) == 2
+    assert client.get("/api/v1/papers/2606.99999/comments").status_code == 404
+
+
+def test_comment_rate_limit_answers_429(client, writer):
+    _, auth = writer
+    codes = [client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": f"c{i}"}).status_code
+             for i in range(12)]
+    assert codes[:4] == [201] * 4 and codes[-1] == 429
+
+
+def test_collections_create_list_add_remove(client, writer):
+    user, auth = writer
+    r = client.post("/api/v1/collections", headers=auth, json={"name": "To read", "public": True})
+    assert r.status_code == 201, r.text
+    uuid = r.json()["uuid"]
+    for _ in range(2):
+        r = client.post(f"/api/v1/collections/{uuid}/papers/{PAPER}", headers=auth)
+        assert r.status_code == 200 and r.json()["in_collection"] is True
+    listed = client.get("/api/v1/collections", headers=auth).json()["items"]
+    assert [(c["name"], c["public"], c["size"]) for c in listed] == [("To read", True, 1)]
+    assert client.delete(f"/api/v1/collections/{uuid}/papers/{PAPER}", headers=auth).json()["in_collection"] is False
+    assert client.get("/api/v1/collections", headers=auth).json()["items"][0]["size"] == 0
+    assert client.post("/api/v1/collections", headers=auth, json={"name": " "}).status_code == 422
+    # Someone else's collection is a 404 to you.
+    other = sign_in(client, "someone-else@example.org")
+    other_auth = {"Authorization": f"Bearer {client.app.state.tokens.create_for_user(other.id, 'write').secret}"}
+    assert client.post(f"/api/v1/collections/{uuid}/papers/{PAPER}", headers=other_auth).status_code == 404
+    assert client.get("/api/v1/collections", headers=other_auth).json()["items"] == []
+
+
+def test_my_subscription(client, writer):
+    _, auth = writer
+    r = client.get("/api/v1/me/subscription", headers=auth)
+    assert r.status_code == 200 and r.json() == {"subscribed": False, "status": None, "preferences": None}
+    assert client.get("/api/v1/me/subscription").status_code == 401
+
+
+def test_openapi_documents_the_write_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    op = spec["paths"]["/api/v1/papers/{arxiv_id}/vote"]["put"]
+    assert {"401", "403", "404", "429"} <= set(op["responses"])
+    assert op["security"] == [{"HTTPBearer": []}]
+    assert "post" in spec["paths"]["/api/v1/collections"]
