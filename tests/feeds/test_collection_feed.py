@@ -57,5 +57,6 @@ def test_private_and_unknown_collections_have_no_feed(client, collection):
 def test_public_collection_page_links_its_feeds(client, collection):
     _, uuid = collection
     page = client.get(f"/collections/{uuid}").text
-    assert f'<link rel="alternate" type="application/rss+xml" title="Graph reading (RSS)" href="/feeds/collection/{uuid}.rss">' in page
+    rss = f'type="application/rss+xml" title="Graph reading (RSS)" href="/feeds/collection/{uuid}.rss">'
+    assert f'<link rel="alternate" {rss}' in page
     assert f'type="application/atom+xml" title="Graph reading (Atom)" href="/feeds/collection/{uuid}.atom">' in page

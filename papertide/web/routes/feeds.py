@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from starlette.datastructures import URL
 
 from papertide.api.service import ApiService
-from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
 from papertide.community import NotFound
+from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import InvalidPeriod, parse_day
 from papertide.domain.search import normalize_query
