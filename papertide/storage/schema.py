@@ -23,7 +23,8 @@ JSONList = sa.JSON().with_variant(JSONB(), "postgresql")
 ROLES = ("member", "curator", "admin")
 
 
-def _timestamps() -> list[sa.Column]:
+def timestamp_columns() -> list[sa.Column]:
+    """``created_at`` and ``updated_at``, which every table has (STYLE 10)."""
     return [
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
@@ -52,7 +53,7 @@ papers = sa.Table(
     sa.Column("withdrawn", sa.Boolean, nullable=False, server_default=sa.false()),
     # Hash of the imported fields, so a re-import can tell "unchanged" without comparing columns.
     sa.Column("content_hash", sa.String(40), nullable=False, server_default=""),
-    *_timestamps(),
+    *timestamp_columns(),
 )
 
 paper_categories = sa.Table(
@@ -72,7 +73,7 @@ users = sa.Table(
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("display_name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(16), nullable=False, server_default="member"),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("role IN ('member', 'curator', 'admin')", name="role"),
     sa.Index("uq_users_email_lower", sa.func.lower(sa.column("email")), unique=True),
 )
@@ -87,7 +88,7 @@ daily_listings = sa.Table(
     sa.Column("submitted_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     # Who submitted it on the source site (HF username) when not a local user.
     sa.Column("submitter_name", sa.String(200), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.UniqueConstraint("paper_id", "listed_on"),
     sa.Index("ix_daily_listings_listed_on", "listed_on", "paper_id"),
 )

@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from papertide.storage.schema import metadata
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    ]
-
+from papertide.storage.schema import metadata, timestamp_columns
 
 # One row per user: what signing in and moderation need beyond the foundation's users row.
 accounts = sa.Table(
@@ -26,7 +18,7 @@ accounts = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('active', 'banned')", name="status"),
 )
 
@@ -38,7 +30,7 @@ login_tokens = sa.Table(
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
 )
 
 sessions = sa.Table(
@@ -49,7 +41,7 @@ sessions = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("user_agent", sa.String(300), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.Index("ix_sessions_user_id", "user_id"),
 )
 
@@ -65,7 +57,7 @@ comments = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default="visible"),
     sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('visible', 'hidden', 'deleted')", name="status"),
     sa.Index("ix_comments_paper_id", "paper_id", "id"),
     sa.Index("ix_comments_user_id", "user_id"),
@@ -79,7 +71,7 @@ comment_reports = sa.Table(
     sa.Column("reporter_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("status", sa.String(16), nullable=False, server_default="open"),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('open', 'resolved')", name="status"),
     sa.UniqueConstraint("comment_id", "reporter_id"),
 )
@@ -92,7 +84,7 @@ collections = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("is_public", sa.Boolean, nullable=False, server_default=sa.false()),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.Index("ix_collections_user_id", "user_id"),
 )
 
@@ -102,7 +94,7 @@ collection_items = sa.Table(
     sa.Column("collection_id", sa.Integer, sa.ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
-    *_timestamps(),
+    *timestamp_columns(),
 )
 
 audit_log = sa.Table(
@@ -113,6 +105,6 @@ audit_log = sa.Table(
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("target", sa.String(200), nullable=False),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.Index("ix_audit_log_created_at", "created_at"),
 )

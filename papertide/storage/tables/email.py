@@ -11,15 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from papertide.storage.schema import JSONList, metadata
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    ]
-
+from papertide.storage.schema import JSONList, metadata, timestamp_columns
 
 subscribers = sa.Table(
     "subscribers",
@@ -31,7 +23,7 @@ subscribers = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="enabled"),
     # Soft bounces since the last successful delivery; the threshold disables the address.
     sa.Column("soft_bounces", sa.Integer, nullable=False, server_default="0"),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('enabled', 'disabled', 'blocklisted')", name="status"),
     sa.Index("uq_subscribers_email_lower", sa.func.lower(sa.column("email")), unique=True),
 )
@@ -61,7 +53,7 @@ subscriptions = sa.Table(
     sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("unsubscribed_at", sa.DateTime(timezone=True), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('unconfirmed', 'confirmed', 'unsubscribed')", name="status"),
     sa.CheckConstraint("frequency IN ('daily', 'weekly')", name="frequency"),
     sa.Index("ix_subscriptions_status", "status"),
@@ -88,7 +80,7 @@ outbox = sa.Table(
     sa.Column("claim_expires_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="status"),
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     sa.Index("ix_outbox_recipient", "recipient"),
@@ -113,7 +105,7 @@ digest_archive = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("day", sa.Date, nullable=False, unique=True),
     sa.Column("papers", JSONList, nullable=False),
-    *_timestamps(),
+    *timestamp_columns(),
 )
 
 bounces = sa.Table(
@@ -126,7 +118,7 @@ bounces = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("source", sa.String(32), nullable=False, server_default="api"),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("kind IN ('hard', 'soft', 'complaint')", name="kind"),
     sa.Index("ix_bounces_subscriber_id", "subscriber_id"),
 )

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from papertide.storage.schema import JSONList, metadata
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    ]
-
+from papertide.storage.schema import JSONList, metadata, timestamp_columns
 
 ingest_runs = sa.Table(
     "ingest_runs",
@@ -32,7 +24,7 @@ ingest_runs = sa.Table(
     sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
     sa.Column("pages", sa.Integer, nullable=False, server_default="0"),
     sa.Column("error", sa.Text, nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.CheckConstraint("status IN ('running', 'succeeded', 'failed')", name="status"),
     sa.Index("ix_ingest_runs_started_at", "started_at"),
 )
@@ -47,7 +39,7 @@ ingest_checkpoints = sa.Table(
     sa.Column("resumption_token", sa.Text, nullable=True),
     sa.Column("window_from", sa.Date, nullable=True),
     sa.Column("window_until", sa.Date, nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
 )
 
 paper_versions = sa.Table(
@@ -62,6 +54,6 @@ paper_versions = sa.Table(
     sa.Column("title", sa.Text, nullable=True),
     sa.Column("abstract", sa.Text, nullable=True),
     sa.Column("authors", JSONList, nullable=True),
-    *_timestamps(),
+    *timestamp_columns(),
     sa.UniqueConstraint("paper_id", "version"),
 )
