@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Annotated
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -11,6 +14,7 @@ from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_mon
 from papertide.web.deps import CatalogDep, TemplatesDep
 
 router = APIRouter()
+PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
 # The catch-all /papers/{id:path} route lives here too, so this router is included last.
 
 
@@ -24,42 +28,36 @@ def _list_page(
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
+def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
     """The latest day that has a daily list."""
     return _list_page(request, templates, catalog, catalog.latest_day(), p)
 
 
-def _bad_period(request: Request, templates: TemplatesDep, exc: InvalidPeriod) -> Response:
-    return templates.TemplateResponse(
-        request, "error.html", {"title": "No such period", "message": str(exc)}, status_code=404
-    )
+def _period_page(
+    parse: Callable[[str], Period], text: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, page: int
+) -> Response:
+    try:
+        period = parse(text)
+    except InvalidPeriod as exc:
+        return templates.TemplateResponse(
+            request, "error.html", {"title": "No such period", "message": str(exc)}, status_code=404
+        )
+    return _list_page(request, templates, catalog, period, page)
 
 
 @router.get("/papers/date/{day}", response_class=HTMLResponse)
-def by_day(day: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
-    try:
-        period = parse_day(day)
-    except InvalidPeriod as exc:
-        return _bad_period(request, templates, exc)
-    return _list_page(request, templates, catalog, period, p)
+def by_day(day: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
+    return _period_page(parse_day, day, request, templates, catalog, p)
 
 
 @router.get("/papers/week/{week}", response_class=HTMLResponse)
-def by_week(week: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
-    try:
-        period = parse_week(week)
-    except InvalidPeriod as exc:
-        return _bad_period(request, templates, exc)
-    return _list_page(request, templates, catalog, period, p)
+def by_week(week: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
+    return _period_page(parse_week, week, request, templates, catalog, p)
 
 
 @router.get("/papers/month/{month}", response_class=HTMLResponse)
-def by_month(month: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: int = Query(0, ge=0, le=10_000)):
-    try:
-        period = parse_month(month)
-    except InvalidPeriod as exc:
-        return _bad_period(request, templates, exc)
-    return _list_page(request, templates, catalog, period, p)
+def by_month(month: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
+    return _period_page(parse_month, month, request, templates, catalog, p)
 
 
 @router.get("/trending", response_class=HTMLResponse)
