@@ -3,7 +3,7 @@ collections, subscription): what the OpenAPI document promises for them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -75,10 +75,15 @@ class SubscriptionOut(BaseModel):
     preferences: dict[str, Any] | None
 
 
+def _utc(dt: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes (stored as UTC); RFC 3339 date-times need the offset.
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
 def comment_out(c: Comment, parent_uuid: str | None) -> dict[str, Any]:
     return {
         "uuid": c.uuid, "arxiv_id": c.paper_arxiv_id, "author": c.author_name, "author_uuid": c.author_uuid,
-        "reply_to": parent_uuid, "body": c.body, "html": c.html, "created_at": c.created_at, "edited_at": c.edited_at,
+        "reply_to": parent_uuid, "body": c.body, "html": c.html, "created_at": _utc(c.created_at), "edited_at": _utc(c.edited_at),
     }
 
 

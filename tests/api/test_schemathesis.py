@@ -16,17 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from papertide.api.tokens import TokenService
 from papertide.cli import demo_corpus_path
 from papertide.config import Settings
 from papertide.ingest.bulk import import_file
 from papertide.storage.db import Database
+from papertide.web.community import build_community
 from tests.api.conftest import free_port, serve
 
 EXAMPLES = 15  # per operation and mode; bench/api_fuzz.py runs 300
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path):  # type: ignore[no-untyped-def]
+def demo(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("fuzz")
     shutil.copy(sqlite_template, root / "papertide.db")
     cfg = Settings(  # type: ignore[call-arg]
@@ -36,8 +38,21 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
     db = Database(cfg.resolved_database_url)
     import_file(db, demo_corpus_path())
     with serve(cfg, db) as url:
-        yield url
+        yield url, cfg, db
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo) -> str:  # type: ignore[no-untyped-def]
+    return demo[0]
+
+
+@pytest.fixture(scope="module")
+def write_token(demo) -> str:  # type: ignore[no-untyped-def]
+    """A write token of a real account, so the fuzz also reaches the write endpoints' code."""
+    _, cfg, db = demo
+    user, _ = build_community(cfg, db).accounts.create_admin("fuzz@example.org")
+    return TokenService(db).create_for_user(user.id, "write", "fuzz").secret
 
 
 def _operations(url: str):  # type: ignore[no-untyped-def]
@@ -62,7 +77,19 @@ def test_api_v1_conforms_to_its_openapi_document(demo_server):  # type: ignore[n
                 assert mode is schemathesis.GenerationMode.NEGATIVE, operation.path
 
 
-def _fuzz(strategy) -> None:  # type: ignore[no-untyped-def]
+def test_api_v1_with_a_write_token_conforms_too(demo_server, write_token):  # type: ignore[no-untyped-def]
+    # With a valid token the votes, comments and collections code runs (not just the 401 path).
+    real_id = httpx.get(f"{demo_server}/api/v1/papers?limit=1").json()["items"][0]["arxiv_id"]
+    auth = {"Authorization": f"Bearer {write_token}"}
+    for operation in _operations(demo_server):
+        if not operation.definition.raw.get("security"):
+            continue
+        _fuzz(operation.as_strategy(schemathesis.GenerationMode.POSITIVE), auth)
+        if "{arxiv_id}" in operation.path:
+            _fuzz(operation.as_strategy(schemathesis.GenerationMode.POSITIVE, path_parameters={"arxiv_id": real_id}), auth)
+
+
+def _fuzz(strategy, headers: dict[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
     @given(case=strategy)
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
               database=None)
@@ -70,6 +97,6 @@ def _fuzz(strategy) -> None:  # type: ignore[no-untyped-def]
         # A cursor is opaque and server-issued: a made-up one is schema-valid but must still be a
         # 422, which OpenAPI cannot express; only for those requests we skip "valid data accepted".
         made_up_cursor = "cursor" in (case.query or {})
-        case.call_and_validate(excluded_checks=[positive_data_acceptance] if made_up_cursor else None)
+        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance] if made_up_cursor else None)
 
     check()

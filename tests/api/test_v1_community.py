@@ -51,6 +51,7 @@ def test_comments_are_sanitised_threaded_and_listed(client, writer):
     assert r.status_code == 201, r.text
     top = r.json()
     assert top["body"] == "**Nice** <script>alert(1)</script>"
+    assert top["created_at"].endswith(("+00:00", "Z"))  # RFC 3339 with an offset, also from SQLite
     assert "<strong>Nice</strong>" in top["html"] and "<script>" not in top["html"]
     r = client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": "reply", "reply_to": top["uuid"]})
     assert r.status_code == 201 and r.json()["reply_to"] == top["uuid"]
