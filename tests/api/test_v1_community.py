@@ -97,6 +97,21 @@ def test_my_subscription(client, writer):
     r = client.get("/api/v1/me/subscription", headers=auth)
     assert r.status_code == 200 and r.json() == {"subscribed": False, "status": None, "preferences": None}
     assert client.get("/api/v1/me/subscription").status_code == 401
+    client.app.state.subscriptions.subscribe("bot-owner@example.org", {})
+    body = client.get("/api/v1/me/subscription", headers=auth).json()
+    assert body["subscribed"] is False and body["status"] == "unconfirmed"  # double opt-in still pending
+    assert body["preferences"]["frequency"] == "daily"
+
+
+def test_suspended_accounts_cannot_write_through_the_api(client, writer):
+    user, auth = writer
+    accounts = client.app.state.community.accounts
+    admin, _ = accounts.create_admin("admin@example.org")
+    accounts.set_banned(admin, user.uuid, True)
+    for r in (client.put(f"/api/v1/papers/{PAPER}/vote", headers=auth),
+              client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": "spam"}),
+              client.post("/api/v1/collections", headers=auth, json={"name": "x"})):
+        assert r.status_code == 403 and "suspended" in r.json()["error"]["message"]
 
 
 def test_openapi_documents_the_write_endpoints(client):
