@@ -155,7 +155,9 @@ def eval_beir(
     with _progress() as bar:
         task = bar.add_task("Running queries", total=None)
         rows = evaluate(svc, dataset, [("lexical", "lexical", None), ("dense", "dense", None),
-                                       ("hybrid (convex)", "hybrid", "convex"), ("hybrid (RRF)", "hybrid", "rrf")],
+                                       ("hybrid (convex)", "hybrid", "convex"),
+                                       ("hybrid (convex, min-max)", "hybrid", "convex-minmax"),
+                                       ("hybrid (RRF)", "hybrid", "rrf")],
                         progress=lambda n: bar.advance(task, n))
     table = Table(title=f"{dataset.name} on {db.dialect} ({rows[0].scores.queries} queries)")
     for col in ("run", "nDCG@10", "recall@100", "MRR@10", "ms/query"):

@@ -21,6 +21,7 @@ from papertide.domain.search import (
     query_terms,
     rrf_fuse,
     tsquery_text,
+    zscore_normalise,
 )
 
 
@@ -69,12 +70,30 @@ def test_minmax_handles_constant_and_empty_inputs():
     assert minmax_normalise({"a": 3.0, "b": 3.0}) == {"a": 1.0, "b": 1.0}
 
 
-def test_convex_fusion_matches_a_hand_computed_table():
+def test_minmax_convex_fusion_matches_a_hand_computed_table():
     lexical = {"a": 10.0, "b": 6.0, "c": 2.0}  # normalised: a 1, b 0.5, c 0
     dense = {"b": 0.8, "d": 0.4}  # normalised: b 1, d 0
-    fused = convex_fuse(lexical, dense, 0.4)
+    fused = convex_fuse(lexical, dense, 0.4, "minmax")
     assert [k for k, _ in fused] == ["b", "a", "d", "c"]
     assert [s for _, s in fused] == pytest.approx([0.7, 0.6, 0.0, 0.0])
+    assert fuse(list(lexical.items()), list(dense.items()), "convex-minmax", 0.4) == fused
+
+
+def test_zscore_handles_constant_and_empty_inputs():
+    assert zscore_normalise({}) == {}
+    assert zscore_normalise({"a": 3.0, "b": 3.0}) == {"a": 0.0, "b": 0.0}
+    assert zscore_normalise({"a": 2.0, "b": 4.0, "c": 6.0}) == pytest.approx({"a": -1.5**0.5, "b": 0.0, "c": 1.5**0.5})
+
+
+def test_zscore_convex_fusion_matches_a_hand_computed_table():
+    z = 1.5**0.5  # z-score of 10 and 2 in (10, 6, 2): mean 6, population sd sqrt(32/3)
+    lexical = {"a": 10.0, "b": 6.0, "c": 2.0}  # z: a z, b 0, c -z
+    dense = {"b": 0.8, "d": 0.4}  # z: b 1, d -1
+    # A doc one side did not return gets that side's lowest z: a's dense is -1, d's lexical -z.
+    fused = convex_fuse(lexical, dense, 0.5)
+    assert [k for k, _ in fused] == ["b", "a", "d", "c"]
+    assert [s for _, s in fused] == pytest.approx([0.5, (z - 1) / 2, (-z - 1) / 2, (-z - 1) / 2])
+    assert fuse(list(lexical.items()), list(dense.items())) == fused  # the default method and weight
 
 
 def test_convex_fusion_rejects_weights_outside_unit_interval():
