@@ -1,6 +1,7 @@
 """A visitor subscribes from the header box, confirms from the emailed link — in a real Chromium."""
 
 import re
+import time
 from datetime import date
 from email import message_from_string, policy
 
@@ -29,9 +30,17 @@ def test_subscribe_from_the_header_box_and_confirm_with_the_button(live_server, 
     page.click("form.prefs button[type=submit]")
     page.wait_for_selector("text=Check your inbox")
 
-    with live_server.db.read() as conn:
-        sub = subscriptions_store.get_by_email(conn, "reader@example.org")
-        raw = outbox_store.by_status(conn, "sent")[0]["raw"]
+    # The confirmation mail goes out after the response: wait for the outbox to record it as sent.
+    deadline = time.monotonic() + 20
+    while True:
+        with live_server.db.read() as conn:
+            sub = subscriptions_store.get_by_email(conn, "reader@example.org")
+            sent = outbox_store.by_status(conn, "sent")
+        if sent or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert sent, "the confirmation email was not sent within 20 s"
+    raw = sent[0]["raw"]
     assert sub.status == "unconfirmed"
     assert (sub.prefs.frequency, sub.prefs.weekday, sub.prefs.timezone, sub.prefs.categories) == (
         "weekly", 4, "Europe/Paris", ("cs.CL", "cs.LG"))
