@@ -140,7 +140,7 @@ def confirm(request: Request, templates: TemplatesDep, token: Annotated[str, For
     )
 
 
-def _manage_context(service: SubscriptionService, sub: SubscriptionRecord, token: str, **extra: Any) -> dict[str, Any]:
+def _manage_context(sub: SubscriptionRecord, token: str, **extra: Any) -> dict[str, Any]:
     return _form_context(sub.prefs, sub.email, sub.name) | {"token": token, "sub": sub} | extra
 
 
@@ -151,7 +151,7 @@ def manage_page(request: Request, templates: TemplatesDep, token: str = ""):
         sub = service.peek(token, ("manage",))
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
-    return templates.TemplateResponse(request, "subscriptions/manage.html", _manage_context(service, sub, token))
+    return templates.TemplateResponse(request, "subscriptions/manage.html", _manage_context(sub, token))
 
 
 @router.post("/subscription", response_class=HTMLResponse)
@@ -165,9 +165,9 @@ async def manage(request: Request, templates: TemplatesDep):
         return _token_error(request, templates, exc)
     except InvalidSubscription as exc:
         sub = service.peek(token, ("manage",))
-        ctx = _manage_context(service, sub, token, error=str(exc))
+        ctx = _manage_context(sub, token, error=str(exc))
         return templates.TemplateResponse(request, "subscriptions/manage.html", ctx, status_code=400)
-    ctx = _manage_context(service, sub, token, saved=True)
+    ctx = _manage_context(sub, token, saved=True)
     return templates.TemplateResponse(request, "subscriptions/manage.html", ctx)
 
 
