@@ -96,9 +96,7 @@ def upsert_papers(conn: Connection, batch: Sequence[Paper]) -> tuple[UpsertResul
     ids = {a: r["id"] for a, r in existing.items()}
     if new_rows:
         ids |= {a: r["id"] for a, r in _existing(conn, [r["arxiv_id"] for r in new_rows]).items()}
-    touched = [ids[r["arxiv_id"]] for r in new_rows] + [r["_id"] for r in changed_rows]
-    touched_papers = {ids[r["arxiv_id"]]: latest[r["arxiv_id"]] for r in (*new_rows, *changed_rows)}
-    _replace_categories(conn, touched, touched_papers)
+    _replace_categories(conn, {ids[r["arxiv_id"]]: latest[r["arxiv_id"]] for r in (*new_rows, *changed_rows)})
     return UpsertResult(len(new_rows), len(changed_rows), skipped), ids
 
 
@@ -123,7 +121,9 @@ def _existing(conn: Connection, arxiv_ids: list[str]) -> dict[str, dict[str, Any
     return out
 
 
-def _replace_categories(conn: Connection, paper_ids: list[int], by_id: dict[int, Paper]) -> None:
+def _replace_categories(conn: Connection, by_id: dict[int, Paper]) -> None:
+    """Rewrite the category rows of the papers in ``by_id`` (row id → paper)."""
+    paper_ids = list(by_id)
     if not paper_ids:
         return
     for i in range(0, len(paper_ids), IN_CHUNK):
