@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Listing, PaperEntry
 from papertide.domain.trending import TrendingCandidate
-from papertide.storage.papers import num_comments_column, paper_from_row
+from papertide.storage.papers import IN_CHUNK, num_comments_column, paper_from_row
 from papertide.storage.schema import daily_listings, papers
 
 
@@ -27,7 +27,15 @@ def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str
     ]
     if not rows:
         return 0
-    before = _count(conn)
+    # Which (paper, day) pairs exist already, looked up for this batch only (not a table count).
+    paper_ids = sorted({r["paper_id"] for r in rows})
+    existing: set[tuple[int, date]] = set()
+    for i in range(0, len(paper_ids), IN_CHUNK):
+        q = sa.select(daily_listings.c.paper_id, daily_listings.c.listed_on).where(
+            daily_listings.c.paper_id.in_(paper_ids[i : i + IN_CHUNK])
+        )
+        existing.update((r.paper_id, r.listed_on) for r in conn.execute(q))
+    new = {(r["paper_id"], r["listed_on"]) for r in rows} - existing
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(daily_listings)
     stmt = stmt.on_conflict_do_update(
@@ -38,7 +46,7 @@ def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str
         },
     )
     conn.execute(stmt, rows)
-    return _count(conn) - before
+    return len(new)
 
 
 def _count(conn: Connection) -> int:
