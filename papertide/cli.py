@@ -88,6 +88,9 @@ def import_(
         err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
         raise typer.Exit(2)
     report = _import_with_progress(db, file)
+    from papertide.search.commands import sync_lexical_index
+
+    sync_lexical_index(db)
     for lineno, message in report.errors:
         err.print(f"[yellow]{file.name}:{lineno}: {message}[/yellow]")
     if report.failed > len(report.errors):

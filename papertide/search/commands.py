@@ -89,11 +89,31 @@ def reindex(
 ) -> None:
     """Rebuild the lexical index and bring every paper's embedding up to date."""
     db, svc = _db_and_service(threads=threads)
-    with err.status("Rebuilding the lexical index…"):
-        svc.reindex_lexical()
+    with _progress() as bar:
+        task = bar.add_task(f"Rebuilding the lexical index ({svc.lexical.name})", total=None)
+        svc.reindex_lexical(progress=lambda done, total: bar.update(task, completed=done, total=total))
     console.print("Lexical index rebuilt.")
     if embeddings:
         _embed(svc, batch=64)
+
+
+def sync_lexical_index(db) -> None:  # type: ignore[no-untyped-def]
+    """After an import: bring an external (tantivy) keyword index up to date, with a progress bar."""
+    from papertide.search.config import SearchSettings
+    from papertide.search.lexical import make_lexical_index
+    from papertide.storage import search_pending
+
+    lexical = make_lexical_index(db, SearchSettings().lexical)
+    if not getattr(lexical, "built", False):
+        return  # SQL engines are kept by triggers; an unbuilt index is built on first use or by reindex
+    with db.read() as conn:
+        total = len(search_pending.pending(conn))
+    if not total:
+        return
+    with _progress() as bar:
+        task = bar.add_task("Updating the search index", total=total)
+        while n := lexical.sync(10_000):
+            bar.advance(task, n)
 
 
 def _embed(svc, batch: int) -> int:  # type: ignore[no-untyped-def]

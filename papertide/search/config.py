@@ -19,6 +19,11 @@ class SearchSettings(BaseSettings):
         "minilm", description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8) or 'null' (lexical only)."
     )
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
+    lexical: str = Field(
+        "auto",
+        description="Keyword engine: 'auto' (tantivy beside a SQLite file, SQL on PostgreSQL), 'tantivy' or 'sql' "
+        "(FTS5 / tsvector only).",
+    )
     fusion: str = Field(
         "convex",
         description="How lexical and dense rankings combine: 'convex' (z-scored), 'convex-minmax' or 'rrf'.",

@@ -14,6 +14,7 @@ from typing import Any
 from papertide.search.bundled import import_vectors
 from papertide.search.config import SearchSettings
 from papertide.search.embedders import Embedder, make_embedder
+from papertide.search.lexical import make_lexical_index
 from papertide.search.service import SearchService
 from papertide.search.vectors import make_vector_index
 from papertide.storage.db import Database
@@ -29,7 +30,8 @@ def build_service(db: Database, settings: SearchSettings | None = None, device: 
                   threads: int | None = None) -> SearchService:
     s = settings or SearchSettings()
     embedder: Embedder = make_embedder(s.embedder, threads=threads or s.threads, device=device)
-    return SearchService(db, embedder, make_vector_index(db, embedder.model_id), s.fusion, s.dense_weight)
+    return SearchService(db, embedder, make_vector_index(db, embedder.model_id), s.fusion, s.dense_weight,
+                         make_lexical_index(db, s.lexical))
 
 
 def service_for(state: Any) -> SearchService:
@@ -64,13 +66,19 @@ class BackgroundEmbedder:
             return
         try:
             svc = service_for(self.state)
+            ensure_built = getattr(svc.lexical, "ensure_built", None)
+            if ensure_built is not None and ensure_built():
+                log.info("built the lexical search index")
             if not svc.embedder.dim:
+                while not self._stop.wait(BACKGROUND_INTERVAL_S):
+                    svc.lexical.sync()
                 return
             loaded = import_vectors(svc.db, svc.embedder.model_id)
             if loaded:
                 log.info("loaded %d bundled vectors", loaded)
                 svc.index.refresh()
             while not self._stop.is_set():
+                svc.lexical.sync()
                 n = svc.embed_pending(stop=self._stop.is_set)
                 if n:
                     log.info("embedded %d papers", n)

@@ -28,6 +28,7 @@ from papertide.domain.search import (
     query_terms,
 )
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
+from papertide.search.lexical import LexicalIndex, make_lexical_index
 from papertide.search.vectors import NullVectorIndex, VectorIndex
 from papertide.storage import embeddings as emb_store
 from papertide.storage import papers as papers_store
@@ -88,8 +89,10 @@ class SearchService:
         index: VectorIndex | None = None,
         fusion: str = "convex",
         dense_weight: float = DENSE_WEIGHT,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         self.db = db
+        self.lexical: LexicalIndex = lexical if lexical is not None else make_lexical_index(db)
         self.embedder: Embedder = embedder if embedder is not None else NullEmbedder()
         # Not `index or ...`: an empty index has len() 0 and is falsy.
         self.index: VectorIndex = index if index is not None else NullVectorIndex()
@@ -113,11 +116,10 @@ class SearchService:
         want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(len(self.index))
 
         def run_lexical() -> list[tuple[int, float]]:
-            with self.db.read() as conn:
-                return search_store.lexical_search(conn, terms, filters, limit)
+            return self.lexical.search(terms, filters, limit)
 
         if want_lexical and want_dense and self._overlap:
-            # The FTS query and the embedding + vector product all release the GIL, so
+            # The lexical query and the embedding + vector product all release the GIL, so
             # on two cores a hybrid query costs about the slower side, not the sum.
             pending = self._pool().submit(run_lexical)
             try:
@@ -242,6 +244,9 @@ class SearchService:
             self.index.refresh()
         return done
 
-    def reindex_lexical(self) -> None:
-        with self.db.write() as conn:
-            search_store.rebuild_lexical_index(conn)
+    def reindex_lexical(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Rebuild the lexical index (and FTS5 behind tantivy, which filtered queries use)."""
+        fallback = getattr(self.lexical, "fallback", None)
+        if fallback is not None:
+            fallback.rebuild()
+        self.lexical.rebuild(progress)

@@ -35,6 +35,7 @@ DIALECT_ONLY_OBJECTS = frozenset(
     {
         "papers_fts", "papers_fts_data", "papers_fts_idx", "papers_fts_docsize", "papers_fts_config",
         "papers_fts_content",
+        "search_pending",
         "search_documents", "ix_search_documents_document", "ix_paper_embeddings_vector_hnsw",
     }
 )

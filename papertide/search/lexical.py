@@ -1,0 +1,249 @@
+"""Lexical engines behind one small protocol: SQL (FTS5 / tsvector) and tantivy.
+
+SQLite's FTS5 scores every row an OR query matches (80–200 ms for common words at
+241k papers, bench/RESULTS.md); tantivy prunes with block-max WAND and answers the
+same top-200 in a few ms, so SQLite mode uses it for unfiltered queries. Filtered
+queries still go to FTS5, whose rows join ``papers`` in SQL: the filters (dates,
+categories, author substring, listed-only) are SQL and stay exact there.
+
+The tantivy index lives beside the database file and is kept current from the
+``search_pending`` queue that triggers fill (0007_search_pending): each query first
+indexes a few queued papers, so an import is searchable at once; bulk catch-up runs
+in ``papertide search reindex``, after imports and in the web process's background
+thread. Only one process can hold tantivy's writer: the others skip and search what
+is committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from papertide.domain.search import SearchFilters
+from papertide.storage import search as search_store
+from papertide.storage import search_pending as queue
+from papertide.storage.db import Database
+from papertide.storage.dialects.search_sqlite import ABSTRACT_WEIGHT, AUTHORS_WEIGHT, TITLE_WEIGHT
+
+log = logging.getLogger(__name__)
+
+Hits = list[tuple[int, float]]
+ENGINES = ("auto", "sql", "tantivy")
+# Bumped whenever the schema, tokenizer or boosts below change: an index built with
+# other settings is rebuilt rather than silently mixed.
+TANTIVY_LAYOUT = "papertide-tantivy-1 en_stem title3 freq"
+INLINE_SYNC = 2_000  # queued papers a query indexes itself before answering
+INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
+WRITER_HEAP = 128_000_000
+_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+class LexicalIndex(Protocol):
+    """Keyword search returning ``(paper row id, score)``, higher is better."""
+
+    name: str
+
+    def search(self, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits: ...
+
+    def sync(self, limit: int | None = None) -> int:
+        """Index papers changed since the last sync; returns how many."""
+        ...
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Rebuild from the papers table; ``progress(done, total)``."""
+        ...
+
+
+class SqlLexicalIndex:
+    """FTS5 on SQLite, BM25 over tsvector on PostgreSQL; kept by triggers in the same transaction."""
+
+    name = "sql"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def search(self, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
+        with self.db.read() as conn:
+            return search_store.lexical_search(conn, terms, filters, limit)
+
+    def sync(self, limit: int | None = None) -> int:
+        return 0  # triggers keep it current
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        with self.db.write() as conn:
+            search_store.rebuild_lexical_index(conn)
+
+
+class TantivyLexicalIndex:
+    """A tantivy index in ``path`` over title (×3), abstract and authors, English stemming."""
+
+    name = "tantivy"
+
+    def __init__(self, db: Database, path: Path, fallback: LexicalIndex | None = None) -> None:
+        import tantivy
+
+        self._t = tantivy
+        self.db = db
+        self.path = path
+        self.fallback = fallback or SqlLexicalIndex(db)
+        self._sync_lock = threading.Lock()
+        path.mkdir(parents=True, exist_ok=True)
+        if self._layout() not in (None, TANTIVY_LAYOUT):
+            log.warning("search index at %s has another layout; rebuilding it", path)
+            shutil.rmtree(path)
+            path.mkdir(parents=True)
+        sb = tantivy.SchemaBuilder()
+        sb.add_integer_field("id", stored=False, indexed=True, fast=True)
+        for field in ("title", "abstract", "authors"):
+            sb.add_text_field(field, stored=False, tokenizer_name="en_stem", index_option="freq")
+        self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
+        self._boosts = {"title": TITLE_WEIGHT, "abstract": ABSTRACT_WEIGHT, "authors": AUTHORS_WEIGHT}
+
+    # ------------------------------------------------------------------ state
+
+    def _meta(self) -> Path:
+        return self.path / "papertide.json"
+
+    def _layout(self) -> str | None:
+        try:
+            return str(json.loads(self._meta().read_text())["layout"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    @property
+    def built(self) -> bool:
+        return self._layout() == TANTIVY_LAYOUT
+
+    # ----------------------------------------------------------------- search
+
+    def search(self, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
+        if not terms:
+            return []
+        if filters.active or not (self.built or self._build_if_small()):
+            return self.fallback.search(terms, filters, limit)
+        with self.db.read() as conn:
+            stale = queue.has_pending(conn)
+        if stale:
+            self.sync(INLINE_SYNC)
+        words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
+        if not words:
+            return []
+        query = self.index.parse_query(" ".join(words), ["title", "abstract", "authors"], field_boosts=self._boosts)
+        searcher = self.index.searcher()
+        # count=False lets tantivy skip blocks that cannot reach the top `limit`.
+        hits = searcher.search(query, limit, count=False).hits
+        ids = searcher.fast_field_values("id", [addr for _, addr in hits])
+        return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if i is not None]
+
+    # ------------------------------------------------------------------ write
+
+    def sync(self, limit: int | None = None) -> int:
+        """Index queued papers (all, or ``limit``); 0 when another thread or process holds the writer."""
+        if not self.built:
+            return 0
+        if not self._sync_lock.acquire(blocking=False):
+            return 0
+        try:
+            with self.db.read() as conn:
+                seen = queue.pending(conn, limit)
+                docs = queue.documents(conn, [p for p, _ in seen]) if seen else []
+            if not seen:
+                return 0
+            writer = self._writer()
+            if writer is None:
+                return 0
+            for pid, _ in seen:
+                writer.delete_documents_by_term("id", pid)
+            for doc in docs:
+                writer.add_document(self._doc(doc))
+            writer.commit()
+            writer.wait_merging_threads()
+            self.index.reload()
+            with self.db.write() as conn:
+                queue.clear(conn, seen)
+            return len(seen)
+        finally:
+            self._sync_lock.release()
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        with self._sync_lock:
+            writer = self._writer(wait=True)
+            assert writer is not None
+            # Queue rows seen before the full read are covered by it; later ones stay queued.
+            with self.db.read() as conn:
+                seen = queue.pending(conn)
+            writer.delete_all_documents()
+            with self.db.read() as conn:
+                total, done = queue.count_papers(conn), 0
+                for batch in queue.iter_documents(conn):
+                    for doc in batch:
+                        writer.add_document(self._doc(doc))
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done, total)
+            writer.commit()
+            writer.wait_merging_threads()
+            self._meta().write_text(json.dumps({"layout": TANTIVY_LAYOUT}))
+            self.index.reload()
+            with self.db.write() as conn:
+                queue.clear(conn, seen)
+
+    def _build_if_small(self) -> bool:
+        """Build a never-built index on the spot when the corpus is small (demo, tests)."""
+        with self.db.read() as conn:
+            small = queue.count_papers(conn) <= INLINE_BUILD_MAX
+        if small:
+            self.ensure_built()
+        return small
+
+    def ensure_built(self, progress: Callable[[int, int], None] | None = None) -> bool:
+        """Build the index if it never was; True when this call built it."""
+        if self.built:
+            return False
+        self.rebuild(progress)
+        return True
+
+    def _writer(self, wait: bool = False):  # type: ignore[no-untyped-def]
+        try:
+            return self.index.writer(WRITER_HEAP, 1)
+        except ValueError:
+            if wait:
+                raise
+            log.info("search index writer busy (another process is indexing); skipping this sync")
+            return None
+
+    def _doc(self, doc: queue.Document):  # type: ignore[no-untyped-def]
+        pid, title, abstract, authors = doc
+        return self._t.Document(id=pid, title=title, abstract=abstract, authors=authors)
+
+
+def index_path(db: Database) -> Path | None:
+    """Where SQLite mode keeps its tantivy index: beside the database file (None in memory)."""
+    if db.dialect != "sqlite":
+        return None
+    name = sa.engine.make_url(str(db.engine.url)).database
+    if not name or name == ":memory:":
+        return None
+    p = Path(name)
+    return p.with_name(p.name + ".search")
+
+
+def make_lexical_index(db: Database, engine: str = "auto") -> LexicalIndex:
+    """tantivy for a SQLite file database ("auto"), else the SQL engine of the dialect."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown lexical engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    path = index_path(db)
+    if engine == "sql" or path is None:
+        if engine == "tantivy":
+            raise ValueError("the tantivy lexical engine needs a SQLite database file")
+        return SqlLexicalIndex(db)
+    index = TantivyLexicalIndex(db, path)
+    return index

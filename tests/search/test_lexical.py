@@ -1,0 +1,126 @@
+"""The tantivy keyword index of SQLite mode: same answers as FTS5, kept current from the queue."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from papertide.domain.search import SearchFilters, query_terms
+from papertide.search.lexical import (
+    SqlLexicalIndex,
+    TantivyLexicalIndex,
+    index_path,
+    make_lexical_index,
+)
+from papertide.storage import search_pending
+from tests.factories import add_papers, make_paper
+from tests.search.conftest import CORPUS
+
+LEXICAL_KNOWN = {
+    "graph neural networks molecules": "2401.00001",
+    "diffusion image generation": "2401.00002",
+    "power law language model scaling": "2401.00003",
+    "qubit noise protection": "2401.00006",
+    r"$\alpha$-divergence": "2401.00007",
+    "Hawking": "2401.00008",
+    "proteins": "2401.00005",  # stemmed: the paper says "protein"
+}
+
+
+@pytest.fixture
+def corpus(sqlite_db):  # type: ignore[no-untyped-def]
+    add_papers(sqlite_db, *CORPUS)
+    return sqlite_db
+
+
+def _arxiv_ids(db, hits):  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        rows = dict(conn.execute(sa.text("SELECT id, arxiv_id FROM papers")).all())
+    return [rows[i] for i, _ in hits]
+
+
+def _pending(db) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        return search_pending.pending(conn)
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "sql"])
+@pytest.mark.parametrize(("query", "expected"), sorted(LEXICAL_KNOWN.items()))
+def test_known_queries_rank_their_paper_first(corpus, engine: str, query: str, expected: str) -> None:
+    lexical = make_lexical_index(corpus, engine)
+    hits = lexical.search(query_terms(query), SearchFilters(), 10)
+    assert _arxiv_ids(corpus, hits)[0] == expected
+
+
+def test_auto_picks_tantivy_for_a_sqlite_file_and_builds_small_corpora_on_first_query(corpus) -> None:
+    lexical = make_lexical_index(corpus)
+    assert isinstance(lexical, TantivyLexicalIndex)
+    assert not lexical.built
+    assert lexical.search(("hawking",), SearchFilters(), 5)
+    assert lexical.built
+    assert _pending(corpus) == []  # the build consumed the queue the inserts filled
+
+
+def test_an_edit_is_searchable_at_once_and_the_old_text_is_gone(corpus) -> None:
+    lexical = make_lexical_index(corpus)
+    lexical.search(("hawking",), SearchFilters(), 5)
+    with corpus.write() as conn:
+        conn.execute(sa.text("UPDATE papers SET abstract = 'Zeolite catalysis at low temperature' "
+                             "WHERE arxiv_id = '2401.00008'"))
+    assert len(_pending(corpus)) == 1
+    assert _arxiv_ids(corpus, lexical.search(("zeolite",), SearchFilters(), 5)) == ["2401.00008"]
+    assert lexical.search(("entropy", "horizon"), SearchFilters(), 5) == []
+    assert _pending(corpus) == []
+
+
+def test_new_papers_are_found_without_a_rebuild(corpus) -> None:
+    lexical = make_lexical_index(corpus)
+    lexical.search(("hawking",), SearchFilters(), 5)
+    add_papers(corpus, make_paper("2402.00001", title="Perovskite solar cells", abstract="Stable perovskites."))
+    assert _arxiv_ids(corpus, lexical.search(("perovskite",), SearchFilters(), 5)) == ["2402.00001"]
+
+
+def test_a_busy_writer_elsewhere_skips_the_sync_and_loses_nothing(corpus) -> None:
+    first = make_lexical_index(corpus)
+    assert isinstance(first, TantivyLexicalIndex)
+    first.ensure_built()
+    add_papers(corpus, make_paper("2402.00002", title="Topological insulators", abstract="Edge states."))
+    other = TantivyLexicalIndex(corpus, first.path)
+    held = other.index.writer(50_000_000, 1)  # as if another process were indexing
+    assert first.sync() == 0
+    assert len(_pending(corpus)) == 1  # still queued
+    del held
+    assert first.sync() == 1
+    assert _arxiv_ids(corpus, first.search(("topological",), SearchFilters(), 5)) == ["2402.00002"]
+
+
+def test_an_index_of_another_layout_is_rebuilt_not_mixed(corpus) -> None:
+    lexical = make_lexical_index(corpus)
+    lexical.search(("hawking",), SearchFilters(), 5)
+    meta = index_path(corpus) / "papertide.json"
+    meta.write_text(json.dumps({"layout": "an older layout"}))
+    again = make_lexical_index(corpus)
+    assert not again.built
+    assert _arxiv_ids(corpus, again.search(("hawking",), SearchFilters(), 5)) == ["2401.00008"]
+    assert again.built
+
+
+def test_filtered_queries_go_to_sql_and_honour_the_filters(corpus) -> None:
+    lexical = make_lexical_index(corpus)
+    both = lexical.search(("networks",), SearchFilters(), 10)
+    assert set(_arxiv_ids(corpus, both)) == {"2401.00001", "2401.00005", "2401.00009"}  # "network" stems alike
+    only_cv = lexical.search(("networks",), SearchFilters(categories=("cs.CV",)), 10)
+    assert _arxiv_ids(corpus, only_cv) == ["2401.00009"]
+
+
+def test_tantivy_needs_a_database_file(db) -> None:  # type: ignore[no-untyped-def]
+    if db.dialect == "sqlite":
+        assert isinstance(make_lexical_index(db), TantivyLexicalIndex)
+    else:
+        assert isinstance(make_lexical_index(db), SqlLexicalIndex)
+        with pytest.raises(ValueError, match="SQLite database file"):
+            make_lexical_index(db, "tantivy")
+    with pytest.raises(ValueError, match="unknown lexical engine"):
+        make_lexical_index(db, "lucene")
