@@ -24,6 +24,11 @@ class SearchSettings(BaseSettings):
         description="Keyword engine: 'auto' (tantivy beside a SQLite file, SQL on PostgreSQL), 'tantivy' or 'sql' "
         "(FTS5 / tsvector only).",
     )
+    vector_index: str = Field(
+        "auto",
+        description="Dense index on SQLite: 'auto' (exact below 100,000 vectors, else a saved HNSW graph), "
+        "'exact' or 'hnsw'. PostgreSQL always uses pgvector.",
+    )
     fusion: str = Field(
         "convex",
         description="How lexical and dense rankings combine: 'convex' (z-scored), 'convex-minmax' or 'rrf'.",

@@ -30,7 +30,7 @@ def build_service(db: Database, settings: SearchSettings | None = None, device: 
                   threads: int | None = None) -> SearchService:
     s = settings or SearchSettings()
     embedder: Embedder = make_embedder(s.embedder, threads=threads or s.threads, device=device)
-    return SearchService(db, embedder, make_vector_index(db, embedder.model_id), s.fusion, s.dense_weight,
+    return SearchService(db, embedder, make_vector_index(db, embedder.model_id, s.vector_index), s.fusion, s.dense_weight,
                          make_lexical_index(db, s.lexical))
 
 

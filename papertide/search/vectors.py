@@ -1,14 +1,22 @@
-"""Vector indexes behind one small protocol: exact numpy (SQLite mode), pgvector, Null.
+"""Vector indexes behind one small protocol: exact numpy, HNSW (usearch), pgvector, Null.
 
-Exact search over float32 in numpy is a single matrix-vector product: 241,792 × 384
-takes a few ms on one core (bench/RESULTS.md). PostgreSQL mode asks pgvector's HNSW
-index in the database, so every web worker shares it and filters run in SQL.
+SQLite mode searches exactly (one float32 matrix-vector product) below
+``HNSW_MIN_VECTORS`` papers; above it the product reads too much memory per query
+(~54 ms at 241,792 × 384, bench/RESULTS.md), so it uses a usearch HNSW graph saved
+beside the database and extended as vectors are written. PostgreSQL mode asks
+pgvector's HNSW index in the database, so every web worker shares it and filters run
+in SQL.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import threading
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -20,7 +28,21 @@ from papertide.storage import embeddings as emb_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
 
+log = logging.getLogger(__name__)
+
 Hits = list[tuple[int, float]]
+VECTOR_INDEXES = ("auto", "exact", "hnsw")
+HNSW_MIN_VECTORS = 100_000  # "auto" switches from exact search to HNSW at this size
+# Graph settings, checked for recall@10 >= 0.98 against exact search on real MiniLM
+# vectors of the arXiv corpus (bench/hnsw_recall.py, bench/RESULTS.md).
+HNSW_DTYPE = "f16"
+HNSW_CONNECTIVITY = 16
+HNSW_EXPANSION_ADD = 128
+HNSW_EXPANSION_SEARCH = 256
+# A filter passing at most this many papers is answered exactly over their vectors;
+# a broader one searches the graph deeper and drops what the filter rejects.
+EXACT_FILTERED_MAX = 30_000
+HNSW_LAYOUT = f"usearch {HNSW_DTYPE} M{HNSW_CONNECTIVITY} efc{HNSW_EXPANSION_ADD}"
 
 
 @runtime_checkable
@@ -133,10 +155,149 @@ class PgVectorIndex:
             return emb_store.count_vectors(conn, self.model_id)
 
 
-def make_vector_index(db: Database, model_id: str) -> VectorIndex:
-    """pgvector on PostgreSQL, exact numpy on SQLite, Null without a model."""
+def new_hnsw(ndim: int):  # type: ignore[no-untyped-def]
+    """An empty usearch graph with papertide's settings (inner product over unit vectors)."""
+    from usearch.index import Index
+
+    return Index(ndim=ndim, metric="ip", dtype=HNSW_DTYPE, connectivity=HNSW_CONNECTIVITY,
+                 expansion_add=HNSW_EXPANSION_ADD, expansion_search=HNSW_EXPANSION_SEARCH)
+
+
+class HnswVectorIndex:
+    """Approximate search over a usearch HNSW graph kept in ``path`` (+ ``.json``), one model."""
+
+    def __init__(self, db: Database, model_id: str, path: Path, threads: int = 0) -> None:
+        self.db = db
+        self.model_id = model_id
+        self.path = path
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._graph = None
+        self._since: datetime | None = None  # vectors written at or after this are (re)read
+        self._load()
+        self.refresh()
+
+    def _meta_path(self) -> Path:
+        return self.path.with_suffix(".json")
+
+    def _load(self) -> None:
+        from usearch.index import Index
+
+        try:
+            meta = json.loads(self._meta_path().read_text())
+        except (OSError, ValueError):
+            return
+        if meta.get("layout") != HNSW_LAYOUT or meta.get("model") != self.model_id or not self.path.exists():
+            log.warning("vector index %s was built with other settings; rebuilding it", self.path)
+            return
+        graph = Index.restore(str(self.path))
+        if graph is None:
+            return
+        graph.expansion_search = HNSW_EXPANSION_SEARCH
+        self._graph = graph
+        self._since = datetime.fromisoformat(meta["since"]) if meta.get("since") else None
+
+    def refresh(self) -> None:
+        """Add vectors written since the last refresh (all of them the first time); save the graph."""
+        with self._lock:
+            with self.db.read() as conn:
+                newest = emb_store.last_written(conn, self.model_id)
+                if newest is None or (self._since is not None and self._graph is not None and newest < self._since):
+                    return
+                # A second earlier: SQLite stores whole-second text timestamps, so a vector
+                # written in the same second as the last refresh must still be read.
+                since = self._since - timedelta(seconds=1) if self._graph is not None and self._since else None
+                ids, matrix = emb_store.load_vectors(conn, self.model_id, since)
+            if not len(ids):
+                return
+            graph = self._graph if self._graph is not None else new_hnsw(matrix.shape[1])
+            keys = ids.astype(np.uint64)
+            present = np.asarray(graph.contains(keys), dtype=bool) if len(graph) else np.zeros(len(keys), dtype=bool)
+            if present.any():
+                graph.remove(keys[present])  # a re-embedded paper replaces its old vector
+            graph.add(keys, matrix, threads=self.threads)
+            self._graph, self._since = graph, newest
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            graph.save(str(self.path))
+            self._meta_path().write_text(json.dumps(
+                {"layout": HNSW_LAYOUT, "model": self.model_id, "since": newest.isoformat(), "count": len(graph)}
+            ))
+
+    def __len__(self) -> int:
+        return 0 if self._graph is None else len(self._graph)
+
+    def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
+        if self._graph is None:
+            return None
+        v = self._graph.get(np.uint64(paper_id), dtype=np.float32)
+        return None if v is None else np.asarray(v, dtype=np.float32).reshape(-1)
+
+    def search(self, query: npt.NDArray[np.float32], k: int, filters: SearchFilters | None = None,
+               exclude: int | None = None) -> Hits:
+        graph = self._graph
+        if graph is None or not len(graph) or query.shape[-1] != graph.ndim:
+            return []
+        q = query.astype(np.float32)
+        if filters is not None and filters.active:
+            with self.db.read() as conn:
+                allowed = search_store.filtered_ids(conn, filters)
+            if len(allowed) <= EXACT_FILTERED_MAX:
+                return self._exact_among(q, allowed, k, exclude)
+            # Deep enough that ~k of the hits pass a filter keeping this share of papers.
+            depth = min(len(graph), int(k * len(graph) / max(len(allowed), 1) * 2) + 1)
+            hits = self._search(graph, q, depth)
+            return [(i, s) for i, s in hits if i in allowed and i != exclude][:k]
+        hits = self._search(graph, q, k + (exclude is not None))
+        return [(i, s) for i, s in hits if i != exclude][:k]
+
+    @staticmethod
+    def _search(graph, q: npt.NDArray[np.float32], count: int) -> Hits:  # type: ignore[no-untyped-def]
+        if graph.expansion_search < count:
+            graph.expansion_search = count
+        m = graph.search(q, count)
+        # usearch's "ip" distance is 1 - inner product.
+        return [(int(key), float(1.0 - d)) for key, d in zip(m.keys, m.distances, strict=True)]
+
+    def _exact_among(self, q: npt.NDArray[np.float32], allowed: frozenset[int], k: int, exclude: int | None) -> Hits:
+        graph = self._graph
+        keys = np.fromiter(allowed, dtype=np.uint64, count=len(allowed))
+        if not len(keys):
+            return []
+        keys = keys[np.asarray(graph.contains(keys), dtype=bool)]
+        if not len(keys):
+            return []
+        vecs = np.asarray(graph.get(keys, dtype=np.float32), dtype=np.float32).reshape(len(keys), -1)
+        scores = vecs @ q
+        if exclude is not None:
+            scores[keys == exclude] = -np.inf
+        k = min(k, len(keys))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(keys[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+def hnsw_path(db: Database, model_id: str) -> Path | None:
+    """Where SQLite mode keeps a model's HNSW graph: in the search folder beside the database."""
+    from papertide.search.lexical import index_path
+
+    folder = index_path(db)
+    return None if folder is None else folder / f"vectors-{re.sub(r'[^A-Za-z0-9._-]+', '_', model_id)}.usearch"
+
+
+def make_vector_index(db: Database, model_id: str, kind: str = "auto") -> VectorIndex:
+    """pgvector on PostgreSQL; on SQLite exact numpy, or HNSW from ``HNSW_MIN_VECTORS`` papers; Null without a model."""
+    if kind not in VECTOR_INDEXES:
+        raise ValueError(f"unknown vector index {kind!r}; choose one of {', '.join(VECTOR_INDEXES)}")
     if model_id == "null":
         return NullVectorIndex()
     if db.dialect == "postgresql":
         return PgVectorIndex(db, model_id)
+    path = hnsw_path(db, model_id)
+    if kind == "auto" and path is not None:
+        with db.read() as conn:
+            kind = "hnsw" if emb_store.count_vectors(conn, model_id) >= HNSW_MIN_VECTORS or path.exists() else "exact"
+    if kind == "hnsw":
+        if path is None:
+            raise ValueError("the HNSW vector index needs a SQLite database file")
+        return HnswVectorIndex(db, model_id, path)
     return NumpyVectorIndex(db, model_id)

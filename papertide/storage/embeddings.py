@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -89,11 +90,15 @@ def _to_array(value: object) -> npt.NDArray[np.float32]:
     return np.asarray(getattr(value, "to_numpy", lambda: value)(), dtype=np.float32)
 
 
-def load_vectors(conn: Connection, model_id: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """Every stored vector of ``model_id`` as (row ids, float32 matrix)."""
+def load_vectors(
+    conn: Connection, model_id: str, since: datetime | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Stored vectors of ``model_id`` (all, or written at or after ``since``) as (row ids, float32 matrix)."""
     ids: list[int] = []
     vecs: list[npt.NDArray[np.float32]] = []
     q = sa.select(paper_embeddings.c.paper_id, paper_embeddings.c.vector).where(paper_embeddings.c.model_id == model_id)
+    if since is not None:
+        q = q.where(paper_embeddings.c.updated_at >= since)
     for r in conn.execution_options(yield_per=5_000).execute(q):
         ids.append(r.paper_id)
         vecs.append(_to_array(r.vector))
@@ -109,6 +114,12 @@ def get_vector(conn: Connection, paper_id: int, model_id: str) -> npt.NDArray[np
         )
     ).first()
     return None if r is None else _to_array(r.vector)
+
+
+def last_written(conn: Connection, model_id: str) -> datetime | None:
+    """When the newest vector of ``model_id`` was written (None when there is none)."""
+    q = sa.select(sa.func.max(paper_embeddings.c.updated_at)).where(paper_embeddings.c.model_id == model_id)
+    return conn.execute(q).scalar_one()
 
 
 def count_vectors(conn: Connection, model_id: str) -> int:

@@ -1,4 +1,4 @@
-"""Every VectorIndex behaves the same: exact numpy (SQLite), pgvector (PostgreSQL), Null."""
+"""Every VectorIndex behaves the same: exact numpy and HNSW (SQLite), pgvector (PostgreSQL), Null."""
 
 from __future__ import annotations
 
@@ -19,8 +19,15 @@ def _unit(v: list[float]) -> np.ndarray:
     return a / np.linalg.norm(a)
 
 
-@pytest.fixture
-def index(db) -> VectorIndex:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["auto", "hnsw"])
+def index(request, db, monkeypatch) -> VectorIndex:  # type: ignore[no-untyped-def]
+    kind = request.param
+    if kind == "hnsw" and db.dialect != "sqlite":
+        pytest.skip("HNSW files are SQLite mode's; PostgreSQL uses pgvector")
+    if kind == "hnsw" and request.node.get_closest_marker("broad_filter"):
+        import papertide.search.vectors as vectors
+
+        monkeypatch.setattr(vectors, "EXACT_FILTERED_MAX", 0)  # take the graph path for every filter
     add_papers(db, make_paper("2501.00001", categories=("cs.LG",)), make_paper("2501.00002", categories=("cs.CV",)),
                make_paper("2501.00003", categories=("cs.CV",)))
     with db.read() as conn:
@@ -30,7 +37,7 @@ def index(db) -> VectorIndex:  # type: ignore[no-untyped-def]
     with db.write() as conn:
         emb_store.upsert_vectors(conn, MODEL, ids, ["h1", "h2", "h3"],
                                  np.stack([_unit([1, 0]), _unit([0.9, 0.1]), _unit([0, 1])]))
-    idx = make_vector_index(db, MODEL)
+    idx = make_vector_index(db, MODEL, kind)
     idx.refresh()
     idx.ids = ids  # type: ignore[attr-defined]
     return idx
@@ -48,6 +55,7 @@ def test_search_returns_nearest_first_with_cosine_scores(index):
     assert [round(s, 2) for _, s in hits] == [1.0, round(0.9 / np.hypot(0.9, 0.1), 2), 0.0]
 
 
+@pytest.mark.broad_filter
 def test_search_honours_filters_and_exclusion(index):
     a, b, c = index.ids
     assert [h[0] for h in index.search(_unit([1, 0]), 3, filters=make_filters(categories="cs.CV"))] == [b, c]
@@ -64,3 +72,64 @@ def test_vector_of_round_trips_through_float16(index):
 def test_null_index_finds_nothing():
     null = NullVectorIndex()
     assert (null.search(_unit([1]), 5), null.vector_of(1), len(null)) == ([], None, 0)
+
+
+def _add_with_vector(db, arxiv_id: str, vector: np.ndarray, model: str = MODEL) -> int:  # type: ignore[no-untyped-def]
+    from papertide.storage.papers import paper_row_id
+
+    add_papers(db, make_paper(arxiv_id))
+    with db.read() as conn:
+        pid = paper_row_id(conn, arxiv_id)
+    with db.write() as conn:
+        emb_store.upsert_vectors(conn, model, [pid], [arxiv_id], vector[None, :])
+    return pid
+
+
+def test_hnsw_graph_is_saved_extended_and_restored(sqlite_db):
+    from papertide.search.vectors import HnswVectorIndex, hnsw_path
+
+    first = _add_with_vector(sqlite_db, "2501.00011", _unit([1, 0]))
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    assert isinstance(idx, HnswVectorIndex) and len(idx) == 1
+    second = _add_with_vector(sqlite_db, "2501.00012", _unit([0, 1]))
+    idx.refresh()
+    assert [h[0] for h in idx.search(_unit([0, 1]), 1)] == [second]
+    path = hnsw_path(sqlite_db, MODEL)
+    assert path is not None and path.exists()
+    # "auto" keeps using a saved graph even below the size that would build one.
+    again = make_vector_index(sqlite_db, MODEL)
+    assert isinstance(again, HnswVectorIndex) and len(again) == 2
+    assert [h[0] for h in again.search(_unit([1, 0]), 2)] == [first, second]
+
+
+def test_hnsw_replaces_a_re_embedded_vector(sqlite_db):
+    pid = _add_with_vector(sqlite_db, "2501.00021", _unit([1, 0]))
+    other = _add_with_vector(sqlite_db, "2501.00022", _unit([0.7, 0.3]))
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, [pid], ["new"], _unit([0, 1])[None, :])
+    idx.refresh()
+    assert len(idx) == 2
+    assert [h[0] for h in idx.search(_unit([1, 0]), 2)] == [other, pid]
+    v = idx.vector_of(pid)
+    assert v is not None and np.allclose(v, _unit([0, 1]), atol=1e-3)
+
+
+def test_hnsw_graph_of_other_settings_is_rebuilt(sqlite_db):
+    import json
+
+    from papertide.search.vectors import hnsw_path
+
+    pid = _add_with_vector(sqlite_db, "2501.00031", _unit([1, 0]))
+    make_vector_index(sqlite_db, MODEL, "hnsw")
+    path = hnsw_path(sqlite_db, MODEL)
+    assert path is not None
+    meta = path.with_suffix(".json")
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "layout": "older"}))
+    again = make_vector_index(sqlite_db, MODEL, "hnsw")
+    assert len(again) == 1 and again.search(_unit([1, 0]), 1)[0][0] == pid
+
+
+def test_unknown_vector_index_is_refused(sqlite_db):
+    with pytest.raises(ValueError, match="unknown vector index"):
+        make_vector_index(sqlite_db, MODEL, "annoy")
