@@ -47,7 +47,7 @@ def main() -> None:
             vecs = emb.embed_documents([document_text(r["title"], r["abstract"]) for r in rows])
             np.save(path.with_suffix(".tmp.npy"), vecs.astype(np.float32))
             path.with_suffix(".tmp.npy").rename(path)
-            print(f"chunk {n}: {len(rows)} in {time.perf_counter() - t0:.0f}s", flush=True)  # noqa: T201
+            print(f"chunk {n}: {len(rows)} in {time.perf_counter() - t0:.0f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import itertools
-import json
 import statistics
 import sys
 import tempfile
