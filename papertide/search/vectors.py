@@ -252,8 +252,7 @@ class HnswVectorIndex:
 
     @staticmethod
     def _search(graph, q: npt.NDArray[np.float32], count: int) -> Hits:  # type: ignore[no-untyped-def]
-        if graph.expansion_search < count:
-            graph.expansion_search = count
+        # usearch widens the candidate list to `count` by itself when count > expansion_search.
         m = graph.search(q, count)
         # usearch's "ip" distance is 1 - inner product.
         return [(int(key), float(1.0 - d)) for key, d in zip(m.keys, m.distances, strict=True)]
