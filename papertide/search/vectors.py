@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -218,10 +219,16 @@ class HnswVectorIndex:
             graph.add(keys, matrix, threads=self.threads)
             self._graph, self._since = graph, newest
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            graph.save(str(self.path))
-            self._meta_path().write_text(json.dumps(
+            # Write-then-rename: several web processes may save the same graph; a reader
+            # never sees a half-written file.
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            graph.save(str(tmp))
+            os.replace(tmp, self.path)
+            meta_tmp = self._meta_path().with_name(f"{self._meta_path().name}.{os.getpid()}.tmp")
+            meta_tmp.write_text(json.dumps(
                 {"layout": HNSW_LAYOUT, "model": self.model_id, "since": newest.isoformat(), "count": len(graph)}
             ))
+            os.replace(meta_tmp, self._meta_path())
 
     def __len__(self) -> int:
         return 0 if self._graph is None else len(self._graph)
