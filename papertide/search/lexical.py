@@ -31,7 +31,7 @@ from papertide.domain.search import SearchFilters
 from papertide.storage import search as search_store
 from papertide.storage import search_pending as queue
 from papertide.storage.db import Database
-from papertide.storage.dialects.search_sqlite import ABSTRACT_WEIGHT, AUTHORS_WEIGHT, TITLE_WEIGHT
+from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ Hits = list[tuple[int, float]]
 ENGINES = ("auto", "sql", "tantivy")
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-TANTIVY_LAYOUT = "papertide-tantivy-1 en_stem title3 freq"
+TANTIVY_LAYOUT = "papertide-tantivy-2 en_stem text=title*3+abstract+authors freq"
+TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # queued papers a query indexes itself before answering
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
@@ -102,10 +103,12 @@ class TantivyLexicalIndex:
             path.mkdir(parents=True)
         sb = tantivy.SchemaBuilder()
         sb.add_integer_field("id", stored=False, indexed=True, fast=True)
-        for field in ("title", "abstract", "authors"):
-            sb.add_text_field(field, stored=False, tokenizer_name="en_stem", index_option="freq")
+        # One field holding the title TITLE_REPEAT times, then abstract and authors. That is
+        # FTS5's bm25() (weighted term counts summed over columns, then one saturation),
+        # which beat tantivy's per-field scores summed with a title boost on SciFact by
+        # 0.09 nDCG@10 (bench/RESULTS.md).
+        sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
         self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
-        self._boosts = {"title": TITLE_WEIGHT, "abstract": ABSTRACT_WEIGHT, "authors": AUTHORS_WEIGHT}
 
     # ------------------------------------------------------------------ state
 
@@ -136,7 +139,7 @@ class TantivyLexicalIndex:
         words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
         if not words:
             return []
-        query = self.index.parse_query(" ".join(words), ["title", "abstract", "authors"], field_boosts=self._boosts)
+        query = self.index.parse_query(" ".join(words), ["text"])
         searcher = self.index.searcher()
         # count=False lets tantivy skip blocks that cannot reach the top `limit`.
         hits = searcher.search(query, limit, count=False).hits
@@ -222,7 +225,7 @@ class TantivyLexicalIndex:
 
     def _doc(self, doc: queue.Document):  # type: ignore[no-untyped-def]
         pid, title, abstract, authors = doc
-        return self._t.Document(id=pid, title=title, abstract=abstract, authors=authors)
+        return self._t.Document(id=pid, text="\n".join([title] * TITLE_REPEAT + [abstract, authors]))
 
 
 def index_path(db: Database) -> Path | None:
