@@ -58,7 +58,7 @@ def load_real_vectors(folder: Path) -> np.ndarray | None:
 
 
 def build(db: Database, corpus: Path, recs: list[dict], model_id: str, dim: int, replicate: int,
-          vectors: Path) -> dict[str, float]:
+          vectors: Path, import_only: bool = False) -> dict[str, float]:
     timings: dict[str, float] = {}
     with db.read() as conn:
         have = conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
@@ -76,6 +76,8 @@ def build(db: Database, corpus: Path, recs: list[dict], model_id: str, dim: int,
         report = import_file(db, source)
         timings["import"] = time.perf_counter() - t0
         log.info("imported %d papers in %.0fs", report.inserted, timings["import"])
+    if import_only:
+        return timings
     with db.read() as conn:
         rows = conn.execute(sa.select(papers.c.id, papers.c.arxiv_id)).all()
         stored = emb_store.count_vectors(conn, model_id)
@@ -144,6 +146,7 @@ def main() -> None:
     ap.add_argument("--replicate", type=int, default=0, help="add this many copies of the corpus (3 → 967,168 papers)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--baseline-queries", type=int, default=10)
+    ap.add_argument("--import-only", action="store_true", help="build the database's papers, then stop")
     ap.add_argument("--skip-exact", action="store_true", help="leave out the old engines (FTS5, exact numpy)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -153,7 +156,10 @@ def main() -> None:
     upgrade(db)
     with gzip.open(args.corpus, "rt", encoding="utf-8") as fh:
         recs = [json.loads(line) for line in fh]
-    build_times = build(db, args.corpus, recs, embedder.model_id, embedder.dim, args.replicate, args.vectors)
+    build_times = build(db, args.corpus, recs, embedder.model_id, embedder.dim, args.replicate, args.vectors,
+                        args.import_only)
+    if args.import_only:
+        return
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()

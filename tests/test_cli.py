@@ -40,3 +40,24 @@ def test_demo_loads_once_and_keeps_data(tmp_path, monkeypatch):
     assert first.exit_code == 0 and "1500 papers" in first.output
     second = runner.invoke(app, ["demo"])
     assert second.exit_code == 0 and "keeping them" in second.output
+
+
+def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"arxiv_id": "2606.00001", "title": "Graphene superconductivity"}) + "\n")
+    second.write_text(json.dumps({"arxiv_id": "2606.00002", "title": "Perovskite solar cells"}) + "\n")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(first)]).exit_code == 0
+    result = runner.invoke(app, ["search", "reindex", "--no-embeddings"])
+    assert result.exit_code == 0 and "Lexical index rebuilt." in result.output, result.output
+    assert (tmp_path / "papertide.db.search" / "papertide.json").exists()
+    assert runner.invoke(app, ["import", str(second)]).exit_code == 0
+    with sqlite3.connect(tmp_path / "papertide.db") as conn:
+        assert conn.execute("SELECT count(*) FROM search_pending").fetchone() == (0,)  # the import indexed it
+    result = runner.invoke(app, ["search", "perovskite"])
+    assert result.exit_code == 0 and "2606.00002" in result.output and "2606.00001" not in result.output
