@@ -96,6 +96,7 @@ class TantivyLexicalIndex:
         self.path = path
         self.fallback = fallback or SqlLexicalIndex(db)
         self._sync_lock = threading.Lock()
+        self._built = False
         path.mkdir(parents=True, exist_ok=True)
         if self._layout() not in (None, TANTIVY_LAYOUT):
             log.warning("search index at %s has another layout; rebuilding it", path)
@@ -108,7 +109,13 @@ class TantivyLexicalIndex:
         # which beat tantivy's per-field scores summed with a title boost on SciFact by
         # 0.09 nDCG@10 (bench/RESULTS.md).
         sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
-        self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
+        try:
+            self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
+        except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
+            log.warning("search index at %s is unreadable; rebuilding it", path)
+            shutil.rmtree(path)
+            path.mkdir(parents=True)
+            self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
 
     # ------------------------------------------------------------------ state
 
@@ -123,7 +130,9 @@ class TantivyLexicalIndex:
 
     @property
     def built(self) -> bool:
-        return self._layout() == TANTIVY_LAYOUT
+        if not self._built:  # once seen built, it stays so (saves a file read per query)
+            self._built = self._layout() == TANTIVY_LAYOUT
+        return self._built
 
     # ----------------------------------------------------------------- search
 
@@ -139,7 +148,10 @@ class TantivyLexicalIndex:
         words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
         if not words:
             return []
-        query = self.index.parse_query(" ".join(words), ["text"])
+        try:
+            query = self.index.parse_query(" ".join(words), ["text"])
+        except ValueError:  # words are letters and digits only, but never 500 on a query
+            query, _errors = self.index.parse_query_lenient(" ".join(words), ["text"])
         searcher = self.index.searcher()
         # count=False lets tantivy skip blocks that cannot reach the top `limit`.
         hits = searcher.search(query, limit, count=False).hits
@@ -178,7 +190,7 @@ class TantivyLexicalIndex:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
         with self._sync_lock:
-            writer = self._writer(wait=True)
+            writer = self._writer(wait=True, threads=0)
             assert writer is not None
             # Queue rows seen before the full read are covered by it; later ones stay queued.
             with self.db.read() as conn:
@@ -195,6 +207,7 @@ class TantivyLexicalIndex:
             writer.commit()
             writer.wait_merging_threads()
             self._meta().write_text(json.dumps({"layout": TANTIVY_LAYOUT}))
+            self._built = True
             self.index.reload()
             with self.db.write() as conn:
                 queue.clear(conn, seen)
@@ -214,9 +227,9 @@ class TantivyLexicalIndex:
         self.rebuild(progress)
         return True
 
-    def _writer(self, wait: bool = False):  # type: ignore[no-untyped-def]
+    def _writer(self, wait: bool = False, threads: int = 1):  # type: ignore[no-untyped-def]
         try:
-            return self.index.writer(WRITER_HEAP, 1)
+            return self.index.writer(WRITER_HEAP * max(threads, 2) // 2, threads)
         except ValueError:
             if wait:
                 raise

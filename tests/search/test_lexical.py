@@ -124,3 +124,15 @@ def test_tantivy_needs_a_database_file(db) -> None:  # type: ignore[no-untyped-d
             make_lexical_index(db, "tantivy")
     with pytest.raises(ValueError, match="unknown lexical engine"):
         make_lexical_index(db, "lucene")
+
+
+def test_a_half_built_index_of_another_schema_is_replaced(corpus) -> None:
+    import tantivy
+
+    folder = index_path(corpus)
+    folder.mkdir(parents=True)
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("something_else")
+    tantivy.Index(sb.build(), path=str(folder))  # no papertide.json: a build that never finished
+    lexical = make_lexical_index(corpus)
+    assert _arxiv_ids(corpus, lexical.search(("hawking",), SearchFilters(), 5)) == ["2401.00008"]
