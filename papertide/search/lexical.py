@@ -109,13 +109,14 @@ class TantivyLexicalIndex:
         # which beat tantivy's per-field scores summed with a title boost on SciFact by
         # 0.09 nDCG@10 (bench/RESULTS.md).
         sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
+        schema = sb.build()
         try:
-            self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
+            self.index = tantivy.Index(schema, path=str(path), reuse=True)
         except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
             log.warning("search index at %s is unreadable; rebuilding it", path)
             shutil.rmtree(path)
             path.mkdir(parents=True)
-            self.index = tantivy.Index(sb.build(), path=str(path), reuse=True)
+            self.index = tantivy.Index(schema, path=str(path), reuse=True)
 
     # ------------------------------------------------------------------ state
 
