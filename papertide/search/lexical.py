@@ -2,9 +2,9 @@
 
 SQLite's FTS5 scores every row an OR query matches (80–200 ms for common words at
 241k papers, bench/RESULTS.md); tantivy prunes with block-max WAND and answers the
-same top-200 in a few ms, so SQLite mode uses it for unfiltered queries. Filtered
-queries still go to FTS5, whose rows join ``papers`` in SQL: the filters (dates,
-categories, author substring, listed-only) are SQL and stay exact there.
+same top-200 in a few ms, so SQLite mode uses it. It also applies the category and
+date filters itself; the author-substring and listed-only filters are SQL, so those
+queries go to FTS5, whose rows join ``papers``.
 
 The tantivy index lives beside the database file and is kept current from the
 ``search_pending`` queue that triggers fill (0007_search_pending): each query first
@@ -22,6 +22,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -39,12 +40,13 @@ Hits = list[tuple[int, float]]
 ENGINES = ("auto", "sql", "tantivy")
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-TANTIVY_LAYOUT = "papertide-tantivy-2 en_stem text=title*3+abstract+authors freq"
+TANTIVY_LAYOUT = "papertide-tantivy-3 en_stem text=title*3+abstract+authors freq; category raw; published days"
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # queued papers a query indexes itself before answering
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+_EPOCH = date(1970, 1, 1)
 
 
 class LexicalIndex(Protocol):
@@ -109,6 +111,9 @@ class TantivyLexicalIndex:
         # which beat tantivy's per-field scores summed with a title boost on SciFact by
         # 0.09 nDCG@10 (bench/RESULTS.md).
         sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
+        # Filters the index can apply itself; author substrings and "listed" stay in SQL (FTS5).
+        sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
+        sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
         schema = sb.build()
         try:
             self.index = tantivy.Index(schema, path=str(path), reuse=True)
@@ -140,7 +145,7 @@ class TantivyLexicalIndex:
     def search(self, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
         if not terms:
             return []
-        if filters.active or not (self.built or self._build_if_small()):
+        if filters.author or filters.listed_only or not (self.built or self._build_if_small()):
             return self.fallback.search(terms, filters, limit)
         with self.db.read() as conn:
             stale = queue.has_pending(conn)
@@ -153,11 +158,27 @@ class TantivyLexicalIndex:
             query = self.index.parse_query(" ".join(words), ["text"])
         except ValueError:  # words are letters and digits only, but never 500 on a query
             query, _errors = self.index.parse_query_lenient(" ".join(words), ["text"])
+        if filters.active:
+            query = self._filtered(query, filters)
         searcher = self.index.searcher()
         # count=False lets tantivy skip blocks that cannot reach the top `limit`.
         hits = searcher.search(query, limit, count=False).hits
         ids = searcher.fast_field_values("id", [addr for _, addr in hits])
         return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if i is not None]
+
+    def _filtered(self, query, filters: SearchFilters):  # type: ignore[no-untyped-def]
+        t, schema = self._t, self.index.schema
+        clauses = [(t.Occur.Must, query)]
+        if filters.categories:
+            clauses.append((t.Occur.Must, t.Query.term_set_query(schema, "category", list(filters.categories))))
+        if filters.exclude_categories:
+            clauses.append((t.Occur.MustNot, t.Query.term_set_query(schema, "category", list(filters.exclude_categories))))
+        if filters.published_from or filters.published_to:
+            # Lower bound 0, not open: an unknown date (-1) passes no date filter, as NULL in SQL.
+            low = _days(filters.published_from) if filters.published_from else 0
+            high = _days(filters.published_to) if filters.published_to else None
+            clauses.append((t.Occur.Must, t.Query.range_query(schema, "published", t.FieldType.Integer, low, high)))
+        return t.Query.boolean_query(clauses)
 
     # ------------------------------------------------------------------ write
 
@@ -238,8 +259,16 @@ class TantivyLexicalIndex:
             return None
 
     def _doc(self, doc: queue.Document):  # type: ignore[no-untyped-def]
-        pid, title, abstract, authors = doc
-        return self._t.Document(id=pid, text="\n".join([title] * TITLE_REPEAT + [abstract, authors]))
+        return self._t.Document(
+            id=doc.paper_id,
+            text="\n".join([doc.title] * TITLE_REPEAT + [doc.abstract, doc.authors]),
+            category=list(doc.categories),
+            published=_days(doc.published) if doc.published else -1,
+        )
+
+
+def _days(d: date) -> int:
+    return (d - _EPOCH).days
 
 
 def index_path(db: Database) -> Path | None:

@@ -6,6 +6,8 @@ Triggers on ``papers`` fill it; the tantivy indexer (search/lexical.py) drains i
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -15,8 +17,18 @@ from papertide.storage.schema import papers
 
 _pending = sa.table("search_pending", sa.column("paper_id", sa.Integer), sa.column("n", sa.Integer))
 
-# (row id, title, abstract, authors joined by ", ")
-Document = tuple[int, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What the keyword index holds of a paper."""
+
+    paper_id: int
+    title: str
+    abstract: str
+    authors: str  # names joined by ", "
+    categories: tuple[str, ...]
+    published: date | None
 
 
 def has_pending(conn: Connection) -> bool:
@@ -42,9 +54,7 @@ def documents(conn: Connection, ids: Sequence[int]) -> list[Document]:
     """The indexed text of each existing paper among ``ids`` (deleted ones are left out)."""
     out: list[Document] = []
     for i in range(0, len(ids), IN_CHUNK):
-        q = sa.select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors).where(
-            papers.c.id.in_(ids[i : i + IN_CHUNK])
-        )
+        q = sa.select(*_COLUMNS).where(papers.c.id.in_(ids[i : i + IN_CHUNK]))
         out.extend(_doc(r) for r in conn.execute(q))
     return out
 
@@ -54,19 +64,22 @@ def iter_documents(conn: Connection, batch: int = 5_000) -> Iterator[list[Docume
     last = 0
     while True:
         q = (
-            sa.select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors)
-            .where(papers.c.id > last).order_by(papers.c.id).limit(batch)
+            sa.select(*_COLUMNS).where(papers.c.id > last).order_by(papers.c.id).limit(batch)
         )
         rows = [_doc(r) for r in conn.execute(q)]
         if not rows:
             return
         yield rows
-        last = rows[-1][0]
+        last = rows[-1].paper_id
 
 
 def count_papers(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
 
 
+_COLUMNS = (papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.categories, papers.c.published)
+
+
 def _doc(r: sa.Row) -> Document:  # type: ignore[type-arg]
-    return int(r.id), r.title or "", r.abstract or "", ", ".join(r.authors or ())
+    return Document(int(r.id), r.title or "", r.abstract or "", ", ".join(r.authors or ()),
+                    tuple(r.categories or ()), r.published)

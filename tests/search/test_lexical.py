@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -107,12 +108,43 @@ def test_an_index_of_another_layout_is_rebuilt_not_mixed(corpus) -> None:
     assert again.built
 
 
-def test_filtered_queries_go_to_sql_and_honour_the_filters(corpus) -> None:
-    lexical = make_lexical_index(corpus)
-    both = lexical.search(("networks",), SearchFilters(), 10)
-    assert set(_arxiv_ids(corpus, both)) == {"2401.00001", "2401.00005", "2401.00009"}  # "network" stems alike
-    only_cv = lexical.search(("networks",), SearchFilters(categories=("cs.CV",)), 10)
-    assert _arxiv_ids(corpus, only_cv) == ["2401.00009"]
+FILTERS = [
+    SearchFilters(categories=("cs.CV",)),
+    SearchFilters(categories=("cs.LG", "q-bio.BM")),
+    SearchFilters(exclude_categories=("cs.CV",)),
+    SearchFilters(published_from=date(2024, 3, 1)),
+    SearchFilters(published_to=date(2024, 3, 5)),
+    SearchFilters(published_from=date(2024, 1, 1), published_to=date(2024, 1, 31), exclude_categories=("cs.LG",)),
+    SearchFilters(author="curie"),
+    SearchFilters(listed_only=True),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(f)[14:60])
+def test_filters_give_the_same_papers_on_both_engines(corpus, filters: SearchFilters) -> None:
+    terms = ("networks", "models", "learning", "quantum", "divergence", "holes")
+    tantivy_ids = {i for i, _ in make_lexical_index(corpus, "tantivy").search(terms, filters, 50)}
+    sql_ids = {i for i, _ in make_lexical_index(corpus, "sql").search(terms, filters, 50)}
+    assert tantivy_ids == sql_ids
+    assert tantivy_ids != {i for i, _ in make_lexical_index(corpus, "tantivy").search(terms, SearchFilters(), 50)}
+
+
+def test_a_paper_without_a_date_passes_no_date_filter(corpus) -> None:
+    add_papers(corpus, make_paper("2402.00009", title="Undated holes", published=None))
+    lexical = make_lexical_index(corpus, "tantivy")
+    assert "2402.00009" in _arxiv_ids(corpus, lexical.search(("undated",), SearchFilters(), 5))
+    for f in (SearchFilters(published_to=date(2030, 1, 1)), SearchFilters(published_from=date(1990, 1, 1))):
+        assert lexical.search(("undated",), f, 5) == []
+
+
+def test_a_category_change_moves_the_paper_between_filters(corpus) -> None:
+    lexical = make_lexical_index(corpus, "tantivy")
+    hawking = SearchFilters(categories=("gr-qc",))
+    assert _arxiv_ids(corpus, lexical.search(("hawking",), hawking, 5)) == ["2401.00008"]
+    with corpus.write() as conn:
+        conn.execute(sa.text("""UPDATE papers SET categories = '["hep-th"]' WHERE arxiv_id = '2401.00008'"""))
+    assert lexical.search(("hawking",), hawking, 5) == []
+    assert _arxiv_ids(corpus, lexical.search(("hawking",), SearchFilters(categories=("hep-th",)), 5)) == ["2401.00008"]
 
 
 def test_tantivy_needs_a_database_file(db) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.execute(f"CREATE TRIGGER search_pending_ai AFTER INSERT ON papers BEGIN {_BUMP.format(id='new.id')}; END")
     op.execute(f"CREATE TRIGGER search_pending_ad AFTER DELETE ON papers BEGIN {_BUMP.format(id='old.id')}; END")
     op.execute(
-        "CREATE TRIGGER search_pending_au AFTER UPDATE OF title, abstract, authors ON papers "
+        "CREATE TRIGGER search_pending_au AFTER UPDATE OF title, abstract, authors, categories, published ON papers "
         f"BEGIN {_BUMP.format(id='new.id')}; END"
     )
 
