@@ -40,9 +40,9 @@ HNSW_DTYPE = "f16"
 HNSW_CONNECTIVITY = 16
 HNSW_EXPANSION_ADD = 128
 HNSW_EXPANSION_SEARCH = 256
-# A filter passing at most this many papers is answered exactly over their vectors;
-# a broader one searches the graph deeper and drops what the filter rejects.
-EXACT_FILTERED_MAX = 30_000
+# Filtered search walks the graph up to this deep before it switches to exact search
+# over the vectors of the papers the filter passes.
+FILTERED_DEPTH_MAX = 16_384
 HNSW_LAYOUT = f"usearch {HNSW_DTYPE} M{HNSW_CONNECTIVITY} efc{HNSW_EXPANSION_ADD}"
 
 
@@ -246,16 +246,32 @@ class HnswVectorIndex:
             return []
         q = query.astype(np.float32)
         if filters is not None and filters.active:
-            with self.db.read() as conn:
-                allowed = search_store.filtered_ids(conn, filters)
-            if len(allowed) <= EXACT_FILTERED_MAX:
-                return self._exact_among(q, allowed, k, exclude)
-            # Deep enough that ~k of the hits pass a filter keeping this share of papers.
-            depth = min(len(graph), int(k * len(graph) / max(len(allowed), 1) * 2) + 1)
-            hits = self._search(graph, q, depth)
-            return [(i, s) for i, s in hits if i in allowed and i != exclude][:k]
+            return self._filtered(graph, q, k, filters, exclude)
         hits = self._search(graph, q, k + (exclude is not None))
         return [(i, s) for i, s in hits if i != exclude][:k]
+
+    def _filtered(self, graph, q: npt.NDArray[np.float32], k: int, filters: SearchFilters,  # type: ignore[no-untyped-def]
+                  exclude: int | None) -> Hits:
+        """Top ``k`` among papers passing ``filters``.
+
+        Search the graph ever deeper and keep the candidates SQL says pass: once ``k`` pass,
+        they are the filtered top ``k`` (every better paper was a candidate too). A filter
+        so narrow that FILTERED_DEPTH_MAX candidates hold fewer than ``k`` is answered
+        exactly over the vectors of the papers it passes (few, by then).
+        """
+        depth = max(4 * k, 256)
+        while True:
+            hits = [(i, s) for i, s in self._search(graph, q, min(depth, len(graph))) if i != exclude]
+            with self.db.read() as conn:
+                passing = search_store.filter_among(conn, filters, [i for i, _ in hits])
+            kept = [(i, s) for i, s in hits if i in passing]
+            if len(kept) >= k or depth >= len(graph):
+                return kept[:k]
+            if depth >= FILTERED_DEPTH_MAX:
+                with self.db.read() as conn:
+                    allowed = search_store.filtered_ids(conn, filters)
+                return self._exact_among(q, allowed, k, exclude)
+            depth *= 4
 
     @staticmethod
     def _search(graph, q: npt.NDArray[np.float32], count: int) -> Hits:  # type: ignore[no-untyped-def]

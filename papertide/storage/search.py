@@ -66,6 +66,16 @@ def filtered_ids(conn: Connection, filters: SearchFilters) -> frozenset[int]:
     return frozenset(conn.execute(q).scalars())
 
 
+def filter_among(conn: Connection, filters: SearchFilters, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` that pass ``filters`` (checks candidates without listing every passing paper)."""
+    conds = filter_conditions(filters)
+    out: set[int] = set()
+    for i in range(0, len(ids), IN_CHUNK):
+        q = sa.select(papers.c.id).where(papers.c.id.in_(ids[i : i + IN_CHUNK]), *conds)
+        out.update(conn.execute(q).scalars())
+    return out
+
+
 def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offset: int) -> tuple[list[int], int]:
     """Papers passing ``filters`` with no query text, by date or upvotes; and their count."""
     conds = filter_conditions(filters)

@@ -20,14 +20,10 @@ def _unit(v: list[float]) -> np.ndarray:
 
 
 @pytest.fixture(params=["auto", "hnsw"])
-def index(request, db, monkeypatch) -> VectorIndex:  # type: ignore[no-untyped-def]
+def index(request, db) -> VectorIndex:  # type: ignore[no-untyped-def]
     kind = request.param
     if kind == "hnsw" and db.dialect != "sqlite":
         pytest.skip("HNSW files are SQLite mode's; PostgreSQL uses pgvector")
-    if kind == "hnsw" and request.node.get_closest_marker("broad_filter"):
-        import papertide.search.vectors as vectors
-
-        monkeypatch.setattr(vectors, "EXACT_FILTERED_MAX", 0)  # take the graph path for every filter
     add_papers(db, make_paper("2501.00001", categories=("cs.LG",)), make_paper("2501.00002", categories=("cs.CV",)),
                make_paper("2501.00003", categories=("cs.CV",)))
     with db.read() as conn:
@@ -55,7 +51,6 @@ def test_search_returns_nearest_first_with_cosine_scores(index):
     assert [round(s, 2) for _, s in hits] == [1.0, round(0.9 / np.hypot(0.9, 0.1), 2), 0.0]
 
 
-@pytest.mark.broad_filter
 def test_search_honours_filters_and_exclusion(index):
     a, b, c = index.ids
     assert [h[0] for h in index.search(_unit([1, 0]), 3, filters=make_filters(categories="cs.CV"))] == [b, c]
@@ -133,3 +128,26 @@ def test_hnsw_graph_of_other_settings_is_rebuilt(sqlite_db):
 def test_unknown_vector_index_is_refused(sqlite_db):
     with pytest.raises(ValueError, match="unknown vector index"):
         make_vector_index(sqlite_db, MODEL, "annoy")
+
+
+@pytest.mark.parametrize("depth_max", [256, 16_384])
+def test_hnsw_narrow_filter_finds_the_one_passing_paper_far_from_the_query(sqlite_db, monkeypatch, depth_max):
+    """Graph path (deepening) and exact fallback path must agree."""
+    import papertide.search.vectors as vectors
+    from papertide.storage.papers import paper_row_id
+
+    monkeypatch.setattr(vectors, "FILTERED_DEPTH_MAX", depth_max)
+    rng = np.random.default_rng(3)
+    add_papers(sqlite_db, *[make_paper(f"2502.{n:05d}", categories=("cs.LG",)) for n in range(600)],
+               make_paper("2502.99999", categories=("astro-ph.GA",)))
+    with sqlite_db.read() as conn:
+        ids = [paper_row_id(conn, f"2502.{n:05d}") for n in range(600)] + [paper_row_id(conn, "2502.99999")]
+    v = rng.standard_normal((601, 384)).astype(np.float32)
+    v[:600, 0] += 8  # the cs.LG papers crowd around the query direction
+    v[600, 0] -= 8  # the one astro-ph paper points away from it
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 601, v / np.linalg.norm(v, axis=1, keepdims=True))
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    hits = idx.search(_unit([1]), 5, filters=make_filters(categories="astro-ph.GA"))
+    assert [h[0] for h in hits] == [ids[600]]
+    assert len(idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))) == 5
