@@ -15,8 +15,8 @@ from papertide import __version__
 from papertide.api.wiring import install_api
 from papertide.catalog import Catalog
 from papertide.config import Settings
-from papertide.ingest.service import IngestService
 from papertide.email.wiring import install_email
+from papertide.ingest.service import IngestService
 from papertide.storage.db import Database
 from papertide.web.community import install_community
 from papertide.web.routes import admin_ingest as admin_ingest_routes

@@ -93,11 +93,15 @@ class Settings(BaseSettings):
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
     smtp_username: str = Field("", description="SMTP login (empty: no AUTH).")
     smtp_password: str = Field("", description="SMTP password.")
-    smtp_security: str = Field("none", pattern="^(none|starttls|ssl)$", description="SMTP transport security: none, starttls or ssl.")
+    smtp_security: str = Field(
+        "none", pattern="^(none|starttls|ssl)$", description="SMTP transport security: none, starttls or ssl."
+    )
     smtp_timeout_seconds: float = Field(30, gt=0, description="SMTP connect/command timeout.")
     email_send_concurrency: int = Field(4, ge=1, le=64, description="SMTP connections one sender uses in parallel.")
     email_max_attempts: int = Field(8, ge=1, le=100, description="Tries per message before it is marked failed.")
-    email_retry_base_seconds: float = Field(60, gt=0, description="First retry delay after a temporary SMTP failure (doubles each try).")
+    email_retry_base_seconds: float = Field(
+        60, gt=0, description="First retry delay after a temporary SMTP failure (doubles each try)."
+    )
     email_retry_max_seconds: float = Field(3600, gt=0, description="Longest delay between retries of one message.")
     email_claim_seconds: float = Field(
         300, gt=0, description="Lease on a message being sent; a crashed sender's messages are retried after it."
@@ -112,7 +116,9 @@ class Settings(BaseSettings):
     ingest_every_hours: float = Field(
         0, ge=0, le=24 * 7, description="How often `serve --with-worker` runs `ingest daily` (hours; 0 = never)."
     )
-    worker_interval_seconds: float = Field(60, gt=0, description="How often `serve --with-worker` runs digests and drains the outbox.")
+    worker_interval_seconds: float = Field(
+        60, gt=0, description="How often `serve --with-worker` runs digests and drains the outbox."
+    )
     with_worker: bool = Field(
         False, description="Run the digest scheduler inside the web process (`papertide serve --with-worker` sets it)."
     )
