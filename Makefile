@@ -29,7 +29,8 @@ browser:  ## install Debian's chromium for the browser tests when we can (root +
 	    || echo "could not install chromium; browser tests will report why"; \
 	else echo "chromium missing and not root: browser tests will be skipped (they fail under CI=true)"; fi
 
-test: $(VENV)/.dev-installed browser  ## install test needs and run every test
+test: $(VENV)/.dev-installed browser  ## install test needs, lint, and run every test
+	$(VENV)/bin/ruff check papertide tests bench
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.dev-installed
