@@ -113,7 +113,7 @@ def build(db: Database, corpus: Path, recs: list[dict], model_id: str, dim: int,
     path = hnsw_path(db, model_id)
     if not path.exists():
         t0 = time.perf_counter()
-        HnswVectorIndex(db, model_id, path, threads=2)
+        HnswVectorIndex(db, model_id, path, threads=2).refresh()
         timings["hnsw build"] = time.perf_counter() - t0
         log.info("HNSW graph built in %.0fs", timings["hnsw build"])
     return timings

@@ -126,6 +126,9 @@ def _embed(svc, batch: int) -> int:  # type: ignore[no-untyped-def]
     with _progress() as bar:
         task = bar.add_task(f"Embedding with {svc.embedder.model_id}", total=total)
         done: int = svc.embed_pending(progress=lambda n: bar.advance(task, n), batch=batch)
+    if not done:
+        with err.status("Updating the vector index…"):
+            svc.index.refresh()  # embed_pending refreshes only when it embedded something
     console.print(f"Embedded {done} papers; {len(svc.index)} vectors in the index.")
     return done
 

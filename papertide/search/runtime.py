@@ -74,9 +74,10 @@ class BackgroundEmbedder:
                     svc.lexical.sync()
                 return
             loaded = import_vectors(svc.db, svc.embedder.model_id)
-            if loaded:
-                log.info("loaded %d bundled vectors", loaded)
+            if loaded or not len(svc.index):
+                # Bundled vectors arrived, or a graph index has not been built yet.
                 svc.index.refresh()
+                log.info("vector index ready: %d vectors (%d bundled loaded)", len(svc.index), loaded)
             while not self._stop.is_set():
                 svc.lexical.sync()
                 n = svc.embed_pending(stop=self._stop.is_set)

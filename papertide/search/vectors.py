@@ -176,7 +176,11 @@ class HnswVectorIndex:
         self._graph = None
         self._since: datetime | None = None  # vectors written at or after this are (re)read
         self._load()
-        self.refresh()
+        if self._graph is not None:
+            self.refresh()  # catch up with vectors written since the graph was saved
+        # With no saved graph, building one takes minutes at 100k+ papers: that is left to
+        # refresh() (the web process's background thread, `papertide embed` / `search
+        # reindex`); until then the index is empty and search runs on keywords alone.
 
     def _meta_path(self) -> Path:
         return self.path.with_suffix(".json")

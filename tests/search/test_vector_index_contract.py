@@ -85,7 +85,9 @@ def test_hnsw_graph_is_saved_extended_and_restored(sqlite_db):
 
     first = _add_with_vector(sqlite_db, "2501.00011", _unit([1, 0]))
     idx = make_vector_index(sqlite_db, MODEL, "hnsw")
-    assert isinstance(idx, HnswVectorIndex) and len(idx) == 1
+    assert isinstance(idx, HnswVectorIndex) and len(idx) == 0  # no graph yet: built by refresh(), not here
+    idx.refresh()
+    assert len(idx) == 1
     second = _add_with_vector(sqlite_db, "2501.00012", _unit([0, 1]))
     idx.refresh()
     assert [h[0] for h in idx.search(_unit([0, 1]), 1)] == [second]
@@ -101,6 +103,7 @@ def test_hnsw_replaces_a_re_embedded_vector(sqlite_db):
     pid = _add_with_vector(sqlite_db, "2501.00021", _unit([1, 0]))
     other = _add_with_vector(sqlite_db, "2501.00022", _unit([0.7, 0.3]))
     idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    idx.refresh()
     with sqlite_db.write() as conn:
         emb_store.upsert_vectors(conn, MODEL, [pid], ["new"], _unit([0, 1])[None, :])
     idx.refresh()
@@ -116,12 +119,14 @@ def test_hnsw_graph_of_other_settings_is_rebuilt(sqlite_db):
     from papertide.search.vectors import hnsw_path
 
     pid = _add_with_vector(sqlite_db, "2501.00031", _unit([1, 0]))
-    make_vector_index(sqlite_db, MODEL, "hnsw")
+    make_vector_index(sqlite_db, MODEL, "hnsw").refresh()
     path = hnsw_path(sqlite_db, MODEL)
     assert path is not None
     meta = path.with_suffix(".json")
     meta.write_text(json.dumps({**json.loads(meta.read_text()), "layout": "older"}))
     again = make_vector_index(sqlite_db, MODEL, "hnsw")
+    assert len(again) == 0  # the old graph is not used
+    again.refresh()
     assert len(again) == 1 and again.search(_unit([1, 0]), 1)[0][0] == pid
 
 
@@ -148,6 +153,7 @@ def test_hnsw_narrow_filter_finds_the_one_passing_paper_far_from_the_query(sqlit
     with sqlite_db.write() as conn:
         emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 601, v / np.linalg.norm(v, axis=1, keepdims=True))
     idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    idx.refresh()
     hits = idx.search(_unit([1]), 5, filters=make_filters(categories="astro-ph.GA"))
     assert [h[0] for h in hits] == [ids[600]]
     assert len(idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))) == 5
