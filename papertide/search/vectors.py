@@ -39,7 +39,7 @@ HNSW_MIN_VECTORS = 100_000  # "auto" switches from exact search to HNSW at this 
 HNSW_DTYPE = "f16"
 HNSW_CONNECTIVITY = 16
 HNSW_EXPANSION_ADD = 128
-HNSW_EXPANSION_SEARCH = 256
+HNSW_EXPANSION_SEARCH = 768  # recall@10 0.985 on search-box queries at 241k (256: 0.961)
 # Filtered search walks the graph up to this deep before it switches to exact search
 # over the vectors of the papers the filter passes.
 FILTERED_DEPTH_MAX = 16_384
