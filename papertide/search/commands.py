@@ -107,7 +107,7 @@ def sync_lexical_index(db) -> None:  # type: ignore[no-untyped-def]
     if not getattr(lexical, "built", False):
         return  # SQL engines are kept by triggers; an unbuilt index is built on first use or by reindex
     with db.read() as conn:
-        total = len(search_pending.pending(conn))
+        total = search_pending.count(conn)
     if not total:
         return
     with _progress() as bar:

@@ -21,11 +21,13 @@ class SearchSettings(BaseSettings):
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
     lexical: str = Field(
         "auto",
+        pattern="^(auto|tantivy|sql)$",
         description="Keyword engine: 'auto' (tantivy beside a SQLite file, SQL on PostgreSQL), 'tantivy' or 'sql' "
         "(FTS5 / tsvector only).",
     )
     vector_index: str = Field(
         "auto",
+        pattern="^(auto|exact|hnsw)$",
         description="Dense index on SQLite: 'auto' (exact below 100,000 vectors, else a saved HNSW graph), "
         "'exact' or 'hnsw'. PostgreSQL always uses pgvector.",
     )

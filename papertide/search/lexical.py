@@ -26,8 +26,6 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-import sqlalchemy as sa
-
 from papertide.domain.search import SearchFilters
 from papertide.storage import search as search_store
 from papertide.storage import search_pending as queue
@@ -99,6 +97,7 @@ class TantivyLexicalIndex:
         self.fallback = fallback or SqlLexicalIndex(db)
         self._sync_lock = threading.Lock()
         self._built = False
+        self._too_big = False  # set once the corpus is known to be too big to build inline
         path.mkdir(parents=True, exist_ok=True)
         if self._layout() not in (None, TANTIVY_LAYOUT):
             log.warning("search index at %s has another layout; rebuilding it", path)
@@ -236,11 +235,13 @@ class TantivyLexicalIndex:
 
     def _build_if_small(self) -> bool:
         """Build a never-built index on the spot when the corpus is small (demo, tests)."""
+        if self._too_big:  # don't count every paper on every query until the build is done
+            return False
         with self.db.read() as conn:
-            small = queue.count_papers(conn) <= INLINE_BUILD_MAX
-        if small:
+            self._too_big = queue.count_papers(conn) > INLINE_BUILD_MAX
+        if not self._too_big:
             self.ensure_built()
-        return small
+        return not self._too_big
 
     def ensure_built(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Build the index if it never was; True when this call built it."""
@@ -275,7 +276,7 @@ def index_path(db: Database) -> Path | None:
     """Where SQLite mode keeps its tantivy index: beside the database file (None in memory)."""
     if db.dialect != "sqlite":
         return None
-    name = sa.engine.make_url(str(db.engine.url)).database
+    name = db.engine.url.database
     if not name or name == ":memory:":
         return None
     p = Path(name)
@@ -291,5 +292,4 @@ def make_lexical_index(db: Database, engine: str = "auto") -> LexicalIndex:
         if engine == "tantivy":
             raise ValueError("the tantivy lexical engine needs a SQLite database file")
         return SqlLexicalIndex(db)
-    index = TantivyLexicalIndex(db, path)
-    return index
+    return TantivyLexicalIndex(db, path)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 
 from papertide.domain.search import SearchFilters
+from papertide.search.lexical import index_path
 from papertide.storage import embeddings as emb_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
@@ -64,6 +65,14 @@ class VectorIndex(Protocol):
         ...
 
     def __len__(self) -> int: ...
+
+
+def _top_k(ids: npt.NDArray[np.integer], scores: npt.NDArray[np.float32], k: int) -> Hits:
+    """The ``k`` best ``(id, score)`` pairs, best first; -inf scores (filtered out) are dropped."""
+    k = min(k, len(ids))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
 
 class NullVectorIndex:
@@ -123,10 +132,7 @@ class NumpyVectorIndex:
             scores = np.where(mask, scores, -np.inf)
         if exclude is not None and exclude in self._pos:
             scores[self._pos[exclude]] = -np.inf
-        k = min(k, len(ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+        return _top_k(ids, scores, k)
 
 
 class PgVectorIndex:
@@ -296,16 +302,11 @@ class HnswVectorIndex:
         scores = vecs @ q
         if exclude is not None:
             scores[keys == exclude] = -np.inf
-        k = min(k, len(keys))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(keys[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+        return _top_k(keys, scores, k)
 
 
 def hnsw_path(db: Database, model_id: str) -> Path | None:
     """Where SQLite mode keeps a model's HNSW graph: in the search folder beside the database."""
-    from papertide.search.lexical import index_path
-
     folder = index_path(db)
     return None if folder is None else folder / f"vectors-{re.sub(r'[^A-Za-z0-9._-]+', '_', model_id)}.usearch"
 

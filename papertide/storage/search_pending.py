@@ -35,6 +35,10 @@ def has_pending(conn: Connection) -> bool:
     return conn.execute(sa.select(sa.exists().where(_pending.c.paper_id.is_not(None)))).scalar_one()
 
 
+def count(conn: Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(_pending)).scalar_one()
+
+
 def pending(conn: Connection, limit: int | None = None) -> list[tuple[int, int]]:
     """``(paper id, change count)`` of queued papers, oldest ids first."""
     q = sa.select(_pending.c.paper_id, _pending.c.n).order_by(_pending.c.paper_id).limit(limit)
