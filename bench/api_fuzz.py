@@ -32,6 +32,7 @@ from papertide.app import create_app  # noqa: E402
 from papertide.cli import demo_corpus_path  # noqa: E402
 from papertide.config import Settings  # noqa: E402
 from papertide.ingest.bulk import import_file  # noqa: E402
+from papertide.services import Edges, build_services  # noqa: E402
 from papertide.storage.db import Database  # noqa: E402
 from papertide.storage.migrate import upgrade  # noqa: E402
 from tests.api.conftest import free_port  # noqa: E402
@@ -73,7 +74,8 @@ def main() -> None:
     db = Database(cfg.resolved_database_url)
     upgrade(db)
     import_file(db, demo_corpus_path())
-    server = uvicorn.Server(uvicorn.Config(create_app(cfg, db=db), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(services=build_services(cfg, Edges(db=db)))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:

@@ -35,6 +35,7 @@ from papertide.config import Settings  # noqa: E402
 from papertide.domain.trending import TrendingCandidate, rank_trending  # noqa: E402
 from papertide.ingest.bulk import import_file  # noqa: E402
 from papertide.ingest.records import parse_line  # noqa: E402
+from papertide.services import Edges, build_services  # noqa: E402
 from papertide.storage.db import Database  # noqa: E402
 from papertide.storage.migrate import upgrade  # noqa: E402
 
@@ -119,11 +120,11 @@ def run(size: str, requests: int) -> dict:
         reimport_s = time.perf_counter() - t
 
         settings = Settings(data_dir=tmp_path, database_url=db.url, _env_file=None)  # type: ignore[call-arg]
-        client = TestClient(create_app(settings, db=db))
+        client = TestClient(create_app(services=build_services(settings, Edges(db=db))))
         home = time_get(client, "/", requests)
         trending = time_get(client, "/trending", requests)
         paper = time_get(client, "/papers/2603.12572", requests)
-        as_of = client.app.state.catalog.trending_as_of(datetime.now(UTC))
+        as_of = client.app.state.services.catalog.trending_as_of(datetime.now(UTC))
         samples = []
         for _ in range(max(5, requests // 10)):
             t = time.perf_counter()

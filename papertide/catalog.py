@@ -116,6 +116,10 @@ class Catalog:
         with self.db.read() as conn:
             return papers_store.get_paper(conn, arxiv_id)
 
+    def paper_count(self) -> int:
+        with self.db.read() as conn:
+            return papers_store.count_papers(conn)
+
     def stats(self) -> Stats:
         with self.db.read() as conn:
             first_l, last_l = listings_store.listing_date_range(conn)

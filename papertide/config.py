@@ -123,6 +123,36 @@ class Settings(BaseSettings):
         False, description="Run the digest scheduler inside the web process (`papertide serve --with-worker` sets it)."
     )
 
+    # Search: keyword + dense hybrid search, the background embedder.
+    search_embedder: str = Field(
+        "minilm", pattern="^(minilm|null)$",
+        description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8) or 'null' (lexical only).",
+    )
+    search_threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
+    search_lexical: str = Field(
+        "auto",
+        pattern="^(auto|tantivy|sql)$",
+        description="Keyword engine: 'auto' (tantivy beside a SQLite file, SQL on PostgreSQL), 'tantivy' or 'sql' "
+        "(FTS5 / tsvector only).",
+    )
+    search_vector_index: str = Field(
+        "auto",
+        pattern="^(auto|exact|hnsw)$",
+        description="Dense index on SQLite: 'auto' (exact below 100,000 vectors, else a saved HNSW graph), "
+        "'exact' or 'hnsw'. PostgreSQL always uses pgvector.",
+    )
+    search_fusion: str = Field(
+        "convex", pattern="^(convex|convex-minmax|rrf)$",
+        description="How lexical and dense rankings combine: 'convex' (z-scored), 'convex-minmax' or 'rrf'.",
+    )
+    search_dense_weight: float = Field(
+        0.5, ge=0, le=1, description="Weight of the dense ranking in fusion (0.5 = equal; best of 0.3-0.6 on SciFact)."
+    )
+    search_background_embed: bool = Field(
+        True, description="Let the job runner embed new or changed papers and keep the search indexes current."
+    )
+    search_page_size: int = Field(20, ge=1, le=100, description="Results per search page.")
+
     @field_validator("secret_key")
     @classmethod
     def _no_placeholder_secret(cls, v: str, info) -> str:  # type: ignore[no-untyped-def]

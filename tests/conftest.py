@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from papertide.app import create_app
 from papertide.config import Settings
 from papertide.storage.db import Database
 from papertide.storage.migrate import upgrade
+from tests.factories import app_for
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -121,7 +121,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, db=db)
+    return app_for(settings, db)
 
 
 @pytest.fixture

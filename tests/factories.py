@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from fastapi import FastAPI
+
+from papertide.app import create_app
+from papertide.config import Settings
 from papertide.domain.papers import Listing, Paper
 from papertide.ingest.bulk import ImportReport, import_records
+from papertide.services import Edges, build_services
 from papertide.storage.db import Database
 
 _seq = iter(range(10_000, 99_999))
@@ -31,3 +37,9 @@ def add_papers(db: Database, *items: Paper | tuple[Paper, date | None]) -> Impor
         paper, day = item if isinstance(item, tuple) else (item, None)
         records.append((paper, Listing(paper.arxiv_id, day) if day else None))
     return import_records(db, records)
+
+
+def app_for(settings: Settings, db: Database, **edges: Any) -> FastAPI:
+    """The app built the way production builds it, sharing the test's database engine;
+    ``edges`` replaces outside-world pieces (an SMTP sender, arXiv lookups, the clock)."""
+    return create_app(services=build_services(settings, Edges(db=db, **edges)))

@@ -28,10 +28,3 @@ def _commands(group, prefix=""):  # type: ignore[no-untyped-def]
 def test_every_cli_command_is_documented():
     missing = [c for c in _commands(get_command(app)) if f"`papertide {c}" not in README]
     assert missing == []
-
-
-def test_every_search_setting_is_documented():
-    from papertide.search.config import SearchSettings
-
-    missing = [n for n in SearchSettings.model_fields if f"`PAPERTIDE_SEARCH_{n.upper()}`" not in README]
-    assert missing == []

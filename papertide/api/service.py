@@ -5,21 +5,22 @@ Routes stay thin: they parse parameters and shape JSON/XML; the lists come from 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from papertide.api.search_port import PaperSearch, SearchFilters, SearchUnavailable, TitleSearch
 from papertide.catalog import Catalog, TrendingPage
 from papertide.domain.papers import PaperEntry
 from papertide.domain.periods import Period
+from papertide.domain.search import SearchFilters, SearchRequest
 from papertide.domain.trending import ScoredPaper, age_hours, trending_score
+from papertide.search.service import SearchService
 from papertide.storage import api_lists
 from papertide.storage import papers as papers_store
 from papertide.storage.db import Database
 
 ListSort = Literal["upvotes", "published", "trending"]
+BACKEND = "hybrid"  # reported by the search endpoints; clients have seen it since the first release
 # A period ranked by trending is scored in full before paging; months hold ~1-3k papers.
 MAX_RANKED_PERIOD = 20_000
 SITEMAP_CHUNK = 40_000  # paper row ids per sitemap file (the protocol allows 50,000 URLs)
@@ -46,11 +47,10 @@ class SearchPage:
 class ApiService:
     """Lists, papers, trending and search as the APIs and feeds need them."""
 
-    def __init__(self, db: Database, catalog: Catalog, search: Callable[[], PaperSearch] | None = None) -> None:
+    def __init__(self, db: Database, catalog: Catalog, search: SearchService) -> None:
         self.db = db
         self.catalog = catalog
-        # Resolved per call: the search service is built lazily, on first use (issue 7).
-        self._search = search or (lambda: TitleSearch(db))
+        self.search_service = search
 
     def latest_period(self) -> Period | None:
         return self.catalog.latest_day()
@@ -97,14 +97,17 @@ class ApiService:
             return api_lists.category_newest(conn, category, limit)
 
     def search(self, query: str, offset: int, limit: int, filters: SearchFilters | None = None) -> SearchPage:
-        backend = self._search()
-        scored, has_more = backend.search(query, limit=limit, offset=offset, filters=filters or SearchFilters())
-        return SearchPage(self._resolve(scored), backend.name, has_more)
+        # The API pages by offset; the search service by whole pages of ``limit``.
+        page = self.search_service.search(SearchRequest(text=query, filters=filters or SearchFilters(),
+                                                        page=offset // limit, page_size=limit))
+        if page.redirect:  # the query was the arXiv id of a paper we hold
+            scored = [ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)]
+            return SearchPage(self._resolve(scored), BACKEND, False)
+        return SearchPage([(h.entry, h.score) for h in page.hits], BACKEND, page.has_more)
 
     def similar(self, arxiv_id: str, limit: int) -> SearchPage:
-        """Papers like ``arxiv_id``; raises :class:`SearchUnavailable` without a search service."""
-        backend = self._search()
-        return SearchPage(self._resolve(backend.similar(arxiv_id, limit=limit)), backend.name, False)
+        """Papers like ``arxiv_id``, nearest first (empty while it has no embedding)."""
+        return SearchPage(list(self.search_service.similar(arxiv_id, limit)), BACKEND, False)
 
     def _resolve(self, scored: list[ScoredPaper]) -> list[tuple[PaperEntry, float]]:
         with self.db.read() as conn:
@@ -131,4 +134,4 @@ def rank_period(entries: list[PaperEntry], as_of: datetime, gravity: float) -> l
     return sorted(entries, key=key)
 
 
-__all__ = ["ApiService", "EntryPage", "SearchPage", "SearchUnavailable", "SearchFilters", "rank_period"]
+__all__ = ["ApiService", "EntryPage", "SearchPage", "rank_period"]

@@ -21,7 +21,7 @@ from papertide.storage.db import Database
 class PaperLookup(Protocol):
     """Fetches one paper's metadata by arXiv id from outside (the ingest layer); None if unknown."""
 
-    def fetch_paper(self, arxiv_id: str) -> Paper | None: ...
+    def fetch_by_id(self, arxiv_id: str) -> Paper | None: ...
 
 
 class Votes:
@@ -89,7 +89,7 @@ class Submissions:
         with self.db.read() as conn:
             if papers_store.paper_row_id(conn, arxiv_id) is not None:
                 return
-        paper = self.lookup.fetch_paper(arxiv_id) if self.lookup else None
+        paper = self.lookup.fetch_by_id(arxiv_id) if self.lookup else None
         if paper is None:
             why = "arXiv did not return it (unknown id, or arXiv could not be reached just now)" if self.lookup else (
                 "this instance cannot fetch papers from arXiv"

@@ -10,6 +10,7 @@ concurrent one) composes nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -153,33 +154,23 @@ class DigestComposer:
         return self.notices.render_digest_html(digest, period, manage, unsubscribe)
 
 
-def _compose_shard(settings: Settings, now: datetime, k: int, n: int) -> RunReport:
-    db = Database(settings.resolved_database_url, settings.db_pool_size)
-    try:
-        catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
-        report = DigestComposer(db, settings, Notices(settings), catalog).run(now, shard=(k, n))
-        report.outbox_ids = []  # not worth shipping back across processes
-        return report
-    finally:
-        db.dispose()
+def compose_in_processes(run_shard: Callable[[int, int], RunReport], processes: int) -> RunReport:
+    """Run ``run_shard(k, processes)`` for every shard k in its own process and add up the reports.
 
-
-def compose_in_processes(settings: Settings, now: datetime, processes: int) -> RunReport:
-    """Run ``processes`` composers, one shard of the subscriptions each, and add up their reports.
-
+    ``run_shard`` must be picklable (a module-level function or a partial of one) and build
+    its own services in the child: engines and threads do not cross a process boundary.
     Safe because composing is idempotent per (subscription, period): shards never overlap,
     and even overlapping runs would only find the digests already composed.
     """
     if processes <= 1:
-        return _compose_shard(settings, now, 0, 1)
+        return run_shard(0, 1)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     total = RunReport()
     ctx = multiprocessing.get_context("spawn")  # no engine or thread state inherited from this process
     with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
-        for r in pool.map(_compose_shard, [settings] * processes, [now] * processes, range(processes),
-                          [processes] * processes):
+        for r in pool.map(run_shard, range(processes), [processes] * processes):
             for name in ("considered", "due", "composed", "already", "empty", "expired_unconfirmed"):
                 setattr(total, name, getattr(total, name) + getattr(r, name))
             total.archived = total.archived or r.archived

@@ -67,6 +67,15 @@ class OutboxSender:
         self.envelope_from = parseaddr(settings.email_from)[1]
         self._lock = threading.Lock()
 
+    def with_concurrency(self, concurrency: int) -> OutboxSender:
+        """The same sender with another number of SMTP connections."""
+        return OutboxSender(self.db, self.sender, self.settings, concurrency)
+
+    def counts(self) -> dict[str, int]:
+        """Messages in the outbox by status."""
+        with self.db.read() as conn:
+            return outbox_store.counts(conn)
+
     def drain(self, wait: bool = False, timeout: float | None = None, only_ids: list[int] | None = None,
               stop: threading.Event | None = None) -> DrainReport:
         """Send what is due. ``wait``: also wait for retries and expired leases until the outbox

@@ -23,7 +23,7 @@ def build_login_message(settings: Any, recipient: str, url: str, minutes: int) -
     host = urlsplit(settings.base_url).hostname or "localhost"
     msg = EmailMessage()
     msg["Subject"] = f"Your sign-in link for {site}"
-    msg["From"] = getattr(settings, "email_from", None) or f"{site} <no-reply@{host}>"
+    msg["From"] = settings.email_from or f"{site} <no-reply@{host}>"
     msg["To"] = recipient
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=host)
@@ -34,19 +34,6 @@ def build_login_message(settings: Any, recipient: str, url: str, minutes: int) -
         "The link works once. If you did not ask for it, ignore this email; nothing happens.\n"
     )
     return msg
-
-
-def resolve_sender(app_state: Any, settings: Any) -> EmailSender:
-    """The app's sender when the email capability wired one, else one built from settings."""
-    sender = getattr(app_state, "email_sender", None)
-    if sender is not None:
-        return sender
-    from papertide.email import senders
-
-    make = getattr(senders, "make_sender", None)
-    if make is not None:
-        return make(settings)
-    return senders.ConsoleSender() if settings.dev_mode else senders.NullSender()
 
 
 def send_login_link(sender: EmailSender, message: EmailMessage) -> None:

@@ -21,12 +21,13 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from papertide.web.templating import TEMPLATES_DIR
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"  # the email templates live with the site's
 
 # Inline CSS for email HTML (spliced by the templates as style="{{ css.x }}").
 STYLES = {

@@ -15,6 +15,7 @@ import functools
 import gzip
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,38 +99,58 @@ class OnnxEmbedder:
         max_tokens: int = MAX_TOKENS,
         batch_size: int = EMBED_BATCH,
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         self.files = files or minilm_int8_files()
         self.model_id = self.files.model_id
         self.dim = self.files.dim
         self.batch_size = batch_size
+        self._threads, self._device, self._max_tokens = threads, device, max_tokens
+        # The runtime is loaded on first use (~1 s): every CLI command and test app builds
+        # the search service, and most never embed anything.
+        self._load_lock = threading.Lock()
+        self._loaded: tuple[Any, Any, set[str]] | None = None
+
+    def _runtime(self) -> tuple[Any, Any, set[str]]:
+        if self._loaded is None:
+            with self._load_lock:
+                if self._loaded is None:
+                    self._loaded = self._load()
+        return self._loaded
+
+    def _load(self) -> tuple[Any, Any, set[str]]:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
         raw = self.files.tokenizer_path.read_bytes()
         if self.files.tokenizer_path.suffix == ".gz":
             raw = gzip.decompress(raw)
-        self._tok = Tokenizer.from_str(raw.decode("utf-8"))
-        self._tok.enable_truncation(max_length=max_tokens)
-        self._tok.enable_padding(pad_id=0, pad_token="[PAD]")
+        tok = Tokenizer.from_str(raw.decode("utf-8"))
+        tok.enable_truncation(max_length=self._max_tokens)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        opts.intra_op_num_threads = self._threads or min(2, os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers: list[str] = ["CPUExecutionProvider"]
-        if device == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
+        if self._device == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
             providers.insert(0, "CUDAExecutionProvider")
-        self._session = ort.InferenceSession(str(self.files.onnx_path), opts, providers=providers)
-        self.providers = self._session.get_providers()
-        self._input_names = {i.name for i in self._session.get_inputs()}
+        session = ort.InferenceSession(str(self.files.onnx_path), opts, providers=providers)
+        return tok, session, {i.name for i in session.get_inputs()}
+
+    @property
+    def providers(self) -> list[str]:
+        """The ONNX Runtime execution providers in use (loads the model)."""
+        providers: list[str] = self._runtime()[1].get_providers()
+        return providers
 
     def _run(self, texts: Sequence[str]) -> Vectors:
-        enc = self._tok.encode_batch(list(texts))
+        tok, session, input_names = self._runtime()
+        enc = tok.encode_batch(list(texts))
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._input_names:
+        if "token_type_ids" in input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = session.run(None, feeds)[0]
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
         return _normalise(pooled.astype(np.float32))

@@ -33,6 +33,7 @@ from papertide.search.vectors import NullVectorIndex, VectorIndex
 from papertide.storage import embeddings as emb_store
 from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
+from papertide.storage import search_pending
 from papertide.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,11 @@ class SearchService:
         return [(entries[i], s) for i, s in hits if i in entries]
 
     # -------------------------------------------------------------- embedding
+
+    def pending_keywords(self) -> int:
+        """How many papers wait for the keyword index (an external index such as tantivy)."""
+        with self.db.read() as conn:
+            return search_pending.count(conn)
 
     def pending(self) -> int:
         """How many papers lack a current embedding from the configured model."""

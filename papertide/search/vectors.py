@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -309,6 +309,41 @@ def hnsw_path(db: Database, model_id: str) -> Path | None:
     """Where SQLite mode keeps a model's HNSW graph: in the search folder beside the database."""
     folder = index_path(db)
     return None if folder is None else folder / f"vectors-{re.sub(r'[^A-Za-z0-9._-]+', '_', model_id)}.usearch"
+
+
+class DeferredVectorIndex:
+    """Builds the real index on first use.
+
+    Choosing and loading one reads the stored vectors (and, for "auto", counts them), which
+    needs a migrated database; the composition root builds every service up front, also for
+    commands that create the schema or never search.
+    """
+
+    def __init__(self, build: Callable[[], VectorIndex]) -> None:
+        self._build = build
+        self._index: VectorIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def inner(self) -> VectorIndex:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = self._build()
+        return self._index
+
+    def search(self, query: npt.NDArray[np.float32], k: int, filters: SearchFilters | None = None,
+               exclude: int | None = None) -> Hits:
+        return self.inner.search(query, k, filters, exclude)
+
+    def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
+        return self.inner.vector_of(paper_id)
+
+    def refresh(self) -> None:
+        self.inner.refresh()
+
+    def __len__(self) -> int:
+        return len(self.inner)
 
 
 def make_vector_index(db: Database, model_id: str, kind: str = "auto") -> VectorIndex:

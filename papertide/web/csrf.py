@@ -19,6 +19,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from papertide.web.deps import services_of
+
 COOKIE = "pt_csrf"
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -73,7 +75,7 @@ class CsrfCookieMiddleware:
 
 
 def expected_token(request: Request) -> str:
-    return token_for(request.app.state.settings.secret_key, request.state.csrf_cookie)
+    return token_for(services_of(request).settings.secret_key, request.state.csrf_cookie)
 
 
 async def require_csrf(request: Request) -> None:

@@ -1,4 +1,8 @@
-"""Typed dependency aliases: routes declare what they need, the app factory provides it."""
+"""Typed dependency aliases: routes declare what they need; ``create_app`` provides it.
+
+This module is the only place that reads ``app.state``: routes and helpers ask for a
+service by type (``CommunityDep``, ``SearchDep``, …) or call :func:`services_of`.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,90 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from papertide.api.service import ApiService
+from papertide.api.tokens import TokenService
 from papertide.catalog import Catalog
+from papertide.community.services import Community
 from papertide.config import Settings
-from papertide.storage.db import Database
+from papertide.email.archive import DigestArchive
+from papertide.email.composing import DigestComposer
+from papertide.email.delivery import OutboxSender
+from papertide.email.subscribing import SubscriptionService
+from papertide.ingest.service import IngestService
+from papertide.pages import PaperPages
+from papertide.search.service import SearchService
+from papertide.services import Services
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def templates_of(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def _db(request: Request) -> Database:
-    return request.app.state.db
+    return services_of(request).settings
 
 
 def _catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
+    return services_of(request).catalog
 
 
-def _templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
+def _community(request: Request) -> Community:
+    return services_of(request).community
 
 
+def _search(request: Request) -> SearchService:
+    return services_of(request).search
+
+
+def _api(request: Request) -> ApiService:
+    return services_of(request).api
+
+
+def _tokens(request: Request) -> TokenService:
+    return services_of(request).tokens
+
+
+def _ingest(request: Request) -> IngestService:
+    return services_of(request).ingest
+
+
+def _subscriptions(request: Request) -> SubscriptionService:
+    return services_of(request).subscriptions
+
+
+def _digests(request: Request) -> DigestComposer:
+    return services_of(request).digests
+
+
+def _pages(request: Request) -> PaperPages:
+    return services_of(request).pages
+
+
+def _archive(request: Request) -> DigestArchive:
+    return services_of(request).digest_archive
+
+
+def _outbox(request: Request) -> OutboxSender:
+    return services_of(request).outbox_sender
+
+
+ServicesDep = Annotated[Services, Depends(services_of)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-DbDep = Annotated[Database, Depends(_db)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(templates_of)]
+CommunityDep = Annotated[Community, Depends(_community)]
+SearchDep = Annotated[SearchService, Depends(_search)]
+ApiDep = Annotated[ApiService, Depends(_api)]
+TokensDep = Annotated[TokenService, Depends(_tokens)]
+IngestDep = Annotated[IngestService, Depends(_ingest)]
+SubscriptionsDep = Annotated[SubscriptionService, Depends(_subscriptions)]
+DigestsDep = Annotated[DigestComposer, Depends(_digests)]
+OutboxDep = Annotated[OutboxSender, Depends(_outbox)]
+ArchiveDep = Annotated[DigestArchive, Depends(_archive)]
+PagesDep = Annotated[PaperPages, Depends(_pages)]

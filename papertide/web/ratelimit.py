@@ -1,49 +1,12 @@
-"""In-process rate limiting with token buckets (policies in ``domain/ratelimits.py``).
-
-Buckets live in this process's memory: with ``papertide serve --workers N`` each worker
-keeps its own, so the effective limit is up to N times the policy. That is fine for the
-abuse we stop here (scripted floods from one account or address); a shared limit would
-need the database or Redis.
-"""
+"""Rate limits at the HTTP edge: the client address, and a 429 with Retry-After."""
 
 from __future__ import annotations
-
-import threading
-import time
 
 from fastapi import HTTPException, Request
 
 from papertide.domain.accounts import User
-from papertide.domain.ratelimits import POLICIES, Bucket, retry_after_header, take
-
-MAX_BUCKETS = 100_000  # forget idle buckets past this many keys (memory bound)
-
-
-class RateLimiter:
-    def __init__(self, enabled: bool = True, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
-        self.enabled = enabled
-        self.clock = clock
-        self._buckets: dict[str, Bucket] = {}
-        self._lock = threading.Lock()
-
-    def check(self, action: str, user_key: str | None, ip: str | None) -> float:
-        """Spend a token from each applicable bucket; 0 when allowed, else seconds to wait."""
-        if not self.enabled:
-            return 0
-        policies = POLICIES[action]
-        now = self.clock()
-        wait = 0.0
-        with self._lock:
-            if len(self._buckets) > MAX_BUCKETS:
-                self._buckets.clear()
-            for scope, key in (("user", user_key), ("ip", ip)):
-                if key is None:
-                    continue
-                name = f"{action}:{scope}:{key}"
-                bucket, w = take(self._buckets.get(name), policies[scope], now)
-                self._buckets[name] = bucket
-                wait = max(wait, w)
-        return wait
+from papertide.domain.ratelimits import retry_after_header
+from papertide.web.deps import services_of
 
 
 def client_ip(request: Request) -> str:
@@ -52,7 +15,7 @@ def client_ip(request: Request) -> str:
 
 def enforce(request: Request, action: str, user: User | None = None, user_key: str | None = None) -> None:
     """Raise 429 with Retry-After when the viewer or their address is over the limit."""
-    limiter: RateLimiter = request.app.state.community.limiter
+    limiter = services_of(request).community.limiter
     key = user_key if user_key is not None else (str(user.id) if user else None)
     wait = limiter.check(action, key, client_ip(request))
     if wait > 0:

@@ -14,9 +14,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from jinja2 import pass_context
 
 from papertide.domain.accounts import User
+from papertide.web.deps import services_of
 
 COOKIE = "pt_session"
 
@@ -39,19 +39,19 @@ def unsign(secret_key: str, value: str) -> str | None:
 
 
 def session_token(request: Request) -> str | None:
-    return unsign(request.app.state.settings.secret_key, request.cookies.get(COOKIE, ""))
+    return unsign(services_of(request).settings.secret_key, request.cookies.get(COOKIE, ""))
 
 
 def viewer(request: Request) -> User | None:
     """The signed-in user (cached for the request), or None."""
     if "viewer" not in request.state._state:
         token = session_token(request)
-        request.state.viewer = request.app.state.community.accounts.session_user(token) if token else None
+        request.state.viewer = services_of(request).community.accounts.session_user(token) if token else None
     return request.state.viewer
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    settings = request.app.state.settings
+    settings = services_of(request).settings
     response.set_cookie(
         COOKIE, sign(settings.secret_key, token), max_age=settings.session_days * 86400, path="/",
         httponly=True, samesite="lax", secure=settings.base_url.startswith("https://"),
@@ -67,19 +67,3 @@ def _viewer_dep(request: Request) -> User | None:
 
 
 ViewerDep = Annotated[User | None, Depends(_viewer_dep)]
-
-
-@pass_context
-def current_user(ctx) -> User | None:  # type: ignore[no-untyped-def]
-    """Templates: ``{% set me = current_user() %}``."""
-    return viewer(ctx["request"])
-
-
-@pass_context
-def has_voted(ctx, arxiv_id: str) -> bool:  # type: ignore[no-untyped-def]
-    """Templates: whether the viewer upvoted this paper (one query per page, then cached)."""
-    request = ctx["request"]
-    if "voted_ids" not in request.state._state:
-        me = viewer(request)
-        request.state.voted_ids = request.app.state.community.votes.voted_ids(me) if me else set()
-    return arxiv_id in request.state.voted_ids

@@ -1,4 +1,5 @@
-"""Jinja environment factory and the filters our templates use."""
+"""Jinja environment factory and the filters our templates use. Templates do no I/O:
+routes and page services load what they show, ``viewer_context`` the signed-in user."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from papertide.config import Settings
 from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
+from papertide.services import Services
+from papertide.web import csrf, sessions
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -18,8 +21,15 @@ def _human_date(d: date | None) -> str:
     return d.strftime("%a, %d %b %Y") if d else ""
 
 
-def make_templates(settings: Settings, extra_globals: dict[str, Any] | None = None) -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+def make_templates(services: Services) -> Jinja2Templates:
+    settings, pages = services.settings, services.pages
+
+    def viewer_context(request: Request) -> dict[str, Any]:
+        # Runs before every render: the signed-in user and their votes, so templates never query.
+        me = sessions.viewer(request)
+        return {"me": me, "voted_ids": pages.voted_ids(me)}
+
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[viewer_context])
     env = templates.env
     env.autoescape = True  # every template, whatever its suffix: titles may hold <script>
     env.filters.update(
@@ -32,6 +42,8 @@ def make_templates(settings: Settings, extra_globals: dict[str, Any] | None = No
         base_url=settings.base_url.rstrip("/"),
         abs_url=abs_url,
         pdf_url=pdf_url,
-        **(extra_globals or {}),
+        comment_edit_minutes=settings.comment_edit_minutes,
+        csrf_input=csrf.csrf_input,
+        csrf_token=csrf.csrf_token,
     )
     return templates

@@ -17,12 +17,12 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
-from papertide.app import create_app
 from papertide.config import Settings
 from papertide.domain.papers import Listing, Paper
 from papertide.ingest.bulk import import_records
 from papertide.storage.db import Database
 from papertide.storage.schema import users
+from tests.factories import app_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HF_DAY = date(2025, 6, 2)
@@ -70,7 +70,7 @@ def free_port() -> int:
 def serve(settings: Settings, db: Database) -> Iterator[str]:
     """The real app over HTTP on 127.0.0.1 (uvicorn in a thread); yields its base URL."""
     port = int(settings.base_url.rsplit(":", 1)[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db=db), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app_for(settings, db), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -20,8 +20,8 @@ from papertide.api.tokens import TokenService
 from papertide.cli import demo_corpus_path
 from papertide.config import Settings
 from papertide.ingest.bulk import import_file
+from papertide.services import Edges, build_services
 from papertide.storage.db import Database
-from papertide.web.community import build_community
 from tests.api.conftest import free_port, serve
 
 EXAMPLES = 15  # per operation and mode; bench/api_fuzz.py runs 300
@@ -51,7 +51,7 @@ def demo_server(demo) -> str:  # type: ignore[no-untyped-def]
 def write_token(demo) -> str:  # type: ignore[no-untyped-def]
     """A write token of a real account, so the fuzz also reaches the write endpoints' code."""
     _, cfg, db = demo
-    user, _ = build_community(cfg, db).accounts.create_admin("fuzz@example.org")
+    user, _ = build_services(cfg, Edges(db=db)).community.accounts.create_admin("fuzz@example.org")
     return TokenService(db).create_for_user(user.id, "write", "fuzz").secret
 
 

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 from typer.testing import CliRunner
 
-from papertide.api.auth import require_scope
 from papertide.api.tokens import TokenService, UnknownUser
 from papertide.cli import app as cli_app
 from papertide.domain.api_tokens import hash_token
 from papertide.storage.tables.api import api_tokens
+from papertide.web.api_auth import require_scope
 from tests.api.conftest import add_user
 
 

@@ -17,7 +17,7 @@ def writer(client, db):  # type: ignore[no-untyped-def]
     import_records(db, [(make_paper(PAPER, title="Votes", upvotes_baseline=5), None),
                         (make_paper("2606.00022", title="Other"), None)])
     user = sign_in(client, "bot-owner@example.org")
-    secret = client.app.state.tokens.create_for_user(user.id, "write", "bot").secret
+    secret = client.app.state.services.tokens.create_for_user(user.id, "write", "bot").secret
     return user, {"Authorization": f"Bearer {secret}"}
 
 
@@ -38,7 +38,7 @@ def test_writes_need_a_write_token_not_a_cookie(client, writer):
     r = client.put(f"/api/v1/papers/{PAPER}/vote")
     assert r.status_code == 401 and r.json()["error"]["code"] == 401 and r.headers["www-authenticate"] == "Bearer"
     assert client.post(f"/api/v1/papers/{PAPER}/comments", json={"body": "hi"}).status_code == 401
-    reader = client.app.state.tokens.create_for_user(user.id, "read", "ro").secret
+    reader = client.app.state.services.tokens.create_for_user(user.id, "read", "ro").secret
     r = client.put(f"/api/v1/papers/{PAPER}/vote", headers={"Authorization": f"Bearer {reader}"})
     assert r.status_code == 403 and "write" in r.json()["error"]["message"]
     assert client.put(f"/api/v1/papers/{PAPER}/vote", headers={"Authorization": "Bearer pt_nope"}).status_code == 401
@@ -87,7 +87,7 @@ def test_collections_create_list_add_remove(client, writer):
     assert client.post("/api/v1/collections", headers=auth, json={"name": " "}).status_code == 422
     # Someone else's collection is a 404 to you.
     other = sign_in(client, "someone-else@example.org")
-    other_auth = {"Authorization": f"Bearer {client.app.state.tokens.create_for_user(other.id, 'write').secret}"}
+    other_auth = {"Authorization": f"Bearer {client.app.state.services.tokens.create_for_user(other.id, 'write').secret}"}
     assert client.post(f"/api/v1/collections/{uuid}/papers/{PAPER}", headers=other_auth).status_code == 404
     assert client.get("/api/v1/collections", headers=other_auth).json()["items"] == []
 
@@ -97,7 +97,7 @@ def test_my_subscription(client, writer):
     r = client.get("/api/v1/me/subscription", headers=auth)
     assert r.status_code == 200 and r.json() == {"subscribed": False, "status": None, "preferences": None}
     assert client.get("/api/v1/me/subscription").status_code == 401
-    client.app.state.subscriptions.subscribe("bot-owner@example.org", {})
+    client.app.state.services.subscriptions.subscribe("bot-owner@example.org", {})
     body = client.get("/api/v1/me/subscription", headers=auth).json()
     assert body["subscribed"] is False and body["status"] == "unconfirmed"  # double opt-in still pending
     assert body["preferences"]["frequency"] == "daily"
@@ -105,7 +105,7 @@ def test_my_subscription(client, writer):
 
 def test_suspended_accounts_cannot_write_through_the_api(client, writer):
     user, auth = writer
-    accounts = client.app.state.community.accounts
+    accounts = client.app.state.services.community.accounts
     admin, _ = accounts.create_admin("admin@example.org")
     accounts.set_banned(admin, user.uuid, True)
     for r in (client.put(f"/api/v1/papers/{PAPER}/vote", headers=auth),

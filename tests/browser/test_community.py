@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from papertide.app import create_app
 from papertide.config import Settings
 from papertide.storage.db import Database
 from tests.browser.conftest import LiveServer, _free_port
 from tests.community.conftest import smtp_server  # noqa: F401  # the session SMTP fixture
-from tests.factories import add_papers, make_paper
+from tests.factories import add_papers, app_for, make_paper
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.now(UTC).date()
@@ -37,7 +36,7 @@ def site(tmp_path: Path, sqlite_template: Path, smtp_server) -> Iterator[tuple[L
         email_backend="smtp", smtp_host=host, smtp_port=smtp_port,
     )
     db = Database(settings.resolved_database_url)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db=db), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app_for(settings, db), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

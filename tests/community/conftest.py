@@ -12,7 +12,6 @@ from email.message import EmailMessage
 
 import pytest
 
-from papertide.email.senders import SMTPSender
 from papertide.web.csrf import COOKIE as CSRF_COOKIE
 from papertide.web.csrf import token_for
 
@@ -61,9 +60,10 @@ def smtp_server() -> Iterator[tuple[str, int, Mailbox]]:
 
 
 @pytest.fixture
-def mailbox(app, smtp_server) -> Mailbox:  # type: ignore[no-untyped-def]
+def mailbox(settings, smtp_server) -> Mailbox:  # type: ignore[no-untyped-def]
+    """The test SMTP server's inbox; the app (built after this) sends to it."""
     host, port, box = smtp_server
-    app.state.email_sender = SMTPSender(host, port)
+    settings.email_backend, settings.smtp_host, settings.smtp_port = "smtp", host, port
     box.messages.clear()
     return box
 
@@ -72,7 +72,7 @@ def csrf(client) -> str:  # type: ignore[no-untyped-def]
     """The form token for this client (fetching a page first sets the CSRF cookie)."""
     if CSRF_COOKIE not in client.cookies:
         client.get("/auth/sign-in")
-    return token_for(client.app.state.settings.secret_key, client.cookies[CSRF_COOKIE])
+    return token_for(client.app.state.services.settings.secret_key, client.cookies[CSRF_COOKIE])
 
 
 def post(client, url: str, data: dict | None = None, **kw):  # type: ignore[no-untyped-def]
@@ -81,17 +81,17 @@ def post(client, url: str, data: dict | None = None, **kw):  # type: ignore[no-u
 
 def sign_in(client, email: str, role: str | None = None):  # type: ignore[no-untyped-def]
     """Sign in through the real link flow (token from the service, not a shortcut); returns the user."""
-    accounts = client.app.state.community.accounts
+    accounts = client.app.state.services.community.accounts
     _, token = accounts.request_login_link(email)
     r = post(client, f"/auth/link/{token}")
     assert r.status_code == 303, r.text
     user = accounts.session_user(__import__("papertide.web.sessions", fromlist=["x"]).unsign(
-        client.app.state.settings.secret_key, client.cookies["pt_session"]))
+        client.app.state.services.settings.secret_key, client.cookies["pt_session"]))
     if role:
         from papertide.storage import users as users_store
 
-        with client.app.state.db.write() as conn:
+        with client.app.state.services.db.write() as conn:
             users_store.set_role(conn, user.id, role)
         user = accounts.session_user(__import__("papertide.web.sessions", fromlist=["x"]).unsign(
-            client.app.state.settings.secret_key, client.cookies["pt_session"]))
+            client.app.state.services.settings.secret_key, client.cookies["pt_session"]))
     return user

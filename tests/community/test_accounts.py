@@ -15,7 +15,7 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(client, mailbox):
+def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(mailbox, client):
     r = post(client, "/auth/sign-in/link", {"email": "Ada@Example.org", "next": "/trending"})
     assert r.status_code == 200 and "Check your email" in r.text
     link = mailbox.link("ada@example.org")
@@ -34,8 +34,8 @@ def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(client, ma
     assert again.status_code == 400 and "expired or was already used" in again.text
 
 
-def test_expired_links_do_not_sign_in(client, mailbox):
-    accounts = client.app.state.community.accounts
+def test_expired_links_do_not_sign_in(mailbox, client):
+    accounts = client.app.state.services.community.accounts
     _, token = accounts.request_login_link("late@example.org")
     real_now = accounts.now
     accounts.now = lambda: real_now() + timedelta(minutes=16)
@@ -44,7 +44,7 @@ def test_expired_links_do_not_sign_in(client, mailbox):
     assert r.status_code == 400 and SESSION not in client.cookies
 
 
-def test_link_requests_do_not_reveal_whether_an_account_exists(client, mailbox):
+def test_link_requests_do_not_reveal_whether_an_account_exists(mailbox, client):
     sign_in(TestClient(client.app), "known@example.org")
     known = post(client, "/auth/sign-in/link", {"email": "known@example.org"})
     unknown = post(client, "/auth/sign-in/link", {"email": "nobody@example.org"})
@@ -132,7 +132,7 @@ def test_security_headers_on_every_response(client):
 
 
 def test_sign_in_is_rate_limited_with_retry_after(client):
-    client.app.state.community.limiter.clock = lambda: 1000.0  # frozen: no refill during the test
+    client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill during the test
     codes = [post(client, "/auth/sign-in/link", {"email": "flood@example.org"}).status_code for _ in range(7)]
     assert codes == [200] * 5 + [429] * 2
     r = post(client, "/auth/sign-in/link", {"email": "flood@example.org"})
@@ -152,7 +152,7 @@ def test_a_link_clicked_twice_at_once_signs_in_only_once(app):
 
     from papertide.community import Denied
 
-    accounts = app.state.community.accounts
+    accounts = app.state.services.community.accounts
     _, token = accounts.request_login_link("race@example.org")
 
     def use(_):  # type: ignore[no-untyped-def]

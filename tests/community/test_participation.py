@@ -22,14 +22,14 @@ def papers(db, app):  # type: ignore[no-untyped-def]
         make_paper("2606.00004", title="Another fresh one", published=date(2026, 6, 9)),
         make_paper("hep-th/9901001", title="Old style id", published=date(1999, 1, 4)),
     )
-    community = app.state.community
+    community = app.state.services.community
     for service in (community.accounts, community.submissions, community.discussion):
         service.now = lambda: TODAY
     return db
 
 
 def upvotes(client, arxiv_id):  # type: ignore[no-untyped-def]
-    return client.app.state.catalog.paper(arxiv_id).upvotes
+    return client.app.state.services.catalog.paper(arxiv_id).upvotes
 
 
 def test_anonymous_voters_are_asked_to_sign_in(client, papers):
@@ -68,7 +68,7 @@ def test_vote_counts_stay_exact_under_concurrent_toggles(client, papers):
         c = TestClient(client.app)
         sign_in(c, f"crowd{i}@example.org")
         clients.append(c)
-    client.app.state.community.limiter.enabled = False
+    client.app.state.services.community.limiter.enabled = False
 
     def hammer(c):  # type: ignore[no-untyped-def]
         state = False
@@ -88,7 +88,7 @@ def test_vote_counts_stay_exact_under_concurrent_toggles(client, papers):
 
 def test_votes_are_rate_limited_per_user(client, papers):
     sign_in(client, "fast@example.org")
-    client.app.state.community.limiter.clock = lambda: 1000.0  # frozen: no refill while we hammer
+    client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill while we hammer
     codes = [post(client, "/vote/2606.00001").status_code for _ in range(62)]
     assert codes == [303] * 60 + [429] * 2
     r = post(client, "/vote/2606.00001")
@@ -112,7 +112,7 @@ def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
         r = post(client, "/submit", {"paper": raw})
         assert r.status_code == 400 and message in r.text, raw
     # Daily cap (5 by default): four more fresh ones would be needed; use the service's rules instead.
-    client.app.state.community.submissions.rules = type(client.app.state.community.submissions.rules)(7, 2)
+    client.app.state.services.community.submissions.rules = type(client.app.state.services.community.submissions.rules)(7, 2)
     assert post(client, "/submit", {"paper": "2606.00004"}).status_code == 200
     r = post(client, "/submit", {"paper": "2606.00001"})
     assert r.status_code == 400 and "limit of 2" in r.text
@@ -120,10 +120,10 @@ def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
 
 def test_submitting_a_paper_we_do_not_hold_says_so(client, papers):
     class NoArxiv:
-        def fetch_paper(self, arxiv_id):  # type: ignore[no-untyped-def]  # the outside world: arXiv knows nothing
+        def fetch_by_id(self, arxiv_id):  # type: ignore[no-untyped-def]  # the outside world: arXiv knows nothing
             return None
 
-    client.app.state.community.submissions.lookup = NoArxiv()
+    client.app.state.services.community.submissions.lookup = NoArxiv()
     sign_in(client, "sub2@example.org")
     r = post(client, "/submit", {"paper": "2606.07777"})
     assert r.status_code == 400 and "Paper 2606.07777 is not in the database" in r.text
@@ -160,13 +160,13 @@ def test_comments_replies_edits_deletes_and_reports(client, papers):
     reply_uuid = reply.headers["location"].split("#comment-")[1]
     # Answering a reply attaches to the top comment: one level only.
     nested = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "Thanks", "reply_to": reply_uuid})
-    threads, count = client.app.state.community.discussion.threads("2606.00001", None)
+    threads, count = client.app.state.services.community.discussion.threads("2606.00001", None)
     assert [(t.comment.body, [r.body for r in t.replies]) for t in threads] == [("Nice **result**", ["Agreed", "Thanks"])]
     assert count == 3 and nested.status_code == 303
     # Edit within 15 minutes, not after; only the author.
     assert post(bob_client, f"/comments/{top}/edit", {"body": "hijack"}).status_code == 403
     assert post(client, f"/comments/{top}/edit", {"body": "Nice *result*"}).status_code == 303
-    client.app.state.community.discussion.now = lambda: TODAY + timedelta(minutes=16)
+    client.app.state.services.community.discussion.now = lambda: TODAY + timedelta(minutes=16)
     assert post(client, f"/comments/{top}/edit", {"body": "late"}).status_code == 403
     assert "(edited)" in client.get("/papers/2606.00001").text
     # Delete own only.
@@ -193,19 +193,19 @@ def test_banned_users_cannot_act_and_lose_their_sessions(client, papers):
     assert post(admin, f"/admin/users/{troll.uuid}/ban").status_code == 303
     # The ban signed them out everywhere, and signing in again is refused.
     assert client.get("/profile", follow_redirects=False).status_code == 303
-    _, token = client.app.state.community.accounts.request_login_link("troll@example.org")
+    _, token = client.app.state.services.community.accounts.request_login_link("troll@example.org")
     r = post(client, f"/auth/link/{token}")
     assert r.status_code == 403 and "suspended" in r.text
     # Even a session that somehow survived cannot act.
     from papertide.community import Denied
 
-    banned = client.app.state.community.accounts.get_by_uuid(troll.uuid)
+    banned = client.app.state.services.community.accounts.get_by_uuid(troll.uuid)
     with pytest.raises(Denied):
-        client.app.state.community.votes.vote(banned, "2606.00001", True)
+        client.app.state.services.community.votes.vote(banned, "2606.00001", True)
     with pytest.raises(Denied):
-        client.app.state.community.discussion.add(banned, "2606.00001", "hi")
+        client.app.state.services.community.discussion.add(banned, "2606.00001", "hi")
     with pytest.raises(Denied):
-        client.app.state.community.submissions.submit(banned, "2606.00002")
+        client.app.state.services.community.submissions.submit(banned, "2606.00002")
     assert post(admin, f"/admin/users/{troll.uuid}/ban", {"banned": "0"}).status_code == 303
     sign_in(client, "troll@example.org")
     assert post(client, "/vote/2606.00001").status_code == 303
@@ -216,7 +216,8 @@ def test_banned_users_cannot_act_and_lose_their_sessions(client, papers):
     assert post(client, f"/admin/users/{troll.uuid}/ban").status_code == 403
     assert post(admin, f"/admin/users/{troll.uuid}/role", {"role": "emperor"}).status_code == 400
     assert "user.set_role" in admin.get("/admin").text
-    me = admin.app.state.community.accounts.get_by_uuid(admin.app.state.community.accounts.list_all("boss")[0].uuid)
+    accounts = admin.app.state.services.community.accounts
+    me = accounts.get_by_uuid(accounts.list_all("boss")[0].uuid)
     assert post(admin, f"/admin/users/{me.uuid}/ban").status_code == 403  # not themselves
 
 

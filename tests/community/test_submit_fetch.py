@@ -27,7 +27,7 @@ def settings(settings, fake_arxiv):  # type: ignore[no-untyped-def]
 
 
 def test_submitting_an_unknown_paper_fetches_it_from_arxiv(client, fake_arxiv):
-    client.app.state.community.submissions.now = lambda: TODAY
+    client.app.state.services.community.submissions.now = lambda: TODAY
     record = fake_arxiv.fake.records[0]
     sign_in(client, "fetcher@example.org")
     r = post(client, "/submit", {"paper": f"https://arxiv.org/abs/{record['arxiv_id']}"})

@@ -9,10 +9,9 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from papertide.app import create_app
 from papertide.config import Settings
 from tests.email.smtp_sink import SmtpSink
-from tests.factories import add_papers, make_paper
+from tests.factories import add_papers, app_for, make_paper
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ def _mail(settings: Settings, smtp_sink: SmtpSink) -> Settings:
 
 @pytest.fixture
 def mail_app(mail_settings, db):  # type: ignore[no-untyped-def]
-    return create_app(mail_settings, db=db)
+    return app_for(mail_settings, db)
 
 
 @pytest.fixture

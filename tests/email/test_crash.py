@@ -44,7 +44,7 @@ def sender_process(db_url: str, port: int, tmp_path, *extra: str) -> subprocess.
 def compose(app, db, n: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """``n`` digests in the outbox; returns Message-ID → recipient."""
     confirmed_subscribers(db, n)
-    assert app.state.digests.run(THURSDAY).composed == n
+    assert app.state.services.digests.run(THURSDAY).composed == n
     with db.read() as conn:
         return {r["message_id"]: r["recipient"] for r in outbox_store.by_status(conn, "pending")}
 

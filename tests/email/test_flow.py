@@ -36,7 +36,7 @@ def test_optin_digest_and_one_click_unsubscribe(mail_app, mail_client, smtp_sink
     # A link scanner (GET, no cookies) sees the page but confirms nothing.
     page = TestClient(mail_app, base_url="https://papers.example").get(path(confirm_url))
     assert page.status_code == 200 and 'method="post" action="/subscribe/confirm"' in page.text
-    services = mail_app.state
+    services = mail_app.state.services
     assert services.subscriptions.get_by_email("ada@example.org").status == "unconfirmed"
     token = urlsplit(confirm_url).query.removeprefix("token=")
     assert "You're subscribed" in mail_client.post("/subscribe/confirm", data={"token": token}).text
@@ -101,16 +101,16 @@ def test_subscribing_again_reveals_nothing_and_rate_limits_emails(mail_app, mail
     smtp_sink.handler.wait_for(1)
     assert len(smtp_sink.handler.messages) == 1  # the second request was inside the resend window
 
-    service = mail_app.state.subscriptions
+    service = mail_app.state.services.subscriptions
     t0 = datetime.now(UTC) - timedelta(hours=3)  # in the past, so what it enqueues is due now
     assert service.subscribe("bob@example.org", {"trending": True}, now=t0).outbox_ids
     assert not service.subscribe("bob@example.org", {"trending": True}, now=t0 + timedelta(minutes=14)).outbox_ids
     assert service.subscribe("bob@example.org", {"trending": True}, now=t0 + timedelta(minutes=15)).outbox_ids
     sub = service.get_by_email("bob@example.org")
-    service.confirm(mail_app.state.notices.token("confirm", sub))
+    service.confirm(mail_app.state.services.notices.token("confirm", sub))
     # A confirmed address: same answer, preferences untouched, a "manage" email instead.
     result = service.subscribe("bob@example.org", {"categories": "hep-th", "trending": False}, now=t0 + timedelta(hours=1))
-    assert mail_app.state.outbox_sender.drain(only_ids=list(result.outbox_ids)).sent == 1
+    assert mail_app.state.services.outbox_sender.drain(only_ids=list(result.outbox_ids)).sent == 1
     assert service.get_by_email("bob@example.org").prefs.categories == ()
     assert smtp_sink.handler.messages[-1]["Subject"] == "You already get the papertide digest"
     assert "/subscription?token=" in smtp_sink.handler.messages[-1].get_body(("plain",)).get_content()
@@ -122,7 +122,7 @@ def test_header_injection_in_the_form_is_refused_with_a_clear_message(mail_app, 
     assert "The email address contains a line break or control character" in r.text
     r = subscribe(mail_client, name="Eve\r\nBcc: list@example.org", trending="1")
     assert r.status_code == 400 and "The name contains a line break" in r.text
-    assert mail_app.state.subscriptions.get_by_email("ada@example.org") is None
+    assert mail_app.state.services.subscriptions.get_by_email("ada@example.org") is None
     assert smtp_sink.handler.messages == []
 
 
@@ -133,7 +133,7 @@ def test_subscribe_form_needs_its_csrf_token(mail_client):
 
 
 def test_forged_or_revoked_links_do_not_work(mail_app, mail_client):
-    service, notices = mail_app.state.subscriptions, mail_app.state.notices
+    service, notices = mail_app.state.services.subscriptions, mail_app.state.services.notices
     service.subscribe("ada@example.org", {"trending": True})
     sub = service.get_by_email("ada@example.org")
     manage = notices.token("manage", sub)
@@ -147,10 +147,10 @@ def test_forged_or_revoked_links_do_not_work(mail_app, mail_client):
 
 
 def test_manage_preferences_and_preview(mail_app, mail_client, june_papers):
-    service = mail_app.state.subscriptions
+    service = mail_app.state.services.subscriptions
     service.subscribe("ada@example.org", {"trending": True})
     sub = service.get_by_email("ada@example.org")
-    token = mail_app.state.notices.token("manage", sub)
+    token = mail_app.state.services.notices.token("manage", sub)
     r = mail_client.post("/subscription", data={"token": token, "categories": "cs.RO", "max_papers": "5",
                                                 "frequency": "weekly", "weekday": "2", "timezone": "Asia/Tokyo"})
     assert r.status_code == 200 and "Saved." in r.text
@@ -168,7 +168,7 @@ def test_manage_preferences_and_preview(mail_app, mail_client, june_papers):
 
 
 def test_unconfirmed_subscriptions_expire_after_seven_days(mail_app):
-    service, composer = mail_app.state.subscriptions, mail_app.state.digests
+    service, composer = mail_app.state.services.subscriptions, mail_app.state.services.digests
     start = datetime(2026, 6, 1, 12, tzinfo=UTC)
     service.subscribe("late@example.org", {"trending": True}, now=start)
     assert composer.run(start + timedelta(days=6, hours=23)).expired_unconfirmed == 0
@@ -177,7 +177,7 @@ def test_unconfirmed_subscriptions_expire_after_seven_days(mail_app):
 
 
 def test_smtp_5xx_fails_for_good_and_4xx_is_retried(mail_app, smtp_sink, db):
-    service, sender = mail_app.state.subscriptions, mail_app.state.outbox_sender
+    service, sender = mail_app.state.services.subscriptions, mail_app.state.services.outbox_sender
     smtp_sink.handler.reply = "550 5.1.1 no such user"
     ids = service.subscribe("gone@example.org", {"trending": True}).outbox_ids
     assert sender.drain(only_ids=list(ids)).failed == 1
@@ -195,10 +195,10 @@ def test_smtp_5xx_fails_for_good_and_4xx_is_retried(mail_app, smtp_sink, db):
 
 
 def test_bounce_webhook_applies_the_policy(mail_app, mail_client):
-    service = mail_app.state.subscriptions
+    service = mail_app.state.services.subscriptions
     for email in ("hard@example.org", "soft@example.org", "spam@example.org"):
         service.subscribe(email, {"trending": True})
-        service.confirm(mail_app.state.notices.token("confirm", service.get_by_email(email)))
+        service.confirm(mail_app.state.services.notices.token("confirm", service.get_by_email(email)))
     auth = {"authorization": "Bearer bounce-secret"}
     assert mail_client.post("/email/bounces", json={"email": "hard@example.org", "kind": "hard"}).status_code == 401
     assert mail_client.post("/email/bounces", json={"email": "hard@example.org", "kind": "hard"}, headers=auth).json() == {
@@ -215,11 +215,11 @@ def test_bounce_webhook_applies_the_policy(mail_app, mail_client):
     assert states == {"hard@example.org": ("confirmed", "disabled"), "soft@example.org": ("confirmed", "disabled"),
                       "spam@example.org": ("unsubscribed", "enabled")}
     # Disabled or unsubscribed addresses get no digests.
-    assert mail_app.state.digests.run(THURSDAY).considered == 0
+    assert mail_app.state.services.digests.run(THURSDAY).considered == 0
 
 
 def test_public_archive_and_rss(mail_app, mail_client, june_papers):
-    mail_app.state.digests.run(THURSDAY)
+    mail_app.state.services.digests.run(THURSDAY)
     assert "2026-06-04" in mail_client.get("/digests").text
     issue = mail_client.get("/digests/2026-06-04").text
     assert issue.index("Scaling laws for retrieval") < issue.index("Latent diffusion for proteins")

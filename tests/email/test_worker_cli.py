@@ -5,18 +5,18 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from papertide.app import create_app
 from papertide.cli import app as cli
 from papertide.domain.subscriptions import Preferences
 from papertide.storage import outbox as outbox_store
 from tests.email.conftest import confirmed_subscribers
+from tests.factories import app_for
 
 
 def test_worker_composes_and_sends_due_digests_while_serving(sqlite_mail_settings, sqlite_db, smtp_sink, june_papers_sqlite):
     # A weekly digest due today at 00:00 UTC, whatever day the test runs.
     confirmed_subscribers(sqlite_db, 2, Preferences(frequency="weekly", weekday=datetime.now(UTC).weekday(), send_hour=0))
     settings = sqlite_mail_settings.model_copy(update={"with_worker": True, "worker_interval_seconds": 60})
-    with TestClient(create_app(settings, db=sqlite_db)):
+    with TestClient(app_for(settings, sqlite_db)):
         assert smtp_sink.handler.wait_for(2, timeout=20)
     assert sorted(smtp_sink.handler.count_by_recipient()) == ["reader0000@example.org", "reader0001@example.org"]
 

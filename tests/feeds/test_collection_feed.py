@@ -20,7 +20,7 @@ def collection(client, db):  # type: ignore[no-untyped-def]
         (make_paper("2606.00012", title="Second"), None),
     ])
     user = sign_in(client, "curator@example.org")
-    lists = client.app.state.community.reading_lists
+    lists = client.app.state.services.community.reading_lists
     uuid = lists.create(user, "Graph reading", is_public=True)
     for arxiv_id in ("2606.00012", "2606.00011"):
         lists.add(user, uuid, arxiv_id)
@@ -45,7 +45,7 @@ def test_public_collection_feed_parses_cleanly_in_collection_order(client, colle
 
 def test_private_and_unknown_collections_have_no_feed(client, collection):
     user, uuid = collection
-    client.app.state.community.reading_lists.update(user, uuid, "Graph reading", is_public=False)
+    client.app.state.services.community.reading_lists.update(user, uuid, "Graph reading", is_public=False)
     assert client.get(f"/feeds/collection/{uuid}.rss").status_code == 404
     assert client.get("/feeds/collection/00000000-0000-0000-0000-000000000000.atom").status_code == 404
     assert client.get(f"/feeds/collection/{uuid}.json").status_code == 404

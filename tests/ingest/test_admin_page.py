@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from papertide.app import create_app
 from papertide.domain.ingest import RunCounts, RunStatus
 from papertide.storage import ingest_runs
 from tests.community.conftest import sign_in
+from tests.factories import app_for
 
 
 def _record_runs(db) -> None:
@@ -31,7 +31,7 @@ def test_admin_page_lists_runs_with_their_errors(client, db):
 
 
 def test_admin_page_needs_the_token_when_one_is_set(settings, db):
-    app = create_app(settings.model_copy(update={"admin_token": "s3cret-admin-token"}), db=db)
+    app = app_for(settings.model_copy(update={"admin_token": "s3cret-admin-token"}), db)
     with TestClient(app) as c:
         assert c.get("/admin/ingest").status_code == 403
         assert c.get("/admin/ingest", headers={"X-Admin-Token": "wrong"}).status_code == 403
@@ -41,5 +41,5 @@ def test_admin_page_needs_the_token_when_one_is_set(settings, db):
 
 def test_admin_page_is_hidden_outside_dev_mode_without_a_token(settings, db):
     prod = settings.model_copy(update={"dev_mode": False, "secret_key": "x" * 40})
-    with TestClient(create_app(prod, db=db)) as c:
+    with TestClient(app_for(prod, db)) as c:
         assert c.get("/admin/ingest").status_code == 404

@@ -56,7 +56,7 @@ def test_cli_ingest_commands_and_status(settings, db, ingest_settings, fake, mon
         "PAPERTIDE_INGEST_HF_API_URL": ingest_settings.ingest_hf_api_url,
     }.items():
         monkeypatch.setenv(key, value)
-    from papertide.ingest import cli as ingest_cli
+    from papertide.cli import ingest as ingest_cli
 
     monkeypatch.setattr(ingest_cli.console, "width", 250)  # the status table is wide; the test terminal is not
     runner = CliRunner()

@@ -170,11 +170,11 @@ def test_a_half_built_index_of_another_schema_is_replaced(corpus) -> None:
     assert _arxiv_ids(corpus, lexical.search(("hawking",), SearchFilters(), 5)) == ["2401.00008"]
 
 
-@pytest.mark.parametrize(("field", "value"), [("lexical", "lucene"), ("vector_index", "annoy")])
+@pytest.mark.parametrize(("field", "value"), [("search_lexical", "lucene"), ("search_vector_index", "annoy")])
 def test_a_misspelt_engine_setting_is_refused_at_start_up(field: str, value: str) -> None:
     from pydantic import ValidationError
 
-    from papertide.search.config import SearchSettings
+    from papertide.config import Settings
 
     with pytest.raises(ValidationError, match=field):
-        SearchSettings(**{field: value}, _env_file=None)  # type: ignore[call-arg]
+        Settings(**{field: value}, _env_file=None)  # type: ignore[arg-type]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from papertide.search.runtime import service_for
 from tests.factories import add_papers
 from tests.search.conftest import CORPUS
 
@@ -43,7 +42,7 @@ def _no_background_thread(monkeypatch):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def search_client(client, db):  # type: ignore[no-untyped-def]
     add_papers(db, *CORPUS)
-    service_for(client.app.state).embed_pending()
+    client.app.state.services.search.embed_pending()
     return client
 
 

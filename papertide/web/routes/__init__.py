@@ -1,0 +1,39 @@
+"""Every router of the site, in the order the app includes them.
+
+Order matters where paths overlap: ``api_v1_community`` before ``api_v1`` (whose
+``/papers/{arxiv_id:path}`` would swallow ``/papers/<id>/comments``), and ``papers``
+last (its ``/papers/{id}`` catch-all).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from papertide.web.routes import (
+    admin,
+    admin_ingest,
+    api_docs,
+    api_tokens_ui,
+    api_v1,
+    api_v1_community,
+    auth,
+    collections,
+    comments,
+    digests,
+    feeds,
+    hf_api,
+    meta,
+    papers,
+    profile,
+    search,
+    submissions,
+    subscriptions,
+    votes,
+)
+
+ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
+    auth, profile, votes, submissions, comments, collections, admin,
+    subscriptions, digests,
+    hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
+    admin_ingest, search, papers,
+))

@@ -7,47 +7,47 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from papertide.community import Denied
 from papertide.domain import permissions
-from papertide.web.community import sign_in_redirect
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import CommunityDep, TemplatesDep
+from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request, viewer: ViewerDep, q: str = ""):
+def admin_page(request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep, q: str = ""):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     if not permissions.can_moderate(viewer):
         raise Denied("The admin page is for curators and admins.")
-    community = request.app.state.community
     log = community.accounts.audit_log(viewer)
     users = community.accounts.list_users(viewer, q) if permissions.can_administer(viewer) else []
-    return request.app.state.templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, "admin/index.html",
         {"reports": community.discussion.open_reports(viewer), "log": log, "users": users, "q": q[:100]},
     )
 
 
 @router.post("/admin/users/{user_uuid}/ban")
-def ban(request: Request, user_uuid: str, viewer: ViewerDep, banned: str = Form("1")):
+def ban(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, banned: str = Form("1")):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
-    request.app.state.community.accounts.set_banned(viewer, user_uuid[:40], banned != "0")
+    community.accounts.set_banned(viewer, user_uuid[:40], banned != "0")
     return RedirectResponse("/admin#users", status_code=303)
 
 
 @router.post("/admin/users/{user_uuid}/role")
-def set_role(request: Request, user_uuid: str, viewer: ViewerDep, role: str = Form("")):
+def set_role(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, role: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
-    request.app.state.community.accounts.set_role(viewer, user_uuid[:40], role)
+    community.accounts.set_role(viewer, user_uuid[:40], role)
     return RedirectResponse("/admin#users", status_code=303)
 
 
 @router.post("/admin/comments/{comment_uuid}/dismiss")
-def dismiss(request: Request, comment_uuid: str, viewer: ViewerDep):
+def dismiss(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
-    request.app.state.community.discussion.dismiss_reports(viewer, comment_uuid[:40])
+    community.discussion.dismiss_reports(viewer, comment_uuid[:40])
     return RedirectResponse("/admin#reports", status_code=303)

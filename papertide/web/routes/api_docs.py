@@ -6,6 +6,7 @@ CDN assets, so it works on an instance with no internet access.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from papertide import __version__
+from papertide.web.deps import TemplatesDep, services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,25 +36,23 @@ The Hugging Face-compatible endpoints (`/api/daily_papers`, `/api/papers/{id}`,
 
 
 def api_openapi(request: Request) -> dict[str, Any]:
-    """The /api/v1 part of the app's routes as an OpenAPI document (built once per app)."""
-    cached = getattr(request.app.state, "api_openapi", None)
-    if cached is None:
-        from papertide.web.routes import api_v1, api_v1_community
+    """The /api/v1 part of the app's routes as an OpenAPI document."""
+    return _openapi_document(services_of(request).settings.site_name)
 
-        # The v1 routers' own routes (the app wraps included routers, so we ask the routers).
-        routes = [
-            r for module in (api_v1, api_v1_community) for r in module.router.routes
-            if getattr(r, "path", "").startswith(API_PREFIX + "/")
-        ]
-        cached = get_openapi(
-            title=f"{request.app.state.settings.site_name} API",
-            version=__version__,
-            description=DESCRIPTION,
-            routes=routes,
-            servers=[{"url": "/"}],
-        )
-        request.app.state.api_openapi = cached
-    return cached
+
+@functools.lru_cache(maxsize=8)
+def _openapi_document(site_name: str) -> dict[str, Any]:
+    # Built once per site name: the routes are module-level routers, the same for every app.
+    from papertide.web.routes import api_v1, api_v1_community
+
+    # The v1 routers' own routes (the app wraps included routers, so we ask the routers).
+    routes = [
+        r for module in (api_v1, api_v1_community) for r in module.router.routes
+        if getattr(r, "path", "").startswith(API_PREFIX + "/")
+    ]
+    return get_openapi(
+        title=f"{site_name} API", version=__version__, description=DESCRIPTION, routes=routes, servers=[{"url": "/"}],
+    )
 
 
 @router.get(API_PREFIX + "/openapi.json")
@@ -88,9 +88,9 @@ def _type_name(schema: dict[str, Any]) -> str:
 
 
 @router.get("/api/docs", response_class=HTMLResponse)
-def docs(request: Request) -> HTMLResponse:
+def docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
     spec = api_openapi(request)
-    return request.app.state.templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, "api/docs.html",
         {"spec": spec, "operations": _operations(spec), "description": DESCRIPTION},
     )

@@ -7,17 +7,14 @@ signed-in owner sees or touches their tokens; every form carries the CSRF token.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import pass_context
 
 from papertide.api.tokens import TokenService
-from papertide.domain.api_tokens import ApiToken, InvalidScope, parse_scope
-from papertide.web import sessions
-from papertide.web.community import error_page, sign_in_redirect
+from papertide.domain.api_tokens import InvalidScope, parse_scope
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import TemplatesDep, services_of
+from papertide.web.responses import error_page, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -25,11 +22,13 @@ MAX_ACTIVE_TOKENS = 50  # a person needs a handful; a bound keeps a leaked sessi
 
 
 def _tokens(request: Request) -> TokenService:
-    return request.app.state.tokens
+    return services_of(request).tokens
 
 
 @router.post("/profile/tokens", response_class=HTMLResponse)
-def create_token(request: Request, viewer: ViewerDep, name: str = Form(""), scope: str = Form("read")) -> Response:
+def create_token(
+    request: Request, templates: TemplatesDep, viewer: ViewerDep, name: str = Form(""), scope: str = Form("read"),
+) -> Response:
     if viewer is None:
         return sign_in_redirect(request, "/profile")
     try:
@@ -43,7 +42,7 @@ def create_token(request: Request, viewer: ViewerDep, name: str = Form(""), scop
         return error_page(request, "Too many tokens", f"Revoke one first: at most {MAX_ACTIVE_TOKENS} tokens can be active.", 400)
     created = tokens.create_for_user(viewer.id, wanted, name)
     # The only time the secret exists outside the user's hands: never cache this page.
-    return request.app.state.templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, "api/token_created.html", {"created": created},
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
@@ -56,14 +55,3 @@ def revoke_token(request: Request, token_uuid: str, viewer: ViewerDep) -> Respon
     if not _tokens(request).revoke(token_uuid[:40], user_id=viewer.id):
         return error_page(request, "No such token", "That token is not yours or is already revoked.", 404)
     return RedirectResponse("/profile#api-tokens", status_code=303)
-
-
-def install_template_helpers(app: Any) -> None:
-    tokens: TokenService = app.state.tokens
-
-    @pass_context
-    def my_api_tokens(ctx) -> list[ApiToken]:  # type: ignore[no-untyped-def]
-        me = sessions.viewer(ctx["request"])
-        return [t for t in tokens.list_for_user(me.id) if t.active] if me else []
-
-    app.state.templates.env.globals["my_api_tokens"] = my_api_tokens

@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from papertide.api.auth import require_scope
 from papertide.api.models import (
     ERROR_RESPONSES,
     MeOut,
@@ -23,14 +22,15 @@ from papertide.api.models import (
     TrendingList,
     paper_out,
 )
-from papertide.api.search_port import SearchFilters, SearchUnavailable
 from papertide.api.service import ApiService
 from papertide.domain import trending as trending_domain
 from papertide.domain.api_tokens import TokenPrincipal
 from papertide.domain.cursors import InvalidCursor, decode_cursor, encode_cursor
 from papertide.domain.papers import InvalidArxivId, PaperEntry, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
-from papertide.domain.search import normalize_query
+from papertide.domain.search import SearchFilters, normalize_query
+from papertide.web.api_auth import require_scope
+from papertide.web.deps import services_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
 
@@ -43,11 +43,11 @@ Category = Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z-]+(\.[A
 
 
 def _service(request: Request) -> ApiService:
-    return request.app.state.api
+    return services_of(request).api
 
 
 def _base(request: Request) -> str:
-    return request.app.state.settings.base_url.rstrip("/")
+    return services_of(request).settings.base_url.rstrip("/")
 
 
 def _cursor(cursor: str | None, kind: str) -> int | None:
@@ -90,10 +90,7 @@ def list_papers(request: Request, limit: Limit = 50, cursor: Cursor = None, cate
 def similar_papers(arxiv_id: str, request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
     service = _service(request)
     entry = _entry(service, arxiv_id)
-    try:
-        page = service.similar(entry.paper.arxiv_id, limit)
-    except SearchUnavailable as exc:
-        raise HTTPException(501, str(exc)) from None
+    page = service.similar(entry.paper.arxiv_id, limit)
     base = _base(request)
     return {"items": [{**paper_out(e, base), "score": s} for e, s in page.hits], "next_cursor": None, "backend": page.backend}
 
@@ -203,7 +200,8 @@ def search(
         return {"items": [], "next_cursor": None, "backend": "none"}
     lo = _parse_date("published_from", published_from).first if published_from else None
     hi = _parse_date("published_to", published_to).first if published_to else None
-    page = _service(request).search(query, offset, limit, SearchFilters(category, lo, hi))
+    filters = SearchFilters(published_from=lo, published_to=hi, categories=(category,) if category else ())
+    page = _service(request).search(query, offset, limit, filters)
     base = _base(request)
     return {
         "items": [{**paper_out(e, base), "score": s} for e, s in page.hits],

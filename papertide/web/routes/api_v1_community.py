@@ -18,7 +18,6 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
-from papertide.api.auth import require_scope
 from papertide.api.community_models import (
     WRITE_ERRORS,
     CollectionIn,
@@ -38,6 +37,8 @@ from papertide.community import Denied, NotFound
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.api_tokens import TokenPrincipal
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+from papertide.web.api_auth import require_scope
+from papertide.web.deps import CommunityDep, SettingsDep, services_of
 from papertide.web.ratelimit import enforce
 
 router = APIRouter(prefix="/api/v1", tags=["community"], responses={**ERROR_RESPONSES, **WRITE_ERRORS})
@@ -67,7 +68,7 @@ def _call(fn: Callable[[], T]) -> T:
 
 
 def _user(request: Request, principal: TokenPrincipal) -> User:
-    return _call(lambda: request.app.state.community.accounts.get_by_uuid(principal.user_uuid))
+    return _call(lambda: services_of(request).community.accounts.get_by_uuid(principal.user_uuid))
 
 
 def _paper_id(request: Request, raw: str) -> str:
@@ -75,7 +76,7 @@ def _paper_id(request: Request, raw: str) -> str:
         arxiv_id = parse_arxiv_id(raw).id
     except InvalidArxivId:
         raise HTTPException(404, f"no such paper: {raw[:100]!r}") from None
-    if request.app.state.api.paper(arxiv_id) is None:
+    if services_of(request).api.paper(arxiv_id) is None:
         raise HTTPException(404, f"no such paper: {arxiv_id}")
     return arxiv_id
 
@@ -84,7 +85,7 @@ def _vote(request: Request, principal: TokenPrincipal, raw_id: str, wanted: bool
     arxiv_id = _paper_id(request, raw_id)
     user = _user(request, principal)
     enforce(request, "vote", user)
-    result = _call(lambda: request.app.state.community.votes.vote(user, arxiv_id, wanted))
+    result = _call(lambda: services_of(request).community.votes.vote(user, arxiv_id, wanted))
     return {"arxiv_id": arxiv_id, "voted": result.voted, "upvotes": result.upvotes}
 
 
@@ -99,9 +100,9 @@ def delete_vote(arxiv_id: str, request: Request, principal: Writer) -> dict[str,
 
 
 @router.get("/papers/{arxiv_id:path}/comments", response_model=CommentList, summary="A paper's visible comments")
-def list_comments(arxiv_id: str, request: Request) -> dict[str, Any]:
+def list_comments(arxiv_id: str, request: Request, community: CommunityDep) -> dict[str, Any]:
     aid = _paper_id(request, arxiv_id)
-    threads, _ = request.app.state.community.discussion.threads(aid, None)
+    threads, _ = community.discussion.threads(aid, None)
     items = []
     for t in threads:
         items.append(comment_out(t.comment, None))
@@ -111,38 +112,40 @@ def list_comments(arxiv_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/papers/{arxiv_id:path}/comments", response_model=CommentOut, status_code=201,
              summary="Comment on a paper (Markdown), or reply to a comment")
-def post_comment(arxiv_id: str, body: CommentIn, request: Request, principal: Writer) -> dict[str, Any]:
+def post_comment(arxiv_id: str, body: CommentIn, request: Request, community: CommunityDep, principal: Writer) -> dict[str, Any]:
     aid = _paper_id(request, arxiv_id)
     user = _user(request, principal)
     enforce(request, "comment", user)
-    created = _call(lambda: request.app.state.community.discussion.add(user, aid, body.body, body.reply_to or None))
+    created = _call(lambda: community.discussion.add(user, aid, body.body, body.reply_to or None))
     parent = None
     if created.parent_id is not None:  # the service attaches replies to the thread's top comment
-        threads, _ = request.app.state.community.discussion.threads(aid, None)
+        threads, _ = community.discussion.threads(aid, None)
         parent = next((t.comment.uuid for t in threads if t.comment.id == created.parent_id), None)
     return comment_out(created, parent)
 
 
 @router.get("/collections", response_model=CollectionList, summary="Your collections")
-def my_collections(request: Request, principal: Reader) -> dict[str, Any]:
+def my_collections(request: Request, community: CommunityDep, settings: SettingsDep, principal: Reader) -> dict[str, Any]:
     user = _user(request, principal)
-    base = request.app.state.settings.base_url.rstrip("/")
-    return {"items": [collection_out(c, base) for c in request.app.state.community.reading_lists.mine(user)]}
+    base = settings.base_url.rstrip("/")
+    return {"items": [collection_out(c, base) for c in community.reading_lists.mine(user)]}
 
 
 @router.post("/collections", response_model=CollectionOut, status_code=201, summary="Create a collection")
-def create_collection(body: CollectionIn, request: Request, principal: Writer) -> dict[str, Any]:
+def create_collection(
+    body: CollectionIn, request: Request, community: CommunityDep, settings: SettingsDep, principal: Writer,
+) -> dict[str, Any]:
     user = _user(request, principal)
-    lists = request.app.state.community.reading_lists
+    lists = community.reading_lists
     new_uuid = _call(lambda: lists.create(user, body.name, body.public))
     created = next(c for c in lists.mine(user) if c.uuid == new_uuid)
-    return collection_out(created, request.app.state.settings.base_url.rstrip("/"))
+    return collection_out(created, settings.base_url.rstrip("/"))
 
 
 def _item(request: Request, principal: TokenPrincipal, collection_uuid: str, raw_id: str, add: bool) -> dict[str, Any]:
     arxiv_id = _paper_id(request, raw_id)
     user = _user(request, principal)
-    lists = request.app.state.community.reading_lists
+    lists = services_of(request).community.reading_lists
     if add:
         _call(lambda: lists.add(user, collection_uuid, arxiv_id))
     else:
@@ -165,10 +168,7 @@ def remove_from_collection(collection_uuid: CollectionUuid, arxiv_id: str, reque
 
 @router.get("/me/subscription", response_model=SubscriptionOut, summary="Your e-mail digest subscription")
 def my_subscription(request: Request, principal: Reader) -> dict[str, Any]:
-    subscriptions = getattr(request.app.state, "subscriptions", None)
-    if subscriptions is None:
-        raise HTTPException(501, "this instance does not send e-mail digests")
-    record = subscriptions.get_by_email(principal.email)
+    record = services_of(request).subscriptions.get_by_email(principal.email)
     if record is None:
         return {"subscribed": False, "status": None, "preferences": None}
     p = record.prefs

@@ -9,17 +9,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.community import Denied
 from papertide.domain.accounts import InvalidInput
-from papertide.email.login import build_login_message, login_link_url, resolve_sender, send_login_link
-from papertide.web.community import safe_next
+from papertide.email.login import build_login_message, login_link_url, send_login_link
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import CommunityDep, SettingsDep, TemplatesDep, services_of, templates_of
 from papertide.web.ratelimit import enforce
+from papertide.web.responses import safe_next
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token, set_session_cookie
 
 router = APIRouter(dependencies=[CsrfDep])
 
 
 def _form(request: Request, next_path: str, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
-    return request.app.state.templates.TemplateResponse(
+    return templates_of(request).TemplateResponse(
         request, "auth/sign_in.html", {"next": next_path, **ctx}, status_code=status
     )
 
@@ -30,21 +31,22 @@ def sign_in_page(request: Request, viewer: ViewerDep, next: str = "/"):
 
 
 @router.post("/auth/sign-in/link", response_class=HTMLResponse)
-def request_link(request: Request, background: BackgroundTasks, email: str = Form(""), next: str = Form("/")):
+def request_link(
+    request: Request, community: CommunityDep, settings: SettingsDep, templates: TemplatesDep,
+    background: BackgroundTasks, email: str = Form(""), next: str = Form("/"),
+):
     next_path = safe_next(next)
     enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
-    community = request.app.state.community
     try:
         address, token = community.accounts.request_login_link(email)
     except InvalidInput as exc:
         return _form(request, next_path, 400, link_error=str(exc), email=email[:320])
-    settings = request.app.state.settings
     message = build_login_message(
         settings, address, login_link_url(settings.base_url, token, next_path), settings.login_link_minutes
     )
     # Sent after the response, so the page takes the same time whoever the address belongs to.
-    background.add_task(send_login_link, resolve_sender(request.app.state, settings), message)
-    return request.app.state.templates.TemplateResponse(
+    background.add_task(send_login_link, services_of(request).email_sender, message)
+    return templates.TemplateResponse(
         request, "auth/check_email.html", {"email": address, "minutes": settings.login_link_minutes}
     )
 
@@ -57,23 +59,23 @@ def _no_referrer(response: Response) -> Response:
 
 
 @router.get("/auth/link/{token}", response_class=HTMLResponse)
-def confirm_link_page(request: Request, token: str, next: str = "/"):
+def confirm_link_page(request: Request, community: CommunityDep, templates: TemplatesDep, token: str, next: str = "/"):
     """Shows a button; only its POST signs in, so link scanners in mail systems use nothing up."""
-    email = request.app.state.community.accounts.login_link_email(token[:100])
-    return _no_referrer(request.app.state.templates.TemplateResponse(
+    email = community.accounts.login_link_email(token[:100])
+    return _no_referrer(templates.TemplateResponse(
         request, "auth/confirm.html", {"email": email, "token": token[:100], "next": safe_next(next)},
         status_code=200 if email else 400,
     ))
 
 
 @router.post("/auth/link/{token}")
-def use_link(request: Request, token: str, next: str = Form("/")):
+def use_link(request: Request, community: CommunityDep, templates: TemplatesDep, token: str, next: str = Form("/")):
     enforce(request, "sign-in")
-    accounts = request.app.state.community.accounts
+    accounts = community.accounts
     try:
         signed = accounts.complete_login_link(token[:100], request.headers.get("user-agent", ""), session_token(request))
     except Denied as exc:
-        return _no_referrer(request.app.state.templates.TemplateResponse(
+        return _no_referrer(templates.TemplateResponse(
             request, "auth/confirm.html", {"email": None, "token": "", "next": "/", "error": str(exc)},
             status_code=exc.status,
         ))
@@ -84,11 +86,13 @@ def use_link(request: Request, token: str, next: str = Form("/")):
 
 
 @router.post("/auth/sign-in/password", response_class=HTMLResponse)
-def password_sign_in(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")):
+def password_sign_in(
+    request: Request, community: CommunityDep, email: str = Form(""), password: str = Form(""), next: str = Form("/"),
+):
     next_path = safe_next(next)
     enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
     try:
-        signed = request.app.state.community.accounts.sign_in_with_password(
+        signed = community.accounts.sign_in_with_password(
             email, password, request.headers.get("user-agent", ""), session_token(request)
         )
     except Denied as exc:
@@ -99,19 +103,19 @@ def password_sign_in(request: Request, email: str = Form(""), password: str = Fo
 
 
 @router.post("/auth/sign-out")
-def sign_out(request: Request):
+def sign_out(request: Request, community: CommunityDep):
     token = session_token(request)
     if token:
-        request.app.state.community.accounts.sign_out(token)
+        community.accounts.sign_out(token)
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(response)
     return response
 
 
 @router.post("/auth/sign-out-everywhere")
-def sign_out_everywhere(request: Request, viewer: ViewerDep):
+def sign_out_everywhere(request: Request, community: CommunityDep, viewer: ViewerDep):
     if viewer is not None:
-        request.app.state.community.accounts.sign_out_everywhere(viewer)
+        community.accounts.sign_out_everywhere(viewer)
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(response)
     return response

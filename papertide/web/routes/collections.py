@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from papertide.domain.accounts import InvalidInput
 from papertide.domain.collections import to_bibtex, to_csv
 from papertide.domain.papers import Paper
-from papertide.web.community import safe_next, sign_in_redirect
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import CommunityDep, TemplatesDep
+from papertide.web.responses import safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -31,19 +32,22 @@ def _export(papers: list[Paper], fmt: str, filename: str) -> PlainTextResponse:
 
 
 @router.get("/collections", response_class=HTMLResponse)
-def my_collections(request: Request, viewer: ViewerDep):
+def my_collections(request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep):
     if viewer is None:
         return sign_in_redirect(request, "/collections")
-    return request.app.state.templates.TemplateResponse(
-        request, "community/collections.html", {"collections": request.app.state.community.reading_lists.mine(viewer)}
+    return templates.TemplateResponse(
+        request, "community/collections.html", {"collections": community.reading_lists.mine(viewer)}
     )
 
 
 @router.post("/collections")
-def create(request: Request, viewer: ViewerDep, name: str = Form(""), public: str = Form(""), arxiv_id: str = Form("")):
+def create(
+    request: Request, community: CommunityDep, viewer: ViewerDep, name: str = Form(""), public: str = Form(""),
+    arxiv_id: str = Form(""),
+):
     if viewer is None:
         return sign_in_redirect(request, "/collections")
-    lists = request.app.state.community.reading_lists
+    lists = community.reading_lists
     new_uuid = lists.create(viewer, name, bool(public))
     if arxiv_id:
         lists.add(viewer, new_uuid, arxiv_id[:64])
@@ -52,41 +56,44 @@ def create(request: Request, viewer: ViewerDep, name: str = Form(""), public: st
 
 
 @router.get("/collections/{collection_uuid}", response_class=HTMLResponse)
-def view(request: Request, collection_uuid: str, viewer: ViewerDep):
-    collection, papers = request.app.state.community.reading_lists.view(viewer, collection_uuid[:40])
-    return request.app.state.templates.TemplateResponse(
+def view(request: Request, community: CommunityDep, templates: TemplatesDep, collection_uuid: str, viewer: ViewerDep):
+    collection, papers = community.reading_lists.view(viewer, collection_uuid[:40])
+    return templates.TemplateResponse(
         request, "community/collection.html",
         {"collection": collection, "papers": papers, "is_owner": viewer is not None and viewer.id == collection.owner_id},
     )
 
 
 @router.get("/collections/{collection_uuid}/export")
-def export_collection(request: Request, collection_uuid: str, viewer: ViewerDep, format: str = "bibtex"):
-    collection, papers = request.app.state.community.reading_lists.view(viewer, collection_uuid[:40])
+def export_collection(request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep, format: str = "bibtex"):
+    collection, papers = community.reading_lists.view(viewer, collection_uuid[:40])
     return _export(papers, format, collection.name)
 
 
 @router.post("/collections/{collection_uuid}/edit")
-def edit(request: Request, collection_uuid: str, viewer: ViewerDep, name: str = Form(""), public: str = Form("")):
-    request.app.state.community.reading_lists.update(viewer, collection_uuid[:40], name, bool(public))
+def edit(
+    request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep, name: str = Form(""),
+    public: str = Form(""),
+):
+    community.reading_lists.update(viewer, collection_uuid[:40], name, bool(public))
     return RedirectResponse(f"/collections/{collection_uuid[:40]}", status_code=303)
 
 
 @router.post("/collections/{collection_uuid}/delete")
-def delete(request: Request, collection_uuid: str, viewer: ViewerDep):
-    request.app.state.community.reading_lists.delete(viewer, collection_uuid[:40])
+def delete(request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep):
+    community.reading_lists.delete(viewer, collection_uuid[:40])
     return RedirectResponse("/collections", status_code=303)
 
 
 @router.post("/collections/{collection_uuid}/items")
 def items(
-    request: Request, collection_uuid: str, viewer: ViewerDep,
+    request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep,
     arxiv_id: str = Form(""), action: str = Form("add"), next: str = Form(""),
 ):
     """add | remove | up | down one paper."""
     if viewer is None:
         return sign_in_redirect(request)
-    lists = request.app.state.community.reading_lists
+    lists = community.reading_lists
     cid, aid = collection_uuid[:40], arxiv_id[:64]
     if action == "add":
         lists.add(viewer, cid, aid)
@@ -100,17 +107,17 @@ def items(
 
 
 @router.get("/export")
-def export_ids(request: Request, ids: str = Query("", max_length=20_000), format: str = "bibtex"):
+def export_ids(request: Request, community: CommunityDep, ids: str = Query("", max_length=20_000), format: str = "bibtex"):
     """Export papers by id (comma or space separated), e.g. a search result page's ids."""
     wanted = [x for x in re.split(r"[,\s]+", ids) if x][:1000]
-    papers = request.app.state.community.reading_lists.papers(wanted)
+    papers = community.reading_lists.papers(wanted)
     return _export(papers, format, "papers")
 
 
 @router.post("/collections/save")
-def save(request: Request, viewer: ViewerDep, collection: str = Form(""), arxiv_id: str = Form("")):
+def save(request: Request, community: CommunityDep, viewer: ViewerDep, collection: str = Form(""), arxiv_id: str = Form("")):
     """The paper page's "Save" form: add the paper to the chosen collection."""
     if viewer is None:
         return sign_in_redirect(request)
-    request.app.state.community.reading_lists.add(viewer, collection[:40], arxiv_id[:64])
+    community.reading_lists.add(viewer, collection[:40], arxiv_id[:64])
     return RedirectResponse(f"/papers/{arxiv_id[:64]}", status_code=303)

@@ -8,9 +8,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from papertide.community import NotFound
 from papertide.domain.accounts import InvalidInput
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.web.community import sign_in_redirect
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.ratelimit import enforce
+from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -21,7 +22,10 @@ def _paper_url(arxiv_id: str, anchor: str = "comments") -> str:
 
 
 @router.post("/comments")
-def post_comment(request: Request, viewer: ViewerDep, arxiv_id: str = Form(""), body: str = Form(""), reply_to: str = Form("")):
+def post_comment(
+    request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep, arxiv_id: str = Form(""),
+    body: str = Form(""), reply_to: str = Form(""),
+):
     try:
         aid = parse_arxiv_id(arxiv_id).id
     except InvalidArxivId:
@@ -30,10 +34,10 @@ def post_comment(request: Request, viewer: ViewerDep, arxiv_id: str = Form(""), 
         return sign_in_redirect(request, f"/papers/{aid}")
     enforce(request, "comment", viewer)
     try:
-        created = request.app.state.community.discussion.add(viewer, aid, body, reply_to[:40] or None)
+        created = community.discussion.add(viewer, aid, body, reply_to[:40] or None)
     except InvalidInput as exc:
         # Show the reason with the text still there: typing a long comment again is not acceptable.
-        return request.app.state.templates.TemplateResponse(
+        return templates.TemplateResponse(
             request, "community/comment_retry.html",
             {"error": str(exc), "arxiv_id": aid, "reply_to": reply_to[:40], "body": body[:20_000]}, status_code=400,
         )
@@ -41,46 +45,49 @@ def post_comment(request: Request, viewer: ViewerDep, arxiv_id: str = Form(""), 
 
 
 @router.get("/comments/{comment_uuid}/edit", response_class=HTMLResponse)
-def edit_page(request: Request, comment_uuid: str, viewer: ViewerDep):
+def edit_page(request: Request, community: CommunityDep, templates: TemplatesDep, comment_uuid: str, viewer: ViewerDep):
     if viewer is None:
         return sign_in_redirect(request)
-    comment = request.app.state.community.discussion.get(comment_uuid[:40])
-    return request.app.state.templates.TemplateResponse(request, "community/comment_edit.html", {"comment": comment})
+    comment = community.discussion.get(comment_uuid[:40])
+    return templates.TemplateResponse(request, "community/comment_edit.html", {"comment": comment})
 
 
 @router.post("/comments/{comment_uuid}/edit")
-def edit(request: Request, comment_uuid: str, viewer: ViewerDep, body: str = Form("")):
+def edit(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, body: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
     enforce(request, "comment", viewer)
-    c = request.app.state.community.discussion.edit(viewer, comment_uuid[:40], body)
+    c = community.discussion.edit(viewer, comment_uuid[:40], body)
     return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)
 
 
 @router.post("/comments/{comment_uuid}/delete")
-def delete(request: Request, comment_uuid: str, viewer: ViewerDep):
+def delete(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep):
     if viewer is None:
         return sign_in_redirect(request)
-    c = request.app.state.community.discussion.delete(viewer, comment_uuid[:40])
+    c = community.discussion.delete(viewer, comment_uuid[:40])
     return RedirectResponse(_paper_url(c.paper_arxiv_id), status_code=303)
 
 
 @router.post("/comments/{comment_uuid}/report", response_class=HTMLResponse)
-def report(request: Request, comment_uuid: str, viewer: ViewerDep, reason: str = Form("")):
+def report(
+    request: Request, community: CommunityDep, templates: TemplatesDep, comment_uuid: str, viewer: ViewerDep,
+    reason: str = Form(""),
+):
     if viewer is None:
         return sign_in_redirect(request)
     enforce(request, "comment", viewer)
-    c = request.app.state.community.discussion.get(comment_uuid[:40])
-    request.app.state.community.discussion.report(viewer, c.uuid, reason)
-    return request.app.state.templates.TemplateResponse(
+    c = community.discussion.get(comment_uuid[:40])
+    community.discussion.report(viewer, c.uuid, reason)
+    return templates.TemplateResponse(
         request, "error.html",
         {"title": "Thank you", "message": "We have passed your report to the moderators."},
     )
 
 
 @router.post("/comments/{comment_uuid}/hide")
-def hide(request: Request, comment_uuid: str, viewer: ViewerDep, hidden: str = Form("1")):
+def hide(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, hidden: str = Form("1")):
     if viewer is None:
         return sign_in_redirect(request)
-    c = request.app.state.community.discussion.set_hidden(viewer, comment_uuid[:40], hidden != "0")
+    c = community.discussion.set_hidden(viewer, comment_uuid[:40], hidden != "0")
     return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)

@@ -10,10 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from papertide.domain.subscriptions import InvalidSubscription, parse_preferences
-from papertide.email.composing import DigestComposer
 from papertide.email.tokens import InvalidToken
-from papertide.storage import digests as digests_store
-from papertide.web.deps import DbDep, SettingsDep, TemplatesDep
+from papertide.web.deps import ArchiveDep, DigestsDep, SettingsDep, SubscriptionsDep, TemplatesDep
 
 router = APIRouter()
 
@@ -27,19 +25,14 @@ def _email_html(html: str) -> HTMLResponse:
     return HTMLResponse(html, headers={"content-security-policy": PREVIEW_CSP})
 
 
-def _composer(request: Request) -> DigestComposer:
-    return request.app.state.digests
-
-
 @router.get("/digest/preview", response_class=HTMLResponse)
-def preview(request: Request, templates: TemplatesDep, token: str = ""):
+def preview(request: Request, composer: DigestsDep, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: str = ""):
     """``?token=<manage token>``: that subscriber's next digest. Otherwise the query string's
     preferences (``categories``, ``keywords``, ``authors``, ``trending``, ``max_papers``,
     ``frequency``) for someone with no history. The response is the email's HTML itself."""
-    composer = _composer(request)
     if token:
         try:
-            sub = request.app.state.subscriptions.peek(token, ("manage",))
+            sub = subscriptions.peek(token, ("manage",))
         except InvalidToken as exc:
             return templates.TemplateResponse(request, "error.html", {"title": "This link does not work",
                                                                       "message": str(exc)}, status_code=400)
@@ -55,17 +48,15 @@ def preview(request: Request, templates: TemplatesDep, token: str = ""):
 
 
 @router.get("/digests", response_class=HTMLResponse)
-def archive(request: Request, templates: TemplatesDep, db: DbDep):
-    with db.read() as conn:
-        days = digests_store.archive_days(conn, limit=120)
+def archive(request: Request, templates: TemplatesDep, digest_archive: ArchiveDep):
+    days = digest_archive.days(limit=120)
     return templates.TemplateResponse(request, "digests/archive.html", {"days": days})
 
 
 @router.get("/digests/feed.xml")
-def feed(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+def feed(request: Request, digest_archive: ArchiveDep, settings: SettingsDep) -> Response:
     base = settings.base_url.rstrip("/")
-    with db.read() as conn:
-        issues = digests_store.archive_recent(conn, limit=30)
+    issues = digest_archive.recent(limit=30)
     items = []
     for day, papers, created in issues:
         body = "".join(
@@ -89,13 +80,12 @@ def feed(request: Request, db: DbDep, settings: SettingsDep) -> Response:
 
 
 @router.get("/digests/{day}", response_class=HTMLResponse)
-def issue(day: str, request: Request, templates: TemplatesDep, db: DbDep):
+def issue(day: str, request: Request, templates: TemplatesDep, digest_archive: ArchiveDep):
     try:
         d = date.fromisoformat(day)
     except ValueError:
         d = None
-    with db.read() as conn:
-        papers = digests_store.archive_issue(conn, d) if d else None
+    papers = digest_archive.issue(d) if d else None
     if papers is None:
         return templates.TemplateResponse(request, "404.html", {"query": day[:40]}, status_code=404)
     return templates.TemplateResponse(request, "digests/issue.html", {"day": d, "papers": papers})

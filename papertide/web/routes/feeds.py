@@ -20,6 +20,7 @@ from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import InvalidPeriod, parse_day
 from papertide.domain.search import normalize_query
+from papertide.web.deps import CommunityDep, services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,17 +52,17 @@ def _items(entries: list[PaperEntry], base: str) -> list[FeedItem]:
 
 
 def _respond(request: Request, fmt: FeedFormat, title: str, link: str, description: str, entries: list[PaperEntry]) -> Response:
-    base = request.app.state.settings.base_url.rstrip("/")
+    base = services_of(request).settings.base_url.rstrip("/")
     items = _items(entries, base)
     updated = max((i.published for i in items), default=datetime.now(UTC).replace(microsecond=0))
     self_url = str(URL(base + request.url.path).include_query_params(**request.query_params))
-    site = request.app.state.settings.site_name
+    site = services_of(request).settings.site_name
     feed = Feed(f"{site}: {title}", base + link, self_url, description, updated)
     return Response(render_feed(fmt, feed, items), media_type=MEDIA_TYPES[fmt])
 
 
 def _service(request: Request) -> ApiService:
-    return request.app.state.api
+    return services_of(request).api
 
 
 @router.get("/feeds/daily.{fmt}")
@@ -118,11 +119,11 @@ def search_feed(fmt: str, request: Request, q: Annotated[str, Query(max_length=1
 
 
 @router.get("/feeds/collection/{collection_uuid}.{fmt}")
-def collection_feed(collection_uuid: str, fmt: str, request: Request) -> Response:
+def collection_feed(collection_uuid: str, fmt: str, request: Request, community: CommunityDep) -> Response:
     kind = _format(fmt)
     try:
         # Viewed as nobody: the feed is public (and cached for everyone), so private lists are 404s.
-        collection, papers = request.app.state.community.reading_lists.view(None, collection_uuid[:40])
+        collection, papers = community.reading_lists.view(None, collection_uuid[:40])
     except NotFound:
         raise HTTPException(404, "no such public collection") from None
     entries = [_as_entry(p) for p in papers[:FEED_ITEMS]]

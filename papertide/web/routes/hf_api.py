@@ -21,6 +21,7 @@ from papertide.domain.hf_shape import hf_daily_item, hf_paper
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.domain.search import normalize_query
+from papertide.web.deps import services_of
 
 router = APIRouter(tags=["huggingface-compatible"])
 
@@ -29,7 +30,7 @@ HF_MAX_PAGE = 10_000
 
 
 def _service(request: Request) -> ApiService:
-    return request.app.state.api
+    return services_of(request).api
 
 
 def _json(data: object, headers: dict[str, str] | None = None) -> Response:

@@ -7,8 +7,8 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from papertide.api.service import ApiService
 from papertide.domain.feeds import clean_text
+from papertide.web.deps import ApiDep, services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,7 +17,7 @@ STATIC_PAGES = ("/", "/trending", "/about")
 
 
 def _base(request: Request) -> str:
-    return request.app.state.settings.base_url.rstrip("/")
+    return services_of(request).settings.base_url.rstrip("/")
 
 
 @router.get("/robots.txt")
@@ -28,13 +28,13 @@ def robots(request: Request) -> PlainTextResponse:
 
 
 @router.get("/sitemap.xml")
-def sitemap_index(request: Request) -> Response:
+def sitemap_index(request: Request, api: ApiDep) -> Response:
     base = _base(request)
-    service: ApiService = request.app.state.api
+    service = api
     locs = [f"{base}/sitemaps/pages.xml"] + [f"{base}/sitemaps/papers-{n}.xml" for n in range(service.sitemap_count())]
     body = "".join(f"<sitemap><loc>{escape(u)}</loc></sitemap>" for u in locs)
     return Response(
-        f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>\n',
+    f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>\n',
         media_type=XML,
     )
 
@@ -56,8 +56,8 @@ def sitemap_pages(request: Request) -> Response:
 
 
 @router.get("/sitemaps/papers-{n}.xml")
-def sitemap_papers(n: str, request: Request) -> Response:
-    service: ApiService = request.app.state.api
+def sitemap_papers(n: str, request: Request, api: ApiDep) -> Response:
+    service = api
     if not n.isdigit() or int(n) >= service.sitemap_count():
         raise HTTPException(404, "no such sitemap")
     base = _base(request)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from papertide.domain import trending as trending_domain
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
-from papertide.web.deps import CatalogDep, TemplatesDep
+from papertide.web.deps import CatalogDep, PagesDep, TemplatesDep
+from papertide.web.sessions import ViewerDep
 
 router = APIRouter()
 PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
@@ -81,19 +82,22 @@ def about(request: Request, templates: TemplatesDep, catalog: CatalogDep):
 
 
 @router.get("/papers/{raw_id:path}", response_class=HTMLResponse)
-def paper_page(raw_id: str, request: Request, templates: TemplatesDep, catalog: CatalogDep):
+def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: PagesDep, viewer: ViewerDep):
     """A paper by id: ``2405.12345``, ``2405.12345v2`` or ``hep-th/9901001``."""
     try:
         aid = parse_arxiv_id(raw_id)
     except InvalidArxivId:
         return not_found(request, templates, raw_id)
-    entry = catalog.paper(aid.id)
-    if entry is None:
+    page = pages.paper(aid.id, viewer)
+    if page is None:
         return not_found(request, templates, raw_id)
     if aid.version is not None:
         # One canonical URL per paper; the version lives on arXiv.
         return RedirectResponse(f"/papers/{aid.id}", status_code=301)
-    return templates.TemplateResponse(request, "paper.html", {"entry": entry, "paper": entry.paper})
+    return templates.TemplateResponse(request, "paper.html", {
+        "entry": page.entry, "paper": page.entry.paper, "threads": page.threads, "comment_count": page.comment_count,
+        "similar": page.similar, "collections": page.collections,
+    })
 
 
 def not_found(request: Request, templates: TemplatesDep, query: str = "") -> Response:

@@ -6,23 +6,26 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.domain.accounts import InvalidInput, User
-from papertide.web.community import sign_in_redirect
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
+from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
 
 
 def _activity(request: Request, user: User) -> dict:  # type: ignore[type-arg]
-    community = request.app.state.community
+    community = services_of(request).community
     return {**community.accounts.activity(user), "comments": community.discussion.by_user(user.id)}
 
 
 def _own(request: Request, viewer: User, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
-    return request.app.state.templates.TemplateResponse(
+    services = services_of(request)
+    return templates_of(request).TemplateResponse(
         request, "community/profile.html",
-        {"user": viewer, "is_self": True, "collections": request.app.state.community.reading_lists.mine(viewer),
-         "min_password": request.app.state.settings.password_min_length, **_activity(request, viewer), **ctx},
+        {"user": viewer, "is_self": True, "collections": services.community.reading_lists.mine(viewer),
+         "api_tokens": [t for t in services.tokens.list_for_user(viewer.id) if t.active],
+         "min_password": services.settings.password_min_length, **_activity(request, viewer), **ctx},
         status_code=status,
     )
 
@@ -35,21 +38,21 @@ def my_profile(request: Request, viewer: ViewerDep, welcome: int = 0):
 
 
 @router.post("/profile/name")
-def set_name(request: Request, viewer: ViewerDep, display_name: str = Form("")):
+def set_name(request: Request, community: CommunityDep, viewer: ViewerDep, display_name: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request, "/profile")
     try:
-        request.app.state.community.accounts.set_display_name(viewer, display_name)
+        community.accounts.set_display_name(viewer, display_name)
     except InvalidInput as exc:
         return _own(request, viewer, 400, name_error=str(exc))
     return RedirectResponse("/profile", status_code=303)
 
 
 @router.post("/profile/password")
-def set_password(request: Request, viewer: ViewerDep, password: str = Form(""), remove: str = Form("")):
+def set_password(request: Request, community: CommunityDep, viewer: ViewerDep, password: str = Form(""), remove: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request, "/profile")
-    accounts = request.app.state.community.accounts
+    accounts = community.accounts
     try:
         if remove:
             accounts.remove_password(viewer)
@@ -61,10 +64,9 @@ def set_password(request: Request, viewer: ViewerDep, password: str = Form(""), 
 
 
 @router.get("/users/{user_uuid}", response_class=HTMLResponse)
-def public_profile(request: Request, user_uuid: str):
-    community = request.app.state.community
+def public_profile(request: Request, community: CommunityDep, templates: TemplatesDep, user_uuid: str):
     user = community.accounts.get_by_uuid(user_uuid[:40])
-    return request.app.state.templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, "community/profile.html",
         {"user": user, "is_self": False, "collections": community.reading_lists.public_of(user.id), **_activity(request, user)},
     )

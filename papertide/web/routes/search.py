@@ -6,60 +6,19 @@ characters are normalised in domain/search.py and yield a page, never a 500.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.search import SearchRequest, make_filters, parse_sort
-from papertide.search.config import SearchSettings
-from papertide.search.runtime import BackgroundEmbedder, service_for
-from papertide.search.service import SearchService
-from papertide.web.deps import CatalogDep, TemplatesDep
+from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, TemplatesDep
 
 MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
-SIMILAR_ON_PAGE = 5  # similar papers shown on a paper page
 SIMILAR_FULL = 30  # on /papers/{id}/similar
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = SearchSettings()
-    app.state.search_settings = settings
-    templates = app.state.templates
-    # The paper page (owned by the papers router) includes search/_similar.html, which calls this.
-    templates.env.globals["similar_papers"] = lambda arxiv_id, k=SIMILAR_ON_PAGE: _similar_safe(app, arxiv_id, k)
-    worker = BackgroundEmbedder(app.state) if settings.background_embed else None
-    if worker is not None:
-        worker.start()
-    try:
-        yield
-    finally:
-        if worker is not None:
-            worker.stop()
-
-
-router = APIRouter(lifespan=lifespan)
-
-
-def _service(request: Request) -> SearchService:
-    return service_for(request.app.state)
-
-
-SearchDep = Annotated[SearchService, Depends(_service)]
-
-
-def _similar_safe(app: FastAPI, arxiv_id: str, k: int):  # type: ignore[no-untyped-def]
-    try:
-        return service_for(app.state).similar(arxiv_id, k)
-    except Exception:  # a broken index must not break the paper page
-        import logging
-
-        logging.getLogger(__name__).exception("similar papers failed for %s", arxiv_id)
-        return []
+router = APIRouter()
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -67,6 +26,7 @@ def search_page(
     request: Request,
     templates: TemplatesDep,
     search: SearchDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(max_length=20_000)] = "",
     p: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
     sort: str = "relevance",
@@ -80,8 +40,8 @@ def search_page(
 ) -> Response:
     """Ranked papers for ``q`` with highlighted matches; an arXiv id goes to its paper."""
     filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"))
-    size = getattr(request.app.state, "search_settings", SearchSettings()).page_size
-    req = SearchRequest(q, filters, parse_sort(sort), p, size, mode if mode in ("lexical", "dense") else "hybrid")  # type: ignore[arg-type]
+    wanted = mode if mode in ("lexical", "dense") else "hybrid"
+    req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted)  # type: ignore[arg-type]
     page = search.search(req)
     if page.redirect:
         return RedirectResponse(page.redirect, status_code=303)

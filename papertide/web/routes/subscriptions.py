@@ -31,7 +31,7 @@ from papertide.domain.subscriptions import (
 from papertide.email.subscribing import SubscriptionService
 from papertide.email.tokens import InvalidToken
 from papertide.storage.subscriptions import SubscriptionRecord
-from papertide.web.deps import SettingsDep, TemplatesDep
+from papertide.web.deps import OutboxDep, SettingsDep, TemplatesDep, services_of
 
 router = APIRouter()
 
@@ -41,7 +41,7 @@ PREF_FIELDS = ("frequency", "weekday", "send_hour", "timezone", "trending", "cat
 
 
 def _service(request: Request) -> SubscriptionService:
-    return request.app.state.subscriptions
+    return services_of(request).subscriptions
 
 
 def _csrf_value(request: Request, secret: str) -> tuple[str, str, bool]:
@@ -100,7 +100,9 @@ def subscribe_page(request: Request, templates: TemplatesDep, settings: Settings
 
 
 @router.post("/subscribe", response_class=HTMLResponse)
-async def subscribe(request: Request, templates: TemplatesDep, settings: SettingsDep, background: BackgroundTasks):
+async def subscribe(
+    request: Request, outbox: OutboxDep, templates: TemplatesDep, settings: SettingsDep, background: BackgroundTasks,
+):
     form = await request.form()
     _, expected, fresh = _csrf_value(request, settings.secret_key)
     if fresh or not hmac.compare_digest(str(form.get("csrf", "")), expected):
@@ -114,7 +116,7 @@ async def subscribe(request: Request, templates: TemplatesDep, settings: Setting
         return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
     if result.outbox_ids:
         # After the commit, never inside it; the worker retries if SMTP is down right now.
-        background.add_task(request.app.state.outbox_sender.drain, only_ids=list(result.outbox_ids))
+        background.add_task(outbox.drain, only_ids=list(result.outbox_ids))
     # The same page whatever we knew about the address: subscribing reveals nothing.
     return templates.TemplateResponse(request, "subscriptions/check_inbox.html", {"email": email.strip()})
 

@@ -10,16 +10,19 @@ from papertide.community import NotFound
 from papertide.domain.accounts import InvalidInput
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.votes import parse_wanted
-from papertide.web.community import came_from, is_htmx, sign_in_redirect
 from papertide.web.csrf import CsrfDep
+from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.ratelimit import enforce
+from papertide.web.responses import came_from, is_htmx, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
 
 
 @router.post("/vote/{raw_id:path}")
-def vote(request: Request, raw_id: str, viewer: ViewerDep, state: str = Form("")):
+def vote(
+    request: Request, community: CommunityDep, templates: TemplatesDep, raw_id: str, viewer: ViewerDep, state: str = Form(""),
+):
     """Set (``state=on|off``) or toggle (no state) the viewer's upvote on a paper."""
     if viewer is None:
         return sign_in_redirect(request)
@@ -32,9 +35,9 @@ def vote(request: Request, raw_id: str, viewer: ViewerDep, state: str = Form("")
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     enforce(request, "vote", viewer)
-    result = request.app.state.community.votes.vote(viewer, arxiv_id, wanted)
+    result = community.votes.vote(viewer, arxiv_id, wanted)
     if is_htmx(request):
-        return request.app.state.templates.TemplateResponse(
+        return templates.TemplateResponse(
             request, "community/_vote.html", {"arxiv_id": arxiv_id, "count": result.upvotes, "is_voted": result.voted}
         )
     if "application/json" in request.headers.get("accept", ""):

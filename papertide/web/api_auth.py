@@ -8,22 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from papertide.api.tokens import TokenService
 from papertide.domain.api_tokens import Scope, TokenPrincipal, scope_allows
+from papertide.web.deps import TokensDep
 
 # auto_error=False: we answer missing/invalid tokens ourselves, in the API's error shape.
 bearer_scheme = HTTPBearer(auto_error=False, description="A personal API token: `Authorization: Bearer pt_…`")
 
 
 def _principal(
-    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+    tokens: TokensDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 ) -> TokenPrincipal | None:
     if creds is None:
         return None
-    tokens: TokenService = request.app.state.tokens
     principal = tokens.verify(creds.credentials)
     if principal is None:
         raise HTTPException(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})

@@ -10,23 +10,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from papertide.cli.context import load_services
+from papertide.ingest.service import IngestService
+
 ingest_app = typer.Typer(help="Keep papertide fed from arXiv and Hugging Face.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
 
 
-def _service():  # type: ignore[no-untyped-def]
-    from papertide.config import Settings
-    from papertide.ingest.service import IngestService
-    from papertide.storage.db import Database
-    from papertide.storage.migrate import is_up_to_date
-
-    settings = Settings()
-    db = Database(settings.resolved_database_url, settings.db_pool_size)
-    if not is_up_to_date(db):
-        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
-        raise typer.Exit(2)
-    return IngestService(db, settings)
+def _service() -> IngestService:
+    return load_services().ingest
 
 
 def _report(results) -> None:  # type: ignore[no-untyped-def]

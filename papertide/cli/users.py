@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from papertide.config import Settings
+from papertide.cli.context import load_services
+from papertide.community.accounts import Accounts
 from papertide.domain.accounts import ROLES, InvalidInput
 
 users_app = typer.Typer(help="User accounts: admins, roles, bans.", no_args_is_help=True)
@@ -16,17 +17,8 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _accounts():  # type: ignore[no-untyped-def]
-    from papertide.community.accounts import Accounts
-    from papertide.storage.db import Database
-    from papertide.storage.migrate import is_up_to_date
-
-    settings = Settings()
-    db = Database(settings.resolved_database_url, settings.db_pool_size)
-    if not is_up_to_date(db):
-        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
-        raise typer.Exit(2)
-    return Accounts(db), db
+def _accounts() -> tuple[Accounts, None]:
+    return load_services().community.accounts, None
 
 
 @users_app.command("create-admin")

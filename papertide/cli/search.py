@@ -14,6 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
+from papertide.cli.context import load_services
+from papertide.search.service import SearchService
+from papertide.services import Edges, build_search
+from papertide.storage.db import Database
+
 console = Console()
 err = Console(stderr=True)
 
@@ -36,18 +41,9 @@ def _progress() -> Progress:
                     TimeRemainingColumn(), console=err)
 
 
-def _db_and_service(device: str = "cpu", threads: int | None = None):  # type: ignore[no-untyped-def]
-    from papertide.config import Settings
-    from papertide.search.runtime import build_service
-    from papertide.storage.db import Database
-    from papertide.storage.migrate import is_up_to_date
-
-    settings = Settings()
-    db = Database(settings.resolved_database_url, settings.db_pool_size)
-    if not is_up_to_date(db):
-        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
-        raise typer.Exit(2)
-    return db, build_service(db, device=device, threads=threads)
+def _db_and_service(device: str = "cpu", threads: int | None = None) -> tuple[Database, SearchService]:
+    services = load_services(edges=Edges(search_device=device, search_threads=threads))
+    return services.db, services.search
 
 
 @search_app.command("query")
@@ -97,17 +93,12 @@ def reindex(
         _embed(svc, batch=64)
 
 
-def sync_lexical_index(db) -> None:  # type: ignore[no-untyped-def]
+def sync_lexical_index(search: SearchService) -> None:
     """After an import: bring an external (tantivy) keyword index up to date, with a progress bar."""
-    from papertide.search.config import SearchSettings
-    from papertide.search.lexical import make_lexical_index
-    from papertide.storage import search_pending
-
-    lexical = make_lexical_index(db, SearchSettings().lexical)
+    lexical = search.lexical
     if not getattr(lexical, "built", False):
         return  # SQL engines are kept by triggers; an unbuilt index is built on first use or by reindex
-    with db.read() as conn:
-        total = search_pending.count(conn)
+    total = search.pending_keywords()
     if not total:
         return
     with _progress() as bar:
@@ -154,10 +145,9 @@ def eval_beir(
     vectors_from: Annotated[Path | None, typer.Option(help="Copy stored vectors from an earlier eval's SQLite database.")] = None,
 ) -> None:
     """Load a BEIR data set into a throwaway database and print nDCG@10, recall@100, MRR@10."""
+    from papertide.config import Settings
     from papertide.search.beir import evaluate, load_beir_corpus
     from papertide.search.evaluation import SCIFACT_REFERENCE
-    from papertide.search.runtime import build_service
-    from papertide.storage.db import Database
     from papertide.storage.migrate import upgrade
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -165,7 +155,7 @@ def eval_beir(
     url = database_url or f"sqlite:///{(db_path or Path(tmp.name) / 'beir.db').resolve()}"
     db = Database(url)
     upgrade(db)
-    svc = build_service(db, threads=threads)
+    svc = build_search(Settings(), db, threads=threads)
     with _progress() as bar:
         task = bar.add_task("Loading corpus", total=None)
         load_beir_corpus(db, dataset, progress=lambda n: bar.advance(task, n))

@@ -7,18 +7,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from papertide.api.tokens import TokenService
+from papertide.cli.context import load_services
+
 tokens_app = typer.Typer(help="Personal API tokens (hashed at rest, revocable, scoped read/write).", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
 
 
-def _service():  # type: ignore[no-untyped-def]
-    from papertide.api.tokens import TokenService
-    from papertide.config import Settings
-    from papertide.storage.db import Database
-
-    settings = Settings()
-    return TokenService(Database(settings.resolved_database_url, settings.db_pool_size))
+def _service() -> TokenService:
+    return load_services(require_schema=False).tokens
 
 
 @tokens_app.command("create")

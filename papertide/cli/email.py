@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from datetime import UTC, datetime
@@ -11,7 +12,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from papertide.cli.context import load_services
 from papertide.config import Settings
+from papertide.email.composing import RunReport, compose_in_processes
+from papertide.services import build_services
 
 digest_app = typer.Typer(help="Email digests: compose, send, preview.", no_args_is_help=True)
 email_app = typer.Typer(help="Email delivery: bounces and outbox status.", no_args_is_help=True)
@@ -20,24 +24,15 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _services(settings: Settings):  # type: ignore[no-untyped-def]
-    from papertide.catalog import Catalog
-    from papertide.email.composing import DigestComposer
-    from papertide.email.delivery import OutboxSender
-    from papertide.email.notices import Notices
-    from papertide.email.senders import make_sender
-    from papertide.email.subscribing import SubscriptionService
-    from papertide.storage.db import Database
-
-    db = Database(settings.resolved_database_url, settings.db_pool_size)
-    catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
-    notices = Notices(settings)
-    return (
-        db,
-        DigestComposer(db, settings, notices, catalog),
-        OutboxSender(db, make_sender(settings), settings),
-        SubscriptionService(db, settings, notices),
-    )
+def _compose_shard(settings: Settings, now: datetime, k: int, n: int) -> RunReport:
+    """One composer process's share (module level: it is pickled to a spawned process)."""
+    services = build_services(settings)
+    try:
+        report = services.digests.run(now, shard=(k, n))
+        report.outbox_ids = []  # not worth shipping back across processes
+        return report
+    finally:
+        services.close()
 
 
 def _now(text: str | None) -> datetime:
@@ -58,21 +53,20 @@ def digest_run(
     processes: Annotated[int, typer.Option(min=1, max=64, help="Composer processes (each takes a shard).")] = 1,
 ) -> None:
     """Compose every digest that is due now (idempotent per period; safe from cron) and send."""
-    from papertide.email.composing import compose_in_processes
-
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level)
-    db, composer, sender, _ = _services(settings)
-    r = composer.run(_now(now)) if processes == 1 else compose_in_processes(settings, _now(now), processes)
+    services = load_services(require_schema=False)
+    logging.basicConfig(level=services.settings.log_level)
+    when = _now(now)
+    r = (services.digests.run(when) if processes == 1
+         else compose_in_processes(functools.partial(_compose_shard, services.settings, when), processes))
     console.print(
         f"digests: {r.considered} subscriptions, {r.due} due, {r.composed} composed, {r.already} already composed, "
         f"{r.empty} empty (not sent), {r.expired_unconfirmed} unconfirmed expired"
         + (f"; archived {r.archived}" if r.archived else "")
     )
     if send:
-        d = sender.drain()
+        d = services.outbox_sender.drain()
         console.print(f"sent {d.sent}, retry later {d.retried}, failed {d.failed}, cancelled {d.cancelled}")
-    db.dispose()
+    services.close()
 
 
 @digest_app.command("send")
@@ -82,19 +76,15 @@ def digest_send(
     concurrency: Annotated[int | None, typer.Option(help="SMTP connections (default PAPERTIDE_EMAIL_SEND_CONCURRENCY).")] = None,
 ) -> None:
     """Drain the outbox: send every message that is due (several senders may run at once)."""
-    from papertide.email.delivery import OutboxSender
-
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level)
-    db, _, sender, _ = _services(settings)
-    if concurrency:
-        sender = OutboxSender(db, sender.sender, settings, concurrency)
+    services = load_services(require_schema=False)
+    logging.basicConfig(level=services.settings.log_level)
+    sender = services.outbox_sender.with_concurrency(concurrency) if concurrency else services.outbox_sender
     d = sender.drain(wait=wait, timeout=timeout)
     console.print(
         f"sent {d.sent}, retry later {d.retried}, failed {d.failed}, cancelled {d.cancelled} in {d.seconds:.1f} s "
         f"({sender.concurrency} connections)"
     )
-    db.dispose()
+    services.close()
 
 
 @digest_app.command("preview")
@@ -110,8 +100,8 @@ def digest_preview(
     """Render the HTML of a digest (a subscriber's next one, or for the given preferences)."""
     from papertide.domain.subscriptions import InvalidSubscription, parse_preferences
 
-    settings = Settings()
-    db, composer, _, service = _services(settings)
+    services = load_services(require_schema=False)
+    composer, service = services.digests, services.subscriptions
     sub = None
     if email:
         sub = service.get_by_email(email)
@@ -132,7 +122,7 @@ def digest_preview(
         console.print(f"wrote {out}")
     else:
         typer.echo(html)
-    db.dispose()
+    services.close()
 
 
 @email_app.command("bounce")
@@ -149,35 +139,29 @@ def email_bounce(
     except InvalidBounce as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    settings = Settings()
-    db, _, _, service = _services(settings)
-    outcome = service.record_bounce(address, k, detail, source="cli")
+    services = load_services(require_schema=False)
+    outcome = services.subscriptions.record_bounce(address, k, detail, source="cli")
     if not outcome.known:
         err.print(f"[yellow]No subscriber has the address {address}; nothing recorded.[/yellow]")
         raise typer.Exit(1)
     console.print(f"recorded {k} bounce for {address}: {outcome.action}")
-    db.dispose()
+    services.close()
 
 
 @email_app.command("unsubscribe")
 def email_unsubscribe(address: Annotated[str, typer.Argument(help="The address to unsubscribe.")]) -> None:
     """Unsubscribe an address (e.g. from mail to the List-Unsubscribe mailto address)."""
-    settings = Settings()
-    db, _, _, service = _services(settings)
-    if not service.unsubscribe_address(address):
+    services = load_services(require_schema=False)
+    if not services.subscriptions.unsubscribe_address(address):
         err.print(f"[yellow]No subscription for {address}.[/yellow]")
         raise typer.Exit(1)
     console.print(f"unsubscribed {address}")
-    db.dispose()
+    services.close()
 
 
 @email_app.command("outbox")
 def email_outbox() -> None:
     """Print outbox counts by status (pending, sending, sent, failed, cancelled)."""
-    from papertide.storage import outbox as outbox_store
-
-    settings = Settings()
-    db, *_ = _services(settings)
-    with db.read() as conn:
-        console.print(json.dumps(outbox_store.counts(conn), sort_keys=True))
-    db.dispose()
+    services = load_services(require_schema=False)
+    console.print(json.dumps(services.outbox_sender.counts(), sort_keys=True))
+    services.close()

@@ -12,35 +12,27 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from papertide.api.cli import tokens_app
-from papertide.community.commands import users_app
+from papertide.cli import search as _search_commands
+from papertide.cli.context import load_services
+from papertide.cli.email import digest_app, email_app
+from papertide.cli.ingest import import_snapshot, ingest_app
+from papertide.cli.search import sync_lexical_index
+from papertide.cli.tokens import tokens_app
+from papertide.cli.users import users_app
 from papertide.config import Settings
-from papertide.email.commands import digest_app, email_app
-from papertide.ingest.cli import ingest_app
-from papertide.search import commands as _search_commands
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 _search_commands.register(app)  # search, search reindex, embed, eval beir
-app.add_typer(tokens_app, name="tokens")  # API tokens (issue 6)
-app.add_typer(digest_app, name="digest")  # email digests (issue 4)
-app.add_typer(email_app, name="email")  # bounces, outbox (issue 4)
-app.add_typer(ingest_app, name="ingest")  # arXiv / Hugging Face ingestion (issue 3)
-app.add_typer(users_app, name="users")  # accounts, admins, roles (issue 5)
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(digest_app, name="digest")
+app.add_typer(email_app, name="email")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(users_app, name="users")
 
 console = Console()
 err = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    return Settings()
-
-
-def _database(settings: Settings):  # type: ignore[no-untyped-def]
-    from papertide.storage.db import Database
-
-    return Database(settings.resolved_database_url, settings.db_pool_size)
 
 
 def demo_corpus_path() -> Path:
@@ -53,10 +45,10 @@ def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
     from papertide.storage.migrate import upgrade
 
-    settings = _settings()
-    db = _database(settings)
-    upgrade(db)
-    console.print(f"Database is up to date ({db.dialect}).")
+    services = load_services(require_schema=False)
+    upgrade(services.db)
+    console.print(f"Database is up to date ({services.db.dialect}).")
+    services.close()
 
 
 @app.command("import")
@@ -67,8 +59,6 @@ def import_(
     ] = "auto",
 ) -> None:
     """Import papers from FILE (idempotent: upserts by arXiv id)."""
-    from papertide.storage.migrate import is_up_to_date
-
     if not file.is_file():
         err.print(f"[red]No such file: {file}[/red]")
         raise typer.Exit(2)
@@ -78,19 +68,11 @@ def import_(
     from papertide.ingest.kaggle import looks_like_snapshot
 
     if format_ == "kaggle" or (format_ == "auto" and looks_like_snapshot(file)):
-        from papertide.ingest.cli import import_snapshot
-
-        import_snapshot(file)  # issue 3: streams through the ingest service (recorded as a run)
+        import_snapshot(file)  # streamed through the ingest service (recorded as a run)
         return
-    settings = _settings()
-    db = _database(settings)
-    if not is_up_to_date(db):
-        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
-        raise typer.Exit(2)
-    report = _import_with_progress(db, file)
-    from papertide.search.commands import sync_lexical_index
-
-    sync_lexical_index(db)
+    services = load_services()
+    report = _import_with_progress(services.db, file)
+    sync_lexical_index(services.search)
     for lineno, message in report.errors:
         err.print(f"[yellow]{file.name}:{lineno}: {message}[/yellow]")
     if report.failed > len(report.errors):
@@ -117,28 +99,21 @@ def _import_with_progress(db, file: Path):  # type: ignore[no-untyped-def]
 @app.command("demo")
 def demo() -> None:
     """Migrate the database and load the bundled demo corpus if the database has no papers."""
-    from papertide.storage import papers as papers_store
     from papertide.storage.migrate import upgrade
 
-    settings = _settings()
-    db = _database(settings)
-    upgrade(db)
-    with db.read() as conn:
-        if papers_store.count_papers(conn) > 0:
-            console.print("Database already has papers; keeping them.")
-            return
-    report = _import_with_progress(db, demo_corpus_path())
+    services = load_services(require_schema=False)
+    upgrade(services.db)
+    if services.catalog.paper_count() > 0:
+        console.print("Database already has papers; keeping them.")
+        return
+    report = _import_with_progress(services.db, demo_corpus_path())
     console.print(f"Loaded the demo corpus: {report.inserted} papers, {report.new_listings} daily listings.")
 
 
 @app.command("stats")
 def stats() -> None:
     """Print counts of papers and listings in the database."""
-    from papertide.catalog import Catalog
-
-    settings = _settings()
-    catalog = Catalog(_database(settings), settings.trending_gravity, settings.trending_window_days, settings.page_size)
-    s = catalog.stats()
+    s = load_services().catalog.stats()
     table = Table(title="papertide", show_header=False)
     table.add_row("papers", f"{s.papers:,}")
     table.add_row("daily listings", f"{s.listings:,}")
@@ -164,7 +139,7 @@ def serve(
 
     # uvicorn builds the app from the environment in each worker process.
     os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
-    settings = _settings()
+    settings = Settings()
     logging.basicConfig(level=settings.log_level)
     uvicorn.run(
         "papertide.app:create_app",

@@ -1,0 +1,117 @@
+"""The composition root: every service is built here, once, from one ``Settings``.
+
+The web app (``create_app``), every CLI command and the tests call :func:`build_services`
+and use what it returns, so a service is configured the same way wherever it runs and
+there is exactly one place to look for how it is put together (Datasette's one
+``Datasette(...)`` object, Warehouse's service registry).
+
+Building does no I/O beyond opening the database engine: nothing is queried, so the same
+object serves ``papertide db upgrade`` on an empty database. What is expensive to load
+(the ONNX model, the vector matrix or graph) loads on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from papertide.api.service import ApiService
+from papertide.api.tokens import TokenService
+from papertide.catalog import Catalog
+from papertide.community import Clock, utc_now
+from papertide.community.contributions import PaperLookup
+from papertide.community.services import Community, build_community
+from papertide.config import Settings
+from papertide.email.archive import DigestArchive
+from papertide.email.composing import DigestComposer
+from papertide.email.delivery import OutboxSender
+from papertide.email.notices import Notices
+from papertide.email.senders import EmailSender, make_sender
+from papertide.email.subscribing import SubscriptionService
+from papertide.ingest.http import Fetcher
+from papertide.ingest.service import IngestService
+from papertide.pages import PaperPages
+from papertide.search.embedders import make_embedder
+from papertide.search.lexical import make_lexical_index
+from papertide.search.service import SearchService
+from papertide.search.vectors import DeferredVectorIndex, make_vector_index
+from papertide.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the web app and the CLI use; built by :func:`build_services`."""
+
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    ingest: IngestService
+    search: SearchService
+    community: Community
+    email_sender: EmailSender
+    notices: Notices
+    subscriptions: SubscriptionService
+    digests: DigestComposer
+    digest_archive: DigestArchive
+    outbox_sender: OutboxSender
+    api: ApiService
+    tokens: TokenService
+    pages: PaperPages
+    owns_db: bool = field(default=True, repr=False)
+
+    def close(self) -> None:
+        """Release connections and HTTP clients (the database only if we opened it)."""
+        self.ingest.close()
+        if self.owns_db:
+            self.db.dispose()
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Replacements for the edges that talk to the outside world (tests, special runs)."""
+
+    db: Database | None = None
+    email_sender: EmailSender | None = None
+    fetcher_factory: Callable[[str], Fetcher] | None = None  # HTTP to arXiv / Hugging Face, by source name
+    paper_lookup: PaperLookup | None = None
+    clock: Clock = utc_now
+    search_device: str = "cpu"
+    search_threads: int | None = None
+
+
+def build_search(settings: Settings, db: Database, device: str = "cpu", threads: int | None = None) -> SearchService:
+    embedder = make_embedder(settings.search_embedder, threads=threads or settings.search_threads, device=device)
+    index = DeferredVectorIndex(lambda: make_vector_index(db, embedder.model_id, settings.search_vector_index))
+    lexical = make_lexical_index(db, settings.search_lexical)
+    return SearchService(db, embedder, index, settings.search_fusion, settings.search_dense_weight, lexical)
+
+
+def build_services(settings: Settings, edges: Edges | None = None) -> Services:
+    """Build every service from ``settings``; ``edges`` swaps the outside world (tests)."""
+    edges = edges or Edges()
+    owns_db = edges.db is None
+    db = edges.db or Database(settings.resolved_database_url, settings.db_pool_size)
+    catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
+    ingest = IngestService(db, settings, fetcher_factory=edges.fetcher_factory)
+    search = build_search(settings, db, edges.search_device, edges.search_threads)
+    community = build_community(settings, db, edges.paper_lookup or ingest, now=edges.clock)
+    sender = edges.email_sender or make_sender(settings)
+    notices = Notices(settings)
+    return Services(
+        settings=settings,
+        db=db,
+        catalog=catalog,
+        ingest=ingest,
+        search=search,
+        community=community,
+        email_sender=sender,
+        notices=notices,
+        subscriptions=SubscriptionService(db, settings, notices),
+        digests=DigestComposer(db, settings, notices, catalog),
+        digest_archive=DigestArchive(db),
+        outbox_sender=OutboxSender(db, sender, settings),
+        api=ApiService(db, catalog, search),
+        tokens=TokenService(db),
+        pages=PaperPages(catalog, community, search),
+        owns_db=owns_db,
+    )

@@ -1,0 +1,57 @@
+"""Error pages: HTML for browsers, JSON for the API, one shape for every error."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from papertide.community import Denied, NotFound
+from papertide.domain.accounts import InvalidInput
+from papertide.web.deps import templates_of
+from papertide.web.responses import error_page, not_found_page, sign_in_redirect
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return not request.url.path.startswith("/api/") and "application/json" not in accept
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_html(request):
+            if exc.status_code == 404:
+                return not_found_page(request)
+            return templates_of(request).TemplateResponse(
+                request, "error.html", {"title": f"Error {exc.status_code}", "message": str(exc.detail)},
+                status_code=exc.status_code, headers=getattr(exc, "headers", None),
+            )
+        return JSONResponse(
+            {"error": {"code": exc.status_code, "message": str(exc.detail)}},
+            status_code=exc.status_code, headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        message = "; ".join(
+            f"{'.'.join(str(x) for x in e.get('loc', ()) if x != 'query')}: {e.get('msg')}" for e in exc.errors()
+        )
+        if _wants_html(request):
+            return error_page(request, "Bad request", message, 422)
+        return JSONResponse({"error": {"code": 422, "message": message}}, status_code=422)
+
+    @app.exception_handler(Denied)
+    async def denied(request: Request, exc: Denied) -> Response:
+        if exc.status == 401:
+            return sign_in_redirect(request)
+        return error_page(request, "Not allowed", str(exc), exc.status)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return not_found_page(request)
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(request: Request, exc: InvalidInput) -> Response:
+        return error_page(request, "Please check your input", str(exc), 400)
