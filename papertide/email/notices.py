@@ -46,8 +46,8 @@ class Notices:
         self.unsubscribe_mailto = settings.email_unsubscribe_mailto or f"unsubscribe@{from_domain.strip('> ') or self.domain}"
         self.list_id = f"{settings.site_name} digest <digest.{self.domain}>"
         self._blocks: dict[Candidate, dict[str, Any]] = {}
-        self._paper_html = self.env.get_template("email/digest/_paper.html")
-        self._paper_text = self.env.get_template("email/digest/_paper.txt")
+        self._paper_html = self.env.get_template("digest/_paper.html")
+        self._paper_text = self.env.get_template("digest/_paper.txt")
 
     # Links --------------------------------------------------------------------------------
     def token(self, purpose: Purpose, sub: SubscriptionRecord) -> str:
@@ -109,7 +109,7 @@ class Notices:
 
     def _paper_block(self, p: Candidate) -> dict[str, Any]:
         # A paper's block is the same in every digest that carries it, so a composing run
-        # renders it once (templates email/digest/_paper.{html,txt}) and reuses it.
+        # renders it once (templates digest/_paper.{html,txt}) and reuses it.
         block = self._blocks.get(p)
         if block is None:
             if len(self._blocks) > PAPER_BLOCK_CACHE:
