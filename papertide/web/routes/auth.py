@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.community import Denied
 from papertide.domain.accounts import InvalidInput
-from papertide.email.login import build_login_message, login_link_url, resolve_sender, send_login_link
+from papertide.email.login import queue_sign_in_link
 from papertide.web.community import safe_next
 from papertide.web.csrf import CsrfDep
 from papertide.web.ratelimit import enforce
@@ -39,11 +39,10 @@ def request_link(request: Request, background: BackgroundTasks, email: str = For
     except InvalidInput as exc:
         return _form(request, next_path, 400, link_error=str(exc), email=email[:320])
     settings = request.app.state.settings
-    message = build_login_message(
-        settings, address, login_link_url(settings.base_url, token, next_path), settings.login_link_minutes
-    )
-    # Sent after the response, so the page takes the same time whoever the address belongs to.
-    background.add_task(send_login_link, resolve_sender(request.app.state, settings), message)
+    outbox_id = queue_sign_in_link(request.app.state.db, request.app.state.notices, address, token, next_path)
+    # Sent after the response, so the page takes the same time whoever the address belongs to;
+    # a failed try stays in the outbox for the worker's retries.
+    background.add_task(request.app.state.outbox_sender.send_now, [outbox_id])
     return request.app.state.templates.TemplateResponse(
         request, "auth/check_email.html", {"email": address, "minutes": settings.login_link_minutes}
     )

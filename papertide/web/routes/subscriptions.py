@@ -114,7 +114,7 @@ async def subscribe(request: Request, templates: TemplatesDep, settings: Setting
         return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
     if result.outbox_ids:
         # After the commit, never inside it; the worker retries if SMTP is down right now.
-        background.add_task(request.app.state.outbox_sender.drain, only_ids=list(result.outbox_ids))
+        background.add_task(request.app.state.outbox_sender.send_now, list(result.outbox_ids))
     # The same page whatever we knew about the address: subscribing reveals nothing.
     return templates.TemplateResponse(request, "subscriptions/check_inbox.html", {"email": email.strip()})
 
