@@ -147,13 +147,13 @@ def naive_compose(db: Database, settings: Settings, notices: Notices, composer: 
 def send_rate(db: Database, settings: Settings, port: int, seconds: float, concurrency: int, fresh: bool) -> tuple[int, float]:
     sender = SMTPSender("127.0.0.1", port)
     if fresh:  # baseline: a new SMTP connection (connect, EHLO, QUIT) for every message
-        plain_send = sender.send_raw
+        plain_send = sender.send
 
-        def send_raw(envelope_from: str, recipient: str, raw: str) -> None:
+        def send(envelope_from: str, recipient: str, raw: str) -> None:
             plain_send(envelope_from, recipient, raw)
             sender.close()
 
-        sender.send_raw = send_raw  # type: ignore[method-assign]
+        sender.send = send  # type: ignore[method-assign]
     report = OutboxSender(db, sender, settings, concurrency).drain(timeout=seconds)
     return report.sent, report.seconds
 

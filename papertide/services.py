@@ -25,6 +25,7 @@ from papertide.config import Settings
 from papertide.email.archive import DigestArchive
 from papertide.email.composing import DigestComposer
 from papertide.email.delivery import OutboxSender
+from papertide.email.login import SignInMail
 from papertide.email.notices import Notices
 from papertide.email.senders import EmailSender, make_sender
 from papertide.email.subscribing import SubscriptionService
@@ -54,6 +55,7 @@ class Services:
     digests: DigestComposer
     digest_archive: DigestArchive
     outbox_sender: OutboxSender
+    sign_in_mail: SignInMail
     api: ApiService
     tokens: TokenService
     pages: PaperPages
@@ -110,6 +112,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         digests=DigestComposer(db, settings, notices, catalog),
         digest_archive=DigestArchive(db),
         outbox_sender=OutboxSender(db, sender, settings),
+        sign_in_mail=SignInMail(db, notices),
         api=ApiService(db, catalog, search),
         tokens=TokenService(db),
         pages=PaperPages(catalog, community, search),

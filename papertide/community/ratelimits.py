@@ -35,10 +35,11 @@ class RateLimiter:
             if len(self._buckets) > MAX_BUCKETS:
                 self._buckets.clear()
             for scope, key in (("user", user_key), ("ip", ip)):
-                if key is None:
+                policy = policies.get(scope)
+                if key is None or policy is None:
                     continue
                 name = f"{action}:{scope}:{key}"
-                bucket, w = take(self._buckets.get(name), policies[scope], now)
+                bucket, w = take(self._buckets.get(name), policy, now)
                 self._buckets[name] = bucket
                 wait = max(wait, w)
         return wait

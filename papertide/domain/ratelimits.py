@@ -1,6 +1,6 @@
 """Token-bucket rate limits as pure functions; the web layer keeps the buckets.
 
-Each action has a per-user and a per-IP policy: a bucket holds ``burst`` tokens and
+Each action has a per-user and/or a per-IP policy: a bucket holds ``burst`` tokens and
 refills at ``per_minute`` tokens a minute. A request costs one token; when the bucket is
 empty the answer says how many seconds until one is back (HTTP ``Retry-After``).
 """
@@ -29,6 +29,10 @@ POLICIES: dict[str, dict[str, Policy]] = {
     "submit": {"user": Policy(10, 2), "ip": Policy(30, 10)},
     "comment": {"user": Policy(10, 4), "ip": Policy(40, 20)},
     "vote": {"user": Policy(60, 60), "ip": Policy(300, 300)},
+    # Each subscribe request may email an address nobody has confirmed, so one IP gets a
+    # handful an hour (burst 5, one back every 12 minutes); the address itself is limited by
+    # the service's resend window (PAPERTIDE_SUBSCRIPTION_RESEND_MINUTES), not here.
+    "subscribe": {"ip": Policy(5, 5 / 60)},
 }
 
 

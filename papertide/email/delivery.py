@@ -96,6 +96,16 @@ class OutboxSender:
         report.seconds = time.monotonic() - started
         return report
 
+    def send_now(self, ids: list[int]) -> DrainReport:
+        """One try at these just-queued messages, in the calling thread: someone is waiting
+        for them (a sign-in link, a confirmation). A temporary failure leaves the row pending
+        with its backoff, so the worker's normal drain retries it."""
+        report = DrainReport()
+        started = time.monotonic()
+        self._work(report, False, None, list(ids), threading.Event())
+        report.seconds = time.monotonic() - started
+        return report
+
     def _work(self, report: DrainReport, wait: bool, deadline: float | None, only_ids: list[int] | None,
               stop: threading.Event) -> None:
         try:
@@ -144,7 +154,7 @@ class OutboxSender:
             self._count(report, "cancelled")
             return
         try:
-            self.sender.send_raw(self.envelope_from, m.recipient, m.raw)
+            self.sender.send(self.envelope_from, m.recipient, m.raw)
         except PermanentSendError as exc:
             with self.db.write() as conn:
                 outbox_store.mark_final(conn, m.id, m.claim, "failed", str(exc), datetime.now(UTC))

@@ -1,16 +1,20 @@
-"""The sign-in link email. Built here and handed to whatever EmailSender the app uses."""
+"""The sign-in link email, on the same path as every other message: template, outbox, sender.
+
+The accounts service stores (and commits) the single-use link first; only then do we
+queue the email, in its own transaction, and the caller asks the outbox sender to send
+that one message at once, because a person is waiting for it. If that try fails, the row
+stays in the outbox and the worker's drain retries it like any other message.
+"""
 
 from __future__ import annotations
 
-import logging
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import Any
-from urllib.parse import quote, urlsplit
+import hashlib
+from datetime import UTC, datetime
+from urllib.parse import quote
 
-from papertide.email.senders import EmailSender
-
-log = logging.getLogger(__name__)
+from papertide.email.notices import Notices
+from papertide.storage import outbox as outbox_store
+from papertide.storage.db import Database
 
 
 def login_link_url(base_url: str, token: str, next_path: str = "/") -> str:
@@ -18,27 +22,22 @@ def login_link_url(base_url: str, token: str, next_path: str = "/") -> str:
     return url if next_path in ("", "/") else f"{url}?next={quote(next_path, safe='/')}"
 
 
-def build_login_message(settings: Any, recipient: str, url: str, minutes: int) -> EmailMessage:
-    site = settings.site_name
-    host = urlsplit(settings.base_url).hostname or "localhost"
-    msg = EmailMessage()
-    msg["Subject"] = f"Your sign-in link for {site}"
-    msg["From"] = settings.email_from or f"{site} <no-reply@{host}>"
-    msg["To"] = recipient
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=host)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(
-        f"Someone (hopefully you) asked to sign in to {site} with this address.\n\n"
-        f"Open this link within {minutes} minutes and press the button on the page:\n\n{url}\n\n"
-        "The link works once. If you did not ask for it, ignore this email; nothing happens.\n"
-    )
-    return msg
+def queue_sign_in_link(db: Database, notices: Notices, email: str, token: str, next_path: str = "/",
+                       now: datetime | None = None) -> int:
+    """Queue the email for a stored link; returns its outbox id (for ``OutboxSender.send_now``)."""
+    now = now or datetime.now(UTC)
+    # Keyed by a hash of the token: one email per link, and the key column holds no secret.
+    key = f"sign_in:{hashlib.sha256(token.encode()).hexdigest()[:40]}"
+    message = notices.sign_in(email, login_link_url(notices.base_url, token, next_path), key, now)
+    with db.write() as conn:
+        return outbox_store.enqueue(conn, [message], now)[key]
 
 
-def send_login_link(sender: EmailSender, message: EmailMessage) -> None:
-    """Run after the response: a failure is logged (the page already said "check your inbox")."""
-    try:
-        sender.send(message)
-    except Exception:  # never let a mail hiccup become a 500 or reveal whether the address exists
-        log.exception("could not send the sign-in link to %s", message["To"])
+class SignInMail:
+    """Queues sign-in link emails (the web route then sends the one it queued at once)."""
+
+    def __init__(self, db: Database, notices: Notices) -> None:
+        self.db, self.notices = db, notices
+
+    def queue(self, email: str, token: str, next_path: str = "/") -> int:
+        return queue_sign_in_link(self.db, self.notices, email, token, next_path)

@@ -1,7 +1,8 @@
 """Building email messages: template folder + context → a multipart RFC 5322 message.
 
-Each email is a folder ``web/templates/email/<name>/`` with ``subject.txt``, ``body.txt``
-and ``body.html`` (Warehouse's layout). HTML bodies carry their CSS inline (``STYLES``
+Each email is a folder ``papertide/email/templates/<name>/`` with ``subject.txt``,
+``body.txt`` and ``body.html`` (Warehouse's layout). The email package owns its templates
+and their Jinja environment, so nothing here depends on the web layer. HTML bodies carry their CSS inline (``STYLES``
 below are spliced into ``style=""`` attributes by the templates) because most mail
 clients drop ``<style>`` blocks; a small ``<style>`` keeps only the dark-mode override for
 clients that honour it. Reusable for any papertide email (sign-in links too)::
@@ -27,7 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"  # the email templates live with the site's
+EMAIL_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 # Inline CSS for email HTML (spliced by the templates as style="{{ css.x }}").
 STYLES = {
@@ -59,7 +60,7 @@ class RenderedEmail:
 def make_email_env() -> Environment:
     """Jinja for emails: HTML autoescaped, text not (a plain-text body must not show &amp;)."""
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=FileSystemLoader(str(EMAIL_TEMPLATES_DIR)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -70,12 +71,12 @@ def make_email_env() -> Environment:
 
 
 def render_email(env: Environment, name: str, context: dict[str, object]) -> RenderedEmail:
-    """Render ``email/<name>/{subject.txt, body.txt, body.html}``."""
-    subject = env.get_template(f"email/{name}/subject.txt").render(context)
+    """Render ``<name>/{subject.txt, body.txt, body.html}`` from the email templates."""
+    subject = env.get_template(f"{name}/subject.txt").render(context)
     # A subject is one header line: collapse anything a title or setting might have smuggled in.
     subject = " ".join(subject.split())
-    text = env.get_template(f"email/{name}/body.txt").render(context)
-    html = env.get_template(f"email/{name}/body.html").render(context)
+    text = env.get_template(f"{name}/body.txt").render(context)
+    html = env.get_template(f"{name}/body.html").render(context)
     return RenderedEmail(subject, text, html)
 
 

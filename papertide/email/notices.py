@@ -1,10 +1,11 @@
-"""Our emails, each "template folder + context function": confirm, already-subscribed, digest.
+"""Our emails, each "template folder + context function": sign-in link, confirm,
+already-subscribed, digest.
 
-A :class:`Notices` turns a subscription (and a digest) into an :class:`OutboxMessage`
-with every header set: a stable Message-ID from the idempotency key, ``Date``,
-``List-Id`` and, for digests, ``List-Unsubscribe`` (https + mailto) with RFC 8058
-one-click. Nothing here sends: messages go to the outbox, and senders drain it after
-the composing transaction commits.
+A :class:`Notices` turns a request (a sign-in link, a subscription, a digest) into an
+:class:`OutboxMessage` with every header set: a stable Message-ID from the idempotency
+key, ``Date``, ``Auto-Submitted``; for subscription mail also ``List-Id`` and, for
+digests, ``List-Unsubscribe`` (https + mailto) with RFC 8058 one-click. Nothing here
+sends: messages go to the outbox, and senders drain it after the transaction commits.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ class Notices:
         self.unsubscribe_mailto = settings.email_unsubscribe_mailto or f"unsubscribe@{from_domain.strip('> ') or self.domain}"
         self.list_id = f"{settings.site_name} digest <digest.{self.domain}>"
         self._blocks: dict[Candidate, dict[str, Any]] = {}
-        self._paper_html = self.env.get_template("email/digest/_paper.html")
-        self._paper_text = self.env.get_template("email/digest/_paper.txt")
+        self._paper_html = self.env.get_template("digest/_paper.html")
+        self._paper_text = self.env.get_template("digest/_paper.txt")
 
     # Links --------------------------------------------------------------------------------
     def token(self, purpose: Purpose, sub: SubscriptionRecord) -> str:
@@ -69,15 +70,25 @@ class Notices:
     def _base_context(self) -> dict[str, Any]:
         return {"site_name": self.settings.site_name, "base_url": self.base_url}
 
-    def _outbox(self, name: str, kind: str, key: str, sub: SubscriptionRecord, ctx: dict[str, Any], now: datetime,
-                headers: dict[str, str]) -> OutboxMessage:
+    def _build(self, name: str, kind: str, key: str, recipient: str, ctx: dict[str, Any], now: datetime,
+               headers: dict[str, str], recipient_name: str = "", subscription_id: int | None = None) -> OutboxMessage:
         rendered = render_email(self.env, name, {**self._base_context(), **ctx})
         message_id = make_message_id(key, self.domain)
         raw = build_raw_message(
-            rendered, sender=self.settings.email_from, recipient=sub.email, recipient_name=sub.name,
-            message_id=message_id, date=now, headers={"List-Id": self.list_id, "Auto-Submitted": "auto-generated", **headers},
+            rendered, sender=self.settings.email_from, recipient=recipient, recipient_name=recipient_name,
+            message_id=message_id, date=now, headers=headers,
         )
-        return OutboxMessage(key, kind, sub.email, message_id, rendered.subject, raw, sub.id)
+        return OutboxMessage(key, kind, recipient, message_id, rendered.subject, raw, subscription_id)
+
+    def _outbox(self, name: str, kind: str, key: str, sub: SubscriptionRecord, ctx: dict[str, Any], now: datetime,
+                headers: dict[str, str]) -> OutboxMessage:
+        list_headers = {"List-Id": self.list_id, "Auto-Submitted": "auto-generated", **headers}
+        return self._build(name, kind, key, sub.email, ctx, now, list_headers, sub.name, sub.id)
+
+    def sign_in(self, email: str, url: str, key: str, now: datetime) -> OutboxMessage:
+        """The sign-in link for ``email`` (already normalised by the accounts service)."""
+        ctx = {"sign_in_url": url, "minutes": self.settings.login_link_minutes}
+        return self._build("sign_in", "sign_in", key, email, ctx, now, {"Auto-Submitted": "auto-generated"})
 
     def confirm(self, sub: SubscriptionRecord, key: str, now: datetime) -> OutboxMessage:
         ctx = {"name": sub.name, "confirm_url": self.confirm_url(sub), "ttl_days": self.settings.subscription_unconfirmed_days}
@@ -109,7 +120,7 @@ class Notices:
 
     def _paper_block(self, p: Candidate) -> dict[str, Any]:
         # A paper's block is the same in every digest that carries it, so a composing run
-        # renders it once (templates email/digest/_paper.{html,txt}) and reuses it.
+        # renders it once (templates digest/_paper.{html,txt}) and reuses it.
         block = self._blocks.get(p)
         if block is None:
             if len(self._blocks) > PAPER_BLOCK_CACHE:

@@ -10,8 +10,9 @@ import smtplib
 import ssl
 import threading
 from collections.abc import Callable
+from email import message_from_string, policy
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from papertide.config import Settings
@@ -27,17 +28,20 @@ class TemporarySendError(Exception):
     """Delivery failed for now (4xx, connection trouble): retry later."""
 
 
+@runtime_checkable
 class EmailSender(Protocol):
-    """Delivers one fully built message or raises Permanent/TemporarySendError."""
+    """Delivers one message in wire form, or raises Permanent/TemporarySendError.
 
-    def send(self, message: EmailMessage) -> None: ...
+    Every message is built from templates and queued in the outbox first, so the wire
+    form (``raw``) is all a sender ever gets; the outbox sender hands it over unchanged.
+    """
 
-    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
-        """Deliver an already-built wire-form message unchanged (the outbox path)."""
+    def send(self, envelope_from: str, recipient: str, raw: str) -> None:
+        """Deliver ``raw`` (CRLF lines) to ``recipient``; bounces go to ``envelope_from``."""
         ...
 
     def close(self) -> None:
-        """Release the calling thread's connection, if any."""
+        """Release the calling thread's connection, if any (safe to call any number of times)."""
         ...
 
 
@@ -98,10 +102,7 @@ class SMTPSender:
             except Exception:  # noqa: BLE001 - closing a broken socket may fail any way; it is gone either way
                 pass
 
-    def send(self, message: EmailMessage) -> None:
-        self._guarded(lambda smtp: smtp.send_message(message))
-
-    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
+    def send(self, envelope_from: str, recipient: str, raw: str) -> None:
         self._guarded(lambda smtp: smtp.sendmail(envelope_from, [recipient], raw.encode("utf-8")))
 
     def _guarded(self, action: Callable[[smtplib.SMTP], object]) -> None:
@@ -134,22 +135,18 @@ class SMTPSender:
 
 
 class ConsoleSender:
-    """Logs each message (development); keeps the last few for the dev "outbox" page."""
+    """Logs each message for development: the headers people read and the decoded text part.
 
-    def __init__(self, keep: int = 50) -> None:
-        self.keep = keep
-        self.sent: list[EmailMessage] = []
-        self._lock = threading.Lock()
+    The wire form is quoted-printable, which breaks long lines with ``=`` and turns every
+    ``=`` into ``=3D``; a sign-in or confirm link in it cannot be clicked or pasted. We log
+    the decoded text/plain body instead, so links stay whole on one line.
+    """
 
-    def send(self, message: EmailMessage) -> None:
-        log.info("email to %s: %s\n%s", message["To"], message["Subject"], message.as_string()[:4000])
-        with self._lock:
-            self.sent = [*self.sent[-(self.keep - 1) :], message]
-
-    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
-        from email import message_from_string, policy
-
-        self.send(message_from_string(raw, _class=EmailMessage, policy=policy.SMTP))  # type: ignore[arg-type]
+    def send(self, envelope_from: str, recipient: str, raw: str) -> None:
+        msg: EmailMessage = message_from_string(raw, _class=EmailMessage, policy=policy.default)  # type: ignore[arg-type]
+        part = msg.get_body(("plain",))
+        text = part.get_content() if part is not None else "(no text part)"
+        log.info("email\nFrom: %s\nTo: %s\nSubject: %s\n\n%s", msg["From"], msg["To"], msg["Subject"], text)
 
     def close(self) -> None:
         return None
@@ -158,10 +155,7 @@ class ConsoleSender:
 class NullSender:
     """Drops every message (email disabled)."""
 
-    def send(self, message: EmailMessage) -> None:
-        return None
-
-    def send_raw(self, envelope_from: str, recipient: str, raw: str) -> None:
+    def send(self, envelope_from: str, recipient: str, raw: str) -> None:
         return None
 
     def close(self) -> None:

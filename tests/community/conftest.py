@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from papertide.config import Settings
 from papertide.web.csrf import COOKIE as CSRF_COOKIE
 from papertide.web.csrf import token_for
 
@@ -60,10 +61,15 @@ def smtp_server() -> Iterator[tuple[str, int, Mailbox]]:
 
 
 @pytest.fixture
-def mailbox(settings, smtp_server) -> Mailbox:  # type: ignore[no-untyped-def]
-    """The test SMTP server's inbox; the app (built after this) sends to it."""
-    host, port, box = smtp_server
-    settings.email_backend, settings.smtp_host, settings.smtp_port = "smtp", host, port
+def settings(settings: Settings, smtp_server) -> Settings:  # type: ignore[no-untyped-def]
+    """The shared settings, with mail going by SMTP to the test server (as in production)."""
+    host, port, _ = smtp_server
+    return settings.model_copy(update={"email_backend": "smtp", "smtp_host": host, "smtp_port": port})
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:  # type: ignore[no-untyped-def]
+    _, _, box = smtp_server
     box.messages.clear()
     return box
 

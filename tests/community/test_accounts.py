@@ -15,7 +15,7 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(mailbox, client):
+def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(client, mailbox):
     r = post(client, "/auth/sign-in/link", {"email": "Ada@Example.org", "next": "/trending"})
     assert r.status_code == 200 and "Check your email" in r.text
     link = mailbox.link("ada@example.org")
@@ -34,7 +34,7 @@ def test_sign_in_link_arrives_by_smtp_confirms_on_post_and_works_once(mailbox, c
     assert again.status_code == 400 and "expired or was already used" in again.text
 
 
-def test_expired_links_do_not_sign_in(mailbox, client):
+def test_expired_links_do_not_sign_in(client, mailbox):
     accounts = client.app.state.services.community.accounts
     _, token = accounts.request_login_link("late@example.org")
     real_now = accounts.now
@@ -44,7 +44,7 @@ def test_expired_links_do_not_sign_in(mailbox, client):
     assert r.status_code == 400 and SESSION not in client.cookies
 
 
-def test_link_requests_do_not_reveal_whether_an_account_exists(mailbox, client):
+def test_link_requests_do_not_reveal_whether_an_account_exists(client, mailbox):
     sign_in(TestClient(client.app), "known@example.org")
     known = post(client, "/auth/sign-in/link", {"email": "known@example.org"})
     unknown = post(client, "/auth/sign-in/link", {"email": "nobody@example.org"})

@@ -78,7 +78,7 @@ def _add_june_papers(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
 
 def links_in(msg) -> list[str]:  # type: ignore[no-untyped-def]

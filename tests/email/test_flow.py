@@ -16,7 +16,7 @@ THURSDAY = datetime(2026, 6, 4, 9, 0, tzinfo=UTC)  # a weekday, after the defaul
 
 def subscribe(client, email="ada@example.org", **fields):  # type: ignore[no-untyped-def]
     token = csrf_of(client.get("/subscribe").text)
-    data = {"csrf": token, "email": email, "timezone": "UTC", "send_hour": "7", "frequency": "daily", **fields}
+    data = {"csrf_token": token, "email": email, "timezone": "UTC", "send_hour": "7", "frequency": "daily", **fields}
     return client.post("/subscribe", data=data)
 
 

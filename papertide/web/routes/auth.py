@@ -9,9 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.community import Denied
 from papertide.domain.accounts import InvalidInput
-from papertide.email.login import build_login_message, login_link_url, send_login_link
 from papertide.web.csrf import CsrfDep
-from papertide.web.deps import CommunityDep, SettingsDep, TemplatesDep, services_of, templates_of
+from papertide.web.deps import CommunityDep, ServicesDep, TemplatesDep, templates_of
 from papertide.web.ratelimit import enforce
 from papertide.web.responses import safe_next
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token, set_session_cookie
@@ -32,20 +31,20 @@ def sign_in_page(request: Request, viewer: ViewerDep, next: str = "/"):
 
 @router.post("/auth/sign-in/link", response_class=HTMLResponse)
 def request_link(
-    request: Request, community: CommunityDep, settings: SettingsDep, templates: TemplatesDep,
+    request: Request, services: ServicesDep, templates: TemplatesDep,
     background: BackgroundTasks, email: str = Form(""), next: str = Form("/"),
 ):
+    community, settings = services.community, services.settings
     next_path = safe_next(next)
     enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
     try:
         address, token = community.accounts.request_login_link(email)
     except InvalidInput as exc:
         return _form(request, next_path, 400, link_error=str(exc), email=email[:320])
-    message = build_login_message(
-        settings, address, login_link_url(settings.base_url, token, next_path), settings.login_link_minutes
-    )
-    # Sent after the response, so the page takes the same time whoever the address belongs to.
-    background.add_task(send_login_link, services_of(request).email_sender, message)
+    outbox_id = services.sign_in_mail.queue(address, token, next_path)
+    # Sent after the response, so the page takes the same time whoever the address belongs to;
+    # a failed try stays in the outbox for the worker's retries.
+    background.add_task(services.outbox_sender.send_now, [outbox_id])
     return templates.TemplateResponse(
         request, "auth/check_email.html", {"email": address, "minutes": settings.login_link_minutes}
     )

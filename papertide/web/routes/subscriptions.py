@@ -4,15 +4,14 @@ Thin: every state change is a :class:`~papertide.email.subscribing.SubscriptionS
 call. GET pages never change state (mail scanners follow links); the buttons POST.
 Async routes (they read the form) run the blocking service calls in the thread pool.
 Forms that carry a signed email token need no other CSRF defence (a forger has no
-token); the open /subscribe form uses a double-submit cookie of its own (``_csrf_*``
-below) so it does not depend on session middleware.
+token, and RFC 8058 one-click POSTs come without cookies); the open /subscribe form uses
+the site's CSRF check (``web/csrf.py``) and a per-IP rate limit, since each request may
+email an address nobody has confirmed yet.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
@@ -31,26 +30,18 @@ from papertide.domain.subscriptions import (
 from papertide.email.subscribing import SubscriptionService
 from papertide.email.tokens import InvalidToken
 from papertide.storage.subscriptions import SubscriptionRecord
+from papertide.web.csrf import CsrfDep
 from papertide.web.deps import OutboxDep, SettingsDep, TemplatesDep, services_of
+from papertide.web.ratelimit import enforce
 
 router = APIRouter()
 
-CSRF_COOKIE = "pt_subscribe_csrf"
 PREF_FIELDS = ("frequency", "weekday", "send_hour", "timezone", "trending", "categories", "keywords", "authors",
                "max_papers")
 
 
 def _service(request: Request) -> SubscriptionService:
     return services_of(request).subscriptions
-
-
-def _csrf_value(request: Request, secret: str) -> tuple[str, str, bool]:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    fresh = not 16 <= len(cookie) <= 100
-    if fresh:
-        cookie = secrets.token_urlsafe(24)
-    token = hmac.new(secret.encode(), b"subscribe:" + cookie.encode(), hashlib.sha256).hexdigest()
-    return cookie, token, fresh
 
 
 def _form_context(prefs: Preferences | None = None, email: str = "", name: str = "", error: str = "") -> dict[str, Any]:
@@ -90,33 +81,24 @@ def _token_error(request: Request, templates: TemplatesDep, exc: Exception, stat
 
 
 @router.get("/subscribe", response_class=HTMLResponse)
-def subscribe_page(request: Request, templates: TemplatesDep, settings: SettingsDep, email: str = ""):
-    cookie, token, fresh = _csrf_value(request, settings.secret_key)
-    ctx = _form_context(email=email[:254]) | {"csrf": token}
-    response = templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx)
-    if fresh:
-        response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=settings.base_url.startswith("https"))
-    return response
+def subscribe_page(request: Request, templates: TemplatesDep, email: str = ""):
+    return templates.TemplateResponse(request, "subscriptions/subscribe.html", _form_context(email=email[:254]))
 
 
-@router.post("/subscribe", response_class=HTMLResponse)
-async def subscribe(
-    request: Request, outbox: OutboxDep, templates: TemplatesDep, settings: SettingsDep, background: BackgroundTasks,
-):
+@router.post("/subscribe", response_class=HTMLResponse, dependencies=[CsrfDep])
+async def subscribe(request: Request, outbox: OutboxDep, templates: TemplatesDep, background: BackgroundTasks):
+    enforce(request, "subscribe")
     form = await request.form()
-    _, expected, fresh = _csrf_value(request, settings.secret_key)
-    if fresh or not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise HTTPException(403, "This form has expired or did not come from this site. Please reload the page and try again.")
     email, name = str(form.get("email", "")), str(form.get("name", ""))
     values = _form_prefs(form)
     try:
         result = await run_in_threadpool(_service(request).subscribe, email, values, name=name)
     except InvalidSubscription as exc:
-        ctx = _form_context(_loose_prefs(values), email[:254], name[:100], str(exc)) | {"csrf": expected}
+        ctx = _form_context(_loose_prefs(values), email[:254], name[:100], str(exc))
         return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
     if result.outbox_ids:
         # After the commit, never inside it; the worker retries if SMTP is down right now.
-        background.add_task(outbox.drain, only_ids=list(result.outbox_ids))
+        background.add_task(outbox.send_now, list(result.outbox_ids))
     # The same page whatever we knew about the address: subscribing reveals nothing.
     return templates.TemplateResponse(request, "subscriptions/check_inbox.html", {"email": email.strip()})
 
