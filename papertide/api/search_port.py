@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from papertide.domain.trending import ScoredPaper
-from papertide.storage import api_lists
+from papertide.storage import listings
 from papertide.storage.db import Database
 
 
@@ -51,7 +51,7 @@ class TitleSearch:
 
     def search(self, query: str, *, limit: int, offset: int, filters: SearchFilters) -> tuple[list[ScoredPaper], bool]:
         with self.db.read() as conn:
-            entries = api_lists.title_search(
+            entries = listings.title_search(
                 conn, query, limit + 1, offset, filters.category, filters.published_from, filters.published_to
             )
         return [ScoredPaper(e.paper.arxiv_id, 0.0) for e in entries[:limit]], len(entries) > limit
