@@ -211,6 +211,11 @@ def paper_row_id(conn: Connection, arxiv_id: str) -> int | None:
     return conn.execute(sa.select(papers.c.id).where(papers.c.arxiv_id == arxiv_id)).scalar()
 
 
+def row_ids(conn: Connection) -> dict[str, int]:
+    """arXiv id → row id of every stored paper (for tools that join on arXiv ids across databases)."""
+    return {r.arxiv_id: r.id for r in conn.execute(sa.select(papers.c.id, papers.c.arxiv_id))}
+
+
 def count_papers(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
 
