@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export PAPERTIDE_DATA_DIR ?= data
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint lint-imports bench clean browser
 
 $(VENV)/.run-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,12 +29,16 @@ browser:  ## install Debian's chromium for the browser tests when we can (root +
 	    || echo "could not install chromium; browser tests will report why"; \
 	else echo "chromium missing and not root: browser tests will be skipped (they fail under CI=true)"; fi
 
-test: $(VENV)/.dev-installed browser  ## install test needs, lint, and run every test
+test: $(VENV)/.dev-installed browser  ## install test needs, lint, check the layers, and run every test
 	$(VENV)/bin/ruff check papertide tests bench
+	$(MAKE) lint-imports
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check papertide tests bench
+
+lint-imports: $(VENV)/.dev-installed  ## the layer contracts in pyproject.toml [tool.importlinter]
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) data test-output .pytest_cache

@@ -105,7 +105,7 @@ class Catalog:
         with self.db.read() as conn:
             candidates = listings_store.trending_candidates(conn, first, last)
             ranked = rank_trending(candidates, as_of, g, w)[:limit]
-            by_id = papers_store.get_entries(conn, [s.arxiv_id for s in ranked])
+            by_id = papers_store.entries_by_id(conn, [s.arxiv_id for s in ranked])
         listed = {c.arxiv_id: c.listed_on for c in candidates}
         entries = [
             (_with_listing(by_id[s.arxiv_id], listed[s.arxiv_id]), s) for s in ranked if s.arxiv_id in by_id

@@ -13,16 +13,14 @@ from papertide.catalog import Catalog, TrendingPage
 from papertide.domain.papers import PaperEntry
 from papertide.domain.periods import Period
 from papertide.domain.search import SearchFilters, SearchRequest
-from papertide.domain.trending import ScoredPaper, age_hours, trending_score
+from papertide.domain.trending import ScoredPaper, rank_candidates
 from papertide.search.service import SearchService
-from papertide.storage import api_lists
+from papertide.storage import listings
 from papertide.storage import papers as papers_store
 from papertide.storage.db import Database
 
 ListSort = Literal["upvotes", "published", "trending"]
 BACKEND = "hybrid"  # reported by the search endpoints; clients have seen it since the first release
-# A period ranked by trending is scored in full before paging; months hold ~1-3k papers.
-MAX_RANKED_PERIOD = 20_000
 SITEMAP_CHUNK = 40_000  # paper row ids per sitemap file (the protocol allows 50,000 URLs)
 
 
@@ -58,18 +56,20 @@ class ApiService:
     def period_entries(
         self, period: Period, offset: int, limit: int, submitter: str | None = None, sort: ListSort = "upvotes"
     ) -> EntryPage:
+        first, last = period.first, period.last
+        if sort != "trending":
+            with self.db.read() as conn:
+                entries = listings.list_period(conn, first, last, limit, offset, submitter, sort)
+                return EntryPage(entries, listings.count_period(conn, first, last, submitter), offset)
+        # Rank the small candidate rows of the whole period, then load only the page's papers.
+        as_of = self._period_as_of(period)
         with self.db.read() as conn:
-            total = api_lists.count_period_entries(conn, period.first, period.last, submitter)
-            if sort != "trending":
-                entries = api_lists.list_period_entries(
-                    conn, period.first, period.last, limit, offset, submitter, sort
-                )
-                return EntryPage(entries, total, offset)
-            everything = api_lists.list_period_entries(
-                conn, period.first, period.last, MAX_RANKED_PERIOD, 0, submitter, "upvotes"
-            )
-        ranked = rank_period(everything, self._period_as_of(period), self.catalog.gravity)
-        return EntryPage(ranked[offset : offset + limit], total, offset)
+            total = listings.count_period(conn, first, last, submitter)
+            candidates = listings.trending_candidates(conn, first, last, submitter)
+            ids = [s.arxiv_id for s in rank_candidates(candidates, as_of, self.catalog.gravity)[offset : offset + limit]]
+            loaded = listings.list_period(conn, first, last, len(ids), 0, submitter, arxiv_ids=ids) if ids else []
+        by_id = {e.paper.arxiv_id: e for e in loaded}
+        return EntryPage([by_id[i] for i in ids if i in by_id], total, offset)
 
     def _period_as_of(self, period: Period) -> datetime:
         # Score a past period as of its own end, so old weeks rank like they did then.
@@ -90,11 +90,11 @@ class ApiService:
 
     def papers(self, before_id: int | None, limit: int, category: str | None) -> list[tuple[int, PaperEntry]]:
         with self.db.read() as conn:
-            return api_lists.papers_after(conn, before_id, limit, category)
+            return listings.papers_after(conn, before_id, limit, category)
 
     def category_newest(self, category: str, limit: int) -> list[PaperEntry]:
         with self.db.read() as conn:
-            return api_lists.category_newest(conn, category, limit)
+            return listings.category_newest(conn, category, limit)
 
     def search(self, query: str, offset: int, limit: int, filters: SearchFilters | None = None) -> SearchPage:
         # The API pages by offset; the search service by whole pages of ``limit``.
@@ -111,27 +111,16 @@ class ApiService:
 
     def _resolve(self, scored: list[ScoredPaper]) -> list[tuple[PaperEntry, float]]:
         with self.db.read() as conn:
-            by_id = papers_store.get_entries(conn, [s.arxiv_id for s in scored])
+            by_id = papers_store.entries_by_id(conn, [s.arxiv_id for s in scored])
         return [(by_id[s.arxiv_id], s.score) for s in scored if s.arxiv_id in by_id]
 
     def sitemap_count(self) -> int:
         with self.db.read() as conn:
-            return max(1, -(-api_lists.max_paper_row_id(conn) // SITEMAP_CHUNK))
+            return max(1, -(-listings.max_paper_row_id(conn) // SITEMAP_CHUNK))
 
     def sitemap_chunk(self, n: int) -> list[tuple[str, date | None]]:
         with self.db.read() as conn:
-            return api_lists.sitemap_rows(conn, n * SITEMAP_CHUNK + 1, (n + 1) * SITEMAP_CHUNK)
+            return listings.sitemap_rows(conn, n * SITEMAP_CHUNK + 1, (n + 1) * SITEMAP_CHUNK)
 
 
-def rank_period(entries: list[PaperEntry], as_of: datetime, gravity: float) -> list[PaperEntry]:
-    """Entries of one period by trending score at ``as_of`` (ties: upvotes, newer, id)."""
-
-    def key(e: PaperEntry) -> tuple[float, int, int, str]:
-        listed = e.listed_on or as_of.date()
-        score = trending_score(e.upvotes, age_hours(listed, as_of), gravity)
-        return (-score, -e.upvotes, -listed.toordinal(), e.paper.arxiv_id)
-
-    return sorted(entries, key=key)
-
-
-__all__ = ["ApiService", "EntryPage", "SearchPage", "rank_period"]
+__all__ = ["ApiService", "EntryPage", "SearchPage"]

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.engine import Connection
 
 from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
@@ -32,7 +31,7 @@ from papertide.storage import sessions as sessions_store
 from papertide.storage import submissions as submissions_store
 from papertide.storage import users as users_store
 from papertide.storage import votes as votes_store
-from papertide.storage.db import Database
+from papertide.storage.db import Connection, Database
 
 TOKEN_BYTES = 32  # 256-bit secrets for links and sessions
 

@@ -49,7 +49,7 @@ def trending_score(upvotes: int, hours: float, gravity: float = DEFAULT_GRAVITY)
     """The score of one paper.
 
     >>> round(trending_score(10, 22.0, 1.5), 4)
-    0.085
+    0.0851
     """
     if upvotes < 0:
         raise ValueError("upvotes cannot be negative")
@@ -73,24 +73,39 @@ def window_days_range(now: datetime, window_days: int) -> tuple[date, date]:
     return last - timedelta(days=window_days - 1), last
 
 
+def rank_candidates(
+    candidates: Iterable[TrendingCandidate], now: datetime, gravity: float = DEFAULT_GRAVITY
+) -> list[ScoredPaper]:
+    """Rank every candidate by trending score at ``now``, best first.
+
+    Ties break by more upvotes, then the more recent listing, then arXiv id, so the
+    order is total and deterministic. This is the one ranking by the trending formula:
+    the trending page, the API's trending endpoint and a period list sorted by
+    trending all call it.
+
+    >>> day = date(2026, 6, 1)
+    >>> [s.arxiv_id for s in rank_candidates(
+    ...     [TrendingCandidate("a", 3, day), TrendingCandidate("b", 3, day + timedelta(days=1))],
+    ...     datetime(2026, 6, 3, tzinfo=UTC))]
+    ['b', 'a']
+    """
+    scored = []
+    for c in candidates:
+        score = trending_score(c.upvotes, age_hours(c.listed_on, now), gravity)
+        scored.append((-score, -c.upvotes, -c.listed_on.toordinal(), c.arxiv_id, score))
+    scored.sort()
+    return [ScoredPaper(arxiv_id, score) for *_, arxiv_id, score in scored]
+
+
 def rank_trending(
     candidates: Iterable[TrendingCandidate],
     now: datetime,
     gravity: float = DEFAULT_GRAVITY,
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> list[ScoredPaper]:
-    """Rank candidates by trending score, best first.
+    """Rank the candidates listed within the window at ``now``, best first (see :func:`rank_candidates`).
 
-    Papers listed before the window or after ``now`` are dropped. Ties break by more
-    upvotes, then the more recent listing, then arXiv id, so the order is total and
-    deterministic.
+    Papers listed before the window or after ``now`` are dropped.
     """
     first, last = window_days_range(now, window_days)
-    scored = []
-    for c in candidates:
-        if not first <= c.listed_on <= last:
-            continue
-        score = trending_score(c.upvotes, age_hours(c.listed_on, now), gravity)
-        scored.append((-score, -c.upvotes, -c.listed_on.toordinal(), c.arxiv_id, score))
-    scored.sort()
-    return [ScoredPaper(arxiv_id, score) for *_, arxiv_id, score in scored]
+    return rank_candidates((c for c in candidates if first <= c.listed_on <= last), now, gravity)

@@ -174,12 +174,12 @@ class IngestService:
         aid = parse_arxiv_id(arxiv_id)
         if not refresh:
             with self.db.read() as conn:
-                entry = papers_store.get_entries(conn, [aid.id]).get(aid.id)
+                entry = papers_store.entries_by_id(conn, [aid.id]).get(aid.id)
             if entry is not None:
                 return entry.paper
         self.fetch_arxiv_ids([str(aid)])
         with self.db.read() as conn:
-            entry = papers_store.get_entries(conn, [aid.id]).get(aid.id)
+            entry = papers_store.entries_by_id(conn, [aid.id]).get(aid.id)
         return entry.paper if entry else None
 
     def runs(self, limit: int = 50) -> list[IngestRun]:

@@ -49,7 +49,7 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> WriteResult
         latest[h.paper.arxiv_id] = h
         if h.listing is not None:
             listings.append(h.listing)
-    stored = {a: e.paper for a, e in papers_store.get_entries(conn, list(latest)).items()}
+    stored = {a: e.paper for a, e in papers_store.entries_by_id(conn, list(latest)).items()}
     to_write: list[Paper] = []
     history: dict[str, tuple[PaperVersion, ...]] = {}
     for arxiv_id, h in latest.items():

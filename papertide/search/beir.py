@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 
 from papertide.domain.papers import Paper
 from papertide.domain.search import Mode
 from papertide.search.evaluation import Scores, load_corpus, load_qrels, load_queries, score_run
 from papertide.search.service import CANDIDATES, SearchService
+from papertide.storage import embeddings as emb_store
 from papertide.storage import papers as papers_store
 from papertide.storage.db import Database
-from papertide.storage.schema import papers
 
 LOAD_BATCH = 1_000
 
@@ -53,7 +51,7 @@ def evaluate(service: SearchService, dataset: Path, runs: list[tuple[str, Mode, 
     queries = load_queries(dataset)
     qrels = load_qrels(dataset)
     with service.db.read() as conn:
-        doc_of = {r.id: r.arxiv_id for r in conn.execute(sa.select(papers.c.id, papers.c.arxiv_id))}
+        doc_of = {row_id: doc_id for doc_id, row_id in papers_store.row_ids(conn).items()}
     judged = [q for q in queries if q in qrels]
     out = []
     default_fusion = service.fusion
@@ -73,18 +71,12 @@ def evaluate(service: SearchService, dataset: Path, runs: list[tuple[str, Mode, 
 
 def copy_vectors(source: Database, target: Database) -> int:
     """Copy stored vectors between databases by paper id (arXiv/doc id), e.g. SQLite → PostgreSQL."""
-    from papertide.storage import embeddings as emb_store
-    from papertide.storage.tables.search import paper_embeddings
-
     with source.read() as conn:
-        rows = conn.execute(
-            sa.select(papers.c.arxiv_id, paper_embeddings.c.model_id, paper_embeddings.c.source_hash,
-                      paper_embeddings.c.vector).join(paper_embeddings, paper_embeddings.c.paper_id == papers.c.id)
-        ).all()
+        rows = emb_store.vectors_by_arxiv_id(conn)
     with target.read() as conn:
-        ids = {r.arxiv_id: r.id for r in conn.execute(sa.select(papers.c.id, papers.c.arxiv_id))}
+        ids = papers_store.row_ids(conn)
     keep = [r for r in rows if r.arxiv_id in ids]
-    by_model: dict[str, list[Any]] = {}
+    by_model: dict[str, list[emb_store.StoredVector]] = {}
     for r in keep:
         by_model.setdefault(r.model_id, []).append(r)
     for model_id, group in by_model.items():
@@ -92,5 +84,5 @@ def copy_vectors(source: Database, target: Database) -> int:
             chunk = group[i : i + LOAD_BATCH]
             with target.write() as conn:
                 emb_store.upsert_vectors(conn, model_id, [ids[r.arxiv_id] for r in chunk], [r.source_hash for r in chunk],
-                                         np.vstack([emb_store._to_array(r.vector) for r in chunk]))
+                                         np.vstack([r.vector for r in chunk]))
     return len(keep)

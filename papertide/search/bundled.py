@@ -13,11 +13,9 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import sqlalchemy as sa
 
 from papertide.storage import embeddings as emb_store
 from papertide.storage.db import Database
-from papertide.storage.schema import papers
 
 FORMAT_VERSION = 1
 
@@ -31,12 +29,10 @@ def export_vectors(db: Database, model_id: str, npy: Path, params: Path) -> int:
     """Write every stored vector of ``model_id`` to ``npy`` + ``params`` (sorted by arXiv id)."""
     with db.read() as conn:
         ids, matrix = emb_store.load_vectors(conn, model_id)
-        rows = conn.execute(
-            sa.select(papers.c.id, papers.c.arxiv_id, papers.c.title, papers.c.abstract)
-        ).all()
+        rows = emb_store.paper_texts(conn)
     from papertide.search.service import source_hash
 
-    by_id = {r.id: r for r in rows}
+    by_id = {r.paper_id: r for r in rows}
     order = sorted(range(len(ids)), key=lambda n: by_id[int(ids[n])].arxiv_id)
     np.save(npy, matrix[order].astype(np.float16))
     meta = {
@@ -65,15 +61,11 @@ def import_vectors(db: Database, model_id: str, npy: Path | None = None, params:
 
     want = dict(zip(meta["arxiv_ids"], range(len(meta["arxiv_ids"])), strict=True))
     with db.read() as conn:
-        rows = conn.execute(
-            sa.select(papers.c.id, papers.c.arxiv_id, papers.c.title, papers.c.abstract).where(
-                papers.c.arxiv_id.in_(list(want))
-            )
-        ).all() if len(want) < 30_000 else []
+        rows = emb_store.paper_texts(conn, list(want)) if len(want) < 30_000 else []
         stale = {p.paper_id for p in emb_store.iter_stale(conn, model_id, source_hash)}
     keep = [
-        (r.id, want[r.arxiv_id]) for r in rows
-        if r.id in stale and meta["source_hashes"][want[r.arxiv_id]] == source_hash(r.title, r.abstract)
+        (r.paper_id, want[r.arxiv_id]) for r in rows
+        if r.paper_id in stale and meta["source_hashes"][want[r.arxiv_id]] == source_hash(r.title, r.abstract)
     ]
     if not keep:
         return 0

@@ -177,7 +177,7 @@ class SearchService:
             total = len(ordered)
             ids = ordered[start : start + size]
         with self.db.read() as conn:
-            entries = search_store.entries_by_row_id(conn, ids)
+            entries = papers_store.entries_by_row_id(conn, ids)
         hits = [
             SearchHit(
                 entries[i], scores.get(i, 0.0), highlight(entries[i].paper.title, terms),
@@ -203,7 +203,7 @@ class SearchService:
         hits = self.index.search(vec, k + 1, exclude=pid)
         hits = [(i, s) for i, s in hits if i != pid][:k]
         with self.db.read() as conn:
-            entries = search_store.entries_by_row_id(conn, [i for i, _ in hits])
+            entries = papers_store.entries_by_row_id(conn, [i for i, _ in hits])
         return [(entries[i], s) for i, s in hits if i in entries]
 
     # -------------------------------------------------------------- embedding

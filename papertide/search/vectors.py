@@ -15,14 +15,13 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
-import sqlalchemy as sa
 
 from papertide.domain.search import SearchFilters
 from papertide.search.lexical import index_path
@@ -146,9 +145,8 @@ class PgVectorIndex:
                exclude: int | None = None) -> Hits:
         if query.size == 0:
             return []
-        conds: Sequence[sa.ColumnElement[bool]] = search_store.filter_conditions(filters) if filters else []
         with self.db.read() as conn:
-            return emb_store.knn_postgres(conn, self.model_id, query, k, conds, exclude)
+            return emb_store.knn_postgres(conn, self.model_id, query, k, filters, exclude)
 
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         with self.db.read() as conn:

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection as Connection  # re-exported: see below
+from sqlalchemy.engine import Engine
+
+# Services that take part in a caller's transaction annotate the connection with
+# ``papertide.storage.db.Connection``, so only storage imports sqlalchemy (the
+# import-linter contracts in pyproject.toml).
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write lock
 

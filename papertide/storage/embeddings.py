@@ -1,4 +1,4 @@
-"""Stored embeddings: which papers need (re-)embedding, writing vectors, reading them back.
+"""Stored embeddings: which papers need (re-)embedding and their text, writing vectors, reading them back.
 
 Vectors are stored as float16: on SQLite as raw little-endian bytes, on PostgreSQL as a
 pgvector ``halfvec`` (searched there through its HNSW index, see :func:`knn_postgres`).
@@ -17,7 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from papertide.domain.search import SearchFilters
+from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import papers
+from papertide.storage.search import filter_conditions
 from papertide.storage.tables.search import paper_embeddings
 
 SCAN_CHUNK = 2_000  # papers read per round trip when looking for stale embeddings
@@ -60,6 +63,36 @@ def iter_stale(conn: Connection, model_id: str, hasher) -> Iterator[PaperText]: 
             if r.model_id != model_id or r.source_hash != hasher(r.title, r.abstract):
                 yield PaperText(r.id, r.arxiv_id, r.title, r.abstract)
         last = rows[-1].id
+
+
+def paper_texts(conn: Connection, arxiv_ids: Sequence[str] | None = None) -> list[PaperText]:
+    """The embedded text of every paper, or of those of ``arxiv_ids`` that are stored."""
+    q = sa.select(papers.c.id, papers.c.arxiv_id, papers.c.title, papers.c.abstract)
+    if arxiv_ids is None:
+        return [PaperText(*r) for r in conn.execute(q)]
+    wanted = list(arxiv_ids)
+    out: list[PaperText] = []
+    for i in range(0, len(wanted), IN_CHUNK):
+        out.extend(PaperText(*r) for r in conn.execute(q.where(papers.c.arxiv_id.in_(wanted[i : i + IN_CHUNK]))))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVector:
+    """A vector keyed by arXiv id rather than row id, so it can move between databases."""
+
+    arxiv_id: str
+    model_id: str
+    source_hash: str
+    vector: npt.NDArray[np.float32]
+
+
+def vectors_by_arxiv_id(conn: Connection) -> list[StoredVector]:
+    """Every stored vector, of every model, with its paper's arXiv id."""
+    q = sa.select(
+        papers.c.arxiv_id, paper_embeddings.c.model_id, paper_embeddings.c.source_hash, paper_embeddings.c.vector
+    ).join(paper_embeddings, paper_embeddings.c.paper_id == papers.c.id)
+    return [StoredVector(r.arxiv_id, r.model_id, r.source_hash, _to_array(r.vector)) for r in conn.execute(q)]
 
 
 def upsert_vectors(
@@ -132,14 +165,15 @@ def knn_postgres(
     model_id: str,
     query: npt.NDArray[np.float32],
     k: int,
-    conditions: Sequence[sa.ColumnElement[bool]] = (),
+    filters: SearchFilters | None = None,
     exclude: int | None = None,
 ) -> list[tuple[int, float]]:
-    """Nearest papers by inner product through pgvector's HNSW index.
+    """Nearest papers by inner product through pgvector's HNSW index, among those passing ``filters``.
 
     With filters we let pgvector's iterative scan (0.8+) keep walking the graph until
     ``k`` rows pass them, instead of returning fewer.
     """
+    conditions = filter_conditions(filters) if filters else []
     conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
     if conditions or exclude is not None:
         conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")

@@ -1,9 +1,18 @@
-"""Daily listings: which papers appeared on which day's list, and list queries."""
+"""Daily listings and every list of papers read from them (the read model behind pages, API and feeds).
+
+Writes: which papers appeared on which day's list. Reads: the daily/weekly/monthly
+lists (optionally by submitter, by upvotes or publication date), the trending
+candidates of a span of days, the listing calendar, keyset pages over all papers, a
+category's newest papers and the id ranges the sitemap is cut into. Ranking by the
+trending formula is not done here: callers pass :func:`trending_candidates` to
+``domain.trending``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,8 +20,10 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Listing, PaperEntry
 from papertide.domain.trending import TrendingCandidate
-from papertide.storage.papers import IN_CHUNK, num_comments_column, paper_from_row
-from papertide.storage.schema import daily_listings, papers
+from papertide.storage.papers import IN_CHUNK, entry_from_row, num_comments_column, paper_from_row
+from papertide.storage.schema import daily_listings, paper_categories, papers
+
+ListOrder = Literal["upvotes", "published"]
 
 
 def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str, int]) -> int:
@@ -49,12 +60,17 @@ def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str
     return len(new)
 
 
-def _count(conn: Connection) -> int:
+def count_listings(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(daily_listings)).scalar_one()
 
 
 def latest_listing_date(conn: Connection) -> date | None:
     return conn.execute(sa.select(sa.func.max(daily_listings.c.listed_on))).scalar()
+
+
+def listing_date_range(conn: Connection) -> tuple[date | None, date | None]:
+    r = conn.execute(sa.select(sa.func.min(daily_listings.c.listed_on), sa.func.max(daily_listings.c.listed_on))).one()
+    return r[0], r[1]
 
 
 def adjacent_listing_dates(conn: Connection, first: date, last: date) -> tuple[date | None, date | None]:
@@ -68,9 +84,9 @@ def adjacent_listing_dates(conn: Connection, first: date, last: date) -> tuple[d
     return prev, nxt
 
 
-def _first_listing_in(first: date, last: date) -> sa.Subquery:
-    """One row per paper listed in [first, last]: its first listing day in the range."""
-    return (
+def _first_listing_in(first: date, last: date, submitter: str | None) -> sa.Subquery:
+    """One row per paper listed in [first, last] (by ``submitter`` when given): its first listing day there."""
+    q = (
         sa.select(
             daily_listings.c.paper_id,
             sa.func.min(daily_listings.c.listed_on).label("listed_on"),
@@ -79,44 +95,107 @@ def _first_listing_in(first: date, last: date) -> sa.Subquery:
         )
         .where(daily_listings.c.listed_on.between(first, last))
         .group_by(daily_listings.c.paper_id)
-        .subquery()
     )
+    if submitter is not None:
+        q = q.where(daily_listings.c.submitter_name == submitter)
+    return q.subquery()
 
 
-def list_period(conn: Connection, first: date, last: date, limit: int, offset: int = 0) -> list[PaperEntry]:
-    """Papers listed in [first, last], most upvoted first (then list position, then id)."""
-    sub = _first_listing_in(first, last)
+def list_period(
+    conn: Connection,
+    first: date,
+    last: date,
+    limit: int,
+    offset: int = 0,
+    submitter: str | None = None,
+    order: ListOrder = "upvotes",
+    arxiv_ids: Sequence[str] | None = None,
+) -> list[PaperEntry]:
+    """Papers listed in [first, last]: most upvoted first (then list position, then id), or newest published first.
+
+    ``arxiv_ids`` narrows the list to those papers (a page of a list ranked elsewhere);
+    keep it to a page, under ``IN_CHUNK`` ids.
+    """
+    sub = _first_listing_in(first, last, submitter)
+    if order == "upvotes":
+        ordering = [papers.c.upvotes.desc(), sub.c.position.asc().nulls_last(), papers.c.arxiv_id]
+    else:
+        ordering = [papers.c.published.desc().nulls_last(), papers.c.upvotes.desc(), papers.c.arxiv_id]
     q = (
-        sa.select(papers, num_comments_column(), sub.c.listed_on, sub.c.position, sub.c.submitter_name)
+        sa.select(papers, num_comments_column(), sub.c.listed_on, sub.c.submitter_name)
         .join(sub, sub.c.paper_id == papers.c.id)
-        .order_by(papers.c.upvotes.desc(), sub.c.position.asc().nulls_last(), papers.c.arxiv_id)
+        .order_by(*ordering)
         .limit(limit)
         .offset(offset)
     )
+    if arxiv_ids is not None:
+        q = q.where(papers.c.arxiv_id.in_(list(arxiv_ids)))
     return [
         PaperEntry(paper_from_row(r), r.upvotes, r.num_comments, r.listed_on, r.submitter_name)
         for r in conn.execute(q)
     ]
 
 
-def count_period(conn: Connection, first: date, last: date) -> int:
+def count_period(conn: Connection, first: date, last: date, submitter: str | None = None) -> int:
     q = sa.select(sa.func.count(sa.distinct(daily_listings.c.paper_id))).where(
         daily_listings.c.listed_on.between(first, last)
     )
+    if submitter is not None:
+        q = q.where(daily_listings.c.submitter_name == submitter)
     return conn.execute(q).scalar_one()
 
 
-def trending_candidates(conn: Connection, first: date, last: date) -> list[TrendingCandidate]:
-    """Every paper listed in [first, last] with its upvotes and first listing day there."""
-    sub = _first_listing_in(first, last)
+def trending_candidates(
+    conn: Connection, first: date, last: date, submitter: str | None = None
+) -> list[TrendingCandidate]:
+    """Every paper listed in [first, last] (by ``submitter`` when given) with its upvotes and first listing day there."""
+    sub = _first_listing_in(first, last, submitter)
     q = sa.select(papers.c.arxiv_id, papers.c.upvotes, sub.c.listed_on).join(sub, sub.c.paper_id == papers.c.id)
     return [TrendingCandidate(r.arxiv_id, r.upvotes, r.listed_on) for r in conn.execute(q)]
 
 
-def count_listings(conn: Connection) -> int:
-    return _count(conn)
+def _in_category(category: str) -> sa.ColumnElement[bool]:
+    return papers.c.id.in_(sa.select(paper_categories.c.paper_id).where(paper_categories.c.category == category))
 
 
-def listing_date_range(conn: Connection) -> tuple[date | None, date | None]:
-    r = conn.execute(sa.select(sa.func.min(daily_listings.c.listed_on), sa.func.max(daily_listings.c.listed_on))).one()
-    return r[0], r[1]
+def papers_after(
+    conn: Connection, before_id: int | None, limit: int, category: str | None = None
+) -> list[tuple[int, PaperEntry]]:
+    """All papers, newest stored first, keyset-paged on the row id (stable under inserts)."""
+    q = sa.select(papers, num_comments_column()).order_by(papers.c.id.desc()).limit(limit)
+    if before_id is not None:
+        q = q.where(papers.c.id < before_id)
+    if category is not None:
+        q = q.where(_in_category(category))
+    return [(r.id, entry_from_row(r)) for r in conn.execute(q)]
+
+
+def category_newest(conn: Connection, category: str, limit: int) -> list[PaperEntry]:
+    """A category's most recently published papers (cross-lists included)."""
+    q = (
+        sa.select(papers, num_comments_column())
+        .join(paper_categories, paper_categories.c.paper_id == papers.c.id)
+        .where(paper_categories.c.category == category)
+        .order_by(papers.c.published.desc().nulls_last(), papers.c.id.desc())
+        .limit(limit)
+    )
+    return [entry_from_row(r) for r in conn.execute(q)]
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def max_paper_row_id(conn: Connection) -> int:
+    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(papers.c.id), 0))).scalar_one()
+
+
+def sitemap_rows(conn: Connection, first_id: int, last_id: int) -> list[tuple[str, date | None]]:
+    """(arxiv_id, last modified day) of papers with row ids in [first_id, last_id]."""
+    q = (
+        sa.select(papers.c.arxiv_id, papers.c.updated_at)
+        .where(papers.c.id.between(first_id, last_id))
+        .order_by(papers.c.id)
+    )
+    return [(r.arxiv_id, r.updated_at.date() if r.updated_at else None) for r in conn.execute(q)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -186,19 +186,34 @@ def get_paper(conn: Connection, arxiv_id: str) -> PaperEntry | None:
     )
 
 
-def get_entries(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, PaperEntry]:
-    """Papers by id (without listing history), for rankers that return ids."""
-    ids = list(arxiv_ids)
-    out: dict[str, PaperEntry] = {}
-    for i in range(0, len(ids), IN_CHUNK):
-        q = sa.select(papers, num_comments_column()).where(papers.c.arxiv_id.in_(ids[i : i + IN_CHUNK]))
-        for r in conn.execute(q):
-            out[r.arxiv_id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments)
-    return out
+def entry_from_row(r: Any) -> PaperEntry:
+    """A paper row selected with :func:`num_comments_column`, without listing history."""
+    return PaperEntry(paper_from_row(r), r.upvotes, r.num_comments)
+
+
+def _entries_where(conn: Connection, key: sa.Column[Any], ids: Iterable[Any]) -> Iterator[Any]:
+    wanted = list(ids)
+    for i in range(0, len(wanted), IN_CHUNK):
+        yield from conn.execute(sa.select(papers, num_comments_column()).where(key.in_(wanted[i : i + IN_CHUNK])))
+
+
+def entries_by_id(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, PaperEntry]:
+    """Papers by arXiv id (without listing history), for rankers that return ids; missing ones are left out."""
+    return {r.arxiv_id: entry_from_row(r) for r in _entries_where(conn, papers.c.arxiv_id, arxiv_ids)}
+
+
+def entries_by_row_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperEntry]:
+    """The same as :func:`entries_by_id`, keyed by row id (what the search indexes return)."""
+    return {r.id: entry_from_row(r) for r in _entries_where(conn, papers.c.id, ids)}
 
 
 def paper_row_id(conn: Connection, arxiv_id: str) -> int | None:
     return conn.execute(sa.select(papers.c.id).where(papers.c.arxiv_id == arxiv_id)).scalar()
+
+
+def row_ids(conn: Connection) -> dict[str, int]:
+    """arXiv id → row id of every stored paper (for tools that join on arXiv ids across databases)."""
+    return {r.arxiv_id: r.id for r in conn.execute(sa.select(papers.c.id, papers.c.arxiv_id))}
 
 
 def count_papers(conn: Connection) -> int:

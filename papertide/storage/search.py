@@ -7,16 +7,15 @@ with ts_rank); both live in ``storage/dialects/search_*.py`` and return the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from papertide.domain.papers import PaperEntry
 from papertide.domain.search import SearchFilters
 from papertide.storage.dialects import search_postgres, search_sqlite
-from papertide.storage.papers import IN_CHUNK, num_comments_column, paper_from_row
+from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import daily_listings, paper_categories, papers
 
 Hits = list[tuple[int, float]]
@@ -102,17 +101,6 @@ def sort_ids(conn: Connection, ids: Sequence[int], sort: str) -> list[int]:
             day = r.published.toordinal() if r.published else 0
             keyed[r.id] = (-r.upvotes, -day, -r.id) if sort == "upvotes" else (-day, -r.id)
     return sorted((i for i in ids if i in keyed), key=keyed.__getitem__)
-
-
-def entries_by_row_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperEntry]:
-    """PaperEntry for each existing row id (missing ones are left out)."""
-    wanted = list(ids)
-    out: dict[int, PaperEntry] = {}
-    for i in range(0, len(wanted), IN_CHUNK):
-        q = sa.select(papers, num_comments_column()).where(papers.c.id.in_(wanted[i : i + IN_CHUNK]))
-        for r in conn.execute(q):
-            out[r.id] = PaperEntry(paper_from_row(r), r.upvotes, r.num_comments)
-    return out
 
 
 def rebuild_lexical_index(conn: Connection) -> None:

@@ -6,6 +6,7 @@ from papertide.domain.trending import (
     ScoredPaper,
     TrendingCandidate,
     age_hours,
+    rank_candidates,
     rank_trending,
     trending_score,
     window_days_range,
@@ -94,3 +95,11 @@ def test_equal_scores_prefer_more_votes():
     cands = [TrendingCandidate("few", 2, date(2026, 6, 5)), TrendingCandidate("many", 4, date(2026, 6, 5))]
     ranked = rank_trending(cands, now, gravity=1.0)
     assert [s.arxiv_id for s in ranked] == ["many", "few"]
+
+
+def test_ranking_without_a_window_keeps_every_candidate():
+    # A whole period is scored as of its end: a paper a month old still competes, decayed.
+    cands = [TrendingCandidate("old", 500, date(2026, 5, 5)), TrendingCandidate("fresh", 10, date(2026, 6, 5))]
+    ranked = rank_candidates(cands, NOW, gravity=1.5)
+    # 500 / (756 + 2)^1.5 = 0.0240 < 10 / (12 + 2)^1.5 = 0.1909
+    assert ranked == [ScoredPaper("fresh", pytest.approx(10 / 14**1.5)), ScoredPaper("old", pytest.approx(500 / 758**1.5))]

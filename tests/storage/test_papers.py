@@ -4,6 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from papertide.domain.papers import Listing
+from papertide.ingest.bulk import import_records
 from papertide.storage import listings, papers
 from papertide.storage.schema import paper_categories
 from tests.factories import add_papers, make_paper
@@ -101,3 +103,28 @@ def test_trending_candidates_use_first_listing_in_window(db):
         ("2606.00001", 7, date(2026, 6, 2)),
         ("2606.00002", 0, date(2026, 6, 3)),
     ]
+
+
+def test_period_lists_by_submitter_and_narrowed_to_a_ranked_page(db):
+    day = date(2026, 6, 1)
+    rows = [("2606.00001", 5, "alice"), ("2606.00002", 50, "bob"), ("2606.00003", 20, "alice")]
+    import_records(db, [(make_paper(a, upvotes_baseline=u), Listing(a, day, None, who)) for a, u, who in rows])
+    with db.read() as conn:
+        alice = listings.list_period(conn, day, day, 10, submitter="alice")
+        assert [(e.paper.arxiv_id, e.submitter_name) for e in alice] == [("2606.00003", "alice"), ("2606.00001", "alice")]
+        assert (listings.count_period(conn, day, day, "alice"), listings.count_period(conn, day, day, "nobody")) == (2, 0)
+        assert [c.arxiv_id for c in listings.trending_candidates(conn, day, day, "bob")] == ["2606.00002"]
+        page = listings.list_period(conn, day, day, 2, arxiv_ids=["2606.00001", "2606.00002"])
+        assert [(e.paper.arxiv_id, e.listed_on, e.submitter_name) for e in page] == [
+            ("2606.00002", day, "bob"), ("2606.00001", day, "alice")]
+
+
+def test_entries_by_arxiv_id_and_by_row_id_are_the_same_entries(db):
+    add_papers(db, make_paper("2606.00001", upvotes_baseline=3), make_paper("2606.00002"))
+    with db.read() as conn:
+        by_id = papers.entries_by_id(conn, ["2606.00001", "2606.00002", "2606.99999"])
+        row_ids = {a: papers.paper_row_id(conn, a) for a in by_id}
+        by_row = papers.entries_by_row_id(conn, [*row_ids.values(), 10**9])
+    assert sorted(by_id) == ["2606.00001", "2606.00002"]
+    assert by_row == {row_ids[a]: e for a, e in by_id.items()}
+    assert (by_id["2606.00001"].upvotes, by_id["2606.00001"].listed_on) == (3, None)
