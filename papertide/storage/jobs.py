@@ -77,10 +77,10 @@ def finish(
     """Record a run; with ``worker``, also drop its claim (and set ``slot_done`` unless None)."""
     last: dict[str, Any] = {
         "last_started_at": _utc(started), "last_finished_at": _utc(finished), "last_duration_seconds": duration_seconds,
-        "last_outcome": outcome, "last_error": error[:MAX_ERROR_CHARS] if error else None, "updated_at": _utc(finished),
+        "last_outcome": outcome, "updated_at": _utc(finished),
     }
-    if error:
-        last["last_error_at"] = _utc(finished)
+    if error:  # the last error stays after later successes, with its time: the admin page shows both
+        last.update(last_error=error[:MAX_ERROR_CHARS], last_error_at=_utc(finished))
     conn.execute(sa.update(jobs).where(jobs.c.name == name).values(**last))
     if worker is not None:
         release: dict[str, Any] = {"claimed_by": None, "lease_until": None}
