@@ -118,8 +118,8 @@ class Settings(BaseSettings):
         0, ge=0, le=24 * 7, description="How often the worker runs `ingest daily` (hours, from 00:00 UTC; 0 = never)."
     )
     ingest_cron: str = Field(
-        "", description="When the worker runs `ingest daily`, as a crontab line in UTC (e.g. '30 1 * * *'); "
-        "overrides INGEST_EVERY_HOURS (empty: use it)."
+        "", description="When the worker runs `ingest daily`, as a crontab line in UTC (e.g. '30 1 * * *', "
+        "weekdays as names: '0 6 * * mon-fri'); overrides INGEST_EVERY_HOURS (empty: use it)."
     )
     worker_interval_seconds: float = Field(
         60, gt=0, description="How often the worker composes due digests and drains the outbox (seconds)."

@@ -63,6 +63,12 @@ class Cron:
     expr: str
 
     def __post_init__(self) -> None:
+        fields = self.expr.split()
+        # APScheduler 3 numbers weekdays from Monday = 0, crontab from Sunday = 0 (its
+        # from_crontab warns of it): a number there would silently shift the day, so we
+        # accept names only (mon-fri, sun).
+        if len(fields) == 5 and any(c.isdigit() for c in fields[4]):
+            raise ValueError(f"cron {self.expr!r}: write the day of week as names (mon-fri, sun), not numbers")
         _trigger(self)  # a bad expression fails at declaration (start-up), not at the first tick
 
     def __str__(self) -> str:

@@ -89,7 +89,7 @@ def _print_status(rows: list[JobStatus]) -> None:
     for col in ("job", "schedule", "last run", "took", "outcome", "next run", "last error"):
         table.add_column(col)
     for s in rows:
-        outcome = s.last_outcome or "-"
+        outcome: str = s.last_outcome or "-"
         if s.running_by:
             outcome = f"running on {s.running_by}"
         table.add_row(

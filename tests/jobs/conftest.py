@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.email.conftest import june_papers, smtp_sink  # noqa: F401 - fixtures shared with the email tests
+from tests.email.conftest import (  # noqa: F401 - fixtures shared with the email tests
+    june_papers,
+    june_papers_sqlite,
+    smtp_sink,
+    sqlite_mail_settings,
+)
 from tests.ingest.conftest import fake, fake_server, ingest_settings  # noqa: F401 - the fake arXiv/HF
 from tests.search.conftest import embedder  # noqa: F401 - the real ONNX embedder, loaded once
 
