@@ -113,14 +113,30 @@ class Settings(BaseSettings):
     subscription_unconfirmed_days: int = Field(7, ge=1, le=90, description="Days before an unconfirmed subscription is deleted.")
     bounce_soft_threshold: int = Field(3, ge=1, le=100, description="Soft bounces in a row that disable an address.")
     bounce_webhook_token: str = Field("", description="Bearer token for POST /email/bounces (empty: endpoint off).")
+    # Scheduled jobs (papertide/jobs): run by `papertide worker` or in-process by `serve --with-worker`.
     ingest_every_hours: float = Field(
-        0, ge=0, le=24 * 7, description="How often `serve --with-worker` runs `ingest daily` (hours; 0 = never)."
+        0, ge=0, le=24 * 7, description="How often the worker runs `ingest daily` (hours, from 00:00 UTC; 0 = never)."
+    )
+    ingest_cron: str = Field(
+        "", description="When the worker runs `ingest daily`, as a crontab line in UTC (e.g. '30 1 * * *', "
+        "weekdays as names: '0 6 * * mon-fri'); overrides INGEST_EVERY_HOURS (empty: use it)."
     )
     worker_interval_seconds: float = Field(
-        60, gt=0, description="How often `serve --with-worker` runs digests and drains the outbox."
+        60, gt=0, description="How often the worker composes due digests and drains the outbox (seconds)."
     )
     with_worker: bool = Field(
-        False, description="Run the digest scheduler inside the web process (`papertide serve --with-worker` sets it)."
+        False, description="Run the job runner inside the web process (`papertide serve --with-worker` sets it)."
+    )
+    jobs_digests_enabled: bool = Field(True, description="The worker composes due digests (job digests.compose).")
+    jobs_outbox_enabled: bool = Field(True, description="The worker sends queued email and retries (job email.outbox).")
+    jobs_search_enabled: bool = Field(
+        True, description="The worker keeps the keyword index synced and embeds new papers (jobs search.*)."
+    )
+    jobs_search_interval_seconds: float = Field(
+        60, gt=0, description="How often the worker looks for new or changed papers to index and embed (seconds)."
+    )
+    jobs_lease_seconds: float = Field(
+        60, ge=5, description="Lease on a running job, renewed while it runs; a crashed worker's job runs again after it."
     )
 
     # Search: keyword + dense hybrid search, the background embedder.
@@ -159,6 +175,15 @@ class Settings(BaseSettings):
         if not info.data.get("dev_mode", True) and (v == DEV_SECRET or len(v) < 32):
             raise ValueError("PAPERTIDE_SECRET_KEY must be set to 32+ random characters outside dev mode")
         return v
+
+    @field_validator("ingest_cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        from papertide.domain.jobs import Cron
+
+        if v.strip():
+            Cron(v.strip())  # refuse a bad crontab line at start-up, not at the first tick
+        return v.strip()
 
     @property
     def resolved_database_url(self) -> str:

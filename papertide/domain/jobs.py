@@ -1,0 +1,214 @@
+"""Scheduled jobs as data: the declaration type, schedules, slots and what a job's status says.
+
+A schedule divides time into *slots*. An ``Every(seconds)`` schedule's slots start at whole
+multiples of its interval since 1970-01-01 UTC (so every worker, whenever it started,
+computes the same boundaries); a ``Cron`` schedule's slots start at its fire times, in UTC.
+A job runs at most once per slot, as early in the slot as a worker gets to it: a worker
+that starts mid-slot runs a slot nobody has run yet, and a worker that was busy or down
+for several slots runs once, for the current one (missed slots are coalesced).
+
+The trigger arithmetic (interval anchoring, crontab parsing and next-fire search) is
+APScheduler's ``IntervalTrigger`` / ``CronTrigger``; everything here is pure: no database,
+no threads started, no clock read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from threading import Event
+from typing import Any, Literal
+
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# slot_at looks this far back for the newest fire time, widening step by step: a few
+# trigger evaluations for any interval, and bounded work for a cron that rarely fires.
+LOOKBACK = tuple(
+    timedelta(**kw) for kw in ({"seconds": 1}, {"minutes": 1}, {"hours": 1}, {"days": 1}, {"days": 8}, {"days": 32},
+                                {"days": 367})
+)
+_MICROSECOND = timedelta(microseconds=1)
+
+Scope = Literal["cluster", "process"]
+Outcome = Literal["succeeded", "failed", "interrupted"]
+OUTCOMES: tuple[Outcome, ...] = ("succeeded", "failed", "interrupted")
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    """Slots of ``seconds``, aligned to the Unix epoch (``Every(3600)`` starts on the hour, UTC)."""
+
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if not self.seconds > 0:
+            raise ValueError(f"an interval must be positive, not {self.seconds!r} s")
+
+    def __str__(self) -> str:
+        s = self.seconds
+        for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+            if s >= size and s % size == 0:
+                return f"every {int(s // size)} {unit}"
+        return f"every {s:g} s"
+
+
+@dataclass(frozen=True, slots=True)
+class Cron:
+    """Slots starting at a crontab expression's fire times, in UTC (``Cron("30 1 * * *")``)."""
+
+    expr: str
+
+    def __post_init__(self) -> None:
+        fields = self.expr.split()
+        # APScheduler 3 numbers weekdays from Monday = 0, crontab from Sunday = 0 (its
+        # from_crontab warns of it): a number there would silently shift the day, so we
+        # accept names only (mon-fri, sun).
+        if len(fields) == 5 and any(c.isdigit() for c in fields[4]):
+            raise ValueError(f"cron {self.expr!r}: write the day of week as names (mon-fri, sun), not numbers")
+        _trigger(self)  # a bad expression fails at declaration (start-up), not at the first tick
+
+    def __str__(self) -> str:
+        return f"cron {self.expr} (UTC)"
+
+
+Schedule = Every | Cron
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One scheduled job, declared beside its domain (``email/jobs.py``, …).
+
+    ``run`` receives the runner's stop event. A ``stoppable`` job watches it and returns
+    early when it is set; the run is then recorded as interrupted and its slot released,
+    so the rest of the work is done by the next worker to look (our long jobs commit in
+    batches and resume). ``scope="process"`` jobs keep per-process state current (an
+    in-memory index): they run in every runner once per slot, without a claim.
+    """
+
+    name: str
+    schedule: Schedule
+    run: Callable[[Event], object]
+    enabled: bool = True
+    stoppable: bool = False
+    scope: Scope = "cluster"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """What the ``jobs`` table holds about one job: its claim and its last run."""
+
+    name: str
+    slot_start: datetime | None = None
+    slot_done: bool = False
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    last_duration_seconds: float | None = None
+    last_outcome: Outcome | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """One run, as the runner returns it."""
+
+    name: str
+    slot: datetime | None  # None: run by hand, outside the schedule
+    outcome: Outcome
+    started_at: datetime
+    duration_seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A job as the admin page and ``papertide jobs status`` show it."""
+
+    name: str
+    description: str
+    schedule: str
+    enabled: bool
+    scope: Scope
+    last_started_at: datetime | None
+    last_finished_at: datetime | None
+    last_duration_seconds: float | None
+    last_outcome: Outcome | None
+    last_error: str | None
+    last_error_at: datetime | None
+    running_by: str | None  # the worker holding a live claim, if one is running it now
+    next_run: datetime | None  # None when disabled; at or before now when it is due
+
+
+@lru_cache(maxsize=256)
+def _trigger(schedule: Schedule) -> Any:
+    if isinstance(schedule, Every):
+        return IntervalTrigger(seconds=schedule.seconds, start_date=EPOCH, timezone=UTC)
+    return CronTrigger.from_crontab(schedule.expr, timezone=UTC)
+
+
+def _first_at_or_after(schedule: Schedule, t: datetime) -> datetime | None:
+    # With no previous fire time both triggers return their first fire time >= t, computed
+    # from the anchor, so every caller gets the identical value for the same slot.
+    fire: datetime | None = _trigger(schedule).get_next_fire_time(None, t)
+    return fire
+
+
+def slot_at(schedule: Schedule, now: datetime) -> datetime | None:
+    """The start of the slot holding ``now``: the newest fire time at or before it.
+
+    >>> slot_at(Every(3600), datetime(2026, 6, 4, 9, 30, tzinfo=UTC))
+    datetime.datetime(2026, 6, 4, 9, 0, tzinfo=datetime.timezone.utc)
+    """
+    for back in LOOKBACK:
+        fire = _first_at_or_after(schedule, now - back)
+        if fire is None or fire > now:
+            continue
+        while (later := _first_at_or_after(schedule, fire + _MICROSECOND)) is not None and later <= now:
+            fire = later
+        return fire
+    return None
+
+
+def next_after(schedule: Schedule, now: datetime) -> datetime | None:
+    """The start of the next slot, strictly after ``now``."""
+    return _first_at_or_after(schedule, now + _MICROSECOND)
+
+
+def is_free(record: JobRecord | None, now: datetime) -> bool:
+    """Nobody holds a live claim on the job."""
+    return record is None or record.claimed_by is None or record.lease_until is None or record.lease_until < now
+
+
+def slot_is_open(record: JobRecord | None, slot: datetime) -> bool:
+    """``slot`` has not run yet (or its run was interrupted and released).
+
+    The same rule as the claim's ``WHERE`` in storage/jobs.py, which is the authority;
+    this copy only lets status say "due now".
+    """
+    if record is None or record.slot_start is None:
+        return True
+    return record.slot_start < slot or (record.slot_start == slot and not record.slot_done)
+
+
+def job_status(job: Job, record: JobRecord | None, now: datetime, ran_slot: datetime | None = None) -> JobStatus:
+    """``job`` as status shows it; ``ran_slot``: the last slot this process ran (process-scoped jobs)."""
+    r = record or JobRecord(job.name)
+    running = None if is_free(record, now) else r.claimed_by
+    next_run = None
+    if job.enabled:
+        slot = slot_at(job.schedule, now)
+        due = slot is not None and (
+            (ran_slot != slot) if job.scope == "process" else (running is None and slot_is_open(record, slot))
+        )
+        next_run = slot if due else next_after(job.schedule, now)
+    return JobStatus(
+        job.name, job.description, str(job.schedule), job.enabled, job.scope, r.last_started_at, r.last_finished_at,
+        r.last_duration_seconds, r.last_outcome, r.last_error, r.last_error_at, running, next_run,
+    )

@@ -1,0 +1,105 @@
+"""``papertide worker`` and ``papertide jobs status|run``: thin over a :class:`JobRunner`.
+
+The commands get their runner from a factory passed in (the composition root builds it),
+so this module knows nothing of the services behind the jobs. Register them with
+:func:`add_job_commands`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from papertide.domain.jobs import JobStatus
+from papertide.jobs.runner import JobRunner
+
+RunnerFactory = Callable[[], JobRunner]
+STOP_GRACE_SECONDS = 30.0  # how long `worker` waits, after SIGTERM, for a job that cannot stop early
+ERROR_CHARS_SHOWN = 80
+
+log = logging.getLogger(__name__)
+console = Console()
+err = Console(stderr=True)
+
+
+def add_job_commands(cli: typer.Typer, runner_factory: RunnerFactory) -> None:
+    """Add ``worker`` and the ``jobs`` group (``status``, ``run``) to ``cli``."""
+    cli.command("worker")(_worker_command(runner_factory))
+    cli.add_typer(jobs_app(runner_factory), name="jobs")
+
+
+def _worker_command(runner_factory: RunnerFactory) -> Callable[..., None]:
+    def worker(
+        grace: Annotated[float, typer.Option(help="Seconds to wait after SIGTERM for a job that cannot stop early.")]
+        = STOP_GRACE_SECONDS,
+    ) -> None:
+        """Run the scheduled jobs until SIGTERM or Ctrl-C (several workers on PostgreSQL; one on SQLite)."""
+        runner = runner_factory()
+
+        def on_signal(signum: int, _frame: object) -> None:
+            log.info("worker: %s received; stopping", signal.Signals(signum).name)
+            runner.request_stop()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        log.info("worker %s: running %s", runner.worker_id, ", ".join(n for n, j in runner.jobs.items() if j.enabled))
+        runner.run_forever(grace)
+
+    return worker
+
+
+def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
+    """The ``jobs`` command group."""
+    app = typer.Typer(help="Scheduled jobs: status, and running one now.", no_args_is_help=True)
+
+    @app.command("status")
+    def status() -> None:
+        """Each job: schedule, last run, duration, outcome, next run and last error."""
+        _print_status(runner_factory().status())
+
+    @app.command("run")
+    def run(name: Annotated[str, typer.Argument(help="The job to run, as `papertide jobs status` names it.")]) -> None:
+        """Run one job now, outside its schedule (even when it is disabled)."""
+        runner = runner_factory()
+        if name not in runner.jobs:
+            err.print(f"[red]no job {name!r}; jobs: {', '.join(runner.jobs)}[/red]")
+            raise typer.Exit(2)
+        result = runner.run_now(name)
+        if result is None:
+            err.print(f"[yellow]{name} is running on another worker; not started[/yellow]")
+            raise typer.Exit(1)
+        colour = {"succeeded": "green", "failed": "red"}.get(result.outcome, "yellow")
+        console.print(f"[{colour}]{name} {result.outcome}[/{colour}] in {result.duration_seconds:.2f} s")
+        if result.error:
+            err.print(f"[red]{result.error}[/red]")
+            raise typer.Exit(1)
+
+    return app
+
+
+def _print_status(rows: list[JobStatus]) -> None:
+    table = Table(title="jobs")
+    for col in ("job", "schedule", "last run", "took", "outcome", "next run", "last error"):
+        table.add_column(col)
+    for s in rows:
+        outcome: str = s.last_outcome or "-"
+        if s.running_by:
+            outcome = f"running on {s.running_by}"
+        table.add_row(
+            s.name, s.schedule if s.enabled else f"off ({s.schedule})", _when(s.last_started_at),
+            "-" if s.last_duration_seconds is None else f"{s.last_duration_seconds:.1f} s", outcome,
+            "-" if s.next_run is None else ("now" if s.next_run <= datetime.now(UTC) else _when(s.next_run)),
+            "-" if not s.last_error else f"{_when(s.last_error_at)} {s.last_error[:ERROR_CHARS_SHOWN]}",
+        )
+    console.print(table)
+
+
+def _when(t: datetime | None) -> str:
+    return "-" if t is None else t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -1,0 +1,221 @@
+"""The job runner: runs declared jobs on their schedules, once per slot across workers.
+
+``JobRunner.start()`` gives each enabled job its own thread (so a long embedding pass
+never delays digests), which sleeps until the job's next slot, claims it
+(storage/jobs.py) and runs it; ``stop()`` sets the stop event that stoppable jobs watch
+and joins the threads. ``tick()`` runs every due job once in the caller's thread (tests,
+cron). A claim is a lease renewed by a heartbeat thread while the job runs, so a worker
+that dies mid-run holds its slot for at most ``lease_seconds``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Connection
+
+from papertide.domain.jobs import Job, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
+from papertide.storage import jobs as jobs_store
+from papertide.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE_SECONDS = 60.0  # a claim's lease; renewed every third of it while the job runs
+POLL_SECONDS = 30.0  # longest sleep between looks at a job (to notice a released or expired claim)
+MIN_SLEEP_SECONDS = 0.01
+
+
+class JobRunner:
+    """Runs ``jobs`` against ``db``; any number of runners may share one database."""
+
+    def __init__(
+        self, db: Database, jobs: Sequence[Job], *, lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        poll_seconds: float = POLL_SECONDS, clock: Callable[[], datetime] | None = None, worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.jobs = {j.name: j for j in jobs}
+        if len(self.jobs) != len(jobs):
+            raise ValueError("job names must be unique")
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll_seconds = poll_seconds
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._ran_slots: dict[str, datetime] = {}  # process-scoped jobs: the last slot this runner ran
+        self._rows_ensured = False
+
+    # ------------------------------------------------------------------ control
+
+    def start(self) -> None:
+        """Start one thread per enabled job; returns at once."""
+        if self._threads:
+            return
+        self._stop.clear()
+        for job in self.jobs.values():
+            if job.enabled:
+                t = threading.Thread(target=self._loop, args=(job,), name=f"papertide-job-{job.name}", daemon=True)
+                t.start()
+                self._threads.append(t)
+
+    def request_stop(self) -> None:
+        """Ask running jobs to stop and the threads to end (safe in a signal handler)."""
+        self._stop.set()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop and wait up to ``timeout`` seconds; False when a job that cannot stop is still running.
+
+        Such a job's thread is a daemon: if the process then exits, its claim expires with the lease.
+        """
+        self._stop.set()
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        alive = [t.name for t in self._threads if t.is_alive()]
+        if alive:
+            log.warning("jobs still running after %.0f s: %s; their claims expire after the lease", timeout, alive)
+        self._threads = []
+        return not alive
+
+    def run_forever(self, grace_seconds: float = 30.0) -> bool:
+        """Start, block until :meth:`request_stop`, then stop (see :meth:`stop`)."""
+        self.start()
+        self._stop.wait()
+        return self.stop(grace_seconds)
+
+    # ------------------------------------------------------------------ runs
+
+    def tick(self, now: datetime | None = None) -> list[JobRun]:
+        """Run every enabled job whose current slot is due, one after another, in this thread."""
+        runs = []
+        for job in self.jobs.values():
+            if self._stop.is_set():
+                break
+            run = self._run_if_due(job, now)
+            if run is not None:
+                runs.append(run)
+        return runs
+
+    def run_now(self, name: str) -> JobRun | None:
+        """Run job ``name`` now, outside its schedule (even when disabled); None when a worker is running it.
+
+        Raises KeyError for an unknown name.
+        """
+        job = self.jobs[name]
+        if job.scope == "process":
+            return self._execute(job, None, claimed=False)
+        now = self.clock()
+        with self.db.write() as conn:
+            self._ensure_rows(conn)
+            if not jobs_store.claim_now(conn, name, self.worker_id, now, now + self.lease):
+                return None
+        return self._execute(job, None, claimed=True)
+
+    def status(self, now: datetime | None = None) -> list[JobStatus]:
+        """Every declared job with its last run, last error, and next run."""
+        now = now or self.clock()
+        with self.db.read() as conn:
+            rows = jobs_store.records(conn)
+        return [job_status(j, rows.get(j.name), now, self._ran_slots.get(j.name)) for j in self.jobs.values()]
+
+    # ------------------------------------------------------------------ internals
+
+    def _loop(self, job: Job) -> None:
+        while not self._stop.is_set():
+            try:
+                self._run_if_due(job)
+            except Exception:  # a bad round (database restarting) must not end the job's thread
+                log.exception("job %s: round failed; trying again", job.name)
+            self._stop.wait(self._sleep_seconds(job))
+
+    def _sleep_seconds(self, job: Job) -> float:
+        now = self.clock()
+        nxt = next_after(job.schedule, now)
+        wait = self.poll_seconds if nxt is None else min(self.poll_seconds, (nxt - now).total_seconds())
+        return max(wait, MIN_SLEEP_SECONDS)
+
+    def _run_if_due(self, job: Job, now: datetime | None = None) -> JobRun | None:
+        if not job.enabled:
+            return None
+        now = now or self.clock()
+        slot = slot_at(job.schedule, now)
+        if slot is None:
+            return None
+        if job.scope == "process":
+            if self._ran_slots.get(job.name) == slot:
+                return None
+            self._ran_slots[job.name] = slot
+            return self._execute(job, slot, claimed=False)
+        try:
+            with self.db.write() as conn:
+                self._ensure_rows(conn)
+                claimed = jobs_store.claim_slot(conn, job.name, slot, self.worker_id, now, now + self.lease)
+        except Exception:
+            log.exception("job %s: could not claim slot %s", job.name, slot.isoformat())
+            return None
+        return self._execute(job, slot, claimed=True) if claimed else None
+
+    def _ensure_rows(self, conn: Connection) -> None:
+        if not self._rows_ensured:
+            jobs_store.ensure(conn, sorted(self.jobs))
+            self._rows_ensured = True
+
+    def _execute(self, job: Job, slot: datetime | None, claimed: bool) -> JobRun:
+        started, t0 = self.clock(), time.monotonic()
+        # Stays "interrupted" only if something beyond Exception (KeyboardInterrupt) ends the run:
+        # the finally block still releases the claim so the slot is not held until the lease ends.
+        outcome: Outcome = "interrupted"
+        error = None
+        try:
+            with self._heartbeat(job.name) if claimed else nullcontext():
+                job.run(self._stop)
+            outcome = "interrupted" if job.stoppable and self._stop.is_set() else "succeeded"
+        except Exception as exc:
+            log.exception("job %s failed", job.name)
+            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            duration = time.monotonic() - t0
+            self._record(job, claimed, slot, outcome, started, duration, error)
+        level = logging.INFO if outcome == "interrupted" or duration >= 1 else logging.DEBUG
+        log.log(level, "job %s %s in %.2f s", job.name, outcome, duration)
+        return JobRun(job.name, slot, outcome, started, duration, error)
+
+    def _record(self, job: Job, claimed: bool, slot: datetime | None, outcome: Outcome, started: datetime,
+                duration: float, error: str | None) -> None:
+        # A stopped run leaves its slot open, so the next worker to look finishes the work.
+        slot_done = None if slot is None else outcome != "interrupted"
+        try:
+            with self.db.write() as conn:
+                self._ensure_rows(conn)
+                jobs_store.finish(conn, job.name, self.worker_id if claimed else None, outcome, started, self.clock(),
+                                  duration, error, slot_done)
+        except Exception:
+            log.exception("job %s: could not record its run", job.name)
+
+    @contextmanager
+    def _heartbeat(self, name: str) -> Iterator[None]:
+        done = threading.Event()
+        t = threading.Thread(target=self._renew_until, args=(name, done), name=f"papertide-lease-{name}", daemon=True)
+        t.start()
+        try:
+            yield
+        finally:
+            done.set()
+            t.join()
+
+    def _renew_until(self, name: str, done: threading.Event) -> None:
+        while not done.wait(self.lease.total_seconds() / 3):
+            try:
+                with self.db.write() as conn:
+                    if not jobs_store.renew(conn, name, self.worker_id, self.clock() + self.lease):
+                        log.warning("job %s: lost its claim (lease expired); another worker may run it", name)
+            except Exception:
+                log.exception("job %s: could not renew its lease", name)

@@ -1,0 +1,87 @@
+"""``worker`` and ``jobs status|run`` (papertide/jobs/cli.py), and workers that get SIGTERM or SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+
+import typer
+from typer.testing import CliRunner
+
+from papertide.jobs import Every, Job, JobRunner
+from papertide.jobs.cli import add_job_commands
+from tests.jobs.conftest import Clock
+from tests.jobs.worker_script import HANG_AT
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _cli(runner: JobRunner) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Test CLI."""
+
+    add_job_commands(app, lambda: runner)
+    return app
+
+
+def test_jobs_status_and_run(db, clock):
+    def boom(stop: threading.Event) -> None:
+        raise RuntimeError("feed unreachable")
+
+    runner = JobRunner(db, [Job("ok", Every(60), lambda stop: None), Job("boom", Every(3600), boom, enabled=False)],
+                       clock=clock)
+    app, cli = _cli(runner), CliRunner()
+    ok = cli.invoke(app, ["jobs", "run", "ok"])
+    assert ok.exit_code == 0 and "ok succeeded" in ok.output, ok.output
+    failed = cli.invoke(app, ["jobs", "run", "boom"])
+    assert failed.exit_code == 1 and "RuntimeError: feed unreachable" in failed.output
+    unknown = cli.invoke(app, ["jobs", "run", "nope"])
+    assert unknown.exit_code == 2 and "jobs: ok, boom" in unknown.output
+    status = cli.invoke(app, ["jobs", "status"], env={"COLUMNS": "250"})
+    assert status.exit_code == 0, status.output
+    lines = {line.split()[1]: line for line in status.output.splitlines() if line.startswith("│ ")}
+    assert "every 1 min" in lines["ok"] and "succeeded" in lines["ok"] and "now" in lines["ok"]
+    assert "off (every 1 h)" in lines["boom"] and "failed" in lines["boom"] and "RuntimeError: feed unreachable" in lines[
+        "boom"]
+
+
+def _spawn(db_url: str, mode: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": REPO}
+    proc = subprocess.Popen([sys.executable, "-m", "tests.jobs.worker_script", db_url, mode], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "started"  # blocks until the job runs
+    return proc
+
+
+def test_sigterm_stops_the_worker_promptly_and_releases_the_slot(db):
+    proc = _spawn(db.url, "serve")
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=15) == 0
+    assert time.monotonic() - t0 < 10
+    [s] = JobRunner(db, [Job("drain", Every(3600), lambda stop: None)]).status()
+    assert (s.last_outcome, s.running_by) == ("interrupted", None)
+    assert s.next_run is not None and s.next_run <= datetime.now(s.next_run.tzinfo)  # its slot is due again
+
+
+def test_a_crashed_workers_claim_expires_after_its_lease(db):
+    at = datetime.fromisoformat(HANG_AT)
+    proc = _spawn(db.url, "hang")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=15)
+    clock = Clock(at + timedelta(seconds=30))
+    ran: list[int] = []
+    survivor = JobRunner(db, [Job("hang", Every(3600), lambda stop: ran.append(1))], clock=clock, lease_seconds=60)
+    assert survivor.tick() == []  # the dead worker's lease still runs
+    assert survivor.status()[0].running_by == "crashed-worker"
+    clock.now = at + timedelta(seconds=61)
+    assert [(r.slot, r.outcome) for r in survivor.tick()] == [(at.replace(minute=0), "succeeded")]
+    assert ran == [1] and survivor.status()[0].running_by is None
