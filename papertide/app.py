@@ -59,30 +59,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 def _lifespan(services: Services, owned: bool):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        threads = _background_threads(services) if services.settings.with_worker else []
-        app.state.background = threads
-        for t in threads:
-            t.start()
+        # With the worker, every job runs here; without it, only the per-process ones (this
+        # process's in-memory search vectors), while `papertide worker` runs the rest.
+        runner = services.jobs if services.settings.with_worker else services.jobs.process_scoped()
+        runner.start()
         try:
             yield
         finally:
-            for t in threads:
-                t.stop()
+            runner.stop()
             if owned:
                 services.close()
 
     return lifespan
-
-
-def _background_threads(services: Services) -> list:  # type: ignore[type-arg]
-    from papertide.search.runtime import BackgroundEmbedder
-    from papertide.worker import DigestWorker
-
-    s = services.settings
-    threads: list = [DigestWorker(  # type: ignore[type-arg]
-        services.digests, services.outbox_sender, s.worker_interval_seconds,
-        ingest=services.ingest.run_daily, ingest_every_seconds=s.ingest_every_hours * 3600,
-    )]
-    if s.search_background_embed:
-        threads.append(BackgroundEmbedder(services.search))
-    return threads

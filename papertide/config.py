@@ -78,7 +78,9 @@ class Settings(BaseSettings):
         False, description="Never fetch from arXiv or Hugging Face (runs fail with a clear message); for air-gapped instances."
     )
     admin_token: str = Field(
-        "", description="Token for /admin pages until roles exist (header X-Admin-Token); empty: dev mode only."
+        "",
+        description="Token for monitors that read /admin/ingest without an account (header X-Admin-Token); "
+        "admins just sign in.",
     )
 
     # Email digests (issue 4).

@@ -25,14 +25,18 @@ from papertide.config import Settings
 from papertide.email.archive import DigestArchive
 from papertide.email.composing import DigestComposer
 from papertide.email.delivery import OutboxSender
+from papertide.email.jobs import email_jobs
 from papertide.email.login import SignInMail
 from papertide.email.notices import Notices
 from papertide.email.senders import EmailSender, make_sender
 from papertide.email.subscribing import SubscriptionService
 from papertide.ingest.http import Fetcher
+from papertide.ingest.jobs import ingest_jobs
 from papertide.ingest.service import IngestService
+from papertide.jobs import Job, JobRunner
 from papertide.pages import PaperPages
 from papertide.search.embedders import make_embedder
+from papertide.search.jobs import search_jobs
 from papertide.search.lexical import make_lexical_index
 from papertide.search.service import SearchService
 from papertide.search.vectors import DeferredVectorIndex, make_vector_index
@@ -59,6 +63,7 @@ class Services:
     api: ApiService
     tokens: TokenService
     pages: PaperPages
+    jobs: JobRunner  # every periodic job; started by `papertide worker` or `serve --with-worker`
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -99,6 +104,13 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     community = build_community(settings, db, edges.paper_lookup or ingest, now=edges.clock)
     sender = edges.email_sender or make_sender(settings)
     notices = Notices(settings)
+    digests = DigestComposer(db, settings, notices, catalog)
+    outbox = OutboxSender(db, sender, settings)
+    jobs: list[Job] = [
+        *email_jobs(digests, outbox, settings),
+        *ingest_jobs(ingest, settings),
+        *search_jobs(search, settings, background_embed=settings.search_background_embed),
+    ]
     return Services(
         settings=settings,
         db=db,
@@ -109,12 +121,13 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         email_sender=sender,
         notices=notices,
         subscriptions=SubscriptionService(db, settings, notices),
-        digests=DigestComposer(db, settings, notices, catalog),
+        digests=digests,
         digest_archive=DigestArchive(db),
-        outbox_sender=OutboxSender(db, sender, settings),
+        outbox_sender=outbox,
         sign_in_mail=SignInMail(db, notices),
         api=ApiService(db, catalog, search),
         tokens=TokenService(db),
         pages=PaperPages(catalog, community, search),
+        jobs=JobRunner(db, jobs, lease_seconds=settings.jobs_lease_seconds),
         owns_db=owns_db,
     )

@@ -16,6 +16,7 @@ from papertide.cli import search as _search_commands
 from papertide.cli.context import load_services
 from papertide.cli.email import digest_app, email_app
 from papertide.cli.ingest import import_snapshot, ingest_app
+from papertide.cli.jobs import add_job_commands
 from papertide.cli.search import sync_lexical_index
 from papertide.cli.tokens import tokens_app
 from papertide.cli.users import users_app
@@ -30,6 +31,7 @@ app.add_typer(digest_app, name="digest")
 app.add_typer(email_app, name="email")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(users_app, name="users")
+add_job_commands(app, lambda: load_services().jobs)
 
 console = Console()
 err = Console(stderr=True)
@@ -129,7 +131,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default PAPERTIDE_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one busy writer).")] = 1,
     with_worker: Annotated[
-        bool, typer.Option("--with-worker/--no-worker", help="Run the digest scheduler in-process (issue 4).")
+        bool, typer.Option("--with-worker/--no-worker", help="Run every scheduled job in-process.")
     ] = True,
 ) -> None:
     """Serve the web site with uvicorn."""

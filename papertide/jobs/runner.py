@@ -20,11 +20,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.engine import Connection
-
 from papertide.domain.jobs import Job, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
 from papertide.storage import jobs as jobs_store
-from papertide.storage.db import Database
+from papertide.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +50,12 @@ class JobRunner:
         self._threads: list[threading.Thread] = []
         self._ran_slots: dict[str, datetime] = {}  # process-scoped jobs: the last slot this runner ran
         self._rows_ensured = False
+
+    def process_scoped(self) -> JobRunner:
+        """A runner of this one's per-process jobs only, for a web process beside separate workers."""
+        jobs = [j for j in self.jobs.values() if j.scope == "process"]
+        return JobRunner(self.db, jobs, lease_seconds=self.lease.total_seconds(), poll_seconds=self.poll_seconds,
+                         clock=self.clock, worker_id=self.worker_id)
 
     # ------------------------------------------------------------------ control
 

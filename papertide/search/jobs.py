@@ -19,7 +19,6 @@ from papertide.config import Settings
 from papertide.domain.jobs import Every, Job
 from papertide.search.bundled import import_vectors
 from papertide.search.service import SearchService
-from papertide.search.vectors import NullVectorIndex, PgVectorIndex
 from papertide.storage import embeddings as emb_store
 
 log = logging.getLogger(__name__)
@@ -62,7 +61,8 @@ def search_jobs(search: SearchService, settings: Settings, background_embed: boo
         seen = newest
         return True
 
-    in_memory = bool(search.embedder.dim) and not isinstance(search.index, PgVectorIndex | NullVectorIndex)
+    # PostgreSQL searches pgvector in the database; SQLite mode holds the vectors in memory.
+    in_memory = bool(search.embedder.dim) and search.db.dialect != "postgresql"
     return [
         Job("search.index", every, index, enabled=enabled, stoppable=True,
             description="Sync the keyword index and embed new or changed papers."),

@@ -43,3 +43,18 @@ def test_admin_page_is_hidden_outside_dev_mode_without_a_token(settings, db):
     prod = settings.model_copy(update={"dev_mode": False, "secret_key": "x" * 40})
     with TestClient(app_for(prod, db)) as c:
         assert c.get("/admin/ingest").status_code == 404
+
+
+def test_admin_jobs_page_shows_each_job_with_its_last_error(settings, db):
+    # An offline instance: the scheduled ingest fails with a clear message, the other jobs don't care.
+    app = app_for(settings.model_copy(update={"ingest_offline": True, "ingest_every_hours": 6}), db)
+    with TestClient(app) as c:
+        run = app.state.services.jobs.run_now("ingest.daily")
+        assert run is not None and run.outcome == "failed"
+        assert c.get("/admin/jobs").status_code == 403
+        sign_in(c, "root@example.org", role="admin")
+        page = c.get("/admin/jobs").text
+    for name in ("digests.compose", "email.outbox", "ingest.daily", "search.index"):
+        assert name in page
+    assert "this instance does not fetch from the network" in page and "failed" in page
+    assert "every 6 h" in page or "6h" in page or "21600" in page  # the schedule is shown

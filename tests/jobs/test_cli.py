@@ -1,4 +1,4 @@
-"""``worker`` and ``jobs status|run`` (papertide/jobs/cli.py), and workers that get SIGTERM or SIGKILL."""
+"""``worker`` and ``jobs status|run`` (papertide/cli/jobs.py), and workers that get SIGTERM or SIGKILL."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import typer
 from typer.testing import CliRunner
 
+from papertide.cli.jobs import add_job_commands
 from papertide.jobs import Every, Job, JobRunner
-from papertide.jobs.cli import add_job_commands
 from tests.jobs.conftest import Clock
 from tests.jobs.worker_script import HANG_AT
 

@@ -14,8 +14,8 @@ from datetime import datetime
 
 import typer
 
+from papertide.cli.jobs import add_job_commands
 from papertide.jobs import Every, Job, JobRunner
-from papertide.jobs.cli import add_job_commands
 from papertide.storage.db import Database
 
 HANG_AT = "2026-06-04T09:30:00+00:00"

@@ -1,4 +1,4 @@
-"""/admin/ingest: recorded ingest runs and harvest checkpoints.
+"""/admin/ingest and /admin/jobs: recorded ingest runs, harvest checkpoints, scheduled jobs.
 
 Signed-in admins always get in. ``PAPERTIDE_ADMIN_TOKEN`` (header ``X-Admin-Token`` or
 ``?token=``) stays beside the roles on purpose: uptime and harvest monitors poll this page
@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from papertide.domain.permissions import can_administer
-from papertide.web.deps import IngestDep, SettingsDep, TemplatesDep
+from papertide.web.deps import IngestDep, ServicesDep, SettingsDep, TemplatesDep
 from papertide.web.sessions import viewer
 
 router = APIRouter()
@@ -53,3 +53,16 @@ def admin_ingest(
         {"runs": service.runs(RUNS_SHOWN), "checkpoints": service.checkpoints(),
          "sources": settings.ingest_sources, "sets": settings.ingest_oai_sets},
     )
+
+
+@router.get("/admin/jobs", response_class=HTMLResponse)
+def admin_jobs(
+    request: Request,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    services: ServicesDep,
+    x_admin_token: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    _require_admin(request, settings, x_admin_token, token)
+    return templates.TemplateResponse(request, "admin/jobs.html", {"jobs": services.jobs.status()})
