@@ -55,7 +55,9 @@ def trending_score(upvotes: int, hours: float, gravity: float = DEFAULT_GRAVITY)
         raise ValueError("upvotes cannot be negative")
     if gravity < 0:
         raise ValueError("gravity cannot be negative")
-    return upvotes / (max(0.0, hours) + OFFSET_HOURS) ** gravity
+    # float ** float is Any to mypy (a negative base gives a complex); this base is positive.
+    decay: float = (max(0.0, hours) + OFFSET_HOURS) ** gravity
+    return upvotes / decay
 
 
 def window_days_range(now: datetime, window_days: int) -> tuple[date, date]:

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,10 @@ from papertide.search.lexical import index_path
 from papertide.storage import embeddings as emb_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
+
+if TYPE_CHECKING:
+    # For annotations only; at run time usearch is still imported lazily, where a graph is built or loaded.
+    from usearch.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +164,7 @@ class PgVectorIndex:
             return emb_store.count_vectors(conn, self.model_id)
 
 
-def new_hnsw(ndim: int):  # type: ignore[no-untyped-def]
+def new_hnsw(ndim: int) -> Index:
     """An empty usearch graph with papertide's settings (inner product over unit vectors)."""
     from usearch.index import Index
 
@@ -177,7 +181,7 @@ class HnswVectorIndex:
         self.path = path
         self.threads = threads
         self._lock = threading.Lock()
-        self._graph = None
+        self._graph: Index | None = None
         self._since: datetime | None = None  # vectors written at or after this are (re)read
         self._load()
         if self._graph is not None:
@@ -202,7 +206,8 @@ class HnswVectorIndex:
         graph = Index.restore(str(self.path))
         if graph is None:
             return
-        graph.expansion_search = HNSW_EXPANSION_SEARCH
+        # usearch has this setter, but declared apart from its getter, so mypy sees it read-only.
+        graph.expansion_search = HNSW_EXPANSION_SEARCH  # type: ignore[misc]
         self._graph = graph
         self._since = datetime.fromisoformat(meta["since"]) if meta.get("since") else None
 
@@ -244,7 +249,8 @@ class HnswVectorIndex:
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         if self._graph is None:
             return None
-        v = self._graph.get(np.uint64(paper_id), dtype=np.float32)
+        # "f32": usearch's name for float32 (it maps np.float32 there too, but types only names).
+        v = self._graph.get(np.uint64(paper_id), dtype="f32")
         return None if v is None else np.asarray(v, dtype=np.float32).reshape(-1)
 
     def search(self, query: npt.NDArray[np.float32], k: int, filters: SearchFilters | None = None,
@@ -258,7 +264,7 @@ class HnswVectorIndex:
         hits = self._search(graph, q, k + (exclude is not None))
         return [(i, s) for i, s in hits if i != exclude][:k]
 
-    def _filtered(self, graph, q: npt.NDArray[np.float32], k: int, filters: SearchFilters,  # type: ignore[no-untyped-def]
+    def _filtered(self, graph: Index, q: npt.NDArray[np.float32], k: int, filters: SearchFilters,
                   exclude: int | None) -> Hits:
         """Top ``k`` among papers passing ``filters``.
 
@@ -278,25 +284,25 @@ class HnswVectorIndex:
             if depth >= FILTERED_DEPTH_MAX:
                 with self.db.read() as conn:
                     allowed = search_store.filtered_ids(conn, filters)
-                return self._exact_among(q, allowed, k, exclude)
+                return self._exact_among(graph, q, allowed, k, exclude)
             depth *= 4
 
     @staticmethod
-    def _search(graph, q: npt.NDArray[np.float32], count: int) -> Hits:  # type: ignore[no-untyped-def]
+    def _search(graph: Index, q: npt.NDArray[np.float32], count: int) -> Hits:
         # usearch widens the candidate list to `count` by itself when count > expansion_search.
         m = graph.search(q, count)
         # usearch's "ip" distance is 1 - inner product.
         return [(int(key), float(1.0 - d)) for key, d in zip(m.keys, m.distances, strict=True)]
 
-    def _exact_among(self, q: npt.NDArray[np.float32], allowed: frozenset[int], k: int, exclude: int | None) -> Hits:
-        graph = self._graph
+    @staticmethod
+    def _exact_among(graph: Index, q: npt.NDArray[np.float32], allowed: frozenset[int], k: int, exclude: int | None) -> Hits:
         keys = np.fromiter(allowed, dtype=np.uint64, count=len(allowed))
         if not len(keys):
             return []
         keys = keys[np.asarray(graph.contains(keys), dtype=bool)]
         if not len(keys):
             return []
-        vecs = np.asarray(graph.get(keys, dtype=np.float32), dtype=np.float32).reshape(len(keys), -1)
+        vecs = np.asarray(graph.get(keys, dtype="f32"), dtype=np.float32).reshape(len(keys), -1)
         scores = vecs @ q
         if exclude is not None:
             scores[keys == exclude] = -np.inf

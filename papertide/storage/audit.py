@@ -24,7 +24,9 @@ class AuditEntry:
 def record(
     conn: Connection, actor_id: int | None, action: str, target: str, detail: str = "", now: datetime | None = None
 ) -> None:
-    values = {"actor_id": actor_id, "action": action, "target": target[:200], "detail": detail[:2000]}
+    values: dict[str, str | int | datetime | None] = {
+        "actor_id": actor_id, "action": action, "target": target[:200], "detail": detail[:2000]
+    }
     if now is not None:
         values |= {"created_at": now, "updated_at": now}
     conn.execute(sa.insert(audit_log).values(**values))

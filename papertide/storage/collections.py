@@ -31,10 +31,10 @@ def _collection(r: Any) -> Collection:
 
 
 def create(conn: Connection, collection_uuid: str, user_id: int, name: str, is_public: bool) -> int:
-    return conn.execute(
+    return int(conn.execute(
         sa.insert(collections).values(uuid=collection_uuid, user_id=user_id, name=name, is_public=is_public)
         .returning(collections.c.id)
-    ).scalar_one()
+    ).scalar_one())
 
 
 def get(conn: Connection, collection_uuid: str) -> Collection | None:

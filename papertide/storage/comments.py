@@ -39,12 +39,12 @@ def _comment(r: Any) -> Comment:
 def add_comment(
     conn: Connection, comment_uuid: str, paper_id: int, user_id: int, parent_id: int | None, body: str, now: datetime
 ) -> int:
-    return conn.execute(
+    return int(conn.execute(
         sa.insert(comments).values(
             uuid=comment_uuid, paper_id=paper_id, user_id=user_id, parent_id=parent_id, body=body,
             created_at=now, updated_at=now,
         ).returning(comments.c.id)
-    ).scalar_one()
+    ).scalar_one())
 
 
 def get_comment(conn: Connection, comment_uuid: str) -> Comment | None:

@@ -152,7 +152,8 @@ def get_vector(conn: Connection, paper_id: int, model_id: str) -> npt.NDArray[np
 def last_written(conn: Connection, model_id: str) -> datetime | None:
     """When the newest vector of ``model_id`` was written (None when there is none)."""
     q = sa.select(sa.func.max(paper_embeddings.c.updated_at)).where(paper_embeddings.c.model_id == model_id)
-    return conn.execute(q).scalar_one()
+    newest: datetime | None = conn.execute(q).scalar_one()  # the Table's columns are untyped (Any)
+    return newest
 
 
 def count_vectors(conn: Connection, model_id: str) -> int:

@@ -16,11 +16,11 @@ MAX_ERROR_CHARS = 4_000  # a run's error message is for people; keep the row sma
 
 def start_run(conn: Connection, source: str, window: str, now: datetime | None = None) -> int:
     """Record a run as running; returns its id."""
-    return conn.execute(
+    return int(conn.execute(
         sa.insert(ingest_runs)
         .values(source=source, window=window[:400], status=RunStatus.RUNNING.value, started_at=now or datetime.now(UTC))
         .returning(ingest_runs.c.id)
-    ).scalar_one()
+    ).scalar_one())
 
 
 def finish_run(

@@ -39,7 +39,7 @@ def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str
     if not rows:
         return 0
     # Which (paper, day) pairs exist already, looked up for this batch only (not a table count).
-    paper_ids = sorted({r["paper_id"] for r in rows})
+    paper_ids = sorted({ids[x.arxiv_id] for x in listings})  # the rows' paper_ids, typed int (rows mix types)
     existing: set[tuple[int, date]] = set()
     for i in range(0, len(paper_ids), IN_CHUNK):
         q = sa.select(daily_listings.c.paper_id, daily_listings.c.listed_on).where(
@@ -188,7 +188,7 @@ def _like_pattern(text: str) -> str:
 
 
 def max_paper_row_id(conn: Connection) -> int:
-    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(papers.c.id), 0))).scalar_one()
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(papers.c.id), 0))).scalar_one())
 
 
 def sitemap_rows(conn: Connection, first_id: int, last_id: int) -> list[tuple[str, date | None]]:

@@ -6,6 +6,8 @@ The schema is created and changed only through Alembic migrations
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -23,7 +25,7 @@ JSONList = sa.JSON().with_variant(JSONB(), "postgresql")
 ROLES = ("member", "curator", "admin")
 
 
-def timestamp_columns() -> list[sa.Column]:
+def timestamp_columns() -> list[sa.Column[Any]]:
     """``created_at`` and ``updated_at``, which every table has (STYLE 10)."""
     return [
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),

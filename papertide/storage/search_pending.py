@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -84,6 +85,6 @@ def count_papers(conn: Connection) -> int:
 _COLUMNS = (papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.categories, papers.c.published)
 
 
-def _doc(r: sa.Row) -> Document:  # type: ignore[type-arg]
+def _doc(r: sa.Row[*tuple[Any, ...]]) -> Document:
     return Document(int(r.id), r.title or "", r.abstract or "", ", ".join(r.authors or ()),
                     tuple(r.categories or ()), r.published)

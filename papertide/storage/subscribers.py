@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,7 +22,7 @@ class SubscriberRecord:
     soft_bounces: int
 
 
-def _record(r: sa.Row) -> SubscriberRecord:
+def _record(r: sa.Row[*tuple[Any, ...]]) -> SubscriberRecord:
     return SubscriberRecord(r.id, r.uuid, r.email, r.name, r.status, r.soft_bounces)
 
 

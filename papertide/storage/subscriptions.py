@@ -41,7 +41,7 @@ def _prefs_values(p: Preferences) -> dict[str, Any]:
     }
 
 
-def _select() -> sa.Select:
+def _select() -> sa.Select[*tuple[Any, ...]]:
     return sa.select(
         subscriptions, subscribers.c.email, subscribers.c.name, subscribers.c.status.label("subscriber_status"),
         subscribers.c.soft_bounces,
