@@ -32,6 +32,7 @@ browser:  ## install Debian's chromium for the browser tests when we can (root +
 test: $(VENV)/.dev-installed browser  ## install test needs, lint, check the layers, and run every test
 	$(VENV)/bin/ruff check papertide tests bench
 	$(MAKE) lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.dev-installed

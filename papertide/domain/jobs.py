@@ -21,8 +21,8 @@ from functools import lru_cache
 from threading import Event
 from typing import Any, Literal
 
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # slot_at looks this far back for the newest fire time, widening step by step: a few
