@@ -1,4 +1,4 @@
-"""Email digest benchmark (issue 4): compose 100,000 personal digests, then measure sending.
+"""Email digest benchmark: compose 100,000 personal digests, then measure sending.
 
     PYTHONPATH=. .venv/bin/python bench/digest_bench.py --source data/bench-digest/papertide.db \\
         --subscribers 100000 --processes 2 --send-seconds 20 --concurrency 4

@@ -1,4 +1,4 @@
-"""Ingest benchmarks (issue 3): bulk import throughput, OAI-PMH parse throughput, flat memory on a big snapshot.
+"""Ingest benchmarks: bulk import throughput, OAI-PMH parse throughput, flat memory on a big snapshot.
 
     .venv/bin/python bench/ingest_bench.py [--limit N] [--snapshot-mb 1024] [--skip-import] [--skip-snapshot]
 

@@ -34,14 +34,14 @@ class Settings(BaseSettings):
     authors_shown: int = Field(3, ge=1, le=50, description="Authors shown on list pages before 'et al.'.")
     db_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL connection pool size per process.")
     log_level: str = Field("INFO", description="Python logging level.")
-    # API and feeds (issue 6).
+    # API and feeds.
     api_cache_seconds: float = Field(
         10, ge=0, le=3600, description="Seconds a public API/feed response is kept in memory per process (0: off)."
     )
     api_cors_origins: str = Field(
         "*", description="Comma-separated origins allowed to read /api/ and /feeds/ from browsers (CORS); * for any."
     )
-    # Community (issue 5): sign-in, sessions, submissions, comments, rate limits.
+    # Community: sign-in, sessions, submissions, comments, rate limits.
     login_link_minutes: int = Field(15, ge=1, le=1440, description="Minutes an emailed sign-in link stays valid (single use).")
     session_days: int = Field(30, ge=1, le=365, description="Days a sign-in session lasts.")
     password_min_length: int = Field(12, ge=8, le=128, description="Minimum password length (passwords are optional).")
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = Field(
         True, description="Per-user and per-IP rate limits on sign-in, subscribe, submit, comment and vote (in-process)."
     )
-    # Ingestion (issue 3): every source URL is configurable so mirrors and tests can point elsewhere.
+    # Ingestion: every source URL is configurable so mirrors and tests can point elsewhere.
     ingest_oai_url: str = Field("https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint.")
     ingest_oai_prefix: str = Field(
         "arXivRaw", description="OAI-PMH metadataPrefix to harvest: arXivRaw (with version history) or arXiv."
@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "admins just sign in.",
     )
 
-    # Email digests (issue 4).
+    # Email digests.
     email_backend: str = Field(
         "console", pattern="^(smtp|console|null)$", description="Where email goes: smtp, console (log it) or null (drop it)."
     )

@@ -1,1 +1,1 @@
-"""Services behind the JSON APIs and feeds (issue 6): list queries, token checks, caching."""
+"""Services behind the JSON APIs and feeds: list queries, token checks, caching."""

@@ -4,7 +4,7 @@ Pure: takes :class:`~papertide.domain.papers.PaperEntry` values and returns plai
 with HF's field names (``paper{id, authors[{_id, name, hidden}], publishedAt, …}``,
 ``numComments``, ``submittedBy`` …), so tools written against ``/api/daily_papers``
 work by changing the base URL. The reference is the recorded responses in
-``tests/fixtures/hf_api_daily_papers_*.json`` (issue 6).
+``tests/fixtures/hf_api_daily_papers_*.json``.
 
 HF identifies discussions, authors and users by 24-hex MongoDB ids; we derive stable
 ones from the arXiv id so the same paper always gets the same ids.

@@ -2,7 +2,7 @@
 
 Nothing here touches a database or a model; storage/ and search/ feed these functions
 plain values. Fusion weights and constants were chosen by measurement on SciFact
-(bench/RESULTS.md, "## Search"; issue 7).
+(bench/RESULTS.md, "## Search").
 """
 
 from __future__ import annotations

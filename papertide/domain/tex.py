@@ -2,7 +2,7 @@
 
 Pure. We show names with real letters (``Evéquoz``) and give search both the
 display form and an ASCII fold, so ``Evequoz``, ``Evéquoz`` and the raw TeX
-spelling all find the paper (issue 3).
+spelling all find the paper.
 """
 
 from __future__ import annotations

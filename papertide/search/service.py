@@ -2,7 +2,7 @@
 
 The web search page, ``papertide search`` and ``papertide eval beir`` all call
 :meth:`SearchService.search` / :meth:`SearchService.rank`, so the figures in
-bench/RESULTS.md measure exactly what users get (issue 7).
+bench/RESULTS.md measure exactly what users get.
 """
 
 from __future__ import annotations

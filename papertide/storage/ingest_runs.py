@@ -1,4 +1,4 @@
-"""Persistence of ingest runs and harvest checkpoints (issue 3)."""
+"""Persistence of ingest runs and harvest checkpoints."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Paper version history (issue 3): one row per arXiv version we have seen."""
+"""Paper version history: one row per arXiv version we have seen."""
 
 from __future__ import annotations
 

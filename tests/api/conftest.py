@@ -52,7 +52,7 @@ def import_hf_day(db: Database, items: list[dict[str, Any]], day: date = HF_DAY)
 
 
 def add_user(db: Database, email: str, name: str = "Ada") -> int:
-    """A bare account row (accounts are issue 5's; tokens only need the row)."""
+    """A bare account row (tokens only need the row)."""
     import uuid
 
     with db.write() as conn:

@@ -1,4 +1,4 @@
-"""Ingest: recorded runs, harvest checkpoints, paper version history (issue 3).
+"""Ingest: recorded runs, harvest checkpoints, paper version history.
 
 Revision ID: 0002_ingest
 Revises: 0001_foundation

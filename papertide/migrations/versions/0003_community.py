@@ -1,4 +1,4 @@
-"""Community: accounts, sign-in tokens, sessions, comments, reports, collections, audit log (issue 5).
+"""Community: accounts, sign-in tokens, sessions, comments, reports, collections, audit log.
 
 Revision ID: 0003_community
 Revises: 0001_foundation

@@ -1,4 +1,4 @@
-"""Email digests: subscribers, subscriptions, outbox, sent-papers log, archive, bounces (issue 4).
+"""Email digests: subscribers, subscriptions, outbox, sent-papers log, archive, bounces.
 
 Revision ID: 0004_email
 Revises: 0001_foundation

@@ -1,4 +1,4 @@
-"""Search: stored embeddings, plus each dialect's lexical index (issue 7).
+"""Search: stored embeddings, plus each dialect's lexical index.
 
 Revision ID: 0005_search
 Revises: 0001_foundation

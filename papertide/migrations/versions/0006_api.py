@@ -1,4 +1,4 @@
-"""API: personal API tokens, hashed at rest (issue 6).
+"""API: personal API tokens, hashed at rest.
 
 Revision ID: 0006_api
 Revises: 0001_foundation

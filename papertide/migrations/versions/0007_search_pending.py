@@ -1,4 +1,4 @@
-"""Search: a queue of papers whose lexical index entry is stale (SQLite + tantivy, issue 7).
+"""Search: a queue of papers whose lexical index entry is stale (SQLite + tantivy).
 
 SQLite mode keeps its fast lexical index (tantivy) outside the database, so it cannot
 be updated in the same transaction as ``papers``. These triggers record which papers

@@ -1,4 +1,4 @@
-"""API tables (issue 6): personal API tokens.
+"""API tables: personal API tokens.
 
 A token is shown once at creation; we keep only its SHA-256. Tokens are 256-bit
 random strings, so a fast hash is enough (no salt or KDF is needed against guessing,

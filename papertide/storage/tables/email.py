@@ -1,4 +1,4 @@
-"""Email tables (issue 4): subscribers, subscriptions, the outbox, the sent-papers log,
+"""Email tables: subscribers, subscriptions, the outbox, the sent-papers log,
 the public digest archive and recorded bounces.
 
 Listmonk's model, trimmed to what a digest needs: a *subscriber* is an address with a

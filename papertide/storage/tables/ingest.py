@@ -1,4 +1,4 @@
-"""Ingest tables (issue 3): recorded runs, per-set harvest checkpoints, paper version history."""
+"""Ingest tables: recorded runs, per-set harvest checkpoints, paper version history."""
 
 from __future__ import annotations
 

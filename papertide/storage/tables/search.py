@@ -1,4 +1,4 @@
-"""Search tables (issue 7): stored embeddings, and the names of each dialect's lexical index.
+"""Search tables: stored embeddings, and the names of each dialect's lexical index.
 
 ``paper_embeddings`` is shared by both dialects (a pgvector ``halfvec`` on PostgreSQL,
 float16 bytes on SQLite). The lexical indexes are dialect-only objects created by
