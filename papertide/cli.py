@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from papertide.api.cli import tokens_app
@@ -67,51 +66,15 @@ def import_(
     ] = "auto",
 ) -> None:
     """Import papers from FILE (idempotent: upserts by arXiv id)."""
-    from papertide.storage.migrate import is_up_to_date
-
     if not file.is_file():
         err.print(f"[red]No such file: {file}[/red]")
         raise typer.Exit(2)
     if format_ not in ("auto", "jsonl", "kaggle"):
         err.print(f"[red]Unknown format {format_!r}: use jsonl, kaggle or auto.[/red]")
         raise typer.Exit(2)
-    from papertide.ingest.kaggle import looks_like_snapshot
+    from papertide.ingest.cli import import_file
 
-    if format_ == "kaggle" or (format_ == "auto" and looks_like_snapshot(file)):
-        from papertide.ingest.cli import import_snapshot
-
-        import_snapshot(file)  # issue 3: streams through the ingest service (recorded as a run)
-        return
-    settings = _settings()
-    db = _database(settings)
-    if not is_up_to_date(db):
-        err.print("[red]The database schema is not current; run `papertide db upgrade` first.[/red]")
-        raise typer.Exit(2)
-    report = _import_with_progress(db, file)
-    from papertide.search.commands import sync_lexical_index
-
-    sync_lexical_index(db)
-    for lineno, message in report.errors:
-        err.print(f"[yellow]{file.name}:{lineno}: {message}[/yellow]")
-    if report.failed > len(report.errors):
-        err.print(f"[yellow]… and {report.failed - len(report.errors)} more bad lines[/yellow]")
-    console.print(
-        f"Imported {file.name}: {report.inserted} inserted, {report.updated} updated, "
-        f"{report.skipped} skipped (unchanged), {report.failed} failed; {report.new_listings} new daily listings."
-    )
-    if report.total and report.failed == report.total:
-        raise typer.Exit(1)
-
-
-def _import_with_progress(db, file: Path):  # type: ignore[no-untyped-def]
-    from papertide.ingest.bulk import import_file
-
-    with Progress(
-        TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
-        TimeElapsedColumn(), console=err, transient=False,
-    ) as progress:
-        task = progress.add_task("import", total=None)
-        return import_file(db, file, on_progress=lambda n: progress.advance(task, n))
+    import_file(file, format_)
 
 
 @app.command("demo")
@@ -127,8 +90,10 @@ def demo() -> None:
         if papers_store.count_papers(conn) > 0:
             console.print("Database already has papers; keeping them.")
             return
-    report = _import_with_progress(db, demo_corpus_path())
-    console.print(f"Loaded the demo corpus: {report.inserted} papers, {report.new_listings} daily listings.")
+    from papertide.ingest.cli import import_file
+
+    counts = import_file(demo_corpus_path(), "jsonl").counts
+    console.print(f"Loaded the demo corpus: {counts.inserted} papers, {counts.new_listings} daily listings.")
 
 
 @app.command("stats")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from papertide.domain.ingest import RunCounts
 from papertide.domain.papers import Listing, Paper
-from papertide.ingest.bulk import ImportReport, import_records
+from papertide.ingest.bulk import import_records
 from papertide.storage.db import Database
 
 _seq = iter(range(10_000, 99_999))
@@ -24,8 +25,8 @@ def make_paper(arxiv_id: str | None = None, **fields) -> Paper:  # type: ignore[
     return Paper(arxiv_id=arxiv_id, **defaults)
 
 
-def add_papers(db: Database, *items: Paper | tuple[Paper, date | None]) -> ImportReport:
-    """Store papers; a (paper, day) pair also lists it on that day."""
+def add_papers(db: Database, *items: Paper | tuple[Paper, date | None]) -> RunCounts:
+    """Store papers through the one paper writer; a (paper, day) pair also lists it on that day."""
     records: list[tuple[Paper, Listing | None]] = []
     for item in items:
         paper, day = item if isinstance(item, tuple) else (item, None)
