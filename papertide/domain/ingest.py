@@ -183,7 +183,9 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
     if incoming.kind is SourceKind.RECORD:
         # Our own records carry every field, so they win each one; but a record says nothing
         # about withdrawal, and an older version never replaces a newer one.
-        return stored if new.version < stored.version else replace(new, withdrawn=stored.withdrawn or new.withdrawn)
+        if new.version < stored.version:
+            return stored
+        return replace(new, withdrawn=True) if stored.withdrawn and not new.withdrawn else new
     if incoming.kind is SourceKind.HF:
         return replace(
             stored,

@@ -54,6 +54,8 @@ def check_harvested(item: Harvested, today: date) -> Harvested:
     if item.deleted:  # a deletion notice carries only the id, which its parser already checked
         return item
     paper = check_paper(item.paper, today)
+    if item.listing is None and not item.versions:  # the common case of a bulk load: no rebuilding
+        return item if paper is item.paper else replace(item, paper=paper)
     listing = check_listing(item.listing, today) if item.listing is not None else None
     versions = tuple(_check_version(v) for v in item.versions)
     if paper is item.paper and listing is item.listing and versions == item.versions:
@@ -63,14 +65,24 @@ def check_harvested(item: Harvested, today: date) -> Harvested:
 
 def check_paper(paper: Paper, today: date) -> Paper:
     """``paper`` with NULs stripped from its text, or :class:`InvalidPaper` naming the field at fault."""
-    title = _text(paper.title, "title")
-    if not title.strip():
+    if not _is_clean(paper.title, paper.abstract, paper.github_repo or "", *paper.authors, *paper.categories,
+                     *paper.keywords):
+        # Rare: only now do we pay for a field-by-field pass that can name the culprit.
+        paper = replace(
+            paper,
+            title=_text(paper.title, "title"),
+            abstract=_text(paper.abstract, "abstract"),
+            authors=_texts(paper.authors, "authors"),
+            categories=_texts(paper.categories, "categories"),
+            keywords=_texts(paper.keywords, "keywords"),
+            github_repo=_text(paper.github_repo, "github_repo") or None if paper.github_repo else paper.github_repo,
+        )
+    if not paper.title.strip():
         raise InvalidPaper("title", "missing or empty")
-    if len(title) > MAX_TITLE_CHARS:
-        raise InvalidPaper("title", f"{len(title):,} characters; the limit is {MAX_TITLE_CHARS:,}")
-    abstract = _text(paper.abstract, "abstract")
-    if len(abstract) > MAX_ABSTRACT_CHARS:
-        raise InvalidPaper("abstract", f"{len(abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
+    if len(paper.title) > MAX_TITLE_CHARS:
+        raise InvalidPaper("title", f"{len(paper.title):,} characters; the limit is {MAX_TITLE_CHARS:,}")
+    if len(paper.abstract) > MAX_ABSTRACT_CHARS:
+        raise InvalidPaper("abstract", f"{len(paper.abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
     _count(paper.upvotes_baseline, "upvotes")
     _count(paper.num_comments_baseline, "num_comments")
     if paper.version < 1:
@@ -78,16 +90,7 @@ def check_paper(paper: Paper, today: date) -> Paper:
     _count(paper.version, "version")
     if paper.published is not None:
         _date(paper.published, "published", today)
-    cleaned = replace(
-        paper,
-        title=title,
-        abstract=abstract,
-        authors=_texts(paper.authors, "authors"),
-        categories=_texts(paper.categories, "categories"),
-        keywords=_texts(paper.keywords, "keywords"),
-        github_repo=_text(paper.github_repo, "github_repo") if paper.github_repo else paper.github_repo,
-    )
-    return paper if cleaned == paper else cleaned
+    return paper
 
 
 def check_listing(listing: Listing, today: date) -> Listing:
@@ -118,13 +121,22 @@ def _count(value: int, field: str) -> None:
 
 
 def _date(value: date, field: str, today: date) -> None:
+    if EARLIEST_DATE <= value and value.toordinal() - today.toordinal() <= MAX_DAYS_AHEAD:
+        return
     latest = today + timedelta(days=MAX_DAYS_AHEAD)
     if not EARLIEST_DATE <= value <= latest:
         raise InvalidPaper(field, f"{value.isoformat()} is outside {EARLIEST_DATE.isoformat()}..{latest.isoformat()}")
 
 
+def _is_clean(*texts: str) -> bool:
+    """No NUL and nothing UTF-8 cannot encode, checked over all fields at once (the hot path of a bulk load)."""
+    blob = "\x01".join(texts)
+    return _NUL not in blob and not _has_surrogate(blob)
+
+
 def _has_surrogate(text: str) -> bool:
-    # Cheap pre-check: only a string that cannot be encoded needs a closer look.
+    if text.isascii():
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

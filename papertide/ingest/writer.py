@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.engine import Connection
 
-from papertide.domain.ingest import Harvested, PaperVersion, RunCounts, history_rows, merge_paper
+from papertide.domain.ingest import Harvested, PaperVersion, RunCounts, SourceKind, history_rows, merge_paper
 from papertide.domain.papers import Listing, Paper
 from papertide.storage import listings as listings_store
 from papertide.storage import paper_versions as versions_store
@@ -43,10 +43,19 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
         latest[h.paper.arxiv_id] = h
         if h.listing is not None:
             listings.append(h.listing)
-    stored = {a: e.paper for a, e in papers_store.get_entries(conn, list(latest)).items()}
+    hashes = papers_store.content_hashes(conn, list(latest))
+    # Our own records replace a paper whole, so one whose fingerprint matches the stored one is
+    # unchanged without loading and merging the stored paper (what keeps a re-import fast).
+    same = {a for a, h in latest.items()
+            if h.kind is SourceKind.RECORD and hashes.get(a) == papers_store.content_hash(h.paper)}
+    stored = papers_store.get_papers(conn, [a for a in latest if a in hashes and a not in same])
+    stored |= {a: latest[a].paper for a in same}
     to_write: list[Paper] = []
     history: dict[str, tuple[PaperVersion, ...]] = {}
     for arxiv_id, h in latest.items():
+        if arxiv_id in same:
+            result.skipped += 1
+            continue
         old = stored.get(arxiv_id)
         merged = merge_paper(old, h)
         if merged is None or merged == old:
