@@ -83,11 +83,13 @@ def check_paper(paper: Paper, today: date) -> Paper:
         raise InvalidPaper("title", f"{len(paper.title):,} characters; the limit is {MAX_TITLE_CHARS:,}")
     if len(paper.abstract) > MAX_ABSTRACT_CHARS:
         raise InvalidPaper("abstract", f"{len(paper.abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
-    _count(paper.upvotes_baseline, "upvotes")
-    _count(paper.num_comments_baseline, "num_comments")
-    if paper.version < 1:
-        raise InvalidPaper("version", f"arXiv versions start at 1, got {paper.version}")
-    _count(paper.version, "version")
+    if not (0 <= paper.upvotes_baseline <= MAX_COUNT and 0 <= paper.num_comments_baseline <= MAX_COUNT
+            and 1 <= paper.version <= MAX_COUNT):
+        _count(paper.upvotes_baseline, "upvotes")
+        _count(paper.num_comments_baseline, "num_comments")
+        if paper.version < 1:
+            raise InvalidPaper("version", f"arXiv versions start at 1, got {paper.version}")
+        _count(paper.version, "version")
     if paper.published is not None:
         _date(paper.published, "published", today)
     return paper

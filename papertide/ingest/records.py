@@ -97,10 +97,11 @@ def parse_record(obj: Any, today: date | None = None) -> Harvested:
     )
     listed_on = _date(obj.get("hf_date"), "hf_date")
     submitter = obj.get("submitter")
-    listing = Listing(aid.id, listed_on, submitter_name=submitter if isinstance(submitter, str) and submitter else None)
+    listing = None
+    if listed_on is not None:
+        listing = Listing(aid.id, listed_on, submitter_name=submitter if isinstance(submitter, str) and submitter else None)
     try:
-        return check_harvested(Harvested(paper, SourceKind.RECORD, listing=listing if listed_on else None),
-                               today or today_utc())
+        return check_harvested(Harvested(paper, SourceKind.RECORD, listing=listing), today or today_utc())
     except InvalidPaper as exc:
         raise RecordError(str(exc)) from None
 
