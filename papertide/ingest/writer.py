@@ -47,7 +47,7 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
     # Our own records replace a paper whole, so one whose fingerprint matches the stored one is
     # unchanged without loading and merging the stored paper (what keeps a re-import fast).
     same = {a for a, h in latest.items()
-            if h.kind is SourceKind.RECORD and hashes.get(a) == papers_store.content_hash(h.paper)}
+            if h.kind is SourceKind.RECORD and a in hashes and hashes[a] == papers_store.content_hash(h.paper)}
     stored = papers_store.get_papers(conn, [a for a in latest if a in hashes and a not in same])
     stored |= {a: latest[a].paper for a in same}
     to_write: list[Paper] = []
