@@ -59,7 +59,7 @@ def naive_import(db: Database, path: Path, limit: int) -> float:
     t = time.perf_counter()
     with open(path, encoding="utf-8") as fh:
         for line in itertools.islice(fh, limit):
-            p, _ = parse_line(line)
+            p = parse_line(line).paper
             with db.engine.begin() as conn:
                 conn.execute(sa.insert(papers).values(
                     arxiv_id=p.arxiv_id, title=p.title, abstract=p.abstract, authors=list(p.authors),

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 
 from papertide.app import create_app
 from papertide.config import Settings
+from papertide.domain.ingest import RunCounts
 from papertide.domain.papers import Listing, Paper
-from papertide.ingest.bulk import ImportReport, import_records
+from papertide.ingest.bulk import import_records
 from papertide.services import Edges, build_services
 from papertide.storage.db import Database
 
@@ -30,8 +31,8 @@ def make_paper(arxiv_id: str | None = None, **fields) -> Paper:  # type: ignore[
     return Paper(arxiv_id=arxiv_id, **defaults)
 
 
-def add_papers(db: Database, *items: Paper | tuple[Paper, date | None]) -> ImportReport:
-    """Store papers; a (paper, day) pair also lists it on that day."""
+def add_papers(db: Database, *items: Paper | tuple[Paper, date | None]) -> RunCounts:
+    """Store papers through the one paper writer; a (paper, day) pair also lists it on that day."""
     records: list[tuple[Paper, Listing | None]] = []
     for item in items:
         paper, day = item if isinstance(item, tuple) else (item, None)

@@ -9,15 +9,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from papertide.cli import search as _search_commands
 from papertide.cli.context import load_services
 from papertide.cli.email import digest_app, email_app
-from papertide.cli.ingest import import_snapshot, ingest_app
+from papertide.cli.ingest import import_file, ingest_app
 from papertide.cli.jobs import add_job_commands
-from papertide.cli.search import sync_lexical_index
 from papertide.cli.tokens import tokens_app
 from papertide.cli.users import users_app
 from papertide.config import Settings
@@ -67,35 +65,7 @@ def import_(
     if format_ not in ("auto", "jsonl", "kaggle"):
         err.print(f"[red]Unknown format {format_!r}: use jsonl, kaggle or auto.[/red]")
         raise typer.Exit(2)
-    from papertide.ingest.kaggle import looks_like_snapshot
-
-    if format_ == "kaggle" or (format_ == "auto" and looks_like_snapshot(file)):
-        import_snapshot(file)  # streamed through the ingest service (recorded as a run)
-        return
-    services = load_services()
-    report = _import_with_progress(services.db, file)
-    sync_lexical_index(services.search)
-    for lineno, message in report.errors:
-        err.print(f"[yellow]{file.name}:{lineno}: {message}[/yellow]")
-    if report.failed > len(report.errors):
-        err.print(f"[yellow]… and {report.failed - len(report.errors)} more bad lines[/yellow]")
-    console.print(
-        f"Imported {file.name}: {report.inserted} inserted, {report.updated} updated, "
-        f"{report.skipped} skipped (unchanged), {report.failed} failed; {report.new_listings} new daily listings."
-    )
-    if report.total and report.failed == report.total:
-        raise typer.Exit(1)
-
-
-def _import_with_progress(db, file: Path):  # type: ignore[no-untyped-def]
-    from papertide.ingest.bulk import import_file
-
-    with Progress(
-        TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
-        TimeElapsedColumn(), console=err, transient=False,
-    ) as progress:
-        task = progress.add_task("import", total=None)
-        return import_file(db, file, on_progress=lambda n: progress.advance(task, n))
+    import_file(file, format_)
 
 
 @app.command("demo")
@@ -108,8 +78,8 @@ def demo() -> None:
     if services.catalog.paper_count() > 0:
         console.print("Database already has papers; keeping them.")
         return
-    report = _import_with_progress(services.db, demo_corpus_path())
-    console.print(f"Loaded the demo corpus: {report.inserted} papers, {report.new_listings} daily listings.")
+    counts = import_file(demo_corpus_path(), "jsonl", services).counts
+    console.print(f"Loaded the demo corpus: {counts.inserted} papers, {counts.new_listings} daily listings.")
 
 
 @app.command("stats")

@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from papertide.cli.context import load_services
-from papertide.ingest.service import IngestService
+from papertide.ingest.service import IngestService, RunResult
+from papertide.services import Services
 
 ingest_app = typer.Typer(help="Keep papertide fed from arXiv and Hugging Face.", no_args_is_help=True)
 console = Console()
@@ -32,9 +34,9 @@ def _report(results) -> None:  # type: ignore[no-untyped-def]
             f"{c.updated} updated, {c.skipped} unchanged, {c.withdrawn} withdrawn, {c.failed} failed ({c.pages} pages)"
         )
         if r.error:
-            err.print(f"[red]{r.error}[/red]")
-        for note in r.notes[:20]:
-            err.print(f"[yellow]{note}[/yellow]")
+            err.print(f"[red]{escape(r.error)}[/red]", soft_wrap=True)
+        for note in r.notes:  # bounded by the tally (MAX_REPORTED_ERRORS)
+            err.print(f"[yellow]{escape(note)}[/yellow]", soft_wrap=True)
         failed = failed or not r.ok
     if failed:
         raise typer.Exit(1)
@@ -135,13 +137,31 @@ def status(limit: Annotated[int, typer.Option(help="How many recent runs to show
         console.print(cp_table)
 
 
-def import_snapshot(file: Path) -> None:
-    """`papertide import --format kaggle FILE`: stream a Kaggle arXiv snapshot in through the ingest service."""
+def import_file(file: Path, fmt: str = "auto", services: Services | None = None) -> RunResult:
+    """`papertide import FILE` and `papertide demo`: one recorded run through the ingest service, with progress.
+
+    Bad records are listed as ``file:line: field: reason`` and skipped; the command exits 1
+    when the run failed (a file that breaks off, or one without a single usable record).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    service = _service()
-    with Progress(TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
-                  TimeElapsedColumn(), console=err) as progress:
-        task = progress.add_task("import", total=None)
-        result = service.import_snapshot(file, on_progress=lambda n: progress.advance(task, n))
+    from papertide.cli.search import sync_lexical_index
+
+    services = services or load_services()
+    service = services.ingest
+    try:
+        with Progress(TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
+                      TimeElapsedColumn(), console=err) as progress:
+            task = progress.add_task("import", total=None)
+            result = service.import_file(file, fmt, on_progress=lambda n: progress.advance(task, n))
+        c = result.counts
+        console.print(
+            f"Imported {file.name}: {c.inserted} inserted, {c.updated} updated, {c.skipped} skipped (unchanged), "
+            f"{c.failed} failed; {c.new_listings} new daily listings."
+        )
+        if c.inserted or c.updated:
+            sync_lexical_index(services.search)
+    finally:
+        service.close()
     _report([result])
+    return result

@@ -95,9 +95,12 @@ class Submissions:
                 "this instance cannot fetch papers from arXiv"
             )
             raise InvalidInput(f"Paper {arxiv_id} is not in the database and {why}. Check the id, or try again later.")
-        from papertide.ingest.bulk import import_records  # the same upsert path every import uses
+        # The lookup may have stored it already (the arXiv fetch does); writing through the one
+        # writer again is then a no-op, and a lookup that only fetches still gets it stored.
+        from papertide.domain.ingest import Harvested, SourceKind
+        from papertide.ingest.writer import store_records
 
-        import_records(self.db, [(paper, None)])
+        store_records(self.db, [Harvested(paper, SourceKind.ARXIV)])
 
     def remove_from_day(self, actor: User, arxiv_id: str, day: date) -> None:
         if not permissions.can_moderate(actor):

@@ -24,6 +24,7 @@ class SourceKind(StrEnum):
 
     ARXIV = "arxiv"  # OAI-PMH, the arXiv API, Kaggle snapshots: text, authors, categories, versions
     HF = "hf"  # Hugging Face daily papers: upvotes, comments, GitHub repo, keywords, listings
+    RECORD = "record"  # papertide's own JSONL records (exports, the demo corpus, tests): every field
 
 
 class RunStatus(StrEnum):
@@ -59,9 +60,16 @@ class Harvested:
     version_known: bool = True
 
 
+MAX_REPORTED_ERRORS = 50  # one-line problems a tally keeps; ``failed`` still counts every bad record
+
+
 @dataclass
 class RunCounts:
-    """Running totals of one ingest run (mutable: the harvester adds as it goes)."""
+    """The one tally of paper writes: a batch's result, or a run's totals as the harvester adds batches.
+
+    ``errors`` holds one line per problem (``a.jsonl:7: upvotes: … is outside 0..2,147,483,647``),
+    at most :data:`MAX_REPORTED_ERRORS` of them, so a file of a million bad lines stays small.
+    """
 
     fetched: int = 0
     inserted: int = 0
@@ -70,7 +78,39 @@ class RunCounts:
     withdrawn: int = 0
     failed: int = 0
     pages: int = 0
+    new_listings: int = 0
     changed_ids: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        """Papers written or confirmed unchanged (everything that was not rejected)."""
+        return self.inserted + self.updated + self.skipped
+
+    def note(self, message: str) -> None:
+        """Keep a one-line problem report (up to the bound) without counting a failure."""
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(message)
+
+    def reject(self, message: str) -> None:
+        """Count one record we could not use, and say why."""
+        self.failed += 1
+        self.note(message)
+
+    def add(self, other: RunCounts, keep_ids: bool = True) -> None:
+        """Add a batch's tally to these totals; bulk imports pass ``keep_ids=False`` to keep memory flat."""
+        self.fetched += other.fetched
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.withdrawn += other.withdrawn
+        self.failed += other.failed
+        self.pages += other.pages
+        self.new_listings += other.new_listings
+        if keep_ids:
+            self.changed_ids.extend(other.changed_ids)
+        for message in other.errors:
+            self.note(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +180,12 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
         return replace(stored, withdrawn=True) if stored is not None else None
     if stored is None:
         return new
+    if incoming.kind is SourceKind.RECORD:
+        # Our own records carry every field, so they win each one; but a record says nothing
+        # about withdrawal, and an older version never replaces a newer one.
+        if new.version < stored.version:
+            return stored
+        return replace(new, withdrawn=True) if stored.withdrawn and not new.withdrawn else new
     if incoming.kind is SourceKind.HF:
         return replace(
             stored,
@@ -171,6 +217,9 @@ def history_rows(stored: Paper | None, incoming: Harvested) -> tuple[PaperVersio
     load does not write every abstract twice).
     """
     rows = list(incoming.versions)
+    if incoming.kind is SourceKind.RECORD and stored is not None and stored.version < incoming.paper.version:
+        # A record knows no version dates; we keep only the text it replaces (no row per import).
+        rows.append(PaperVersion(stored.version, None, stored.title, stored.abstract, stored.authors))
     if incoming.kind is SourceKind.ARXIV and not incoming.deleted and incoming.version_known:
         new = incoming.paper
         if not any(v.version == new.version for v in rows):

@@ -6,14 +6,17 @@ Pure: no I/O. Everything that reads or writes papers elsewhere speaks these type
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 # New-style ids (April 2007 on): YYMM.NNNN (until 2014) or YYMM.NNNNN (from 2015).
-_NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?$")
+# ASCII digits only: Python's \d also matches other scripts' digits, which would store
+# a second spelling of the same paper.
+_NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?$", re.ASCII)
 # Old-style ids: archive[.subject-class]/YYMMNNN, e.g. hep-th/9901001, math.AP/0601001.
 _OLD_ID = re.compile(
-    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/\d{7})(?:v(?P<version>\d+))?$"
+    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/\d{7})(?:v(?P<version>\d+))?$", re.ASCII
 )
 # Hosts and paths that carry an arXiv id in a URL.
 _URL_PREFIX = re.compile(
@@ -52,7 +55,9 @@ def parse_arxiv_id(text: str) -> ArxivId:
     """
     if not isinstance(text, str):
         raise InvalidArxivId(f"not an arXiv id: {text!r}")
-    s = text.strip()
+    # NFKC folds full-width forms (２４０５.１２３４５, as typed with an East Asian input method)
+    # to ASCII, so they name the same paper; other scripts' digits stay unmatched.
+    s = unicodedata.normalize("NFKC", text).strip() if not text.isascii() else text.strip()
     s = _URL_PREFIX.sub("", s)
     s = _HF_URL_PREFIX.sub("", s)
     s = _ARXIV_SCHEME.sub("", s)

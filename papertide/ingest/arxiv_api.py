@@ -28,7 +28,6 @@ def fetch_ids(
     ids: Sequence[str],
     counts: RunCounts,
     notify: Callable[[list[str]], None],
-    notes: list[str],
     batch_size: int = MAX_IDS_PER_REQUEST,
 ) -> None:
     """Fetch and store papers by id; ids the API does not know are counted as failed and noted."""
@@ -46,12 +45,13 @@ def fetch_ids(
         counts.pages += 1
         counts.fetched += len(feed.records)
         got = {h.paper.arxiv_id for h in feed.records}
-        missing = [i for i in batch if parse_arxiv_id(i).id not in got]
-        counts.failed += len(missing)
-        notes.extend(f"{where}: {e}" for e in feed.errors)
+        missing = [i for i in batch if parse_arxiv_id(i).id not in got | set(feed.rejected_ids)]
+        counts.failed += len(missing) + len(feed.rejected_ids)
+        for e in feed.errors:
+            counts.note(f"{where}: {e}")
         if missing:
-            notes.append(f"{where}: not found on arXiv: {', '.join(missing[:20])}")
+            counts.note(f"{where}: not found on arXiv: {', '.join(missing[:20])}")
         with db.write() as conn:
             result = write_harvested(conn, feed.records)
-        result.add_to(counts)
+        counts.add(result)
         notify(result.changed_ids)

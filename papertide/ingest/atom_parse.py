@@ -6,11 +6,12 @@ Reference: https://info.arxiv.org/help/api/user-manual.html (section 5, "Structu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
 from papertide.domain.ingest import Harvested, PaperVersion, SourceKind, is_withdrawal_comment
+from papertide.domain.paper_checks import InvalidPaper, check_harvested
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.domain.tex import detex_name
 from papertide.ingest.oai_parse import OaiParseError, clean_abstract, clean_title
@@ -28,8 +29,9 @@ class AtomParseError(OaiParseError):
 @dataclass(frozen=True, slots=True)
 class AtomFeed:
     records: tuple[Harvested, ...]
-    errors: tuple[str, ...]  # arXiv reports bad ids as entries titled "Error"
+    errors: tuple[str, ...]  # arXiv reports bad ids as entries titled "Error"; ours for entries we reject
     total_results: int | None
+    rejected_ids: tuple[str, ...] = ()  # entries arXiv returned that broke a record rule
 
 
 def _text(el: etree._Element | None) -> str:
@@ -43,8 +45,9 @@ def _when(text: str) -> datetime | None:
         return None
 
 
-def parse_feed(body: bytes) -> AtomFeed:
-    """Parse one API response into papers (with the version the entry describes)."""
+def parse_feed(body: bytes, today: date | None = None) -> AtomFeed:
+    """Parse one API response into checked papers (with the version the entry describes)."""
+    today = today or datetime.now(UTC).date()
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -54,6 +57,7 @@ def parse_feed(body: bytes) -> AtomFeed:
         raise AtomParseError(f"not an Atom feed (root element {root.tag!r})", "line 1")
     records: list[Harvested] = []
     errors: list[str] = []
+    rejected: list[str] = []
     for n, entry in enumerate(root.iterfind(f"{ATOM}entry"), start=1):
         entry_id = _text(entry.find(f"{ATOM}id"))
         if "/api/errors" in entry_id or _text(entry.find(f"{ATOM}title")) == "Error":
@@ -84,6 +88,10 @@ def parse_feed(body: bytes) -> AtomFeed:
         versions = [PaperVersion(version, updated if version > 1 else published)]
         if version > 1 and published:
             versions.insert(0, PaperVersion(1, published))
-        records.append(Harvested(paper, SourceKind.ARXIV, versions=tuple(versions)))
+        try:
+            records.append(check_harvested(Harvested(paper, SourceKind.ARXIV, versions=tuple(versions)), today))
+        except InvalidPaper as exc:
+            errors.append(f"entry {n} ({aid.id}): {exc}")
+            rejected.append(aid.id)
     total = _text(root.find(f"{OPENSEARCH}totalResults"))
-    return AtomFeed(tuple(records), tuple(errors), int(total) if total.isdigit() else None)
+    return AtomFeed(tuple(records), tuple(errors), int(total) if total.isdigit() else None, tuple(rejected))

@@ -1,69 +1,48 @@
-"""Bulk import of JSONL(.gz) files: streaming, batched, idempotent."""
+"""Import of papertide's JSONL(.gz) record files: streamed, checked record by record, batched, idempotent.
+
+Each line is parsed and checked on its own (:func:`papertide.ingest.records.parse_line`);
+a bad one is reported as ``file:line: field: reason`` and skipped, and every good line
+goes through the one writer (:func:`papertide.ingest.writer.write_stream`). The ingest
+service wraps :func:`import_into` in a recorded run (``papertide import``);
+:func:`import_file` is the same import without a run record (benchmarks, tests).
+"""
 
 from __future__ import annotations
 
-import gzip
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
-from typing import IO
 
+from papertide.domain.ingest import Harvested, RunCounts, SourceKind
 from papertide.domain.papers import Listing, Paper
-from papertide.ingest.records import RecordError, parse_line
-from papertide.storage import listings as listings_store
-from papertide.storage import papers as papers_store
+from papertide.ingest.lines import CorruptFile, read_lines
+from papertide.ingest.records import RecordError, parse_line, today_utc
+from papertide.ingest.writer import BATCH_SIZE, store_records, write_stream
 from papertide.storage.db import Database
 
-BATCH_SIZE = 2_000  # papers per write transaction: big enough to amortise, small enough to keep locks short
-MAX_REPORTED_ERRORS = 50
+SOURCE = "jsonl"
 
 
-@dataclass
-class ImportReport:
-    inserted: int = 0
-    updated: int = 0
-    skipped: int = 0
-    failed: int = 0
-    new_listings: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.inserted + self.updated + self.skipped + self.failed
-
-
-def open_text(path: Path) -> IO[str]:
-    """Open a .jsonl or .jsonl.gz file as text, sniffing gzip by its magic bytes."""
-    raw = open(path, "rb")  # noqa: SIM115 - the wrapper owns and closes it
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", errors="replace")
-    raw.seek(0)
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
-
-
-def iter_records(fh: IO[str], report: ImportReport) -> Iterator[tuple[Paper, Listing | None]]:
-    """Parse lines, recording (line number, message) for each bad one and skipping it."""
-    lines = enumerate(fh, start=1)
-    lineno = 0
-    while True:
+def iter_records(path: Path, counts: RunCounts, today: date | None = None) -> Iterator[Harvested]:
+    """Checked records of ``path``; each bad line is counted in ``counts`` as ``file:line: field: reason``."""
+    today = today or today_utc()
+    for lineno, line in read_lines(path, counts, SOURCE):
         try:
-            lineno, line = next(lines)
-        except StopIteration:
-            return
-        except (EOFError, OSError) as exc:  # truncated or corrupt gzip stream: keep what we have
-            report.failed += 1
-            report.errors.append((lineno + 1, f"file is truncated or corrupt: {exc}"))
-            return
-        if not line.strip():
-            continue
-        try:
-            yield parse_line(line)
+            yield parse_line(line, today)
         except RecordError as exc:
-            report.failed += 1
-            if len(report.errors) < MAX_REPORTED_ERRORS:
-                report.errors.append((lineno, str(exc)))
+            counts.reject(f"{path.name}:{lineno}: {exc}")
+
+
+def import_into(
+    db: Database,
+    path: Path,
+    counts: RunCounts,
+    notify: Callable[[list[str]], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Import one file into ``counts``; raises CorruptFile (after storing what came before) if it breaks off."""
+    write_stream(db, iter_records(path, counts), counts, notify, on_progress, batch_size)
 
 
 def import_file(
@@ -71,41 +50,16 @@ def import_file(
     path: Path,
     on_progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
-) -> ImportReport:
-    """Import one JSONL(.gz) file; each batch commits on its own so a failure keeps earlier ones."""
-    report = ImportReport()
-    with open_text(path) as fh:
-        batch: list[tuple[Paper, Listing | None]] = []
-        for rec in iter_records(fh, report):
-            batch.append(rec)
-            if len(batch) >= batch_size:
-                _write_batch(db, batch, report, on_progress)
-                batch = []
-        if batch:
-            _write_batch(db, batch, report, on_progress)
-    return report
+) -> RunCounts:
+    """Import one file without recording a run; a file that breaks off is one more failure in the tally."""
+    counts = RunCounts()
+    try:
+        import_into(db, path, counts, on_progress=on_progress, batch_size=batch_size)
+    except CorruptFile as exc:
+        counts.reject(str(exc))
+    return counts
 
 
-def import_records(db: Database, records: list[tuple[Paper, Listing | None]]) -> ImportReport:
-    report = ImportReport()
-    _write_batch(db, records, report, None)
-    return report
-
-
-def _write_batch(
-    db: Database,
-    batch: list[tuple[Paper, Listing | None]],
-    report: ImportReport,
-    on_progress: Callable[[int], None] | None,
-) -> None:
-    papers = [p for p, _ in batch]
-    # Positions on a day follow the order the file lists them in.
-    listings = [x for _, x in batch if x is not None]
-    with db.write() as conn:
-        result, ids = papers_store.upsert_papers(conn, papers)
-        report.new_listings += listings_store.upsert_listings(conn, listings, ids)
-    report.inserted += result.inserted
-    report.updated += result.updated
-    report.skipped += result.skipped
-    if on_progress:
-        on_progress(len(batch))
+def import_records(db: Database, records: Sequence[tuple[Paper, Listing | None]]) -> RunCounts:
+    """Store ready-made (paper, listing) pairs as our own records, in one transaction (tests, benchmarks)."""
+    return store_records(db, [Harvested(p, SourceKind.RECORD, listing=x) for p, x in records])

@@ -22,7 +22,6 @@ def import_daily(
     api_url: str,
     counts: RunCounts,
     notify: Callable[[list[str]], None],
-    notes: list[str],
     day: date | None = None,
     week: str | None = None,
     month: str | None = None,
@@ -45,11 +44,11 @@ def import_daily(
             raise IngestError(SOURCE, str(exc), f"{where}, {exc.position}") from None
         counts.pages += 1
         counts.fetched += len(page.records)
-        counts.failed += len(page.bad_items)
-        notes.extend(f"{where}: {m}" for m in page.bad_items[:20])
+        for m in page.bad_items:
+            counts.reject(f"{where}: {m}")
         with db.write() as conn:
             result = write_harvested(conn, page.records)
-        result.add_to(counts)
+        counts.add(result)
         notify(result.changed_ids)
         position += len(page.records)
         if page.size < PAGE_LIMIT:

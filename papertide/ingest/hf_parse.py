@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from papertide.domain.ingest import Harvested, SourceKind
+from papertide.domain.paper_checks import check_harvested
 from papertide.domain.papers import InvalidArxivId, Listing, Paper, parse_arxiv_id
 from papertide.domain.tex import detex_names
 from papertide.ingest.oai_parse import clean_abstract, clean_title
@@ -44,8 +45,12 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+def _count(value: Any, field: str) -> int:
+    if value is None:  # older responses omit counts: none observed yet
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{field}: must be a non-negative integer, got {str(value)[:40]!r}")
+    return value  # the range is checked with every other rule in check_harvested
 
 
 def _submitter(item: dict[str, Any], paper: dict[str, Any]) -> str | None:
@@ -55,8 +60,8 @@ def _submitter(item: dict[str, Any], paper: dict[str, Any]) -> str | None:
     return None
 
 
-def parse_item(item: Any, listed_on: date | None) -> Harvested:
-    """One daily-papers item → a Hugging Face-sourced paper with its listing.
+def parse_item(item: Any, listed_on: date | None, today: date | None = None) -> Harvested:
+    """One daily-papers item → a checked Hugging Face-sourced paper with its listing.
 
     ``listed_on`` is the requested day; for week/month queries (None) the item's
     own day on the list is used (``submittedOnDailyAt``, else the item's ``publishedAt``).
@@ -67,7 +72,7 @@ def parse_item(item: Any, listed_on: date | None) -> Harvested:
     aid = parse_arxiv_id(str(paper.get("id", "")))
     title = paper.get("title") or item.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ValueError(f"{aid.id}: no title")
+        raise ValueError(f"{aid.id}: title: missing")
     summary = paper.get("summary") if isinstance(paper.get("summary"), str) else ""
     authors = [a.get("name") for a in paper.get("authors") or () if isinstance(a, dict) and not a.get("hidden")]
     keywords = paper.get("ai_keywords") if isinstance(paper.get("ai_keywords"), list) else []
@@ -81,20 +86,24 @@ def parse_item(item: Any, listed_on: date | None) -> Harvested:
         published=_day(paper.get("publishedAt")),
         version=aid.version or 1,
         github_repo=github or None,
-        upvotes_baseline=_count(paper.get("upvotes")),
-        num_comments_baseline=_count(item.get("numComments")),
+        upvotes_baseline=_count(paper.get("upvotes"), "upvotes"),
+        num_comments_baseline=_count(item.get("numComments"), "num_comments"),
         keywords=tuple(k for k in keywords if isinstance(k, str)),
     )
     listing = Listing(aid.id, day, submitter_name=_submitter(item, paper)) if day else None
-    return Harvested(p, SourceKind.HF, listing=listing)
+    return check_harvested(Harvested(p, SourceKind.HF, listing=listing), today or datetime.now(UTC).date())
 
 
-def parse_daily_papers(body: bytes, listed_on: date | None, first_position: int = 0) -> HfPage:
+def parse_daily_papers(
+    body: bytes, listed_on: date | None, first_position: int = 0, today: date | None = None
+) -> HfPage:
     """Parse a whole response; items we cannot use are reported by index and skipped."""
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
         raise HfParseError(f"malformed JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise HfParseError("malformed JSON: nested too deeply", "top level") from None
     except UnicodeDecodeError as exc:
         raise HfParseError(f"response is not UTF-8: {exc.reason}", f"byte {exc.start}") from None
     if not isinstance(data, list):
@@ -102,8 +111,8 @@ def parse_daily_papers(body: bytes, listed_on: date | None, first_position: int 
     records, bad = [], []
     for i, item in enumerate(data):
         try:
-            h = parse_item(item, listed_on)
-        except (ValueError, InvalidArxivId) as exc:
+            h = parse_item(item, listed_on, today)
+        except (ValueError, InvalidArxivId) as exc:  # InvalidPaper is a ValueError too
             bad.append(f"item {i}: {exc}")
             continue
         records.append(h)

@@ -7,23 +7,22 @@ GB, so we read it line by line and write fixed-size batches: memory stays flat.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from papertide.domain.ingest import Harvested, PaperVersion, RunCounts, SourceKind, is_withdrawal_comment
+from papertide.domain.paper_checks import InvalidPaper, check_harvested
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.domain.tex import detex_name
-from papertide.ingest.bulk import open_text
+from papertide.ingest.lines import CorruptFile, read_lines
 from papertide.ingest.oai_parse import clean_abstract, clean_title, parse_rfc2822, split_raw_authors
-from papertide.ingest.records import RecordError
-from papertide.ingest.writer import write_harvested
+from papertide.ingest.records import RecordError, decode_json, today_utc
+from papertide.ingest.writer import BATCH_SIZE, write_stream
 from papertide.storage.db import Database
 
 SOURCE = "kaggle"
-BATCH_SIZE = 2_000  # records per write transaction, as in the JSONL import
-MAX_REPORTED_ERRORS = 50
 
 
 def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
@@ -39,19 +38,19 @@ def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def parse_snapshot_record(obj: Any) -> Harvested:
-    """One decoded snapshot object → an arXiv-sourced paper with its version dates."""
+def parse_snapshot_record(obj: Any, today: date | None = None) -> Harvested:
+    """One decoded snapshot object → a checked arXiv-sourced paper with its version dates."""
     if not isinstance(obj, dict):
         raise RecordError("record must be a JSON object")
     if not isinstance(obj.get("id"), str):
-        raise RecordError("missing id")
+        raise RecordError("id: missing id")
     try:
         aid = parse_arxiv_id(obj["id"])
     except InvalidArxivId as exc:
-        raise RecordError(str(exc)) from None
+        raise RecordError(f"id: {exc}") from None
     title = obj.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise RecordError("missing title")
+        raise RecordError("title: missing title")
     versions = []
     for v in obj.get("versions") or ():
         label = str(v.get("version", "")).lstrip("v") if isinstance(v, dict) else ""
@@ -70,51 +69,40 @@ def parse_snapshot_record(obj: Any) -> Harvested:
         version=versions[-1].version if versions else 1,
         withdrawn=is_withdrawal_comment(obj.get("comments") if isinstance(obj.get("comments"), str) else None),
     )
-    return Harvested(paper, SourceKind.ARXIV, versions=tuple(versions))
-
-
-def parse_snapshot_line(line: str) -> Harvested:
     try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
-    return parse_snapshot_record(obj)
+        return check_harvested(Harvested(paper, SourceKind.ARXIV, versions=tuple(versions)), today or today_utc())
+    except InvalidPaper as exc:
+        raise RecordError(str(exc)) from None
+
+
+def parse_snapshot_line(line: str, today: date | None = None) -> Harvested:
+    return parse_snapshot_record(decode_json(line), today)
 
 
 def looks_like_snapshot(path: Path) -> bool:
-    """True when the first record has the snapshot's ``id`` + ``versions`` keys (not ``arxiv_id``)."""
-    with open_text(path) as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    return False
-                return isinstance(obj, dict) and "id" in obj and "versions" in obj and "arxiv_id" not in obj
+    """True when the first record has the snapshot's ``id`` + ``versions`` keys (not ``arxiv_id``).
+
+    A file we cannot read or decode is not a snapshot: the JSONL import then reports why, line by line.
+    """
+    try:
+        for _, line in read_lines(path, RunCounts()):
+            try:
+                obj = decode_json(line)
+            except RecordError:
+                return False
+            return isinstance(obj, dict) and "id" in obj and "versions" in obj and "arxiv_id" not in obj
+    except CorruptFile:
+        return False
     return False
 
 
-def _records(fh: IO[str], counts: RunCounts, notes: list[str]) -> Iterator[Harvested]:
-    lineno = 0
-    lines = iter(fh)
-    while True:
+def _records(path: Path, counts: RunCounts) -> Iterator[Harvested]:
+    today = today_utc()
+    for lineno, line in read_lines(path, counts, SOURCE):
         try:
-            line = next(lines)
-        except StopIteration:
-            return
-        except (EOFError, OSError) as exc:  # a truncated .gz: keep everything before it
-            counts.failed += 1
-            notes.append(f"line {lineno + 1}: file is truncated or corrupt: {exc}")
-            return
-        lineno += 1
-        if not line.strip():
-            continue
-        try:
-            yield parse_snapshot_line(line)
+            yield parse_snapshot_line(line, today)
         except RecordError as exc:
-            counts.failed += 1
-            if len(notes) < MAX_REPORTED_ERRORS:
-                notes.append(f"line {lineno}: {exc}")
+            counts.reject(f"{path.name}:{lineno}: {exc}")
 
 
 def import_snapshot(
@@ -122,28 +110,11 @@ def import_snapshot(
     path: Path,
     counts: RunCounts,
     notify: Callable[[list[str]], None],
-    notes: list[str],
     on_progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> None:
-    """Stream-import a snapshot file (.json/.jsonl, optionally gzipped); each batch commits."""
-    batch: list[Harvested] = []
+    """Stream-import a snapshot file (.json/.jsonl, optionally gzipped); each batch commits.
 
-    def flush() -> None:
-        with db.write() as conn:
-            result = write_harvested(conn, batch)
-        result.add_to(counts, keep_ids=False)
-        notify(result.changed_ids)
-        counts.pages += 1
-        if on_progress:
-            on_progress(len(batch))
-        batch.clear()
-
-    with open_text(path) as fh:
-        for h in _records(fh, counts, notes):
-            counts.fetched += 1
-            batch.append(h)
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
+    Raises CorruptFile (after storing every record before it) when the file breaks off.
+    """
+    write_stream(db, _records(path, counts), counts, notify, on_progress, batch_size)

@@ -19,7 +19,6 @@ from papertide.storage import ingest_runs as runs_store
 from papertide.storage.db import Database
 
 SOURCE = "oai"
-MAX_BAD_RECORD_MESSAGES = 20  # record-level problems kept for the run's error column
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,6 @@ def harvest(
     counts: RunCounts,
     today: date,
     notify: Callable[[list[str]], None],
-    notes: list[str],
 ) -> None:
     """Harvest one set into ``db``; raises IngestError (with page and token) on failure."""
     if req.prefix not in PREFIXES:
@@ -92,16 +90,14 @@ def harvest(
         if page.error_code:
             raise IngestError(SOURCE, f"OAI-PMH error {page.error_code}: {page.error_message}", where)
         counts.fetched += len(page.records)
-        counts.failed += len(page.bad_records)
         for msg in page.bad_records:
-            if len(notes) < MAX_BAD_RECORD_MESSAGES:
-                notes.append(f"{where}: {msg}")
+            counts.reject(f"{where}: {msg}")
         done = not page.resumption_token
         with db.write() as conn:
             result = write_harvested(conn, page.records)
             runs_store.save_checkpoint(conn, Checkpoint(
                 key, _later(last_done, last) if done else last_done, page.resumption_token, first, last))
-        result.add_to(counts)
+        counts.add(result)
         notify(result.changed_ids)
         if done:
             return

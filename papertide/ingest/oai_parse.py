@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from papertide.domain.ingest import Harvested, PaperVersion, SourceKind, is_withdrawal_comment
+from papertide.domain.paper_checks import InvalidPaper, check_harvested
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.domain.tex import detex_name
 
@@ -165,12 +166,14 @@ def _identifier_to_id(identifier: str) -> str:
     return parse_arxiv_id(identifier.rsplit(":", 1)[-1]).id
 
 
-def parse_list_records(body: bytes) -> OaiPage:
+def parse_list_records(body: bytes, today: date | None = None) -> OaiPage:
     """Parse one ListRecords response body.
 
     Raises :class:`OaiParseError` for malformed or truncated XML and for documents that
-    are not OAI-PMH; a record we cannot use is reported in ``bad_records`` and skipped.
+    are not OAI-PMH; a record we cannot use (see :mod:`papertide.domain.paper_checks`)
+    is reported in ``bad_records`` and skipped.
     """
+    today = today or datetime.now(UTC).date()
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -219,7 +222,10 @@ def parse_list_records(body: bytes) -> OaiPage:
         if not h.paper.title:
             bad.append(f"record {n} ({aid}): no title")
             continue
-        records.append(h)
+        try:
+            records.append(check_harvested(h, today))
+        except InvalidPaper as exc:
+            bad.append(f"record {n} ({aid}): {exc}")
     token_el = lr.find(f"{_O}resumptionToken")
     token = _text(token_el) or None if token_el is not None else None
     size = token_el.get("completeListSize") if token_el is not None else None

@@ -21,7 +21,7 @@ from pathlib import Path
 from papertide.config import Settings
 from papertide.domain.ingest import Checkpoint, IngestRun, RunCounts, RunStatus, daily_window, format_window
 from papertide.domain.papers import Paper, parse_arxiv_id
-from papertide.ingest import arxiv_api, hf, kaggle, oai
+from papertide.ingest import arxiv_api, bulk, hf, kaggle, oai
 from papertide.ingest.http import Fetcher, HttpFetcher, IngestError, OfflineFetcher
 from papertide.storage import ingest_runs as runs_store
 from papertide.storage import papers as papers_store
@@ -40,7 +40,7 @@ class RunResult:
     status: RunStatus
     counts: RunCounts
     error: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # the run's one-line problem reports (counts.errors)
 
     @property
     def ok(self) -> bool:
@@ -90,21 +90,22 @@ class IngestService:
             except Exception:  # a consumer's bug must not fail the ingest that already committed
                 log.exception("ingest change hook %r failed", hook)
 
-    def _run(self, source: str, window: str, work: Callable[[RunCounts, list[str]], None]) -> RunResult:
+    def _run(self, source: str, window: str, work: Callable[[RunCounts], None]) -> RunResult:
         """Record a run around ``work``; an IngestError marks it failed, committed data stays."""
         with self.db.write() as conn:
             run_id = runs_store.start_run(conn, source, window)
-        counts, notes = RunCounts(), []
+        counts = RunCounts()
         status, error = RunStatus.SUCCEEDED, None
         started = time.monotonic()
         try:
-            work(counts, notes)
+            work(counts)
         except IngestError as exc:
             status, error = RunStatus.FAILED, str(exc)
         except Exception as exc:  # unexpected: still record the run as failed, then re-raise
             with self.db.write() as conn:
                 runs_store.finish_run(conn, run_id, RunStatus.FAILED, counts, f"{source}: {type(exc).__name__}: {exc}")
             raise
+        notes = list(counts.errors)
         message = "\n".join(([error] if error else []) + notes) or None
         with self.db.write() as conn:
             runs_store.finish_run(conn, run_id, status, counts, message)
@@ -124,27 +125,38 @@ class IngestService:
             cp = runs_store.get_checkpoint(conn, oai.checkpoint_key(oai.SOURCE, req.prefix, set_spec))
         first, last, token = oai.plan_window(req, cp, self._today())
         window = oai.describe(req, first, last) + (" (resumed)" if token else "")
-        return self._run(oai.SOURCE, window, lambda c, n: oai.harvest(
-            self.db, self.fetcher(oai.SOURCE), self.settings.ingest_oai_url, req, c, self._today(), self._notify, n))
+        return self._run(oai.SOURCE, window, lambda c: oai.harvest(
+            self.db, self.fetcher(oai.SOURCE), self.settings.ingest_oai_url, req, c, self._today(), self._notify))
 
     def fetch_arxiv_ids(self, ids: Sequence[str]) -> RunResult:
         """Fetch papers by arXiv id through the arXiv API (batches of ≤100)."""
         window = f"{len(ids)} id{'s' if len(ids) != 1 else ''}: {', '.join(ids[:5])}{'…' if len(ids) > 5 else ''}"
-        return self._run(arxiv_api.SOURCE, window, lambda c, n: arxiv_api.fetch_ids(
-            self.db, self.fetcher(arxiv_api.SOURCE), self.settings.ingest_arxiv_api_url, ids, c, self._notify, n))
+        return self._run(arxiv_api.SOURCE, window, lambda c: arxiv_api.fetch_ids(
+            self.db, self.fetcher(arxiv_api.SOURCE), self.settings.ingest_arxiv_api_url, ids, c, self._notify))
 
     def import_hf_daily(self, day: date | None = None, week: str | None = None, month: str | None = None) -> RunResult:
         """Import Hugging Face's daily papers for a day (default today), an ISO week or a month."""
         if day is None and week is None and month is None:
             day = self._today()
         window = day.isoformat() if day else (week or month or "")
-        return self._run(hf.SOURCE, window, lambda c, n: hf.import_daily(
-            self.db, self.fetcher(hf.SOURCE), self.settings.ingest_hf_api_url, c, self._notify, n, day, week, month))
+        return self._run(hf.SOURCE, window, lambda c: hf.import_daily(
+            self.db, self.fetcher(hf.SOURCE), self.settings.ingest_hf_api_url, c, self._notify, day, week, month))
 
     def import_snapshot(self, path: Path, on_progress: Callable[[int], None] | None = None) -> RunResult:
         """Stream-import a Kaggle arXiv metadata snapshot file."""
-        return self._run(kaggle.SOURCE, path.name, lambda c, n: kaggle.import_snapshot(
-            self.db, path, c, self._notify, n, on_progress))
+        return self._run(kaggle.SOURCE, path.name, lambda c: _whole_file(kaggle.SOURCE, path, c, lambda: (
+            kaggle.import_snapshot(self.db, path, c, self._notify, on_progress))))
+
+    def import_records_file(self, path: Path, on_progress: Callable[[int], None] | None = None) -> RunResult:
+        """Stream-import a file of papertide's JSONL records (``papertide import``, ``papertide demo``)."""
+        return self._run(bulk.SOURCE, path.name, lambda c: _whole_file(bulk.SOURCE, path, c, lambda: (
+            bulk.import_into(self.db, path, c, self._notify, on_progress))))
+
+    def import_file(self, path: Path, fmt: str = "auto", on_progress: Callable[[int], None] | None = None) -> RunResult:
+        """Import a file of our JSONL records or a Kaggle snapshot (``fmt`` jsonl, kaggle or auto: sniffed)."""
+        if fmt == "kaggle" or (fmt == "auto" and kaggle.looks_like_snapshot(path)):
+            return self.import_snapshot(path, on_progress)
+        return self.import_records_file(path, on_progress)
 
     def run_daily(self) -> list[RunResult]:
         """Run every configured source for yesterday and today; one failure does not stop the rest."""
@@ -189,6 +201,13 @@ class IngestService:
     def checkpoints(self) -> list[Checkpoint]:
         with self.db.read() as conn:
             return runs_store.list_checkpoints(conn)
+
+
+def _whole_file(source: str, path: Path, counts: RunCounts, work: Callable[[], None]) -> None:
+    """Run a file import; a file in which not one record was usable fails the run (a wrong file, not bad lines)."""
+    work()
+    if counts.failed and not counts.fetched:
+        raise IngestError(source, f"no usable record in {path.name} ({counts.failed:,} rejected)")
 
 
 def _split(value: str) -> list[str]:

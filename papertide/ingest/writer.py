@@ -1,45 +1,39 @@
-"""Writes harvested records: merge with what we hold, upsert papers, listings and version history.
+"""The one paper-write path: merge incoming records with what we hold, upsert papers, listings, versions.
 
-Every source ends here, inside a write transaction the caller owns, so a harvester
-can commit a page of papers and its checkpoint together.
+Every source ends here: the harvesters (OAI-PMH, arXiv API, Hugging Face, Kaggle
+snapshots), ``papertide import`` of our own JSONL records, curated submissions and the
+test factories. Records arrive already checked by their parser
+(:func:`papertide.domain.paper_checks.check_harvested`), so a batch never fails on
+one bad record. Results are one tally type, :class:`~papertide.domain.ingest.RunCounts`.
+
+- :func:`write_harvested` writes one batch inside a transaction the caller owns, so a
+  harvester can commit a page of papers and its checkpoint together;
+- :func:`write_stream` writes a long stream (a file) in fixed-size batches, each its own
+  transaction, so memory stays flat and a failure keeps every batch before it;
+- :func:`store_records` writes a handful of records in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.engine import Connection
 
-from papertide.domain.ingest import Harvested, PaperVersion, RunCounts, history_rows, merge_paper
+from papertide.domain.ingest import Harvested, PaperVersion, RunCounts, SourceKind, history_rows, merge_paper
 from papertide.domain.papers import Listing, Paper
 from papertide.storage import listings as listings_store
 from papertide.storage import paper_versions as versions_store
 from papertide.storage import papers as papers_store
+from papertide.storage.db import Database
+
+# Papers per write transaction for streams: big enough to amortise the per-statement cost,
+# small enough to keep SQLite's write lock short (see bench/RESULTS.md, "Foundation").
+BATCH_SIZE = 2_000
 
 
-@dataclass
-class WriteResult:
-    inserted: int = 0
-    updated: int = 0
-    skipped: int = 0
-    withdrawn: int = 0
-    new_listings: int = 0
-    changed_ids: list[str] = field(default_factory=list)
-
-    def add_to(self, counts: RunCounts, keep_ids: bool = True) -> None:
-        """Add to a run's totals; bulk imports pass ``keep_ids=False`` to keep memory flat."""
-        counts.inserted += self.inserted
-        counts.updated += self.updated
-        counts.skipped += self.skipped
-        counts.withdrawn += self.withdrawn
-        if keep_ids:
-            counts.changed_ids.extend(self.changed_ids)
-
-
-def write_harvested(conn: Connection, items: Sequence[Harvested]) -> WriteResult:
-    """Merge ``items`` into the database; returns counts and the ids whose stored paper changed."""
-    result = WriteResult()
+def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
+    """Merge ``items`` into the database; returns the batch's tally with the ids whose stored paper changed."""
+    result = RunCounts()
     if not items:
         return result
     latest: dict[str, Harvested] = {}
@@ -49,10 +43,19 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> WriteResult
         latest[h.paper.arxiv_id] = h
         if h.listing is not None:
             listings.append(h.listing)
-    stored = {a: e.paper for a, e in papers_store.entries_by_id(conn, list(latest)).items()}
+    hashes = papers_store.content_hashes(conn, list(latest))
+    # Our own records replace a paper whole, so one whose fingerprint matches the stored one is
+    # unchanged without loading and merging the stored paper (what keeps a re-import fast).
+    same = {a for a, h in latest.items()
+            if h.kind is SourceKind.RECORD and a in hashes and hashes[a] == papers_store.content_hash(h.paper)}
+    stored = papers_store.get_papers(conn, [a for a in latest if a in hashes and a not in same])
+    stored |= {a: latest[a].paper for a in same}
     to_write: list[Paper] = []
     history: dict[str, tuple[PaperVersion, ...]] = {}
     for arxiv_id, h in latest.items():
+        if arxiv_id in same:
+            result.skipped += 1
+            continue
         old = stored.get(arxiv_id)
         merged = merge_paper(old, h)
         if merged is None or merged == old:
@@ -80,3 +83,54 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> WriteResult
     result.new_listings = listings_store.upsert_listings(conn, [x for x in listings if x.arxiv_id in ids], ids)
     versions_store.upsert_versions(conn, [(ids[a], v) for a, vs in history.items() if a in ids for v in vs])
     return result
+
+
+def write_stream(
+    db: Database,
+    items: Iterable[Harvested],
+    counts: RunCounts,
+    notify: Callable[[list[str]], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Write ``items`` in batches of ``batch_size``, each committed on its own, adding to ``counts``.
+
+    Changed ids go to ``notify`` after each commit and are not kept in ``counts`` (a
+    multi-GB file would hold millions). When ``items`` itself raises (a file that breaks
+    off), the records read before it are written first, then the error propagates.
+    """
+    batch: list[Harvested] = []
+
+    def flush() -> None:
+        with db.write() as conn:
+            result = write_harvested(conn, batch)
+        counts.add(result, keep_ids=False)
+        counts.pages += 1
+        if notify is not None:
+            notify(result.changed_ids)
+        if on_progress is not None:
+            on_progress(len(batch))
+        batch.clear()
+
+    stream = iter(items)
+    while True:
+        try:
+            item = next(stream)
+        except StopIteration:
+            break
+        except Exception:
+            if batch:
+                flush()
+            raise
+        counts.fetched += 1
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+
+
+def store_records(db: Database, items: Sequence[Harvested]) -> RunCounts:
+    """Write a few records in one transaction (curated submissions, test factories)."""
+    with db.write() as conn:
+        return write_harvested(conn, items)

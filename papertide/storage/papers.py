@@ -109,6 +109,11 @@ def _vote_count_subquery() -> sa.ScalarSelect[int]:
     )
 
 
+def content_hashes(conn: Connection, arxiv_ids: Sequence[str]) -> dict[str, str]:
+    """arxiv_id → stored content hash, for the ids we hold: a cheap "is this unchanged?" test."""
+    return {a: r["content_hash"] for a, r in _existing(conn, list(arxiv_ids)).items()}
+
+
 def _existing(conn: Connection, arxiv_ids: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(arxiv_ids), IN_CHUNK):
@@ -205,6 +210,27 @@ def entries_by_id(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, Paper
 def entries_by_row_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperEntry]:
     """The same as :func:`entries_by_id`, keyed by row id (what the search indexes return)."""
     return {r.id: entry_from_row(r) for r in _entries_where(conn, papers.c.id, ids)}
+
+
+_PAPER_COLUMNS = (
+    papers.c.arxiv_id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.categories, papers.c.published,
+    papers.c.version, papers.c.published_approx, papers.c.github_repo, papers.c.upvotes_baseline,
+    papers.c.num_comments_baseline, papers.c.keywords, papers.c.withdrawn,
+)
+
+
+def get_papers(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, Paper]:
+    """Stored papers by id, metadata only: what the writer merges incoming records with.
+
+    Unlike :func:`get_entries` it skips the live vote and comment counts, whose correlated
+    subqueries would cost a bulk re-import more than the merge itself.
+    """
+    ids = list(arxiv_ids)
+    out: dict[str, Paper] = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        for r in conn.execute(sa.select(*_PAPER_COLUMNS).where(papers.c.arxiv_id.in_(ids[i : i + IN_CHUNK]))):
+            out[r.arxiv_id] = paper_from_row(r)
+    return out
 
 
 def paper_row_id(conn: Connection, arxiv_id: str) -> int | None:

@@ -202,5 +202,5 @@ def test_windows_checkpoints_and_withdrawal_comments():
 def test_jsonl_records_show_tex_accented_authors_as_letters():
     from papertide.ingest.records import parse_line
 
-    paper, _ = parse_line(json.dumps(REC))
+    paper = parse_line(json.dumps(REC)).paper
     assert paper.authors == ("Frédéric Klopp", "Ada Lovelace")

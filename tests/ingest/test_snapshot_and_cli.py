@@ -40,7 +40,7 @@ def test_snapshot_import_streams_batches_and_reports_bad_lines(service, db, tmp_
     result = service.import_snapshot(f)
     assert result.ok
     assert (result.counts.inserted, result.counts.failed, result.counts.withdrawn) == (3, 2, 1)
-    assert [n.split(":")[0] for n in result.notes] == ["line 2", "line 5"]
+    assert [n.split(":")[:2] for n in result.notes] == [["snap.json.gz", "2"], ["snap.json.gz", "5"]]
     assert result.counts.changed_ids == []  # bulk runs do not hold every id in memory
     with db.read() as conn:
         p = papers.get_paper(conn, "2606.00001").paper
