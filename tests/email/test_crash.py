@@ -28,11 +28,12 @@ THURSDAY = datetime(2026, 6, 4, 9, tzinfo=UTC)
 CONCURRENCY = 2
 
 
-def sender_process(db_url: str, port: int, tmp_path, *extra: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+def sender_process(db_url: str, port: int, tmp_path, *extra: str, claim_seconds: float = 1) -> subprocess.Popen:  # type: ignore[no-untyped-def]
     env = {
         **os.environ,
         "PAPERTIDE_DATABASE_URL": db_url, "PAPERTIDE_EMAIL_BACKEND": "smtp", "PAPERTIDE_SMTP_HOST": "127.0.0.1",
-        "PAPERTIDE_SMTP_PORT": str(port), "PAPERTIDE_SMTP_TIMEOUT_SECONDS": "5", "PAPERTIDE_EMAIL_CLAIM_SECONDS": "1",
+        "PAPERTIDE_SMTP_PORT": str(port), "PAPERTIDE_SMTP_TIMEOUT_SECONDS": "5",
+        "PAPERTIDE_EMAIL_CLAIM_SECONDS": str(claim_seconds),
         "PAPERTIDE_EMAIL_RETRY_BASE_SECONDS": "0.1", "PAPERTIDE_EMAIL_RETRY_MAX_SECONDS": "0.4",
         "PAPERTIDE_EMAIL_MAX_ATTEMPTS": "100", "PAPERTIDE_LOG_LEVEL": "WARNING",
     }
@@ -119,7 +120,11 @@ def test_three_concurrent_senders_never_send_a_message_twice(mail_app, db, db_ur
     sink = SmtpSink().start()
     sink.handler.delay = 0.005
     try:
-        senders = [sender_process(db_url, sink.port, tmp_path) for _ in range(3)]
+        # No sender dies here, so no lease needs to expire. With the 1 s lease the crash tests use, a
+        # thread's 5-message claim batch can outlive its lease on a busy 2-core machine (xdist workers
+        # beside these three processes), and another sender then rightly takes the rows again: that
+        # is delivery.py's "a lease shorter than one SMTP transaction", not a double claim.
+        senders = [sender_process(db_url, sink.port, tmp_path, claim_seconds=30) for _ in range(3)]
         outputs = [p.communicate(timeout=60)[0] for p in senders]
         assert [p.returncode for p in senders] == [0, 0, 0], outputs
         by_id = sink.handler.count_by_message_id()
