@@ -134,6 +134,12 @@ class Settings(BaseSettings):
     jobs_search_enabled: bool = Field(
         True, description="The worker keeps the keyword index synced and embeds new papers (jobs search.*)."
     )
+    jobs_submissions_enabled: bool = Field(
+        True, description="The worker fetches submitted papers the instance does not hold (job submissions.fetch)."
+    )
+    jobs_submissions_interval_seconds: float = Field(
+        30, gt=0, description="How often the worker looks for submitted papers to fetch from arXiv (seconds)."
+    )
     jobs_search_interval_seconds: float = Field(
         60, gt=0, description="How often the worker looks for new or changed papers to index and embed (seconds)."
     )

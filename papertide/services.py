@@ -20,6 +20,7 @@ from papertide.api.tokens import TokenService
 from papertide.catalog import Catalog
 from papertide.community import Clock, utc_now
 from papertide.community.contributions import PaperLookup
+from papertide.community.jobs import community_jobs
 from papertide.community.services import Community, build_community
 from papertide.config import Settings
 from papertide.email.archive import DigestArchive
@@ -109,6 +110,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
+        *community_jobs(community.submissions, settings),
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
     ]
     return Services(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -9,13 +11,22 @@ from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
-from papertide.domain.submissions import SubmissionContext, SubmissionRules, check_submission
+from papertide.domain.submissions import (
+    PaperRequest,
+    RequestStatus,
+    SubmissionContext,
+    SubmissionRules,
+    after_missed_fetch,
+    check_submission,
+)
 from papertide.domain.votes import VoteResult
 from papertide.storage import audit
+from papertide.storage import paper_requests as requests_store
 from papertide.storage import papers as papers_store
 from papertide.storage import submissions as submissions_store
+from papertide.storage import users as users_store
 from papertide.storage import votes as votes_store
-from papertide.storage.db import Database
+from papertide.storage.db import Connection, Database
 
 
 class PaperLookup(Protocol):
@@ -44,7 +55,17 @@ class Votes:
             return votes_store.voted_arxiv_ids(conn, user.id)
 
 
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    arxiv_id: str
+    day: date
+    fetching: bool  # not held yet: a job fetches it from arXiv, then lists it on ``day``
+
+
 class Submissions:
+    """Members put papers on today's list. A paper the instance does not hold is fetched from
+    arXiv by a job, never inside the web request (an unreachable arXiv takes a minute to give up)."""
+
     def __init__(self, db: Database, rules: SubmissionRules, lookup: PaperLookup | None = None, now: Clock = utc_now) -> None:
         self.db = db
         self.rules = rules
@@ -54,8 +75,8 @@ class Submissions:
     def today(self) -> date:
         return self.now().date()
 
-    def submit(self, user: User | None, raw: str) -> tuple[str, date]:
-        """Put the paper on today's list; returns (arxiv_id, day) or raises with a message."""
+    def submit(self, user: User | None, raw: str) -> Submitted:
+        """Put the paper on today's list, or ask for it to be fetched first; raises with a message."""
         if user is None:
             raise Denied("Please sign in to submit papers.", 401)
         if not permissions.can_act(user, "submit"):
@@ -64,43 +85,85 @@ class Submissions:
             arxiv_id = parse_arxiv_id(raw).id
         except InvalidArxivId as exc:
             raise InvalidInput(f"{exc}. Use an id like 2405.12345 or an arxiv.org/abs/… link.") from None
-        self._ensure_stored(arxiv_id)
         today = self.today()
         with self.db.write() as conn:
-            paper = papers_store.get_paper(conn, arxiv_id)
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
-            assert paper is not None and paper_id is not None
-            ctx = SubmissionContext(
-                today=today,
-                published=paper.paper.published,
-                already_listed_today=submissions_store.is_listed_on(conn, paper_id, today),
-                submitted_today_by_user=submissions_store.count_submitted_by(conn, user.id, today),
-                exempt=permissions.is_exempt_from_submission_rules(user),
-            )
-            reason = check_submission(self.rules, ctx)
-            if reason is None and not submissions_store.add_submission(conn, paper_id, today, user.id, user.display_name):
-                reason = "This paper is already on today's list."
-            if reason:
-                raise InvalidInput(reason)
-            audit.record(conn, user.id, "paper.submit", f"paper:{arxiv_id}", today.isoformat(), now=self.now())
-        return arxiv_id, today
+            if paper_id is not None:
+                self._list(conn, user, arxiv_id, paper_id, today)
+                return Submitted(arxiv_id, today, fetching=False)
+            self._request(conn, user, arxiv_id, today)
+        return Submitted(arxiv_id, today, fetching=True)
 
-    def _ensure_stored(self, arxiv_id: str) -> None:
+    def _list(self, conn: Connection, user: User, arxiv_id: str, paper_id: int, day: date) -> None:
+        paper = papers_store.get_paper(conn, arxiv_id)
+        assert paper is not None
+        ctx = SubmissionContext(
+            today=day,
+            published=paper.paper.published,
+            already_listed_today=submissions_store.is_listed_on(conn, paper_id, day),
+            submitted_today_by_user=submissions_store.count_submitted_by(conn, user.id, day),
+            exempt=permissions.is_exempt_from_submission_rules(user),
+        )
+        reason = check_submission(self.rules, ctx)
+        if reason is None and not submissions_store.add_submission(conn, paper_id, day, user.id, user.display_name):
+            reason = "This paper is already on today's list."
+        if reason:
+            raise InvalidInput(reason)
+        audit.record(conn, user.id, "paper.submit", f"paper:{arxiv_id}", day.isoformat(), now=self.now())
+
+    def _request(self, conn: Connection, user: User, arxiv_id: str, day: date) -> None:
+        if self.lookup is None:
+            raise InvalidInput(f"Paper {arxiv_id} is not in the database and this instance cannot fetch papers from arXiv.")
+        existing = requests_store.get(conn, arxiv_id, day)
+        if existing is not None and existing.status == "fetching":
+            raise InvalidInput(f"{arxiv_id} is already being fetched from arXiv for today's list.")
+        # Requests still being fetched count towards the daily cap, like the listings they become.
+        asked = requests_store.count_open_by(conn, user.id, day) + submissions_store.count_submitted_by(conn, user.id, day)
+        if not permissions.is_exempt_from_submission_rules(user) and asked >= self.rules.daily_cap:
+            raise InvalidInput(
+                f"You have reached today's limit of {self.rules.daily_cap} submissions; please come back tomorrow."
+            )
+        if existing is not None:  # failed earlier today: try again, for this member
+            requests_store.restart(conn, existing.id, user.id)
+        else:
+            requests_store.create(conn, arxiv_id, day, user.id)
+        audit.record(conn, user.id, "paper.request", f"paper:{arxiv_id}", day.isoformat(), now=self.now())
+
+    def requests_of(self, user: User) -> list[PaperRequest]:
+        """The member's recent requests for papers we did not hold, newest first, with their status."""
         with self.db.read() as conn:
-            if papers_store.paper_row_id(conn, arxiv_id) is not None:
-                return
-        paper = self.lookup.fetch_by_id(arxiv_id) if self.lookup else None
-        if paper is None:
-            why = "arXiv did not return it (unknown id, or arXiv could not be reached just now)" if self.lookup else (
-                "this instance cannot fetch papers from arXiv"
-            )
-            raise InvalidInput(f"Paper {arxiv_id} is not in the database and {why}. Check the id, or try again later.")
-        # The lookup may have stored it already (the arXiv fetch does); writing through the one
-        # writer again is then a no-op, and a lookup that only fetches still gets it stored.
-        from papertide.domain.ingest import Harvested, SourceKind
-        from papertide.ingest.writer import store_records
+            return requests_store.for_user(conn, user.id)
 
-        store_records(self.db, [Harvested(paper, SourceKind.ARXIV)])
+    def fetch_requested(self, stop: Callable[[], bool] = lambda: False, only: str | None = None) -> int:
+        """Fetch the papers members asked for (or just ``only``) and list them; returns how many were settled."""
+        with self.db.read() as conn:
+            waiting = [r for r in requests_store.open_requests(conn) if only is None or r.arxiv_id == only]
+        settled = 0
+        for req in waiting:
+            if stop() or self.lookup is None:
+                break
+            paper = self.lookup.fetch_by_id(req.arxiv_id)  # stores what arXiv returns
+            with self.db.write() as conn:
+                paper_id = papers_store.paper_row_id(conn, req.arxiv_id) if paper is not None else None
+                user = users_store.get_user(conn, req.user_id)
+                if paper_id is None or user is None:
+                    status, message = after_missed_fetch(req.attempts + 1, req.arxiv_id)
+                else:
+                    status, message = self._list_requested(conn, user, req, paper_id)
+                requests_store.finish_attempt(conn, req.id, status, message, req.attempts + 1)
+            settled += status != "fetching"
+        return settled
+
+    def _list_requested(
+        self, conn: Connection, user: User, req: PaperRequest, paper_id: int,
+    ) -> tuple[RequestStatus, str | None]:
+        if not permissions.can_act(user, "submit"):
+            return "failed", "This account is suspended."
+        try:  # _list writes nothing before it has decided, so a refusal leaves only the status to record
+            self._list(conn, user, req.arxiv_id, paper_id, req.listed_on)
+        except InvalidInput as exc:
+            return "failed", str(exc)
+        return "listed", None
 
     def remove_from_day(self, actor: User, arxiv_id: str, day: date) -> None:
         if not permissions.can_moderate(actor):

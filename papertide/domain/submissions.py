@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +48,36 @@ def check_submission(rules: SubmissionRules, ctx: SubmissionContext) -> str | No
     if ctx.submitted_today_by_user >= rules.daily_cap:
         return f"You have reached today's limit of {rules.daily_cap} submissions; please come back tomorrow."
     return None
+
+
+# A paper we do not hold is fetched from arXiv by a job; an unreachable arXiv is tried again on
+# the next runs, an id arXiv still does not return after this many tries is given up.
+MAX_FETCH_ATTEMPTS = 3
+RequestStatus = Literal["fetching", "listed", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRequest:
+    """A member's submission of a paper the instance did not hold, while (and after) it is fetched."""
+
+    id: int
+    arxiv_id: str
+    listed_on: date
+    user_id: int
+    status: RequestStatus
+    attempts: int
+    message: str | None
+
+
+def after_missed_fetch(attempts: int, arxiv_id: str) -> tuple[RequestStatus, str]:
+    """Status and message once the fetch came back without the paper for the ``attempts``-th time.
+
+    >>> after_missed_fetch(1, "2606.09999")[0], after_missed_fetch(MAX_FETCH_ATTEMPTS, "2606.09999")[0]
+    ('fetching', 'failed')
+    """
+    if attempts < MAX_FETCH_ATTEMPTS:
+        return "fetching", f"arXiv did not return {arxiv_id} yet (try {attempts} of {MAX_FETCH_ATTEMPTS}); trying again."
+    return "failed", (
+        f"Paper {arxiv_id} is not in the database and arXiv did not return it after {attempts} tries "
+        "(unknown id, or arXiv could not be reached). Check the id, or submit it again later."
+    )

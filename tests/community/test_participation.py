@@ -125,8 +125,10 @@ def test_submitting_a_paper_we_do_not_hold_says_so(client, papers):
 
     client.app.state.services.community.submissions.lookup = NoArxiv()
     sign_in(client, "sub2@example.org")
+    # The fetch runs after the response (in a job), so the page says so and the status follows.
     r = post(client, "/submit", {"paper": "2606.07777"})
-    assert r.status_code == 400 and "Paper 2606.07777 is not in the database" in r.text
+    assert r.status_code == 202 and "We don't hold 2606.07777 yet" in r.text
+    assert "arXiv did not return 2606.07777 yet (try 1 of 3)" in client.get("/submit").text
 
 
 def test_curators_are_exempt_and_can_remove_papers_from_a_day(client, papers):

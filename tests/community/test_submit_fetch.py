@@ -1,11 +1,24 @@
 """Submitting a paper we do not hold fetches it through the ingest layer's arXiv-by-id lookup,
 against a fake arXiv API served over real local HTTP (tests/ingest/fake_sources.py)."""
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
+from papertide.config import Settings
+from papertide.storage.db import Database
+from papertide.web.csrf import COOKIE as CSRF_COOKIE
+from papertide.web.csrf import token_for
 from tests.community.conftest import post, sign_in
+from tests.factories import app_for
 from tests.ingest.conftest import sample_records
 from tests.ingest.fake_sources import FakeServer, FakeSources
 
@@ -31,10 +44,69 @@ def test_submitting_an_unknown_paper_fetches_it_from_arxiv(client, fake_arxiv):
     record = fake_arxiv.fake.records[0]
     sign_in(client, "fetcher@example.org")
     r = post(client, "/submit", {"paper": f"https://arxiv.org/abs/{record['arxiv_id']}"})
-    assert r.status_code == 200, r.text
-    assert "is on the list for" in r.text
+    # The request only queues the fetch; the test client runs the after-response fetch before returning.
+    assert r.status_code == 202, r.text
+    assert "is being fetched from arXiv" in r.text
     assert any("/api/query" in q for q in fake_arxiv.fake.requests)
     day = client.get("/papers/date/2026-06-10").text
     assert record["title"].split()[0] in day and "Submitted by reader-" in day
-    missing = post(client, "/submit", {"paper": "2606.09999"})
-    assert missing.status_code == 400 and "Paper 2606.09999 is not in the database" in missing.text
+    assert 'class="request-listed"' in client.get("/submit").text
+
+
+def test_an_id_arxiv_never_returns_fails_after_three_tries_with_a_message(client, fake_arxiv):
+    submissions = client.app.state.services.community.submissions
+    submissions.now = lambda: TODAY
+    sign_in(client, "fetcher@example.org")
+    assert post(client, "/submit", {"paper": "2606.09999"}).status_code == 202
+    page = client.get("/submit").text
+    assert 'class="request-fetching"' in page and "try 1 of 3" in page
+    again = post(client, "/submit", {"paper": "2606.09999"})
+    assert again.status_code == 400 and "already being fetched" in again.text
+    assert client.app.state.services.jobs.run_now("submissions.fetch").outcome == "succeeded"
+    assert submissions.fetch_requested() == 1  # the third try settles it
+    page = client.get("/submit").text
+    assert 'class="request-failed"' in page
+    assert "Paper 2606.09999 is not in the database and arXiv did not return it after 3 tries" in page
+    assert "2606.09999" not in client.get("/papers/date/2026-06-10").text
+
+
+def test_a_slow_arxiv_never_holds_up_the_submit_request(settings, db, fake_arxiv):
+    # Over real HTTP: the response goes out first, the fetch runs after it (or in the job).
+    fake_arxiv.fake.api_delay_seconds = 3
+    record = fake_arxiv.fake.records[1]
+    with live_app(settings, db) as (url, app):
+        app.state.services.community.submissions.now = lambda: TODAY
+        with httpx.Client(base_url=url) as web:
+            _, token = app.state.services.community.accounts.request_login_link("slow@example.org")
+            web.get("/auth/sign-in")
+            csrf_token = token_for(settings.secret_key, web.cookies[CSRF_COOKIE])
+            assert web.post(f"/auth/link/{token}", data={"csrf_token": csrf_token}).status_code == 303
+            started = time.monotonic()
+            r = web.post("/submit", data={"csrf_token": csrf_token, "paper": record["arxiv_id"]})
+            took = time.monotonic() - started
+            assert r.status_code == 202 and took < 2.0, took
+            deadline = time.monotonic() + 30
+            while 'class="request-listed"' not in web.get("/submit").text:
+                assert time.monotonic() < deadline, "the paper was never listed"
+                time.sleep(0.2)
+
+
+@contextmanager
+def live_app(settings: Settings, db: Database) -> Iterator[tuple[str, FastAPI]]:
+    """The app served by uvicorn on 127.0.0.1 from a thread."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = app_for(settings, db)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "live server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

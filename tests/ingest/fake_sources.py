@@ -8,6 +8,7 @@ on :class:`FakeSources` (page size, a 503 with Retry-After, a 500 or malformed p
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,7 @@ class FakeSources:
     malformed_page: int | None = None  # this OAI page is cut off mid-record
     truncated_page: int | None = None  # this OAI page promises more bytes than it sends, then hangs up
     hf_days: dict[str, bytes] = field(default_factory=dict)
+    api_delay_seconds: float = 0.0  # the arXiv API answers this slowly (a slow or struggling arXiv)
     requests: list[str] = field(default_factory=list)
     _served_503: bool = False
 
@@ -90,6 +92,8 @@ class FakeSources:
 
     # --- arXiv API ----------------------------------------------------------------------------
     def api(self, q: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if self.api_delay_seconds:
+            time.sleep(self.api_delay_seconds)
         by_id = {r["arxiv_id"]: r for r in self.records}
         entries = []
         for raw in q.get("id_list", "").split(","):

@@ -32,7 +32,10 @@ def _cli(runner: JobRunner) -> typer.Typer:
     return app
 
 
-def test_jobs_status_and_run(db, clock):
+def test_jobs_status_and_run(db, clock, monkeypatch):
+    from papertide.cli import jobs as jobs_cli
+
+    monkeypatch.setattr(jobs_cli.console, "width", 250)  # the status table is wide; the test terminal may not be
     def boom(stop: threading.Event) -> None:
         raise RuntimeError("feed unreachable")
 

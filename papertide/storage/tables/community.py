@@ -108,3 +108,20 @@ audit_log = sa.Table(
     *timestamp_columns(),
     sa.Index("ix_audit_log_created_at", "created_at"),
 )
+
+# A member asked to list a paper the instance does not hold yet: the arXiv fetch runs in a job
+# (never in the web request), then the paper is listed on ``listed_on`` as their submission.
+paper_requests = sa.Table(
+    "paper_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("arxiv_id", sa.String(64), nullable=False),
+    sa.Column("listed_on", sa.Date, nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="fetching"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=True),
+    *timestamp_columns(),
+    sa.UniqueConstraint("arxiv_id", "listed_on"),
+    sa.CheckConstraint("status IN ('fetching', 'listed', 'failed')", name="status"),
+)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from papertide.domain.accounts import InvalidInput
+from papertide.domain.accounts import InvalidInput, User
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, services_of, templates_of
 from papertide.web.ratelimit import enforce
@@ -17,10 +17,11 @@ from papertide.web.sessions import ViewerDep
 router = APIRouter(dependencies=[CsrfDep])
 
 
-def _page(request: Request, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+def _page(request: Request, viewer: User, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
     subs = services_of(request).community.submissions
     return templates_of(request).TemplateResponse(
-        request, "community/submit.html", {"rules": subs.rules, "today": subs.today(), **ctx}, status_code=status
+        request, "community/submit.html",
+        {"rules": subs.rules, "today": subs.today(), "requests": subs.requests_of(viewer), **ctx}, status_code=status,
     )
 
 
@@ -28,19 +29,26 @@ def _page(request: Request, status: int = 200, **ctx) -> Response:  # type: igno
 def submit_page(request: Request, viewer: ViewerDep):
     if viewer is None:
         return sign_in_redirect(request, "/submit")
-    return _page(request)
+    return _page(request, viewer)
 
 
 @router.post("/submit", response_class=HTMLResponse)
-def submit(request: Request, community: CommunityDep, viewer: ViewerDep, paper: str = Form("")):
+def submit(
+    request: Request, community: CommunityDep, viewer: ViewerDep, background: BackgroundTasks, paper: str = Form(""),
+):
     if viewer is None:
         return sign_in_redirect(request, "/submit")
     enforce(request, "submit", viewer)
     try:
-        arxiv_id, day = community.submissions.submit(viewer, paper[:300])
+        done = community.submissions.submit(viewer, paper[:300])
     except InvalidInput as exc:
-        return _page(request, 400, error=str(exc), value=paper[:300])
-    return _page(request, 200, submitted=arxiv_id, day=day)
+        return _page(request, viewer, 400, error=str(exc), value=paper[:300])
+    if done.fetching:
+        # After the response: arXiv can take a minute to answer (or fail to); the page says so, and the
+        # submissions.fetch job tries again if this attempt does not get it.
+        background.add_task(community.submissions.fetch_requested, only=done.arxiv_id)
+        return _page(request, viewer, 202, fetching=done.arxiv_id, day=done.day)
+    return _page(request, viewer, 200, submitted=done.arxiv_id, day=done.day)
 
 
 @router.post("/moderation/remove-listing")
