@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,7 +12,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from papertide.config import Settings
 from papertide.domain.papers import Listing, Paper
@@ -23,6 +19,7 @@ from papertide.ingest.bulk import import_records
 from papertide.storage.db import Database
 from papertide.storage.schema import users
 from tests.factories import app_for
+from tests.live import free_port, serve_app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HF_DAY = date(2025, 6, 2)
@@ -60,29 +57,11 @@ def add_user(db: Database, email: str, name: str = "Ada") -> int:
         return conn.execute(sa.select(users.c.id).where(users.c.email == email)).scalar_one()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(settings: Settings, db: Database) -> Iterator[str]:
     """The real app over HTTP on 127.0.0.1 (uvicorn in a thread); yields its base URL."""
-    port = int(settings.base_url.rsplit(":", 1)[1])
-    server = uvicorn.Server(uvicorn.Config(app_for(settings, db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("live server did not start")
-        time.sleep(0.02)
-    try:
-        yield settings.base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(app_for(settings, db), int(settings.base_url.rsplit(":", 1)[1])) as url:
+        yield url
 
 
 @pytest.fixture

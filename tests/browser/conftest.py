@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from papertide.config import Settings
 from papertide.storage.db import Database
 from tests.factories import app_for
+from tests.live import free_port, serve_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:
@@ -40,22 +31,13 @@ def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[LiveServer]:
     """The real app over HTTP on 127.0.0.1 with a fresh SQLite database."""
     path = tmp_path / "papertide.db"
     shutil.copy(sqlite_template, path)
-    port = _free_port()
+    port = free_port()
     settings = Settings(  # type: ignore[call-arg]
         data_dir=tmp_path, database_url=f"sqlite:///{path}", base_url=f"http://127.0.0.1:{port}", _env_file=None
     )
     db = Database(settings.resolved_database_url)
-    server = uvicorn.Server(uvicorn.Config(app_for(settings, db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", db, settings)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app_for(settings, db), port) as url:
+        yield LiveServer(url, db, settings)
     db.dispose()
 
 

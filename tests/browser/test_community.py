@@ -4,20 +4,18 @@ reload (htmx), submit a paper, comment; and XSS payloads never run."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from papertide.config import Settings
 from papertide.storage.db import Database
-from tests.browser.conftest import LiveServer, _free_port
+from tests.browser.conftest import LiveServer
 from tests.community.conftest import smtp_server  # noqa: F401  # the session SMTP fixture
 from tests.factories import add_papers, app_for, make_paper
+from tests.live import free_port, serve_app
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.now(UTC).date()
@@ -30,22 +28,14 @@ def site(tmp_path: Path, sqlite_template: Path, smtp_server) -> Iterator[tuple[L
     box.messages.clear()
     path = tmp_path / "papertide.db"
     shutil.copy(sqlite_template, path)
-    port = _free_port()
+    port = free_port()
     settings = Settings(  # type: ignore[call-arg]
         data_dir=tmp_path, database_url=f"sqlite:///{path}", base_url=f"http://127.0.0.1:{port}", _env_file=None,
         email_backend="smtp", smtp_host=host, smtp_port=smtp_port,
     )
     db = Database(settings.resolved_database_url)
-    server = uvicorn.Server(uvicorn.Config(app_for(settings, db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", db, settings), box
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app_for(settings, db), port) as url:
+        yield LiveServer(url, db, settings), box
     db.dispose()
 
 

@@ -1,26 +1,19 @@
 """Submitting a paper we do not hold fetches it through the ingest layer's arXiv-by-id lookup,
 against a fake arXiv API served over real local HTTP (tests/ingest/fake_sources.py)."""
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
-from papertide.config import Settings
-from papertide.storage.db import Database
 from papertide.web.csrf import COOKIE as CSRF_COOKIE
 from papertide.web.csrf import token_for
 from tests.community.conftest import post, sign_in
 from tests.factories import app_for
 from tests.ingest.conftest import sample_records
 from tests.ingest.fake_sources import FakeServer, FakeSources
+from tests.live import serve_app
 
 TODAY = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 
@@ -74,7 +67,8 @@ def test_a_slow_arxiv_never_holds_up_the_submit_request(settings, db, fake_arxiv
     # Over real HTTP: the response goes out first, the fetch runs after it (or in the job).
     fake_arxiv.fake.api_delay_seconds = 3
     record = fake_arxiv.fake.records[1]
-    with live_app(settings, db) as (url, app):
+    app = app_for(settings, db)
+    with serve_app(app) as url:
         app.state.services.community.submissions.now = lambda: TODAY
         with httpx.Client(base_url=url) as web:
             _, token = app.state.services.community.accounts.request_login_link("slow@example.org")
@@ -90,23 +84,3 @@ def test_a_slow_arxiv_never_holds_up_the_submit_request(settings, db, fake_arxiv
                 assert time.monotonic() < deadline, "the paper was never listed"
                 time.sleep(0.2)
 
-
-@contextmanager
-def live_app(settings: Settings, db: Database) -> Iterator[tuple[str, FastAPI]]:
-    """The app served by uvicorn on 127.0.0.1 from a thread."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = app_for(settings, db)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)

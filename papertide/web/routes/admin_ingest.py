@@ -11,23 +11,25 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from papertide.domain.permissions import can_administer
 from papertide.web.deps import IngestDep, ServicesDep, SettingsDep, TemplatesDep
 from papertide.web.sessions import viewer
 
-router = APIRouter()
 RUNS_SHOWN = 100  # most recent runs on the page
 
 
 def _require_admin(
-    request: Request, settings: SettingsDep, header_token: str | None, query_token: str | None
+    request: Request,
+    settings: SettingsDep,
+    x_admin_token: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query()] = None,
 ) -> None:
     if can_administer(viewer(request)):
         return
-    given = header_token or query_token or ""
+    given = x_admin_token or token or ""
     if settings.admin_token:
         if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
             raise HTTPException(status_code=403, detail="This page needs the admin token (X-Admin-Token).")
@@ -35,19 +37,14 @@ def _require_admin(
         # No token configured outside dev mode: the page does not exist for non-admins.
         raise HTTPException(status_code=404, detail="Not found")
     else:
-        raise HTTPException(status_code=403, detail="Sign in as an admin to see ingest runs.")
+        raise HTTPException(status_code=403, detail="Sign in as an admin to see this page.")
+
+
+router = APIRouter(dependencies=[Depends(_require_admin)])
 
 
 @router.get("/admin/ingest", response_class=HTMLResponse)
-def admin_ingest(
-    request: Request,
-    settings: SettingsDep,
-    templates: TemplatesDep,
-    service: IngestDep,
-    x_admin_token: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query()] = None,
-) -> HTMLResponse:
-    _require_admin(request, settings, x_admin_token, token)
+def admin_ingest(request: Request, settings: SettingsDep, templates: TemplatesDep, service: IngestDep) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "admin/ingest.html",
         {"runs": service.runs(RUNS_SHOWN), "checkpoints": service.checkpoints(),
@@ -56,13 +53,5 @@ def admin_ingest(
 
 
 @router.get("/admin/jobs", response_class=HTMLResponse)
-def admin_jobs(
-    request: Request,
-    settings: SettingsDep,
-    templates: TemplatesDep,
-    services: ServicesDep,
-    x_admin_token: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query()] = None,
-) -> HTMLResponse:
-    _require_admin(request, settings, x_admin_token, token)
+def admin_jobs(request: Request, templates: TemplatesDep, services: ServicesDep) -> HTMLResponse:
     return templates.TemplateResponse(request, "admin/jobs.html", {"jobs": services.jobs.status()})
