@@ -12,14 +12,11 @@ object serves ``papertide db upgrade`` on an empty database. What is expensive t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papertide.api.service import ApiService
 from papertide.api.tokens import TokenService
 from papertide.catalog import Catalog
-from papertide.community import Clock, utc_now
-from papertide.community.contributions import PaperLookup
 from papertide.community.jobs import community_jobs
 from papertide.community.services import Community, build_community
 from papertide.config import Settings
@@ -31,7 +28,6 @@ from papertide.email.login import SignInMail
 from papertide.email.notices import Notices
 from papertide.email.senders import EmailSender, make_sender
 from papertide.email.subscribing import SubscriptionService
-from papertide.ingest.http import Fetcher
 from papertide.ingest.jobs import ingest_jobs
 from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
@@ -76,13 +72,10 @@ class Services:
 
 @dataclass(frozen=True)
 class Edges:
-    """Replacements for the edges that talk to the outside world (tests, special runs)."""
+    """What a caller may hand in instead of what settings say: an engine to share (tests open the
+    database themselves), and where the embedding model runs (``papertide embed --device``)."""
 
     db: Database | None = None
-    email_sender: EmailSender | None = None
-    fetcher_factory: Callable[[str], Fetcher] | None = None  # HTTP to arXiv / Hugging Face, by source name
-    paper_lookup: PaperLookup | None = None
-    clock: Clock = utc_now
     search_device: str = "cpu"
     search_threads: int | None = None
 
@@ -100,10 +93,10 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     owns_db = edges.db is None
     db = edges.db or Database(settings.resolved_database_url, settings.db_pool_size)
     catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
-    ingest = IngestService(db, settings, fetcher_factory=edges.fetcher_factory)
+    ingest = IngestService(db, settings)
     search = build_search(settings, db, edges.search_device, edges.search_threads)
-    community = build_community(settings, db, edges.paper_lookup or ingest, now=edges.clock)
-    sender = edges.email_sender or make_sender(settings)
+    community = build_community(settings, db, lookup=ingest)
+    sender = make_sender(settings)
     notices = Notices(settings)
     digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)

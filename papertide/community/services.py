@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from papertide.community import Clock, utc_now
 from papertide.community.accounts import Accounts
 from papertide.community.contributions import PaperLookup, Submissions, Votes
 from papertide.community.discussion import Discussion
@@ -25,17 +24,17 @@ class Community:
     limiter: RateLimiter
 
 
-def build_community(settings: Settings, db: Database, lookup: PaperLookup, now: Clock = utc_now) -> Community:
+def build_community(settings: Settings, db: Database, lookup: PaperLookup) -> Community:
     return Community(
         accounts=Accounts(
             db, login_link_minutes=settings.login_link_minutes, session_days=settings.session_days,
-            password_min_length=settings.password_min_length, now=now,
+            password_min_length=settings.password_min_length,
         ),
         votes=Votes(db),
         submissions=Submissions(
-            db, SubmissionRules(settings.submission_max_age_days, settings.submissions_per_day), lookup, now=now
+            db, SubmissionRules(settings.submission_max_age_days, settings.submissions_per_day), lookup
         ),
-        discussion=Discussion(db, settings.comment_edit_minutes, now=now),
+        discussion=Discussion(db, settings.comment_edit_minutes),
         reading_lists=ReadingLists(db),
         limiter=RateLimiter(settings.rate_limits_enabled),
     )

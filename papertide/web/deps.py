@@ -36,6 +36,10 @@ def templates_of(request: Request) -> Jinja2Templates:
     return templates
 
 
+def _base_url(request: Request) -> str:
+    return services_of(request).settings.base_url.rstrip("/")
+
+
 def _settings(request: Request) -> Settings:
     return services_of(request).settings
 
@@ -98,3 +102,4 @@ DigestsDep = Annotated[DigestComposer, Depends(_digests)]
 OutboxDep = Annotated[OutboxSender, Depends(_outbox)]
 ArchiveDep = Annotated[DigestArchive, Depends(_archive)]
 PagesDep = Annotated[PaperPages, Depends(_pages)]
+BaseUrlDep = Annotated[str, Depends(_base_url)]  # the public site URL without a trailing slash, for links

@@ -1,8 +1,8 @@
 """Personal API tokens on the profile page: create (the secret is shown once), revoke.
 
-The list itself is drawn by ``api/_tokens.html`` (included from the profile page) through
-the ``my_api_tokens()`` template helper, so the profile route needs no change. Only the
-signed-in owner sees or touches their tokens; every form carries the CSRF token.
+The list itself is drawn by ``api/_tokens.html``, included from the profile page, whose route
+loads the tokens. Only the signed-in owner sees or touches their tokens; every form carries
+the CSRF token.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from papertide.api.tokens import TokenService
 from papertide.domain.api_tokens import InvalidScope, parse_scope
 from papertide.web.csrf import CsrfDep
-from papertide.web.deps import TemplatesDep, services_of
+from papertide.web.deps import TemplatesDep, TokensDep
 from papertide.web.responses import error_page, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
@@ -21,13 +20,10 @@ router = APIRouter(dependencies=[CsrfDep])
 MAX_ACTIVE_TOKENS = 50  # a person needs a handful; a bound keeps a leaked session from minting thousands
 
 
-def _tokens(request: Request) -> TokenService:
-    return services_of(request).tokens
-
-
 @router.post("/profile/tokens", response_class=HTMLResponse)
 def create_token(
-    request: Request, templates: TemplatesDep, viewer: ViewerDep, name: str = Form(""), scope: str = Form("read"),
+    request: Request, tokens: TokensDep, templates: TemplatesDep, viewer: ViewerDep,
+    name: str = Form(""), scope: str = Form("read"),
 ) -> Response:
     if viewer is None:
         return sign_in_redirect(request, "/profile")
@@ -37,7 +33,7 @@ def create_token(
         return error_page(request, "Please check your input", str(exc), 400)
     if not name.strip():
         return error_page(request, "Please check your input", "Give the token a name, e.g. the script that uses it.", 400)
-    tokens = _tokens(request)
+    tokens = tokens
     if sum(1 for t in tokens.list_for_user(viewer.id) if t.active) >= MAX_ACTIVE_TOKENS:
         return error_page(request, "Too many tokens", f"Revoke one first: at most {MAX_ACTIVE_TOKENS} tokens can be active.", 400)
     created = tokens.create_for_user(viewer.id, wanted, name)
@@ -49,9 +45,9 @@ def create_token(
 
 
 @router.post("/profile/tokens/{token_uuid}/revoke")
-def revoke_token(request: Request, token_uuid: str, viewer: ViewerDep) -> Response:
+def revoke_token(request: Request, tokens: TokensDep, token_uuid: str, viewer: ViewerDep) -> Response:
     if viewer is None:
         return sign_in_redirect(request, "/profile")
-    if not _tokens(request).revoke(token_uuid[:40], user_id=viewer.id):
+    if not tokens.revoke(token_uuid[:40], user_id=viewer.id):
         return error_page(request, "No such token", "That token is not yours or is already revoked.", 404)
     return RedirectResponse("/profile#api-tokens", status_code=303)

@@ -30,7 +30,7 @@ from papertide.domain.papers import InvalidArxivId, PaperEntry, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.domain.search import SearchFilters, normalize_query
 from papertide.web.api_auth import require_scope
-from papertide.web.deps import services_of
+from papertide.web.deps import ApiDep, BaseUrlDep, services_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
 
@@ -75,9 +75,11 @@ def _entry(service: ApiService, raw: str) -> PaperEntry:
 
 
 @router.get("/papers", response_model=PaperList, summary="All papers, newest stored first")
-def list_papers(request: Request, limit: Limit = 50, cursor: Cursor = None, category: Category = None) -> dict:
-    rows = _service(request).papers(_cursor(cursor, "b"), limit + 1, category)
-    base = _base(request)
+def list_papers(
+    request: Request, api: ApiDep, base_url: BaseUrlDep, limit: Limit = 50, cursor: Cursor = None, category: Category = None,
+) -> dict:
+    rows = api.papers(_cursor(cursor, "b"), limit + 1, category)
+    base = base_url
     more = len(rows) > limit
     rows = rows[:limit]
     return {
@@ -87,18 +89,20 @@ def list_papers(request: Request, limit: Limit = 50, cursor: Cursor = None, cate
 
 
 @router.get("/papers/{arxiv_id:path}/similar", response_model=SearchList, summary="Papers similar to one paper")
-def similar_papers(arxiv_id: str, request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
-    service = _service(request)
+def similar_papers(
+    arxiv_id: str, request: Request, api: ApiDep, base_url: BaseUrlDep, limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict:
+    service = api
     entry = _entry(service, arxiv_id)
     page = service.similar(entry.paper.arxiv_id, limit)
-    base = _base(request)
+    base = base_url
     return {"items": [{**paper_out(e, base), "score": s} for e, s in page.hits], "next_cursor": None, "backend": page.backend}
 
 
 @router.get("/papers/{arxiv_id:path}", response_model=PaperDetailOut, summary="One paper")
-def get_paper(arxiv_id: str, request: Request) -> dict:
-    entry = _entry(_service(request), arxiv_id)
-    return {**paper_out(entry, _base(request)), "listed_dates": list(entry.listed_dates)}
+def get_paper(arxiv_id: str, request: Request, api: ApiDep, base_url: BaseUrlDep) -> dict:
+    entry = _entry(api, arxiv_id)
+    return {**paper_out(entry, base_url), "listed_dates": list(entry.listed_dates)}
 
 
 # Patterns keep the OpenAPI document honest about what parses (schemathesis checks that).
@@ -167,15 +171,15 @@ def monthly(month: Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-05
 
 @router.get("/trending", response_model=TrendingList, summary="Papers by trending score")
 def trending(
-    request: Request,
+    request: Request, api: ApiDep, base_url: BaseUrlDep,
     gravity: Annotated[float | None, Query(ge=0, le=5, description="Exponent on age; the instance's default if omitted")] = None,
     window_days: Annotated[int | None, Query(ge=1, le=365, description="Days of listings that compete")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict:
     offset = _cursor(cursor, "o") or 0
-    page, more = _service(request).trending(offset, limit, gravity, window_days)
-    base = _base(request)
+    page, more = api.trending(offset, limit, gravity, window_days)
+    base = base_url
     return {
         "items": [{**paper_out(e, base), "score": s.score} for e, s in page.entries],
         "next_cursor": encode_cursor("o", offset + limit) if more else None,
@@ -186,7 +190,7 @@ def trending(
 
 @router.get("/search", response_model=SearchList, summary="Search papers")
 def search(
-    request: Request,
+    request: Request, api: ApiDep, base_url: BaseUrlDep,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="Search text")],
     category: Category = None,
     published_from: DateQuery = None,
@@ -201,8 +205,8 @@ def search(
     lo = _parse_date("published_from", published_from).first if published_from else None
     hi = _parse_date("published_to", published_to).first if published_to else None
     filters = SearchFilters(published_from=lo, published_to=hi, categories=(category,) if category else ())
-    page = _service(request).search(query, offset, limit, filters)
-    base = _base(request)
+    page = api.search(query, offset, limit, filters)
+    base = base_url
     return {
         "items": [{**paper_out(e, base), "score": s} for e, s in page.hits],
         "next_cursor": encode_cursor("o", offset + limit) if page.has_more else None,

@@ -14,13 +14,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import URL
 
-from papertide.api.service import ApiService
 from papertide.community import NotFound
 from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import InvalidPeriod, parse_day
 from papertide.domain.search import normalize_query
-from papertide.web.deps import CommunityDep, services_of
+from papertide.web.deps import ApiDep, CommunityDep, services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,14 +60,10 @@ def _respond(request: Request, fmt: FeedFormat, title: str, link: str, descripti
     return Response(render_feed(fmt, feed, items), media_type=MEDIA_TYPES[fmt])
 
 
-def _service(request: Request) -> ApiService:
-    return services_of(request).api
-
-
 @router.get("/feeds/daily.{fmt}")
-def daily_feed(fmt: str, request: Request, date: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+def daily_feed(fmt: str, request: Request, api: ApiDep, date: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     kind = _format(fmt)
-    service = _service(request)
+    service = api
     try:
         period = parse_day(date) if date is not None else service.latest_period()
     except InvalidPeriod as exc:
@@ -83,9 +78,9 @@ def daily_feed(fmt: str, request: Request, date: Annotated[str | None, Query(max
 
 
 @router.get("/feeds/trending.{fmt}")
-def trending_feed(fmt: str, request: Request) -> Response:
+def trending_feed(fmt: str, request: Request, api: ApiDep) -> Response:
     kind = _format(fmt)
-    page, _ = _service(request).trending(0, FEED_ITEMS, None, None)
+    page, _ = api.trending(0, FEED_ITEMS, None, None)
     return _respond(
         request, kind, "Trending papers", "/trending",
         f"Papers listed {page.window_first} – {page.window_last}, ranked by upvotes decayed with age.",
@@ -94,11 +89,11 @@ def trending_feed(fmt: str, request: Request) -> Response:
 
 
 @router.get("/feeds/category/{category}.{fmt}")
-def category_feed(category: str, fmt: str, request: Request) -> Response:
+def category_feed(category: str, fmt: str, request: Request, api: ApiDep) -> Response:
     kind = _format(fmt)
     if not category or len(category) > 32 or not set(category) <= _CATEGORY_CHARS:
         raise HTTPException(404, f"not an arXiv category: {category[:40]!r}")
-    entries = _service(request).category_newest(category, FEED_ITEMS)
+    entries = api.category_newest(category, FEED_ITEMS)
     return _respond(
         request, kind, f"New in {category}", f"/search?category={category}",
         f"The newest papers in {category}.", entries,
@@ -106,12 +101,12 @@ def category_feed(category: str, fmt: str, request: Request) -> Response:
 
 
 @router.get("/feeds/search.{fmt}")
-def search_feed(fmt: str, request: Request, q: Annotated[str, Query(max_length=1000)] = "") -> Response:
+def search_feed(fmt: str, request: Request, api: ApiDep, q: Annotated[str, Query(max_length=1000)] = "") -> Response:
     kind = _format(fmt)
     query = normalize_query(q)
     if not query:
         raise HTTPException(422, "q: give a search query, e.g. /feeds/search.rss?q=diffusion")
-    hits = _service(request).search(query, 0, FEED_ITEMS).hits
+    hits = api.search(query, 0, FEED_ITEMS).hits
     return _respond(
         request, kind, f"Search: {query}", f"/search?{URL('').include_query_params(q=query).query}",
         f"Papers matching {query!r}.", [e for e, _ in hits],

@@ -16,21 +16,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from papertide.api.service import ApiService, ListSort
+from papertide.api.service import ListSort
 from papertide.domain.hf_shape import hf_daily_item, hf_paper
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.domain.search import normalize_query
-from papertide.web.deps import services_of
+from papertide.web.deps import ApiDep
 
 router = APIRouter(tags=["huggingface-compatible"])
 
 HF_MAX_LIMIT = 100  # HF's own cap; larger values are clamped, like HF does
 HF_MAX_PAGE = 10_000
-
-
-def _service(request: Request) -> ApiService:
-    return services_of(request).api
 
 
 def _json(data: object, headers: dict[str, str] | None = None) -> Response:
@@ -54,7 +50,7 @@ def _period(date: str | None, week: str | None, month: str | None) -> Period | N
 
 @router.get("/api/daily_papers")
 def daily_papers(
-    request: Request,
+    request: Request, api: ApiDep,
     date: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     week: Annotated[str | None, Query(description="YYYY-Www (ISO week)")] = None,
     month: Annotated[str | None, Query(description="YYYY-MM")] = None,
@@ -64,7 +60,7 @@ def daily_papers(
     limit: Annotated[int, Query(ge=1)] = 50,
 ) -> Response:
     """A day's (or week's, month's) daily papers; the latest day when no period is given."""
-    service = _service(request)
+    service = api
     period = _period(date, week, month) or service.latest_period()
     if period is None:
         return _json([])
@@ -79,7 +75,7 @@ def daily_papers(
 
 @router.get("/api/papers/search")
 def search_papers(
-    request: Request,
+    request: Request, api: ApiDep,
     q: Annotated[str, Query(max_length=1000)] = "",
     limit: Annotated[int, Query(ge=1)] = 50,
 ) -> Response:
@@ -87,18 +83,18 @@ def search_papers(
     query = normalize_query(q)
     if not query:
         return _json([])
-    page = _service(request).search(query, 0, min(limit, HF_MAX_LIMIT))
+    page = api.search(query, 0, min(limit, HF_MAX_LIMIT))
     return _json([hf_daily_item(entry) for entry, _ in page.hits])
 
 
 @router.get("/api/papers/{raw_id:path}")
-def paper_info(raw_id: str, request: Request) -> Response:
+def paper_info(raw_id: str, request: Request, api: ApiDep) -> Response:
     """One paper, shaped like HF's ``/api/papers/{id}``."""
     try:
         aid = parse_arxiv_id(raw_id)
     except InvalidArxivId:
         raise HTTPException(404, f"no such paper: {raw_id[:100]!r}") from None
-    entry = _service(request).paper(aid.id)
+    entry = api.paper(aid.id)
     if entry is None:
         raise HTTPException(404, f"no such paper: {aid.id}")
     return _json(hf_paper(entry))

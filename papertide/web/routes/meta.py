@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from papertide.domain.feeds import clean_text
-from papertide.web.deps import ApiDep, services_of
+from papertide.web.deps import ApiDep, BaseUrlDep, services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,15 +21,15 @@ def _base(request: Request) -> str:
 
 
 @router.get("/robots.txt")
-def robots(request: Request) -> PlainTextResponse:
+def robots(request: Request, base_url: BaseUrlDep) -> PlainTextResponse:
     # Crawlers get the pages; the APIs and the (unbounded) search result space are for programs.
-    lines = ["User-agent: *", "Disallow: /api/", "Disallow: /search", "Allow: /", f"Sitemap: {_base(request)}/sitemap.xml", ""]
+    lines = ["User-agent: *", "Disallow: /api/", "Disallow: /search", "Allow: /", f"Sitemap: {base_url}/sitemap.xml", ""]
     return PlainTextResponse("\n".join(lines))
 
 
 @router.get("/sitemap.xml")
-def sitemap_index(request: Request, api: ApiDep) -> Response:
-    base = _base(request)
+def sitemap_index(request: Request, base_url: BaseUrlDep, api: ApiDep) -> Response:
+    base = base_url
     service = api
     locs = [f"{base}/sitemaps/pages.xml"] + [f"{base}/sitemaps/papers-{n}.xml" for n in range(service.sitemap_count())]
     body = "".join(f"<sitemap><loc>{escape(u)}</loc></sitemap>" for u in locs)
@@ -50,15 +50,15 @@ def _urlset(urls: list[tuple[str, str | None]]) -> Response:
 
 
 @router.get("/sitemaps/pages.xml")
-def sitemap_pages(request: Request) -> Response:
-    base = _base(request)
+def sitemap_pages(request: Request, base_url: BaseUrlDep) -> Response:
+    base = base_url
     return _urlset([(base + path, None) for path in STATIC_PAGES])
 
 
 @router.get("/sitemaps/papers-{n}.xml")
-def sitemap_papers(n: str, request: Request, api: ApiDep) -> Response:
+def sitemap_papers(n: str, request: Request, base_url: BaseUrlDep, api: ApiDep) -> Response:
     service = api
     if not n.isdigit() or int(n) >= service.sitemap_count():
         raise HTTPException(404, "no such sitemap")
-    base = _base(request)
+    base = base_url
     return _urlset([(f"{base}/papers/{aid}", d.isoformat() if d else None) for aid, d in service.sitemap_chunk(int(n))])

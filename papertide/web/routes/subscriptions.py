@@ -27,21 +27,16 @@ from papertide.domain.subscriptions import (
     InvalidSubscription,
     Preferences,
 )
-from papertide.email.subscribing import SubscriptionService
 from papertide.email.tokens import InvalidToken
 from papertide.storage.subscriptions import SubscriptionRecord
 from papertide.web.csrf import CsrfDep
-from papertide.web.deps import OutboxDep, SettingsDep, TemplatesDep, services_of
+from papertide.web.deps import OutboxDep, SettingsDep, SubscriptionsDep, TemplatesDep
 from papertide.web.ratelimit import enforce
 
 router = APIRouter()
 
 PREF_FIELDS = ("frequency", "weekday", "send_hour", "timezone", "trending", "categories", "keywords", "authors",
                "max_papers")
-
-
-def _service(request: Request) -> SubscriptionService:
-    return services_of(request).subscriptions
 
 
 def _form_context(prefs: Preferences | None = None, email: str = "", name: str = "", error: str = "") -> dict[str, Any]:
@@ -86,13 +81,15 @@ def subscribe_page(request: Request, templates: TemplatesDep, email: str = ""):
 
 
 @router.post("/subscribe", response_class=HTMLResponse, dependencies=[CsrfDep])
-async def subscribe(request: Request, outbox: OutboxDep, templates: TemplatesDep, background: BackgroundTasks):
+async def subscribe(
+    request: Request, subscriptions: SubscriptionsDep, outbox: OutboxDep, templates: TemplatesDep, background: BackgroundTasks,
+):
     enforce(request, "subscribe")
     form = await request.form()
     email, name = str(form.get("email", "")), str(form.get("name", ""))
     values = _form_prefs(form)
     try:
-        result = await run_in_threadpool(_service(request).subscribe, email, values, name=name)
+        result = await run_in_threadpool(subscriptions.subscribe, email, values, name=name)
     except InvalidSubscription as exc:
         ctx = _form_context(_loose_prefs(values), email[:254], name[:100], str(exc))
         return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
@@ -104,17 +101,17 @@ async def subscribe(request: Request, outbox: OutboxDep, templates: TemplatesDep
 
 
 @router.get("/subscribe/confirm", response_class=HTMLResponse)
-def confirm_page(request: Request, templates: TemplatesDep, token: str = ""):
+def confirm_page(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: str = ""):
     try:
-        sub = _service(request).peek(token, ("confirm",))
+        sub = subscriptions.peek(token, ("confirm",))
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     return templates.TemplateResponse(request, "subscriptions/confirm.html", {"token": token, "sub": sub})
 
 
 @router.post("/subscribe/confirm", response_class=HTMLResponse)
-def confirm(request: Request, templates: TemplatesDep, token: Annotated[str, Form()] = ""):
-    service = _service(request)
+def confirm(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: Annotated[str, Form()] = ""):
+    service = subscriptions
     try:
         sub = service.confirm(token)
     except InvalidToken as exc:
@@ -129,8 +126,8 @@ def _manage_context(sub: SubscriptionRecord, token: str, **extra: Any) -> dict[s
 
 
 @router.get("/subscription", response_class=HTMLResponse)
-def manage_page(request: Request, templates: TemplatesDep, token: str = ""):
-    service = _service(request)
+def manage_page(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: str = ""):
+    service = subscriptions
     try:
         sub = service.peek(token, ("manage",))
     except InvalidToken as exc:
@@ -139,10 +136,10 @@ def manage_page(request: Request, templates: TemplatesDep, token: str = ""):
 
 
 @router.post("/subscription", response_class=HTMLResponse)
-async def manage(request: Request, templates: TemplatesDep):
+async def manage(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep):
     form = await request.form()
     token = str(form.get("token", ""))
-    service = _service(request)
+    service = subscriptions
     try:
         sub = await run_in_threadpool(service.update_preferences, token, _form_prefs(form))
     except InvalidToken as exc:
@@ -156,8 +153,8 @@ async def manage(request: Request, templates: TemplatesDep):
 
 
 @router.post("/subscription/revoke", response_class=HTMLResponse)
-def revoke(request: Request, templates: TemplatesDep, token: Annotated[str, Form()] = ""):
-    service = _service(request)
+def revoke(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: Annotated[str, Form()] = ""):
+    service = subscriptions
     try:
         sub = service.revoke_links(token)
     except InvalidToken as exc:
@@ -168,29 +165,29 @@ def revoke(request: Request, templates: TemplatesDep, token: Annotated[str, Form
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
-def unsubscribe_page(request: Request, templates: TemplatesDep, token: str = ""):
+def unsubscribe_page(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: str = ""):
     try:
-        sub = _service(request).peek(token, ("unsubscribe", "manage"))
+        sub = subscriptions.peek(token, ("unsubscribe", "manage"))
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     return templates.TemplateResponse(request, "subscriptions/unsubscribe.html", {"token": token, "sub": sub})
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse)
-async def unsubscribe(request: Request, templates: TemplatesDep, token: str = ""):
+async def unsubscribe(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: str = ""):
     """The page's button, and RFC 8058 one-click: a POST of ``List-Unsubscribe=One-Click``
     to the List-Unsubscribe URL (token in the query) with no cookies and no login."""
     form = await request.form()
     token = token or str(form.get("token", ""))
     try:
-        sub = await run_in_threadpool(_service(request).unsubscribe, token)
+        sub = await run_in_threadpool(subscriptions.unsubscribe, token)
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     return templates.TemplateResponse(request, "subscriptions/unsubscribed.html", {"sub": sub})
 
 
 @router.post("/email/bounces")
-async def bounce_webhook(request: Request, settings: SettingsDep):
+async def bounce_webhook(request: Request, subscriptions: SubscriptionsDep, settings: SettingsDep):
     """Record a bounce or complaint: ``{"email": ..., "kind": "hard|soft|complaint", "detail": ...}``
     with ``Authorization: Bearer $PAPERTIDE_BOUNCE_WEBHOOK_TOKEN``."""
     if not settings.bounce_webhook_token:
@@ -205,6 +202,6 @@ async def bounce_webhook(request: Request, settings: SettingsDep):
     except (ValueError, KeyError, AttributeError, InvalidBounce) as exc:
         return JSONResponse({"error": {"code": 422, "message": f"expected JSON {{email, kind}}: {exc}"}}, status_code=422)
     outcome = await run_in_threadpool(
-        _service(request).record_bounce, email, kind, str(body.get("detail", ""))[:2000], source="webhook"
+        subscriptions.record_bounce, email, kind, str(body.get("detail", ""))[:2000], source="webhook"
     )
     return {"known": outcome.known, "action": outcome.action}
