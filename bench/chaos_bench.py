@@ -87,7 +87,7 @@ class Cluster:
             return subprocess.run(argv, env=self.env, cwd=REPO, stdout=f, stderr=f, check=True)
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen[bytes]:
-        f = open(self.tmp / "logs" / log, "ab")  # noqa: SIM115 - the child keeps writing after we return
+        f = open(self.tmp / "logs" / log, "ab")  # the child keeps writing after we return
         return subprocess.Popen([sys.executable, "-m", "papertide", *args], env=self.env, cwd=REPO, stdout=f, stderr=f)
 
     def start_web(self, port: int) -> float:
@@ -244,7 +244,7 @@ def wait_for_outbox(db: Database, timeout: float) -> float:
     return time.monotonic() - t0
 
 
-def main() -> None:  # noqa: PLR0915 - one linear script: set up, run, check, report
+def main() -> None:  # one linear script: set up, run, check, report
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=150, help="length of the mixed load")
     ap.add_argument("--readers", type=int, default=3)
