@@ -46,6 +46,17 @@ copy_state = sa.Table(
     sa.Column("rows_copied", sa.BigInteger, nullable=False),
     sa.Column("done", sa.Boolean, nullable=False),
 )
+# Graph indexes (pgvector HNSW) cost milliseconds per inserted row but build in bulk in
+# seconds, so the copy drops them first and rebuilds them at the end; their definitions wait
+# here meanwhile, so a killed copy still rebuilds them when resumed.
+deferred_indexes = sa.Table(
+    "papertide_copy_indexes",
+    _state_metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("definition", sa.Text, nullable=False),
+)
+DEFERRED_METHODS = ("hnsw", "ivfflat")
+INDEX_BUILD_MEMORY = "512MB"  # maintenance_work_mem for the rebuild: the graph should fit in it
 
 # Called after each committed batch: (table, rows copied so far, rows in the source table).
 Progress = Callable[[str, int, int], None]
@@ -83,18 +94,42 @@ def copy_instance(
         tables = existing_tables(src)
         source_id = fingerprint(src, tables)
         states, resumed = _prepare_target(target, source_id, resume)
+        _defer_indexes(target)
         copied = 0
         for table in tables:
             copied += _copy_table(src, target, table, states.get(table.name), source_id, batch_rows, progress)
         source_digests = digest_all(src)
+    _rebuild_indexes(target)
     _reset_sequences(target)
     with target.read() as conn:
         checks = compare(source_digests, digest_all(conn))
     report = CopyReport(copied, resumed, checks)
     if report.ok:
         with target.write() as conn:
-            copy_state.drop(conn, checkfirst=True)
+            _state_metadata.drop_all(conn, checkfirst=True)
     return report
+
+
+def _defer_indexes(target: Database) -> None:
+    """Record, then drop, the target's graph indexes (already recorded ones stay recorded)."""
+    methods = " OR ".join(f"indexdef ILIKE '% USING {m} %'" for m in DEFERRED_METHODS)
+    with target.write() as conn:
+        found = conn.execute(sa.text(
+            f"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND ({methods})"
+        )).all()
+        known = set(conn.execute(sa.select(deferred_indexes.c.name)).scalars())
+        for name, definition in found:
+            if name not in known:
+                conn.execute(sa.insert(deferred_indexes).values(name=name, definition=definition))
+            conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def _rebuild_indexes(target: Database) -> None:
+    with target.write() as conn:
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+        for name, definition in conn.execute(sa.select(deferred_indexes.c.name, deferred_indexes.c.definition)).all():
+            conn.exec_driver_sql(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+            conn.execute(sa.delete(deferred_indexes).where(deferred_indexes.c.name == name))
 
 
 def normalise_target_url(url: str) -> str:
@@ -136,7 +171,7 @@ def _prepare_target(target: Database, source_id: str, resume: bool) -> tuple[dic
             raise CopyRefused("the target database already holds data; use an empty PostgreSQL database")
         if (has_rows or states) and not resume:
             raise CopyRefused("the target holds a partial copy of this instance; pass --resume to continue it")
-        copy_state.create(conn, checkfirst=True)
+        _state_metadata.create_all(conn, checkfirst=True)
     return states, bool(states)
 
 

@@ -112,6 +112,11 @@ def test_interrupted_copy_resumes_and_the_copy_serves_the_same_pages(tmp_path, s
     with target.read() as conn:
         assert table_counts(conn) == counts
         assert not sa.inspect(conn).has_table(copy_state.name)  # a finished copy leaves no trace
+        # The vector index, dropped while rows arrived, is back as the migration made it.
+        assert conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                                    "'ix_paper_embeddings_vector_hnsw'")).scalar_one().endswith(
+            "USING hnsw (vector halfvec_ip_ops) WITH (m='16', ef_construction='64')")
+        assert conn.execute(sa.text("SELECT count(*) FROM search_documents")).scalar_one() == counts["papers"]
     for table in instance_tables():
         assert _sample(target, table) == _sample(source, table), table.name
 
