@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     page_size: int = Field(50, ge=1, le=500, description="Papers per page on list pages.")
     authors_shown: int = Field(3, ge=1, le=50, description="Authors shown on list pages before 'et al.'.")
     db_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL connection pool size per process.")
+    pg_bin_dir: Path | None = Field(
+        None,
+        description="Directory holding pg_dump and pg_restore for `papertide db backup`/`restore` on PostgreSQL "
+        "(empty: look on PATH).",
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     # API and feeds.
     api_cache_seconds: float = Field(

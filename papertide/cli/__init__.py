@@ -13,6 +13,7 @@ from rich.table import Table
 
 from papertide.cli import search as _search_commands
 from papertide.cli.context import load_services
+from papertide.cli.db import add_db_commands
 from papertide.cli.email import digest_app, email_app
 from papertide.cli.ingest import import_file, ingest_app
 from papertide.cli.jobs import add_job_commands
@@ -21,8 +22,9 @@ from papertide.cli.users import users_app
 from papertide.config import Settings
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema, backup and copy commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+add_db_commands(db_app)  # db backup, db restore, db copy
 _search_commands.register(app)  # search, search reindex, embed, eval beir
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(digest_app, name="digest")

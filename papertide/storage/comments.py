@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +32,14 @@ def _comment(r: Any) -> Comment:
     return Comment(
         id=r.id, uuid=r.uuid, paper_arxiv_id=r.arxiv_id, author_id=r.user_id, author_name=r.display_name,
         author_uuid=r.user_uuid, parent_id=r.parent_id, body=r.body, status=r.status,
-        created_at=r.created_at, edited_at=r.edited_at,
+        created_at=_aware(r.created_at), edited_at=None if r.edited_at is None else _aware(r.edited_at),
     )
+
+
+def _aware(dt: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone=True columns; we only ever store UTC, and
+    # pages print the offset, so both dialects must hand back the same aware value.
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def add_comment(

