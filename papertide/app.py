@@ -12,10 +12,10 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from papertide import __version__
-from papertide.api.cache import ResponseCache
+from papertide.api.cache import CacheRule, ResponseCache
 from papertide.config import Settings
 from papertide.services import Services, build_services
-from papertide.web import csrf, errors
+from papertide.web import csrf, errors, sessions
 from papertide.web.cors import PathCORS
 from papertide.web.routes import ROUTERS
 from papertide.web.security import SecurityHeadersMiddleware
@@ -25,8 +25,13 @@ STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 # Read endpoints whose responses are the same for everyone: ETag'd and briefly cached.
 CACHED_PREFIXES = (
     "/api/daily_papers", "/api/papers/", "/api/v1/papers", "/api/v1/daily", "/api/v1/trending",
-    "/api/v1/search", "/feeds/",
+    "/api/v1/search",
 )
+# Pages the same for every signed-out visitor, and feeds (the same for everyone): kept until the
+# data they show changes (see papertide/api/cache.py).
+PAGE_PATHS = ("/", "/trending", "/about")
+PAGE_PREFIXES = ("/papers/",)
+FEED_PREFIXES = ("/feeds/",)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -50,10 +55,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(router)
     app.add_middleware(csrf.CsrfCookieMiddleware, secure=settings.base_url.startswith("https://"))
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(ResponseCache, prefixes=CACHED_PREFIXES, ttl_seconds=settings.api_cache_seconds)
+    app.add_middleware(ResponseCache, rules=_cache_rules(settings), generation=services.page_generation.current,
+                       max_bytes=settings.page_cache_max_mb * 1024 * 1024)
     app.add_middleware(PathCORS, origins=[o.strip() for o in settings.api_cors_origins.split(",") if o.strip()])
     errors.install(app)
     return app
+
+
+def _cache_rules(settings: Settings) -> tuple[CacheRule, ...]:
+    api = CacheRule(CACHED_PREFIXES, settings.api_cache_seconds)
+    if settings.page_cache_seconds <= 0:
+        return (api,)  # pages and feeds run exactly as without a cache
+    ttl, max_age = settings.page_cache_seconds, settings.page_cache_max_age
+    feeds = CacheRule(FEED_PREFIXES, ttl, max_age=max_age, follows_generation=True)
+    pages = CacheRule(PAGE_PREFIXES, ttl, paths=PAGE_PATHS, max_age=max_age, bypass_cookie=sessions.COOKIE,
+                      follows_generation=True)
+    return (api, feeds, pages)
 
 
 def _lifespan(services: Services, owned: bool):  # type: ignore[no-untyped-def]

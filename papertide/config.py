@@ -41,8 +41,21 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Python logging level.")
     # API and feeds.
     api_cache_seconds: float = Field(
-        10, ge=0, le=3600, description="Seconds a public API/feed response is kept in memory per process (0: off)."
+        10, ge=0, le=3600, description="Seconds a public API response is kept in memory per process (0: off)."
     )
+    # The anonymous page cache (papertide/api/cache.py).
+    page_cache_seconds: float = Field(
+        60, ge=0, le=86400,
+        description=(
+            "Seconds a page or feed for signed-out visitors is kept in memory per process; "
+            "any data change drops it at once (0: off)."
+        ),
+    )
+    page_cache_max_age: int = Field(
+        5, ge=0, le=86400,
+        description="Cache-Control max-age (seconds) that browsers and proxies may reuse an anonymous page for.",
+    )
+    page_cache_max_mb: int = Field(64, ge=1, le=65536, description="Memory (MB) each process may use for cached responses.")
     api_cors_origins: str = Field(
         "*", description="Comma-separated origins allowed to read /api/ and /feeds/ from browsers (CORS); * for any."
     )

@@ -38,6 +38,7 @@ from papertide.search.lexical import make_lexical_index
 from papertide.search.service import SearchService
 from papertide.search.vectors import DeferredVectorIndex, make_vector_index
 from papertide.storage.db import Database
+from papertide.storage.page_generation import PageGeneration
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,13 @@ class Services:
     tokens: TokenService
     pages: PaperPages
     jobs: JobRunner  # every periodic job; started by `papertide worker` or `serve --with-worker`
+    page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
         """Release connections and HTTP clients (the database only if we opened it)."""
         self.ingest.close()
+        self.page_generation.close()
         if self.owns_db:
             self.db.dispose()
 
@@ -124,5 +127,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         tokens=TokenService(db),
         pages=PaperPages(catalog, community, search),
         jobs=JobRunner(db, jobs, lease_seconds=settings.jobs_lease_seconds),
+        page_generation=PageGeneration(db),
         owns_db=owns_db,
     )

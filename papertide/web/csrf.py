@@ -19,6 +19,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from papertide.api.cache import PERSONAL
 from papertide.web.deps import services_of
 
 COOKIE = "pt_csrf"
@@ -75,6 +76,8 @@ class CsrfCookieMiddleware:
 
 
 def expected_token(request: Request) -> str:
+    # The token is this visitor's: a page that holds it must not be cached for anyone else.
+    setattr(request.state, PERSONAL, True)
     return token_for(services_of(request).settings.secret_key, request.state.csrf_cookie)
 
 

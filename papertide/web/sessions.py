@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from papertide.api.cache import PERSONAL
 from papertide.domain.accounts import User
 from papertide.web.deps import services_of
 
@@ -47,6 +48,8 @@ def viewer(request: Request) -> User | None:
     if "viewer" not in request.state._state:
         token = session_token(request)
         request.state.viewer = services_of(request).community.accounts.session_user(token) if token else None
+        if request.state.viewer is not None:
+            setattr(request.state, PERSONAL, True)  # rendered for one person: never a shared cache's
     return request.state.viewer
 
 

@@ -1,0 +1,68 @@
+"""Reading the page generation: the counter the anonymous page cache checks on each request.
+
+Triggers (migration 0010) bump ``page_generation.generation`` inside every transaction
+that changes a table public pages are built from, whichever process or code path wrote
+it; a cached page is good while the counter still reads what it read before rendering.
+
+The read is one primary-key lookup, made on a connection this object keeps for itself
+(detached from the pool, in autocommit so each read sees the latest commit): it skips
+the pool checkout, SQLAlchemy's statement machinery and PostgreSQL's pre-ping, which
+together cost more than the query. Measured figures are in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from papertide.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+READ_SQL = "SELECT generation FROM page_generation WHERE id = 1"
+
+
+class PageGeneration:
+    """``current()`` is the counter now, or None when it cannot be read (then nothing is cached)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def current(self) -> int | None:
+        with self._lock:
+            for _ in range(2):  # a connection the server dropped gets one fresh retry
+                try:
+                    if self._conn is None:
+                        self._conn = self._connect()
+                    cur = self._conn.cursor()
+                    cur.execute(READ_SQL)
+                    row = cur.fetchone()
+                    cur.close()
+                    return int(row[0]) if row else None
+                except Exception:  # the database is away or not migrated: serve uncached, log once per try
+                    log.warning("cannot read the page generation; serving pages uncached", exc_info=True)
+                    self._drop()
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _connect(self) -> Any:
+        proxied = self.db.engine.raw_connection()  # runs our connect hooks (SQLite pragmas)
+        proxied.detach()  # ours for good: the pool opens another in its place when it needs one
+        conn: Any = proxied.dbapi_connection
+        if not self.db.is_sqlite:
+            conn.autocommit = True  # each read its own snapshot; no transaction left open
+        return conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # already broken; nothing more to release
+                log.debug("closing the page generation connection failed", exc_info=True)
+            self._conn = None
