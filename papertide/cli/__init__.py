@@ -20,7 +20,6 @@ from papertide.cli.users import users_app
 from papertide.config import Settings
 from papertide.services import Services
 from papertide.telemetry.logs import configure_logging
-from papertide.telemetry.metrics import MULTIPROC_ENV
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -114,37 +113,15 @@ def serve(
 ) -> None:
     """Serve the web site with uvicorn."""
     import os
-    import shutil
-    import tempfile
 
-    import uvicorn
+    from papertide.cli.serving import serve_with_uvicorn
 
     # uvicorn builds the app from the environment in each worker process.
     os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     load_services(settings=settings).close()  # refuse a schema behind or ahead of the code, once, clearly
-    made_dir = None
-    if workers > 1 and not os.environ.get(MULTIPROC_ENV):
-        # Each worker process counts into files here and /metrics (in any of them) sums them all;
-        # a fresh directory per run, since files from an earlier run would be summed too.
-        made_dir = tempfile.mkdtemp(prefix="papertide-metrics-")
-        os.environ[MULTIPROC_ENV] = made_dir
-    try:
-        uvicorn.run(
-            "papertide.app:create_app",
-            factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            log_config=None,  # uvicorn's lines go through our handler (text or JSON)
-            access_log=False,  # the app writes one access line per request, with its request id
-            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
-        )
-    finally:
-        if made_dir:
-            shutil.rmtree(made_dir, ignore_errors=True)
+    serve_with_uvicorn("papertide.app:create_app", settings, host or settings.host, port or settings.port, workers)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 One root handler is installed by :func:`configure_logging` (the web app when it owns its
 services, ``papertide serve`` and ``papertide worker``); every logger propagates to it, so
 uvicorn's, ours and libraries' lines come out in one format. JSON uses python-json-logger:
-fields ``time``, ``level``, ``logger``, ``message``, ``request_id`` and whatever a call
+fields ``time``, ``level``, ``logger``, ``process`` (pid), ``message``, ``request_id`` and whatever a call
 passes as ``extra`` (the access line's ``method``, ``route``, ``status``, ``duration_ms``).
 """
 
@@ -31,6 +31,21 @@ class WorkIdFilter(logging.Filter):
         return True
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it), like logging's own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 class _JsonLines(JsonFormatter):
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         if log_data.get("request_id") == NO_ID:
@@ -42,10 +57,10 @@ def make_handler(fmt: str = "text", stream: TextIO | None = None) -> logging.Han
     """A stream handler writing ``fmt`` ("text" or "json") lines with the work id."""
     if fmt not in LOG_FORMATS:
         raise ValueError(f"unknown log format {fmt!r}; choose one of {', '.join(LOG_FORMATS)}")
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler = _Stderr() if stream is None else logging.StreamHandler(stream)
     if fmt == "json":
         handler.setFormatter(_JsonLines(
-            "{asctime}{levelname}{name}{message}", style="{",
+            "{asctime}{levelname}{name}{process}{message}", style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         ))
     else:
