@@ -50,6 +50,7 @@ class _JsonLines(JsonFormatter):
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         if log_data.get("request_id") == NO_ID:
             log_data.pop("request_id")
+        log_data.pop("color_message", None)  # uvicorn's ANSI-coloured copy of the message
         return log_data
 
 

@@ -11,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from papertide.telemetry.logs import make_handler
+from tests.email.conftest import smtp_sink, sqlite_mail_settings  # noqa: F401 - a real SMTP server for mail logs
 
 
 class CapturedLines:
