@@ -15,10 +15,13 @@ from papertide import __version__
 from papertide.api.cache import CacheRule, ResponseCache
 from papertide.config import Settings
 from papertide.services import Services, build_services
+from papertide.storage.migrate import schema_state
+from papertide.telemetry.logs import configure_logging
 from papertide.web import csrf, errors, sessions
 from papertide.web.cors import PathCORS
 from papertide.web.routes import ROUTERS
 from papertide.web.security import SecurityHeadersMiddleware
+from papertide.web.telemetry import RequestTelemetry
 from papertide.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -39,7 +42,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     owned = services is None
     services = services or build_services(settings or Settings())
     settings = services.settings
-    logging.basicConfig(level=settings.log_level)
+    if owned:  # a served app (uvicorn's factory); tests that hand in services keep their logging
+        configure_logging(settings.log_level, settings.log_format)
+    else:
+        logging.basicConfig(level=settings.log_level)
     app = FastAPI(title=settings.site_name, version=__version__, docs_url=None, redoc_url=None,
                   lifespan=_lifespan(services, owned))
     app.state.services = services
@@ -58,6 +64,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(ResponseCache, rules=_cache_rules(settings), generation=services.page_generation.current,
                        max_bytes=settings.page_cache_max_mb * 1024 * 1024)
     app.add_middleware(PathCORS, origins=[o.strip() for o in settings.api_cors_origins.split(",") if o.strip()])
+    # Outermost: request id, access line and metrics cover everything above, cache hits included.
+    app.add_middleware(RequestTelemetry, routes=app.router.routes)
     errors.install(app)
     return app
 
@@ -73,9 +81,20 @@ def _cache_rules(settings: Settings) -> tuple[CacheRule, ...]:
     return (api, feeds, pages)
 
 
+class SchemaMismatch(RuntimeError):
+    """The database's schema is behind or ahead of this code (the message says which and what to do)."""
+
+
 def _lifespan(services: Services, owned: bool):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if owned:
+            # A served app refuses a schema it was not written for; tests that build their own
+            # schema hand in their services and skip this.
+            state = schema_state(services.db)
+            if not state.current:
+                services.close()
+                raise SchemaMismatch(state.message())
         # With the worker, every job runs here; without it, only the per-process ones (this
         # process's in-memory search vectors), while `papertide worker` runs the rest.
         runner = services.jobs if services.settings.with_worker else services.jobs.process_scoped()
@@ -83,7 +102,10 @@ def _lifespan(services: Services, owned: bool):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
-            runner.stop()
+            # uvicorn has finished the in-flight requests; stoppable jobs stop between batches,
+            # and what still runs after the grace period gives its slot back for another worker.
+            if not runner.stop(services.settings.shutdown_grace_seconds):
+                runner.release_unfinished()
             if owned:
                 services.close()
 

@@ -39,6 +39,21 @@ class Settings(BaseSettings):
         "(empty: look on PATH).",
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    # Operations: logs, metrics, shutdown (README "Health, metrics and logs").
+    log_format: str = Field(
+        "text", pattern="^(text|json)$",
+        description="Log lines as text or json (one JSON object per line, with the request or job run id).",
+    )
+    metrics_allow: str = Field(
+        "127.0.0.1,::1",
+        description="Comma-separated addresses or networks (CIDR) that may read /metrics without a token "
+        "(empty: none; /metrics is off when this and METRICS_TOKEN are both empty).",
+    )
+    metrics_token: str = Field("", description="Bearer token that lets any address read /metrics (empty: addresses only).")
+    shutdown_grace_seconds: float = Field(
+        30, ge=1, le=3600,
+        description="On SIGTERM, how long serve waits for in-flight requests and the job runner for running jobs.",
+    )
     # API and feeds.
     api_cache_seconds: float = Field(
         10, ge=0, le=3600, description="Seconds a public API response is kept in memory per process (0: off)."
@@ -200,6 +215,16 @@ class Settings(BaseSettings):
     def _no_placeholder_secret(cls, v: str, info) -> str:  # type: ignore[no-untyped-def]
         if not info.data.get("dev_mode", True) and (v == DEV_SECRET or len(v) < 32):
             raise ValueError("PAPERTIDE_SECRET_KEY must be set to 32+ random characters outside dev mode")
+        return v
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _valid_networks(cls, v: str) -> str:
+        import ipaddress
+
+        for part in v.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # refuse a typo at start-up, not per scrape
         return v
 
     @field_validator("ingest_cron")

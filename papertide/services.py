@@ -31,6 +31,7 @@ from papertide.email.subscribing import SubscriptionService
 from papertide.ingest.jobs import ingest_jobs
 from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
+from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
 from papertide.search.embedders import make_embedder
 from papertide.search.jobs import search_jobs
@@ -63,6 +64,7 @@ class Services:
     pages: PaperPages
     jobs: JobRunner  # every periodic job; started by `papertide worker` or `serve --with-worker`
     page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
+    monitoring: Monitoring  # /readyz checks and the gauges /metrics reads from the database
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -128,5 +130,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         pages=PaperPages(catalog, community, search),
         jobs=JobRunner(db, jobs, lease_seconds=settings.jobs_lease_seconds),
         page_generation=PageGeneration(db),
+        monitoring=Monitoring(db, search),
         owns_db=owns_db,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +19,8 @@ from papertide.cli.jobs import add_job_commands
 from papertide.cli.tokens import tokens_app
 from papertide.cli.users import users_app
 from papertide.config import Settings
+from papertide.services import Services
+from papertide.telemetry.logs import configure_logging
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema, backup and copy commands.", no_args_is_help=True)
@@ -31,10 +32,16 @@ app.add_typer(digest_app, name="digest")
 app.add_typer(email_app, name="email")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(users_app, name="users")
-add_job_commands(app, lambda: load_services().jobs)
+add_job_commands(app, lambda: _worker_services().jobs)
 
 console = Console()
 err = Console(stderr=True)
+
+
+def _worker_services() -> Services:
+    services = load_services()  # refuses a schema behind or ahead of the code (exit 2)
+    configure_logging(services.settings.log_level, services.settings.log_format)
+    return services
 
 
 def demo_corpus_path() -> Path:
@@ -109,20 +116,14 @@ def serve(
     """Serve the web site with uvicorn."""
     import os
 
-    import uvicorn
+    from papertide.cli.serving import serve_with_uvicorn
 
     # uvicorn builds the app from the environment in each worker process.
     os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
     settings = Settings()
-    logging.basicConfig(level=settings.log_level)
-    uvicorn.run(
-        "papertide.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-    )
+    configure_logging(settings.log_level, settings.log_format)
+    load_services(settings=settings).close()  # refuse a schema behind or ahead of the code, once, clearly
+    serve_with_uvicorn("papertide.app:create_app", settings, host or settings.host, port or settings.port, workers)
 
 
 def main() -> None:

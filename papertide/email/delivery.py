@@ -42,6 +42,7 @@ from papertide.email.senders import EmailSender, PermanentSendError, TemporarySe
 from papertide.storage import outbox as outbox_store
 from papertide.storage.db import Database
 from papertide.storage.outbox import ClaimedMessage
+from papertide.telemetry.context import carry_context
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ class OutboxSender:
         deadline = None if timeout is None else started + timeout
         stop = stop or threading.Event()
         threads = [
-            threading.Thread(target=self._work, args=(report, wait, deadline, only_ids, stop), daemon=True,
+            # Each thread logs under the caller's request or job run id.
+            threading.Thread(target=carry_context(self._work), args=(report, wait, deadline, only_ids, stop), daemon=True,
                              name=f"outbox-sender-{i}")
             for i in range(self.concurrency)
         ]
@@ -158,7 +160,8 @@ class OutboxSender:
         except PermanentSendError as exc:
             with self.db.write() as conn:
                 outbox_store.mark_final(conn, m.id, m.claim, "failed", str(exc), datetime.now(UTC))
-            log.warning("outbox %s to %s failed permanently: %s", m.id, m.recipient, exc)
+            log.warning("outbox %s to %s failed permanently: %s", m.id, m.recipient, exc,
+                        extra={"outbox_id": m.id, "outcome": "failed"})
             self._count(report, "failed")
             return
         except TemporarySendError as exc:
@@ -171,11 +174,13 @@ class OutboxSender:
                     delay = retry_delay(m.attempts, self.settings.email_retry_base_seconds, self.settings.email_retry_max_seconds)
                     outbox_store.mark_retry(conn, m.id, m.claim, str(exc), now + timedelta(seconds=delay), now)
                     self._count(report, "retried")
-            log.info("outbox %s to %s will be retried: %s", m.id, m.recipient, exc)
+            log.info("outbox %s to %s will be retried: %s", m.id, m.recipient, exc,
+                     extra={"outbox_id": m.id, "outcome": "retry"})
             return
         # The server accepted it: record that at once (see "the window that remains" above).
         with self.db.write() as conn:
             outbox_store.mark_sent(conn, m.id, m.claim, datetime.now(UTC))
+        log.info("outbox %s to %s sent", m.id, m.recipient, extra={"outbox_id": m.id, "outcome": "sent"})
         self._count(report, "sent")
 
     def _count(self, report: DrainReport, field: str) -> None:

@@ -5,7 +5,12 @@ never delays digests), which sleeps until the job's next slot, claims it
 (storage/jobs.py) and runs it; ``stop()`` sets the stop event that stoppable jobs watch
 and joins the threads. ``tick()`` runs every due job once in the caller's thread (tests,
 cron). A claim is a lease renewed by a heartbeat thread while the job runs, so a worker
-that dies mid-run holds its slot for at most ``lease_seconds``.
+that dies mid-run holds its slot for at most ``lease_seconds``; one that shuts down while a
+job that cannot stop still runs gives the slot back at once (:meth:`release_unfinished`).
+
+Each run gets its own id (``job-<hex>``), set as the work id, so every log line the run
+causes — its own and those of the services it calls — carries it; runs are counted and
+timed in the process's Prometheus metrics.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from datetime import UTC, datetime, timedelta
 from papertide.domain.jobs import Job, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
 from papertide.storage import jobs as jobs_store
 from papertide.storage.db import Connection, Database
+from papertide.telemetry.context import carry_context, new_id, work_id
+from papertide.telemetry.metrics import JOB_RUNS, JOB_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,9 @@ class JobRunner:
         self._threads: list[threading.Thread] = []
         self._ran_slots: dict[str, datetime] = {}  # process-scoped jobs: the last slot this runner ran
         self._rows_ensured = False
+        # Claimed runs in progress, by job name: (job, slot, started), for release_unfinished.
+        self._running: dict[str, tuple[Job, datetime | None, datetime, float]] = {}
+        self._running_lock = threading.Lock()
 
     def process_scoped(self) -> JobRunner:
         """A runner of this one's per-process jobs only, for a web process beside separate workers."""
@@ -90,10 +100,28 @@ class JobRunner:
         return not alive
 
     def run_forever(self, grace_seconds: float = 30.0) -> bool:
-        """Start, block until :meth:`request_stop`, then stop (see :meth:`stop`)."""
+        """Start, block until :meth:`request_stop`, then stop (see :meth:`stop`); a job still
+        running after ``grace_seconds`` has its claim released (the caller is about to exit)."""
         self.start()
         self._stop.wait()
-        return self.stop(grace_seconds)
+        stopped = self.stop(grace_seconds)
+        if not stopped:
+            self.release_unfinished()
+        return stopped
+
+    def release_unfinished(self) -> list[str]:
+        """Give back the slots of claimed runs that are still going, as interrupted; returns their names.
+
+        Only for a process about to exit (after :meth:`stop` returned False): the run's thread
+        dies with it, and another worker may take the slot at once instead of after the lease.
+        """
+        with self._running_lock:
+            running = list(self._running.values())
+            self._running.clear()
+        for job, slot, started, t0 in running:
+            log.warning("job %s: still running at shutdown; releasing its slot for another worker", job.name)
+            self._record(job, True, slot, "interrupted", started, time.monotonic() - t0, None)
+        return [job.name for job, *_ in running]
 
     # ------------------------------------------------------------------ runs
 
@@ -173,7 +201,14 @@ class JobRunner:
             self._rows_ensured = True
 
     def _execute(self, job: Job, slot: datetime | None, claimed: bool) -> JobRun:
+        with work_id(new_id("job-")) as run_id:
+            return self._execute_as(run_id, job, slot, claimed)
+
+    def _execute_as(self, run_id: str, job: Job, slot: datetime | None, claimed: bool) -> JobRun:
         started, t0 = self.clock(), time.monotonic()
+        if claimed:
+            with self._running_lock:
+                self._running[job.name] = (job, slot, started, t0)
         # Stays "interrupted" only if something beyond Exception (KeyboardInterrupt) ends the run:
         # the finally block still releases the claim so the slot is not held until the lease ends.
         outcome: Outcome = "interrupted"
@@ -187,9 +222,15 @@ class JobRunner:
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             duration = time.monotonic() - t0
-            self._record(job, claimed, slot, outcome, started, duration, error)
-        level = logging.INFO if outcome == "interrupted" or duration >= 1 else logging.DEBUG
-        log.log(level, "job %s %s in %.2f s", job.name, outcome, duration)
+            with self._running_lock:
+                still_ours = self._running.pop(job.name, None) is not None
+            if still_ours or not claimed:  # else release_unfinished already recorded it
+                self._record(job, claimed, slot, outcome, started, duration, error)
+            JOB_RUNS.labels(job.name, outcome).inc()
+            JOB_SECONDS.labels(job.name).observe(duration)
+        level = logging.INFO if outcome != "succeeded" or duration >= 1 else logging.DEBUG
+        log.log(level, "job %s %s in %.2f s", job.name, outcome, duration,
+                extra={"job": job.name, "run_id": run_id, "outcome": outcome, "duration_s": round(duration, 3)})
         return JobRun(job.name, slot, outcome, started, duration, error)
 
     def _record(self, job: Job, claimed: bool, slot: datetime | None, outcome: Outcome, started: datetime,
@@ -207,7 +248,8 @@ class JobRunner:
     @contextmanager
     def _heartbeat(self, name: str) -> Iterator[None]:
         done = threading.Event()
-        t = threading.Thread(target=self._renew_until, args=(name, done), name=f"papertide-lease-{name}", daemon=True)
+        t = threading.Thread(target=carry_context(self._renew_until), args=(name, done), name=f"papertide-lease-{name}",
+                             daemon=True)
         t.start()
         try:
             yield

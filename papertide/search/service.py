@@ -29,12 +29,13 @@ from papertide.domain.search import (
 )
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
-from papertide.search.vectors import NullVectorIndex, VectorIndex
+from papertide.search.vectors import NullVectorIndex, PgVectorIndex, VectorIndex
 from papertide.storage import embeddings as emb_store
 from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
 from papertide.storage import search_pending
 from papertide.storage.db import Database
+from papertide.telemetry.metrics import SEARCH_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,23 @@ class SearchService:
             if i in entries
         ]
         took = 1000 * (time.perf_counter() - t0)
+        SEARCH_SECONDS.labels(request.mode if query else "browse").observe(took / 1000)
         return SearchPage(request, query, terms, hits, total, None, dense_used, took)
+
+    def readiness(self) -> str:
+        """Open the indexes queries need (loading this process's vectors on SQLite) and say which.
+
+        Raises when one cannot be opened (a database without the search tables, an unreadable
+        vector graph). A keyword index that is still being built is ready: FTS5 answers meanwhile.
+        """
+        inner = getattr(self.index, "inner", self.index)  # DeferredVectorIndex loads here, once
+        if isinstance(inner, PgVectorIndex | NullVectorIndex):
+            vectors = type(inner).__name__  # pgvector is the database: nothing to load, nothing to count
+        else:
+            vectors = f"{type(inner).__name__} ({len(inner):,} vectors)"
+        built = getattr(self.lexical, "built", True)
+        keywords = getattr(self.lexical, "name", "sql") + ("" if built else " (building; FTS5 answers meanwhile)")
+        return f"keywords: {keywords}; vectors: {vectors}"
 
     # ---------------------------------------------------------------- similar
 

@@ -91,3 +91,13 @@ def save_checkpoint(conn: Connection, cp: Checkpoint) -> None:
     )
     if done.rowcount == 0:
         conn.execute(sa.insert(ingest_checkpoints).values(key=cp.key, **values))
+
+
+def last_succeeded_at(conn: Connection) -> dict[str, datetime]:
+    """When each source's most recent successful run finished, by source."""
+    q = (
+        sa.select(ingest_runs.c.source, sa.func.max(ingest_runs.c.finished_at))
+        .where(ingest_runs.c.status == RunStatus.SUCCEEDED.value)
+        .group_by(ingest_runs.c.source)
+    )
+    return {source: _aware(at) for source, at in conn.execute(q) if at is not None}

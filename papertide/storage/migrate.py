@@ -1,8 +1,12 @@
-"""Run Alembic migrations programmatically (no alembic.ini needed)."""
+"""Run Alembic migrations programmatically (no alembic.ini needed), and compare a database's
+schema with the code's."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
@@ -31,8 +35,61 @@ def upgrade(db: Database, revision: str = "heads") -> None:
         command.upgrade(alembic_config(db), revision)
 
 
-def is_up_to_date(db: Database) -> bool:
-    script = ScriptDirectory.from_config(alembic_config(db))
+SchemaStatus = Literal["current", "behind", "ahead", "empty"]
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database's schema stands against the migrations this code ships."""
+
+    status: SchemaStatus
+    database: tuple[str, ...]  # the revisions recorded in the database (alembic_version)
+    code: tuple[str, ...]  # the heads of this code's migrations
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+    def message(self) -> str:
+        """What is wrong and how to fix it, for people (empty when current)."""
+        db_at, code_at = ", ".join(self.database) or "nothing", ", ".join(self.code)
+        if self.status == "empty":
+            return "The database has no papertide schema; run `papertide db upgrade`."
+        if self.status == "behind":
+            return (f"The database schema is behind this papertide (database at {db_at}; code at {code_at}); "
+                    "run `papertide db upgrade`.")
+        if self.status == "ahead":
+            return (f"The database schema is newer than this papertide (database at {db_at}; code knows up to "
+                    f"{code_at}): it was migrated by a newer release. Run that release (or newer), or restore "
+                    "a backup taken before the upgrade.")
+        return ""
+
+
+@functools.cache
+def _code_revisions() -> tuple[tuple[str, ...], frozenset[str]]:
+    # The code's migrations cannot change while it runs: read the scripts once, not per check.
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    script = ScriptDirectory.from_config(cfg)
+    return tuple(sorted(script.get_heads())), frozenset(r.revision for r in script.walk_revisions())
+
+
+def schema_state(db: Database) -> SchemaState:
+    """Compare the database's recorded revisions with the code's heads (one small query)."""
+    heads, known = _code_revisions()
     with db.engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == set(script.get_heads())
+        recorded = tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+    status: SchemaStatus
+    if not recorded:
+        status = "empty"
+    elif any(r not in known for r in recorded):
+        status = "ahead"
+    elif set(recorded) == set(heads):
+        status = "current"
+    else:
+        status = "behind"
+    return SchemaState(status, recorded, heads)
+
+
+def is_up_to_date(db: Database) -> bool:
+    return schema_state(db).current

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -216,3 +216,10 @@ def get(conn: Connection, message_id: int) -> dict[str, Any] | None:
 
 def by_status(conn: Connection, status: str) -> list[dict[str, Any]]:
     return [_row_dict(r) for r in conn.execute(sa.select(outbox).where(outbox.c.status == status).order_by(outbox.c.id))]
+
+
+def oldest_outstanding_at(conn: Connection) -> datetime | None:
+    """When the oldest message still waiting for a sender (pending or sending) was queued."""
+    q = sa.select(sa.func.min(outbox.c.created_at)).where(outbox.c.status.in_(("pending", "sending")))
+    oldest: datetime | None = conn.execute(q).scalar()
+    return None if oldest is None else (oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC))

@@ -21,6 +21,7 @@ from papertide.email.composing import DigestComposer
 from papertide.email.delivery import OutboxSender
 from papertide.email.subscribing import SubscriptionService
 from papertide.ingest.service import IngestService
+from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
 from papertide.search.service import SearchService
 from papertide.services import Services
@@ -84,6 +85,10 @@ def _archive(request: Request) -> DigestArchive:
     return services_of(request).digest_archive
 
 
+def _monitoring(request: Request) -> Monitoring:
+    return services_of(request).monitoring
+
+
 def _outbox(request: Request) -> OutboxSender:
     return services_of(request).outbox_sender
 
@@ -102,4 +107,5 @@ DigestsDep = Annotated[DigestComposer, Depends(_digests)]
 OutboxDep = Annotated[OutboxSender, Depends(_outbox)]
 ArchiveDep = Annotated[DigestArchive, Depends(_archive)]
 PagesDep = Annotated[PaperPages, Depends(_pages)]
+MonitoringDep = Annotated[Monitoring, Depends(_monitoring)]
 BaseUrlDep = Annotated[str, Depends(_base_url)]  # the public site URL without a trailing slash, for links

@@ -23,6 +23,7 @@ from papertide.web.routes import (
     feeds,
     hf_api,
     meta,
+    ops,
     papers,
     profile,
     search,
@@ -35,5 +36,5 @@ ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
     auth, profile, votes, submissions, comments, collections, admin,
     subscriptions, digests,
     hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
-    admin_ingest, search, papers,
+    admin_ingest, search, ops, papers,
 ))

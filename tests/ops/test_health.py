@@ -1,0 +1,116 @@
+"""/readyz and the schema check at start-up: on a migrated, an empty, an older and a newer schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from papertide.app import SchemaMismatch, create_app
+from papertide.cli import app as cli_app
+from papertide.config import Settings
+from papertide.storage.db import Database
+from papertide.storage.migrate import schema_state, upgrade
+from tests.factories import app_for
+from tests.live import free_port
+
+
+def _settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=url, _env_file=None)  # type: ignore[call-arg]
+
+
+def _fresh_sqlite(tmp_path: Path) -> Database:
+    return Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+
+
+def test_readyz_is_200_and_names_every_check_on_a_migrated_database(client):
+    r = client.get("/readyz")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["ready"] is True and body["not_ready"] == []
+    assert set(body["checks"]) == {"database", "schema", "search"}
+    assert body["checks"]["database"] == body["checks"]["schema"] == "ok"
+    assert body["checks"]["search"].startswith("ok: keywords: ")
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_readyz_is_503_naming_the_schema_on_a_database_without_migrations(tmp_path):
+    db = _fresh_sqlite(tmp_path)
+    with TestClient(app_for(_settings(tmp_path, db.url), db)) as client:
+        r = client.get("/readyz")
+    assert r.status_code == 503
+    body = r.json()
+    assert (body["ready"], body["not_ready"]) == (False, ["schema", "search"])
+    assert body["checks"]["database"] == "ok"
+    assert "run `papertide db upgrade`" in body["checks"]["schema"]
+    db.dispose()
+
+
+def test_readyz_is_503_naming_the_database_when_it_does_not_answer(tmp_path):
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing?connect_timeout=2"
+    db = Database(url)
+    with TestClient(app_for(_settings(tmp_path, url), db)) as client:
+        r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["not_ready"] == ["database", "schema", "search"]
+    assert r.json()["checks"]["database"].startswith("unreachable: OperationalError")
+    db.dispose()
+
+
+def _stamp(db: Database, *revisions: str) -> None:
+    with db.write() as conn:
+        conn.execute(sa.text("DELETE FROM alembic_version"))
+        for rev in revisions:
+            conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:r)"), {"r": rev})
+
+
+def test_schema_state_tells_current_behind_ahead_and_empty(db, tmp_path):
+    current = schema_state(db)
+    assert current.status == "current" and current.message() == ""
+    code_heads = current.code
+    _stamp(db, "0001_foundation")
+    behind = schema_state(db)
+    assert (behind.status, behind.database) == ("behind", ("0001_foundation",))
+    assert "behind" in behind.message() and "run `papertide db upgrade`" in behind.message()
+    _stamp(db, *code_heads, "0099_from_the_future")
+    ahead = schema_state(db)
+    assert ahead.status == "ahead"
+    assert "newer than this papertide" in ahead.message() and "0099_from_the_future" in ahead.message()
+    empty = _fresh_sqlite(tmp_path)
+    assert schema_state(empty).status == "empty"
+    empty.dispose()
+
+
+def test_readyz_is_503_when_the_database_is_newer_than_the_code(db, settings):
+    _stamp(db, *schema_state(db).code, "0099_from_the_future")
+    with TestClient(app_for(settings, db)) as client:
+        r = client.get("/readyz")
+    assert r.status_code == 503 and "newer than this papertide" in r.json()["checks"]["schema"]
+
+
+def test_a_served_app_refuses_to_start_on_a_schema_behind_the_code(tmp_path):
+    db = _fresh_sqlite(tmp_path)
+    upgrade(db, "0001_foundation")
+    app = create_app(_settings(tmp_path, db.url))  # the way uvicorn's factory builds it
+    with pytest.raises(SchemaMismatch, match="behind this papertide .* run `papertide db upgrade`"):
+        with TestClient(app):
+            pass
+    upgrade(db)
+    with TestClient(create_app(_settings(tmp_path, db.url))) as client:
+        assert client.get("/readyz").status_code == 200
+    db.dispose()
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["worker"]])
+def test_serve_and_worker_refuse_a_schema_behind_the_code_with_a_clear_message(tmp_path, command):
+    db = _fresh_sqlite(tmp_path)
+    upgrade(db, "0001_foundation")
+    env = {"PAPERTIDE_DATABASE_URL": db.url, "PAPERTIDE_DATA_DIR": str(tmp_path), "PAPERTIDE_SEARCH_EMBEDDER": "null"}
+    result = CliRunner().invoke(cli_app, command, env=env)
+    assert result.exit_code == 2, result.output
+    assert "The database schema is behind this papertide" in result.output
+    assert "run `papertide db upgrade`" in result.output
+    db.dispose()
