@@ -108,7 +108,10 @@ def test_a_served_app_refuses_to_start_on_a_schema_behind_the_code(tmp_path):
 def test_serve_and_worker_refuse_a_schema_behind_the_code_with_a_clear_message(tmp_path, command):
     db = _fresh_sqlite(tmp_path)
     upgrade(db, "0001_foundation")
-    env = {"PAPERTIDE_DATABASE_URL": db.url, "PAPERTIDE_DATA_DIR": str(tmp_path), "PAPERTIDE_SEARCH_EMBEDDER": "null"}
+    # `serve` hands PAPERTIDE_WITH_WORKER to its uvicorn processes through the environment; naming it
+    # here makes the runner restore it afterwards, so later tests in this process don't inherit it.
+    env = {"PAPERTIDE_DATABASE_URL": db.url, "PAPERTIDE_DATA_DIR": str(tmp_path), "PAPERTIDE_SEARCH_EMBEDDER": "null",
+           "PAPERTIDE_WITH_WORKER": None}
     result = CliRunner().invoke(cli_app, command, env=env)
     assert result.exit_code == 2, result.output
     assert "The database schema is behind this papertide" in result.output
