@@ -143,3 +143,15 @@ def test_bibtex_endpoint_and_cite_button(client, db):
     assert client.get("/papers/2606.00001v2/bibtex").status_code == 200
     assert client.get("/papers/2606.99999/bibtex").status_code == 404
     assert client.get("/papers/not-an-id/bibtex").status_code == 404
+
+
+def test_stats_is_cached_for_signed_out_visitors_until_papers_change(client, db):
+    from tests.web.test_page_cache import anonymous, statements
+
+    add_papers(db, make_paper(categories=("cs.LG",), published=date(2026, 6, 2)))
+    first = anonymous(client, "/stats")
+    with statements(db) as sql:
+        again = anonymous(client, "/stats")
+    assert not sql and again.content == first.content
+    add_papers(db, make_paper(categories=("math.AG",), published=date(2026, 6, 3)))
+    assert '<th scope="row">math.AG</th>' in anonymous(client, "/stats").text
