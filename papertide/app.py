@@ -32,7 +32,7 @@ CACHED_PREFIXES = (
 )
 # Pages the same for every signed-out visitor, and feeds (the same for everyone): kept until the
 # data they show changes (see papertide/api/cache.py).
-PAGE_PATHS = ("/", "/trending", "/about")
+PAGE_PATHS = ("/", "/trending", "/about", "/stats")
 PAGE_PREFIXES = ("/papers/",)
 FEED_PREFIXES = ("/feeds/",)
 

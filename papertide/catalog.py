@@ -10,9 +10,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from papertide.domain.papers import PaperEntry
 from papertide.domain.periods import Period, day_period, month_period, week_period_of
+from papertide.domain.stats import STATS_CATEGORIES, STATS_WEEKS, CategoryWeeks, category_weeks, weeks_up_to
 from papertide.domain.trending import ScoredPaper, rank_trending, window_days_range
+from papertide.domain.votes import UpvoteHistory, upvote_history
 from papertide.storage import listings as listings_store
 from papertide.storage import papers as papers_store
+from papertide.storage import stats as stats_store
+from papertide.storage import votes as votes_store
 from papertide.storage.db import Database
 
 
@@ -133,6 +137,29 @@ class Catalog:
                 last_published=last_p,
                 top_categories=papers_store.top_categories(conn),
             )
+
+    def upvote_history(self, entry: PaperEntry, now: datetime | None = None) -> UpvoteHistory:
+        """The paper's upvotes from its imported count (on its first listing or publication day) to now."""
+        today = (now or datetime.now(UTC)).date()
+        with self.db.read() as conn:
+            paper_id = papers_store.paper_row_id(conn, entry.paper.arxiv_id)
+            times = votes_store.vote_times(conn, paper_id) if paper_id is not None else []
+        start = entry.listed_on or entry.paper.published
+        return upvote_history(entry.paper.upvotes_baseline, start, times, today)
+
+    def category_weeks(
+        self, now: datetime | None = None, weeks: int = STATS_WEEKS, top: int = STATS_CATEGORIES
+    ) -> CategoryWeeks:
+        """Papers per week of the busiest primary categories, over the ``weeks`` weeks up to the
+        newest publication day (an archive that stopped being fed still shows its last weeks)."""
+        today = (now or datetime.now(UTC)).date()
+        with self.db.read() as conn:
+            latest = stats_store.latest_published(conn, today)
+            if latest is None:
+                return CategoryWeeks((), (), ())
+            span = weeks_up_to(latest, weeks)
+            rows = stats_store.category_day_counts(conn, span[0], span[-1] + timedelta(days=6))
+        return category_weeks(rows, span, top)
 
 
 def _with_listing(entry: PaperEntry, listed_on: date) -> PaperEntry:

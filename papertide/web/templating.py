@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
 from papertide.services import Services
 from papertide.web import csrf, sessions
+from papertide.web.plots import plot_filters
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -37,6 +38,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         snippet=snippet,
         human_date=_human_date,
     )
+    env.filters.update(plot_filters())
     env.globals.update(
         site_name=settings.site_name,
         base_url=settings.base_url.rstrip("/"),

@@ -81,6 +81,27 @@ def about(request: Request, templates: TemplatesDep, catalog: CatalogDep):
     )
 
 
+@router.get("/stats", response_class=HTMLResponse)
+def stats(request: Request, templates: TemplatesDep, catalog: CatalogDep):
+    """Papers per category per week, drawn as SVG with the numbers in a table beside it."""
+    return templates.TemplateResponse(request, "stats.html", {"weeks": catalog.category_weeks()})
+
+
+@router.get("/papers/{raw_id:path}/bibtex")
+def paper_bibtex(raw_id: str, request: Request, templates: TemplatesDep, pages: PagesDep):
+    """The paper's BibTeX entry, for reference managers and the page's Cite button."""
+    try:
+        aid = parse_arxiv_id(raw_id)
+    except InvalidArxivId:
+        return not_found(request, templates, raw_id)
+    text = pages.bibtex(aid.id)
+    if text is None:
+        return not_found(request, templates, raw_id)
+    filename = aid.id.replace("/", "-") + ".bib"
+    return Response(text, media_type="text/x-bibtex; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
 @router.get("/papers/{raw_id:path}", response_class=HTMLResponse)
 def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: PagesDep, viewer: ViewerDep):
     """A paper by id: ``2405.12345``, ``2405.12345v2`` or ``hep-th/9901001``."""
@@ -96,7 +117,7 @@ def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: Pa
         return RedirectResponse(f"/papers/{aid.id}", status_code=301)
     return templates.TemplateResponse(request, "paper.html", {
         "entry": page.entry, "paper": page.entry.paper, "threads": page.threads, "comment_count": page.comment_count,
-        "similar": page.similar, "collections": page.collections,
+        "similar": page.similar, "collections": page.collections, "paper_page": page,
     })
 
 
