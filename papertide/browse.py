@@ -8,7 +8,7 @@ ranked by the same formula and window as ``/trending``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from papertide.catalog import Catalog
@@ -111,7 +111,10 @@ class BrowsePages:
                 ranked = rank_trending(candidates, as_of, self.catalog.gravity, self.catalog.window_days)
                 ranked = ranked[:CATEGORY_TRENDING_SHOWN]
                 by_id = papers_store.entries_by_id(conn, [s.arxiv_id for s in ranked])
-                trending = [(by_id[s.arxiv_id], s) for s in ranked if s.arxiv_id in by_id]
+                listed = {c.arxiv_id: c.listed_on for c in candidates}  # cards show when it was listed
+                trending = [
+                    (replace(by_id[s.arxiv_id], listed_on=listed[s.arxiv_id]), s) for s in ranked if s.arxiv_id in by_id
+                ]
         return CategoryPage(category, PapersPage(latest, total, page, size), trending, first, last)
 
     def author_feed(self, name: str, limit: int) -> AuthorPage | None:

@@ -99,6 +99,7 @@ def test_category_page_shows_trending_then_latest_with_cross_lists_and_feeds(cli
     # Trending: listed in the window, ranked by the trending formula (upvotes 50 beat 5 two days older).
     assert titles(trending_part) == ["2606.00002", "2606.00001"]
     # Latest: every paper in the category, cross-lists included, newest published first.
+    assert re.findall(r'<span class="listed">([^<]+)</span>', trending_part) == ["2026-06-03", "2026-06-01"]
     assert titles(latest_part) == ["2606.00002", "2606.00001", "2605.00009"]
     assert "3 papers here" in r.text
     assert 'href="/feeds/category/cs.LG.rss"' in r.text and 'href="/feeds/category/cs.LG.atom"' in r.text
