@@ -32,8 +32,8 @@ CACHED_PREFIXES = (
 )
 # Pages the same for every signed-out visitor, and feeds (the same for everyone): kept until the
 # data they show changes (see papertide/api/cache.py).
-PAGE_PATHS = ("/", "/trending", "/about", "/stats")
-PAGE_PREFIXES = ("/papers/",)
+PAGE_PATHS = ("/", "/trending", "/about", "/stats", "/papers")
+PAGE_PREFIXES = ("/papers/", "/authors/", "/categories/")
 FEED_PREFIXES = ("/feeds/",)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from papertide.api.service import ApiService
 from papertide.api.tokens import TokenService
+from papertide.browse import BrowsePages
 from papertide.catalog import Catalog
 from papertide.community.jobs import community_jobs
 from papertide.community.services import Community, build_community
@@ -65,6 +66,7 @@ class Services:
     jobs: JobRunner  # every periodic job; started by `papertide worker` or `serve --with-worker`
     page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
     monitoring: Monitoring  # /readyz checks and the gauges /metrics reads from the database
+    browse: BrowsePages  # author and category pages
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -131,5 +133,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         jobs=JobRunner(db, jobs, lease_seconds=settings.jobs_lease_seconds),
         page_generation=PageGeneration(db),
         monitoring=Monitoring(db, search),
+        browse=BrowsePages(db, catalog),
         owns_db=owns_db,
     )

@@ -41,6 +41,7 @@ def make_templates(services: Services) -> Jinja2Templates:
     env.filters.update(plot_filters())
     env.globals.update(
         site_name=settings.site_name,
+        authors_shown=settings.authors_shown,
         base_url=settings.base_url.rstrip("/"),
         abs_url=abs_url,
         pdf_url=pdf_url,

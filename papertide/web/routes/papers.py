@@ -34,6 +34,29 @@ def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: Page
     return _list_page(request, templates, catalog, catalog.latest_day(), p)
 
 
+@router.get("/papers", response_class=HTMLResponse)
+def papers_home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
+    """Hugging Face's address of the daily list: the same page as ``/``."""
+    return home(request, templates, catalog, p)
+
+
+@router.get("/papers/date", response_class=HTMLResponse)
+def pick_date(
+    request: Request, templates: TemplatesDep, catalog: CatalogDep,
+    date: Annotated[str, Query(max_length=20)] = "",
+):
+    """Where the date picker's form lands: on to ``/papers/date/{date}`` (no JavaScript needed)."""
+    if not date.strip():
+        return RedirectResponse("/", status_code=303)
+    try:
+        day = parse_day(date.strip())
+    except InvalidPeriod as exc:
+        return templates.TemplateResponse(
+            request, "error.html", {"title": "No such day", "message": str(exc)}, status_code=404
+        )
+    return RedirectResponse(f"/papers/date/{day.label}", status_code=303)
+
+
 def _period_page(
     parse: Callable[[str], Period], text: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, page: int
 ) -> Response:
@@ -62,6 +85,7 @@ def by_month(month: str, request: Request, templates: TemplatesDep, catalog: Cat
 
 
 @router.get("/trending", response_class=HTMLResponse)
+@router.get("/papers/trending", response_class=HTMLResponse)  # Hugging Face's address of it
 def trending(request: Request, templates: TemplatesDep, catalog: CatalogDep):
     result = catalog.trending(limit=50)
     return templates.TemplateResponse(
