@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from papertide.domain.github import rank_star_growth
 from papertide.domain.papers import PaperEntry
 from papertide.domain.periods import Period, day_period, month_period, week_period_of
 from papertide.domain.stats import STATS_CATEGORIES, STATS_WEEKS, CategoryWeeks, category_weeks, weeks_up_to
 from papertide.domain.trending import ScoredPaper, rank_trending, window_days_range
 from papertide.domain.votes import UpvoteHistory, upvote_history
+from papertide.storage import github as github_store
 from papertide.storage import listings as listings_store
 from papertide.storage import papers as papers_store
 from papertide.storage import stats as stats_store
@@ -29,6 +31,7 @@ class PeriodPage:
     page_size: int
     previous: Period | None  # nearest earlier period that has papers
     next: Period | None
+    has_code: bool = False  # only papers naming a code repository (?has_code=1)
 
     @property
     def has_more(self) -> bool:
@@ -46,6 +49,16 @@ class TrendingPage:
 
 
 @dataclass(frozen=True, slots=True)
+class StarTrendingPage:
+    """Papers ranked by the GitHub stars their repo gained since ``since`` (``/trending?by=github``)."""
+
+    entries: list[tuple[PaperEntry, ScoredPaper]]
+    as_of: datetime
+    since: datetime
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     papers: int
     listings: int
@@ -59,26 +72,28 @@ class Stats:
 class Catalog:
     """Queries behind the public pages."""
 
-    def __init__(self, db: Database, gravity: float, window_days: int, page_size: int) -> None:
+    def __init__(self, db: Database, gravity: float, window_days: int, page_size: int, github_days: int = 7) -> None:
         self.db = db
         self.gravity = gravity
         self.window_days = window_days
         self.page_size = page_size
+        self.github_days = github_days
 
     def latest_day(self) -> Period | None:
         with self.db.read() as conn:
             latest = listings_store.latest_listing_date(conn)
         return day_period(latest) if latest else None
 
-    def period(self, period: Period, page: int = 0, page_size: int | None = None) -> PeriodPage:
+    def period(self, period: Period, page: int = 0, page_size: int | None = None, has_code: bool = False) -> PeriodPage:
         size = page_size or self.page_size
         with self.db.read() as conn:
-            entries = listings_store.list_period(conn, period.first, period.last, size, page * size)
-            total = listings_store.count_period(conn, period.first, period.last)
+            entries = listings_store.list_period(conn, period.first, period.last, size, page * size, has_code=has_code)
+            entries = github_store.with_repo_stars(conn, entries)
+            total = listings_store.count_period(conn, period.first, period.last, has_code=has_code)
             prev_day, next_day = listings_store.adjacent_listing_dates(conn, period.first, period.last)
         prev = _period_like(period, prev_day)
         nxt = _period_like(period, next_day)
-        return PeriodPage(period, entries, total, page, size, prev, nxt)
+        return PeriodPage(period, entries, total, page, size, prev, nxt, has_code)
 
     def trending_as_of(self, now: datetime | None = None) -> datetime:
         """The reference time for trending.
@@ -110,15 +125,30 @@ class Catalog:
             candidates = listings_store.trending_candidates(conn, first, last)
             ranked = rank_trending(candidates, as_of, g, w)[:limit]
             by_id = papers_store.entries_by_id(conn, [s.arxiv_id for s in ranked])
-        listed = {c.arxiv_id: c.listed_on for c in candidates}
-        entries = [
-            (_with_listing(by_id[s.arxiv_id], listed[s.arxiv_id]), s) for s in ranked if s.arxiv_id in by_id
-        ]
-        return TrendingPage(entries, as_of, first, last, g, w)
+            listed = {c.arxiv_id: c.listed_on for c in candidates}
+            shown = github_store.with_repo_stars(
+                conn, [_with_listing(by_id[s.arxiv_id], listed[s.arxiv_id]) for s in ranked if s.arxiv_id in by_id]
+            )
+        scores = {s.arxiv_id: s for s in ranked}
+        return TrendingPage([(e, scores[e.paper.arxiv_id]) for e in shown], as_of, first, last, g, w)
+
+    def star_trending(self, limit: int = 50, now: datetime | None = None, days: int | None = None) -> StarTrendingPage:
+        """Papers whose repo gained the most GitHub stars in the last ``days`` (``domain.github``)."""
+        as_of = now or datetime.now(UTC)
+        d = self.github_days if days is None else days
+        since = as_of - timedelta(days=d)
+        with self.db.read() as conn:
+            histories = github_store.star_histories(conn, since)
+            ranked = rank_star_growth(github_store.papers_of_repos(conn, histories), histories, since)[:limit]
+            by_id = papers_store.entries_by_id(conn, [s.arxiv_id for s in ranked])
+            shown = github_store.with_repo_stars(conn, [by_id[s.arxiv_id] for s in ranked if s.arxiv_id in by_id])
+        scores = {s.arxiv_id: s for s in ranked}
+        return StarTrendingPage([(e, scores[e.paper.arxiv_id]) for e in shown], as_of, since, d)
 
     def paper(self, arxiv_id: str) -> PaperEntry | None:
         with self.db.read() as conn:
-            return papers_store.get_paper(conn, arxiv_id)
+            entry = papers_store.get_paper(conn, arxiv_id)
+            return github_store.with_repo_stars(conn, [entry])[0] if entry else None
 
     def paper_count(self) -> int:
         with self.db.read() as conn:

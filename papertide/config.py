@@ -110,6 +110,27 @@ class Settings(BaseSettings):
     ingest_offline: bool = Field(
         False, description="Never fetch from arXiv or Hugging Face (runs fail with a clear message); for air-gapped instances."
     )
+    # The GitHub signal: repo stars of papers, refreshed by the github.stars job.
+    github_api_url: str = Field("https://api.github.com", description="GitHub REST API base URL (stars of paper repos).")
+    github_token: str = Field(
+        "", description="GitHub token for the stars refresh (empty: anonymous, 60 requests an hour; a token gets 5,000)."
+    )
+    github_refresh_hours: float = Field(
+        6, ge=0, le=24 * 7, description="How often the worker refreshes repo stars (hours; 0 = never; off when offline)."
+    )
+    github_refresh_per_run: int = Field(50, ge=1, le=5000, description="Most repos one stars refresh asks GitHub about.")
+    github_refresh_min_hours: float = Field(
+        12, ge=0, le=24 * 30, description="A repo is asked about again only after this many hours."
+    )
+    github_recent_days: int = Field(
+        14, ge=0, le=365, description="Repos of papers listed in the last N days are refreshed before the others."
+    )
+    github_max_wait_seconds: float = Field(
+        60, ge=0, le=3600, description="Longest GitHub rate-limit wait a refresh sits out; a longer one ends the run."
+    )
+    github_trending_days: int = Field(
+        7, ge=1, le=90, description="Days of star growth that rank /trending?by=github."
+    )
     admin_token: str = Field(
         "",
         description="Token for monitors that read /admin/ingest without an account (header X-Admin-Token); "

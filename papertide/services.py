@@ -29,6 +29,7 @@ from papertide.email.login import SignInMail
 from papertide.email.notices import Notices
 from papertide.email.senders import EmailSender, make_sender
 from papertide.email.subscribing import SubscriptionService
+from papertide.ingest.github_stars import StarsRefresh, github_jobs, make_github_client
 from papertide.ingest.jobs import ingest_jobs
 from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
@@ -67,12 +68,14 @@ class Services:
     page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
     monitoring: Monitoring  # /readyz checks and the gauges /metrics reads from the database
     browse: BrowsePages  # author and category pages
+    github_stars: StarsRefresh  # the github.stars job's work: repo stars from the GitHub API
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
         """Release connections and HTTP clients (the database only if we opened it)."""
         self.ingest.close()
         self.page_generation.close()
+        self.github_stars.client.close()
         if self.owns_db:
             self.db.dispose()
 
@@ -99,7 +102,9 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     edges = edges or Edges()
     owns_db = edges.db is None
     db = edges.db or Database(settings.resolved_database_url, settings.db_pool_size)
-    catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
+    catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size,
+                      github_days=settings.github_trending_days)
+    stars = StarsRefresh(db, make_github_client(settings), settings)
     ingest = IngestService(db, settings)
     search = build_search(settings, db, edges.search_device, edges.search_threads)
     community = build_community(settings, db, lookup=ingest)
@@ -112,6 +117,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         *ingest_jobs(ingest, settings),
         *community_jobs(community.submissions, settings),
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
+        *github_jobs(stars, settings),
     ]
     return Services(
         settings=settings,
@@ -134,5 +140,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         page_generation=PageGeneration(db),
         monitoring=Monitoring(db, search),
         browse=BrowsePages(db, catalog),
+        github_stars=stars,
         owns_db=owns_db,
     )

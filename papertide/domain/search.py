@@ -231,6 +231,7 @@ class SearchFilters:
     exclude_categories: tuple[str, ...] = ()  # and none of these
     author: str | None = None  # case-insensitive substring of any author name
     listed_only: bool = False  # only papers that appeared on a daily list
+    has_code: bool = False  # only papers naming a code repository
 
     @property
     def active(self) -> bool:
@@ -296,6 +297,7 @@ def make_filters(
     exclude_categories: Iterable[str] | str | None = None,
     author: str | None = None,
     listed_only: bool = False,
+    has_code: bool = False,
 ) -> SearchFilters:
     """Validate raw (form or CLI) filter values into :class:`SearchFilters`.
 
@@ -305,7 +307,8 @@ def make_filters(
     if lo and hi and lo > hi:
         lo, hi = hi, lo
     who = normalize_query(author or "")[:MAX_AUTHOR_CHARS] or None
-    return SearchFilters(lo, hi, parse_categories(categories), parse_categories(exclude_categories), who, listed_only)
+    return SearchFilters(lo, hi, parse_categories(categories), parse_categories(exclude_categories), who, listed_only,
+                         has_code)
 
 
 def parse_sort(text: str | None) -> Sort:

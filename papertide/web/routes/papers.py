@@ -16,22 +16,28 @@ from papertide.web.sessions import ViewerDep
 
 router = APIRouter()
 PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
+HasCode = Annotated[str, Query(max_length=8)]  # ?has_code=1: only papers naming a code repository
 # The catch-all /papers/{id:path} route lives here too, so this router is included last.
 
 
+def _flag(value: str) -> bool:
+    return value.lower() in ("1", "on", "true", "yes")
+
+
 def _list_page(
-    request: Request, templates: TemplatesDep, catalog: CatalogDep, period: Period | None, page: int
+    request: Request, templates: TemplatesDep, catalog: CatalogDep, period: Period | None, page: int,
+    has_code: str = "",
 ) -> Response:
     if period is None:  # an empty database
         return templates.TemplateResponse(request, "list.html", {"page": None, "period": None})
-    result = catalog.period(period, page=page)
+    result = catalog.period(period, page=page, has_code=_flag(has_code))
     return templates.TemplateResponse(request, "list.html", {"page": result, "period": period})
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
+def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0, has_code: HasCode = ""):
     """The latest day that has a daily list."""
-    return _list_page(request, templates, catalog, catalog.latest_day(), p)
+    return _list_page(request, templates, catalog, catalog.latest_day(), p, has_code)
 
 
 @router.get("/papers", response_class=HTMLResponse)
@@ -58,7 +64,8 @@ def pick_date(
 
 
 def _period_page(
-    parse: Callable[[str], Period], text: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, page: int
+    parse: Callable[[str], Period], text: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, page: int,
+    has_code: str = "",
 ) -> Response:
     try:
         period = parse(text)
@@ -66,27 +73,34 @@ def _period_page(
         return templates.TemplateResponse(
             request, "error.html", {"title": "No such period", "message": str(exc)}, status_code=404
         )
-    return _list_page(request, templates, catalog, period, page)
+    return _list_page(request, templates, catalog, period, page, has_code)
 
 
 @router.get("/papers/date/{day}", response_class=HTMLResponse)
-def by_day(day: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
-    return _period_page(parse_day, day, request, templates, catalog, p)
+def by_day(day: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0,
+           has_code: HasCode = ""):
+    return _period_page(parse_day, day, request, templates, catalog, p, has_code)
 
 
 @router.get("/papers/week/{week}", response_class=HTMLResponse)
-def by_week(week: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
-    return _period_page(parse_week, week, request, templates, catalog, p)
+def by_week(week: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0,
+           has_code: HasCode = ""):
+    return _period_page(parse_week, week, request, templates, catalog, p, has_code)
 
 
 @router.get("/papers/month/{month}", response_class=HTMLResponse)
-def by_month(month: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
-    return _period_page(parse_month, month, request, templates, catalog, p)
+def by_month(month: str, request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0,
+           has_code: HasCode = ""):
+    return _period_page(parse_month, month, request, templates, catalog, p, has_code)
 
 
 @router.get("/trending", response_class=HTMLResponse)
 @router.get("/papers/trending", response_class=HTMLResponse)  # Hugging Face's address of it
-def trending(request: Request, templates: TemplatesDep, catalog: CatalogDep):
+def trending(
+    request: Request, templates: TemplatesDep, catalog: CatalogDep, by: Annotated[str, Query(max_length=16)] = "",
+):
+    if by == "github":  # ranked by GitHub stars gained, next to the upvote ranking
+        return templates.TemplateResponse(request, "trending_github.html", {"result": catalog.star_trending(limit=50)})
     result = catalog.trending(limit=50)
     return templates.TemplateResponse(
         request,
