@@ -20,18 +20,20 @@ PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
 
 
 def _list_page(
-    request: Request, templates: TemplatesDep, catalog: CatalogDep, period: Period | None, page: int
+    request: Request, templates: TemplatesDep, catalog: CatalogDep, period: Period | None, page: int,
+    home: bool = False,
 ) -> Response:
     if period is None:  # an empty database
         return templates.TemplateResponse(request, "list.html", {"page": None, "period": None})
     result = catalog.period(period, page=page)
-    return templates.TemplateResponse(request, "list.html", {"page": result, "period": period})
+    earlier = catalog.earlier_day(result) if home else None
+    return templates.TemplateResponse(request, "list.html", {"page": result, "period": period, "earlier": earlier})
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
-    """The latest day that has a daily list."""
-    return _list_page(request, templates, catalog, catalog.latest_day(), p)
+    """The latest day that has a daily list (with the day before while it has only a few papers)."""
+    return _list_page(request, templates, catalog, catalog.latest_day(), p, home=True)
 
 
 def _period_page(
