@@ -60,10 +60,10 @@ def main() -> None:
         xs = sorted(xs)
         print(f"{name}: n={len(xs)} min={xs[0]:.3f} p10={xs[len(xs) // 10]:.3f} median={statistics.median(xs):.3f} "
               f"p90={xs[9 * len(xs) // 10]:.3f} max={xs[-1]:.3f}")
-    for t in (0.25, 0.28, 0.30, 0.32, 0.35, 0.38, 0.40):
+    for t in (0.25, 0.30, 0.32, 0.34, 0.345, 0.35, 0.36, 0.38, 0.40):
         kept = sum(x >= t for x in real)
         let = sum(x >= t for x in junk)
-        print(f"floor {t:.2f}: real queries keeping a dense hit {kept}/30, junk queries passing {let}/30")
+        print(f"floor {t:.3f}: real queries keeping a dense hit {kept}/30, junk queries passing {let}/30")
     print("lowest real:", sorted(zip(real, REAL, strict=True))[:3])
     print("highest junk:", sorted(zip(junk, JUNK, strict=True))[-3:])
 

@@ -220,7 +220,7 @@ class Settings(BaseSettings):
         0.5, ge=0, le=1, description="Weight of the dense ranking in fusion (0.5 = equal; best of 0.3-0.6 on SciFact)."
     )
     search_dense_floor: float = Field(
-        0.36, ge=0, le=1,
+        0.345, ge=0, le=1,
         description="Cosine similarity a semantic match must reach (0: keep every nearest neighbour); "
         "chosen on the demo corpus, see bench/RESULTS.md.",
     )
