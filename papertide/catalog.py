@@ -21,6 +21,12 @@ from papertide.storage import stats as stats_store
 from papertide.storage import votes as votes_store
 from papertide.storage.db import Database
 
+# A day with fewer papers than this is "so far": the home page also shows the day before, so a
+# curator listing one paper this morning does not turn / into a one-paper page.
+SPARSE_DAY_PAPERS = 10
+# Fewer trending candidates than this, all from one day after a gap: the window reaches back to
+# the previous listing days as well (one fresh listing must not leave /trending with one paper).
+SPARSE_TRENDING_PAPERS = 10
 
 @dataclass(frozen=True, slots=True)
 class PeriodPage:
@@ -95,6 +101,12 @@ class Catalog:
         nxt = _period_like(period, next_day)
         return PeriodPage(period, entries, total, page, size, prev, nxt, has_code)
 
+    def earlier_day(self, shown: PeriodPage) -> PeriodPage | None:
+        """The previous listing day, to show beneath a day that has only a few papers so far."""
+        if shown.period.kind != "day" or shown.page > 0 or shown.total >= SPARSE_DAY_PAPERS or shown.previous is None:
+            return None
+        return self.period(shown.previous)
+
     def trending_as_of(self, now: datetime | None = None) -> datetime:
         """The reference time for trending.
 
@@ -123,6 +135,15 @@ class Catalog:
         first, last = window_days_range(as_of, w)
         with self.db.read() as conn:
             candidates = listings_store.trending_candidates(conn, first, last)
+            if len(candidates) < SPARSE_TRENDING_PAPERS and len({c.listed_on for c in candidates}) == 1:
+                # A few papers listed today after a gap (an archive instance that a curator
+                # started to feed): stretch the window back over the previous listing days' own
+                # window instead of ranking just those; older papers still decay by age.
+                before, _ = listings_store.adjacent_listing_dates(conn, first, last)
+                if before is not None:
+                    first = before - timedelta(days=w - 1)
+                    w = (last - first).days + 1
+                    candidates = listings_store.trending_candidates(conn, first, last)
             ranked = rank_trending(candidates, as_of, g, w)[:limit]
             by_id = papers_store.entries_by_id(conn, [s.arxiv_id for s in ranked])
             listed = {c.arxiv_id: c.listed_on for c in candidates}

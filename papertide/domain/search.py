@@ -27,6 +27,13 @@ DENSE_WEIGHT = 0.5
 # "convex": z-scored convex combination (default); "convex-minmax": the same over min-max
 # scaled scores (the default before; 0.005 lower on SciFact); "rrf": reciprocal rank fusion.
 FUSION_METHODS = ("convex", "convex-minmax", "rrf")
+# Cosine similarity below which a dense neighbour is not a match. Nearest neighbours always
+# exist, so without a floor gibberish returned 200 unrelated papers. On the demo corpus the
+# best neighbour of 30 real queries scored 0.389-0.699 and of 30 gibberish/off-topic ones
+# 0.128-0.335; the search regression set's semantic-only "how do proteins fold" reaches its
+# paper at 0.356. 0.345 sits between 0.335 and 0.356 (bench/search_floor.py, bench/RESULTS.md
+# "Relevance floor").
+DENSE_FLOOR = 0.345
 SORTS = ("relevance", "date", "upvotes")
 
 Sort = Literal["relevance", "date", "upvotes"]
@@ -192,6 +199,15 @@ def convex_fuse(
         key: (1 - dense_weight) * lex.get(key, lex_floor) + dense_weight * den.get(key, den_floor) for key in keys
     }
     return sorted(fused.items(), key=lambda kv: -kv[1])
+
+
+def above_floor(hits: Sequence[tuple[K, float]], floor: float = DENSE_FLOOR) -> list[tuple[K, float]]:
+    """The dense hits whose similarity reaches ``floor`` (the rest are neighbours, not matches).
+
+    >>> above_floor([("a", 0.61), ("b", 0.36), ("c", 0.2)])
+    [('a', 0.61), ('b', 0.36)]
+    """
+    return [(key, score) for key, score in hits if score >= floor]
 
 
 def fuse(

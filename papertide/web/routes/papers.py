@@ -27,17 +27,19 @@ def _flag(value: str) -> bool:
 def _list_page(
     request: Request, templates: TemplatesDep, catalog: CatalogDep, period: Period | None, page: int,
     has_code: str = "",
+    home: bool = False,
 ) -> Response:
     if period is None:  # an empty database
         return templates.TemplateResponse(request, "list.html", {"page": None, "period": None})
     result = catalog.period(period, page=page, has_code=_flag(has_code))
-    return templates.TemplateResponse(request, "list.html", {"page": result, "period": period})
+    earlier = catalog.earlier_day(result) if home else None
+    return templates.TemplateResponse(request, "list.html", {"page": result, "period": period, "earlier": earlier})
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0, has_code: HasCode = ""):
-    """The latest day that has a daily list."""
-    return _list_page(request, templates, catalog, catalog.latest_day(), p, has_code)
+    """The latest day that has a daily list (with the day before while it has only a few papers)."""
+    return _list_page(request, templates, catalog, catalog.latest_day(), p, has_code, home=True)
 
 
 @router.get("/papers", response_class=HTMLResponse)
