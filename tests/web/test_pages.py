@@ -27,7 +27,10 @@ def corpus(db):
 def test_home_shows_the_latest_day(client, corpus):
     r = client.get("/")
     assert r.status_code == 200
-    assert titles(r.text) == ["2606.00003"]
+    # The latest day's list; a day with only a few papers so far has the previous day beneath it.
+    latest, _, earlier = r.text.partition('class="earlier-day"')
+    assert titles(latest) == ["2606.00003"]
+    assert titles(earlier) == ["2606.00002", "2606.00001"] and "1 paper so far" in latest
     assert "Wed, 03 Jun 2026" in r.text
     assert 'rel="prev" href="/papers/date/2026-06-01"' in r.text
     assert 'rel="next"' not in r.text
