@@ -40,6 +40,8 @@ from papertide.search.service import SearchService
 from papertide.search.vectors import DeferredVectorIndex, make_vector_index
 from papertide.storage.db import Database
 from papertide.storage.page_generation import PageGeneration
+from papertide.thumbnails import ThumbnailService
+from papertide.thumbnails.jobs import thumbnail_jobs
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,13 @@ class Services:
     jobs: JobRunner  # every periodic job; started by `papertide worker` or `serve --with-worker`
     page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
     monitoring: Monitoring  # /readyz checks and the gauges /metrics reads from the database
+    thumbnails: ThumbnailService  # card thumbnails: the render job and where cards find them
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
         """Release connections and HTTP clients (the database only if we opened it)."""
         self.ingest.close()
+        self.thumbnails.close()
         self.page_generation.close()
         if self.owns_db:
             self.db.dispose()
@@ -105,11 +109,13 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     notices = Notices(settings)
     digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)
+    thumbnails = ThumbnailService(db, settings)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
         *community_jobs(community.submissions, settings),
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
+        *thumbnail_jobs(thumbnails, settings),
     ]
     return Services(
         settings=settings,
@@ -131,5 +137,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         jobs=JobRunner(db, jobs, lease_seconds=settings.jobs_lease_seconds),
         page_generation=PageGeneration(db),
         monitoring=Monitoring(db, search),
+        thumbnails=thumbnails,
         owns_db=owns_db,
     )
