@@ -11,11 +11,15 @@ end nothing: "e.g.", "et al.", "Fig. 2", "3.5%", initials ("J. Smith") and TeX s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from papertide.domain.mathml import math_spans
 
 SUMMARY_MAX_CHARS = 220  # a card shows about three lines of this
 CUE_WINDOW = 4  # sentences searched for a contribution cue
+# Summaries kept per process: list pages show the same few hundred papers all day, and a
+# summary costs ~0.1 ms, five of a fifty-card page's milliseconds (bench/RESULTS.md "Cards").
+SUMMARY_CACHE_SIZE = 2048
 
 # Words that a full stop follows without ending the sentence (compared lower-cased, without the stop).
 _ABBREVIATIONS = frozenset({
@@ -33,8 +37,8 @@ _OPENERS = re.compile(r"[\"'(\[“‘$\\A-Z0-9]")  # what a new sentence may sta
 _MATH_MASK = "\x00"
 
 
-def split_sentences(text: str) -> list[str]:
-    """``text`` (whitespace collapsed) cut into sentences.
+def split_sentences(text: str, most: int | None = None) -> list[str]:
+    """``text`` (whitespace collapsed) cut into sentences (the first ``most`` of them, when given).
 
     >>> split_sentences("We use e.g. BERT (Devlin et al. 2019). It gains 3.5 points, see Fig. 2. Done!")
     ['We use e.g. BERT (Devlin et al. 2019).', 'It gains 3.5 points, see Fig. 2.', 'Done!']
@@ -53,6 +57,8 @@ def split_sentences(text: str) -> list[str]:
             continue
         out.append(flat[start:end].strip())
         start = end
+        if most is not None and len(out) >= most:
+            return out
     tail = flat[start:].strip()
     if tail:
         out.append(tail)
@@ -76,6 +82,7 @@ def _is_abbreviation(before: str) -> bool:
     return len(word) == 1 and word.isalpha()
 
 
+@lru_cache(maxsize=SUMMARY_CACHE_SIZE)
 def one_line_summary(abstract: str, limit: int = SUMMARY_MAX_CHARS) -> str:
     """The sentence a card shows: the first contribution statement near the start, else the first.
 
@@ -86,7 +93,7 @@ def one_line_summary(abstract: str, limit: int = SUMMARY_MAX_CHARS) -> str:
     >>> one_line_summary("Transformers dominate NLP. They are slow.")
     'Transformers dominate NLP.'
     """
-    sentences = split_sentences(abstract)
+    sentences = split_sentences(abstract, most=CUE_WINDOW)
     if not sentences:
         return ""
     pick = next((s for s in sentences[:CUE_WINDOW] if _CUES.search(s)), sentences[0])
