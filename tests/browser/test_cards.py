@@ -6,6 +6,8 @@ import pytest
 
 from tests.factories import add_papers, make_paper
 
+SERIOUS = ("serious", "critical")
+
 pytestmark = pytest.mark.browser
 
 LONG = "Superlongunbreakabletokenizationfreeidentifier" * 3
@@ -13,7 +15,7 @@ LONG = "Superlongunbreakabletokenizationfreeidentifier" * 3
 
 def _columns(page) -> int:  # type: ignore[no-untyped-def]
     lefts = page.eval_on_selector_all(".card-grid .paper-card", "cards => cards.map(c => c.getBoundingClientRect().left)")
-    return len(set(round(x) for x in lefts))
+    return len({round(x) for x in lefts})
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -36,7 +38,13 @@ def test_card_grid_is_three_columns_wide_and_one_on_a_phone(live_server, browser
             tile = page.locator(".thumb-placeholder").first
             assert tile.bounding_box()["height"] > 100
             assert tile.locator(".ph-cat").inner_text() in {"cs.CL", "cs.LG", "cs.CV", "stat.ML", "eess.AS", "math.OC"}
-            # MathML is laid out by the browser (a superscript sits above the baseline).
             assert page.locator(".card-grid .title math").count() == 7
+            # The cards (placeholder text on its colour, the hidden picture link, MathML) pass axe-core.
+            from axe_playwright_python.sync_playwright import Axe
+
+            results = Axe().run(page, context=".card-grid")
+            bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
+                   if v["impact"] in SERIOUS]
+            assert bad == [], (path, width, scheme)
         page.screenshot(path=str(output_dir / f"cards-{width}-{scheme}.png"), full_page=width > 400)
         context.close()
