@@ -19,6 +19,7 @@ from papertide.storage.migrate import schema_state
 from papertide.telemetry.logs import configure_logging
 from papertide.web import csrf, errors, sessions
 from papertide.web.cors import PathCORS
+from papertide.web.head import HeadAsGet
 from papertide.web.routes import ROUTERS
 from papertide.web.security import SecurityHeadersMiddleware
 from papertide.web.telemetry import RequestTelemetry
@@ -32,8 +33,8 @@ CACHED_PREFIXES = (
 )
 # Pages the same for every signed-out visitor, and feeds (the same for everyone): kept until the
 # data they show changes (see papertide/api/cache.py).
-PAGE_PATHS = ("/", "/trending", "/about")
-PAGE_PREFIXES = ("/papers/",)
+PAGE_PATHS = ("/", "/trending", "/about", "/stats", "/papers")
+PAGE_PREFIXES = ("/papers/", "/authors/", "/categories/")
 FEED_PREFIXES = ("/feeds/",)
 
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(ResponseCache, rules=_cache_rules(settings), generation=services.page_generation.current,
                        max_bytes=settings.page_cache_max_mb * 1024 * 1024)
     app.add_middleware(PathCORS, origins=[o.strip() for o in settings.api_cors_origins.split(",") if o.strip()])
+    app.add_middleware(HeadAsGet)  # everything inside (cache, routes) serves HEAD as GET
     # Outermost: request id, access line and metrics cover everything above, cache hits included.
     app.add_middleware(RequestTelemetry, routes=app.router.routes)
     errors.install(app)

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A secret that only development mode accepts; production must set its own.
 DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # bind-all addresses nobody can browse to
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL a browser on this machine reaches ``host:port`` at (a wildcard bind means loopback)."""
+    name = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"  # an IPv6 literal
+    return f"http://{name}:{port}"
 
 
 class Settings(BaseSettings):
@@ -22,7 +33,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means SQLite at DATA_DIR/papertide.db. "
         "PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
-    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the site (for links in feeds and email).")
+    base_url: str = Field(
+        "", description="Public URL of the site (for links in feeds and email); empty: http://HOST:PORT as served "
+        "(127.0.0.1 when HOST is a wildcard such as 0.0.0.0).",
+    )
     site_name: str = Field("papertide", description="Name shown in the header and page titles.")
     dev_mode: bool = Field(True, description="Development mode: allows the built-in dev secret key.")
     secret_key: str = Field(DEV_SECRET, description="Secret for signed cookies and email tokens (required outside dev mode).")
@@ -109,6 +123,27 @@ class Settings(BaseSettings):
     ingest_timeout_seconds: float = Field(60, gt=0, description="HTTP timeout per request to a source.")
     ingest_offline: bool = Field(
         False, description="Never fetch from arXiv or Hugging Face (runs fail with a clear message); for air-gapped instances."
+    )
+    # The GitHub signal: repo stars of papers, refreshed by the github.stars job.
+    github_api_url: str = Field("https://api.github.com", description="GitHub REST API base URL (stars of paper repos).")
+    github_token: str = Field(
+        "", description="GitHub token for the stars refresh (empty: anonymous, 60 requests an hour; a token gets 5,000)."
+    )
+    github_refresh_hours: float = Field(
+        6, ge=0, le=24 * 7, description="How often the worker refreshes repo stars (hours; 0 = never; off when offline)."
+    )
+    github_refresh_per_run: int = Field(50, ge=1, le=5000, description="Most repos one stars refresh asks GitHub about.")
+    github_refresh_min_hours: float = Field(
+        12, ge=0, le=24 * 30, description="A repo is asked about again only after this many hours."
+    )
+    github_recent_days: int = Field(
+        14, ge=0, le=365, description="Repos of papers listed in the last N days are refreshed before the others."
+    )
+    github_max_wait_seconds: float = Field(
+        60, ge=0, le=3600, description="Longest GitHub rate-limit wait a refresh sits out; a longer one ends the run."
+    )
+    github_trending_days: int = Field(
+        7, ge=1, le=90, description="Days of star growth that rank /trending?by=github."
     )
     admin_token: str = Field(
         "",
@@ -218,6 +253,11 @@ class Settings(BaseSettings):
     search_dense_weight: float = Field(
         0.5, ge=0, le=1, description="Weight of the dense ranking in fusion (0.5 = equal; best of 0.3-0.6 on SciFact)."
     )
+    search_dense_floor: float = Field(
+        0.345, ge=0, le=1,
+        description="Cosine similarity a semantic match must reach (0: keep every nearest neighbour); "
+        "chosen on the demo corpus, see bench/RESULTS.md.",
+    )
     search_background_embed: bool = Field(
         True, description="Let the job runner embed new or changed papers and keep the search indexes current."
     )
@@ -248,6 +288,14 @@ class Settings(BaseSettings):
         if v.strip():
             Cron(v.strip())  # refuse a bad crontab line at start-up, not at the first tick
         return v.strip()
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        # Links in email and feeds must point where the site is served: a changed PORT alone
+        # used to leave them on :8000. `papertide serve --host/--port` exports what it binds.
+        if not self.base_url.strip():
+            self.base_url = served_url(self.host, self.port)
+        return self
 
     @property
     def resolved_database_url(self) -> str:

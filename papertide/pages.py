@@ -13,13 +13,18 @@ from dataclasses import dataclass, field
 from papertide.catalog import Catalog
 from papertide.community.services import Community
 from papertide.domain.accounts import User
-from papertide.domain.collections import Collection
+from papertide.domain.collections import Collection, to_bibtex
 from papertide.domain.comments import Thread
 from papertide.domain.papers import PaperEntry
+from papertide.domain.votes import UpvoteHistory
 from papertide.search.service import SearchService
 
 log = logging.getLogger(__name__)
 SIMILAR_ON_PAGE = 5  # similar papers shown on a paper page
+# Authors named before the rest fold into "show all N": a 300-author paper would otherwise
+# push the abstract several screens down. Folding fewer than a few names saves nothing.
+AUTHORS_BEFORE_FOLD = 10
+AUTHORS_MIN_FOLDED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,26 @@ class PaperPage:
     comment_count: int
     similar: list[tuple[PaperEntry, float]]
     collections: list[Collection] = field(default_factory=list)  # the viewer's, to save the paper into
+    history: UpvoteHistory | None = None  # the upvote sparkline
+
+    @property
+    def authors_shown(self) -> tuple[str, ...]:
+        """The authors named up front; the rest are :attr:`authors_folded`."""
+        authors = self.entry.paper.authors
+        return authors if len(authors) < AUTHORS_BEFORE_FOLD + AUTHORS_MIN_FOLDED else authors[:AUTHORS_BEFORE_FOLD]
+
+    @property
+    def authors_folded(self) -> tuple[str, ...]:
+        return self.entry.paper.authors[len(self.authors_shown):]
+
+    @property
+    def comments_imported(self) -> int:
+        """Comments counted on the source site (e.g. Hugging Face) but not held here."""
+        return self.entry.paper.num_comments_baseline
+
+    @property
+    def bibtex(self) -> str:
+        return to_bibtex([self.entry.paper])
 
 
 class PaperPages:
@@ -39,11 +64,19 @@ class PaperPages:
         entry = self.catalog.paper(arxiv_id)
         if entry is None:
             return None
-        threads, count = self.community.discussion.threads(arxiv_id, viewer)
+        # One comment count everywhere: the imported count plus visible comments here, as the
+        # cards and the facts box show it (the threads' own count would omit the imported ones).
+        threads, _ = self.community.discussion.threads(arxiv_id, viewer)
         return PaperPage(
-            entry=entry, threads=threads, comment_count=count, similar=self._similar(arxiv_id),
+            entry=entry, threads=threads, comment_count=entry.num_comments, similar=self._similar(arxiv_id),
             collections=self.community.reading_lists.mine(viewer) if viewer else [],
+            history=self.catalog.upvote_history(entry),
         )
+
+    def bibtex(self, arxiv_id: str) -> str | None:
+        """The paper's BibTeX entry (the collections' export format), or None when we do not hold it."""
+        entry = self.catalog.paper(arxiv_id)
+        return to_bibtex([entry.paper]) if entry else None
 
     def voted_ids(self, viewer: User | None) -> frozenset[str]:
         """The papers the viewer upvoted (vote buttons on every list show it)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from papertide.api.service import ApiService
 from papertide.api.tokens import TokenService
+from papertide.browse import BrowsePages
 from papertide.catalog import Catalog
 from papertide.community.jobs import community_jobs
 from papertide.community.services import Community, build_community
@@ -28,6 +29,7 @@ from papertide.email.login import SignInMail
 from papertide.email.notices import Notices
 from papertide.email.senders import EmailSender, make_sender
 from papertide.email.subscribing import SubscriptionService
+from papertide.ingest.github_stars import StarsRefresh, github_jobs, make_github_client
 from papertide.ingest.jobs import ingest_jobs
 from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
@@ -68,6 +70,8 @@ class Services:
     page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
     monitoring: Monitoring  # /readyz checks and the gauges /metrics reads from the database
     thumbnails: ThumbnailService  # card thumbnails: the render job and where cards find them
+    browse: BrowsePages  # author and category pages
+    github_stars: StarsRefresh  # the github.stars job's work: repo stars from the GitHub API
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -75,6 +79,7 @@ class Services:
         self.ingest.close()
         self.thumbnails.close()
         self.page_generation.close()
+        self.github_stars.client.close()
         if self.owns_db:
             self.db.dispose()
 
@@ -93,7 +98,8 @@ def build_search(settings: Settings, db: Database, device: str = "cpu", threads:
     embedder = make_embedder(settings.search_embedder, threads=threads or settings.search_threads, device=device)
     index = DeferredVectorIndex(lambda: make_vector_index(db, embedder.model_id, settings.search_vector_index))
     lexical = make_lexical_index(db, settings.search_lexical)
-    return SearchService(db, embedder, index, settings.search_fusion, settings.search_dense_weight, lexical)
+    return SearchService(db, embedder, index, settings.search_fusion, settings.search_dense_weight, lexical,
+                         settings.search_dense_floor)
 
 
 def build_services(settings: Settings, edges: Edges | None = None) -> Services:
@@ -101,7 +107,9 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     edges = edges or Edges()
     owns_db = edges.db is None
     db = edges.db or Database(settings.resolved_database_url, settings.db_pool_size)
-    catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size)
+    catalog = Catalog(db, settings.trending_gravity, settings.trending_window_days, settings.page_size,
+                      github_days=settings.github_trending_days)
+    stars = StarsRefresh(db, make_github_client(settings), settings)
     ingest = IngestService(db, settings)
     search = build_search(settings, db, edges.search_device, edges.search_threads)
     community = build_community(settings, db, lookup=ingest)
@@ -116,6 +124,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         *community_jobs(community.submissions, settings),
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
         *thumbnail_jobs(thumbnails, settings),
+        *github_jobs(stars, settings),
     ]
     return Services(
         settings=settings,
@@ -138,5 +147,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         page_generation=PageGeneration(db),
         monitoring=Monitoring(db, search),
         thumbnails=thumbnails,
+        browse=BrowsePages(db, catalog),
+        github_stars=stars,
         owns_db=owns_db,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -116,14 +117,18 @@ def serve(
     """Serve the web site with uvicorn."""
     import os
 
-    from papertide.cli.serving import serve_with_uvicorn
+    from papertide.cli.serving import base_url_warning, export_served_address, serve_with_uvicorn
 
     # uvicorn builds the app from the environment in each worker process.
     os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
+    export_served_address(host, port)  # so a derived base URL names what we actually bind
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
+    warning = base_url_warning(settings.base_url, settings.host, settings.port)
+    if warning:
+        logging.getLogger("papertide.serve").warning(warning)
     load_services(settings=settings).close()  # refuse a schema behind or ahead of the code, once, clearly
-    serve_with_uvicorn("papertide.app:create_app", settings, host or settings.host, port or settings.port, workers)
+    serve_with_uvicorn("papertide.app:create_app", settings, settings.host, settings.port, workers)
 
 
 def main() -> None:

@@ -9,6 +9,9 @@
 - Metrics across workers: with ``--workers N`` each process is separate, so a scrape would see
   only the one that answered; we point prometheus-client's multiprocess mode at a fresh
   directory (unless ``PROMETHEUS_MULTIPROC_DIR`` is set) so every scrape sums all of them.
+- Links in email and feeds: without ``PAPERTIDE_BASE_URL`` the base URL is derived from the
+  host and port served (config.served_url); a base URL that cannot be right for what we
+  serve (another port on this machine) is logged as a warning at start-up.
 """
 
 from __future__ import annotations
@@ -16,11 +19,47 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from urllib.parse import urlsplit
 
 import uvicorn
 
-from papertide.config import Settings
+from papertide.config import WILDCARD_HOSTS, Settings
 from papertide.telemetry.metrics import MULTIPROC_ENV
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def export_served_address(host: str | None, port: int | None) -> None:
+    """Put ``--host``/``--port`` in the environment, where each uvicorn worker's Settings reads them."""
+    if host is not None:
+        os.environ["PAPERTIDE_HOST"] = host
+    if port is not None:
+        os.environ["PAPERTIDE_PORT"] = str(port)
+
+
+def base_url_warning(base_url: str, host: str, port: int) -> str | None:
+    """Why ``base_url`` looks wrong for a site served on ``host:port``, or None when it looks right.
+
+    A base URL on this machine must name the served port (behind a proxy the base URL is the
+    proxy's public name, which we cannot check). Serving every interface while links name
+    the loopback address means readers elsewhere get links they cannot open.
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return f"PAPERTIDE_BASE_URL={base_url!r} is not an http(s) URL; links in email and feeds will be broken"
+    try:
+        linked_port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        return f"PAPERTIDE_BASE_URL={base_url!r} has an invalid port"
+    if parts.hostname in LOOPBACK_HOSTS and linked_port != port:
+        return (f"PAPERTIDE_BASE_URL={base_url} names port {linked_port} on this machine but the site is served on "
+                f"port {port}: links in email and feeds will not reach it (set PAPERTIDE_BASE_URL, or leave it "
+                "empty to use the served address)")
+    if host in WILDCARD_HOSTS and parts.hostname in LOOPBACK_HOSTS:
+        return (f"serving every interface ({host or '*'}:{port}) but links in email and feeds point to {base_url}, "
+                "which only this machine can open: set PAPERTIDE_BASE_URL to the site's public URL")
+    return None
 
 
 def serve_with_uvicorn(app_factory: str, settings: Settings, host: str, port: int, workers: int = 1) -> None:

@@ -18,6 +18,7 @@ MAX_PASSWORD_LENGTH = 1024  # characters
 # Deliberately loose: the only proof an address works is the link we send to it.
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LEGACY_DEFAULT = re.compile(r"reader-[0-9a-f]{8}")  # what accounts were named before readable defaults
 
 
 class InvalidInput(ValueError):
@@ -76,8 +77,29 @@ def clean_display_name(text: str) -> str:
 
 
 def default_display_name(user_uuid: str) -> str:
-    """New accounts get a neutral name so we never publish part of someone's email address."""
-    return f"reader-{user_uuid.replace('-', '')[:8]}"
+    """A readable name for a new account, from its random UUID (never from the email address).
+
+    Six digits (10^6 names) make a shared default name even odds only past about 1,200
+    accounts (the birthday bound), and rare below; names need not be unique anyway, since
+    profiles link by UUID and anyone can choose their own name.
+
+    >>> default_display_name("0001e240-aaaa-bbbb")
+    'Reader 123456'
+    """
+    return f"Reader {int(user_uuid.replace('-', '')[:8], 16) % 1_000_000:06d}"
+
+
+def readable_legacy_name(name: str) -> str | None:
+    """The readable default for a name in the old generated form (``reader-<8 hex>``), else None.
+
+    >>> readable_legacy_name("reader-0001e240")
+    'Reader 123456'
+    >>> readable_legacy_name("Ada") is None
+    True
+    """
+    if not _LEGACY_DEFAULT.fullmatch(name):
+        return None
+    return default_display_name(name.removeprefix("reader-"))
 
 
 def check_password(password: str, min_length: int) -> str:

@@ -76,8 +76,21 @@ def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+def byline(authors: Sequence[str]) -> str:
+    """Every author in one string, the form feeds carry them in.
+
+    Readers show one author element per item (feedparser's ``author`` keeps only the last
+    of several), so a paper's 12 authors as 12 elements showed as one name; arXiv's own
+    feeds put the whole list in one ``dc:creator`` for the same reason.
+
+    >>> byline(["Ada Lovelace", " Alan  Turing "])
+    'Ada Lovelace, Alan Turing'
+    """
+    return ", ".join(" ".join(a.split()) for a in authors if a.strip())
+
+
 def render_rss(feed: Feed, items: Sequence[FeedItem]) -> str:
-    """An RSS 2.0 document; authors go in ``dc:creator`` (RSS ``author`` wants e-mails).
+    """An RSS 2.0 document; all authors go in one ``dc:creator`` (RSS ``author`` wants e-mails).
 
     >>> f = Feed("T", "http://x/", "http://x/f.rss", "D", datetime(2026, 6, 1, tzinfo=UTC))
     >>> render_rss(f, []).startswith('<?xml version="1.0" encoding="utf-8"?>')
@@ -100,7 +113,8 @@ def render_rss(feed: Feed, items: Sequence[FeedItem]) -> str:
         out.append(f"<link>{_t(it.link)}</link>")
         out.append(f'<guid isPermaLink="true">{_t(it.guid)}</guid>')
         out.append(f"<pubDate>{format_datetime(_utc(it.published), usegmt=True)}</pubDate>")
-        out.extend(f"<dc:creator>{_t(name)}</dc:creator>" for name in it.authors)
+        if it.authors:
+            out.append(f"<dc:creator>{_t(byline(it.authors))}</dc:creator>")
         out.extend(f"<category>{_t(c)}</category>" for c in it.categories)
         out.append(f"<description>{_t(it.summary)}</description>")
         out.append("</item>")
@@ -109,7 +123,8 @@ def render_rss(feed: Feed, items: Sequence[FeedItem]) -> str:
 
 
 def render_atom(feed: Feed, items: Sequence[FeedItem]) -> str:
-    """An Atom 1.0 document; entries without authors name the feed's site instead."""
+    """An Atom 1.0 document; all authors in one ``author`` (see :func:`byline`), entries
+    without authors name the feed's site instead."""
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
@@ -130,7 +145,8 @@ def render_atom(feed: Feed, items: Sequence[FeedItem]) -> str:
         out.append(f'<link rel="alternate" type="text/html" href={_a(it.link)}/>')
         out.append(f"<published>{_utc(it.published).isoformat()}</published>")
         out.append(f"<updated>{_utc(it.published).isoformat()}</updated>")
-        out.extend(f"<author><name>{_t(name)}</name></author>" for name in it.authors)
+        if it.authors:
+            out.append(f"<author><name>{_t(byline(it.authors))}</name></author>")
         out.extend(f"<category term={_a(c)}/>" for c in it.categories)
         out.append(f'<summary type="text">{_t(it.summary)}</summary>')
         out.append("</entry>")

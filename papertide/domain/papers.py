@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from papertide.domain.github import RepoStars
+
 # New-style ids (April 2007 on): YYMM.NNNN (until 2014) or YYMM.NNNNN (from 2015).
 # ASCII digits only: Python's \d also matches other scripts' digits, which would store
 # a second spelling of the same paper.
@@ -167,3 +169,4 @@ class PaperEntry:
     listed_on: date | None = None
     submitter_name: str | None = None
     listed_dates: tuple[date, ...] = ()
+    github: RepoStars | None = None  # the paper's repo and its stars, when the page loaded them

@@ -27,6 +27,13 @@ DENSE_WEIGHT = 0.5
 # "convex": z-scored convex combination (default); "convex-minmax": the same over min-max
 # scaled scores (the default before; 0.005 lower on SciFact); "rrf": reciprocal rank fusion.
 FUSION_METHODS = ("convex", "convex-minmax", "rrf")
+# Cosine similarity below which a dense neighbour is not a match. Nearest neighbours always
+# exist, so without a floor gibberish returned 200 unrelated papers. On the demo corpus the
+# best neighbour of 30 real queries scored 0.389-0.699 and of 30 gibberish/off-topic ones
+# 0.128-0.335; the search regression set's semantic-only "how do proteins fold" reaches its
+# paper at 0.356. 0.345 sits between 0.335 and 0.356 (bench/search_floor.py, bench/RESULTS.md
+# "Relevance floor").
+DENSE_FLOOR = 0.345
 SORTS = ("relevance", "date", "upvotes")
 
 Sort = Literal["relevance", "date", "upvotes"]
@@ -194,6 +201,15 @@ def convex_fuse(
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
+def above_floor(hits: Sequence[tuple[K, float]], floor: float = DENSE_FLOOR) -> list[tuple[K, float]]:
+    """The dense hits whose similarity reaches ``floor`` (the rest are neighbours, not matches).
+
+    >>> above_floor([("a", 0.61), ("b", 0.36), ("c", 0.2)])
+    [('a', 0.61), ('b', 0.36)]
+    """
+    return [(key, score) for key, score in hits if score >= floor]
+
+
 def fuse(
     lexical: Sequence[tuple[K, float]],
     dense: Sequence[tuple[K, float]],
@@ -231,6 +247,7 @@ class SearchFilters:
     exclude_categories: tuple[str, ...] = ()  # and none of these
     author: str | None = None  # case-insensitive substring of any author name
     listed_only: bool = False  # only papers that appeared on a daily list
+    has_code: bool = False  # only papers naming a code repository
 
     @property
     def active(self) -> bool:
@@ -296,6 +313,7 @@ def make_filters(
     exclude_categories: Iterable[str] | str | None = None,
     author: str | None = None,
     listed_only: bool = False,
+    has_code: bool = False,
 ) -> SearchFilters:
     """Validate raw (form or CLI) filter values into :class:`SearchFilters`.
 
@@ -305,7 +323,8 @@ def make_filters(
     if lo and hi and lo > hi:
         lo, hi = hi, lo
     who = normalize_query(author or "")[:MAX_AUTHOR_CHARS] or None
-    return SearchFilters(lo, hi, parse_categories(categories), parse_categories(exclude_categories), who, listed_only)
+    return SearchFilters(lo, hi, parse_categories(categories), parse_categories(exclude_categories), who, listed_only,
+                         has_code)
 
 
 def parse_sort(text: str | None) -> Sort:

@@ -144,7 +144,8 @@ class TantivyLexicalIndex:
     def search(self, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
         if not terms:
             return []
-        if filters.author or filters.listed_only or not (self.built or self._build_if_small()):
+        # The tantivy index holds no author, listing or repo fields: SQL answers those filters.
+        if filters.author or filters.listed_only or filters.has_code or not (self.built or self._build_if_small()):
             return self.fallback.search(terms, filters, limit)
         with self.db.read() as conn:
             stale = queue.has_pending(conn)

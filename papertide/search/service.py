@@ -21,6 +21,7 @@ from papertide.domain.search import (
     Mode,
     SearchFilters,
     SearchRequest,
+    above_floor,
     best_snippet,
     fuse,
     highlight,
@@ -92,6 +93,7 @@ class SearchService:
         fusion: str = "convex",
         dense_weight: float = DENSE_WEIGHT,
         lexical: LexicalIndex | None = None,
+        dense_floor: float = 0.0,
     ) -> None:
         self.db = db
         self.lexical: LexicalIndex = lexical if lexical is not None else make_lexical_index(db)
@@ -100,6 +102,9 @@ class SearchService:
         self.index: VectorIndex = index if index is not None else NullVectorIndex()
         self.fusion = fusion
         self.dense_weight = dense_weight
+        # 0 keeps every neighbour (evaluations that score the full ranking); the site passes
+        # PAPERTIDE_SEARCH_DENSE_FLOOR so a query that matches nothing says so.
+        self.dense_floor = dense_floor
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         # An in-memory SQLite database is per connection (per thread), so there the
@@ -131,6 +136,8 @@ class SearchService:
         else:
             lexical = run_lexical() if want_lexical else []
             dense = self.index.search(self.embedder.embed_query(query), limit, filters) if want_dense else []
+        if self.dense_floor > 0:
+            dense = above_floor(dense, self.dense_floor)
         return fuse(lexical, dense, self.fusion, self.dense_weight)[:limit]
 
     def _pool(self) -> ThreadPoolExecutor:

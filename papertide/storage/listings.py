@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Listing, PaperEntry
 from papertide.domain.trending import TrendingCandidate
+from papertide.storage.github import has_code_condition
 from papertide.storage.papers import IN_CHUNK, entry_from_row, num_comments_column, paper_from_row
 from papertide.storage.schema import daily_listings, paper_categories, papers
 
@@ -110,6 +111,7 @@ def list_period(
     submitter: str | None = None,
     order: ListOrder = "upvotes",
     arxiv_ids: Sequence[str] | None = None,
+    has_code: bool = False,
 ) -> list[PaperEntry]:
     """Papers listed in [first, last]: most upvoted first (then list position, then id), or newest published first.
 
@@ -130,16 +132,22 @@ def list_period(
     )
     if arxiv_ids is not None:
         q = q.where(papers.c.arxiv_id.in_(list(arxiv_ids)))
+    if has_code:
+        q = q.where(has_code_condition())
     return [
         PaperEntry(paper_from_row(r), r.upvotes, r.num_comments, r.listed_on, r.submitter_name)
         for r in conn.execute(q)
     ]
 
 
-def count_period(conn: Connection, first: date, last: date, submitter: str | None = None) -> int:
+def count_period(
+    conn: Connection, first: date, last: date, submitter: str | None = None, has_code: bool = False
+) -> int:
     q = sa.select(sa.func.count(sa.distinct(daily_listings.c.paper_id))).where(
         daily_listings.c.listed_on.between(first, last)
     )
+    if has_code:
+        q = q.join(papers, papers.c.id == daily_listings.c.paper_id).where(has_code_condition())
     if submitter is not None:
         q = q.where(daily_listings.c.submitter_name == submitter)
     return conn.execute(q).scalar_one()

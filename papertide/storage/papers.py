@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Paper, PaperEntry
+from papertide.storage.paper_authors import replace_paper_authors
 from papertide.storage.schema import daily_listings, paper_categories, papers, upvotes
 from papertide.storage.tables.community import comments
 
@@ -96,7 +97,9 @@ def upsert_papers(conn: Connection, batch: Sequence[Paper]) -> tuple[UpsertResul
     ids = {a: r["id"] for a, r in existing.items()}
     if new_rows:
         ids |= {a: r["id"] for a, r in _existing(conn, [r["arxiv_id"] for r in new_rows]).items()}
-    _replace_categories(conn, {ids[r["arxiv_id"]]: latest[r["arxiv_id"]] for r in (*new_rows, *changed_rows)})
+    written = {ids[r["arxiv_id"]]: latest[r["arxiv_id"]] for r in (*new_rows, *changed_rows)}
+    _replace_categories(conn, written)
+    replace_paper_authors(conn, {pid: p.authors for pid, p in written.items()})
     return UpsertResult(len(new_rows), len(changed_rows), skipped), ids
 
 

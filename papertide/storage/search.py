@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.search import SearchFilters
 from papertide.storage.dialects import search_postgres, search_sqlite
+from papertide.storage.github import has_code_condition
 from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import daily_listings, paper_categories, papers
 
@@ -46,6 +47,8 @@ def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
         conds.append(sa.func.lower(sa.cast(papers.c.authors, sa.Text)).like(f"%{needle}%", escape="\\"))
     if filters.listed_only:
         conds.append(sa.exists().where(daily_listings.c.paper_id == papers.c.id))
+    if filters.has_code:
+        conds.append(has_code_condition())
     return conds
 
 

@@ -9,6 +9,8 @@ writer on SQLite). A lost race (the row was already there / already gone) moves 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -70,3 +72,9 @@ def vote_totals(conn: Connection, paper_ids: list[int]) -> dict[int, tuple[int, 
         .where(papers.c.id.in_(paper_ids))
     )
     return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(q)}
+
+
+def vote_times(conn: Connection, paper_id: int) -> list[datetime]:
+    """When each standing upvote on the paper was cast, oldest first (the paper page's sparkline)."""
+    q = sa.select(upvotes.c.created_at).where(upvotes.c.paper_id == paper_id).order_by(upvotes.c.created_at)
+    return list(conn.execute(q).scalars())

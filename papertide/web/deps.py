@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from papertide.api.service import ApiService
 from papertide.api.tokens import TokenService
+from papertide.browse import BrowsePages
 from papertide.catalog import Catalog
 from papertide.community.services import Community
 from papertide.config import Settings
@@ -93,6 +94,10 @@ def _outbox(request: Request) -> OutboxSender:
     return services_of(request).outbox_sender
 
 
+def _browse(request: Request) -> BrowsePages:
+    return services_of(request).browse
+
+
 ServicesDep = Annotated[Services, Depends(services_of)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
@@ -109,3 +114,4 @@ ArchiveDep = Annotated[DigestArchive, Depends(_archive)]
 PagesDep = Annotated[PaperPages, Depends(_pages)]
 MonitoringDep = Annotated[Monitoring, Depends(_monitoring)]
 BaseUrlDep = Annotated[str, Depends(_base_url)]  # the public site URL without a trailing slash, for links
+BrowseDep = Annotated[BrowsePages, Depends(_browse)]

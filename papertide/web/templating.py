@@ -17,6 +17,7 @@ from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
 from papertide.domain.summary import one_line_summary
 from papertide.services import Services
 from papertide.web import csrf, sessions
+from papertide.web.plots import plot_filters
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -46,8 +47,10 @@ def make_templates(services: Services) -> Jinja2Templates:
         summary=one_line_summary,
     )
     env.tests["tex"] = has_math  # a title with math is shown rendered rather than with search highlights
+    env.filters.update(plot_filters())
     env.globals.update(
         site_name=settings.site_name,
+        authors_shown=settings.authors_shown,
         base_url=settings.base_url.rstrip("/"),
         abs_url=abs_url,
         pdf_url=pdf_url,

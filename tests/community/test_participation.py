@@ -176,7 +176,8 @@ def test_comments_replies_edits_deletes_and_reports(client, papers):
     assert post(bob_client, f"/comments/{reply_uuid}/delete").status_code == 303
     assert "Agreed" not in client.get("/papers/2606.00001").text
     # Report, then an admin sees it and hides the comment; the audit log says who.
-    assert post(bob_client, f"/comments/{top}/report", {"reason": "spam"}).status_code == 200
+    reported = post(bob_client, f"/comments/{top}/report", {"reason": "spam"})
+    assert (reported.status_code, reported.headers["location"]) == (303, f"/papers/2606.00001?reported=1#comment-{top}")
     admin = TestClient(client.app)
     sign_in(admin, "root@example.org", role="admin")
     assert "spam" in admin.get("/admin").text

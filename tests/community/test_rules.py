@@ -145,7 +145,7 @@ def test_email_names_and_passwords():
     for bad in ("", "   ", "x" * 61, "a\x00b"):
         with pytest.raises(InvalidInput):
             clean_display_name(bad)
-    assert default_display_name("12345678-aaaa-bbbb") == "reader-12345678"
+    assert default_display_name("12345678-aaaa-bbbb") == "Reader 419896"  # 0x12345678 % 10**6
     assert check_password("correct horse battery", 12) == "correct horse battery"
     for bad in ("short", "aaaaaaaaaaaaaa", " " * 20, "x" * 1025):
         with pytest.raises(InvalidInput):

@@ -38,9 +38,10 @@ def test_cards_show_tex_title_summary_chips_comments_and_a_placeholder(client, c
     card = _card(html, "2606.05008")
     assert '<h3 class="title"><a href="/papers/2606.05008">M<math ' in card and "$" not in card
     assert '<p class="summary">We introduce M<math ' in card and "</math>Eval, a benchmark of 1.5k tasks.</p>" in card
-    assert "Ada, Bea, Cy et al." in card
-    assert re.findall(r'<span class="cat[^"]*">([^<]+)</span>', card) == ["cs.CV", "cs.CL", "cs.AI"]
-    assert '<span class="cat primary">cs.CV</span>' in card
+    assert re.findall(r'<a class="author" href="[^"]+">([^<]+)</a>', card) == ["Ada", "Bea", "Cy"]
+    assert '<span class="et-al">et al.</span>' in card
+    assert re.findall(r'<a class="cat[^"]*" href="/categories/[^"]+">([^<]+)</a>', card) == ["cs.CV", "cs.CL", "cs.AI"]
+    assert '<a class="cat primary" href="/categories/cs.CV">cs.CV</a>' in card
     assert "0 comments" in card
     assert (f'<span class="thumb-placeholder hue-{placeholder_hue("cs.CV")}"><span class="ph-cat">cs.CV</span>'
             '<span class="ph-id">2606.05008</span></span>') in card

@@ -20,7 +20,8 @@ from tests.factories import add_papers, app_for, make_paper
 
 DAY = date(2026, 6, 9)
 PAGES = ("/", "/trending", "/about", "/papers/2606.00001", "/papers/date/2026-06-09", "/papers/week/2026-W24",
-         "/papers/month/2026-06", "/feeds/daily.rss", "/feeds/trending.atom")
+         "/papers/month/2026-06", "/feeds/daily.rss", "/feeds/trending.atom", "/papers", "/papers/trending",
+         "/authors/Ada Lovelace", "/categories/cs.LG", "/feeds/author/Ada Lovelace.rss", "/feeds/weekly.atom")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from papertide.web.routes import (
     api_v1,
     api_v1_community,
     auth,
+    browse,
     collections,
     comments,
     digests,
@@ -37,5 +38,5 @@ ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
     auth, profile, votes, submissions, comments, collections, admin,
     subscriptions, digests,
     hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
-    admin_ingest, search, ops, thumbs, papers,
+    admin_ingest, search, ops, browse, thumbs, papers,
 ))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from papertide.community import NotFound
@@ -32,16 +32,27 @@ def post_comment(
         raise NotFound(arxiv_id[:64]) from None
     if viewer is None:
         return sign_in_redirect(request, f"/papers/{aid}")
-    enforce(request, "comment", viewer)
+    # Refused for any reason (a rule or the rate limit), we show why with the text still there:
+    # typing a long comment again is not acceptable.
     try:
+        enforce(request, "comment", viewer)
         created = community.discussion.add(viewer, aid, body, reply_to[:40] or None)
     except InvalidInput as exc:
-        # Show the reason with the text still there: typing a long comment again is not acceptable.
-        return templates.TemplateResponse(
-            request, "community/comment_retry.html",
-            {"error": str(exc), "arxiv_id": aid, "reply_to": reply_to[:40], "body": body[:20_000]}, status_code=400,
-        )
+        return _retry(request, templates, str(exc), aid, reply_to, body, 400, {})
+    except HTTPException as exc:
+        if exc.status_code != 429:
+            raise
+        return _retry(request, templates, str(exc.detail), aid, reply_to, body, 429, dict(exc.headers or {}))
     return RedirectResponse(_paper_url(aid, f"comment-{created.uuid}"), status_code=303)
+
+
+def _retry(request: Request, templates: TemplatesDep, error: str, aid: str, reply_to: str, body: str, status: int,
+           headers: dict[str, str]) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "community/comment_retry.html",
+        {"error": error, "arxiv_id": aid, "reply_to": reply_to[:40], "body": body[:20_000]},
+        status_code=status, headers=headers,
+    )
 
 
 @router.get("/comments/{comment_uuid}/edit", response_class=HTMLResponse)
@@ -69,20 +80,15 @@ def delete(request: Request, community: CommunityDep, comment_uuid: str, viewer:
     return RedirectResponse(_paper_url(c.paper_arxiv_id), status_code=303)
 
 
-@router.post("/comments/{comment_uuid}/report", response_class=HTMLResponse)
-def report(
-    request: Request, community: CommunityDep, templates: TemplatesDep, comment_uuid: str, viewer: ViewerDep,
-    reason: str = Form(""),
-):
+@router.post("/comments/{comment_uuid}/report")
+def report(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, reason: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
     enforce(request, "comment", viewer)
     c = community.discussion.get(comment_uuid[:40])
     community.discussion.report(viewer, c.uuid, reason)
-    return templates.TemplateResponse(
-        request, "error.html",
-        {"title": "Thank you", "message": "We have passed your report to the moderators."},
-    )
+    # Back to the discussion they were reading, with a notice that the report arrived.
+    return RedirectResponse(f"/papers/{c.paper_arxiv_id}?reported=1#comment-{c.uuid}", status_code=303)
 
 
 @router.post("/comments/{comment_uuid}/hide")

@@ -1,14 +1,18 @@
 """RSS 2.0 and Atom feeds: the daily list, trending, a category, a search query.
 
 ``/feeds/daily.rss`` (or ``.atom``; ``?date=YYYY-MM-DD``, default the latest day),
-``/feeds/trending.rss``, ``/feeds/category/cs.LG.rss``, ``/feeds/search.rss?q=…``,
+``/feeds/weekly.rss`` (``?week=2026-W23``, default the latest listed week), ``/feeds/monthly.rss``
+(``?month=2026-06``), ``/feeds/trending.rss``, ``/feeds/category/cs.LG.rss``,
+``/feeds/author/<any spelling of a name>.rss``, ``/feeds/search.rss?q=…``,
 ``/feeds/collection/<uuid>.rss`` (public collections only; a private one is a 404).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -17,9 +21,17 @@ from starlette.datastructures import URL
 from papertide.community import NotFound
 from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
 from papertide.domain.papers import Paper, PaperEntry
-from papertide.domain.periods import InvalidPeriod, parse_day
+from papertide.domain.periods import (
+    InvalidPeriod,
+    Period,
+    month_period,
+    parse_day,
+    parse_month,
+    parse_week,
+    week_period_of,
+)
 from papertide.domain.search import normalize_query
-from papertide.web.deps import ApiDep, CommunityDep, services_of
+from papertide.web.deps import ApiDep, BrowseDep, CommunityDep, services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,6 +89,51 @@ def daily_feed(fmt: str, request: Request, api: ApiDep, date: Annotated[str | No
     )
 
 
+def _span_feed(
+    request: Request, api: ApiDep, fmt: str, text: str | None, name: str,
+    parse: Callable[[str], Period], around: Callable[[Period], Period],
+) -> Response:
+    kind = _format(fmt)
+    try:
+        latest = api.latest_period()
+        period = parse(text) if text is not None else (around(latest) if latest else None)
+    except InvalidPeriod as exc:
+        raise HTTPException(422, f"{name}: {exc}") from None
+    if period is None:
+        return _respond(request, kind, f"Papers of the {name}", "/", "No papers listed yet.", [])
+    entries = api.period_entries(period, 0, FEED_ITEMS).entries
+    return _respond(
+        request, kind, f"Papers of {name} {period.label}", f"/papers/{period.kind}/{period.label}",
+        f"The {FEED_ITEMS} most upvoted papers listed {period.first} – {period.last}.", entries,
+    )
+
+
+@router.get("/feeds/weekly.{fmt}")
+def weekly_feed(fmt: str, request: Request, api: ApiDep, week: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    """A week's most upvoted papers: a digest for readers who check in once a week."""
+    return _span_feed(request, api, fmt, week, "week", parse_week, lambda latest: week_period_of(latest.first))
+
+
+@router.get("/feeds/monthly.{fmt}")
+def monthly_feed(fmt: str, request: Request, api: ApiDep, month: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    return _span_feed(
+        request, api, fmt, month, "month", parse_month, lambda latest: month_period(latest.first.year, latest.first.month)
+    )
+
+
+@router.get("/feeds/author/{name:path}.{fmt}")
+def author_feed(name: str, fmt: str, request: Request, browse: BrowseDep) -> Response:
+    """An author's newest papers, for any spelling of their name (as on their page)."""
+    kind = _format(fmt)
+    page = browse.author_feed(name, FEED_ITEMS)
+    if page is None:
+        raise HTTPException(404, f"no paper here lists the author {name[:200]!r}")
+    return _respond(
+        request, kind, f"Papers by {page.name}", f"/authors/{quote(page.name, safe='')}",
+        f"The newest papers by {page.name}.", page.papers.entries,
+    )
+
+
 @router.get("/feeds/trending.{fmt}")
 def trending_feed(fmt: str, request: Request, api: ApiDep) -> Response:
     kind = _format(fmt)
@@ -95,7 +152,7 @@ def category_feed(category: str, fmt: str, request: Request, api: ApiDep) -> Res
         raise HTTPException(404, f"not an arXiv category: {category[:40]!r}")
     entries = api.category_newest(category, FEED_ITEMS)
     return _respond(
-        request, kind, f"New in {category}", f"/search?category={category}",
+        request, kind, f"New in {category}", f"/categories/{category}",
         f"The newest papers in {category}.", entries,
     )
 

@@ -1,11 +1,12 @@
-"""robots.txt and the sitemap of paper pages (a sitemap index over id-range chunks)."""
+"""robots.txt, the favicon, and the sitemap of paper pages (a sitemap index over id-range chunks)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from papertide.domain.feeds import clean_text
 from papertide.web.deps import ApiDep, BaseUrlDep, services_of
@@ -14,6 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 XML = "application/xml; charset=utf-8"
 STATIC_PAGES = ("/", "/trending", "/about")
+FAVICON = Path(__file__).resolve().parents[1] / "static" / "favicon.svg"
+FAVICON_MAX_AGE = 7 * 24 * 3600  # seconds; browsers ask for /favicon.ico on every site whatever the page links
 
 
 def _base(request: Request) -> str:
@@ -25,6 +28,13 @@ def robots(request: Request, base_url: BaseUrlDep) -> PlainTextResponse:
     # Crawlers get the pages; the APIs and the (unbounded) search result space are for programs.
     lines = ["User-agent: *", "Disallow: /api/", "Disallow: /search", "Allow: /", f"Sitemap: {base_url}/sitemap.xml", ""]
     return PlainTextResponse("\n".join(lines))
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    # Every browser modern enough to run the site draws an SVG icon, whatever the path's suffix.
+    return FileResponse(FAVICON, media_type="image/svg+xml",
+                        headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE}"})
 
 
 @router.get("/sitemap.xml")

@@ -36,10 +36,12 @@ def search_page(
     xcat: Annotated[list[str] | None, Query()] = None,
     author: Annotated[str, Query(max_length=500)] = "",
     listed: str = "",
+    has_code: str = "",
     mode: str = "hybrid",
 ) -> Response:
     """Ranked papers for ``q`` with highlighted matches; an arXiv id goes to its paper."""
-    filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"))
+    filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"),
+                           has_code in ("1", "on", "true", "yes"))
     wanted = mode if mode in ("lexical", "dense") else "hybrid"
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted)  # type: ignore[arg-type]
     page = search.search(req)
@@ -50,7 +52,7 @@ def search_page(
         {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort,
          "form": {"date_from": date_from, "date_to": date_to, "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
-                  "listed": filters.listed_only}},
+                  "listed": filters.listed_only, "has_code": filters.has_code}},
     )
 
 

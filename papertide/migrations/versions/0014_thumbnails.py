@@ -1,13 +1,13 @@
 """Card thumbnails: one row per paper whose first page was rendered (or failed to be).
 
-Revision ID: 0011_thumbnails
+Revision ID: 0014_thumbnails
 Revises: 0001_foundation
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_thumbnails"
+revision = "0014_thumbnails"
 down_revision = "0001_foundation"
 branch_labels = None
 depends_on = None

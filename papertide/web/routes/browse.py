@@ -1,0 +1,40 @@
+"""Author and category pages: ``/authors/{name}`` and ``/categories/{category}``.
+
+An author is addressed by any spelling of their name (case, Unicode form and spacing are
+folded), so every author link on the site can use the name as the paper spells it. Both
+pages are the same for every signed-out visitor and are kept by the page cache.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from papertide.web.deps import BrowseDep, TemplatesDep
+
+router = APIRouter()
+PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
+
+
+def _not_found(request: Request, templates: TemplatesDep, title: str, message: str) -> Response:
+    return templates.TemplateResponse(request, "error.html", {"title": title, "message": message}, status_code=404)
+
+
+@router.get("/authors/{name:path}", response_class=HTMLResponse)
+def author_page(name: str, request: Request, templates: TemplatesDep, browse: BrowseDep, p: PageNumber = 0):
+    """An author's papers here, newest first, and the people they write with most."""
+    page = browse.author(name, p)
+    if page is None:
+        return _not_found(request, templates, "No such author", f"No paper here lists the author {name[:200]!r}.")
+    return templates.TemplateResponse(request, "browse/author.html", {"author": page})
+
+
+@router.get("/categories/{category}", response_class=HTMLResponse)
+def category_page(category: str, request: Request, templates: TemplatesDep, browse: BrowseDep, p: PageNumber = 0):
+    """What trends in a category now, then its newest papers."""
+    page = browse.category(category, p)
+    if page is None:
+        return _not_found(request, templates, "No such category", f"We hold no papers in {category[:40]!r}.")
+    return templates.TemplateResponse(request, "browse/category.html", {"cat": page})
