@@ -215,6 +215,19 @@ class Settings(BaseSettings):
         60, ge=5, description="Lease on a running job, renewed while it runs; a crashed worker's job runs again after it."
     )
 
+    # Card thumbnails (papertide/thumbnails): page 1 of each listed paper's PDF as a small WebP.
+    thumbnails_enabled: bool = Field(
+        False, description="Let the worker render thumbnails of listed papers from their arXiv PDFs "
+        "(never when INGEST_OFFLINE; cards show a placeholder until then)."
+    )
+    thumbnails_pdf_url: str = Field(
+        "https://arxiv.org/pdf/{id}", description="Where a paper's PDF is fetched from; {id} is the arXiv id."
+    )
+    thumbnails_batch: int = Field(20, ge=1, le=1000, description="Thumbnails the worker renders per run, newest listings first.")
+    jobs_thumbnails_interval_seconds: float = Field(
+        600, gt=0, description="How often the worker looks for listed papers without a thumbnail (seconds)."
+    )
+
     # Search: keyword + dense hybrid search, the background embedder.
     search_embedder: str = Field(
         "minilm", pattern="^(minilm|null)$",

@@ -42,6 +42,8 @@ from papertide.search.service import SearchService
 from papertide.search.vectors import DeferredVectorIndex, make_vector_index
 from papertide.storage.db import Database
 from papertide.storage.page_generation import PageGeneration
+from papertide.thumbnails import ThumbnailService
+from papertide.thumbnails.jobs import thumbnail_jobs
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Services:
     jobs: JobRunner  # every periodic job; started by `papertide worker` or `serve --with-worker`
     page_generation: PageGeneration  # what the page cache checks: moves on every change pages show
     monitoring: Monitoring  # /readyz checks and the gauges /metrics reads from the database
+    thumbnails: ThumbnailService  # card thumbnails: the render job and where cards find them
     browse: BrowsePages  # author and category pages
     github_stars: StarsRefresh  # the github.stars job's work: repo stars from the GitHub API
     owns_db: bool = field(default=True, repr=False)
@@ -74,6 +77,7 @@ class Services:
     def close(self) -> None:
         """Release connections and HTTP clients (the database only if we opened it)."""
         self.ingest.close()
+        self.thumbnails.close()
         self.page_generation.close()
         self.github_stars.client.close()
         if self.owns_db:
@@ -113,11 +117,13 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     notices = Notices(settings)
     digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)
+    thumbnails = ThumbnailService(db, settings)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
         *community_jobs(community.submissions, settings),
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
+        *thumbnail_jobs(thumbnails, settings),
         *github_jobs(stars, settings),
     ]
     return Services(
@@ -140,6 +146,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         jobs=JobRunner(db, jobs, lease_seconds=settings.jobs_lease_seconds),
         page_generation=PageGeneration(db),
         monitoring=Monitoring(db, search),
+        thumbnails=thumbnails,
         browse=BrowsePages(db, catalog),
         github_stars=stars,
         owns_db=owns_db,

@@ -9,8 +9,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
+from papertide.domain.cards import placeholder_hue
+from papertide.domain.mathml import has_math, render_tex, tex_to_text
 from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
+from papertide.domain.summary import one_line_summary
 from papertide.services import Services
 from papertide.web import csrf, sessions
 from papertide.web.plots import plot_filters
@@ -37,7 +41,12 @@ def make_templates(services: Services) -> Jinja2Templates:
         short_authors=lambda a: short_authors(tuple(a), settings.authors_shown),
         snippet=snippet,
         human_date=_human_date,
+        # TeX spans as MathML, the rest escaped: the one safe way to show arXiv titles and abstracts.
+        tex=lambda text: Markup(render_tex(str(text))),
+        tex_text=lambda text: tex_to_text(str(text)),
+        summary=one_line_summary,
     )
+    env.tests["tex"] = has_math  # a title with math is shown rendered rather than with search highlights
     env.filters.update(plot_filters())
     env.globals.update(
         site_name=settings.site_name,
@@ -48,5 +57,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         comment_edit_minutes=settings.comment_edit_minutes,
         csrf_input=csrf.csrf_input,
         csrf_token=csrf.csrf_token,
+        thumb_url=services.thumbnails.url,
+        placeholder_hue=placeholder_hue,
     )
     return templates

@@ -114,3 +114,12 @@ def test_similar_page_lists_neighbours_but_not_the_paper(search_client):
 def test_similar_page_for_unknown_or_bad_ids_is_404(search_client):
     assert search_client.get("/papers/2401.99999/similar").status_code == 404
     assert search_client.get("/papers/not-an-id/similar").status_code == 404
+
+
+def test_a_title_with_tex_is_rendered_in_results(search_client, db):
+    from tests.factories import make_paper
+
+    add_papers(db, make_paper("2403.00002", title="$π$-Bench: zebra crossings", abstract="zebra stripes"))
+    search_client.app.state.services.search.embed_pending()
+    html = search_client.get("/search", params={"q": "zebra crossings"}).text
+    assert '<a href="/papers/2403.00002"><math ' in html and "$π$" not in html

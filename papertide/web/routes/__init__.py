@@ -30,6 +30,7 @@ from papertide.web.routes import (
     search,
     submissions,
     subscriptions,
+    thumbs,
     votes,
 )
 
@@ -37,5 +38,5 @@ ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
     auth, profile, votes, submissions, comments, collections, admin,
     subscriptions, digests,
     hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
-    admin_ingest, search, ops, browse, papers,
+    admin_ingest, search, ops, browse, thumbs, papers,
 ))

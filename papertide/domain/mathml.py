@@ -1,0 +1,216 @@
+"""TeX math in titles and abstracts, shown as MathML (``M$^3$Eval`` → M³Eval), everything else escaped.
+
+Pure. arXiv metadata keeps math as TeX between ``$…$``, ``$$…$$`` or ``\\(…\\)``;
+browsers render MathML Core natively, so we convert on the server (latex2mathml) and need
+no script — the site's CSP stays ``script-src 'self'``.
+
+Where a span starts and ends follows pandoc's rule for ``$``: the opening ``$`` has a
+non-space right after it, the closing one a non-space right before it and no digit right
+after it, unless the span starts like TeX (``$\\sim$25``). That keeps prices
+("$891K spent … an additional $576K", "$5-$10") as text.
+
+latex2mathml passes ``\\text{<b>}``, ``\\href`` and ``\\style`` through as markup and
+attributes, so we never use its string output: we walk its element tree, keep only
+MathML elements and presentation attributes, and serialise that ourselves (ElementTree
+escapes text and attribute values). A span it cannot parse is shown as its escaped
+source in a ``tex-fallback`` span — never with its dollar signs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from xml.etree import ElementTree as ET
+
+from latex2mathml.converter import convert_to_element
+
+MATH_CACHE_SIZE = 4096  # distinct math spans kept converted (titles repeat on every list render)
+
+# MathML elements we pass through; anything else latex2mathml makes becomes an <mrow>.
+_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt",
+    "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
+    "menclose", "mmultiscripts", "mprescripts", "none",
+})
+# Presentation attributes only: no href, style, colour or event handler survives.
+_ATTRIBUTES = frozenset({
+    "xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "accent",
+    "accentunder", "movablelimits", "columnalign", "rowalign", "rowspacing", "columnspacing", "columnlines",
+    "rowlines", "frame", "displaystyle", "scriptlevel", "linethickness", "minsize", "maxsize", "symmetric",
+    "largeop", "form", "width", "height", "depth", "notation", "mathsize",
+})
+_DELIMS = (("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]"))
+
+
+def _escape(text: str) -> str:
+    # Jinja's (markupsafe's) spelling, so our output and autoescaped text read the same.
+    return text.translate(_HTML_ESCAPES)
+
+
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def split_math(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into ``(piece, is_math)``; math pieces are the TeX inside the delimiters.
+
+    ``\\$`` outside math is a literal dollar.
+
+    >>> split_math("M$^3$Eval costs \\\\$5 and $5")
+    [('M', False), ('^3', True), ('Eval costs $5 and $5', False)]
+    """
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end, inner in _scan(text):
+        if start > pos:
+            out.append((text[pos:start].replace("\\$", "$"), False))
+        out.append((inner, True))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:].replace("\\$", "$"), False))
+    return out
+
+
+def math_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each math span in ``text``, delimiters included.
+
+    >>> math_spans("a $x$ b \\(y\\)")
+    [(2, 5), (8, 13)]
+    """
+    return [(start, end) for start, end, _ in _scan(text)]
+
+
+# Where a span may open (an escaped dollar is matched too, so that it is skipped as a whole).
+_CANDIDATE = re.compile(r"\\\$|\$|\\\(|\\\[")
+
+
+def _scan(text: str) -> list[tuple[int, int, str]]:
+    # Jumps from candidate to candidate with a regex: abstracts run to ~2,000 characters and
+    # fifty of them are scanned per list page, so a loop over every character costs milliseconds.
+    if "$" not in text and "\\(" not in text and "\\[" not in text:
+        return []
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in _CANDIDATE.finditer(text):
+        i = m.start()
+        if i < pos or m.group() == "\\$":
+            continue
+        span = _math_at(text, i)
+        if span is not None:
+            spans.append((i, span[1], span[0]))
+            pos = span[1]
+    return spans
+
+
+def _math_at(text: str, i: int) -> tuple[str, int] | None:
+    """The math span starting at ``i`` as ``(inner TeX, index after it)``, or None."""
+    for open_, close in _DELIMS:
+        if text.startswith(open_, i):
+            end = text.find(close, i + len(open_))
+            inner = text[i + len(open_):end]
+            return (inner.strip(), end + len(close)) if end > 0 and inner.strip() else None
+    if text[i] != "$" or i + 1 >= len(text) or text[i + 1].isspace():
+        return None
+    j = i + 1
+    while True:
+        j = text.find("$", j)
+        if j < 0:
+            return None
+        # A digit after the closing $ marks a price range ("$5-$10") unless the span starts
+        # like TeX ("$\\sim$25", common in abstracts).
+        price = text[j + 1:j + 2].isdigit() and text[i + 1].isdigit()
+        closes = not text[j - 1].isspace() and text[j - 1] != "\\" and not price
+        if closes:
+            return text[i + 1:j], j + 1
+        j += 1
+
+
+def has_math(text: str) -> bool:
+    """Whether ``text`` holds a math span (a cheap test first: most titles have no ``$`` or ``\\``)."""
+    return ("$" in text or "\\(" in text or "\\[" in text) and any(m for _, m in split_math(text))
+
+
+def render_tex(text: str) -> str:
+    """HTML for ``text``: its math spans as MathML, the rest escaped.
+
+    >>> render_tex("a < b")
+    'a &lt; b'
+    >>> render_tex("M$^3$Eval")[:39]
+    'M<math xmlns="http://www.w3.org/1998/Ma'
+    """
+    if "$" not in text and "\\" not in text:
+        return _escape(text)
+    return "".join(_mathml(piece) if is_math else _escape(_plain_text_mode(piece))
+                   for piece, is_math in split_math(text))
+
+
+def tex_to_text(text: str) -> str:
+    """A plain-text reading of ``text`` for places that hold no markup (``<title>``, feeds).
+
+    >>> tex_to_text("M$^3$Eval: $\\\\pi$-Bench at 2$\\\\times$ speed")
+    'M³Eval: π-Bench at 2× speed'
+    """
+    if "$" not in text and "\\" not in text:
+        return text
+    return "".join(_plain_math(piece) if is_math else _plain_text_mode(piece) for piece, is_math in split_math(text))
+
+
+def _plain_text_mode(text: str) -> str:
+    # Text-mode emphasis (\textbf{HomeSafe-Bench}) keeps its words and loses the command.
+    return _TEXT_STYLE.sub(r"\1", text) if "\\" in text else text
+
+
+@lru_cache(maxsize=MATH_CACHE_SIZE)
+def _mathml(tex: str) -> str:
+    try:
+        root = convert_to_element(tex, display="inline")
+    except Exception:  # latex2mathml raises many types on bad input; we show the source instead
+        return f'<span class="tex-fallback">{_escape(tex)}</span>'
+    _sanitise(root)
+    return ET.tostring(root, encoding="unicode", short_empty_elements=False)
+
+
+def _sanitise(el: ET.Element) -> None:
+    if el.tag not in _ELEMENTS:
+        el.tag = "mrow"
+    for name in [a for a in el.attrib if a not in _ATTRIBUTES]:
+        del el.attrib[name]
+    # latex2mathml leaves character references (&#x003C;) in text for its own serialiser;
+    # we resolve them so ElementTree escapes the characters exactly once.
+    if el.text:
+        el.text = html.unescape(el.text)
+    if el.tail:
+        el.tail = html.unescape(el.tail)
+    for child in el:
+        _sanitise(child)
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_SUPER_CHARS, _SUB_CHARS = frozenset("0123456789+-=()n"), frozenset("0123456789+-=()")
+_SYMBOLS = {
+    "times": "×", "sim": "~", "approx": "≈", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "pm": "±",
+    "cdot": "·", "infty": "∞", "to": "→", "rightarrow": "→", "neq": "≠", "ell": "ℓ", "circ": "°",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ",
+    "Psi": "Ψ", "Omega": "Ω",
+}
+_TEXT_STYLE = re.compile(r"\\(?:textbf|textit|textsc|texttt|emph|underline)\{([^{}]*)\}")
+_COMMAND = re.compile(r"\\([A-Za-z]+)\s*")
+_SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(\S))")
+
+
+def _plain_math(tex: str) -> str:
+    s = _COMMAND.sub(lambda m: _SYMBOLS.get(m.group(1), ""), tex)
+
+    def script(m: re.Match[str]) -> str:
+        body = m.group(2) if m.group(2) is not None else m.group(3)
+        raised = m.group(1) == "^"
+        chars, table = (_SUPER_CHARS, _SUPERSCRIPTS) if raised else (_SUB_CHARS, _SUBSCRIPTS)
+        # Raised or lowered only when every character has such a form; otherwise inline.
+        return body.translate(table) if body and all(ch in chars for ch in body) else body
+
+    s = _SCRIPT.sub(script, s)
+    return s.replace("{", "").replace("}", "")

@@ -1,0 +1,58 @@
+"""A stand-in for arxiv.org/pdf over real local HTTP, serving small PDFs drawn with Pillow."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image, ImageDraw
+
+
+def make_pdf(label: str) -> bytes:
+    """A one-page US-letter PDF with a dark title bar, a heading and a "figure" box."""
+    page = Image.new("RGB", (612, 792), "white")
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((60, 60, 552, 110), fill=(20, 40, 120))
+    draw.text((70, 130), label, fill="black")
+    draw.rectangle((100, 200, 512, 400), outline="black", width=4)
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=72)
+    return out.getvalue()
+
+
+class PdfServer:
+    """``GET /pdf/<id>`` answers the PDF registered for ``id``, raw bytes, or 404; requests are logged."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, bytes] = {}
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                server.requests.append(self.path)
+                body = server.bodies.get(self.path.removeprefix("/pdf/"))
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+
+@pytest.fixture
+def pdf_server() -> Iterator[PdfServer]:
+    server = PdfServer()
+    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()

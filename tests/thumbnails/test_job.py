@@ -1,0 +1,107 @@
+"""The thumbnail job end to end: PDFs over local HTTP → WebP files → cards and /thumbs, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from papertide.app import create_app
+from papertide.config import Settings
+from papertide.services import Edges, build_services
+from papertide.storage import thumbnails as thumb_store
+from papertide.thumbnails.render import RenderError, render_first_page
+from papertide.thumbnails.service import MAX_ATTEMPTS, ThumbnailService
+from tests.factories import add_papers, make_paper
+from tests.thumbnails.conftest import make_pdf
+
+
+def _settings(settings: Settings, pdf_server, **more) -> Settings:  # type: ignore[no-untyped-def]
+    return settings.model_copy(update={
+        "thumbnails_enabled": True, "thumbnails_pdf_url": pdf_server.url + "/pdf/{id}",
+        "ingest_delay_seconds": 0, "ingest_max_retries": 0, **more,
+    })
+
+
+def test_page_one_becomes_a_400_by_300_webp():
+    webp = render_first_page(make_pdf("Hello"))
+    image = Image.open(io.BytesIO(webp))
+    assert (image.format, image.size) == ("WEBP", (400, 300))
+    # The dark title bar of the page is at the top of the thumbnail.
+    assert max(image.convert("RGB").getpixel((200, 55))) < 140
+    assert min(image.convert("RGB").getpixel((200, 20))) > 200  # the white margin above it
+    assert len(webp) < 30_000
+
+
+@pytest.mark.parametrize("body", [b"", b"<html>not found</html>", b"%PDF-1.4 truncated"])
+def test_what_is_not_a_pdf_is_a_render_error(body):
+    with pytest.raises(RenderError):
+        render_first_page(body)
+
+
+def test_the_job_renders_listed_papers_and_cards_show_them(db, settings, pdf_server):
+    add_papers(db, (make_paper("2606.00001", title="Rendered"), date(2026, 6, 2)),
+               (make_paper("2606.00002", title="Missing PDF"), date(2026, 6, 1)),
+               (make_paper("hep-th/9901001", title="Old style"), date(2026, 6, 2)),
+               make_paper("2606.00009", title="Never listed"))
+    pdf_server.bodies.update({"2606.00001": make_pdf("2606.00001"), "hep-th/9901001": make_pdf("old")})
+    services = build_services(_settings(settings, pdf_server), Edges(db=db))
+    run = services.jobs.run_now("thumbnails.render")
+    assert run is not None and run.outcome == "succeeded", run
+    # Newest listing first; the unlisted paper is never fetched.
+    assert sorted(pdf_server.requests) == ["/pdf/2606.00001", "/pdf/2606.00002", "/pdf/hep-th/9901001"]
+    assert pdf_server.requests[-1] == "/pdf/2606.00002"
+    thumbs = settings.data_dir / "thumbs"
+    assert sorted(p.name for p in thumbs.iterdir()) == ["2606.00001.webp", "hep-th_9901001.webp"]
+    with db.read() as conn:
+        assert thumb_store.outcomes(conn) == {"ok": 2, "failed": 1}
+
+    with TestClient(create_app(services=services)) as client:
+        home = client.get("/papers/date/2026-06-02").text
+        assert '<img src="/thumbs/2606.00001.webp"' in home and '<img src="/thumbs/hep-th_9901001.webp"' in home
+        other = client.get("/papers/date/2026-06-01").text
+        assert "/thumbs/2606.00002.webp" not in other and 'class="thumb-placeholder' in other
+        r = client.get("/thumbs/2606.00001.webp")
+        assert r.status_code == 200 and r.headers["content-type"] == "image/webp"
+        assert r.headers["cache-control"].startswith("public, max-age=2592000")
+        assert r.content == (thumbs / "2606.00001.webp").read_bytes()
+        assert client.head("/thumbs/hep-th_9901001.webp").status_code == 200
+        for missing in ("/thumbs/2606.00002.webp", "/thumbs/..webp", "/thumbs/%2E%2E%2Fpapertide.db.webp"):
+            assert client.get(missing).status_code == 404, missing
+
+    # A second run fetches nothing: the rendered ones are done, the failed one waits a day.
+    pdf_server.requests.clear()
+    services.thumbnails.run()
+    assert pdf_server.requests == []
+    services.close()
+
+
+def test_a_failed_paper_is_retried_after_a_day_and_at_most_three_times(db, settings, pdf_server):
+    add_papers(db, (make_paper("2606.00002"), date(2026, 6, 1)))
+    now = [datetime(2026, 6, 2, tzinfo=UTC)]
+    service = ThumbnailService(db, _settings(settings, pdf_server), clock=lambda: now[0])
+    for _ in range(MAX_ATTEMPTS + 2):
+        service.run()
+        service.run()  # within the day: no new try
+        now[0] += timedelta(days=1, minutes=1)
+    assert pdf_server.requests == ["/pdf/2606.00002"] * MAX_ATTEMPTS
+    service.close()
+
+
+def test_nothing_is_fetched_offline_and_the_job_is_off_by_default(db, settings, pdf_server):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 1)))
+    offline = ThumbnailService(db, _settings(settings, pdf_server, ingest_offline=True))
+    assert offline.run().skipped.startswith("offline")
+    assert pdf_server.requests == []
+    services = build_services(settings, Edges(db=db))
+    assert not services.jobs.jobs["thumbnails.render"].enabled
+    services.close()
+    online = build_services(_settings(settings, pdf_server), Edges(db=db))
+    assert online.jobs.jobs["thumbnails.render"].enabled
+    online.close()
+    offline_services = build_services(_settings(settings, pdf_server, ingest_offline=True), Edges(db=db))
+    assert not offline_services.jobs.jobs["thumbnails.render"].enabled
+    offline_services.close()
