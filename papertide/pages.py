@@ -78,6 +78,10 @@ class PaperPages:
         entry = self.catalog.paper(arxiv_id)
         return to_bibtex([entry.paper]) if entry else None
 
+    def my_collections(self, viewer: User | None) -> list[Collection]:
+        """The viewer's collections, for the Save form on every card (none when signed out)."""
+        return self.community.reading_lists.mine(viewer) if viewer else []
+
     def voted_ids(self, viewer: User | None) -> frozenset[str]:
         """The papers the viewer upvoted (vote buttons on every list show it)."""
         return frozenset(self.community.votes.voted_ids(viewer)) if viewer else frozenset()

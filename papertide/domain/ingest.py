@@ -58,6 +58,8 @@ class Harvested:
     deleted: bool = False
     # False for sources that do not say which version they describe (OAI-PMH "arXiv" format).
     version_known: bool = True
+    # One-line reports of fields the checks dropped while keeping the record (a bad project page).
+    notes: tuple[str, ...] = ()
 
 
 MAX_REPORTED_ERRORS = 50  # one-line problems a tally keeps; ``failed`` still counts every bad record
@@ -193,6 +195,7 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
             num_comments_baseline=new.num_comments_baseline,
             github_repo=new.github_repo or stored.github_repo,
             keywords=new.keywords or stored.keywords,
+            project_page=new.project_page or stored.project_page,
         )
     if not incoming.version_known:
         new = replace(new, version=stored.version)
@@ -206,6 +209,7 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
         num_comments_baseline=stored.num_comments_baseline,
         github_repo=new.github_repo or stored.github_repo,
         keywords=stored.keywords or new.keywords,
+        project_page=new.project_page or stored.project_page,
     )
 
 

@@ -17,11 +17,15 @@ The rules, and why:
 - Dates (published, listed on) lie between arXiv's opening year and a year from today:
   ``0001-01-01`` or ``9999-12-31`` are placeholders or corruption, not papers.
 - Titles are required; titles and abstracts have length caps that no real paper reaches.
+- A project page is shown as a link, so only an absolute http(s) URL of sane length is kept
+  (``javascript:`` or ``data:`` would run in a reader's browser); any other value is dropped
+  with a note and the rest of the record is stored.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlsplit
 from datetime import date, timedelta
 
 from papertide.domain.ingest import Harvested, PaperVersion
@@ -32,6 +36,7 @@ EARLIEST_DATE = date(1991, 1, 1)  # arXiv opened in August 1991; nothing on it i
 MAX_DAYS_AHEAD = 366  # days after today a date may lie (time zones, clock skew; not year 9999)
 MAX_TITLE_CHARS = 2_000
 MAX_ABSTRACT_CHARS = 100_000
+MAX_URL_CHARS = 2_000  # longer than any real project page; keeps a pasted blob out of the page
 _NUL = "\x00"
 
 
@@ -53,6 +58,15 @@ def check_harvested(item: Harvested, today: date) -> Harvested:
     """
     if item.deleted:  # a deletion notice carries only the id, which its parser already checked
         return item
+    if item.paper.project_page is not None:
+        try:
+            page = check_project_page(item.paper.project_page)
+        except InvalidPaper as exc:
+            note = f"{item.paper.arxiv_id}: {exc}; dropped it"
+            page = None
+            item = replace(item, notes=(*item.notes, note))
+        if page != item.paper.project_page:
+            item = replace(item, paper=replace(item.paper, project_page=page))
     paper = check_paper(item.paper, today)
     if item.listing is None and not item.versions:  # the common case of a bulk load: no rebuilding
         return item if paper is item.paper else replace(item, paper=paper)
@@ -93,6 +107,28 @@ def check_paper(paper: Paper, today: date) -> Paper:
     if paper.published is not None:
         _date(paper.published, "published", today)
     return paper
+
+
+def check_project_page(url: str) -> str | None:
+    """``url`` stripped when it is an absolute http(s) URL we can link to; None when blank.
+
+    >>> check_project_page(" https://example.org/paper ")
+    'https://example.org/paper'
+    """
+    url = url.strip()
+    if not url:
+        return None
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidPaper("project_page", f"{len(url):,} characters; the limit is {MAX_URL_CHARS:,}")
+    if _NUL in url or _has_surrogate(url) or any(c.isspace() or ord(c) < 32 for c in url):
+        raise InvalidPaper("project_page", "contains whitespace or control characters")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise InvalidPaper("project_page", f"not a URL: {url[:60]!r}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidPaper("project_page", f"not an http(s) URL: {url[:60]!r}")
+    return url
 
 
 def check_listing(listing: Listing, today: date) -> Listing:

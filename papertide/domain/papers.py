@@ -123,6 +123,7 @@ class Paper:
     num_comments_baseline: int = 0
     keywords: tuple[str, ...] = field(default=())
     withdrawn: bool = False
+    project_page: str | None = None  # the authors' own page for the paper (http/https), when known
 
     @property
     def primary_category(self) -> str | None:

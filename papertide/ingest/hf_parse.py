@@ -10,7 +10,7 @@ version agrees on and treat the rest as optional.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -77,6 +77,7 @@ def parse_item(item: Any, listed_on: date | None, today: date | None = None) -> 
     authors = [a.get("name") for a in paper.get("authors") or () if isinstance(a, dict) and not a.get("hidden")]
     keywords = paper.get("ai_keywords") if isinstance(paper.get("ai_keywords"), list) else []
     github = paper.get("githubRepo") if isinstance(paper.get("githubRepo"), str) else None
+    project = paper.get("projectPage") if isinstance(paper.get("projectPage"), str) else None
     day = listed_on or _day(paper.get("submittedOnDailyAt")) or _day(item.get("publishedAt"))
     p = Paper(
         arxiv_id=aid.id,
@@ -89,6 +90,7 @@ def parse_item(item: Any, listed_on: date | None, today: date | None = None) -> 
         upvotes_baseline=_count(paper.get("upvotes"), "upvotes"),
         num_comments_baseline=_count(item.get("numComments"), "num_comments"),
         keywords=tuple(k for k in keywords if isinstance(k, str)),
+        project_page=project or None,
     )
     listing = Listing(aid.id, day, submitter_name=_submitter(item, paper)) if day else None
     return check_harvested(Harvested(p, SourceKind.HF, listing=listing), today or datetime.now(UTC).date())
@@ -118,7 +120,7 @@ def parse_daily_papers(
         records.append(h)
     # The API lists in its own order (most recent submissions first); we keep that as position.
     positioned = tuple(
-        Harvested(h.paper, h.kind, listing=Listing(h.listing.arxiv_id, h.listing.listed_on, pos, h.listing.submitter_name))
+        replace(h, listing=Listing(h.listing.arxiv_id, h.listing.listed_on, pos, h.listing.submitter_name))
         if h.listing else h
         for pos, h in enumerate(records, start=first_position)
     )

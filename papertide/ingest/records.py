@@ -80,6 +80,7 @@ def parse_record(obj: Any, today: date | None = None) -> Harvested:
     if not isinstance(abstract, str):
         raise RecordError("abstract: must be a string")
     github = obj.get("github_repo")
+    project = obj.get("project_page")
     paper = Paper(
         arxiv_id=aid.id,
         title=" ".join(title.split()),
@@ -94,6 +95,7 @@ def parse_record(obj: Any, today: date | None = None) -> Harvested:
         upvotes_baseline=_int(obj.get("upvotes"), "upvotes"),
         num_comments_baseline=_int(obj.get("num_comments"), "num_comments"),
         keywords=_str_list(obj.get("hf_keywords"), "hf_keywords"),
+        project_page=project if isinstance(project, str) and project else None,
     )
     listed_on = _date(obj.get("hf_date"), "hf_date")
     submitter = obj.get("submitter")

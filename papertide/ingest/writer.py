@@ -41,6 +41,8 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
     for h in items:
         # Within one page a later record of the same paper wins, as a re-harvest would.
         latest[h.paper.arxiv_id] = h
+        for note in h.notes:
+            result.note(note)
         if h.listing is not None:
             listings.append(h.listing)
     hashes = papers_store.content_hashes(conn, list(latest))

@@ -40,6 +40,10 @@ def content_hash(p: Paper) -> str:
         p.published.isoformat() if p.published else None, p.published_approx, p.github_repo,
         p.upvotes_baseline, p.num_comments_baseline, list(p.keywords), p.withdrawn,
     ]
+    if p.project_page is not None:
+        # Appended only when set, so papers without one keep the hash they were stored with
+        # and a re-import after this field arrived does not rewrite every row.
+        payload.append(p.project_page)
     return hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -55,6 +59,7 @@ def _row(p: Paper) -> dict[str, Any]:
         "published": p.published,
         "published_approx": p.published_approx,
         "github_repo": p.github_repo,
+        "project_page": p.project_page,
         "keywords": list(p.keywords),
         "upvotes_baseline": p.upvotes_baseline,
         "num_comments_baseline": p.num_comments_baseline,
@@ -171,6 +176,7 @@ def paper_from_row(r: Any) -> Paper:
         num_comments_baseline=r.num_comments_baseline,
         keywords=tuple(r.keywords or ()),
         withdrawn=bool(r.withdrawn),
+        project_page=r.project_page,
     )
 
 
@@ -218,7 +224,7 @@ def entries_by_row_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperEn
 _PAPER_COLUMNS = (
     papers.c.arxiv_id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.categories, papers.c.published,
     papers.c.version, papers.c.published_approx, papers.c.github_repo, papers.c.upvotes_baseline,
-    papers.c.num_comments_baseline, papers.c.keywords, papers.c.withdrawn,
+    papers.c.num_comments_baseline, papers.c.keywords, papers.c.withdrawn, papers.c.project_page,
 )
 
 

@@ -47,6 +47,7 @@ papers = sa.Table(
     sa.Column("published", sa.Date, nullable=True, index=True),
     sa.Column("published_approx", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("github_repo", sa.Text, nullable=True),
+    sa.Column("project_page", sa.Text, nullable=True),
     sa.Column("keywords", JSONList, nullable=False),
     # Imported (e.g. Hugging Face) counts; real votes add to upvotes_baseline.
     sa.Column("upvotes_baseline", sa.Integer, nullable=False, server_default="0"),
