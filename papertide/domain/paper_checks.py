@@ -25,8 +25,8 @@ The rules, and why:
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlsplit
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from papertide.domain.ingest import Harvested, PaperVersion
 from papertide.domain.papers import Listing, Paper
