@@ -30,6 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from _serving import wait_healthy  # noqa: E402 - beside this script (python puts its folder on the path)
+
 from papertide.catalog import Catalog  # noqa: E402
 from papertide.storage.db import Database  # noqa: E402
 
@@ -53,17 +55,7 @@ def start_server(data_dir: Path, port: int, cache_seconds: float, workers: int) 
         [str(REPO / ".venv/bin/papertide"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("server did not start")
+    return wait_healthy(proc, port, 60)
 
 
 def stop_server(proc: subprocess.Popen) -> None:

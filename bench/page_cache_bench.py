@@ -35,6 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from _serving import wait_healthy  # noqa: E402 - beside this script (python puts its folder on the path)
+
 from papertide.catalog import Catalog  # noqa: E402
 from papertide.cli import demo_corpus_path  # noqa: E402
 from papertide.ingest.bulk import import_file  # noqa: E402
@@ -101,17 +103,7 @@ def start_server(data_dir: Path, port: int, cache_seconds: int, workers: int) ->
          "--workers", str(workers), "--no-worker"],
         env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("server did not start")
+    return wait_healthy(proc, port, 120)
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

@@ -62,3 +62,13 @@ def service(db: Database, ingest_settings: Settings, sleeps: list[float]) -> Ite
     svc = IngestService(db, s, fetcher_factory=fetcher, today=lambda: TODAY)
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def server(github):  # type: ignore[no-untyped-def]
+    """A fake GitHub API over local HTTP, serving the module's ``github`` fixture."""
+    from tests.ingest.fake_github import FakeGithubServer
+
+    s = FakeGithubServer(github)
+    yield s
+    s.stop()

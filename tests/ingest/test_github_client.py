@@ -17,13 +17,6 @@ def github() -> FakeGithub:
 
 
 @pytest.fixture
-def server(github: FakeGithub) -> Iterator[FakeGithubServer]:
-    s = FakeGithubServer(github)
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def slept() -> list[float]:
     return []
 

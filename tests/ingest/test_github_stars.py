@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -33,13 +32,6 @@ class Clock:
 @pytest.fixture
 def github() -> FakeGithub:
     return FakeGithub(stars={"lab/new": 120, "lab/mid": 40, "lab/old": 9000, "lab/shared": 7})
-
-
-@pytest.fixture
-def server(github: FakeGithub) -> Iterator[FakeGithubServer]:
-    s = FakeGithubServer(github)
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,22 @@
+"""Shared by the benchmarks that start `papertide serve` in a subprocess."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import time
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int, timeout: float) -> subprocess.Popen[bytes]:
+    """Return ``proc`` once 127.0.0.1:``port`` answers /healthz; stop it and raise after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("server did not start")
