@@ -20,3 +20,13 @@ def wait_healthy(proc: subprocess.Popen[bytes], port: int, timeout: float) -> su
             time.sleep(0.3)
     proc.terminate()
     raise RuntimeError("server did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within ``timeout`` s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from _serving import wait_healthy  # noqa: E402 - beside this script (python puts its folder on the path)
+from _serving import stop_server, wait_healthy  # noqa: E402 - beside this script (python puts its folder on the path)
 
 from papertide.catalog import Catalog  # noqa: E402
 from papertide.storage.db import Database  # noqa: E402
@@ -56,15 +56,6 @@ def start_server(data_dir: Path, port: int, cache_seconds: float, workers: int) 
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return wait_healthy(proc, port, 60)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def run_wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
@@ -152,7 +143,7 @@ def main() -> None:
                 load(url, 2, 4)  # warm-up: both workers, caches, SQLite pages
                 results[(name, mode)] = load(url, args.seconds, args.connections)
         finally:
-            stop_server(proc)
+            stop_server(proc, 20)
     say(f"{'endpoint':<18}{'mode':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}")
     for (name, mode), r in results.items():
         say(f"{name:<18}{mode:<10}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['bad']:>9.0f}")

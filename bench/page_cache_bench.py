@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from _serving import wait_healthy  # noqa: E402 - beside this script (python puts its folder on the path)
+from _serving import stop_server, wait_healthy  # noqa: E402 - beside this script (python puts its folder on the path)
 
 from papertide.catalog import Catalog  # noqa: E402
 from papertide.cli import demo_corpus_path  # noqa: E402
@@ -104,15 +104,6 @@ def start_server(data_dir: Path, port: int, cache_seconds: int, workers: int) ->
         env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return wait_healthy(proc, port, 120)
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def drive(port: int, path: str, seconds: float, connections: int, max_requests: int) -> dict[str, float]:

@@ -8,7 +8,7 @@ query of a page in one place, where it can be measured, cached and tested.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from papertide.catalog import Catalog
 from papertide.community.services import Community
@@ -33,7 +33,6 @@ class PaperPage:
     threads: list[Thread]
     comment_count: int
     similar: list[tuple[PaperEntry, float]]
-    collections: list[Collection] = field(default_factory=list)  # the viewer's, to save the paper into
     history: UpvoteHistory | None = None  # the upvote sparkline
 
     @property
@@ -69,7 +68,6 @@ class PaperPages:
         threads, _ = self.community.discussion.threads(arxiv_id, viewer)
         return PaperPage(
             entry=entry, threads=threads, comment_count=entry.num_comments, similar=self._similar(arxiv_id),
-            collections=self.community.reading_lists.mine(viewer) if viewer else [],
             history=self.catalog.upvote_history(entry),
         )
 

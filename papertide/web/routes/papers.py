@@ -157,7 +157,7 @@ def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: Pa
         return RedirectResponse(f"/papers/{aid.id}", status_code=301)
     return templates.TemplateResponse(request, "paper.html", {
         "entry": page.entry, "paper": page.entry.paper, "threads": page.threads, "comment_count": page.comment_count,
-        "similar": page.similar, "collections": page.collections, "paper_page": page,
+        "similar": page.similar, "paper_page": page,
     })
 
 
