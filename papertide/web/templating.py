@@ -17,6 +17,7 @@ from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
 from papertide.domain.summary import one_line_summary
 from papertide.services import Services
 from papertide.web import csrf, sessions
+from papertide.web.cards import CardFragments
 from papertide.web.plots import plot_filters
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -60,7 +61,8 @@ def make_templates(services: Services) -> Jinja2Templates:
         comment_edit_minutes=settings.comment_edit_minutes,
         csrf_input=csrf.csrf_input,
         csrf_token=csrf.csrf_token,
-        thumb_url=services.thumbnails.url,
         placeholder_hue=placeholder_hue,
+        # What a card shows of the paper alone, rendered once per paper (web/cards.py).
+        card_parts=CardFragments(env, services.thumbnails.url),
     )
     return templates
