@@ -46,6 +46,7 @@ class ThumbnailService:
         self.db = db
         self.settings = settings
         self.dir = Path(settings.data_dir) / "thumbs"
+        self._prefix = os.path.join(self.dir, "")  # url() joins strings: a Path per card costs more than its stat
         self.pdf_url = settings.thumbnails_pdf_url
         self.offline = settings.ingest_offline
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -74,7 +75,7 @@ class ThumbnailService:
     def url(self, arxiv_id: str) -> str | None:
         """Where a card finds the paper's thumbnail, or None (the card draws a placeholder)."""
         stem = thumb_stem(arxiv_id)
-        return f"/thumbs/{stem}.webp" if os.path.isfile(self.dir / f"{stem}.webp") else None
+        return f"/thumbs/{stem}.webp" if os.path.isfile(f"{self._prefix}{stem}.webp") else None
 
     def run(self, limit: int | None = None, stop: Event | None = None) -> ThumbnailRun:
         """Render up to ``limit`` (THUMBNAILS_BATCH) thumbnails of listed papers that lack one."""
