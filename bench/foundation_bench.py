@@ -1,6 +1,6 @@
 """Foundation benchmark: import throughput and warm page latency (a command, not a test).
 
-    .venv/bin/python bench/foundation_bench.py [--sizes 1000 10000 all] [--requests 200]
+    .venv/bin/python bench/foundation_bench.py [--sizes 1000 10000 all] [--requests 200] [--code DIR]
 
 For each size N it imports the first N papers of ../shared/data/arxiv_corpus.jsonl.gz
 (``all`` = the whole 241,792-paper file when present, else the bundled demo corpus)
@@ -10,6 +10,11 @@ commit per paper, what a straightforward script does). Then it times ``/``,
 ``/trending`` and a paper page through the real app with an in-process HTTP client
 (warm: a few requests first), and ``/trending`` against a baseline that scores every
 paper in Python on each request (arxiv-sanity-lite style).
+
+Pages also report this process's CPU time per request, which other jobs on a shared machine
+disturb far less than wall-clock latency. ``--code DIR`` measures the papertide package of
+another checkout (a ``git worktree`` of an older commit) with this same script, for
+before/after runs.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+# --code must take effect before papertide is imported below, so it is read here by hand.
+CODE = Path(sys.argv[sys.argv.index("--code") + 1]).resolve() if "--code" in sys.argv[:-1] else REPO
+sys.path.insert(0, str(CODE))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
@@ -73,16 +80,19 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return qs[49], qs[98]
 
 
-def time_get(client: TestClient, url: str, n: int) -> tuple[float, float]:
+def time_get(client: TestClient, url: str, n: int) -> tuple[float, float, float]:
+    """p50 and p99 latency, and the mean CPU time per request (ms; server and client threads)."""
     for _ in range(5):
         client.get(url)
     samples = []
+    cpu = time.process_time()
     for _ in range(n):
         t = time.perf_counter()
         r = client.get(url)
         samples.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 200, (url, r.status_code)
-    return percentiles(samples)
+    cpu_ms = (time.process_time() - cpu) * 1000 / n
+    return (*percentiles(samples), cpu_ms)
 
 
 def brute_force_trending(db: Database, now: datetime) -> list:
@@ -143,8 +153,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="+", default=["1000", "10000", "all"])
     ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--code", type=Path, default=REPO, help="the checkout whose papertide is measured (read above)")
     args = ap.parse_args()
-    print(f"corpus: {CORPUS if CORPUS.exists() else demo_corpus_path()}")
+    print(f"corpus: {CORPUS if CORPUS.exists() else demo_corpus_path()}; code: {CODE}")
     for size in args.sizes:
         r = run(size, args.requests)
         print(f"\n== {r['papers']:,} papers (+1,500 demo papers with daily listings), SQLite ==")
@@ -152,8 +163,8 @@ def main() -> None:
               f"   ratio {r['import_rate'] / r['naive_rate']:.1f}x   (failed lines: {r['failed']})")
         print(f"re-import (all unchanged): {r['reimport_rate']:8.0f} papers/s, skipped {r['reimport_skipped']:,}")
         for name in ("home", "trending", "paper"):
-            p50, p99 = r[name]
-            print(f"GET {name:9s} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+            p50, p99, cpu = r[name]
+            print(f"GET {name:9s} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   cpu {cpu:6.2f} ms/request")
         b50, b99 = r["brute_trending"]
         t50 = r["trending"][0]
         print(f"trending brute-force baseline (scoring only, no render) p50 {b50:7.2f} ms p99 {b99:7.2f} ms"

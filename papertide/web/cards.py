@@ -58,7 +58,8 @@ class CardFragments:
 
     def _render(self, paper: Paper, thumb: str | None) -> CardParts:
         # The template's macros, called with no request context: the parts cannot show anything
-        # personal. get_template returns the loaded template (and reloads an edited one).
+        # personal. (An edited template shows on papers rendered after the edit; the parts kept
+        # from before stay until a restart, which a deploy does anyway.)
         macros = self._env.get_template(CARD_TEMPLATE).module
         return CardParts(
             thumb=macros.card_thumb(paper, thumb),  # type: ignore[attr-defined]
