@@ -208,6 +208,12 @@ class Settings(BaseSettings):
     jobs_submissions_interval_seconds: float = Field(
         30, gt=0, description="How often the worker looks for submitted papers to fetch from arXiv (seconds)."
     )
+    jobs_recs_enabled: bool = Field(
+        True, description="The worker fetches imported library papers the instance does not hold (job recs.fetch_pending)."
+    )
+    jobs_recs_interval_seconds: float = Field(
+        120, gt=0, description="How often the worker looks for imported papers to fetch from arXiv (seconds)."
+    )
     jobs_search_interval_seconds: float = Field(
         60, gt=0, description="How often the worker looks for new or changed papers to index and embed (seconds)."
     )

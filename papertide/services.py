@@ -35,6 +35,8 @@ from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
 from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
+from papertide.recs.jobs import recs_jobs
+from papertide.recs.signals import Signals
 from papertide.search.embedders import make_embedder
 from papertide.search.jobs import search_jobs
 from papertide.search.lexical import make_lexical_index
@@ -72,6 +74,7 @@ class Services:
     thumbnails: ThumbnailService  # card thumbnails: the render job and where cards find them
     browse: BrowsePages  # author and category pages
     github_stars: StarsRefresh  # the github.stars job's work: repo stars from the GitHub API
+    signals: Signals  # what members tell the recommender: marks, follows, imported libraries; their data
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -118,6 +121,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)
     thumbnails = ThumbnailService(db, settings)
+    signals = Signals(db, fetcher=ingest, offline=settings.ingest_offline)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
@@ -125,6 +129,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
         *thumbnail_jobs(thumbnails, settings),
         *github_jobs(stars, settings),
+        *recs_jobs(signals, settings),
     ]
     return Services(
         settings=settings,
@@ -149,5 +154,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         thumbnails=thumbnails,
         browse=BrowsePages(db, catalog),
         github_stars=stars,
+        signals=signals,
         owns_db=owns_db,
     )

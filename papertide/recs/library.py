@@ -21,6 +21,7 @@ import bibtexparser
 import rispy
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
+from papertide.domain.accounts import InvalidInput
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # one upload; a 5,000-entry BibTeX export is about 3 MB
@@ -40,7 +41,7 @@ _BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
 
 
-class LibraryError(ValueError):
+class LibraryError(InvalidInput):
     """The file as a whole cannot be imported; the message says why, for the member."""
 
 

@@ -176,6 +176,15 @@ def remove_signal(conn: Connection, user_id: int, paper_id: int, kind: str) -> b
     return bool(conn.execute(q).rowcount)
 
 
+def paper_ids_by_arxiv(conn: Connection, arxiv_ids: list[str]) -> dict[str, int]:
+    """arXiv id → paper row id, for those we hold."""
+    found: dict[str, int] = {}
+    for start in range(0, len(arxiv_ids), 1000):  # keep well under SQLite's bound-parameter limit
+        q = sa.select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(arxiv_ids[start:start + 1000]))
+        found.update({r.arxiv_id: r.id for r in conn.execute(q)})
+    return found
+
+
 def not_interested_ids(conn: Connection, user_id: int) -> set[int]:
     q = sa.select(rec_signals.c.paper_id).where(rec_signals.c.user_id == user_id, rec_signals.c.kind == "not_interested")
     return set(conn.execute(q).scalars())
