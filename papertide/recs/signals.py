@@ -108,12 +108,12 @@ class Signals:
             raise InvalidInput(f"Unknown kind of mark: {kind[:20]!r}.")
         return self._mark(user, arxiv_id, kind, False)
 
-    def marks(self, user: User | None) -> dict[str, frozenset[str]]:
+    def marks(self, user: User | None, kinds: tuple[str, ...] = STORED_KINDS) -> dict[str, frozenset[str]]:
         """kind → arXiv ids the viewer marked (cards' buttons); empty for visitors."""
         if user is None:
             return {}
         with self.db.read() as conn:
-            return store.marked_arxiv_ids(conn, user.id)
+            return store.marked_arxiv_ids(conn, user.id, kinds)
 
     # -- follows --------------------------------------------------------------------------------
 
@@ -126,6 +126,17 @@ class Signals:
             if added:
                 store.touch(conn, user.id, self.now())
         return added
+
+    def follow_id(self, user: User | None, kind: str, raw: str) -> int | None:
+        """The id of the viewer's follow of this author, category or query (for an Unfollow button)."""
+        if user is None:
+            return None
+        try:
+            value, _ = normalize_follow(kind, raw)
+        except InvalidInput:
+            return None
+        with self.db.read() as conn:
+            return store.find_follow(conn, user.id, kind, value)
 
     def unfollow(self, user: User, follow_id: int) -> bool:
         with self.db.write() as conn:

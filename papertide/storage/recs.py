@@ -18,7 +18,7 @@ from papertide.domain.recs_signals import Follow, ProfileInputs, Signal
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import papers, upvotes
 from papertide.storage.tables.community import collection_items, collections
-from papertide.storage.tables.recs import rec_follows, rec_pending, rec_profiles, rec_signals
+from papertide.storage.tables.recs import SIGNAL_KINDS, rec_follows, rec_pending, rec_profiles, rec_signals
 
 
 def _aware(dt: datetime) -> datetime:
@@ -190,10 +190,10 @@ def not_interested_ids(conn: Connection, user_id: int) -> set[int]:
     return set(conn.execute(q).scalars())
 
 
-def marked_arxiv_ids(conn: Connection, user_id: int) -> dict[str, frozenset[str]]:
+def marked_arxiv_ids(conn: Connection, user_id: int, kinds: tuple[str, ...] = SIGNAL_KINDS) -> dict[str, frozenset[str]]:
     """kind → arXiv ids the member marked with it: what cards and the paper page show, in one query."""
     q = sa.select(rec_signals.c.kind, papers.c.arxiv_id).join(papers, papers.c.id == rec_signals.c.paper_id).where(
-        rec_signals.c.user_id == user_id
+        rec_signals.c.user_id == user_id, rec_signals.c.kind.in_(kinds)
     )
     found: dict[str, set[str]] = {}
     for kind, arxiv_id in conn.execute(q):
@@ -268,6 +268,13 @@ def remove_follow(conn: Connection, user_id: int, follow_id: int) -> bool:
 def follows_for(conn: Connection, user_id: int) -> list[FollowRow]:
     q = sa.select(rec_follows).where(rec_follows.c.user_id == user_id).order_by(rec_follows.c.kind, rec_follows.c.label)
     return [FollowRow(r.id, r.kind, r.value, r.label, _aware(r.created_at)) for r in conn.execute(q)]
+
+
+def find_follow(conn: Connection, user_id: int, kind: str, value: str) -> int | None:
+    q = sa.select(rec_follows.c.id).where(
+        rec_follows.c.user_id == user_id, rec_follows.c.kind == kind, rec_follows.c.value == value
+    )
+    return conn.execute(q).scalar()
 
 
 def count_follows(conn: Connection, user_id: int) -> int:

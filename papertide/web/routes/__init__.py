@@ -23,6 +23,7 @@ from papertide.web.routes import (
     digests,
     feeds,
     hf_api,
+    interests,
     meta,
     ops,
     papers,
@@ -35,7 +36,7 @@ from papertide.web.routes import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
-    auth, profile, votes, submissions, comments, collections, admin,
+    auth, profile, votes, interests, submissions, comments, collections, admin,
     subscriptions, digests,
     hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
     admin_ingest, search, ops, browse, thumbs, papers,
