@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import bibtexparser
 import rispy
+from bibtexparser import parse_string as parse_bibtex_string  # type: ignore[attr-defined]  # re-exported, untyped
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
 from papertide.domain.accounts import InvalidInput
@@ -200,7 +200,7 @@ def _bib_fields(entry: Entry) -> dict[str, str]:
 
 
 def parse_bibtex(text: str) -> tuple[list[LibraryEntry], list[str]]:
-    library = bibtexparser.parse_string(text)
+    library = parse_bibtex_string(text)
     entries: list[LibraryEntry] = []
     for block in library.blocks:
         index = len(entries) + 1
@@ -209,12 +209,13 @@ def parse_bibtex(text: str) -> tuple[list[LibraryEntry], list[str]]:
         elif isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
             # Still one readable reference: a repeated key or field does not hide which paper it is.
             inner = block.ignore_error_block
-            entries.append(_entry(index, inner.key if inner else "", _bib_fields(inner) if inner else {}))
+            readable = inner if isinstance(inner, Entry) else None
+            entries.append(_entry(index, readable.key if readable else "", _bib_fields(readable) if readable else {}))
         elif isinstance(block, ParsingFailedBlock):
             found = _BIBTEX_KEY.search(block.raw or "")
             entries.append(LibraryEntry(
                 index, found.group(1)[:_KEY_CHARS] if found else "", None,
-                f"could not be read as BibTeX near line {block.start_line + 1} (an unclosed brace or quote?)",
+                f"could not be read as BibTeX near line {(block.start_line or 0) + 1} (an unclosed brace or quote?)",
             ))
     if not entries:
         raise LibraryError("No BibTeX entries found: each entry starts like @article{key, …}.")

@@ -104,3 +104,26 @@ def test_pending_follows_and_reset(db):
         assert recs.pending_for(conn, ada.id) == [] and recs.load_model(conn, ada.id) is None
         assert recs.profile(conn, ada.id).signals_changed_at == T0 + timedelta(hours=1)
         assert len(recs.pending_for(conn, bob.id)) == 1  # bob's untouched
+
+
+def test_the_migration_gives_existing_voters_and_savers_a_profile_to_train(tmp_path):
+    from papertide.storage.db import Database
+    from papertide.storage.migrate import upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    before = ("0002_ingest", "0004_email", "0006_api", "0007_search_pending", "0008_jobs", "0009_paper_requests",
+              "0011_readable_names", "0012_paper_authors", "0013_github", "0014_thumbnails", "0015_project_page")
+    for head in before:  # the schema as it was just before 0016
+        upgrade(db, head)
+    add_papers(db, make_paper("2606.00001"))
+    with db.write() as conn:
+        ada, _ = users_store.find_or_create_user(conn, "ada@example.org")
+        bob, _ = users_store.find_or_create_user(conn, "bob@example.org")
+        users_store.find_or_create_user(conn, "cy@example.org")  # no signal: no profile
+        pid = papers_store.paper_row_id(conn, "2606.00001")
+        votes_store.set_vote(conn, ada.id, pid, True)
+        collections_store.add_item(conn, collections_store.create(conn, "u1", bob.id, "Later", False), pid)
+    upgrade(db)
+    with db.read() as conn:
+        assert sorted(recs.users_needing_training(conn, 10)) == sorted([ada.id, bob.id])
+    db.dispose()
