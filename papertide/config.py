@@ -214,6 +214,9 @@ class Settings(BaseSettings):
     jobs_recs_interval_seconds: float = Field(
         120, gt=0, description="How often the worker looks for imported papers to fetch from arXiv (seconds)."
     )
+    jobs_recs_train_interval_seconds: float = Field(
+        60, gt=0, description="How often the worker retrains the For-you models of members whose signals changed (seconds)."
+    )
     jobs_search_interval_seconds: float = Field(
         60, gt=0, description="How often the worker looks for new or changed papers to index and embed (seconds)."
     )

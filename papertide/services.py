@@ -35,7 +35,10 @@ from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
 from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
+from papertide.recs.artifacts import TextModels
 from papertide.recs.jobs import recs_jobs
+from papertide.recs.personal import PersonalRecommendations
+from papertide.recs.ranking import Recommender
 from papertide.recs.signals import Signals
 from papertide.search.embedders import make_embedder
 from papertide.search.jobs import search_jobs
@@ -75,6 +78,8 @@ class Services:
     browse: BrowsePages  # author and category pages
     github_stars: StarsRefresh  # the github.stars job's work: repo stars from the GitHub API
     signals: Signals  # what members tell the recommender: marks, follows, imported libraries; their data
+    recommender: Recommender  # ranks candidate papers for a profile (one code path for every surface)
+    for_you: PersonalRecommendations  # a member's For you and the curators' Suggested for today
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -122,6 +127,8 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     outbox = OutboxSender(db, sender, settings)
     thumbnails = ThumbnailService(db, settings)
     signals = Signals(db, fetcher=ingest, offline=settings.ingest_offline)
+    recommender = Recommender(db, TextModels(db))
+    for_you = PersonalRecommendations(db, recommender)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
@@ -129,7 +136,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
         *thumbnail_jobs(thumbnails, settings),
         *github_jobs(stars, settings),
-        *recs_jobs(signals, settings),
+        *recs_jobs(signals, for_you, settings),
     ]
     return Services(
         settings=settings,
@@ -155,5 +162,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         browse=BrowsePages(db, catalog),
         github_stars=stars,
         signals=signals,
+        recommender=recommender,
+        for_you=for_you,
         owns_db=owns_db,
     )

@@ -73,3 +73,14 @@ rec_profiles = sa.Table(
     sa.Column("model", sa.LargeBinary, nullable=True),
     sa.Column("model_kind", sa.String(32), nullable=True),
 )
+
+# Instance-wide recommendation artefacts every process shares: the fitted tf-idf vocabulary
+# ("text-model") and the community's classifier ("community-model"). Blobs are numpy .npz bytes.
+rec_artifacts = sa.Table(
+    "rec_artifacts",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
