@@ -38,7 +38,12 @@ class Blend:
     linear: float = 0.0  # a trained text classifier (the community's)
     category: float = 0.1  # log share of the likes in the candidate's categories
     recency: float = 0.0  # id order; > 0 for the community's day list (most listings are same-day)
-    follow: float = 2.0  # per matched follow
+    follow: float = 1.0  # × FOLLOW_WEIGHT of each matched follow
+
+
+# A followed author's new paper is asked for by name: it should top the list. A followed
+# category matches hundreds of papers a day, so it only tilts the ranking.
+FOLLOW_WEIGHT = {"author": 4.0, "query": 2.0, "category": 1.0}
 
 
 @dataclass(frozen=True, slots=True)

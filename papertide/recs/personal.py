@@ -52,9 +52,9 @@ class PersonalRecommendations:
 
     def train_user(self, user_id: int) -> R.UserModel:
         """Retrain one member's model from their current signals and store it."""
+        now = self.clock()  # before reading: a signal arriving meanwhile leaves the model stale
         with self.db.read() as conn:
             inputs = signals_store.profile_inputs(conn, user_id)
-        now = self.clock()
         model = self.recommender.train(profile_from(inputs, now))
         with self.db.write() as conn:
             signals_store.save_model(conn, user_id, MODEL_KIND, model.to_bytes(), now)

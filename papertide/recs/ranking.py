@@ -158,7 +158,8 @@ class Recommender:
             found = follow_matches(follows, pool.features.authors[i], pool.features.categories[i], pool.texts[i])
             if found:
                 hits[i] = found
-                score[i] += blend.follow * len(found)
+                score[i] += blend.follow * sum(R.FOLLOW_WEIGHT.get(r.kind if r.kind != "keyword" else "query", 1.0)
+                                               for r in found)
         skip_ids = set(negatives) | set(model.liked_ids if model else ())
         top = R.top_indices(score, limit, [pid in skip_ids for pid in pool.features.paper_ids])
         nearest = self._nearest_liked(model, pool, top, text) if explain and model else {}
