@@ -37,6 +37,7 @@ def eval_recs(
     database_url: Annotated[str | None, typer.Option(help="The evaluation database (kept between runs).")] = None,
     likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.")] = None,
     depth: Annotated[int, typer.Option(help="Results written per user.")] = 100,
+    refit_vocabulary: Annotated[bool, typer.Option(help="Refit the tf-idf vocabulary first (done after every load).")] = False,
     baselines: Annotated[Path | None, typer.Option(help="Baselines JSON printed alongside (default: beside users).")] = None,
 ) -> None:
     """Rank each user's candidates with the recommender the site uses; print figures when targets are given."""
@@ -48,7 +49,9 @@ def eval_recs(
     try:
         upgrade(services.db)
         people = read_users(users)
-        _load_missing(services, people, corpus or [], hf or [])
+        if _load_missing(services, people, corpus or [], hf or []) or refit_vocabulary:
+            err.print("Fitting the tf-idf vocabulary on the database's papers…")
+            services.recommender.models.refit_text()
         timings = Timings()
         per_user: list[tuple[str, dict[str, float]]] = []
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -70,12 +73,12 @@ def eval_recs(
         services.close()
 
 
-def _load_missing(services, people, corpus: list[Path], hf: list[Path]) -> None:  # type: ignore[no-untyped-def]
+def _load_missing(services, people, corpus: list[Path], hf: list[Path]) -> bool:  # type: ignore[no-untyped-def]
     with services.db.read() as conn:
         known = rec_candidates.row_ids_of(conn, sorted({a for u in people for a in u.likes}))
     missing = {a for u in people for a in u.likes} - set(known)
     if not missing:
-        return
+        return False
     if not corpus:
         err.print(f"[red]{len(missing)} liked papers are not in the database; pass --corpus (and --hf).[/red]")
         raise typer.Exit(2)
@@ -89,6 +92,7 @@ def _load_missing(services, people, corpus: list[Path], hf: list[Path]) -> None:
         with _progress() as bar:
             task = bar.add_task("Importing", total=len(records))
             services.ingest.import_file(path, "jsonl", on_progress=lambda n: bar.advance(task, n))
+    return True
 
 
 def _baselines(path: Path) -> dict[str, dict[str, dict[str, float]]]:
