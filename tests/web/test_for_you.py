@@ -114,3 +114,29 @@ def test_paused_learning_is_shown(client):
     post(client, "/vote/2611.00001", {"state": "on"})
     post(client, "/me/interests/pause", {"paused": "1"})
     assert "Learning is paused" in client.get("/for-you").text
+
+
+def test_signal_changes_retrain_after_the_response_unless_paused(client):
+    from papertide.storage import recs as recs_store
+
+    corpus(client)
+    user = sign_in(client, "ada@example.org")
+    services = client.app.state.services
+
+    def state():  # type: ignore[no-untyped-def]
+        with services.db.read() as conn:
+            return recs_store.profile(conn, user.id), recs_store.users_needing_training(conn, 10)
+
+    post(client, "/vote/2611.00001", {"state": "on"})
+    profile, due = state()
+    assert profile.trained_at is not None and due == []  # trained without visiting /for-you
+    first = profile.trained_at
+    post(client, "/me/interests/follow", {"kind": "category", "value": "physics.space-ph"})
+    assert state()[0].trained_at > first
+    post(client, "/me/interests/pause", {"paused": "1"})
+    paused_at = state()[0].trained_at
+    post(client, "/papers/2611.00003/not-interested")
+    profile, due = state()
+    assert profile.trained_at == paused_at and due == []  # paused: nothing learns, the job waits too
+    post(client, "/me/interests/pause", {"paused": "0"})
+    assert state()[0].trained_at > paused_at
