@@ -125,12 +125,12 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     community = build_community(settings, db, lookup=ingest)
     sender = make_sender(settings)
     notices = Notices(settings)
-    digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)
     thumbnails = ThumbnailService(db, settings)
     signals = Signals(db, fetcher=ingest, offline=settings.ingest_offline)
     recommender = Recommender(db, TextModels(db))
     for_you = PersonalRecommendations(db, recommender)
+    digests = DigestComposer(db, settings, notices, catalog, for_you)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),

@@ -28,6 +28,7 @@ from papertide.domain.submissions import MAX_FETCH_ATTEMPTS, after_missed_fetch
 from papertide.recs.library import parse_library
 from papertide.storage import personal_data
 from papertide.storage import recs as store
+from papertide.storage import users as users_store
 from papertide.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,11 @@ class Signals:
             if changed:
                 store.touch(conn, user.id, self.now())
         return changed
+
+    def member(self, user_id: int) -> User | None:
+        """The member a signed email link names (None once the account is gone)."""
+        with self.db.read() as conn:
+            return users_store.get_user(conn, user_id)
 
     def not_interested(self, user: User, arxiv_id: str, source: str = "web") -> bool:
         return self._mark(user, arxiv_id, "not_interested", True, source)
