@@ -18,6 +18,7 @@ from papertide.recs.personal import PersonalRecommendations
 from papertide.recs.ranking import Recommendation
 from papertide.storage import github as github_store
 from papertide.storage import papers as papers_store
+from papertide.storage import recs as recs_store
 from papertide.storage import submissions as submissions_store
 from papertide.storage.db import Database
 
@@ -52,6 +53,7 @@ class ForYouPage:
     trained_at: datetime | None
     wider: Window | None = None  # a wider window to offer when this one is empty
     newest: Window | None = None  # the week up to the newest papers held, when the window is after them
+    has_feed: bool = False  # the member has a private feed URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,9 @@ class RecPages:
                 _, last_published = papers_store.published_range(conn)
             if last_published is not None and last_published < window.first:
                 newest = window_ending(last_published)
-        return ForYouPage(window, cards, found.has_signals, found.paused, found.trained_at, wider, newest)
+        with self.db.read() as conn:
+            has_feed = recs_store.profile(conn, user.id).has_feed_token
+        return ForYouPage(window, cards, found.has_signals, found.paused, found.trained_at, wider, newest, has_feed)
 
     def feed(self, user_id: int) -> list[RankedCard]:
         """The private feed's entries: the last week's recommendations, best first."""

@@ -8,7 +8,9 @@ same transaction (:func:`papertide.storage.recs.touch`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +36,7 @@ from papertide.storage.db import Connection, Database
 log = logging.getLogger(__name__)
 FETCH_BATCH = 100  # ids per arXiv API request (its own page size)
 FETCH_AFTER_IMPORT = 20  # ids fetched right after an import; the job does the rest
+FEED_TOKEN_BYTES = 24  # the private feed URL's secret (32 URL-safe characters)
 
 
 def utc_now() -> datetime:
@@ -233,6 +236,30 @@ class Signals:
         """Forget every mark, pending import, follow and the trained model (votes and collections stay)."""
         with self.db.write() as conn:
             store.reset(conn, user.id, self.now())
+
+    # -- the private feed: a secret URL, stored only as its SHA-256 -------------------------------
+
+    @staticmethod
+    def _feed_hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def create_feed_token(self, user: User) -> str:
+        """A new secret for the member's private feed URL (shown once; replaces any earlier one)."""
+        token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+        with self.db.write() as conn:
+            store.set_feed_token_hash(conn, user.id, self._feed_hash(token))
+        return token
+
+    def revoke_feed_token(self, user: User) -> None:
+        with self.db.write() as conn:
+            store.set_feed_token_hash(conn, user.id, None)
+
+    def feed_owner(self, token: str) -> int | None:
+        """The member a private feed token belongs to (None: unknown or revoked)."""
+        if not token or len(token) > 100:
+            return None
+        with self.db.read() as conn:
+            return store.feed_owner(conn, self._feed_hash(token))
 
     def profile_inputs(self, user_id: int) -> ProfileInputs:
         with self.db.read() as conn:

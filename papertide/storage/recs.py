@@ -94,6 +94,17 @@ def set_paused(conn: Connection, user_id: int, paused: bool) -> None:
     conn.execute(sa.update(rec_profiles).where(rec_profiles.c.user_id == user_id).values(paused=paused))
 
 
+def set_feed_token_hash(conn: Connection, user_id: int, token_hash: str | None) -> None:
+    """Store the private feed's token hash (None revokes; a new one replaces the old)."""
+    _ensure_profile(conn, user_id)
+    conn.execute(sa.update(rec_profiles).where(rec_profiles.c.user_id == user_id).values(feed_token_hash=token_hash))
+
+
+def feed_owner(conn: Connection, token_hash: str) -> int | None:
+    """The member whose private feed this token hash opens."""
+    return conn.execute(sa.select(rec_profiles.c.user_id).where(rec_profiles.c.feed_token_hash == token_hash)).scalar()
+
+
 def save_model(conn: Connection, user_id: int, kind: str, blob: bytes, trained_at: datetime) -> None:
     _ensure_profile(conn, user_id)
     conn.execute(

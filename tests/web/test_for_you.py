@@ -140,3 +140,42 @@ def test_signal_changes_retrain_after_the_response_unless_paused(client):
     assert profile.trained_at == paused_at and due == []  # paused: nothing learns, the job waits too
     post(client, "/me/interests/pause", {"paused": "0"})
     assert state()[0].trained_at > paused_at
+
+
+def _feed_url(page: str) -> str:
+    import re
+
+    return re.search(r'id="feed-url" class="feed-url" type="text" readonly value="https?://[^/"]+(/for-you/feed/[^"]+\.atom)"',
+                     page).group(1)  # type: ignore[union-attr]
+
+
+def test_private_feed_create_show_once_replace_and_revoke(client):
+    from lxml import etree
+
+    corpus(client)
+    sign_in(client, "ada@example.org")
+    post(client, "/vote/2611.00001", {"state": "on"})
+    assert "Create a private feed" in client.get("/for-you").text
+    r = post(client, "/for-you/feed")
+    assert r.status_code == 200
+    url = _feed_url(r.text)
+    assert "Replace the feed address" in client.get("/for-you").text and url not in client.get("/for-you").text
+
+    anonymous = client.__class__(client.app)  # a feed reader: no cookies
+    feed = anonymous.get(url)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    assert feed.headers["cache-control"] == "private, no-store"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    doc = etree.fromstring(feed.content)
+    assert doc.tag == "{http://www.w3.org/2005/Atom}feed" and doc.findtext("a:title", namespaces=ns).endswith("For you")
+    entries = doc.findall("a:entry", ns)
+    assert entries[0].findtext("a:id", namespaces=ns).endswith("/papers/2611.00002")
+    assert entries[0].findtext("a:summary", namespaces=ns).startswith("Why: close to “Graph neural networks")
+    assert all(e.findtext("a:updated", namespaces=ns) for e in entries)
+
+    newer = _feed_url(post(client, "/for-you/feed").text)
+    assert anonymous.get(url).status_code == 404 and anonymous.get(newer).status_code == 200
+    assert post(client, "/for-you/feed/revoke").status_code == 303
+    assert anonymous.get(newer).status_code == 404
+    assert anonymous.get("/for-you/feed/not-a-token.atom").status_code == 404
+    assert "Create a private feed" in client.get("/for-you").text
