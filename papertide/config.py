@@ -177,6 +177,15 @@ class Settings(BaseSettings):
         300, gt=0, description="Lease on a message being sent; a crashed sender's messages are retried after it."
     )
     digest_send_empty: bool = Field(False, description="Send a digest even when it has no new papers.")
+    digest_for_you_size: int = Field(
+        5, ge=0, le=50,
+        description="Most papers in a digest's For-you section (members with signals only; 0 turns the section off).",
+    )
+    digest_for_you_min_score: float = Field(
+        1.5,
+        description="Score a paper needs for the digest's For-you section (a sum of z-scores over the period's "
+        "new papers; 1.5 ≈ the top 7% of a plain text match), so a quiet period sends fewer or none.",
+    )
     subscription_resend_minutes: int = Field(
         15, ge=0, le=10080, description="Minimum minutes between confirmation emails to one address."
     )

@@ -37,6 +37,7 @@ from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
 from papertide.recs.artifacts import TextModels
 from papertide.recs.jobs import recs_jobs
+from papertide.recs.pages import RecPages
 from papertide.recs.personal import PersonalRecommendations
 from papertide.recs.ranking import Recommender
 from papertide.recs.signals import Signals
@@ -80,6 +81,7 @@ class Services:
     signals: Signals  # what members tell the recommender: marks, follows, imported libraries; their data
     recommender: Recommender  # ranks candidate papers for a profile (one code path for every surface)
     for_you: PersonalRecommendations  # a member's For you and the curators' Suggested for today
+    rec_pages: RecPages  # what /for-you, the private feed and /curate/suggested show, as cards
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -123,12 +125,12 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     community = build_community(settings, db, lookup=ingest)
     sender = make_sender(settings)
     notices = Notices(settings)
-    digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)
     thumbnails = ThumbnailService(db, settings)
     signals = Signals(db, fetcher=ingest, offline=settings.ingest_offline)
     recommender = Recommender(db, TextModels(db))
     for_you = PersonalRecommendations(db, recommender)
+    digests = DigestComposer(db, settings, notices, catalog, for_you)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
@@ -164,5 +166,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         signals=signals,
         recommender=recommender,
         for_you=for_you,
+        rec_pages=RecPages(db, for_you),
         owns_db=owns_db,
     )

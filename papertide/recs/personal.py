@@ -9,7 +9,7 @@ page works from the first signal. "Not interested" and follows apply at once, mo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -60,6 +60,15 @@ class PersonalRecommendations:
             signals_store.save_model(conn, user_id, MODEL_KIND, model.to_bytes(), now)
         return model
 
+    def refresh(self, user_id: int) -> bool:
+        """Retrain after a signal changed (pages call this after their response); paused members
+        keep the model they have, as with the job. True when a model was trained."""
+        with self.db.read() as conn:
+            if signals_store.profile(conn, user_id).paused:
+                return False
+        self.train_user(user_id)
+        return True
+
     def train_stale(self, limit: int = 200, stop: Callable[[], bool] = lambda: False) -> int:
         """The job: retrain members whose signals changed since their model (paused ones wait)."""
         with self.db.read() as conn:
@@ -92,11 +101,16 @@ class PersonalRecommendations:
 
     # ------------------------------------------------------------------ ranking
 
-    def for_user(self, user_id: int, since: date, until: date, limit: int = 50, explain: bool = True) -> ForYou:
-        """New papers published in ``[since, until]`` ranked for the member, each with reasons."""
+    def for_user(self, user_id: int, since: date, until: date, limit: int = 50, explain: bool = True,
+                 candidate_ids: Sequence[int] | None = None) -> ForYou:
+        """New papers published in ``[since, until]`` ranked for the member, each with reasons.
+
+        ``candidate_ids`` replaces the window's query when a caller ranks many members over the
+        same window (the digest): the ids are looked up once, not per member."""
         with self.db.read() as conn:
             inputs = signals_store.profile_inputs(conn, user_id)
-            candidates = rec_candidates.published_between(conn, since, until)
+            candidates = list(candidate_ids) if candidate_ids is not None else \
+                rec_candidates.published_between(conn, since, until)
         model, trained_at = self.model_for(user_id, inputs)
         has_signals = bool(inputs.positives or inputs.follows)
         if not has_signals:

@@ -8,7 +8,9 @@ same transaction (:func:`papertide.storage.recs.touch`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,11 +30,13 @@ from papertide.domain.submissions import MAX_FETCH_ATTEMPTS, after_missed_fetch
 from papertide.recs.library import parse_library
 from papertide.storage import personal_data
 from papertide.storage import recs as store
+from papertide.storage import users as users_store
 from papertide.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 FETCH_BATCH = 100  # ids per arXiv API request (its own page size)
 FETCH_AFTER_IMPORT = 20  # ids fetched right after an import; the job does the rest
+FEED_TOKEN_BYTES = 24  # the private feed URL's secret (32 URL-safe characters)
 
 
 def utc_now() -> datetime:
@@ -92,6 +96,11 @@ class Signals:
             if changed:
                 store.touch(conn, user.id, self.now())
         return changed
+
+    def member(self, user_id: int) -> User | None:
+        """The member a signed email link names (None once the account is gone)."""
+        with self.db.read() as conn:
+            return users_store.get_user(conn, user_id)
 
     def not_interested(self, user: User, arxiv_id: str, source: str = "web") -> bool:
         return self._mark(user, arxiv_id, "not_interested", True, source)
@@ -227,6 +236,30 @@ class Signals:
         """Forget every mark, pending import, follow and the trained model (votes and collections stay)."""
         with self.db.write() as conn:
             store.reset(conn, user.id, self.now())
+
+    # -- the private feed: a secret URL, stored only as its SHA-256 -------------------------------
+
+    @staticmethod
+    def _feed_hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def create_feed_token(self, user: User) -> str:
+        """A new secret for the member's private feed URL (shown once; replaces any earlier one)."""
+        token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+        with self.db.write() as conn:
+            store.set_feed_token_hash(conn, user.id, self._feed_hash(token))
+        return token
+
+    def revoke_feed_token(self, user: User) -> None:
+        with self.db.write() as conn:
+            store.set_feed_token_hash(conn, user.id, None)
+
+    def feed_owner(self, token: str) -> int | None:
+        """The member a private feed token belongs to (None: unknown or revoked)."""
+        if not token or len(token) > 100:
+            return None
+        with self.db.read() as conn:
+            return store.feed_owner(conn, self._feed_hash(token))
 
     def profile_inputs(self, user_id: int) -> ProfileInputs:
         with self.db.read() as conn:

@@ -52,6 +52,8 @@ class TextModel:
         return cls(vec)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        if not texts:  # an empty window (scikit-learn refuses zero rows)
+            return sparse.csr_matrix((0, self.size), dtype=np.float64)
         return self.vectorizer.transform(texts).tocsr()
 
     @property

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.domain.recs_signals import Follow, ProfileInputs, Signal
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
-from papertide.storage.schema import papers, upvotes
+from papertide.storage.schema import papers, upvotes, users
 from papertide.storage.tables.community import collection_items, collections
 from papertide.storage.tables.recs import SIGNAL_KINDS, rec_follows, rec_pending, rec_profiles, rec_signals
 
@@ -94,6 +94,17 @@ def set_paused(conn: Connection, user_id: int, paused: bool) -> None:
     conn.execute(sa.update(rec_profiles).where(rec_profiles.c.user_id == user_id).values(paused=paused))
 
 
+def set_feed_token_hash(conn: Connection, user_id: int, token_hash: str | None) -> None:
+    """Store the private feed's token hash (None revokes; a new one replaces the old)."""
+    _ensure_profile(conn, user_id)
+    conn.execute(sa.update(rec_profiles).where(rec_profiles.c.user_id == user_id).values(feed_token_hash=token_hash))
+
+
+def feed_owner(conn: Connection, token_hash: str) -> int | None:
+    """The member whose private feed this token hash opens."""
+    return conn.execute(sa.select(rec_profiles.c.user_id).where(rec_profiles.c.feed_token_hash == token_hash)).scalar()
+
+
 def save_model(conn: Connection, user_id: int, kind: str, blob: bytes, trained_at: datetime) -> None:
     _ensure_profile(conn, user_id)
     conn.execute(
@@ -110,16 +121,34 @@ def load_model(conn: Connection, user_id: int) -> tuple[str, bytes, datetime] | 
     return (r.model_kind or "", bytes(r.model), _aware(r.trained_at)) if r and r.trained_at else None
 
 
-def users_needing_training(conn: Connection, limit: int) -> list[int]:
-    """Members whose signals changed since their model was trained (or who have none), not paused,
-    with at least one signal or follow; the longest-waiting first."""
-    uid = rec_profiles.c.user_id
-    has_any = sa.or_(
+def _has_signals(uid: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """The member has at least one vote, saved paper, mark or follow."""
+    return sa.or_(
         sa.exists().where(upvotes.c.user_id == uid),
         sa.exists().where(collections.c.user_id == uid, collection_items.c.collection_id == collections.c.id),
         sa.exists().where(rec_signals.c.user_id == uid),
         sa.exists().where(rec_follows.c.user_id == uid),
     )
+
+
+def members_with_signals(conn: Connection, emails: list[str]) -> dict[str, int]:
+    """Lower-cased address → member id, for those of ``emails`` that belong to a member with any
+    signal (the digest's For-you section): one query per 1,000 addresses."""
+    found: dict[str, int] = {}
+    lowered = sorted({e.lower() for e in emails})
+    for start in range(0, len(lowered), 1000):
+        email = sa.func.lower(users.c.email)
+        q = sa.select(email.label("email"), users.c.id).where(email.in_(lowered[start:start + 1000]),
+                                                              _has_signals(users.c.id))
+        found.update({r.email: r.id for r in conn.execute(q)})
+    return found
+
+
+def users_needing_training(conn: Connection, limit: int) -> list[int]:
+    """Members whose signals changed since their model was trained (or who have none), not paused,
+    with at least one signal or follow; the longest-waiting first."""
+    uid = rec_profiles.c.user_id
+    has_any = _has_signals(uid)
     q = (
         sa.select(uid)
         .where(

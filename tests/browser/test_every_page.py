@@ -64,6 +64,9 @@ KINDS = [
     Kind("collections", "/collections"),
     Kind("collection", "/collections/{collection}"),
     Kind("interests", "/me/interests"),
+    Kind("for-you", f"/for-you?window=custom&from={LAST_DAY - timedelta(days=6)}&to={LAST_DAY}"),
+    Kind("for-you-empty", "/for-you"),  # after the demo data: points at its newest week
+    Kind("curate-suggested", "/curate/suggested"),
     Kind("admin", "/admin"),
     Kind("admin-ingest", "/admin/ingest"),
     Kind("admin-jobs", "/admin/jobs"),

@@ -20,6 +20,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
 from papertide.web.responses import came_from, is_htmx, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token
+from papertide.web.training import retrain_after
 
 router = APIRouter(dependencies=[CsrfDep])
 INTERESTS = "/me/interests"
@@ -46,14 +47,13 @@ def _page(request: Request, viewer: User, status: int = 200, **ctx) -> Response:
 
 
 def _not_interested(request: Request, signals: SignalsDep, templates: TemplatesDep, viewer: User | None,
-                    raw_id: str, on: bool, next_path: str) -> Response:
+                    raw_id: str, on: bool, next_path: str, background: BackgroundTasks) -> Response:
     if viewer is None:
         return sign_in_redirect(request)
     arxiv_id = _arxiv_id(raw_id)
-    if on:
-        signals.not_interested(viewer, arxiv_id)
-    else:
-        signals.undo_not_interested(viewer, arxiv_id)
+    changed = signals.not_interested(viewer, arxiv_id) if on else signals.undo_not_interested(viewer, arxiv_id)
+    if changed:
+        retrain_after(request, background, viewer)
     if is_htmx(request):
         return templates.TemplateResponse(request, "recs/_not_interested.html", {
             "arxiv_id": arxiv_id, "ni_hidden": on, "back_to": safe_next(next_path, "/"),
@@ -63,20 +63,21 @@ def _not_interested(request: Request, signals: SignalsDep, templates: TemplatesD
 
 @router.post("/papers/{raw_id:path}/not-interested/undo")
 def undo_not_interested(request: Request, signals: SignalsDep, templates: TemplatesDep, viewer: ViewerDep,
-                        raw_id: str, next: str = Form("")):
+                        background: BackgroundTasks, raw_id: str, next: str = Form("")):
     """Show the paper in the viewer's recommendations again."""
-    return _not_interested(request, signals, templates, viewer, raw_id, False, next)
+    return _not_interested(request, signals, templates, viewer, raw_id, False, next, background)
 
 
 @router.post("/papers/{raw_id:path}/not-interested")
 def not_interested(request: Request, signals: SignalsDep, templates: TemplatesDep, viewer: ViewerDep,
-                   raw_id: str, next: str = Form("")):
+                   background: BackgroundTasks, raw_id: str, next: str = Form("")):
     """Keep the paper out of the viewer's recommendations (one click; Undo takes it back)."""
-    return _not_interested(request, signals, templates, viewer, raw_id, True, next)
+    return _not_interested(request, signals, templates, viewer, raw_id, True, next, background)
 
 
 @router.post("/papers/{raw_id:path}/mine")
-def mark_mine(request: Request, signals: SignalsDep, viewer: ViewerDep, raw_id: str, state: str = Form("on")):
+def mark_mine(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks, raw_id: str,
+              state: str = Form("on")):
     """Mark (``state=on``) or unmark (``off``) a paper as one the viewer wrote."""
     if viewer is None:
         return sign_in_redirect(request)
@@ -89,6 +90,7 @@ def mark_mine(request: Request, signals: SignalsDep, viewer: ViewerDep, raw_id: 
         signals.unmark(viewer, arxiv_id, "mine")
     else:
         signals.mark_mine(viewer, arxiv_id)
+    retrain_after(request, background, viewer)
     return RedirectResponse(f"/papers/{arxiv_id}", status_code=303)
 
 
@@ -104,22 +106,25 @@ def interests(request: Request, viewer: ViewerDep):
 
 
 @router.post(f"{INTERESTS}/follow")
-def follow(request: Request, signals: SignalsDep, viewer: ViewerDep, kind: str = Form(""), value: str = Form(""),
-           next: str = Form("")):
+def follow(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks, kind: str = Form(""),
+           value: str = Form(""), next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
     try:
         signals.follow(viewer, kind, value)
     except InvalidInput as exc:
         return _page(request, viewer, 400, follow_error=str(exc))
+    retrain_after(request, background, viewer)
     return _back(request, next, INTERESTS)
 
 
 @router.post(f"{INTERESTS}/unfollow")
-def unfollow(request: Request, signals: SignalsDep, viewer: ViewerDep, follow_id: int = Form(0), next: str = Form("")):
+def unfollow(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks,
+             follow_id: int = Form(0), next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
-    signals.unfollow(viewer, follow_id)
+    if signals.unfollow(viewer, follow_id):
+        retrain_after(request, background, viewer)
     return _back(request, next, INTERESTS)
 
 
@@ -144,12 +149,13 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
         return _page(request, viewer, 400, import_error=str(exc))
     if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest
         background.add_task(signals.fetch_pending, user_id=viewer.id, limit=FETCH_AFTER_IMPORT)
+    retrain_after(request, background, viewer)  # after the fetch, so what it settled counts too
     return _page(request, viewer, report=report)
 
 
 @router.post(f"{INTERESTS}/remove")
-def remove(request: Request, signals: SignalsDep, viewer: ViewerDep, arxiv_id: str = Form(""), kind: str = Form(""),
-           pending_id: int = Form(0)):
+def remove(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks,
+           arxiv_id: str = Form(""), kind: str = Form(""), pending_id: int = Form(0)):
     """Take one imported / mine / not-interested paper, or one id waiting for arXiv, off the profile."""
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)
@@ -157,25 +163,28 @@ def remove(request: Request, signals: SignalsDep, viewer: ViewerDep, arxiv_id: s
         signals.remove_pending(viewer, pending_id)
     else:
         try:
-            signals.unmark(viewer, _arxiv_id(arxiv_id), kind)
+            if signals.unmark(viewer, _arxiv_id(arxiv_id), kind):
+                retrain_after(request, background, viewer)
         except UnknownPaper:
             pass  # already gone: the page shows the truth
     return RedirectResponse(INTERESTS, status_code=303)
 
 
 @router.post(f"{INTERESTS}/pause")
-def pause(request: Request, signals: SignalsDep, viewer: ViewerDep, paused: str = Form("1")):
+def pause(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks, paused: str = Form("1")):
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)
     signals.set_paused(viewer, paused in ("1", "on", "true"))
+    retrain_after(request, background, viewer)  # resuming catches up on what changed meanwhile
     return RedirectResponse(INTERESTS, status_code=303)
 
 
 @router.post(f"{INTERESTS}/reset")
-def reset(request: Request, signals: SignalsDep, viewer: ViewerDep):
+def reset(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks):
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)
     signals.reset(viewer)
+    retrain_after(request, background, viewer)
     return RedirectResponse(INTERESTS, status_code=303)
 
 
