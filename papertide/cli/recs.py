@@ -37,6 +37,7 @@ def eval_recs(
     database_url: Annotated[str | None, typer.Option(help="The evaluation database (kept between runs).")] = None,
     likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.")] = None,
     depth: Annotated[int, typer.Option(help="Results written per user.")] = 100,
+    kind: Annotated[str | None, typer.Option(help="Only users of this kind (author or community).")] = None,
     refit_vocabulary: Annotated[bool, typer.Option(help="Refit the tf-idf vocabulary first (done after every load).")] = False,
     baselines: Annotated[Path | None, typer.Option(help="Baselines JSON printed alongside (default: beside users).")] = None,
 ) -> None:
@@ -48,7 +49,7 @@ def eval_recs(
     services = build_services(settings.model_copy(update={"database_url": url}))
     try:
         upgrade(services.db)
-        people = read_users(users)
+        people = [u for u in read_users(users) if kind is None or u.kind == kind]
         if _load_missing(services, people, corpus or [], hf or []) or refit_vocabulary:
             err.print("Fitting the tf-idf vocabulary on the database's papers…")
             services.recommender.models.refit_text()
