@@ -128,7 +128,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     outbox = OutboxSender(db, sender, settings)
     thumbnails = ThumbnailService(db, settings)
     signals = Signals(db, fetcher=ingest, offline=settings.ingest_offline)
-    recommender = Recommender(db, TextModels(db))
+    recommender = Recommender(db, TextModels(db), (search.embedder.model_id, search.embedder.dim))
     for_you = PersonalRecommendations(db, recommender)
     digests = DigestComposer(db, settings, notices, catalog, for_you)
     jobs: list[Job] = [

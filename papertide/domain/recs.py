@@ -35,6 +35,7 @@ class Blend:
     """Weights of the score components (text, linear and recency are z-scores over the candidates)."""
 
     text: float = 1.0  # cosine to the profile centroid
+    dense: float = 0.0  # cosine to the likes' embedding centroid (when the search index stores vectors)
     linear: float = 0.0  # a trained text classifier (the community's)
     category: float = 0.1  # log share of the likes in the candidate's categories
     recency: float = 0.0  # id order; > 0 for the community's day list (most listings are same-day)
@@ -63,8 +64,9 @@ class UserModel:
     values: npt.NDArray[np.float32]
     liked_ids: tuple[int, ...] = ()
     categories: Mapping[str, float] = field(default_factory=dict)
+    dense: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
 
-    def dense(self, size: int) -> Vector:
+    def term_vector(self, size: int) -> Vector:
         out = np.zeros(size)
         keep = self.terms < size
         out[self.terms[keep]] = self.values[keep]
@@ -77,6 +79,7 @@ class UserModel:
             buf, text_version=np.asarray(self.text_version), terms=self.terms.astype(np.int32),
             values=self.values.astype(np.float32), liked_ids=np.asarray(self.liked_ids, dtype=np.int64),
             cat_names=np.asarray([c for c, _ in cats], dtype=str), cat_weights=np.asarray([w for _, w in cats], dtype=np.float32),
+            dense=self.dense.astype(np.float32),
         )
         return buf.getvalue()
 
@@ -84,8 +87,9 @@ class UserModel:
     def from_bytes(cls, data: bytes) -> UserModel:
         z = np.load(io.BytesIO(data), allow_pickle=False)
         cats = {str(c): float(w) for c, w in zip(z["cat_names"], z["cat_weights"], strict=True)}
+        dense = z["dense"].astype(np.float32) if "dense" in z.files else np.zeros(0, np.float32)
         return cls(str(z["text_version"]), z["terms"].astype(np.int32), z["values"].astype(np.float32),
-                   tuple(int(i) for i in z["liked_ids"]), cats)
+                   tuple(int(i) for i in z["liked_ids"]), cats, dense)
 
 
 def signal_weights(liked: Sequence[Liked], half_life_days: float = HALF_LIFE_DAYS) -> Vector:
@@ -101,6 +105,23 @@ def rocchio(liked_centroid: Vector, negative_centroid: Vector | None) -> Vector:
     v = liked_centroid if negative_centroid is None else liked_centroid - NEGATIVE_PUSH * negative_centroid
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 0 else v
+
+
+def dense_centroid(vectors: npt.NDArray[np.float32], weights: Vector) -> npt.NDArray[np.float32]:
+    """The weighted mean of unit embeddings, unit length."""
+    v = (vectors.astype(np.float64).T @ weights)
+    norm = float(np.linalg.norm(v))
+    return (v / norm if norm > 0 else v).astype(np.float32)
+
+
+def dense_scores(candidates: npt.NDArray[np.float32], has: npt.NDArray[np.bool_], profile: npt.NDArray[np.float32]) -> Vector:
+    """z-scored cosine to the profile; candidates without a vector get the average (z = 0)."""
+    if candidates.shape[1] != profile.shape[0] or not bool(has.any()):
+        return np.zeros(len(candidates))
+    sims = (candidates @ profile).astype(np.float64)
+    out = np.zeros(len(candidates))
+    out[has] = zscore(sims[has])
+    return out
 
 
 def sparsify(vector: Vector, keep: int = CENTROID_TERMS) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:

@@ -64,15 +64,19 @@ class Pool:
     recency: npt.NDArray[np.float64]
     text_version: str
     index: dict[int, int] = field(default_factory=dict)
+    dense: npt.NDArray[np.float32] | None = None  # stored embeddings, when the search index has them
+    has_dense: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.features)
 
 
 class Recommender:
-    def __init__(self, db: Database, models: TextModels) -> None:
+    def __init__(self, db: Database, models: TextModels, vectors: tuple[str, int] | None = None) -> None:
         self.db = db
         self.models = models
+        # (model id, dimension) of the search index's stored embeddings: the dense view.
+        self.vectors = vectors if vectors and vectors[1] > 0 else None
         self._pools: OrderedDict[tuple[str, tuple[int, ...]], Pool] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -86,11 +90,14 @@ class Recommender:
             if hit is not None:
                 self._pools.move_to_end(key)
                 return hit
+        dense = has = None
         with self.db.read() as conn:
             feats = store.features(conn, key[1], with_authors=with_authors)
             texts = store.texts(conn, feats.paper_ids)
+            if self.vectors is not None:
+                dense, has = store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
         pool = Pool(feats, texts, text.transform(texts), R.recency_scores(feats.arxiv_ids), version,
-                    {pid: i for i, pid in enumerate(feats.paper_ids)})
+                    {pid: i for i, pid in enumerate(feats.paper_ids)}, dense, has)
         with self._lock:
             self._pools[key] = pool
             while len(self._pools) > POOL_CACHE:
@@ -103,21 +110,26 @@ class Recommender:
         """A reader's model from their profile: Rocchio centroid, category mix, liked ids."""
         version, text = self.models.text()
         liked = list(profile.liked)
+        dense = np.zeros(0, np.float32)
         with self.db.read() as conn:
             feats = store.features(conn, [x.paper_id for x in liked], with_authors=False)
             liked_texts = store.texts(conn, feats.paper_ids)
             negative_texts = store.texts(conn, list(profile.negatives))
+            if self.vectors is not None:
+                vecs, has = store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
         by_id = {x.paper_id: x for x in liked}
         kept = [by_id[p] for p in feats.paper_ids]
         w = R.signal_weights(kept)
         if not kept:
             return R.UserModel(version, np.zeros(0, np.int32), np.zeros(0, np.float32))
+        if self.vectors is not None and bool(has.any()):
+            dense = R.dense_centroid(vecs[has], w[has])
         pos = centroid(text.transform(liked_texts), w)
         neg = centroid(text.transform(negative_texts), np.ones(len(negative_texts))) if negative_texts else None
         terms, values = R.sparsify(R.rocchio(pos, neg))
         order = np.argsort(-w, kind="stable")[:EXPLAIN_LIKES]
         return R.UserModel(version, terms, values, tuple(feats.paper_ids[i] for i in order),
-                           R.category_mix(feats.categories, list(w)))
+                           R.category_mix(feats.categories, list(w)), dense)
 
     def train_linear(self, profile: Profile, background_ids: Sequence[int],
                      half_life_days: float = R.HALF_LIFE_DAYS) -> TextLinear | None:
@@ -146,7 +158,9 @@ class Recommender:
         _, text = self.models.text()
         score = np.zeros(n)
         if model is not None and len(model.terms) and blend.text:
-            score += blend.text * R.zscore(np.asarray(pool.tfidf @ model.dense(pool.tfidf.shape[1])).ravel())
+            score += blend.text * R.zscore(np.asarray(pool.tfidf @ model.term_vector(pool.tfidf.shape[1])).ravel())
+        if model is not None and blend.dense and model.dense.size and pool.dense is not None and pool.has_dense is not None:
+            score += blend.dense * R.dense_scores(pool.dense, pool.has_dense, model.dense)
         if model is not None and model.categories and blend.category:
             score += blend.category * R.category_scores(model.categories, pool.features.categories)
         if linear is not None and blend.linear:

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import daily_listings, papers
+from papertide.storage.tables.search import paper_embeddings
 
 _NEW_ID = r"^\d{4}\.\d{4,5}$"
 
@@ -53,6 +56,36 @@ def features(conn: Connection, paper_ids: Sequence[int], with_authors: bool = Tr
         authors=tuple(tuple(rows[p].authors or ()) if with_authors else () for p in kept),
         titles=tuple(str(rows[p].title) for p in kept),
     )
+
+
+def vectors(
+    conn: Connection, model_id: str, paper_ids: Sequence[int], dim: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Stored embeddings of ``paper_ids`` in that order (zeros where missing) and which rows have one."""
+    got: dict[int, object] = {}
+    for i in range(0, len(paper_ids), IN_CHUNK):
+        q = sa.select(paper_embeddings.c.paper_id, paper_embeddings.c.vector).where(
+            paper_embeddings.c.model_id == model_id, paper_embeddings.c.paper_id.in_(list(paper_ids[i : i + IN_CHUNK])))
+        got.update({r.paper_id: r.vector for r in conn.execute(q)})
+    out = np.zeros((len(paper_ids), dim), dtype=np.float32)
+    has = np.zeros(len(paper_ids), dtype=bool)
+    for j, pid in enumerate(paper_ids):
+        raw = got.get(pid)
+        if raw is None:
+            continue
+        v = _decode(raw)
+        if v.shape == (dim,):
+            out[j] = v
+            has[j] = True
+    return out, has
+
+
+def _decode(raw: object) -> npt.NDArray[np.float32]:
+    """A stored vector: raw float16 bytes on SQLite, a pgvector ``halfvec`` on PostgreSQL."""
+    if isinstance(raw, bytes | bytearray | memoryview):
+        return np.frombuffer(bytes(raw), dtype=np.float16).astype(np.float32)
+    to_numpy = getattr(raw, "to_numpy", None)
+    return np.asarray(to_numpy() if to_numpy else raw, dtype=np.float32)
 
 
 def texts(conn: Connection, paper_ids: Sequence[int]) -> list[str]:

@@ -39,8 +39,8 @@ def test_user_model_round_trips_through_bytes():
                         {"cs.CL": 0.75, "cs.LG": 0.25})
     back = R.UserModel.from_bytes(model.to_bytes())
     assert back.text_version == "v1" and back.liked_ids == (10, 11) and back.categories == {"cs.CL": 0.75, "cs.LG": 0.25}
-    assert back.dense(8).tolist() == pytest.approx([0, 0, 0.5, 0, 0, 0, 0, 0.25])
-    assert back.dense(5).tolist() == pytest.approx([0, 0, 0.5, 0, 0])  # a smaller vocabulary ignores the rest
+    assert back.term_vector(8).tolist() == pytest.approx([0, 0, 0.5, 0, 0, 0, 0, 0.25])
+    assert back.term_vector(5).tolist() == pytest.approx([0, 0, 0.5, 0, 0])  # a smaller vocabulary ignores the rest
 
 
 def test_category_mix_counts_the_primary_category_double():

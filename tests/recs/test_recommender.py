@@ -138,3 +138,36 @@ def test_community_suggestions_favour_what_it_listed_and_fresh_papers(services, 
     mean_position = {t: sum(i for i, a in enumerate(ranked) if protein(a) == t) / 12 for t in (True, False)}
     assert mean_position[True] < mean_position[False] - 3  # the listed topic, though each is 1 id older
     assert ranked.index("2606.00022") < ranked.index("2606.00000")  # within a topic, fresher first
+
+
+def test_the_dense_view_ranks_by_stored_embeddings_when_weighted(services, db):
+    """Two papers with the same words: only their stored vectors tell them apart."""
+    import numpy as np
+
+    from papertide.domain import recs as R
+    from papertide.recs.ranking import Profile, Recommender
+    from papertide.storage import embeddings as emb_store
+
+    add_papers(db, make_paper("2606.90001", title="Twin A", abstract=PROTEIN.format(x="twin"), published=TODAY),
+               make_paper("2606.90002", title="Twin B", abstract=PROTEIN.format(x="twin"), published=TODAY))
+    with db.read() as conn:
+        ids = {a: conn.exec_driver_sql(f"select id from papers where arxiv_id = '{a}'").scalar()
+               for a in ("2606.00002", "2606.90001", "2606.90002")}
+    def unit(x: float, y: float) -> list[float]:  # the column is 384-d (pgvector checks)
+        v = [0.0] * 384
+        v[0], v[1] = x, y
+        return v
+
+    vec = {"2606.00002": unit(1, 0), "2606.90001": unit(0, 1), "2606.90002": unit(0.9, 0.1)}
+    with db.write() as conn:
+        emb_store.upsert_vectors(conn, "test-vectors", [ids[a] for a in vec], ["h"] * 3,
+                                 np.asarray(list(vec.values()), dtype=np.float32))
+    rec = Recommender(db, services.recommender.models, ("test-vectors", 384))
+    model = rec.train(Profile(liked=(R.Liked(ids["2606.00002"], "upvote", 0.0),)))
+    assert model.dense.tolist() == unit(1, 0)
+    assert R.UserModel.from_bytes(model.to_bytes()).dense.tolist() == unit(1, 0)
+    pool = rec.pool([ids["2606.90001"], ids["2606.90002"]])
+    text_only = rec.rank(model, pool, R.Blend(text=1.0, category=0.0), explain=False)
+    assert text_only[0].score == text_only[1].score  # the same words: a tie
+    with_dense = rec.rank(model, pool, R.Blend(text=1.0, dense=1.0, category=0.0), explain=False)
+    assert [r.arxiv_id for r in with_dense] == ["2606.90002", "2606.90001"]
