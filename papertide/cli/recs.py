@@ -7,6 +7,7 @@ authors and HF fields), later runs only rank.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import logging
@@ -20,8 +21,10 @@ from rich.table import Table
 
 from papertide.config import Settings
 from papertide.recs.evaluation import KS, Timings, aggregate, eval_records, read_users, run, user_metrics
+from papertide.recs.ranking import PERSONAL_BLEND
 from papertide.services import build_services
 from papertide.storage import rec_candidates
+from papertide.storage.db import Database
 from papertide.storage.migrate import upgrade
 
 console = Console(width=150)
@@ -38,6 +41,8 @@ def eval_recs(
     likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.")] = None,
     depth: Annotated[int, typer.Option(help="Results written per user.")] = 100,
     kind: Annotated[str | None, typer.Option(help="Only users of this kind (author or community).")] = None,
+    dense: Annotated[float | None, typer.Option(help="Weight of the dense (embedding) view for readers, for experiments.")] = None,
+    vectors_from: Annotated[Path | None, typer.Option(help="Copy stored embeddings from this SQLite database first.")] = None,
     refit_vocabulary: Annotated[bool, typer.Option(help="Refit the tf-idf vocabulary first (done after every load).")] = False,
     baselines: Annotated[Path | None, typer.Option(help="Baselines JSON printed alongside (default: beside users).")] = None,
 ) -> None:
@@ -53,12 +58,17 @@ def eval_recs(
         if _load_missing(services, people, corpus or [], hf or []) or refit_vocabulary:
             err.print("Fitting the tf-idf vocabulary on the database's papers…")
             services.recommender.models.refit_text()
+        if vectors_from is not None:
+            from papertide.search.beir import copy_vectors
+
+            err.print(f"Copied {copy_vectors(Database(f'sqlite:///{vectors_from.resolve()}'), services.db)} vectors.")
+        blend = PERSONAL_BLEND if dense is None else dataclasses.replace(PERSONAL_BLEND, dense=dense)
         timings = Timings()
         per_user: list[tuple[str, dict[str, float]]] = []
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as fh, _progress() as bar:
             task = bar.add_task("Ranking", total=len(people))
-            for u, ranked in run(services.recommender, people, likes, depth, lambda n: bar.advance(task, n), timings):
+            for u, ranked in run(services.recommender, people, likes, depth, lambda n: bar.advance(task, n), timings, blend):
                 fh.write(json.dumps({"id": u.id, "results": ranked}) + "\n")
                 if u.targets:
                     per_user.append((u.kind, user_metrics(u.targets, ranked)))

@@ -205,7 +205,8 @@ class Timings:
 
 
 def run(recommender: Recommender, users: Sequence[EvalUser], likes_limit: int | None = None, depth: int = 100,
-        progress: Callable[[int], None] | None = None, timings: Timings | None = None) -> Iterator[tuple[EvalUser, list[str]]]:
+        progress: Callable[[int], None] | None = None, timings: Timings | None = None,
+        personal_blend: R.Blend = PERSONAL_BLEND) -> Iterator[tuple[EvalUser, list[str]]]:
     """Rank each user's candidates with the live recommender; yields (user, ranked arXiv ids).
 
     An author user is a reader (the personal blend); a community user is the community's day
@@ -244,7 +245,7 @@ def run(recommender: Recommender, users: Sequence[EvalUser], likes_limit: int | 
                 linear_cache[key] = recommender.train_linear(profile, bg, half_life_days=COMMUNITY_HALF_LIFE_DAYS)
             linear = linear_cache[key]
         else:
-            blend = PERSONAL_BLEND
+            blend = personal_blend
             model = recommender.train(profile)
         t1 = time.perf_counter()
         pool = recommender.pool(candidates, with_authors=False)
