@@ -41,7 +41,7 @@ def eval_recs(
     likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.")] = None,
     depth: Annotated[int, typer.Option(help="Results written per user.")] = 100,
     kind: Annotated[str | None, typer.Option(help="Only users of this kind (author or community).")] = None,
-    dense: Annotated[float | None, typer.Option(help="Weight of the dense (embedding) view for readers, for experiments.")] = None,
+    dense: Annotated[float | None, typer.Option(help="Weight of the readers' dense (embedding) view (experiments).")] = None,
     vectors_from: Annotated[Path | None, typer.Option(help="Copy stored embeddings from this SQLite database first.")] = None,
     refit_vocabulary: Annotated[bool, typer.Option(help="Refit the tf-idf vocabulary first (done after every load).")] = False,
     baselines: Annotated[Path | None, typer.Option(help="Baselines JSON printed alongside (default: beside users).")] = None,
