@@ -10,6 +10,10 @@ each run works on a fresh copy of it. Synthetic subscribers have 1–5 topics dr
 papers of the digest window (categories by frequency, title words, authors), half want
 trending, 85% daily / 15% weekly, caps 5–30; all are due at the benchmark's "now".
 
+``--for-you-share 0.2`` makes that share of subscribers members with signals (1–10 library papers
+each, published before the digest window, models trained in setup as the ``recs.train`` job would),
+so their digests carry the For-you section; the compose figure then includes ranking them.
+
 Figures printed: setup; compose time and digests/s (the real ``compose_in_processes``:
 selection, rendering, outbox + sent-log writes); a baseline measured in the same run on a
 sample (one SQL query per topic per subscriber, messages built with the ``email`` package,
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import random
 import re
 import resource
@@ -30,12 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from papertide.catalog import Catalog
+from papertide.cli.email import _compose_shard
 from papertide.config import Settings
 from papertide.domain.digests import Candidate, Digest, Section, topics_of
 from papertide.domain.subscriptions import Preferences
@@ -44,11 +51,15 @@ from papertide.email.delivery import OutboxSender
 from papertide.email.messages import build_message, make_message_id, render_email
 from papertide.email.notices import Notices
 from papertide.email.senders import SMTPSender
+from papertide.recs.artifacts import TextModels
+from papertide.recs.personal import PersonalRecommendations
+from papertide.recs.ranking import Recommender
 from papertide.storage import digests as digests_store
 from papertide.storage import outbox as outbox_store
 from papertide.storage import subscriptions as subscriptions_store
 from papertide.storage.db import Database
-from papertide.storage.schema import paper_categories, papers
+from papertide.storage.schema import paper_categories, papers, users
+from papertide.storage.tables.recs import rec_signals
 
 NOW = datetime(2026, 6, 4, 9, 0, tzinfo=UTC)  # a Thursday; the corpus' HF listings end that day
 STOP = set("a an and are as at be by for from in into is of on or our the to towards using via we with without".split())
@@ -102,6 +113,26 @@ def synthetic_subscribers(pool: list[Candidate], n: int, seed: int = 7) -> list[
         )
         out.append((f"reader{i:06d}@bench.example", prefs))
     return out
+
+
+def make_members(db: Database, emails: list[str], share: float, before: datetime, seed: int = 11) -> list[int]:
+    """Accounts for ``share`` of the subscribers, each with 1–10 library papers from before the window."""
+    rng = random.Random(seed)
+    chosen = [e for e in emails if rng.random() < share]
+    with db.read() as conn:
+        older = list(conn.execute(sa.select(papers.c.id).where(papers.c.published < before.date())
+                                  .order_by(papers.c.id.desc()).limit(50_000)).scalars())
+    with db.write() as conn:
+        for i in range(0, len(chosen), 5000):
+            conn.execute(sa.insert(users), [{"uuid": f"00000000-0000-4000-8000-{n:012d}", "email": e,
+                                             "display_name": f"Reader {n}"} for n, e in enumerate(chosen[i:i + 5000], i)])
+        ids = dict(conn.execute(sa.select(users.c.email, users.c.id).where(users.c.email.in_(chosen))).all()) \
+            if len(chosen) < 30_000 else dict(conn.execute(sa.select(users.c.email, users.c.id)).all())
+        rows = [{"user_id": ids[e], "paper_id": pid, "kind": "library", "source": "bench"}
+                for e in chosen for pid in set(rng.sample(older, rng.randint(1, 10)))]
+        for i in range(0, len(rows), 20_000):
+            conn.execute(sa.insert(rec_signals), rows[i:i + 20_000])
+    return [ids[e] for e in chosen]
 
 
 def naive_compose(db: Database, settings: Settings, notices: Notices, composer: DigestComposer,
@@ -166,6 +197,8 @@ def main() -> None:
     ap.add_argument("--baseline-sample", type=int, default=300)
     ap.add_argument("--send-seconds", type=float, default=20.0)
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--for-you-share", type=float, default=0.0,
+                    help="share of subscribers that are members with signals (their digests get a For-you section)")
     args = ap.parse_args()
     if not args.source.exists():
         sys.exit(f"{args.source} not found; see this file's docstring for how to build it")
@@ -188,23 +221,37 @@ def main() -> None:
             for i in range(0, len(subs), 5000):
                 subscriptions_store.bulk_create_confirmed(conn, subs[i : i + 5000], NOW - timedelta(days=1))
         topics = sum(len(topics_of(p)) - p.trending for _, p in subs)
+        if args.for_you_share > 0:
+            t2 = time.perf_counter()
+            members = make_members(db, [e for e, _ in subs], args.for_you_share, NOW - timedelta(days=8))
+            personal = PersonalRecommendations(db, Recommender(db, TextModels(db)))
+            personal.recommender.models.text()  # fits the vocabulary, as the recs.vocabulary job would have
+            t3 = time.perf_counter()
+            for uid in members:
+                personal.train_user(uid)
+            log(f"setup: {len(members):,} members with signals ({args.for_you_share:.0%}); vocabulary and "
+                f"library {t3 - t2:.1f} s, {len(members):,} models trained in {time.perf_counter() - t3:.1f} s")
         log(f"setup: {args.subscribers:,} subscribers ({topics / len(subs):.2f} topics each besides trending), "
             f"daily pool {len(pools['daily'].papers):,} papers, weekly pool {len(weekly):,}, {time.perf_counter() - t:.1f} s")
 
         t = time.perf_counter()
         cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        report = compose_in_processes(settings, NOW, args.processes)
+        report = compose_in_processes(functools.partial(_compose_shard, settings, NOW), args.processes)
         compose_s = time.perf_counter() - t
         cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         with db.read() as conn:
             counts = outbox_store.counts(conn)
             items = conn.execute(sa.text("SELECT count(*) FROM digest_items")).scalar_one()
+            # Outbox bodies are zlib-compressed; a For-you section is the one with Not-interested links.
+            for_you = sum(b"/digest/not-interested?token=" in zlib.decompress(raw) for raw in conn.execute(
+                sa.text("SELECT raw FROM outbox WHERE kind = 'digest'")).scalars()) if args.for_you_share > 0 else 0
         log(f"compose: {report.composed:,} digests composed, {report.empty:,} empty (not sent), "
             f"{report.due:,} due, in {compose_s:.1f} s with {args.processes} processes = "
             f"{report.composed / compose_s:,.0f} digests/s; outbox {counts}, {items:,} sent-paper rows "
             f"({items / max(1, report.composed):.1f} papers per digest); composer CPU {cpu_s:.0f} s "
-            f"(= {cpu_s / args.processes:.0f} s of wall time on {args.processes} idle cores)")
+            f"(= {cpu_s / args.processes:.0f} s of wall time on {args.processes} idle cores)"
+            + (f"; {for_you:,} digests with a For-you section" if args.for_you_share > 0 else ""))
 
         with db.read() as conn:
             sample = [s for batch in subscriptions_store.iter_deliverable(conn, args.baseline_sample) for s in batch]

@@ -177,6 +177,15 @@ class Settings(BaseSettings):
         300, gt=0, description="Lease on a message being sent; a crashed sender's messages are retried after it."
     )
     digest_send_empty: bool = Field(False, description="Send a digest even when it has no new papers.")
+    digest_for_you_size: int = Field(
+        5, ge=0, le=50,
+        description="Most papers in a digest's For-you section (members with signals only; 0 turns the section off).",
+    )
+    digest_for_you_min_score: float = Field(
+        1.5,
+        description="Score a paper needs for the digest's For-you section (a sum of z-scores over the period's "
+        "new papers; 1.5 ≈ the top 7% of a plain text match), so a quiet period sends fewer or none.",
+    )
     subscription_resend_minutes: int = Field(
         15, ge=0, le=10080, description="Minimum minutes between confirmation emails to one address."
     )
@@ -207,6 +216,15 @@ class Settings(BaseSettings):
     )
     jobs_submissions_interval_seconds: float = Field(
         30, gt=0, description="How often the worker looks for submitted papers to fetch from arXiv (seconds)."
+    )
+    jobs_recs_enabled: bool = Field(
+        True, description="The worker fetches imported library papers the instance does not hold (job recs.fetch_pending)."
+    )
+    jobs_recs_interval_seconds: float = Field(
+        120, gt=0, description="How often the worker looks for imported papers to fetch from arXiv (seconds)."
+    )
+    jobs_recs_train_interval_seconds: float = Field(
+        60, gt=0, description="How often the worker retrains the For-you models of members whose signals changed (seconds)."
     )
     jobs_search_interval_seconds: float = Field(
         60, gt=0, description="How often the worker looks for new or changed papers to index and embed (seconds)."

@@ -35,6 +35,12 @@ from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
 from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
+from papertide.recs.artifacts import TextModels
+from papertide.recs.jobs import recs_jobs
+from papertide.recs.pages import RecPages
+from papertide.recs.personal import PersonalRecommendations
+from papertide.recs.ranking import Recommender
+from papertide.recs.signals import Signals
 from papertide.search.embedders import make_embedder
 from papertide.search.jobs import search_jobs
 from papertide.search.lexical import make_lexical_index
@@ -72,6 +78,10 @@ class Services:
     thumbnails: ThumbnailService  # card thumbnails: the render job and where cards find them
     browse: BrowsePages  # author and category pages
     github_stars: StarsRefresh  # the github.stars job's work: repo stars from the GitHub API
+    signals: Signals  # what members tell the recommender: marks, follows, imported libraries; their data
+    recommender: Recommender  # ranks candidate papers for a profile (one code path for every surface)
+    for_you: PersonalRecommendations  # a member's For you and the curators' Suggested for today
+    rec_pages: RecPages  # what /for-you, the private feed and /curate/suggested show, as cards
     owns_db: bool = field(default=True, repr=False)
 
     def close(self) -> None:
@@ -115,9 +125,12 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
     community = build_community(settings, db, lookup=ingest)
     sender = make_sender(settings)
     notices = Notices(settings)
-    digests = DigestComposer(db, settings, notices, catalog)
     outbox = OutboxSender(db, sender, settings)
     thumbnails = ThumbnailService(db, settings)
+    signals = Signals(db, fetcher=ingest, offline=settings.ingest_offline)
+    recommender = Recommender(db, TextModels(db), (search.embedder.model_id, search.embedder.dim))
+    for_you = PersonalRecommendations(db, recommender)
+    digests = DigestComposer(db, settings, notices, catalog, for_you)
     jobs: list[Job] = [
         *email_jobs(digests, outbox, settings),
         *ingest_jobs(ingest, settings),
@@ -125,6 +138,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         *search_jobs(search, settings, background_embed=settings.search_background_embed),
         *thumbnail_jobs(thumbnails, settings),
         *github_jobs(stars, settings),
+        *recs_jobs(signals, for_you, settings),
     ]
     return Services(
         settings=settings,
@@ -149,5 +163,9 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         thumbnails=thumbnails,
         browse=BrowsePages(db, catalog),
         github_stars=stars,
+        signals=signals,
+        recommender=recommender,
+        for_you=for_you,
+        rec_pages=RecPages(db, for_you),
         owns_db=owns_db,
     )

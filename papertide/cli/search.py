@@ -33,7 +33,7 @@ class _DefaultToQuery(TyperGroup):
 
 
 search_app = typer.Typer(cls=_DefaultToQuery, help="Search papers, or rebuild the search index.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure search quality.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure search and recommendation quality.", no_args_is_help=True)
 
 
 def _progress() -> Progress:
@@ -193,5 +193,8 @@ def eval_beir(
 def register(app: typer.Typer) -> None:
     """Add the search commands to the main ``papertide`` CLI."""
     app.add_typer(search_app, name="search")
+    from papertide.cli.recs import register as register_recs
+
+    register_recs(eval_app)  # eval recs
     app.add_typer(eval_app, name="eval")
     app.command("embed")(embed)

@@ -23,6 +23,7 @@ from papertide.domain.votes import VoteResult
 from papertide.storage import audit
 from papertide.storage import paper_requests as requests_store
 from papertide.storage import papers as papers_store
+from papertide.storage import recs as recs_store
 from papertide.storage import submissions as submissions_store
 from papertide.storage import users as users_store
 from papertide.storage import votes as votes_store
@@ -48,7 +49,10 @@ class Votes:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)
-            return votes_store.set_vote(conn, user.id, paper_id, wanted)
+            result = votes_store.set_vote(conn, user.id, paper_id, wanted)
+            if result.changed:  # an upvote is a recommendation signal: the member's model is stale
+                recs_store.touch(conn, user.id, utc_now())
+            return result
 
     def voted_ids(self, user: User) -> set[str]:
         with self.db.read() as conn:

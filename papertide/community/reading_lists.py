@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid as uuidlib
 
-from papertide.community import Denied, NotFound
+from papertide.community import Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import User
 from papertide.domain.collections import Collection, clean_name, move
 from papertide.domain.papers import Paper
 from papertide.storage import collections as store
 from papertide.storage import papers as papers_store
+from papertide.storage import recs as recs_store
 from papertide.storage.db import Database
 
 
@@ -65,6 +66,8 @@ class ReadingLists:
         _, c = self._own(user, collection_uuid)
         with self.db.write() as conn:
             store.delete(conn, c.id)
+            if c.size:  # saves are recommendation signals (see add)
+                recs_store.touch(conn, c.owner_id, utc_now())
 
     def add(self, user: User | None, collection_uuid: str, arxiv_id: str) -> bool:
         _, c = self._own(user, collection_uuid)
@@ -72,14 +75,17 @@ class ReadingLists:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)
-            return store.add_item(conn, c.id, paper_id)
+            added = store.add_item(conn, c.id, paper_id)
+            if added:  # a save is a recommendation signal: the member's model is stale
+                recs_store.touch(conn, c.owner_id, utc_now())
+            return added
 
     def remove(self, user: User | None, collection_uuid: str, arxiv_id: str) -> None:
         _, c = self._own(user, collection_uuid)
         with self.db.write() as conn:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
-            if paper_id is not None:
-                store.remove_item(conn, c.id, paper_id)
+            if paper_id is not None and store.remove_item(conn, c.id, paper_id):
+                recs_store.touch(conn, c.owner_id, utc_now())
 
     def move(self, user: User | None, collection_uuid: str, arxiv_id: str, direction: str) -> None:
         _, c = self._own(user, collection_uuid)

@@ -26,7 +26,7 @@ from typing import Literal
 
 from papertide.domain.subscriptions import Preferences
 
-TopicKind = Literal["trending", "category", "keyword", "author"]
+TopicKind = Literal["trending", "category", "keyword", "author", "for_you"]
 
 LOOKBACK_DAYS = {"daily": 3, "weekly": 8}  # days of new papers a digest considers
 RETRY_BASE_SECONDS = 60.0
@@ -67,11 +67,14 @@ class Topic:
             return f"New in {self.value}, a category you follow."
         if self.kind == "keyword":
             return f"Title or abstract mentions “{self.value}”, a keyword you follow."
+        if self.kind == "for_you":
+            return "Ranked for you from your upvotes, saves, imports and follows on this site."
         return f"By {self.value}, an author you follow."
 
     @property
     def heading(self) -> str:
-        return {"trending": "Trending", "category": self.value, "keyword": f"“{self.value}”"}.get(self.kind, self.value)
+        return {"trending": "Trending", "category": self.value, "keyword": f"“{self.value}”",
+                "for_you": "For you"}.get(self.kind, self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,7 @@ class CandidatePool:
 
     def __init__(self, papers: Iterable[Candidate]) -> None:
         self.papers = tuple(sorted(papers, key=lambda p: p.sort_key))
+        self.by_id = {p.arxiv_id: p for p in self.papers}
         self._by_category: dict[str, list[Candidate]] = {}
         self._by_author: dict[str, list[Candidate]] = {}
         self._text: dict[str, str] = {}
@@ -223,6 +227,40 @@ def select_digest(
                 total += 1
                 progressed = True
     return Digest(tuple(Section(t, tuple(ps)) for t, ps in zip(topics, chosen, strict=True) if ps))
+
+
+def select_for_you(
+    ranked: Sequence[tuple[str, float]],
+    pool: CandidatePool,
+    already_sent: frozenset[str] | set[str],
+    size: int,
+    min_score: float,
+) -> tuple[Candidate, ...]:
+    """A member's "For you" papers: from ``ranked`` (arXiv id, score; best first), those scoring at
+    least ``min_score`` that are in the period's pool and not sent before, at most ``size``.
+
+    Scores are sums of z-scores over the window, so the floor keeps a quiet day's section short
+    or absent rather than filling it with the least bad papers.
+
+    >>> pool = CandidatePool([Candidate("1", "A"), Candidate("2", "B"), Candidate("3", "C")])
+    >>> [p.arxiv_id for p in select_for_you([("3", 4.0), ("1", 2.0), ("2", 1.0)], pool, {"1"}, 5, 1.5)]
+    ['3']
+    """
+    out: list[Candidate] = []
+    for arxiv_id, score in ranked:
+        if len(out) >= size or score < min_score:
+            break
+        paper = pool.by_id.get(arxiv_id)
+        if paper is not None and arxiv_id not in already_sent:
+            out.append(paper)
+    return tuple(out)
+
+
+def with_for_you(digest: Digest, picks: Sequence[Candidate]) -> Digest:
+    """``digest`` with a "For you" section first (when there are picks)."""
+    if not picks:
+        return digest
+    return Digest((Section(Topic("for_you"), tuple(picks)), *digest.sections))
 
 
 def retry_delay(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS) -> float:

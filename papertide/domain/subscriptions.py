@@ -64,6 +64,15 @@ class Preferences:
         return self.trending or bool(self.categories or self.keywords or self.authors)
 
 
+def is_arxiv_category(text: str) -> bool:
+    """Is ``text`` shaped like an arXiv category id (``cs.LG``, ``hep-th``, ``math.AP``)?
+
+    >>> is_arxiv_category("cs.LG"), is_arxiv_category("CS LG")
+    (True, False)
+    """
+    return len(text) <= 32 and _CATEGORY.match(text) is not None
+
+
 def validate_email(text: str) -> str:
     """A single plain address, stripped; raises :class:`InvalidSubscription` otherwise.
 

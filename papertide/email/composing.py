@@ -16,11 +16,22 @@ from datetime import UTC, date, datetime, timedelta
 
 from papertide.catalog import Catalog
 from papertide.config import Settings
-from papertide.domain.digests import LOOKBACK_DAYS, Candidate, CandidatePool, Digest, select_digest
+from papertide.domain.digests import (
+    LOOKBACK_DAYS,
+    Candidate,
+    CandidatePool,
+    Digest,
+    select_digest,
+    select_for_you,
+    with_for_you,
+)
 from papertide.domain.subscriptions import Preferences, due_period
 from papertide.email.notices import Notices
+from papertide.recs.personal import PersonalRecommendations
 from papertide.storage import digests as digests_store
 from papertide.storage import outbox as outbox_store
+from papertide.storage import rec_candidates
+from papertide.storage import recs as recs_store
 from papertide.storage import subscriptions as subscriptions_store
 from papertide.storage.db import Database
 from papertide.storage.outbox import OutboxMessage
@@ -31,6 +42,7 @@ log = logging.getLogger(__name__)
 TRENDING_POOL = 60  # trending papers a digest may draw from (the list is shared by all)
 ARCHIVE_SIZE = 10  # papers in the public daily trending digest
 BATCH = 500  # subscriptions composed per transaction
+FOR_YOU_OVERFETCH = 3  # ranked papers asked for per For-you slot: some were sent already
 
 
 @dataclass
@@ -45,9 +57,19 @@ class RunReport:
     outbox_ids: list[int] = field(default_factory=list)
 
 
+@dataclass
+class ForYouWindows:
+    """Per frequency: the period's first and last day and its papers' row ids (ranked per member)."""
+
+    spans: dict[str, tuple[date, date]]
+    ids: dict[str, list[int]]
+
+
 class DigestComposer:
-    def __init__(self, db: Database, settings: Settings, notices: Notices, catalog: Catalog) -> None:
+    def __init__(self, db: Database, settings: Settings, notices: Notices, catalog: Catalog,
+                 for_you: PersonalRecommendations | None = None) -> None:
         self.db, self.settings, self.notices, self.catalog = db, settings, notices, catalog
+        self.for_you = for_you if settings.digest_for_you_size > 0 else None
 
     # Inputs shared by every subscriber of a run ---------------------------------------------
     def trending(self, now: datetime) -> list[Candidate]:
@@ -81,6 +103,7 @@ class DigestComposer:
         trending = self.trending(now)
         report.archived = self.archive(now, trending)
         pools: dict[str, CandidatePool] | None = None
+        windows: ForYouWindows | None = None
         with self.db.read() as conn:
             batches = list(subscriptions_store.iter_deliverable(conn, BATCH, shard))
         for batch in batches:
@@ -90,25 +113,50 @@ class DigestComposer:
             if not due:
                 continue
             pools = pools or self.pools(now)
-            self._compose_batch(due, pools, trending, now, report)
+            windows = windows or self.for_you_windows(pools, now)
+            self._compose_batch(due, pools, trending, now, report, windows)
         return report
 
+    def for_you_windows(self, pools: dict[str, CandidatePool], now: datetime) -> ForYouWindows:
+        last = (self.catalog.trending_as_of(now) - timedelta(microseconds=1)).date()
+        with self.db.read() as conn:
+            ids = {freq: sorted(rec_candidates.row_ids_of(conn, list(pool.by_id)).values()) for freq, pool in pools.items()}
+        return ForYouWindows({f: (last - timedelta(days=d - 1), last) for f, d in LOOKBACK_DAYS.items()}, ids)
+
+    def _picks(self, member_id: int | None, sub: SubscriptionRecord, pool: CandidatePool, sent: set[str],
+               windows: ForYouWindows) -> tuple[Candidate, ...]:
+        """The member's For-you papers for this digest (explain=False: the digest names no reasons)."""
+        if self.for_you is None or member_id is None:
+            return ()
+        size, freq = self.settings.digest_for_you_size, sub.prefs.frequency
+        first, last = windows.spans[freq]
+        found = self.for_you.for_user(member_id, first, last, limit=size * FOR_YOU_OVERFETCH, explain=False,
+                                      candidate_ids=windows.ids[freq])
+        ranked = [(r.arxiv_id, r.score) for r in found.recommendations]
+        return select_for_you(ranked, pool, sent, size, self.settings.digest_for_you_min_score)
+
     def _compose_batch(self, due: list[tuple[SubscriptionRecord, str]], pools: dict[str, CandidatePool],
-                       trending: list[Candidate], now: datetime, report: RunReport) -> None:
+                       trending: list[Candidate], now: datetime, report: RunReport, windows: ForYouWindows) -> None:
         keys = {s.id: f"digest:{s.uuid}:{period}" for s, period in due}
         with self.db.read() as conn:
             done = outbox_store.existing_keys(conn, list(keys.values()))
             sent = digests_store.sent_ids(conn, [s.id for s, _ in due if keys[s.id] not in done])
+            members = recs_store.members_with_signals(conn, [s.email for s, _ in due]) if self.for_you else {}
         report.already += len(done)
         built: list[tuple[OutboxMessage, SubscriptionRecord, Digest]] = []
         for sub, period in due:
             if keys[sub.id] in done:
                 continue
-            digest = select_digest(sub.prefs, pools[sub.prefs.frequency], trending, frozenset(sent[sub.id]))
+            pool = pools[sub.prefs.frequency]
+            member_id = members.get(sub.email.lower())
+            picks = self._picks(member_id, sub, pool, sent[sub.id], windows)
+            taken = frozenset(sent[sub.id]).union(p.arxiv_id for p in picks)  # a paper appears once per digest
+            digest = with_for_you(select_digest(sub.prefs, pool, trending, taken), picks)
             if digest.is_empty and not self.settings.digest_send_empty:
                 report.empty += 1
                 continue
-            built.append((self.notices.digest(sub, digest, period, keys[sub.id], now), sub, digest))
+            built.append((self.notices.digest(sub, digest, period, keys[sub.id], now, member_id if picks else None),
+                          sub, digest))
         if built:
             self._write(built, now, report)
 

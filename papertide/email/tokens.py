@@ -1,9 +1,11 @@
-"""Signed tokens for links in email: confirm, manage preferences, unsubscribe.
+"""Signed tokens for links in email: confirm, manage preferences, unsubscribe, and a digest's
+"Not interested" on a For-you paper.
 
 itsdangerous signs ``{"s": subscription uuid, "v": token version}`` with the site secret
 and a per-purpose salt, so a token for one purpose never works for another. Tokens
 expire (``max_age``) and are revocable: bumping the subscription's ``token_version``
-kills every link sent before.
+kills every link sent before. A "Not interested" token signs ``{"u": member id, "a": arXiv
+id}`` instead: it does one harmless, undoable thing for one member and one paper.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-Purpose = Literal["confirm", "manage", "unsubscribe"]
+Purpose = Literal["confirm", "manage", "unsubscribe", "not_interested"]
 
 # How long each kind of link works, in seconds.
 MAX_AGE_SECONDS: dict[Purpose, int] = {
     "confirm": 7 * 24 * 3600,  # as long as an unconfirmed subscription lives
     "manage": 400 * 24 * 3600,  # links in old digests keep working for about a year
     "unsubscribe": 400 * 24 * 3600,
+    "not_interested": 400 * 24 * 3600,
 }
 
 
@@ -43,13 +46,26 @@ class LinkSigner:
     def sign(self, purpose: Purpose, subscription_uuid: str, version: int) -> str:
         return self._serializer(purpose).dumps({"s": subscription_uuid, "v": version})
 
-    def verify(self, purpose: Purpose, token: str) -> TokenClaims:
+    def _load(self, purpose: Purpose, token: str) -> object:
         try:
-            data = self._serializer(purpose).loads(token or "", max_age=MAX_AGE_SECONDS[purpose])
+            return self._serializer(purpose).loads(token or "", max_age=MAX_AGE_SECONDS[purpose])
         except SignatureExpired:
             raise InvalidToken("This link has expired.") from None
         except BadSignature:
             raise InvalidToken("This link is not valid (it may be incomplete or altered).") from None
+
+    def verify(self, purpose: Purpose, token: str) -> TokenClaims:
+        data = self._load(purpose, token)
         if not isinstance(data, dict) or not isinstance(data.get("s"), str) or not isinstance(data.get("v"), int):
             raise InvalidToken("This link is not valid.")
         return TokenClaims(data["s"], data["v"])
+
+    def sign_not_interested(self, user_id: int, arxiv_id: str) -> str:
+        return self._serializer("not_interested").dumps({"u": user_id, "a": arxiv_id})
+
+    def verify_not_interested(self, token: str) -> tuple[int, str]:
+        """(member id, arXiv id) of a digest's "Not interested" link."""
+        data = self._load("not_interested", token)
+        if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("a"), str):
+            raise InvalidToken("This link is not valid.")
+        return data["u"], data["a"]

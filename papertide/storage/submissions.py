@@ -18,6 +18,11 @@ def is_listed_on(conn: Connection, paper_id: int, day: date) -> bool:
     return conn.execute(q).first() is not None
 
 
+def paper_ids_listed_on(conn: Connection, day: date) -> set[int]:
+    """Row ids of the papers on ``day``'s list."""
+    return set(conn.execute(sa.select(daily_listings.c.paper_id).where(daily_listings.c.listed_on == day)).scalars())
+
+
 def count_submitted_by(conn: Connection, user_id: int, day: date) -> int:
     q = sa.select(sa.func.count()).select_from(daily_listings).where(
         daily_listings.c.submitted_by == user_id, daily_listings.c.listed_on == day

@@ -24,6 +24,9 @@ from papertide.email.subscribing import SubscriptionService
 from papertide.ingest.service import IngestService
 from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
+from papertide.recs.pages import RecPages
+from papertide.recs.personal import PersonalRecommendations
+from papertide.recs.signals import Signals
 from papertide.search.service import SearchService
 from papertide.services import Services
 
@@ -98,6 +101,18 @@ def _browse(request: Request) -> BrowsePages:
     return services_of(request).browse
 
 
+def _signals(request: Request) -> Signals:
+    return services_of(request).signals
+
+
+def _for_you(request: Request) -> PersonalRecommendations:
+    return services_of(request).for_you
+
+
+def _rec_pages(request: Request) -> RecPages:
+    return services_of(request).rec_pages
+
+
 ServicesDep = Annotated[Services, Depends(services_of)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
@@ -115,3 +130,6 @@ PagesDep = Annotated[PaperPages, Depends(_pages)]
 MonitoringDep = Annotated[Monitoring, Depends(_monitoring)]
 BaseUrlDep = Annotated[str, Depends(_base_url)]  # the public site URL without a trailing slash, for links
 BrowseDep = Annotated[BrowsePages, Depends(_browse)]
+SignalsDep = Annotated[Signals, Depends(_signals)]
+ForYouDep = Annotated[PersonalRecommendations, Depends(_for_you)]
+RecPagesDep = Annotated[RecPages, Depends(_rec_pages)]

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from papertide.community import Denied, NotFound
 from papertide.domain.accounts import InvalidInput
+from papertide.recs.signals import UnknownPaper
 from papertide.web.deps import templates_of
 from papertide.web.responses import error_page, not_found_page, sign_in_redirect
 
@@ -49,7 +50,8 @@ def install(app: FastAPI) -> None:
         return error_page(request, "Not allowed", str(exc), exc.status)
 
     @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
+    @app.exception_handler(UnknownPaper)
+    async def not_found(request: Request, exc: Exception) -> Response:
         return not_found_page(request)
 
     @app.exception_handler(InvalidInput)

@@ -31,12 +31,16 @@ def make_templates(services: Services) -> Jinja2Templates:
     settings, pages = services.settings, services.pages
 
     def viewer_context(request: Request) -> dict[str, Any]:
-        # Runs before every render: the signed-in user, their votes and their collections (the
-        # cards' Save form), so templates never query. Anonymous renders query nothing and carry
-        # nothing personal, which keeps those pages cacheable. Its own key, because a context
-        # processor's values override the route's and pages pass other people's "collections".
+        # Runs before every render: the signed-in user, their votes, their collections (the
+        # cards' Save form) and their marks (Not interested, Mine), so templates never query.
+        # Anonymous renders query nothing and carry nothing personal, which keeps those pages
+        # cacheable. Its own key, because a context processor's values override the route's
+        # and pages pass other people's "collections".
         me = sessions.viewer(request)
-        return {"me": me, "voted_ids": pages.voted_ids(me), "my_collections": pages.my_collections(me)}
+        marks = services.signals.marks(me, ("not_interested", "mine"))  # one query for both
+        return {"me": me, "voted_ids": pages.voted_ids(me), "my_collections": pages.my_collections(me),
+                "not_interested_ids": marks.get("not_interested", frozenset()),
+                "mine_ids": marks.get("mine", frozenset())}
 
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[viewer_context])
     env = templates.env

@@ -63,6 +63,10 @@ KINDS = [
     Kind("public-profile", "/users/{user}"),
     Kind("collections", "/collections"),
     Kind("collection", "/collections/{collection}"),
+    Kind("interests", "/me/interests"),
+    Kind("for-you", f"/for-you?window=custom&from={LAST_DAY - timedelta(days=6)}&to={LAST_DAY}"),
+    Kind("for-you-empty", "/for-you"),  # after the demo data: points at its newest week
+    Kind("curate-suggested", "/curate/suggested"),
     Kind("admin", "/admin"),
     Kind("admin-ingest", "/admin/ingest"),
     Kind("admin-jobs", "/admin/jobs"),
@@ -109,6 +113,13 @@ def site(browser, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     community.discussion.add(admin, "2606.90001", "The $\\alpha$ sweep in §4 is the part to read.")
     community.votes.vote(admin, "2606.90001", True)
     services.tokens.create_for_user(admin.id, "write", name="laptop")
+    signals = services.signals  # every list on /me/interests holds something, one id waits for arXiv
+    signals.follow(admin, "author", "Ada Lovelace")
+    signals.follow(admin, "category", "cs.LG")
+    signals.follow(admin, "query", "graph networks")
+    signals.mark_mine(admin, "2606.90001")
+    signals.not_interested(admin, "2606.00002")
+    signals.import_library(admin, "", "2606.00001 2607.00009")
     services.subscriptions.subscribe(ADMIN, {"categories": "cs.LG"}, now=NOW)
     with db.write() as conn:
         github_store.record_fetched(conn, "lab/m3eval", 900, 'W/"a"', None, now - timedelta(days=6))

@@ -58,10 +58,12 @@ def test_base_url_defaults_to_the_served_host_and_port(monkeypatch):
     assert Settings(_env_file=None, host="::1").base_url == "http://[::1]:8000"  # type: ignore[call-arg]
     assert Settings(_env_file=None, port=9000, base_url="https://papers.example").base_url == "https://papers.example"  # type: ignore[call-arg]
     # `papertide serve --host/--port` exports what it binds, so each uvicorn worker derives the same.
+    # setenv first so monkeypatch restores the variables' absence afterwards (a delenv after the
+    # export would record the exported values and put them back, leaking a port into later tests).
+    monkeypatch.setenv("PAPERTIDE_HOST", "")
+    monkeypatch.setenv("PAPERTIDE_PORT", "0")
     export_served_address("127.0.0.1", 8123)
     assert Settings(_env_file=None).base_url == "http://127.0.0.1:8123"  # type: ignore[call-arg]
-    monkeypatch.delenv("PAPERTIDE_HOST")
-    monkeypatch.delenv("PAPERTIDE_PORT")
 
 
 def test_feeds_and_email_links_follow_a_changed_port(tmp_path, db, corpus):

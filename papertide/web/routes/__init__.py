@@ -20,9 +20,12 @@ from papertide.web.routes import (
     browse,
     collections,
     comments,
+    curate,
     digests,
     feeds,
+    for_you,
     hf_api,
+    interests,
     meta,
     ops,
     papers,
@@ -35,7 +38,7 @@ from papertide.web.routes import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
-    auth, profile, votes, submissions, comments, collections, admin,
+    auth, profile, votes, interests, for_you, submissions, comments, collections, admin, curate,
     subscriptions, digests,
     hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
     admin_ingest, search, ops, browse, thumbs, papers,

@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from papertide.web.deps import BrowseDep, TemplatesDep
+from papertide.web.deps import BrowseDep, SignalsDep, TemplatesDep
+from papertide.web.sessions import ViewerDep
 
 router = APIRouter()
 PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
@@ -23,18 +24,22 @@ def _not_found(request: Request, templates: TemplatesDep, title: str, message: s
 
 
 @router.get("/authors/{name:path}", response_class=HTMLResponse)
-def author_page(name: str, request: Request, templates: TemplatesDep, browse: BrowseDep, p: PageNumber = 0):
+def author_page(name: str, request: Request, templates: TemplatesDep, browse: BrowseDep, signals: SignalsDep,
+                viewer: ViewerDep, p: PageNumber = 0):
     """An author's papers here, newest first, and the people they write with most."""
     page = browse.author(name, p)
     if page is None:
         return _not_found(request, templates, "No such author", f"No paper here lists the author {name[:200]!r}.")
-    return templates.TemplateResponse(request, "browse/author.html", {"author": page})
+    follow_id = signals.follow_id(viewer, "author", page.name)
+    return templates.TemplateResponse(request, "browse/author.html", {"author": page, "follow_id": follow_id})
 
 
 @router.get("/categories/{category}", response_class=HTMLResponse)
-def category_page(category: str, request: Request, templates: TemplatesDep, browse: BrowseDep, p: PageNumber = 0):
+def category_page(category: str, request: Request, templates: TemplatesDep, browse: BrowseDep, signals: SignalsDep,
+                  viewer: ViewerDep, p: PageNumber = 0):
     """What trends in a category now, then its newest papers."""
     page = browse.category(category, p)
     if page is None:
         return _not_found(request, templates, "No such category", f"We hold no papers in {category[:40]!r}.")
-    return templates.TemplateResponse(request, "browse/category.html", {"cat": page})
+    follow_id = signals.follow_id(viewer, "category", page.category)
+    return templates.TemplateResponse(request, "browse/category.html", {"cat": page, "follow_id": follow_id})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from papertide.domain.accounts import InvalidInput
@@ -17,6 +17,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.responses import safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
+from papertide.web.training import retrain_after
 
 router = APIRouter(dependencies=[CsrfDep])
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
@@ -42,8 +43,8 @@ def my_collections(request: Request, community: CommunityDep, templates: Templat
 
 @router.post("/collections")
 def create(
-    request: Request, community: CommunityDep, viewer: ViewerDep, name: str = Form(""), public: str = Form(""),
-    arxiv_id: str = Form(""),
+    request: Request, community: CommunityDep, viewer: ViewerDep, background: BackgroundTasks, name: str = Form(""),
+    public: str = Form(""), arxiv_id: str = Form(""),
 ):
     if viewer is None:
         return sign_in_redirect(request, "/collections")
@@ -51,6 +52,7 @@ def create(
     new_uuid = lists.create(viewer, name, bool(public))
     if arxiv_id:
         lists.add(viewer, new_uuid, arxiv_id[:64])
+        retrain_after(request, background, viewer)  # a save is a signal
         return RedirectResponse(f"/papers/{arxiv_id[:64]}", status_code=303)
     return RedirectResponse(f"/collections/{new_uuid}", status_code=303)
 
@@ -87,7 +89,7 @@ def delete(request: Request, community: CommunityDep, collection_uuid: str, view
 
 @router.post("/collections/{collection_uuid}/items")
 def items(
-    request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep,
+    request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep, background: BackgroundTasks,
     arxiv_id: str = Form(""), action: str = Form("add"), next: str = Form(""),
 ):
     """add | remove | up | down one paper."""
@@ -97,8 +99,10 @@ def items(
     cid, aid = collection_uuid[:40], arxiv_id[:64]
     if action == "add":
         lists.add(viewer, cid, aid)
+        retrain_after(request, background, viewer)
     elif action == "remove":
         lists.remove(viewer, cid, aid)
+        retrain_after(request, background, viewer)
     elif action in ("up", "down"):
         lists.move(viewer, cid, aid, action)
     else:
@@ -115,9 +119,11 @@ def export_ids(request: Request, community: CommunityDep, ids: str = Query("", m
 
 
 @router.post("/collections/save")
-def save(request: Request, community: CommunityDep, viewer: ViewerDep, collection: str = Form(""), arxiv_id: str = Form("")):
+def save(request: Request, community: CommunityDep, viewer: ViewerDep, background: BackgroundTasks,
+         collection: str = Form(""), arxiv_id: str = Form("")):
     """The paper page's "Save" form: add the paper to the chosen collection."""
     if viewer is None:
         return sign_in_redirect(request)
     community.reading_lists.add(viewer, collection[:40], arxiv_id[:64])
+    retrain_after(request, background, viewer)
     return RedirectResponse(f"/papers/{arxiv_id[:64]}", status_code=303)

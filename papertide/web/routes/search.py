@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.search import SearchRequest, make_filters, parse_sort
-from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, TemplatesDep
+from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
+from papertide.web.sessions import ViewerDep
 
 MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
 SIMILAR_FULL = 30  # on /papers/{id}/similar
@@ -27,6 +28,8 @@ def search_page(
     templates: TemplatesDep,
     search: SearchDep,
     settings: SettingsDep,
+    signals: SignalsDep,
+    viewer: ViewerDep,
     q: Annotated[str, Query(max_length=20_000)] = "",
     p: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
     sort: str = "relevance",
@@ -50,6 +53,7 @@ def search_page(
     return templates.TemplateResponse(
         request, "search/results.html",
         {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort,
+         "follow_id": signals.follow_id(viewer, "query", page.query),
          "form": {"date_from": date_from, "date_to": date_to, "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},

@@ -3,7 +3,7 @@ redirect back. Anonymous visitors are sent to sign in."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from papertide.community import NotFound
@@ -15,13 +15,15 @@ from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.ratelimit import enforce
 from papertide.web.responses import came_from, is_htmx, sign_in_redirect
 from papertide.web.sessions import ViewerDep
+from papertide.web.training import retrain_after
 
 router = APIRouter(dependencies=[CsrfDep])
 
 
 @router.post("/vote/{raw_id:path}")
 def vote(
-    request: Request, community: CommunityDep, templates: TemplatesDep, raw_id: str, viewer: ViewerDep, state: str = Form(""),
+    request: Request, community: CommunityDep, templates: TemplatesDep, raw_id: str, viewer: ViewerDep,
+    background: BackgroundTasks, state: str = Form(""),
 ):
     """Set (``state=on|off``) or toggle (no state) the viewer's upvote on a paper."""
     if viewer is None:
@@ -36,6 +38,8 @@ def vote(
         raise InvalidInput(str(exc)) from None
     enforce(request, "vote", viewer)
     result = community.votes.vote(viewer, arxiv_id, wanted)
+    if result.changed:
+        retrain_after(request, background, viewer)
     if is_htmx(request):
         return templates.TemplateResponse(
             request, "community/_vote.html", {"arxiv_id": arxiv_id, "count": result.upvotes, "is_voted": result.voted}

@@ -1,0 +1,111 @@
+"""Recommendation signals as plain data: what a member's profile is made of, and the input rules
+for follows and library imports. Pure: no I/O.
+
+Positives are upvotes, saves (a paper in any of the member's collections), imported library
+papers and papers they marked as their own; "not interested" is the one negative. Follows are
+matched by their normalised ``value`` and shown by their ``label`` (as typed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from papertide.domain.accounts import InvalidInput
+from papertide.domain.authors import author_key
+from papertide.domain.subscriptions import is_arxiv_category
+
+POSITIVE_KINDS = ("upvote", "save", "library", "mine")
+NEGATIVE_KIND = "not_interested"
+STORED_KINDS = ("not_interested", "library", "mine")  # kinds kept in rec_signals (the rest live elsewhere)
+SOURCES = ("web", "bibtex", "ris", "csl", "ids", "digest")
+FOLLOW_KINDS = ("author", "category", "query")
+MAX_FOLLOW_CHARS = 200  # the column width; a longer query is refused, not cut
+MAX_FOLLOWS = 500  # per member: a profile, not a bulk store
+
+EntryStatus = Literal["matched", "pending", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    paper_id: int
+    kind: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    kind: str
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInputs:
+    """Everything the model trains on for one member."""
+
+    positives: tuple[Signal, ...]
+    negatives: tuple[Signal, ...]
+    follows: tuple[Follow, ...]
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    """What became of one entry of an imported library."""
+
+    index: int  # 1-based position in the file
+    key: str  # the entry's citation key, id or line, for the member to find it
+    status: EntryStatus
+    arxiv_id: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    filename: str
+    format: str  # bibtex, ris, csl, ids
+    results: tuple[EntryResult, ...] = ()
+    notices: tuple[str, ...] = field(default=())  # about the whole file (e.g. read as Latin-1)
+
+    def count(self, status: EntryStatus) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def matched(self) -> int:
+        return self.count("matched")
+
+    @property
+    def pending(self) -> int:
+        return self.count("pending")
+
+    @property
+    def errors(self) -> tuple[EntryResult, ...]:
+        return tuple(r for r in self.results if r.status == "error")
+
+
+def normalize_follow(kind: str, raw: str) -> tuple[str, str]:
+    """``(value, label)`` of a follow; raises :class:`InvalidInput` with a message for the member.
+
+    >>> normalize_follow("author", "  ADA  Lovelace ")
+    ('ada lovelace', 'ADA Lovelace')
+    >>> normalize_follow("category", "cs.LG")
+    ('cs.LG', 'cs.LG')
+    >>> normalize_follow("query", "  graph   neural networks ")
+    ('graph neural networks', 'graph neural networks')
+    """
+    if kind not in FOLLOW_KINDS:
+        raise InvalidInput(f"You can follow an author, a category or a search query, not {kind[:20]!r}.")
+    label = " ".join((raw or "").split())
+    if not label:
+        raise InvalidInput(f"Type the {kind} to follow.")
+    if len(label) > MAX_FOLLOW_CHARS:
+        raise InvalidInput(f"That {kind} is {len(label)} characters long; at most {MAX_FOLLOW_CHARS} can be followed.")
+    if kind == "author":
+        return author_key(label), label
+    if kind == "category":
+        if not is_arxiv_category(label):
+            raise InvalidInput(f"Not an arXiv category: {label[:40]!r} (expected e.g. cs.LG or hep-th).")
+        return label, label
+    return label.casefold(), label

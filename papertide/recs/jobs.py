@@ -1,0 +1,38 @@
+"""The recommendations' scheduled jobs: fetch imported papers, retrain stale members, refit the
+shared vocabulary and the community model."""
+
+from __future__ import annotations
+
+from threading import Event
+
+from papertide.config import Settings
+from papertide.domain.jobs import Cron, Every, Job
+from papertide.recs.personal import PersonalRecommendations
+from papertide.recs.signals import Signals
+
+
+def recs_jobs(signals: Signals, personal: PersonalRecommendations, settings: Settings) -> list[Job]:
+    def fetch(stop: Event) -> int:
+        return signals.fetch_pending(stop=stop.is_set)
+
+    def train(stop: Event) -> int:
+        return personal.train_stale(stop=stop.is_set)
+
+    def community(stop: Event) -> int:
+        return int(personal.train_community())
+
+    def vocabulary(stop: Event) -> int:
+        personal.recommender.models.refit_text()
+        return 1
+
+    enabled = settings.jobs_recs_enabled
+    return [
+        Job("recs.fetch_pending", Every(settings.jobs_recs_interval_seconds), fetch, enabled=enabled, stoppable=True,
+            description="Turn imported library ids into signals, fetching from arXiv the papers we do not hold."),
+        Job("recs.train", Every(settings.jobs_recs_train_interval_seconds), train, enabled=enabled, stoppable=True,
+            description="Retrain the For-you model of members whose votes, saves, marks or follows changed."),
+        Job("recs.community", Cron("15 4 * * *"), community, enabled=enabled,
+            description="Refit the community model behind curators' Suggested for today (listed vs not, last year)."),
+        Job("recs.vocabulary", Cron("45 3 * * sun"), vocabulary, enabled=enabled,
+            description="Refit the tf-idf vocabulary recommendations use on a sample of the instance's papers."),
+    ]

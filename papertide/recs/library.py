@@ -1,0 +1,302 @@
+"""Reading a member's paper library: BibTeX, RIS, CSL-JSON (Zotero exports all three) or a pasted
+list of arXiv ids and URLs, each entry matched to an arXiv id. Pure: bytes in, entries out.
+
+One bad entry never costs the good ones: every entry comes back with its arXiv id or with the
+reason we found none. Only a problem with the whole file (too big, binary, not JSON at all)
+raises :class:`LibraryError`. Files that are not UTF-8 are read as Latin-1 with a notice: every
+byte maps to a character there, and arXiv ids, DOIs and URLs are ASCII, so no id is lost.
+
+BibTeX is parsed by bibtexparser 2 and RIS by rispy, the maintained parsers for each format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import rispy
+from bibtexparser import parse_string as parse_bibtex_string  # type: ignore[attr-defined]  # re-exported, untyped
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+
+from papertide.domain.accounts import InvalidInput
+from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # one upload; a 5,000-entry BibTeX export is about 3 MB
+MAX_ENTRIES = 5000  # entries in one import
+FORMATS = ("bibtex", "ris", "csl", "ids")
+_KEY_CHARS = 60  # how much of a key or line an error message repeats
+
+# Fields that hold an arXiv identifier as their whole value (BibLaTeX eprint, JabRef/Mendeley arxivid).
+_ID_FIELDS = ("eprint", "arxivid", "arxiv_id", "arxiv")
+# An arXiv id inside free text: an arxiv.org link, the arXiv DOI, or an "arXiv:" reference.
+_IN_TEXT = (
+    re.compile(r"arxiv\.org/(?:abs|pdf|html|format)/([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
+    re.compile(r"10\.48550/arxiv\.([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
+    re.compile(r"\barxiv:\s*([^\s\"'<>{}\\,;)\]]+)", re.IGNORECASE),
+)
+_BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
+_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
+
+
+class LibraryError(InvalidInput):
+    """The file as a whole cannot be imported; the message says why, for the member."""
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    index: int  # 1-based position among the file's entries
+    key: str  # citation key, item id or the pasted text
+    arxiv_id: str | None
+    error: str | None
+    title: str = ""
+
+    @property
+    def message(self) -> str:
+        """``entry 3 (smith2020): no arXiv id, DOI or URL found`` (empty when matched)."""
+        if self.error is None:
+            return ""
+        return f"entry {self.index} ({self.key}): {self.error}" if self.key else f"entry {self.index}: {self.error}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLibrary:
+    format: str
+    entries: tuple[LibraryEntry, ...]
+    notices: tuple[str, ...] = ()
+
+
+def parse_library(filename: str, data: bytes | str) -> ParsedLibrary:
+    """Read an uploaded or pasted library; the format comes from the file name, else the content.
+
+    >>> [e.arxiv_id for e in parse_library("", "arXiv:2401.00001v2 https://arxiv.org/pdf/hep-th/9901001").entries]
+    ['2401.00001', 'hep-th/9901001']
+    """
+    size = len(data.encode() if isinstance(data, str) else data)
+    if size > MAX_IMPORT_BYTES:
+        raise LibraryError(f"The file is {size / 1e6:.1f} MB; at most {MAX_IMPORT_BYTES // 2**20} MB can be imported "
+                           "at once. Export a smaller collection or split the file.")
+    text, notices = decode(data)
+    fmt = detect_format(filename, text)
+    reader = {"bibtex": parse_bibtex, "ris": parse_ris, "csl": parse_csl_json, "ids": parse_id_list}[fmt]
+    entries, more = reader(text)
+    if len(entries) > MAX_ENTRIES:
+        raise LibraryError(f"The file holds {len(entries):,} entries; at most {MAX_ENTRIES:,} can be imported at once. "
+                           "Split it and import the parts one after the other.")
+    return ParsedLibrary(fmt, tuple(entries), tuple(notices) + tuple(more))
+
+
+def decode(data: bytes | str) -> tuple[str, list[str]]:
+    """Text of the file: UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1 with a notice."""
+    if isinstance(data, str):
+        return data, []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            raise LibraryError("The file starts like UTF-16 text but is not valid UTF-16.") from None
+    if b"\x00" in data[:4096]:
+        raise LibraryError("This is a binary file (a PDF or an archive?), not BibTeX, RIS, CSL-JSON or a list of ids.")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return data.decode("latin-1"), [
+            f"The file is not UTF-8 (byte 0x{data[exc.start]:02X} at position {exc.start}), so we read it as Latin-1: "
+            "accented names may look wrong, but arXiv ids, DOIs and links are read correctly."
+        ]
+
+
+def detect_format(filename: str, text: str) -> str:
+    """bibtex, ris, csl or ids, from the extension when it says, else from the content."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    by_ext = {"bib": "bibtex", "bibtex": "bibtex", "ris": "ris", "json": "csl", "csljson": "csl"}
+    if ext in by_ext:
+        return by_ext[ext]
+    head = text.lstrip()[:1]
+    if head in ("[", "{"):
+        return "csl"
+    if re.search(r"^TY\s{1,2}-", text, re.MULTILINE):
+        return "ris"
+    if re.search(r"^\s*@\s*\w+\s*[{(]", text, re.MULTILINE):
+        return "bibtex"
+    return "ids"
+
+
+# -- finding the arXiv id of one entry ---------------------------------------------------------
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)
+
+
+def _in_text(text: str) -> str | None:
+    for pattern in _IN_TEXT:
+        for match in pattern.finditer(text):
+            candidate = match.group(1).rstrip(".")
+            try:
+                return parse_arxiv_id(candidate).id
+            except InvalidArxivId:
+                continue
+    return None
+
+
+def find_arxiv_id(fields: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(arxiv_id, None)`` or ``(None, why not)`` for one entry's fields (any case of field names).
+
+    >>> find_arxiv_id({"DOI": "10.48550/arXiv.2401.00001"})
+    ('2401.00001', None)
+    >>> find_arxiv_id({"title": "A book"})
+    (None, 'no arXiv id, DOI or URL found')
+    """
+    lower = {str(k).lower(): v for k, v in fields.items()}
+    prefix = " ".join(_strings([lower.get("archiveprefix"), lower.get("eprinttype")])).strip().lower()
+    bad_eprint = None
+    if prefix in ("", "arxiv"):  # an eprint of PubMed or JSTOR is not an arXiv id
+        for name in _ID_FIELDS:
+            for value in _strings(lower.get(name)):
+                try:
+                    return parse_arxiv_id(value).id, None
+                except InvalidArxivId:
+                    bad_eprint = bad_eprint or f"{name} {value.strip()[:_KEY_CHARS]!r} is not an arXiv id"
+    # Links and DOIs first: a note may cite other papers' arXiv ids.
+    first = ("doi", "url", "urls", "link")
+    ordered = [lower[k] for k in first if k in lower] + [v for k, v in lower.items() if k not in first]
+    for text in _strings(ordered):
+        found = _in_text(text)
+        if found:
+            return found, None
+    if bad_eprint:
+        return None, bad_eprint
+    doi = next(iter(_strings(lower.get("doi"))), "")
+    url = next(iter(_strings([lower.get("url"), lower.get("urls"), lower.get("link")])), "")
+    if doi or url:
+        what = f"its DOI {doi.strip()[:_KEY_CHARS]}" if doi else f"its URL {url.strip()[:_KEY_CHARS]}"
+        return None, f"no arXiv id found ({what} is not arXiv's)"
+    return None, "no arXiv id, DOI or URL found"
+
+
+def _entry(index: int, key: str, fields: Mapping[str, Any]) -> LibraryEntry:
+    arxiv_id, error = find_arxiv_id(fields)
+    title = next(iter(_strings(fields.get("title") or fields.get("primary_title") or "")), "")
+    return LibraryEntry(index, key[:_KEY_CHARS], arxiv_id, error, " ".join(title.replace("{", "").replace("}", "").split())[:300])
+
+
+# -- the formats ---------------------------------------------------------------------------------
+
+
+def _bib_fields(entry: Entry) -> dict[str, str]:
+    return {f.key: str(f.value).strip().strip("{}\"").strip() for f in entry.fields}
+
+
+def parse_bibtex(text: str) -> tuple[list[LibraryEntry], list[str]]:
+    library = parse_bibtex_string(text)
+    entries: list[LibraryEntry] = []
+    for block in library.blocks:
+        index = len(entries) + 1
+        if isinstance(block, Entry):
+            entries.append(_entry(index, block.key, _bib_fields(block)))
+        elif isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
+            # Still one readable reference: a repeated key or field does not hide which paper it is.
+            inner = block.ignore_error_block
+            readable = inner if isinstance(inner, Entry) else None
+            entries.append(_entry(index, readable.key if readable else "", _bib_fields(readable) if readable else {}))
+        elif isinstance(block, ParsingFailedBlock):
+            found = _BIBTEX_KEY.search(block.raw or "")
+            entries.append(LibraryEntry(
+                index, found.group(1)[:_KEY_CHARS] if found else "", None,
+                f"could not be read as BibTeX near line {(block.start_line or 0) + 1} (an unclosed brace or quote?)",
+            ))
+    if not entries:
+        raise LibraryError("No BibTeX entries found: each entry starts like @article{key, …}.")
+    return entries, []
+
+
+def _ris_records(text: str) -> tuple[list[list[str]], list[str]]:
+    """Records as lists of lines, TY to ER; a record that misses its ER ends at the next TY."""
+    records: list[list[str]] = []
+    notices: list[str] = []
+    current: list[str] | None = None
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        tag = _RIS_LINE.match(line)
+        if tag and tag.group(1) == "TY":
+            if current is not None:
+                notices.append(f"RIS record {len(records) + 1} has no ER line; it was read up to the next TY.")
+                records.append(current)
+            current = [line]
+        elif tag and tag.group(1) == "ER":
+            if current is not None:
+                records.append(current)
+            current = None
+        elif current is not None and line:
+            current.append(line)
+    if current is not None:
+        notices.append(f"RIS record {len(records) + 1} has no ER line; it was read to the end of the file.")
+        records.append(current)
+    return records, notices
+
+
+def parse_ris(text: str) -> tuple[list[LibraryEntry], list[str]]:
+    records, notices = _ris_records(text)
+    if not records:
+        raise LibraryError("No RIS records found: each record starts with a 'TY  - ' line and ends with 'ER  - '.")
+    entries: list[LibraryEntry] = []
+    for index, lines in enumerate(records, 1):
+        # rispy wants "XX  - value"; exports written with one space before the dash are common.
+        normal = [f"{m.group(1)}  - {m.group(2) or ''}" if (m := _RIS_LINE.match(ln)) else ln for ln in lines]
+        try:
+            parsed = rispy.loads("\n".join([*normal, "ER  - ", ""]))
+        except Exception as exc:  # rispy raises plain exceptions for lines it cannot place
+            entries.append(LibraryEntry(index, "", None, f"could not be read as RIS ({str(exc)[:120]})"))
+            continue
+        fields: dict[str, Any] = parsed[0] if parsed else {}
+        key = str(fields.get("id") or "")
+        entries.append(_entry(index, key, fields))
+    return entries, notices
+
+
+def parse_csl_json(text: str) -> tuple[list[LibraryEntry], list[str]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LibraryError(f"This is not valid CSL-JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    if isinstance(data, dict):
+        data = data.get("items", [data]) if "items" in data else [data]
+    if not isinstance(data, list):
+        raise LibraryError("CSL-JSON must be a list of items, as Zotero exports it.")
+    entries: list[LibraryEntry] = []
+    for index, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            entries.append(LibraryEntry(index, "", None, f"is not a CSL-JSON item (an object), but {type(item).__name__}"))
+            continue
+        key = str(item.get("citation-key") or item.get("id") or "")
+        entries.append(_entry(index, key, item))
+    return entries, []
+
+
+def parse_id_list(text: str) -> tuple[list[LibraryEntry], list[str]]:
+    """One id, arXiv URL or arXiv DOI per line (or separated by spaces or commas); # starts a comment."""
+    text = re.sub(r"(?i)\barxiv:\s+", "arXiv:", text)
+    tokens = [t for line in text.splitlines() for t in re.split(r"[\s,;]+", line.split("#", 1)[0]) if t]
+    entries: list[LibraryEntry] = []
+    for index, token in enumerate(tokens, 1):
+        try:
+            arxiv_id: str | None = parse_arxiv_id(token).id
+        except InvalidArxivId:
+            arxiv_id = _in_text(token)
+        error = None if arxiv_id else "not an arXiv id, arXiv link or arXiv DOI"
+        entries.append(LibraryEntry(index, token[:_KEY_CHARS], arxiv_id, error))
+    if not entries:
+        raise LibraryError("Nothing to import: paste arXiv ids or links, one per line, or choose a file.")
+    return entries, []

@@ -1,0 +1,45 @@
+"""Why a paper was recommended: follows matched, the closest liked paper, the usual category."""
+
+from __future__ import annotations
+
+from papertide.domain.rec_reasons import SIMILAR_FLOOR, follow_matches, matches_query, query_terms, similar_reason, topic_reason
+from papertide.domain.recs_signals import Follow
+
+FOLLOWS = (
+    Follow("author", "émilie du châtelet", "Émilie du Châtelet"),
+    Follow("category", "cs.CL", "cs.CL"),
+    Follow("query", "graph neural network", "graph neural network"),
+)
+
+
+def test_followed_author_matches_any_spelling_and_comes_first():
+    reasons = follow_matches(FOLLOWS, ["A. Person", "ÉMILIE  du Châtelet"], ["cs.CL"], "Graph neural networks for parsing")
+    assert [r.kind for r in reasons] == ["author", "category", "keyword"]
+    assert reasons[0].text == "by Émilie du Châtelet, whom you follow"
+    assert reasons[2].text == "matches “graph neural network”"
+
+
+def test_nothing_matches_an_unrelated_paper():
+    assert follow_matches(FOLLOWS, ["Someone Else"], ["astro-ph.GA"], "Galaxy rotation curves") == []
+
+
+def test_query_needs_every_term_as_a_word_prefix():
+    terms = query_terms("Graph  neural, network!")
+    assert terms == ("graph", "neural", "network")
+    assert matches_query(terms, "Message passing in graph neural networks")
+    assert not matches_query(terms, "Neural networks on grids")
+    assert not matches_query(terms, "paragraph neural network")  # "graph" inside a word is not the word
+    assert not matches_query((), "anything")
+
+
+def test_similar_reason_names_the_liked_paper_above_the_floor_only():
+    r = similar_reason(SIMILAR_FLOOR + 0.01, "2401.00001", "A very long title " * 10)
+    assert r is not None and r.kind == "similar" and r.arxiv_id == "2401.00001"
+    assert len(r.text) < 140 and "…" in r.text
+    assert similar_reason(SIMILAR_FLOOR - 0.01, "2401.00001", "T") is None
+
+
+def test_topic_reason_uses_the_readers_main_category():
+    assert topic_reason(["cs.LG", "cs.CL"], {"cs.CL": 0.7, "cs.LG": 0.1}).text == "in cs.CL, where many of your papers are"
+    assert topic_reason(["math.AP"], {"cs.CL": 1.0}) is None
+    assert topic_reason([], {"cs.CL": 1.0}) is None

@@ -1,0 +1,224 @@
+"""The library parsers, pure: every format Zotero, Mendeley, JabRef and Google Scholar write, and
+every way a file goes wrong. A bad entry is reported with its number and key; good entries stay."""
+
+import json
+
+import pytest
+
+from papertide.recs.library import (
+    MAX_ENTRIES,
+    MAX_IMPORT_BYTES,
+    LibraryEntry,
+    LibraryError,
+    decode,
+    detect_format,
+    find_arxiv_id,
+    parse_library,
+)
+
+
+def ids(parsed):  # type: ignore[no-untyped-def]
+    return [(e.key, e.arxiv_id, e.error) for e in parsed.entries]
+
+
+# -- BibTeX ------------------------------------------------------------------------------------
+
+ZOTERO_BIB = r"""
+@misc{vaswani_attention_2017,
+	title = {Attention {Is} {All} {You} {Need}},
+	url = {http://arxiv.org/abs/1706.03762},
+	doi = {10.48550/arXiv.1706.03762},
+	number = {{arXiv}:1706.03762},
+	publisher = {{arXiv}},
+}
+@article{scholar2020, title={Language models}, journal={arXiv preprint arXiv:2005.14165}, year={2020}}
+@article{biblatex, title={Old style}, eprint={hep-th/9901001v2}, eprinttype={arxiv}}
+@article{jabref, title={JabRef}, arxivid = {2401.00001}}
+@article{pubmed, title={A PubMed paper}, eprint={12345678}, eprinttype={pubmed}}
+@book{smith2020, title={A book}, year=2020}
+@article{acm, title={ACM}, doi={10.1145/3292500.3330701}, url={https://dl.acm.org/doi/10.1145/3292500.3330701}}
+@article{typo, title={Typo}, eprint={2401.999}, archivePrefix={arXiv}}
+"""
+
+
+def test_bibtex_finds_ids_in_every_field_exporters_use_and_says_why_not():
+    parsed = parse_library("my library.bib", ZOTERO_BIB)
+    assert parsed.format == "bibtex"
+    assert ids(parsed) == [
+        ("vaswani_attention_2017", "1706.03762", None),
+        ("scholar2020", "2005.14165", None),
+        ("biblatex", "hep-th/9901001", None),
+        ("jabref", "2401.00001", None),
+        ("pubmed", None, "no arXiv id, DOI or URL found"),
+        ("smith2020", None, "no arXiv id, DOI or URL found"),
+        ("acm", None, "no arXiv id found (its DOI 10.1145/3292500.3330701 is not arXiv's)"),
+        ("typo", None, "eprint '2401.999' is not an arXiv id"),
+    ]
+    assert parsed.entries[0].title == "Attention Is All You Need"
+    assert parsed.entries[5].message == "entry 6 (smith2020): no arXiv id, DOI or URL found"
+
+
+def test_bibtex_unbalanced_braces_cost_only_that_entry():
+    text = "@article{good1, eprint={2401.00001}}\n@article{broken, title={Unclosed {brace}, eprint={2401.00002}\n" \
+           "@article{good2, url={https://arxiv.org/pdf/2401.00003v1}}\n@article{tail, title={Never closed\n"
+    parsed = parse_library("x.bib", text)
+    assert ids(parsed) == [
+        ("good1", "2401.00001", None),
+        ("broken", None, "could not be read as BibTeX near line 2 (an unclosed brace or quote?)"),
+        ("good2", "2401.00003", None),
+        ("tail", None, "could not be read as BibTeX near line 4 (an unclosed brace or quote?)"),
+    ]
+
+
+def test_bibtex_duplicate_keys_and_fields_still_import_the_reference():
+    text = "@misc{a, eprint={2401.00001}}\n@misc{a, eprint={2401.00002}}\n@misc{b, title={x}, title={y}, eprint={2401.00003}}"
+    assert [e.arxiv_id for e in parse_library("x.bib", text).entries] == ["2401.00001", "2401.00002", "2401.00003"]
+
+
+def test_bibtex_strings_comments_and_preambles_are_not_entries():
+    text = '@string{ax = "arXiv"}\n@comment{ignore me}\n@preamble{"x"}\nfree text\n@misc{k, eprint={2401.00001}}'
+    assert ids(parse_library("x.bib", text)) == [("k", "2401.00001", None)]
+
+
+def test_a_bib_file_with_no_entries_is_refused_with_a_message():
+    with pytest.raises(LibraryError, match="No BibTeX entries found"):
+        parse_library("empty.bib", "just some words")
+
+
+# -- RIS ---------------------------------------------------------------------------------------
+
+
+def test_ris_reads_records_and_keeps_one_without_er():
+    text = (
+        "TY  - JOUR\nID  - rec1\nTI  - First\nUR  - https://arxiv.org/abs/2401.00001\nER  - \n\n"
+        "TY  - JOUR\nTI  - Second\nDO  - 10.48550/arXiv.2401.00002\nER  - \n"
+        "TY  - BOOK\nTI  - No id\nPY  - 2020\nER  - \n"
+        "TY  - JOUR\nTI  - Last, no ER\nN1  - arXiv: 2401.00004\n"
+    )
+    parsed = parse_library("export.ris", text)
+    assert parsed.format == "ris"
+    assert ids(parsed) == [
+        ("rec1", "2401.00001", None), ("", "2401.00002", None), ("", None, "no arXiv id, DOI or URL found"),
+        ("", "2401.00004", None),
+    ]
+    assert parsed.notices == ("RIS record 4 has no ER line; it was read to the end of the file.",)
+    assert parsed.entries[2].message == "entry 3: no arXiv id, DOI or URL found"
+
+
+def test_ris_with_wrong_tags_single_space_dashes_and_a_missing_er_in_the_middle():
+    text = (
+        "TY - JOUR\nXX  - an unknown tag\nnot a tag line at all\nUR - http://arxiv.org/abs/2401.00001\n"
+        "TY  - JOUR\nM3  - arXiv:2401.00002\nER  - \n"
+    )
+    parsed = parse_library("x.ris", text)
+    assert [e.arxiv_id for e in parsed.entries] == ["2401.00001", "2401.00002"]
+    assert parsed.notices == ("RIS record 1 has no ER line; it was read up to the next TY.",)
+
+
+def test_ris_without_any_record_is_refused():
+    with pytest.raises(LibraryError, match="No RIS records found"):
+        parse_library("x.ris", "AU  - Somebody\nER  - \n")
+
+
+# -- CSL-JSON ----------------------------------------------------------------------------------
+
+
+def test_csl_json_as_zotero_exports_it():
+    items = [
+        {"id": "http://zotero.org/users/1/items/ABC", "type": "article", "title": "Zotero",
+         "number": "arXiv:2401.00001", "DOI": "10.48550/arXiv.2401.00001", "URL": "http://arxiv.org/abs/2401.00001"},
+        {"id": "k2", "citation-key": "smith2020", "type": "book", "title": "Book"},
+        "not an object",
+        {"id": "k4", "note": "arXiv: 2401.00004 [cs.LG]"},
+    ]
+    parsed = parse_library("My Library.json", json.dumps(items))
+    assert parsed.format == "csl"
+    assert ids(parsed) == [
+        ("http://zotero.org/users/1/items/ABC", "2401.00001", None),
+        ("smith2020", None, "no arXiv id, DOI or URL found"),
+        ("", None, "is not a CSL-JSON item (an object), but str"),
+        ("k4", "2401.00004", None),
+    ]
+
+
+def test_invalid_csl_json_says_where():
+    with pytest.raises(LibraryError, match=r"not valid CSL-JSON: Expecting .* at line 2, column"):
+        parse_library("x.json", '[{"id": "a",\n "title": }]')
+    with pytest.raises(LibraryError, match="must be a list of items"):
+        parse_library("x.json", '"just a string"')
+
+
+# -- pasted ids ---------------------------------------------------------------------------------
+
+
+def test_pasted_ids_in_every_spelling():
+    text = """
+    2401.00001
+    2401.00002v3, arXiv:2401.00003  arXiv: 2401.00004
+    https://arxiv.org/abs/2401.00005v2
+    https://arxiv.org/pdf/2401.00006.pdf
+    hep-th/9901001v1   math.AP/0601001
+    10.48550/arXiv.2401.00007
+    https://doi.org/10.48550/arXiv.2401.00008   # a comment
+    not-an-id 2401.99
+    """
+    parsed = parse_library("", text)
+    assert parsed.format == "ids"
+    assert [e.arxiv_id for e in parsed.entries] == [
+        "2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00005", "2401.00006",
+        "hep-th/9901001", "math.AP/0601001", "2401.00007", "2401.00008", None, None,
+    ]
+    assert parsed.entries[-1].message == "entry 12 (2401.99): not an arXiv id, arXiv link or arXiv DOI"
+
+
+def test_nothing_pasted_is_refused():
+    with pytest.raises(LibraryError, match="Nothing to import"):
+        parse_library("", "   \n # only a comment\n")
+
+
+# -- whole-file limits and encodings --------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing():
+    with pytest.raises(LibraryError, match=r"at most 5 MB"):
+        parse_library("big.bib", b"%" * (MAX_IMPORT_BYTES + 1))
+
+
+def test_more_than_the_entry_limit_is_refused_with_the_count():
+    text = "\n".join(f"2401.{i:05d}" for i in range(MAX_ENTRIES + 1))
+    with pytest.raises(LibraryError, match="holds 5,001 entries; at most 5,000"):
+        parse_library("ids.txt", text)
+
+
+def test_latin1_bytes_are_read_with_a_notice_and_ids_survive():
+    data = "@article{m\u00fcller, title={M\u00fcller}, eprint={2401.00001}}".encode("latin-1")
+    parsed = parse_library("x.bib", data)
+    assert [e.arxiv_id for e in parsed.entries] == ["2401.00001"]
+    assert parsed.notices[0].startswith("The file is not UTF-8 (byte 0xFC at position 10), so we read it as Latin-1")
+
+
+def test_utf8_bom_and_utf16_are_decoded():
+    assert decode("\ufeff2401.00001".encode()) == ("2401.00001", [])
+    assert decode("2401.00001".encode("utf-16")) == ("2401.00001", [])
+
+
+def test_binary_files_are_refused():
+    with pytest.raises(LibraryError, match="binary file"):
+        parse_library("paper.pdf", b"%PDF-1.5\x00\x00\x01")
+
+
+@pytest.mark.parametrize(("filename", "text", "fmt"), [
+    ("a.bib", "", "bibtex"), ("a.BIB", "", "bibtex"), ("a.ris", "", "ris"), ("a.json", "", "csl"),
+    ("a.txt", "[]", "csl"), ("", "TY  - JOUR\n", "ris"), ("", "  @article{x,", "bibtex"), ("", "2401.00001", "ids"),
+])
+def test_format_comes_from_the_extension_else_the_content(filename, text, fmt):
+    assert detect_format(filename, text) == fmt
+
+
+def test_find_arxiv_id_prefers_links_over_notes_citing_other_papers():
+    fields = {"note": "extends arXiv:2301.00001", "url": "https://arxiv.org/abs/2401.00002"}
+    assert find_arxiv_id(fields) == ("2401.00002", None)
+
+
+def test_entry_message_without_a_key():
+    assert LibraryEntry(2, "", None, "boom").message == "entry 2: boom"
