@@ -4,7 +4,6 @@ fades the card in place (htmx, Undo offered) and a reload drops it."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,10 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from papertide.config import Settings
-from papertide.storage.db import Database
-from tests.factories import add_papers, app_for, make_paper
-from tests.live import free_port, serve_app
+from tests.browser.sites import live_site, sign_in
+from tests.factories import make_paper
 
 pytestmark = pytest.mark.browser
 TODAY = datetime.now(UTC).date()
@@ -33,29 +30,16 @@ TOPICS = [  # (id, title, abstract, days ago)
 
 @pytest.fixture
 def site(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, FastAPI]]:
-    path = tmp_path / "papertide.db"
-    shutil.copy(sqlite_template, path)
-    port = free_port()
-    settings = Settings(  # type: ignore[call-arg]
-        data_dir=tmp_path, database_url=f"sqlite:///{path}", base_url=f"http://127.0.0.1:{port}", _env_file=None,
-        ingest_offline=True,
-    )
-    db = Database(settings.resolved_database_url)
-    add_papers(db, *[make_paper(a, title=t, abstract=ab, published=TODAY - timedelta(days=d)) for a, t, ab, d in TOPICS])
-    app = app_for(settings, db)
-    with serve_app(app, port) as url:
-        yield url, app
-    db.dispose()
+    papers = [make_paper(a, title=t, abstract=ab, published=TODAY - timedelta(days=d)) for a, t, ab, d in TOPICS]
+    with live_site(tmp_path, sqlite_template, *papers) as site:
+        yield site
 
 
 def test_import_then_for_you_shows_the_closest_paper_and_not_interested_drops_it(site, page, output_dir):  # type: ignore[no-untyped-def]
     url, app = site
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _, token = app.state.services.community.accounts.request_login_link("reader@example.org")
-    page.goto(f"{url}/auth/link/{token}")
-    page.click("#confirm-form button")
-    page.wait_for_url(lambda u: "/auth/link/" not in u)
+    sign_in(page, url, app)
 
     page.click(".account-nav >> text=For you")
     page.wait_for_url(f"{url}/for-you")
