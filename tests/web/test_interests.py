@@ -8,10 +8,19 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+import pytest
+
 from tests.community.conftest import csrf, post, sign_in
 from tests.factories import add_papers, make_paper
 
 TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture
+def settings(settings):  # type: ignore[no-untyped-def]
+    """Offline: an import's unknown ids stay pending instead of reaching for the real arXiv after
+    the response (the fetch itself is tested against a fake arXiv in tests/recs/test_signals.py)."""
+    return settings.model_copy(update={"ingest_offline": True})
 
 
 def _papers(client):  # type: ignore[no-untyped-def]
