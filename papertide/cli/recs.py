@@ -23,9 +23,9 @@ from papertide.config import Settings
 from papertide.recs.evaluation import KS, Timings, aggregate, eval_records, read_users, run, user_metrics
 from papertide.recs.ranking import PERSONAL_BLEND
 from papertide.services import build_services
-from papertide.storage import rec_candidates
 from papertide.storage.db import Database
 from papertide.storage.migrate import upgrade
+from papertide.storage.recs import paper_ids_by_arxiv
 
 console = Console(width=150)
 err = Console(stderr=True)
@@ -86,7 +86,7 @@ def eval_recs(
 
 def _load_missing(services, people, corpus: list[Path], hf: list[Path]) -> bool:  # type: ignore[no-untyped-def]
     with services.db.read() as conn:
-        known = rec_candidates.row_ids_of(conn, sorted({a for u in people for a in u.likes}))
+        known = paper_ids_by_arxiv(conn, sorted({a for u in people for a in u.likes}))
     missing = {a for u in people for a in u.likes} - set(known)
     if not missing:
         return False

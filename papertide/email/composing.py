@@ -30,7 +30,6 @@ from papertide.email.notices import Notices
 from papertide.recs.personal import PersonalRecommendations
 from papertide.storage import digests as digests_store
 from papertide.storage import outbox as outbox_store
-from papertide.storage import rec_candidates
 from papertide.storage import recs as recs_store
 from papertide.storage import subscriptions as subscriptions_store
 from papertide.storage.db import Database
@@ -120,7 +119,7 @@ class DigestComposer:
     def for_you_windows(self, pools: dict[str, CandidatePool], now: datetime) -> ForYouWindows:
         last = (self.catalog.trending_as_of(now) - timedelta(microseconds=1)).date()
         with self.db.read() as conn:
-            ids = {freq: sorted(rec_candidates.row_ids_of(conn, list(pool.by_id)).values()) for freq, pool in pools.items()}
+            ids = {freq: sorted(recs_store.paper_ids_by_arxiv(conn, list(pool.by_id)).values()) for freq, pool in pools.items()}
         return ForYouWindows({f: (last - timedelta(days=d - 1), last) for f, d in LOOKBACK_DAYS.items()}, ids)
 
     def _picks(self, member_id: int | None, sub: SubscriptionRecord, pool: CandidatePool, sent: set[str],

@@ -27,25 +27,24 @@ from pathlib import Path
 from typing import Any
 
 from papertide.domain import recs as R
+from papertide.domain.papers import InvalidArxivId, normalize_arxiv_id
 from papertide.recs.ranking import COMMUNITY_BLEND, COMMUNITY_HALF_LIFE_DAYS, PERSONAL_BLEND, Profile, Recommender
 from papertide.recs.text import TextLinear
 from papertide.storage import rec_candidates as store
+from papertide.storage.recs import paper_ids_by_arxiv
 
 HF_FIELDS = ("hf_date", "upvotes", "num_comments", "github_repo", "hf_keywords")
 BACKGROUND_PAPERS = 4_000  # history papers loaded beside likes and candidates (negatives)
 KS = (10, 20, 50)
 _NEW_ID = re.compile(r"^\d{4}\.\d{4,5}$")
-_ID_NOISE = re.compile(r"^(?:arxiv:)|(?:v\d+)$|(?:\.pdf)$", re.IGNORECASE)
 
 
 def norm_id(raw: str) -> str:
-    s = raw.strip().rstrip("/")
-    for prefix in ("https://arxiv.org/abs/", "https://arxiv.org/pdf/", "http://arxiv.org/abs/", "http://arxiv.org/pdf/"):
-        if s.startswith(prefix):
-            s = s[len(prefix):]
-    for _ in range(3):
-        s = _ID_NOISE.sub("", s)
-    return s
+    """The versionless id of any spelling the site accepts; anything else is compared as written."""
+    try:
+        return normalize_arxiv_id(raw)
+    except InvalidArxivId:
+        return raw.strip()
 
 
 @dataclass(frozen=True)
@@ -109,16 +108,24 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def is_candidate(record: dict[str, Any], users: Sequence[EvalUser]) -> bool:
-    aid = norm_id(record["arxiv_id"])
-    published = record.get("published") or ""
-    for u in users:
-        if u.window is not None:
-            if not record.get("published_approx") and u.window[0].isoformat() <= published <= u.window[1].isoformat():
-                return True
-        elif u.id_range is not None and _NEW_ID.match(aid) and u.id_range[0] <= aid <= u.id_range[1]:
+@dataclass(frozen=True)
+class CandidateRules:
+    """The distinct date windows and id ranges of a users file (363 users share 64 of them)."""
+
+    windows: frozenset[tuple[str, str]]
+    id_ranges: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, users: Sequence[EvalUser]) -> CandidateRules:
+        return cls(frozenset((u.window[0].isoformat(), u.window[1].isoformat()) for u in users if u.window),
+                   frozenset(u.id_range for u in users if u.id_range))
+
+    def admit(self, record: dict[str, Any]) -> bool:
+        published = record.get("published") or ""
+        if not record.get("published_approx") and any(lo <= published <= hi for lo, hi in self.windows):
             return True
-    return False
+        aid = norm_id(record["arxiv_id"])
+        return bool(_NEW_ID.match(aid)) and any(lo <= aid <= hi for lo, hi in self.id_ranges)
 
 
 def strip_candidate(record: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +139,7 @@ def strip_candidate(record: dict[str, Any]) -> dict[str, Any]:
 def eval_records(users: Sequence[EvalUser], corpus: Sequence[Path], hf: Sequence[Path], seed: int = 0) -> list[dict[str, Any]]:
     """Every record the evaluation needs: likes whole, candidates stripped, a background sample."""
     likes = {a for u in users for a in u.likes}
+    rules = CandidateRules.of(users)
     cutoff = min(u.history_cutoff() for u in users).isoformat()
     start = (min(u.history_cutoff() for u in users) - timedelta(days=365)).isoformat()
     chosen: dict[str, dict[str, Any]] = {}
@@ -141,7 +149,7 @@ def eval_records(users: Sequence[EvalUser], corpus: Sequence[Path], hf: Sequence
             aid = norm_id(r["arxiv_id"])
             if aid in likes:
                 chosen[aid] = r
-            elif is_candidate(r, users):
+            elif rules.admit(r):
                 chosen[aid] = strip_candidate(r)
             elif start <= (r.get("published") or "") < cutoff and r.get("abstract"):
                 history.append(r)
@@ -215,7 +223,7 @@ def run(recommender: Recommender, users: Sequence[EvalUser], likes_limit: int | 
     timings = timings if timings is not None else Timings()
     linear_cache: dict[tuple[str, ...], TextLinear | None] = {}
     with recommender.db.read() as conn:
-        rows = store.row_ids_of(conn, sorted({a for u in users for a in u.likes}))
+        rows = paper_ids_by_arxiv(conn, sorted({a for u in users for a in u.likes}))
     for u in users:
         t0 = time.perf_counter()
         cutoff = u.history_cutoff()

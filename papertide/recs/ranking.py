@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -62,8 +62,6 @@ class Pool:
     texts: list[str]
     tfidf: sparse.csr_matrix
     recency: npt.NDArray[np.float64]
-    text_version: str
-    index: dict[int, int] = field(default_factory=dict)
     dense: npt.NDArray[np.float32] | None = None  # stored embeddings, when the search index has them
     has_dense: npt.NDArray[np.bool_] | None = None
 
@@ -96,8 +94,7 @@ class Recommender:
             texts = store.texts(conn, feats.paper_ids)
             if self.vectors is not None:
                 dense, has = store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
-        pool = Pool(feats, texts, text.transform(texts), R.recency_scores(feats.arxiv_ids), version,
-                    {pid: i for i, pid in enumerate(feats.paper_ids)}, dense, has)
+        pool = Pool(feats, texts, text.transform(texts), R.recency_scores(feats.arxiv_ids), dense, has)
         with self._lock:
             self._pools[key] = pool
             while len(self._pools) > POOL_CACHE:

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 FIT_SAMPLE = 60_000
 MIN_PAPERS = 50  # fewer than this and min_df 5 would leave almost no vocabulary
@@ -100,8 +101,6 @@ class TextLinear:
 def fit_linear(positives: sparse.csr_matrix, weights: npt.NDArray[np.float64], negatives: sparse.csr_matrix,
                negative_weight: float = 1.0) -> TextLinear:
     """Likes against background (and "not interested") papers; each side carries equal total weight."""
-    from sklearn.linear_model import LogisticRegression
-
     x = sparse.vstack([positives, negatives]).tocsr()
     y = np.r_[np.ones(positives.shape[0]), np.zeros(negatives.shape[0])]
     pw = weights / weights.mean() if len(weights) else weights

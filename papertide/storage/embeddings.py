@@ -92,7 +92,7 @@ def vectors_by_arxiv_id(conn: Connection) -> list[StoredVector]:
     q = sa.select(
         papers.c.arxiv_id, paper_embeddings.c.model_id, paper_embeddings.c.source_hash, paper_embeddings.c.vector
     ).join(paper_embeddings, paper_embeddings.c.paper_id == papers.c.id)
-    return [StoredVector(r.arxiv_id, r.model_id, r.source_hash, _to_array(r.vector)) for r in conn.execute(q)]
+    return [StoredVector(r.arxiv_id, r.model_id, r.source_hash, to_array(r.vector)) for r in conn.execute(q)]
 
 
 def upsert_vectors(
@@ -117,7 +117,7 @@ def upsert_vectors(
     conn.execute(stmt, rows)
 
 
-def _to_array(value: object) -> npt.NDArray[np.float32]:
+def to_array(value: object) -> npt.NDArray[np.float32]:
     if isinstance(value, bytes | bytearray | memoryview):
         return np.frombuffer(bytes(value), dtype=np.float16).astype(np.float32)
     return np.asarray(getattr(value, "to_numpy", lambda: value)(), dtype=np.float32)
@@ -134,7 +134,7 @@ def load_vectors(
         q = q.where(paper_embeddings.c.updated_at >= since)
     for r in conn.execution_options(yield_per=5_000).execute(q):
         ids.append(r.paper_id)
-        vecs.append(_to_array(r.vector))
+        vecs.append(to_array(r.vector))
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
     return np.asarray(ids, dtype=np.int64), np.vstack(vecs)
@@ -146,7 +146,7 @@ def get_vector(conn: Connection, paper_id: int, model_id: str) -> npt.NDArray[np
             paper_embeddings.c.paper_id == paper_id, paper_embeddings.c.model_id == model_id
         )
     ).first()
-    return None if r is None else _to_array(r.vector)
+    return None if r is None else to_array(r.vector)
 
 
 def last_written(conn: Connection, model_id: str) -> datetime | None:

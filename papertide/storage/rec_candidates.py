@@ -19,6 +19,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.storage.embeddings import to_array
 from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import daily_listings, papers
 from papertide.storage.tables.search import paper_embeddings
@@ -73,19 +74,11 @@ def vectors(
         raw = got.get(pid)
         if raw is None:
             continue
-        v = _decode(raw)
+        v = to_array(raw)
         if v.shape == (dim,):
             out[j] = v
             has[j] = True
     return out, has
-
-
-def _decode(raw: object) -> npt.NDArray[np.float32]:
-    """A stored vector: raw float16 bytes on SQLite, a pgvector ``halfvec`` on PostgreSQL."""
-    if isinstance(raw, bytes | bytearray | memoryview):
-        return np.frombuffer(bytes(raw), dtype=np.float16).astype(np.float32)
-    to_numpy = getattr(raw, "to_numpy", None)
-    return np.asarray(to_numpy() if to_numpy else raw, dtype=np.float32)
 
 
 def texts(conn: Connection, paper_ids: Sequence[int]) -> list[str]:
@@ -110,14 +103,6 @@ def ids_between(conn: Connection, low: str, high: str) -> list[int]:
     q = sa.select(papers.c.id, papers.c.arxiv_id).where(papers.c.arxiv_id.between(low, high), papers.c.withdrawn.is_(False))
     pattern = re.compile(_NEW_ID)
     return [r.id for r in conn.execute(q.order_by(papers.c.id)) if pattern.match(r.arxiv_id)]
-
-
-def row_ids_of(conn: Connection, arxiv_ids: Sequence[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(arxiv_ids), IN_CHUNK):
-        q = sa.select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(list(arxiv_ids[i : i + IN_CHUNK])))
-        out.update({r.arxiv_id: r.id for r in conn.execute(q)})
-    return out
 
 
 def published_dates(conn: Connection, paper_ids: Sequence[int]) -> dict[int, date | None]:
