@@ -196,5 +196,8 @@ def register(app: typer.Typer) -> None:
     from papertide.cli.recs import register as register_recs
 
     register_recs(eval_app)  # eval recs
+    from papertide.cli.search_eval import register as register_search_eval
+
+    register_search_eval(eval_app)  # eval search
     app.add_typer(eval_app, name="eval")
     app.command("embed")(embed)
