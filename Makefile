@@ -7,7 +7,7 @@ export PAPERTIDE_DATA_DIR ?= data
 # pytest-xdist workers for `make test` (0: one process). They share one PostgreSQL cluster (tests/conftest.py).
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint lint-imports bench clean browser
+.PHONY: run test lint lint-imports bench clean browser train-retriever
 
 $(VENV)/.run-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,16 +32,24 @@ browser:  ## install Debian's chromium for the browser tests when we can (root +
 	else echo "chromium missing and not root: browser tests will be skipped (they fail under CI=true)"; fi
 
 test: $(VENV)/.dev-installed browser  ## install test needs, lint, check layers and types, run every test with coverage
-	$(VENV)/bin/ruff check papertide tests bench
+	$(VENV)/bin/ruff check papertide tests bench tools
 	$(MAKE) lint-imports
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --cov --cov-report=term-missing:skip-covered
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check papertide tests bench
+	$(VENV)/bin/ruff check papertide tests bench tools
 
 lint-imports: $(VENV)/.dev-installed  ## the layer contracts in pyproject.toml [tool.importlinter]
 	$(VENV)/bin/lint-imports
+
+TRAIN_VENV ?= .venv-train
+# Where pip finds torch's CPU wheel if your index does not carry it, e.g. PyTorch's CPU index.
+TORCH_INDEX ?=
+train-retriever:  ## fine-tune the search encoder on ../shared/data (CPU: about an hour for 12k pairs) -> build/retriever
+	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -r tools/retriever/requirements.txt
+	$(TRAIN_VENV)/bin/python tools/retriever/train.py $(TRAIN_ARGS)
 
 clean:
 	rm -rf $(VENV) data test-output .pytest_cache .coverage .coverage.*

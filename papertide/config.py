@@ -248,8 +248,9 @@ class Settings(BaseSettings):
 
     # Search: keyword + dense hybrid search, the background embedder.
     search_embedder: str = Field(
-        "minilm", pattern="^(minilm|null)$",
-        description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8) or 'null' (lexical only).",
+        "minilm", pattern="^(minilm|null|onnx:.+)$",
+        description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8), 'onnx:FOLDER' (a folder holding "
+                    "model.onnx with the same inputs, e.g. one made by `make train-retriever`) or 'null' (lexical only).",
     )
     search_threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
     search_lexical: str = Field(
@@ -269,7 +270,12 @@ class Settings(BaseSettings):
         description="How lexical and dense rankings combine: 'convex' (z-scored), 'convex-minmax' or 'rrf'.",
     )
     search_dense_weight: float = Field(
-        0.5, ge=0, le=1, description="Weight of the dense ranking in fusion (0.5 = equal; best of 0.3-0.6 on SciFact)."
+        0.4, ge=0, le=1, description="Weight of the dense ranking in fusion for keyword queries (the lexical one gets "
+                                     "1 - this; measured on the development set and SciFact)."
+    )
+    search_question_dense_weight: float = Field(
+        0.5, ge=0, le=1, description="Weight of the dense ranking for queries phrased as questions (they share few "
+                                     "words with the abstracts that answer them)."
     )
     search_dense_floor: float = Field(
         0.345, ge=0, le=1,

@@ -109,7 +109,7 @@ def build_search(settings: Settings, db: Database, device: str = "cpu", threads:
     index = DeferredVectorIndex(lambda: make_vector_index(db, embedder.model_id, settings.search_vector_index))
     lexical = make_lexical_index(db, settings.search_lexical)
     return SearchService(db, embedder, index, settings.search_fusion, settings.search_dense_weight, lexical,
-                         settings.search_dense_floor)
+                         settings.search_dense_floor, settings.search_question_dense_weight)
 
 
 def build_services(settings: Settings, edges: Edges | None = None) -> Services:

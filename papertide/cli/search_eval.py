@@ -19,7 +19,7 @@ from papertide.cli.search import _embed, _progress, console, sync_lexical_index
 from papertide.config import Settings
 from papertide.domain.ingest import Harvested, RunCounts
 from papertide.domain.search import Mode
-from papertide.search.devset import KNOWN_ITEM_KINDS, DevRun, DevSet, load_devset, run_devset
+from papertide.search.devset import DevRun, DevSet, load_devset, run_devset
 from papertide.search.service import SearchService
 from papertide.services import build_search
 from papertide.storage.db import Database
@@ -122,22 +122,19 @@ def eval_search(
 
 
 def print_runs(runs: list[DevRun], beir: dict[str, float], beir_name: str) -> None:
+    """One row per query kind, one column per run: the issue's targets read down a column."""
     kinds = [k for k in COLUMNS if k in runs[0].by_kind]
-    table = Table(title="Development set (MRR@10 for known-item kinds, nDCG@10 for topics)"
-                        + (f" and {beir_name} nDCG@10" if beir else ""))
-    table.add_column("run")
-    for k in kinds:
-        table.add_column(f"{k} ({runs[0].by_kind[k].queries})", justify="right")
-    if beir:
-        table.add_column(beir_name, justify="right")
-    table.add_column("ms/query", justify="right")
+    table = Table(title="Development set: MRR@10 for known-item kinds, nDCG@10 for topics and questions")
+    table.add_column("kind (queries)")
     for r in runs:
-        cells = [f"{r.by_kind[k].headline:.3f}" for k in kinds]
-        table.add_row(r.name, *cells, *([f"{beir.get(r.name, 0.0):.4f}"] if beir else []), f"{r.ms_per_query:.1f}")
+        table.add_column(r.name, justify="right")
+    for k in kinds:
+        table.add_row(f"{k} ({runs[0].by_kind[k].queries})", *[f"{r.by_kind[k].headline:.3f}" for r in runs])
+    table.add_row("recall@100, all", *[f"{r.by_kind['all'].recall100:.3f}" for r in runs])
+    if beir:
+        table.add_row(f"{beir_name} nDCG@10", *[f"{beir.get(r.name, 0.0):.4f}" for r in runs])
+    table.add_row("ms/query", *[f"{r.ms_per_query:.1f}" for r in runs])
     console.print(table)
-    known = [k for k in KNOWN_ITEM_KINDS if k in runs[0].by_kind]
-    console.print("recall@100: " + ", ".join(
-        f"{r.name} {r.by_kind['all'].recall100:.3f}" for r in runs) + f"  (known-item kinds: {', '.join(known)})")
 
 
 def write_runs(path: Path, runs: list[DevRun]) -> None:

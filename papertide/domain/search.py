@@ -21,9 +21,11 @@ MAX_QUERY_CHARS = 1_000  # longer input (a pasted abstract, 10 kB of junk) is cu
 MAX_QUERY_TERMS = 32  # terms kept for the lexical engine, in order of appearance
 RRF_K = 60  # reciprocal-rank-fusion constant (Cormack et al. 2009)
 # Weight of the dense score in the convex combination; the lexical score gets 1 - this.
-# With z-scored inputs both sides are on one scale, so equal weight is the neutral choice;
-# on SciFact it also measured best among 0.3-0.6 (bench/RESULTS.md, "## Search").
-DENSE_WEIGHT = 0.5
+# Keyword queries lean on the words (0.4); questions, which share few words with the
+# abstracts that answer them, get equal weight. Chosen on our development set and SciFact
+# together (bench/RESULTS.md, "Fusion, round two"); 0.4-0.5 differ by < 0.01 on both.
+DENSE_WEIGHT = 0.4
+QUESTION_DENSE_WEIGHT = 0.5
 # "convex": z-scored convex combination (default); "convex-minmax": the same over min-max
 # scaled scores (the default before; 0.005 lower on SciFact); "rrf": reciprocal rank fusion.
 FUSION_METHODS = ("convex", "convex-minmax", "rrf")
@@ -175,6 +177,7 @@ def convex_fuse(
     dense: Mapping[K, float],
     dense_weight: float = DENSE_WEIGHT,
     normalise: Literal["zscore", "minmax"] = "zscore",
+    dense_of_rest: Mapping[K, float] | None = None,
 ) -> list[tuple[K, float]]:
     """Convex combination of normalised scores; a list missing a doc gives it that list's minimum.
 
@@ -183,6 +186,12 @@ def convex_fuse(
     ``w`` is tuned). A doc one engine did not return scored at most that engine's last
     hit, so it gets the list's minimum (0 after min-max). Higher raw scores must mean
     better in both inputs.
+
+    ``dense_of_rest`` holds the exact dense similarity of keyword hits that were not among
+    the nearest neighbours (the service computes it from the stored vectors). They are
+    scaled with the neighbour list's own statistics, so a keyword hit the dense side
+    rates poorly no longer ties with the last neighbour, and one it rates well is not
+    pushed down to it.
 
     >>> convex_fuse({"a": 10.0, "b": 5.0}, {"b": 0.9, "c": 0.5}, 0.5, "minmax")
     [('b', 0.5), ('a', 0.5), ('c', 0.0)]
@@ -194,11 +203,49 @@ def convex_fuse(
     scale = zscore_normalise if normalise == "zscore" else minmax_normalise
     lex, den = scale(lexical), scale(dense)
     lex_floor, den_floor = min(lex.values(), default=0.0), min(den.values(), default=0.0)
+    if dense_of_rest and dense:
+        den = {**_rescale_like(dense, dense_of_rest, normalise), **den}
     keys = list(dict.fromkeys([*den, *lex]))
     fused = {
         key: (1 - dense_weight) * lex.get(key, lex_floor) + dense_weight * den.get(key, den_floor) for key in keys
     }
     return sorted(fused.items(), key=lambda kv: -kv[1])
+
+
+def _rescale_like(
+    reference: Mapping[K, float], extra: Mapping[K, float], normalise: Literal["zscore", "minmax"]
+) -> dict[K, float]:
+    """``extra`` scaled with the statistics of ``reference`` (its mean/sd, or its min/max)."""
+    values = list(reference.values())
+    if normalise == "zscore":
+        mean = sum(values) / len(values)
+        sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+        return {k: (s - mean) / sd if sd > 1e-12 else 0.0 for k, s in extra.items()}
+    lo, hi = min(values), max(values)
+    return {k: (s - lo) / (hi - lo) if hi - lo > 1e-12 else 1.0 for k, s in extra.items()}
+
+
+_QUESTION_START = re.compile(
+    r"^(how|what|which|why|when|where|who|whom|whose|is|are|was|were|do|does|did|can|could|should|would|will|"
+    r"has|have|had|may|might|must|shall)\b", re.IGNORECASE)
+
+
+def is_question(text: str) -> bool:
+    """Whether a query is phrased as a question (a question word first, or a question mark last).
+
+    >>> is_question("do language models just tell users what they want to hear?")
+    True
+    >>> is_question("speculative decoding draft model")
+    False
+    """
+    flat = normalize_query(text)
+    return flat.endswith("?") or bool(_QUESTION_START.match(flat))
+
+
+def dense_weight_for(text: str, keyword_weight: float = DENSE_WEIGHT,
+                     question_weight: float = QUESTION_DENSE_WEIGHT) -> float:
+    """The dense side's fusion weight for this query's form."""
+    return question_weight if is_question(text) else keyword_weight
 
 
 def above_floor(hits: Sequence[tuple[K, float]], floor: float = DENSE_FLOOR) -> list[tuple[K, float]]:
@@ -215,10 +262,12 @@ def fuse(
     dense: Sequence[tuple[K, float]],
     method: str = "convex",
     dense_weight: float = DENSE_WEIGHT,
+    dense_of_rest: Mapping[K, float] | None = None,
 ) -> list[tuple[K, float]]:
     """Fuse two ranked ``(key, score)`` lists, best first, by ``method``.
 
     An empty side means the other side alone decides (its own scores kept).
+    ``dense_of_rest``: exact dense scores of keyword hits outside the dense list (convex only).
     """
     if not dense:
         return list(lexical)
@@ -228,9 +277,9 @@ def fuse(
         # Weights 2(1-w) and 2w keep plain RRF at w = 0.5.
         return rrf_fuse([[k for k, _ in lexical], [k for k, _ in dense]], weights=[2 * (1 - dense_weight), 2 * dense_weight])
     if method == "convex":
-        return convex_fuse(dict(lexical), dict(dense), dense_weight, "zscore")
+        return convex_fuse(dict(lexical), dict(dense), dense_weight, "zscore", dense_of_rest)
     if method == "convex-minmax":
-        return convex_fuse(dict(lexical), dict(dense), dense_weight, "minmax")
+        return convex_fuse(dict(lexical), dict(dense), dense_weight, "minmax", dense_of_rest)
     raise ValueError(f"unknown fusion method {method!r}; expected one of {FUSION_METHODS}")
 
 

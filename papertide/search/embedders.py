@@ -195,12 +195,28 @@ def file_sha256(path: Path) -> str:
 
 
 def make_embedder(name: str, threads: int | None = None, device: str = "cpu") -> Embedder:
-    """The embedder a setting names: ``minilm`` (default ONNX model) or ``null``."""
+    """The embedder a setting names: ``minilm`` (default ONNX model), ``onnx:FOLDER`` or ``null``."""
     if name in ("null", "none", ""):
         return NullEmbedder()
     if name in ("minilm", MINILM_INT8_NAME):
         return _shared_minilm(threads, device)
-    raise ValueError(f"unknown embedder {name!r}; expected 'minilm' or 'null'")
+    if name.startswith("onnx:"):
+        return _shared_folder(name.removeprefix("onnx:"), threads, device)
+    raise ValueError(f"unknown embedder {name!r}; expected 'minilm', 'onnx:FOLDER' or 'null'")
+
+
+def folder_model_files(folder: Path) -> OnnxModelFiles:
+    """A sentence-embedding model in a folder: ``model.onnx`` (same inputs and output as the
+    bundled one) and optionally its own ``tokenizer.json[.gz]`` (MiniLM's otherwise).
+
+    The model id stored beside vectors names the folder and the file's hash, so swapping the
+    file re-embeds every paper instead of mixing two models' vectors.
+    """
+    onnx_path = folder / "model.onnx"
+    if not onnx_path.is_file():
+        raise ValueError(f"{folder}: no model.onnx there")
+    tokenizer = next((p for p in (folder / "tokenizer.json.gz", folder / "tokenizer.json") if p.is_file()), TOKENIZER_FILE)
+    return OnnxModelFiles(f"{folder.name}-{file_sha256(onnx_path)[:12]}", onnx_path, tokenizer)
 
 
 @functools.lru_cache(maxsize=4)
@@ -208,3 +224,8 @@ def _shared_minilm(threads: int | None, device: str) -> OnnxEmbedder:
     # One ONNX session per process and configuration: apps built in the same process
     # (tests, workers) share it instead of loading 23 MB again; run() is thread-safe.
     return OnnxEmbedder(threads=threads, device=device)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_folder(folder: str, threads: int | None, device: str) -> OnnxEmbedder:
+    return OnnxEmbedder(folder_model_files(Path(folder).expanduser().resolve()), threads=threads, device=device)

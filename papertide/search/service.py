@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from papertide.domain.papers import PaperEntry, is_arxiv_id, normalize_arxiv_id
 from papertide.domain.search import (
     DENSE_WEIGHT,
+    QUESTION_DENSE_WEIGHT,
     Mode,
     SearchFilters,
     SearchRequest,
     above_floor,
     best_snippet,
+    dense_weight_for,
     fuse,
     highlight,
     normalize_query,
@@ -94,6 +96,7 @@ class SearchService:
         dense_weight: float = DENSE_WEIGHT,
         lexical: LexicalIndex | None = None,
         dense_floor: float = 0.0,
+        question_dense_weight: float = QUESTION_DENSE_WEIGHT,
     ) -> None:
         self.db = db
         self.lexical: LexicalIndex = lexical if lexical is not None else make_lexical_index(db)
@@ -102,6 +105,7 @@ class SearchService:
         self.index: VectorIndex = index if index is not None else NullVectorIndex()
         self.fusion = fusion
         self.dense_weight = dense_weight
+        self.question_dense_weight = question_dense_weight
         # 0 keeps every neighbour (evaluations that score the full ranking); the site passes
         # PAPERTIDE_SEARCH_DENSE_FLOOR so a query that matches nothing says so.
         self.dense_floor = dense_floor
@@ -125,20 +129,30 @@ class SearchService:
         def run_lexical() -> list[tuple[int, float]]:
             return self.lexical.search(terms, filters, limit)
 
+        vector = None
         if want_lexical and want_dense and self._overlap:
             # The lexical query and the embedding + vector product all release the GIL, so
             # on two cores a hybrid query costs about the slower side, not the sum.
             pending = self._pool().submit(run_lexical)
             try:
-                dense = self.index.search(self.embedder.embed_query(query), limit, filters)
+                vector = self.embedder.embed_query(query)
+                dense = self.index.search(vector, limit, filters)
             finally:
                 lexical = pending.result()
         else:
             lexical = run_lexical() if want_lexical else []
-            dense = self.index.search(self.embedder.embed_query(query), limit, filters) if want_dense else []
+            if want_dense:
+                vector = self.embedder.embed_query(query)
+            dense = self.index.search(vector, limit, filters) if vector is not None else []
         if self.dense_floor > 0:
             dense = above_floor(dense, self.dense_floor)
-        return fuse(lexical, dense, self.fusion, self.dense_weight)[:limit]
+        rest: dict[int, float] = {}
+        if vector is not None and dense and lexical and self.fusion != "rrf":
+            # Keyword hits outside the neighbour list get their real similarity, not a guess.
+            near = {pid for pid, _ in dense}
+            rest = self.index.similarities(vector, [pid for pid, _ in lexical if pid not in near])
+        weight = dense_weight_for(query, self.dense_weight, self.question_dense_weight)
+        return fuse(lexical, dense, self.fusion, weight, rest)[:limit]
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -63,6 +63,14 @@ class VectorIndex(Protocol):
         """The stored vector of a paper, if it has one."""
         ...
 
+    def similarities(self, query: npt.NDArray[np.float32], paper_ids: Sequence[int]) -> dict[int, float]:
+        """Exact similarity of ``query`` to each of ``paper_ids`` that has a vector.
+
+        Fusion scores the keyword side's hits on the dense side with this, instead of
+        guessing a score for hits that were not among the nearest neighbours.
+        """
+        ...
+
     def refresh(self) -> None:
         """Pick up vectors written since the index was built."""
         ...
@@ -87,6 +95,9 @@ class NullVectorIndex:
 
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         return None
+
+    def similarities(self, query: npt.NDArray[np.float32], paper_ids: Sequence[int]) -> dict[int, float]:
+        return {}
 
     def refresh(self) -> None:
         return None
@@ -122,6 +133,14 @@ class NumpyVectorIndex:
         n = self._pos.get(paper_id)
         return None if n is None else self._matrix[n]
 
+    def similarities(self, query: npt.NDArray[np.float32], paper_ids: Sequence[int]) -> dict[int, float]:
+        pos, matrix = self._pos, self._matrix
+        found = [(i, pos[i]) for i in paper_ids if i in pos]
+        if not found or query.shape[-1] != matrix.shape[1]:
+            return {}
+        scores = matrix[[n for _, n in found]] @ query.astype(np.float32)
+        return {i: float(s) for (i, _), s in zip(found, scores, strict=True)}
+
     def search(self, query: npt.NDArray[np.float32], k: int, filters: SearchFilters | None = None,
                exclude: int | None = None) -> Hits:
         ids, matrix = self._ids, self._matrix
@@ -155,6 +174,12 @@ class PgVectorIndex:
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         with self.db.read() as conn:
             return emb_store.get_vector(conn, paper_id, self.model_id)
+
+    def similarities(self, query: npt.NDArray[np.float32], paper_ids: Sequence[int]) -> dict[int, float]:
+        if query.size == 0 or not paper_ids:
+            return {}
+        with self.db.read() as conn:
+            return emb_store.similarities_postgres(conn, self.model_id, query, paper_ids)
 
     def refresh(self) -> None:
         return None  # the database is the index
@@ -253,6 +278,17 @@ class HnswVectorIndex:
         v = self._graph.get(np.uint64(paper_id), dtype="f32")
         return None if v is None else np.asarray(v, dtype=np.float32).reshape(-1)
 
+    def similarities(self, query: npt.NDArray[np.float32], paper_ids: Sequence[int]) -> dict[int, float]:
+        graph = self._graph
+        if graph is None or not paper_ids or query.shape[-1] != graph.ndim:
+            return {}
+        keys = np.asarray(paper_ids, dtype=np.uint64)
+        keys = keys[np.asarray(graph.contains(keys), dtype=bool)]
+        if not len(keys):
+            return {}
+        vecs = np.asarray(graph.get(keys, dtype="f32"), dtype=np.float32).reshape(len(keys), -1)
+        return {int(k): float(s) for k, s in zip(keys, vecs @ query.astype(np.float32), strict=True)}
+
     def search(self, query: npt.NDArray[np.float32], k: int, filters: SearchFilters | None = None,
                exclude: int | None = None) -> Hits:
         graph = self._graph
@@ -342,6 +378,9 @@ class DeferredVectorIndex:
 
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         return self.inner.vector_of(paper_id)
+
+    def similarities(self, query: npt.NDArray[np.float32], paper_ids: Sequence[int]) -> dict[int, float]:
+        return self.inner.similarities(query, paper_ids)
 
     def refresh(self) -> None:
         self.inner.refresh()

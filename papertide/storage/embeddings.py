@@ -161,6 +161,17 @@ def count_vectors(conn: Connection, model_id: str) -> int:
     return conn.execute(q).scalar_one()
 
 
+def similarities_postgres(
+    conn: Connection, model_id: str, query: npt.NDArray[np.float32], paper_ids: Sequence[int]
+) -> dict[int, float]:
+    """Inner product of ``query`` with the stored vectors of ``paper_ids`` (no index: a primary-key lookup)."""
+    qv = "[" + ",".join(f"{x:.6f}" for x in np.asarray(query, dtype=np.float32)) + "]"
+    dist = paper_embeddings.c.vector.op("<#>", return_type=sa.Float)(sa.cast(sa.literal(qv), paper_embeddings.c.vector.type))
+    q = sa.select(paper_embeddings.c.paper_id, (-dist).label("score")).where(
+        paper_embeddings.c.model_id == model_id, paper_embeddings.c.paper_id.in_(list(paper_ids)))
+    return {int(r[0]): float(r[1]) for r in conn.execute(q)}
+
+
 def knn_postgres(
     conn: Connection,
     model_id: str,

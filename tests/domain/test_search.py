@@ -9,9 +9,11 @@ from papertide.domain.search import (
     SearchFilters,
     best_snippet,
     convex_fuse,
+    dense_weight_for,
     fts5_match,
     fuse,
     highlight,
+    is_question,
     make_filters,
     minmax_normalise,
     normalize_query,
@@ -93,7 +95,32 @@ def test_zscore_convex_fusion_matches_a_hand_computed_table():
     fused = convex_fuse(lexical, dense, 0.5)
     assert [k for k, _ in fused] == ["b", "a", "d", "c"]
     assert [s for _, s in fused] == pytest.approx([0.5, (z - 1) / 2, (-z - 1) / 2, (-z - 1) / 2])
-    assert fuse(list(lexical.items()), list(dense.items())) == fused  # the default method and weight
+    assert fuse(list(lexical.items()), list(dense.items()), dense_weight=0.5) == fused  # the default method
+
+
+def test_keyword_hits_outside_the_neighbours_use_their_exact_dense_score():
+    lexical = {"a": 10.0, "b": 6.0, "c": 2.0}
+    dense = {"b": 0.8, "d": 0.4}  # z: b 1, d -1 (mean 0.6, sd 0.2)
+    # a was not among the neighbours but its real similarity is 0.7: z 0.5 on the neighbours' scale,
+    # instead of the list's minimum (-1); c's real 0.2 gives z -2, below the last neighbour.
+    fused = dict(convex_fuse(lexical, dense, 0.5, dense_of_rest={"a": 0.7, "c": 0.2}))
+    z = 1.5**0.5
+    assert fused == pytest.approx({"a": (z + 0.5) / 2, "b": 0.5, "c": (-z - 2) / 2, "d": (-z - 1) / 2})
+    assert next(iter(dict(convex_fuse(lexical, dense, 0.5, dense_of_rest={"a": 0.7})))) == "a"
+    # min-max: rest scaled by the neighbours' min and max (0.4..0.8)
+    assert dict(convex_fuse(lexical, dense, 0.5, "minmax", {"a": 0.6}))["a"] == pytest.approx((1 + 0.5) / 2)
+    # a neighbour's own score wins over a stale "rest" entry for it
+    assert dict(convex_fuse(lexical, dense, 0.5, dense_of_rest={"b": 0.0}))["b"] == pytest.approx(0.5)
+
+
+def test_questions_get_the_question_weight():
+    assert is_question("do language models just tell users what they want to hear?")
+    assert is_question("How can I make a small model reason?")
+    assert is_question("graph neural networks for molecules?")
+    assert not is_question("speculative decoding draft model")
+    assert not is_question("Howard Hughes aviation")  # a question word must be a whole word
+    assert dense_weight_for("why do transformers work", 0.4, 0.5) == 0.5
+    assert dense_weight_for("transformer interpretability", 0.4, 0.5) == 0.4
 
 
 def test_convex_fusion_rejects_weights_outside_unit_interval():

@@ -133,3 +133,41 @@ def papers_store_row(service: SearchService, arxiv_id: str) -> int:
 def test_published_dates_are_real_dates(service):
     page = service.search(SearchRequest("networks", sort="date"))
     assert all(isinstance(h.entry.paper.published, date) for h in page.hits)
+
+
+def test_keyword_hits_beyond_the_neighbours_keep_their_real_dense_score(service):
+    from papertide.domain.search import query_terms, zscore_normalise
+
+    text = "neural networks for images and language models"
+    lexical = dict(service.lexical.search(query_terms(text), make_filters(), 10))
+    vector = service.embedder.embed_query(text)
+    exact = service.index.similarities(vector, list(lexical))
+    assert set(exact) == set(lexical) and len(lexical) > 3  # every keyword hit has a vector to score
+    # A dense list cut to its two nearest (what a deep corpus does to a 200-deep list): each keyword
+    # hit outside it is fused with its own similarity on the neighbours' scale, not their minimum.
+    near = service.index.search(vector, 2)
+    mean = sum(s for _, s in near) / 2
+    sd = (sum((s - mean) ** 2 for _, s in near) / 2) ** 0.5
+    lz, w = zscore_normalise(lexical), service.dense_weight
+    cut = SearchService(service.db, service.embedder, _TopN(service.index, 2), lexical=service.lexical)
+    got = dict(cut.rank(text, limit=10))
+    outside = [pid for pid in lexical if pid not in dict(near)]
+    assert outside
+    for pid in outside:
+        assert got[pid] == pytest.approx((1 - w) * lz[pid] + w * (exact[pid] - mean) / sd, abs=1e-4), pid
+
+
+class _TopN:
+    """The real index, answering only its n nearest (what a deep corpus does to a 200-deep list)."""
+
+    def __init__(self, inner, n: int) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.n = inner, n
+
+    def search(self, query, k, filters=None, exclude=None):  # type: ignore[no-untyped-def]
+        return self.inner.search(query, min(k, self.n), filters, exclude)
+
+    def similarities(self, query, ids):  # type: ignore[no-untyped-def]
+        return self.inner.similarities(query, ids)
+
+    def __len__(self) -> int:
+        return len(self.inner)

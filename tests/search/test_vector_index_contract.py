@@ -64,9 +64,18 @@ def test_vector_of_round_trips_through_float16(index):
     assert index.vector_of(999_999) is None
 
 
+def test_similarities_score_exactly_the_papers_asked_for(index):
+    a, b, c = index.ids
+    sims = index.similarities(_unit([0, 1]), [c, a, 999_999])
+    assert set(sims) == {a, c}  # a paper without a vector is left out, not guessed
+    assert sims[c] == pytest.approx(1.0, abs=1e-3) and sims[a] == pytest.approx(0.0, abs=1e-3)
+    assert index.similarities(_unit([0, 1]), []) == {}
+
+
 def test_null_index_finds_nothing():
     null = NullVectorIndex()
     assert (null.search(_unit([1]), 5), null.vector_of(1), len(null)) == ([], None, 0)
+    assert null.similarities(_unit([1]), [1]) == {}
 
 
 def _add_with_vector(db, arxiv_id: str, vector: np.ndarray, model: str = MODEL) -> int:  # type: ignore[no-untyped-def]
