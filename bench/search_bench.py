@@ -33,8 +33,9 @@ import sqlalchemy as sa
 from papertide.domain.search import SearchRequest, make_filters, query_terms
 from papertide.ingest.bulk import import_file
 from papertide.search.embedders import make_embedder
-from papertide.search.lexical import SqlLexicalIndex, TantivyLexicalIndex, index_path
+from papertide.search.lexical import SqlLexicalIndex, index_path
 from papertide.search.service import SearchService
+from papertide.search.tantivy_index import TantivyLexicalIndex
 from papertide.search.vectors import HnswVectorIndex, NumpyVectorIndex, hnsw_path
 from papertide.storage import embeddings as emb_store
 from papertide.storage.db import Database

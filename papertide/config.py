@@ -256,8 +256,19 @@ class Settings(BaseSettings):
     search_lexical: str = Field(
         "auto",
         pattern="^(auto|tantivy|sql)$",
-        description="Keyword engine: 'auto' (tantivy beside a SQLite file, SQL on PostgreSQL), 'tantivy' or 'sql' "
-        "(FTS5 / tsvector only).",
+        description="Keyword engine: 'auto' and 'tantivy' (a tantivy index on local disk, fed from the database's "
+        "change log; SQL answers author, listed-only and has-code filters) or 'sql' (FTS5 / BM25 over tsvector only).",
+    )
+    search_index_dir: Path | None = Field(
+        None,
+        description="Folder of the tantivy keyword index (derived, rebuilt when missing). Default: beside the SQLite "
+        "file, or DATA_DIR/search-index-<database name> on PostgreSQL. Each host or process with its own folder "
+        "keeps its own copy current from the change log.",
+    )
+    search_changes_retention_days: int = Field(
+        14, ge=1, le=3650,
+        description="Days the search change log keeps rows (job search.prune); a keyword index last synced longer "
+        "ago than this rebuilds.",
     )
     search_vector_index: str = Field(
         "auto",

@@ -43,7 +43,7 @@ from papertide.recs.ranking import Recommender
 from papertide.recs.signals import Signals
 from papertide.search.embedders import make_embedder
 from papertide.search.jobs import search_jobs
-from papertide.search.lexical import make_lexical_index
+from papertide.search.lexical import keyword_index_dir, make_lexical_index
 from papertide.search.service import SearchService
 from papertide.search.vectors import DeferredVectorIndex, make_vector_index
 from papertide.storage.db import Database
@@ -107,7 +107,8 @@ class Edges:
 def build_search(settings: Settings, db: Database, device: str = "cpu", threads: int | None = None) -> SearchService:
     embedder = make_embedder(settings.search_embedder, threads=threads or settings.search_threads, device=device)
     index = DeferredVectorIndex(lambda: make_vector_index(db, embedder.model_id, settings.search_vector_index))
-    lexical = make_lexical_index(db, settings.search_lexical)
+    lexical = make_lexical_index(db, settings.search_lexical,
+                                 keyword_index_dir(db, settings.search_index_dir, settings.data_dir))
     return SearchService(db, embedder, index, settings.search_fusion, settings.search_dense_weight, lexical,
                          settings.search_dense_floor, settings.search_question_dense_weight)
 

@@ -58,6 +58,8 @@ def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, mo
     assert (tmp_path / "papertide.db.search" / "papertide.json").exists()
     assert runner.invoke(app, ["import", str(second)]).exit_code == 0
     with sqlite3.connect(tmp_path / "papertide.db") as conn:
-        assert conn.execute("SELECT count(*) FROM search_pending").fetchone() == (0,)  # the import indexed it
+        last = conn.execute("SELECT max(id) FROM search_changes").fetchone()[0]
+    meta = json.loads((tmp_path / "papertide.db.search" / "papertide.json").read_text())
+    assert meta["cursor"] == [0, last]  # the import indexed it
     result = runner.invoke(app, ["search", "perovskite"])
     assert result.exit_code == 0 and "2606.00002" in result.output and "2606.00001" not in result.output

@@ -32,11 +32,11 @@ from papertide.domain.search import (
 )
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
+from papertide.search.tantivy_index import TantivyLexicalIndex
 from papertide.search.vectors import NullVectorIndex, PgVectorIndex, VectorIndex
 from papertide.storage import embeddings as emb_store
 from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
-from papertide.storage import search_pending
 from papertide.storage.db import Database
 from papertide.telemetry.metrics import SEARCH_SECONDS
 
@@ -216,16 +216,23 @@ class SearchService:
         """Open the indexes queries need (loading this process's vectors on SQLite) and say which.
 
         Raises when one cannot be opened (a database without the search tables, an unreadable
-        vector graph). A keyword index that is still being built is ready: FTS5 answers meanwhile.
+        vector graph). A keyword index that is still being built is ready: SQL answers meanwhile.
         """
         inner = getattr(self.index, "inner", self.index)  # DeferredVectorIndex loads here, once
         if isinstance(inner, PgVectorIndex | NullVectorIndex):
             vectors = type(inner).__name__  # pgvector is the database: nothing to load, nothing to count
         else:
             vectors = f"{type(inner).__name__} ({len(inner):,} vectors)"
-        built = getattr(self.lexical, "built", True)
-        keywords = getattr(self.lexical, "name", "sql") + ("" if built else " (building; FTS5 answers meanwhile)")
-        return f"keywords: {keywords}; vectors: {vectors}"
+        return f"keywords: {self.keyword_engine()}; vectors: {vectors}"
+
+    def keyword_engine(self) -> str:
+        """Which engine answers keyword queries now, e.g. ``tantivy (3 changes behind)``."""
+        sql = "FTS5" if self.db.dialect == "sqlite" else "SQL BM25"
+        if not isinstance(self.lexical, TantivyLexicalIndex):
+            return f"sql ({sql})"
+        if not self.lexical.built:
+            return f"tantivy (building; {sql} answers meanwhile)"
+        return f"tantivy ({self.lexical.behind():,} changes behind; {sql} answers author/listed/code filters)"
 
     # ---------------------------------------------------------------- similar
 
@@ -247,9 +254,8 @@ class SearchService:
     # -------------------------------------------------------------- embedding
 
     def pending_keywords(self) -> int:
-        """How many papers wait for the keyword index (an external index such as tantivy)."""
-        with self.db.read() as conn:
-            return search_pending.count(conn)
+        """How many change-log rows the keyword index has yet to apply (0 for SQL, kept by triggers)."""
+        return self.lexical.behind() if isinstance(self.lexical, TantivyLexicalIndex) else 0
 
     def pending(self) -> int:
         """How many papers lack a current embedding from the configured model."""
@@ -289,7 +295,7 @@ class SearchService:
         return done
 
     def reindex_lexical(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """Rebuild the lexical index (and FTS5 behind tantivy, which filtered queries use)."""
+        """Rebuild the lexical index (and the SQL one behind tantivy, which filtered queries use)."""
         fallback = getattr(self.lexical, "fallback", None)
         if fallback is not None:
             fallback.rebuild()

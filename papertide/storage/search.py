@@ -44,12 +44,21 @@ def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
         )
     if filters.author:
         needle = filters.author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conds.append(sa.func.lower(sa.cast(papers.c.authors, sa.Text)).like(f"%{needle}%", escape="\\"))
+        conds.append(author_text_expression().like(f"%{needle}%", escape="\\"))
     if filters.listed_only:
         conds.append(sa.exists().where(daily_listings.c.paper_id == papers.c.id))
     if filters.has_code:
         conds.append(has_code_condition())
     return conds
+
+
+def author_text_expression() -> sa.ColumnElement[str]:
+    """The text the author filter matches a substring of: the lower-cased JSON list of names.
+
+    The tantivy index stores the same value (storage/search_changes.py), so its author
+    pre-filter and this condition see one string.
+    """
+    return sa.func.lower(sa.cast(papers.c.authors, sa.Text))
 
 
 def lexical_search(conn: Connection, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:

@@ -1,4 +1,7 @@
-"""The tantivy keyword index of SQLite mode: same answers as FTS5, kept current from the queue."""
+"""The tantivy keyword index beside a SQLite file: same answers as FTS5, kept current from the change log.
+
+tests/search/test_change_log.py runs the log, cursor and filter tests on both dialects.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from papertide.domain.search import SearchFilters, query_terms
-from papertide.search.lexical import (
-    SqlLexicalIndex,
-    TantivyLexicalIndex,
-    index_path,
-    make_lexical_index,
-)
-from papertide.storage import search_pending
+from papertide.search.lexical import SqlLexicalIndex, index_path, make_lexical_index
+from papertide.search.tantivy_index import TantivyLexicalIndex
 from tests.factories import add_papers, make_paper
 from tests.search.conftest import CORPUS
 
@@ -42,11 +40,6 @@ def _arxiv_ids(db, hits):  # type: ignore[no-untyped-def]
     return [rows[i] for i, _ in hits]
 
 
-def _pending(db) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
-    with db.read() as conn:
-        return search_pending.pending(conn)
-
-
 @pytest.mark.parametrize("engine", ["tantivy", "sql"])
 @pytest.mark.parametrize(("query", "expected"), sorted(LEXICAL_KNOWN.items()))
 def test_known_queries_rank_their_paper_first(corpus, engine: str, query: str, expected: str) -> None:
@@ -61,7 +54,7 @@ def test_auto_picks_tantivy_for_a_sqlite_file_and_builds_small_corpora_on_first_
     assert not lexical.built
     assert lexical.search(("hawking",), SearchFilters(), 5)
     assert lexical.built
-    assert _pending(corpus) == []  # the build consumed the queue the inserts filled
+    assert lexical.behind() == 0  # the build covers the changes the inserts logged
 
 
 def test_an_edit_is_searchable_at_once_and_the_old_text_is_gone(corpus) -> None:
@@ -70,10 +63,10 @@ def test_an_edit_is_searchable_at_once_and_the_old_text_is_gone(corpus) -> None:
     with corpus.write() as conn:
         conn.execute(sa.text("UPDATE papers SET abstract = 'Zeolite catalysis at low temperature' "
                              "WHERE arxiv_id = '2401.00008'"))
-    assert len(_pending(corpus)) == 1
+    assert lexical.behind() == 1
     assert _arxiv_ids(corpus, lexical.search(("zeolite",), SearchFilters(), 5)) == ["2401.00008"]
     assert lexical.search(("entropy", "horizon"), SearchFilters(), 5) == []
-    assert _pending(corpus) == []
+    assert lexical.behind() == 0
 
 
 def test_new_papers_are_found_without_a_rebuild(corpus) -> None:
@@ -91,7 +84,7 @@ def test_a_busy_writer_elsewhere_skips_the_sync_and_loses_nothing(corpus) -> Non
     other = TantivyLexicalIndex(corpus, first.path)
     held = other.index.writer(50_000_000, 1)  # as if another process were indexing
     assert first.sync() == 0
-    assert len(_pending(corpus)) == 1  # still queued
+    assert first.behind() == 1  # still to apply
     del held
     assert first.sync() == 1
     assert _arxiv_ids(corpus, first.search(("topological",), SearchFilters(), 5)) == ["2402.00002"]
@@ -147,13 +140,15 @@ def test_a_category_change_moves_the_paper_between_filters(corpus) -> None:
     assert _arxiv_ids(corpus, lexical.search(("hawking",), SearchFilters(categories=("hep-th",)), 5)) == ["2401.00008"]
 
 
-def test_tantivy_needs_a_database_file(db) -> None:  # type: ignore[no-untyped-def]
+def test_tantivy_needs_a_folder_for_its_index(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     if db.dialect == "sqlite":
-        assert isinstance(make_lexical_index(db), TantivyLexicalIndex)
+        assert isinstance(make_lexical_index(db), TantivyLexicalIndex)  # beside the database file
     else:
         assert isinstance(make_lexical_index(db), SqlLexicalIndex)
-        with pytest.raises(ValueError, match="SQLite database file"):
+        with pytest.raises(ValueError, match="needs a folder"):
             make_lexical_index(db, "tantivy")
+    assert isinstance(make_lexical_index(db, "auto", tmp_path / "idx"), TantivyLexicalIndex)
+    assert isinstance(make_lexical_index(db, "sql", tmp_path / "idx"), SqlLexicalIndex)
     with pytest.raises(ValueError, match="unknown lexical engine"):
         make_lexical_index(db, "lucene")
 

@@ -1,7 +1,9 @@
 """Search tables: stored embeddings, and the names of each dialect's lexical index.
 
 ``paper_embeddings`` is shared by both dialects (a pgvector ``halfvec`` on PostgreSQL,
-float16 bytes on SQLite). The lexical indexes are dialect-only objects created by
+float16 bytes on SQLite). ``search_changes`` is the log of changed papers that tantivy
+keyword indexes follow (0018_search_changes; storage/search_changes.py); the triggers
+that fill it are raw DDL. The lexical indexes are dialect-only objects created by
 migration 0005_search and listed in :data:`DIALECT_ONLY_OBJECTS`, which the schema
 comparison must skip: SQLite's FTS5 virtual table (and its shadow tables) and
 PostgreSQL's ``search_documents`` tsvector table and HNSW index have no portable
@@ -30,12 +32,26 @@ paper_embeddings = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+search_changes = sa.Table(
+    "search_changes",
+    metadata,
+    # AUTOINCREMENT on SQLite: ids are never reused, even after a prune empties the log's tail.
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    # NULL marks where a prune cut the log (storage/search_changes.py); no foreign key, as a
+    # deleted paper's row must outlive it.
+    sa.Column("paper_id", sa.Integer, nullable=True),
+    # PostgreSQL: the writing transaction's id (commit order); SQLite: 0, its ids are in commit order.
+    sa.Column("txid", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_search_changes_txid_id", "txid", "id"),
+    sqlite_autoincrement=True,
+)
+
 # Created by raw DDL in 0005_search, one dialect each; schema comparison skips them.
 DIALECT_ONLY_OBJECTS = frozenset(
     {
         "papers_fts", "papers_fts_data", "papers_fts_idx", "papers_fts_docsize", "papers_fts_config",
         "papers_fts_content",
-        "search_pending",
         "search_documents", "ix_search_documents_document", "ix_paper_embeddings_vector_hnsw",
     }
 )

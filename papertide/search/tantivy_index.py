@@ -1,0 +1,335 @@
+"""The tantivy keyword index: derived data on local disk, kept current from the database's change log.
+
+One index per folder: beside a SQLite database file, or ``PAPERTIDE_SEARCH_INDEX_DIR``
+(default ``DATA_DIR/search-index-<database>``) on PostgreSQL, where each host or process
+keeps its own. Processes that share a folder share the index; only one can hold its
+writer, the others skip syncing and search what is committed.
+
+Every filter runs inside the index: categories, dates, listed-only and has-code are
+fields. The author filter is a case-insensitive *substring* of the authors' JSON text in
+SQL; the index keeps that same text as trigrams, so "papers holding every trigram of the
+needle" is a superset found in a few ms, and SQL checks the hits that would be shown
+(:meth:`TantivyLexicalIndex._author_checked`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from papertide.domain.search import SearchFilters
+from papertide.search.lexical import Hits, LexicalIndex, SqlLexicalIndex
+from papertide.storage import search as search_store
+from papertide.storage import search_changes as changes
+from papertide.storage.db import Database
+from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
+
+log = logging.getLogger(__name__)
+
+# Bumped whenever the schema, tokenizer or boosts below change: an index built with
+# other settings is rebuilt rather than silently mixed.
+TANTIVY_LAYOUT = ("papertide-tantivy-4 en_stem text=title*3+abstract+authors freq; category raw; published days; "
+                  "author trigrams; listed; code")
+TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
+INLINE_SYNC = 2_000  # change-log rows a query applies itself before answering
+INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
+WRITER_HEAP = 128_000_000
+AUTHOR_GRAM = 3  # characters per author n-gram
+AUTHOR_CHECK_MAX = 12_800  # hits SQL checks for an author filter before handing the query to SQL
+_TRIGRAMS = "author_trigrams"
+_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+_EPOCH = date(1970, 1, 1)
+
+
+class TantivyLexicalIndex:
+    """A tantivy index in ``path`` over title (×3), abstract and authors, English stemming."""
+
+    name = "tantivy"
+
+    def __init__(self, db: Database, path: Path, fallback: LexicalIndex | None = None) -> None:
+        import tantivy
+
+        self._t = tantivy
+        self.db = db
+        self.path = path
+        self.fallback = fallback or SqlLexicalIndex(db)
+        self._sync_lock = threading.Lock()
+        self._built = False
+        self._identity: str | None = None  # the database's, read once (storage.search_changes)
+        self._too_big = False  # set once the corpus is known to be too big to build inline
+        path.mkdir(parents=True, exist_ok=True)
+        if self._state().get("layout") not in (None, TANTIVY_LAYOUT):
+            log.warning("search index at %s has another layout; rebuilding it", path)
+            self._clear_index_files()
+        sb = tantivy.SchemaBuilder()
+        sb.add_integer_field("id", stored=False, indexed=True, fast=True)
+        # One field holding the title TITLE_REPEAT times, then abstract and authors. That is
+        # FTS5's bm25() (weighted term counts summed over columns, then one saturation),
+        # which beat tantivy's per-field scores summed with a title boost on SciFact by
+        # 0.09 nDCG@10 (bench/RESULTS.md).
+        sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
+        sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
+        sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
+        sb.add_text_field("author", stored=False, tokenizer_name=_TRIGRAMS, index_option="basic")
+        sb.add_integer_field("listed", stored=False, indexed=True)  # 1: on a daily page
+        sb.add_integer_field("code", stored=False, indexed=True)  # 1: names a code repository
+        schema = sb.build()
+        try:
+            self.index = tantivy.Index(schema, path=str(path), reuse=True)
+        except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
+            log.warning("search index at %s is unreadable; rebuilding it", path)
+            self._clear_index_files()
+            self.index = tantivy.Index(schema, path=str(path), reuse=True)
+        self.index.register_tokenizer(_TRIGRAMS, tantivy.TextAnalyzerBuilder(
+            tantivy.Tokenizer.ngram(AUTHOR_GRAM, AUTHOR_GRAM, False)).filter(tantivy.Filter.lowercase()).build())
+
+    def _clear_index_files(self) -> None:
+        # Only tantivy's files: SQLite mode keeps its HNSW graph (vectors-*.usearch) in the same folder.
+        for f in self.path.iterdir():
+            if f.name.startswith("vectors-"):
+                continue
+            shutil.rmtree(f) if f.is_dir() else f.unlink()
+
+    # ------------------------------------------------------------------ state
+    # papertide.json holds the layout, the database the index was built from, and the
+    # cursor: the last change-log row applied. Only the holder of tantivy's writer lock
+    # writes it, after the index commit it describes, so a crash in between replays a few
+    # changes (harmless) rather than skipping any.
+
+    def _meta(self) -> Path:
+        return self.path / "papertide.json"
+
+    def _state(self) -> dict[str, Any]:
+        try:
+            state = json.loads(self._meta().read_text())
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _write_state(self, cursor: changes.Cursor, identity: str) -> None:
+        tmp = self._meta().with_suffix(".tmp")
+        tmp.write_text(json.dumps({"layout": TANTIVY_LAYOUT, "database": identity, "cursor": list(cursor)}))
+        os.replace(tmp, self._meta())  # readers never see half a file
+
+    def cursor(self) -> changes.Cursor:
+        """The last change-log position this index has applied."""
+        t, i = self._state().get("cursor", changes.START)
+        return (int(t), int(i))
+
+    def _database(self) -> str:
+        if self._identity is None:
+            with self.db.read() as conn:
+                self._identity = changes.database_identity(conn)
+        return self._identity
+
+    @property
+    def built(self) -> bool:
+        if not self._built:  # once seen built, it stays so (saves a file read per query)
+            state = self._state()
+            self._built = state.get("layout") == TANTIVY_LAYOUT and state.get("database") == self._database()
+        return self._built
+
+    def behind(self) -> int:
+        """Change-log rows this index has yet to apply."""
+        with self.db.read() as conn:
+            return changes.count_after(conn, self.cursor())
+
+    # ----------------------------------------------------------------- search
+
+    def search(self, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
+        if not terms:
+            return []
+        if not (self.built or self._build_if_small()):
+            return self.fallback.search(terms, filters, limit)
+        with self.db.read() as conn:
+            stale = changes.has_after(conn, self.cursor())
+        if stale:
+            self.sync(INLINE_SYNC)
+        words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
+        if not words:
+            return []
+        try:
+            query = self.index.parse_query(" ".join(words), ["text"])
+        except ValueError:  # words are letters and digits only, but never 500 on a query
+            query, _errors = self.index.parse_query_lenient(" ".join(words), ["text"])
+        if filters.active:
+            query = self._filtered(query, filters)
+        if filters.author:
+            return self._author_checked(query, terms, filters, limit)
+        return self._top(query, limit)
+
+    def _top(self, query, limit: int) -> Hits:  # type: ignore[no-untyped-def]
+        searcher = self.index.searcher()
+        # count=False lets tantivy skip blocks that cannot reach the top `limit`.
+        hits = searcher.search(query, limit, count=False).hits
+        ids = searcher.fast_field_values("id", [addr for _, addr in hits])
+        return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if i is not None]
+
+    def _author_checked(self, query, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:  # type: ignore[no-untyped-def]
+        """Hits passing SQL's author substring test, from ever deeper pre-filtered lists.
+
+        The trigram pre-filter only admits papers holding every trigram of the name, so it
+        misses no match; once ``limit`` of its best hits pass (or it has no more), those
+        are exactly the best matches. A short name (under three letters) has no trigram:
+        then it is the text query alone that SQL checks.
+        """
+        only_author = SearchFilters(author=filters.author)
+        depth = limit
+        while depth <= AUTHOR_CHECK_MAX:
+            hits = self._top(query, depth)
+            with self.db.read() as conn:
+                passing = search_store.filter_among(conn, only_author, [i for i, _ in hits])
+            kept = [h for h in hits if h[0] in passing]
+            if len(kept) >= limit or len(hits) < depth:
+                return kept[:limit]
+            depth *= 4
+        return self.fallback.search(terms, filters, limit)
+
+    def _filtered(self, query, filters: SearchFilters):  # type: ignore[no-untyped-def]
+        t, schema = self._t, self.index.schema
+        must, clauses = t.Occur.Must, [(t.Occur.Must, query)]
+        if filters.categories:
+            clauses.append((must, t.Query.term_set_query(schema, "category", list(filters.categories))))
+        if filters.exclude_categories:
+            clauses.append((t.Occur.MustNot, t.Query.term_set_query(schema, "category", list(filters.exclude_categories))))
+        if filters.published_from or filters.published_to:
+            # Lower bound 0, not open: an unknown date (-1) passes no date filter, as NULL in SQL.
+            low = _days(filters.published_from) if filters.published_from else 0
+            high = _days(filters.published_to) if filters.published_to else None
+            clauses.append((must, t.Query.range_query(schema, "published", t.FieldType.Integer, low, high)))
+        if filters.listed_only:
+            clauses.append((must, t.Query.term_query(schema, "listed", 1)))
+        if filters.has_code:
+            clauses.append((must, t.Query.term_query(schema, "code", 1)))
+        clauses.extend((must, t.Query.term_query(schema, "author", g)) for g in _trigrams(filters.author or ""))
+        return t.Query.boolean_query(clauses)
+
+    # ------------------------------------------------------------------ write
+
+    def sync(self, limit: int | None = None) -> int:
+        """Apply change-log rows after the cursor (all, or ``limit``); returns how many.
+
+        0 when another thread or process holds the writer: it is applying them.
+        """
+        if not self.built:
+            return 0
+        if not self._sync_lock.acquire(blocking=False):
+            return 0
+        try:
+            with self.db.read() as conn:
+                if not changes.has_after(conn, self.cursor()):
+                    return 0
+            writer = self._writer()
+            if writer is None:
+                return 0
+            # Read the cursor again now that we hold the writer: another process may have moved it.
+            with self.db.read() as conn:
+                batch = changes.read(conn, self.cursor(), limit)
+                docs = changes.documents(conn, batch.paper_ids) if not batch.pruned else []
+            if batch.pruned:
+                log.warning("the search change log was pruned past this index's cursor; rebuilding %s", self.path)
+                self._rebuild(writer)
+                return batch.rows
+            for pid in batch.paper_ids:
+                writer.delete_documents_by_term("id", pid)
+            for doc in docs:
+                writer.add_document(self._doc(doc))
+            if batch.paper_ids:
+                writer.commit()
+                writer.wait_merging_threads()
+            self._write_state(batch.cursor, self._database())
+            self.index.reload()
+            return batch.rows
+        finally:
+            self._sync_lock.release()
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        with self._sync_lock:
+            writer = self._writer(wait=True, threads=0)
+            assert writer is not None
+            self._rebuild(writer, progress)
+
+    def _rebuild(self, writer, progress: Callable[[int, int], None] | None = None) -> None:  # type: ignore[no-untyped-def]
+        with self.db.read() as conn:
+            # Taken before the full read: changes after it are replayed from the log.
+            start = changes.horizon(conn)
+            identity = changes.database_identity(conn)
+        writer.delete_all_documents()
+        with self.db.read() as conn:
+            total, done = changes.count_papers(conn), 0
+            for batch in changes.iter_documents(conn):
+                for doc in batch:
+                    writer.add_document(self._doc(doc))
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
+        writer.commit()
+        writer.wait_merging_threads()
+        self._write_state(start, identity)
+        self._identity, self._built = identity, True
+        self.index.reload()
+
+    def _build_if_small(self) -> bool:
+        """Build a never-built index on the spot when the corpus is small (demo, tests)."""
+        if self._too_big:  # don't count every paper on every query until the build is done
+            return False
+        with self.db.read() as conn:
+            self._too_big = changes.count_papers(conn) > INLINE_BUILD_MAX
+        if not self._too_big:
+            self.ensure_built()
+        return not self._too_big
+
+    def ensure_built(self, progress: Callable[[int, int], None] | None = None) -> bool:
+        """Build the index if it never was; True when this call built it.
+
+        False also when another thread or process is building it (it holds the writer):
+        queries go to SQL until that build is committed.
+        """
+        if self.built:
+            return False
+        with self._sync_lock:
+            if self.built:  # another thread finished it while we waited
+                return False
+            writer = self._writer(threads=0)
+            if writer is None:
+                return False
+            self._rebuild(writer, progress)
+        return True
+
+    def _writer(self, wait: bool = False, threads: int = 1):  # type: ignore[no-untyped-def]
+        try:
+            return self.index.writer(WRITER_HEAP * max(threads, 2) // 2, threads)
+        except ValueError:
+            if wait:
+                raise
+            log.info("search index writer busy (another process is indexing); skipping this sync")
+            return None
+
+    def _doc(self, doc: changes.Document):  # type: ignore[no-untyped-def]
+        return self._t.Document(
+            id=doc.paper_id,
+            text="\n".join([doc.title] * TITLE_REPEAT + [doc.abstract, doc.authors]),
+            category=list(doc.categories),
+            published=_days(doc.published) if doc.published else -1,
+            author=doc.author_text,
+            listed=int(doc.listed),
+            code=int(doc.has_code),
+        )
+
+
+def _days(d: date) -> int:
+    return (d - _EPOCH).days
+
+
+def _trigrams(needle: str) -> list[str]:
+    """The distinct trigrams of a lower-cased author needle (none under three characters)."""
+    s = needle.lower()
+    return sorted({s[i : i + AUTHOR_GRAM] for i in range(len(s) - AUTHOR_GRAM + 1)})

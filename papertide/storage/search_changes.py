@@ -1,0 +1,205 @@
+"""The log of changed papers that keyword indexes outside the database follow (0018_search_changes).
+
+Triggers on ``papers`` append a row per insert, delete or change of an indexed column. The
+log is never consumed: every tantivy index keeps its own :data:`Cursor` (the position of
+the last row it applied) in its meta file, so one index per host, or per process, reads
+the same log. Rows before ``Cursor`` are applied; a read returns the distinct papers
+after it, and the indexer re-reads those papers' current rows, so replaying a row twice
+is harmless.
+
+Commit order. On PostgreSQL, concurrent transactions take ids in one order and commit in
+another, so "rows after the last id I saw" would skip a row whose transaction was still
+running. Each row therefore carries its transaction id, and a read takes only rows of
+transactions older than the oldest still running (``pg_snapshot_xmin``): those are all
+committed or rolled back, and no row of theirs can appear later. The cursor is the pair
+``(txid, id)``. SQLite commits one writer at a time, so ids are in commit order and
+``txid`` is 0.
+
+Pruning. :func:`prune` deletes rows older than a cut-off but keeps the newest of them with
+``paper_id`` NULL: a marker saying "rows up to here are gone". An index that meets the
+marker after its cursor has missed changes and must rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from papertide.storage.github import has_code_condition
+from papertide.storage.papers import IN_CHUNK
+from papertide.storage.schema import daily_listings, papers
+from papertide.storage.search import author_text_expression
+from papertide.storage.tables.search import search_changes as _log
+
+Cursor = tuple[int, int]  # (txid, id) of the last applied row; (0, 0) before the first
+START: Cursor = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What the keyword index holds of a paper."""
+
+    paper_id: int
+    title: str
+    abstract: str
+    authors: str  # names joined by ", "
+    categories: tuple[str, ...]
+    published: date | None
+    author_text: str = ""  # what the author filter matches: the lower-cased authors as SQL sees them
+    listed: bool = False  # on a daily page
+    has_code: bool = False  # names a code repository
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """One read of the log after a cursor."""
+
+    paper_ids: tuple[int, ...]  # distinct, in log order
+    cursor: Cursor  # where the next read starts
+    pruned: bool  # the log was pruned past the cursor read from: the index must rebuild
+    rows: int  # log rows read
+
+
+def database_identity(conn: Connection) -> str:
+    """What tells this database apart from another one an index might have been built from.
+
+    A cursor means nothing in another database: a dropped and re-created database of the
+    same name, or a fresh cluster, numbers its rows and transactions anew.
+    """
+    if conn.dialect.name != "postgresql":
+        return "sqlite"  # SQLite's index sits beside its database file
+    system, oid = conn.execute(sa.text(
+        "SELECT (SELECT system_identifier FROM pg_control_system()), "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+    )).one()
+    return f"postgresql:{system}:{oid}"
+
+
+# PostgreSQL: the oldest transaction still running; every one before it has finished.
+_OLDEST_RUNNING = sa.literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", sa.BigInteger)
+
+
+def _visible_below(conn: Connection) -> int | None:
+    if conn.dialect.name != "postgresql":
+        return None
+    return int(conn.execute(sa.select(_OLDEST_RUNNING)).scalar_one())
+
+
+def horizon(conn: Connection) -> Cursor:
+    """A cursor for an index built from the papers read *after* this call.
+
+    Every change before it is visible to those reads; changes after it are replayed from
+    the log (some may be in the reads already, which is harmless).
+    """
+    below = _visible_below(conn)
+    if below is not None:
+        return (below, 0)  # rows of transaction `below` and later are replayed
+    last = conn.execute(sa.select(sa.func.max(_log.c.id))).scalar_one()
+    return (0, int(last or 0))
+
+
+def _after(cursor: Cursor, below: int | sa.ColumnElement[int] | None) -> list[sa.ColumnElement[bool]]:
+    conds = [sa.tuple_(_log.c.txid, _log.c.id) > sa.tuple_(sa.literal(cursor[0]), sa.literal(cursor[1]))]
+    if below is not None:
+        conds.append(_log.c.txid < below)
+    return conds
+
+
+def _finished(conn: Connection) -> sa.ColumnElement[int] | None:
+    # Within one statement, so the check costs no extra round trip.
+    return _OLDEST_RUNNING if conn.dialect.name == "postgresql" else None
+
+
+def read(conn: Connection, cursor: Cursor, limit: int | None = None) -> Changes:
+    """Papers changed after ``cursor`` (at most ``limit`` log rows), and the cursor to read from next."""
+    below = _visible_below(conn)
+    q = (
+        sa.select(_log.c.paper_id, _log.c.txid, _log.c.id)
+        .where(*_after(cursor, below))
+        .order_by(_log.c.txid, _log.c.id)
+        .limit(limit)
+    )
+    rows = conn.execute(q).all()
+    ids = tuple(dict.fromkeys(int(r.paper_id) for r in rows if r.paper_id is not None))
+    pruned = any(r.paper_id is None for r in rows)
+    if rows:
+        new: Cursor = (int(rows[-1].txid), int(rows[-1].id))
+    else:
+        new = cursor
+    if below is not None and (limit is None or len(rows) < limit):
+        # Every transaction before `below` is read in full: the next read may start there,
+        # which keeps reads on an index range that stays short.
+        new = max(new, (below, 0))
+    return Changes(ids, new, pruned, len(rows))
+
+
+def count_after(conn: Connection, cursor: Cursor) -> int:
+    """How many log rows an index at ``cursor`` has yet to apply (the 'behind' figure)."""
+    q = sa.select(sa.func.count()).select_from(_log).where(*_after(cursor, _finished(conn)))
+    return int(conn.execute(q).scalar_one())
+
+
+def has_after(conn: Connection, cursor: Cursor) -> bool:
+    q = sa.select(sa.exists().where(*_after(cursor, _finished(conn))))
+    return bool(conn.execute(q).scalar_one())
+
+
+def prune(conn: Connection, before: datetime) -> int:
+    """Delete log rows written before ``before``, leaving the newest as a marker; returns how many went."""
+    old = _log.c.changed_at < before
+    last = conn.execute(
+        sa.select(_log.c.id).where(old).order_by(_log.c.txid.desc(), _log.c.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        return 0
+    gone = conn.execute(sa.delete(_log).where(old, _log.c.id != last)).rowcount
+    conn.execute(sa.update(_log).where(_log.c.id == last).values(paper_id=None))
+    return int(gone)
+
+
+# ---------------------------------------------------------------- documents
+
+
+def documents(conn: Connection, ids: Sequence[int]) -> list[Document]:
+    """The indexed text of each existing paper among ``ids`` (deleted ones are left out)."""
+    out: list[Document] = []
+    for i in range(0, len(ids), IN_CHUNK):
+        q = sa.select(*_COLUMNS).where(papers.c.id.in_(ids[i : i + IN_CHUNK]))
+        out.extend(_doc(r) for r in conn.execute(q))
+    return out
+
+
+def iter_documents(conn: Connection, batch: int = 5_000) -> Iterator[list[Document]]:
+    """Every paper's indexed text, in id order, ``batch`` at a time (keyset paging)."""
+    last = 0
+    while True:
+        q = (
+            sa.select(*_COLUMNS).where(papers.c.id > last).order_by(papers.c.id).limit(batch)
+        )
+        rows = [_doc(r) for r in conn.execute(q)]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].paper_id
+
+
+def count_papers(conn: Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
+
+
+_COLUMNS = (
+    papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.categories, papers.c.published,
+    author_text_expression().label("author_text"),
+    sa.exists().where(daily_listings.c.paper_id == papers.c.id).label("listed"),
+    has_code_condition().label("has_code"),
+)
+
+
+def _doc(r: sa.Row[*tuple[Any, ...]]) -> Document:
+    return Document(int(r.id), r.title or "", r.abstract or "", ", ".join(r.authors or ()),
+                    tuple(r.categories or ()), r.published, r.author_text or "", bool(r.listed), bool(r.has_code))

@@ -1,0 +1,245 @@
+"""Keyword indexes following the change log, on SQLite and PostgreSQL.
+
+Each index lives in its own folder with its own cursor, as a web or worker process on its
+own host would keep it; "another process" writes through its own engine (and, once, a real
+subprocess).
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from threading import Event
+
+import pytest
+import sqlalchemy as sa
+
+from papertide.config import Settings
+from papertide.domain.search import SearchFilters, query_terms
+from papertide.search.jobs import search_jobs
+from papertide.search.lexical import SqlLexicalIndex, make_lexical_index
+from papertide.search.service import SearchService
+from papertide.search.tantivy_index import TantivyLexicalIndex
+from papertide.services import build_search
+from papertide.storage import search_changes
+from papertide.storage.db import Database
+from tests.factories import add_papers, make_paper
+from tests.search.conftest import CORPUS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def corpus(db: Database) -> Database:
+    listed = {"2401.00002": date(2024, 1, 11), "2401.00004": date(2024, 3, 6)}
+    add_papers(db, *[(p, listed.get(p.arxiv_id)) for p in CORPUS])
+    with db.write() as conn:
+        conn.execute(sa.text("UPDATE papers SET github_repo = 'https://github.com/x/y' WHERE arxiv_id = '2401.00009'"))
+    return db
+
+
+def _index(db: Database, folder: Path) -> TantivyLexicalIndex:
+    index = TantivyLexicalIndex(db, folder)
+    index.ensure_built()
+    return index
+
+
+def _found(db: Database, index: TantivyLexicalIndex, words: str, filters: SearchFilters | None = None) -> list[str]:
+    hits = index.search(query_terms(words), filters or SearchFilters(), 20)
+    with db.read() as conn:
+        names = dict(conn.execute(sa.text("SELECT id, arxiv_id FROM papers")).all())
+    return [names.get(i, f"gone:{i}") for i, _ in hits]
+
+
+def _write(db: Database, sql: str) -> None:
+    with db.write() as conn:
+        conn.execute(sa.text(sql))
+
+
+def test_changes_made_elsewhere_reach_this_index_at_its_next_sync(corpus, db_url, tmp_path) -> None:
+    ours = _index(corpus, tmp_path / "ours")
+    elsewhere = Database(db_url)  # another process's engine
+    try:
+        add_papers(elsewhere, make_paper("2402.00001", title="Perovskite solar cells", abstract="Stable perovskites."))
+        _write(elsewhere, "UPDATE papers SET abstract = 'Zeolite catalysis at low temperature' "
+                          "WHERE arxiv_id = '2401.00008'")
+        _write(elsewhere, "DELETE FROM papers WHERE arxiv_id = '2401.00006'")
+    finally:
+        elsewhere.dispose()
+    assert ours.behind() == 3
+    assert ours.sync() == 3
+    assert ours.behind() == 0
+    assert _found(corpus, ours, "perovskite") == ["2402.00001"]
+    assert _found(corpus, ours, "zeolite") == ["2401.00008"]
+    assert _found(corpus, ours, "hawking radiation entropy horizon") == ["2401.00008"]  # the title kept its words
+    assert _found(corpus, ours, "entropy horizon") == []  # the old abstract is gone
+    assert _found(corpus, ours, "qubit surface codes") == []  # the deleted paper is gone
+
+
+def test_a_paper_written_by_another_os_process_is_found_after_sync(corpus, db_url, tmp_path) -> None:
+    ours = _index(corpus, tmp_path / "ours")
+    script = textwrap.dedent(f"""
+        from papertide.storage.db import Database
+        from tests.factories import add_papers, make_paper
+        db = Database({db_url!r})
+        add_papers(db, make_paper("2402.00002", title="Topological insulators", abstract="Edge states."))
+        db.dispose()
+    """)
+    subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True, env={"PYTHONPATH": str(REPO)}, timeout=120)
+    assert ours.sync() == 1
+    assert _found(corpus, ours, "topological insulators") == ["2402.00002"]
+
+
+def test_two_indexes_keep_their_own_cursors(corpus, tmp_path) -> None:
+    first, second = _index(corpus, tmp_path / "host-a"), _index(corpus, tmp_path / "host-b")
+    add_papers(corpus, make_paper("2402.00003", title="Spin glasses and replica symmetry"))
+    assert first.sync() == 1
+    add_papers(corpus, make_paper("2402.00004", title="Spin ice in pyrochlore magnets"))
+    assert (first.behind(), second.behind()) == (1, 2)
+    assert first.cursor() != second.cursor()
+    assert second.sync() == 2
+    assert first.sync() == 1
+    assert first.cursor() == second.cursor()
+    assert sorted(_found(corpus, second, "spin")) == sorted(_found(corpus, first, "spin")) == ["2402.00003",
+                                                                                              "2402.00004"]
+
+
+def test_a_query_applies_pending_changes_before_answering(corpus, tmp_path) -> None:
+    index = _index(corpus, tmp_path / "idx")
+    add_papers(corpus, make_paper("2402.00005", title="Graphene superconductivity"))
+    assert _found(corpus, index, "graphene") == ["2402.00005"]
+    assert index.behind() == 0
+
+
+def test_a_log_pruned_past_the_cursor_forces_a_rebuild(corpus, tmp_path, caplog) -> None:
+    stale = _index(corpus, tmp_path / "stale")
+    current = _index(corpus, tmp_path / "current")
+    _write(corpus, "UPDATE papers SET title = 'Black hole thermodynamics of zeolites' WHERE arxiv_id = '2401.00008'")
+    assert current.sync() == 1
+    with corpus.write() as conn:
+        assert search_changes.prune(conn, datetime.now(UTC) + timedelta(days=1)) >= 1
+    with caplog.at_level(logging.WARNING):
+        assert current.sync() == 0  # it had applied everything the prune removed
+        assert "pruned past" not in caplog.text
+        assert stale.behind() == 1  # the marker
+        stale.sync()
+    assert "pruned past this index's cursor; rebuilding" in caplog.text
+    assert _found(corpus, stale, "zeolites") == ["2401.00008"]
+    add_papers(corpus, make_paper("2402.00006", title="Zeolites after the prune"))
+    assert stale.sync() == current.sync() == 1  # both follow the log again
+    assert sorted(_found(corpus, stale, "zeolites")) == ["2401.00008", "2402.00006"]
+
+
+def test_an_unchanged_rewrite_logs_nothing(corpus) -> None:
+    with corpus.read() as conn:
+        before = search_changes.count_after(conn, search_changes.START)
+    _write(corpus, "UPDATE papers SET title = title, upvotes = upvotes + 1")
+    with corpus.read() as conn:
+        assert search_changes.count_after(conn, search_changes.START) == before
+
+
+def test_a_transaction_that_commits_late_is_not_skipped(corpus, db_url, tmp_path) -> None:
+    """PostgreSQL hands out ids at insert and commits in another order: the log must wait for the slow one."""
+    if corpus.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time, so its ids are in commit order")
+    index = _index(corpus, tmp_path / "idx")
+    slow_db, fast_db = Database(db_url), Database(db_url)
+    try:
+        slow = slow_db.engine.connect()
+        slow.begin()
+        slow.execute(sa.text("UPDATE papers SET abstract = 'slowly written words' WHERE arxiv_id = '2401.00001'"))
+        add_papers(fast_db, make_paper("2402.00007", title="Quickly committed paper"))  # a later id, committed first
+        index.sync()
+        assert _found(corpus, index, "quickly committed") == []  # held back behind the open transaction
+        slow.commit()
+        slow.close()
+        index.sync()
+        assert _found(corpus, index, "slowly written") == ["2401.00001"]
+        assert _found(corpus, index, "quickly committed") == ["2402.00007"]
+    finally:
+        slow_db.dispose()
+        fast_db.dispose()
+
+
+FILTERS = [
+    SearchFilters(categories=("cs.CV",)),
+    SearchFilters(exclude_categories=("cs.CV",)),
+    SearchFilters(published_from=date(2024, 3, 1), published_to=date(2024, 6, 1)),
+    SearchFilters(author="curie"),
+    SearchFilters(author="ste"),  # two papers' Stephens
+    SearchFilters(author="ho"),  # shorter than a trigram: SQL checks the text query's hits
+    SearchFilters(author="ada lovelace"),
+    SearchFilters(author="nobody at all"),
+    SearchFilters(listed_only=True),
+    SearchFilters(has_code=True),
+    SearchFilters(listed_only=True, categories=("cs.CL",)),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(f)[14:70])
+def test_filters_give_the_sql_engines_papers(corpus, tmp_path, filters: SearchFilters) -> None:
+    terms = ("networks", "models", "learning", "quantum", "divergence", "holes", "images", "human")
+    tantivy = _index(corpus, tmp_path / "idx")
+    got = {i for i, _ in tantivy.search(terms, filters, 50)}
+    assert got == {i for i, _ in SqlLexicalIndex(corpus).search(terms, filters, 50)}
+    assert got != {i for i, _ in tantivy.search(terms, SearchFilters(), 50)}
+
+
+def test_a_new_listing_moves_a_paper_into_the_listed_filter(corpus, tmp_path) -> None:
+    index = _index(corpus, tmp_path / "idx")
+    listed = SearchFilters(listed_only=True)
+    assert _found(corpus, index, "hawking", listed) == []
+    _write(corpus, "INSERT INTO daily_listings (paper_id, listed_on) "
+                   "SELECT id, '2024-05-16' FROM papers WHERE arxiv_id = '2401.00008'")
+    assert _found(corpus, index, "hawking", listed) == ["2401.00008"]
+
+
+def test_an_index_built_from_another_database_is_rebuilt(pg_server, tmp_path) -> None:
+    folder = tmp_path / "shared-folder"
+    dbs = [Database(pg_server.create(f"pt_identity_{n}")) for n in (1, 2)]
+    try:
+        add_papers(dbs[0], make_paper("2403.00001", title="Only in the first database"))
+        add_papers(dbs[1], make_paper("2403.00002", title="Only in the second database"))
+        assert _found(dbs[0], _index(dbs[0], folder), "database") == ["2403.00001"]
+        again = TantivyLexicalIndex(dbs[1], folder)
+        assert not again.built
+        assert _found(dbs[1], again, "database") == ["2403.00002"]
+    finally:
+        for n, d in enumerate(dbs, start=1):
+            d.dispose()
+            pg_server.drop(f"pt_identity_{n}")
+
+
+def test_postgresql_uses_tantivy_in_a_folder_per_database_and_says_so(corpus, tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=corpus.url, search_embedder="null", _env_file=None)  # type: ignore[call-arg]
+    search = build_search(settings, corpus)
+    assert isinstance(search.lexical, TantivyLexicalIndex)
+    if corpus.dialect == "postgresql":
+        assert search.lexical.path == tmp_path / f"search-index-{corpus.engine.url.database}"
+    assert search.keyword_engine().startswith("tantivy (building")
+    search.lexical.ensure_built()
+    assert search.keyword_engine().startswith("tantivy (0 changes behind")
+    assert search.readiness().startswith("keywords: tantivy (0 changes behind")
+    sql = SearchService(corpus, lexical=make_lexical_index(corpus, "sql"))
+    assert sql.keyword_engine() == ("sql (FTS5)" if corpus.dialect == "sqlite" else "sql (SQL BM25)")
+
+
+def test_the_keyword_job_builds_and_syncs_and_the_prune_job_prunes(corpus, tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=corpus.url, search_embedder="null", _env_file=None)  # type: ignore[call-arg]
+    search = build_search(settings, corpus)
+    jobs = {j.name: j for j in search_jobs(search, settings)}
+    assert jobs["search.keywords"].scope == "process" and jobs["search.prune"].scope == "cluster"
+    jobs["search.keywords"].run(Event())
+    assert search.lexical.built  # type: ignore[attr-defined]
+    add_papers(corpus, make_paper("2402.00008", title="Phonons in twisted bilayers"))
+    assert jobs["search.keywords"].run(Event()) == 1
+    _write(corpus, "UPDATE search_changes SET changed_at = changed_at - interval '30 days'"
+           if corpus.dialect == "postgresql" else
+           "UPDATE search_changes SET changed_at = datetime(changed_at, '-30 days')")
+    assert jobs["search.prune"].run(Event()) >= 1
+    with corpus.read() as conn:
+        assert [r.paper_id for r in conn.execute(sa.text("SELECT paper_id FROM search_changes"))] == [None]
