@@ -12,7 +12,9 @@ file, and only then renamed into place.
 What lives beside the database — ``<db>.search/``, the tantivy index and HNSW graph —
 is derived data. We do not back it up (it would be a second snapshot, taken at another
 moment); restore deletes it, and it is rebuilt from the restored rows (by ``papertide db
-restore`` itself, or by the first query / the ``search.index`` job).
+restore`` itself, or by the first query / the ``search.keywords`` job). On PostgreSQL the
+keyword indexes live on the web and worker hosts: restore appends a marker to the change
+log, and each index rebuilds when it meets it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertide.storage import pg_tools
+from papertide.storage import pg_tools, search_changes
 from papertide.storage.db import Database
 from papertide.storage.fingerprints import holds_data
 
@@ -119,6 +121,9 @@ def restore(db: Database, src: Path, *, force: bool = False, pg_bin_dir: Path | 
         raise RestoreRefused("the database holds data; pass --force to replace it with the backup")
     if not db.is_sqlite:
         pg_tools.restore(db, src, pg_bin_dir)
+        with db.write() as conn:
+            # Keyword indexes on every host followed the old rows; the marker makes each rebuild.
+            search_changes.mark_all_stale(conn)
         return RestoreResult(had_data, None)
     check_sqlite_file(src)
     path = sqlite_path(db)

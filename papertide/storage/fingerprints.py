@@ -49,8 +49,9 @@ class TableCheck:
 
 
 # Rows every migrated database has of its own, not part of what an instance holds: the page
-# cache's change counter (seeded by its migration, bumped by triggers in each database).
-PER_DATABASE_TABLES = frozenset({"page_generation"})
+# cache's change counter (seeded by its migration, bumped by triggers in each database) and the
+# search change log (appended to by triggers as rows arrive, also during a copy).
+PER_DATABASE_TABLES = frozenset({"page_generation", "search_changes"})
 
 
 def instance_tables() -> list[sa.Table]:

