@@ -168,8 +168,10 @@ def mark_all_stale(conn: Connection) -> None:
     """Append a marker that every index meets after its cursor, so each rebuilds (after a restore)."""
     if not sa.inspect(conn).has_table(_log.name):  # a backup from before the log existed
         return
-    txid = sa.literal_column("pg_current_xact_id()::text::bigint") if conn.dialect.name == "postgresql" else 0
-    conn.execute(sa.insert(_log).values(paper_id=None, txid=txid))
+    values: dict[str, object] = {"paper_id": None}
+    if conn.dialect.name == "postgresql":
+        values["txid"] = sa.literal_column("pg_current_xact_id()::text::bigint")
+    conn.execute(sa.insert(_log).values(**values))
 
 
 # ---------------------------------------------------------------- documents
