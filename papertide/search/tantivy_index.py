@@ -7,9 +7,9 @@ writer, the others skip syncing and search what is committed.
 
 Every filter runs inside the index: categories, dates, listed-only and has-code are
 fields. The author filter is a case-insensitive *substring* of the authors' JSON text in
-SQL; the index keeps that same text as trigrams, so "papers holding every trigram of the
-needle" is a superset found in a few ms, and SQL checks the hits that would be shown
-(:meth:`TantivyLexicalIndex._author_checked`).
+SQL; the index keeps that same text as 2- and 3-letter grams, so "papers holding every
+trigram of the needle" (or its one bigram) is a superset found in a few ms, and SQL checks
+the hits that would be shown (:meth:`TantivyLexicalIndex._author_checked`).
 """
 
 from __future__ import annotations
@@ -37,14 +37,16 @@ log = logging.getLogger(__name__)
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
 TANTIVY_LAYOUT = ("papertide-tantivy-4 en_stem text=title*3+abstract+authors freq; category raw; published days; "
-                  "author trigrams; listed; code")
+                  "author 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # change-log rows a query applies itself before answering
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
-AUTHOR_GRAM = 3  # characters per author n-gram
+# Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
+# Xu), which are common and otherwise leave SQL to check thousands of hits.
+AUTHOR_GRAMS = (2, 3)
 AUTHOR_CHECK_MAX = 12_800  # hits SQL checks for an author filter before handing the query to SQL
-_TRIGRAMS = "author_trigrams"
+_AUTHOR_GRAMS = "author_grams"
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
 _EPOCH = date(1970, 1, 1)
 
@@ -78,7 +80,7 @@ class TantivyLexicalIndex:
         sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
         sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
         sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
-        sb.add_text_field("author", stored=False, tokenizer_name=_TRIGRAMS, index_option="basic")
+        sb.add_text_field("author", stored=False, tokenizer_name=_AUTHOR_GRAMS, index_option="basic")
         sb.add_integer_field("listed", stored=False, indexed=True)  # 1: on a daily page
         sb.add_integer_field("code", stored=False, indexed=True)  # 1: names a code repository
         schema = sb.build()
@@ -88,8 +90,8 @@ class TantivyLexicalIndex:
             log.warning("search index at %s is unreadable; rebuilding it", path)
             self._clear_index_files()
             self.index = tantivy.Index(schema, path=str(path), reuse=True)
-        self.index.register_tokenizer(_TRIGRAMS, tantivy.TextAnalyzerBuilder(
-            tantivy.Tokenizer.ngram(AUTHOR_GRAM, AUTHOR_GRAM, False)).filter(tantivy.Filter.lowercase()).build())
+        self.index.register_tokenizer(_AUTHOR_GRAMS, tantivy.TextAnalyzerBuilder(
+            tantivy.Tokenizer.ngram(*AUTHOR_GRAMS, False)).filter(tantivy.Filter.lowercase()).build())
 
     def _clear_index_files(self) -> None:
         # Only tantivy's files: SQLite mode keeps its HNSW graph (vectors-*.usearch) in the same folder.
@@ -176,10 +178,10 @@ class TantivyLexicalIndex:
     def _author_checked(self, query, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:  # type: ignore[no-untyped-def]
         """Hits passing SQL's author substring test, from ever deeper pre-filtered lists.
 
-        The trigram pre-filter only admits papers holding every trigram of the name, so it
-        misses no match; once ``limit`` of its best hits pass (or it has no more), those
-        are exactly the best matches. A short name (under three letters) has no trigram:
-        then it is the text query alone that SQL checks.
+        The pre-filter only admits papers holding every n-gram of the name, so it misses
+        no match; once ``limit`` of its best hits pass (or it has no more), those are
+        exactly the best matches. A one-letter name has no n-gram: then it is the text
+        query alone that SQL checks.
         """
         only_author = SearchFilters(author=filters.author)
         depth = limit
@@ -209,7 +211,7 @@ class TantivyLexicalIndex:
             clauses.append((must, t.Query.term_query(schema, "listed", 1)))
         if filters.has_code:
             clauses.append((must, t.Query.term_query(schema, "code", 1)))
-        clauses.extend((must, t.Query.term_query(schema, "author", g)) for g in _trigrams(filters.author or ""))
+        clauses.extend((must, t.Query.term_query(schema, "author", g)) for g in _author_grams(filters.author or ""))
         return t.Query.boolean_query(clauses)
 
     # ------------------------------------------------------------------ write
@@ -329,7 +331,10 @@ def _days(d: date) -> int:
     return (d - _EPOCH).days
 
 
-def _trigrams(needle: str) -> list[str]:
-    """The distinct trigrams of a lower-cased author needle (none under three characters)."""
+def _author_grams(needle: str) -> list[str]:
+    """The n-grams a paper must hold to match an author needle: its trigrams, or itself at two letters."""
     s = needle.lower()
-    return sorted({s[i : i + AUTHOR_GRAM] for i in range(len(s) - AUTHOR_GRAM + 1)})
+    if len(s) < AUTHOR_GRAMS[0]:
+        return []
+    n = min(len(s), AUTHOR_GRAMS[1])
+    return sorted({s[i : i + n] for i in range(len(s) - n + 1)})

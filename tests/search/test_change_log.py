@@ -188,7 +188,8 @@ FILTERS = [
     SearchFilters(published_from=date(2024, 3, 1), published_to=date(2024, 6, 1)),
     SearchFilters(author="curie"),
     SearchFilters(author="ste"),  # two papers' Stephens
-    SearchFilters(author="ho"),  # shorter than a trigram: SQL checks the text query's hits
+    SearchFilters(author="ho"),  # two letters: one bigram
+    SearchFilters(author="o"),  # one letter, no n-gram: SQL checks the text query's hits
     SearchFilters(author="ada lovelace"),
     SearchFilters(author="nobody at all"),
     SearchFilters(listed_only=True),
