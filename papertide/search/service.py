@@ -232,7 +232,7 @@ class SearchService:
             return f"sql ({sql})"
         if not self.lexical.built:
             return f"tantivy (building; {sql} answers meanwhile)"
-        return f"tantivy ({self.lexical.behind():,} changes behind; {sql} answers author/listed/code filters)"
+        return f"tantivy ({self.lexical.behind():,} changes behind)"
 
     # ---------------------------------------------------------------- similar
 
