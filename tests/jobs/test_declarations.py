@@ -110,25 +110,32 @@ def test_a_failing_source_fails_the_ingest_job_with_its_error(db, ingest_setting
     ingest.close()
 
 
-def _search(db, embedder) -> SearchService:  # type: ignore[no-untyped-def]
-    return SearchService(db, embedder, make_vector_index(db, embedder.model_id), lexical=make_lexical_index(db))
+def _search(db, embedder, folder) -> SearchService:  # type: ignore[no-untyped-def]
+    lexical = make_lexical_index(db, "auto", folder)
+    return SearchService(db, embedder, make_vector_index(db, embedder.model_id), lexical=lexical)
 
 
-def test_search_jobs_index_and_embed_new_papers_and_other_processes_pick_up_the_vectors(db, settings, embedder):
+def test_search_jobs_index_and_embed_new_papers_and_other_processes_pick_up_the_vectors(db, settings, embedder,
+                                                                                         tmp_path):
     add_papers(db, *CORPUS)
-    web = _search(db, embedder)  # another process's service, built before anything was embedded
-    worker = _search(db, embedder)
+    web = _search(db, embedder, tmp_path / "web-index")  # another process's service, built before anything was embedded
+    worker = _search(db, embedder, tmp_path / "worker-index")
     runs = JobRunner(db, search_jobs(worker, settings)).tick()
     refreshed = [("search.refresh", "succeeded")] if db.is_sqlite else []  # pgvector: nothing held in memory
-    assert [(r.name, r.outcome) for r in runs] == [("search.index", "succeeded"), *refreshed]
+    assert [(r.name, r.outcome) for r in runs] == [("search.keywords", "succeeded"), ("search.prune", "succeeded"),
+                                                   ("search.index", "succeeded"), *refreshed]
     assert worker.pending() == 0 and len(worker.index) == len(CORPUS)
     assert getattr(worker.lexical, "built", True)
     web_jobs = [j for j in search_jobs(web, settings) if j.scope == "process"]
-    assert [j.enabled for j in web_jobs] == [db.is_sqlite]  # pgvector needs no per-process refresh
+    # Every process keeps its own keyword index; pgvector needs no per-process refresh.
+    assert [(j.name, j.enabled) for j in web_jobs] == [("search.keywords", True), ("search.refresh", db.is_sqlite)]
+    assert not getattr(web.lexical, "built", True)
     JobRunner(db, web_jobs).tick()
     assert len(web.index) == len(CORPUS)
+    assert getattr(web.lexical, "built", True)
 
 
 def test_search_jobs_are_off_with_background_embedding_off(db, settings, embedder):
-    off = search_jobs(_search(db, embedder), settings, background_embed=False)
-    assert [(j.name, j.enabled) for j in off] == [("search.index", False), ("search.refresh", False)]
+    off = search_jobs(_search(db, embedder, None), settings, background_embed=False)
+    assert [(j.name, j.enabled) for j in off] == [("search.keywords", False), ("search.prune", True),
+                                                  ("search.index", False), ("search.refresh", False)]
