@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,7 +64,7 @@ class Changes:
 
     paper_ids: tuple[int, ...]  # distinct, in log order
     cursor: Cursor  # where the next read starts
-    pruned: bool  # the log was pruned past the cursor read from: the index must rebuild
+    pruned: bool  # a marker (prune, restore) lies after the cursor read from: the index must rebuild
     rows: int  # log rows read
 
 
@@ -74,7 +75,8 @@ def database_identity(conn: Connection) -> str:
     same name, or a fresh cluster, numbers its rows and transactions anew.
     """
     if conn.dialect.name != "postgresql":
-        return "sqlite"  # SQLite's index sits beside its database file
+        name = conn.engine.url.database or ":memory:"
+        return f"sqlite:{name if name == ':memory:' else Path(name).resolve()}"
     system, oid = conn.execute(sa.text(
         "SELECT (SELECT system_identifier FROM pg_control_system()), "
         "(SELECT oid FROM pg_database WHERE datname = current_database())"
