@@ -40,6 +40,9 @@ TANTIVY_LAYOUT = ("papertide-tantivy-4 en_stem text=title*3+abstract+authors fre
                   "author 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # change-log rows a query applies itself before answering
+# How long a query waits for a sync another thread of this process is running (the
+# search.keywords job) before answering from what is committed.
+INLINE_WAIT_S = 1.0
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
@@ -154,7 +157,7 @@ class TantivyLexicalIndex:
         with self.db.read() as conn:
             stale = changes.has_after(conn, self.cursor())
         if stale:
-            self.sync(INLINE_SYNC)
+            self.sync(INLINE_SYNC, wait_s=INLINE_WAIT_S)
         words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
         if not words:
             return []
@@ -216,14 +219,16 @@ class TantivyLexicalIndex:
 
     # ------------------------------------------------------------------ write
 
-    def sync(self, limit: int | None = None) -> int:
+    def sync(self, limit: int | None = None, wait_s: float = 0.0) -> int:
         """Apply change-log rows after the cursor (all, or ``limit``); returns how many.
 
-        0 when another thread or process holds the writer: it is applying them.
+        0 when another process holds the writer, or another thread of ours is syncing and
+        does not finish within ``wait_s``: they are applying the rows.
         """
         if not self.built:
             return 0
-        if not self._sync_lock.acquire(blocking=False):
+        acquired = self._sync_lock.acquire(timeout=wait_s) if wait_s > 0 else self._sync_lock.acquire(blocking=False)
+        if not acquired:
             return 0
         try:
             with self.db.read() as conn:

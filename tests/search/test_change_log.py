@@ -11,6 +11,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from threading import Event
@@ -114,6 +115,14 @@ def test_a_query_applies_pending_changes_before_answering(corpus, tmp_path) -> N
     add_papers(corpus, make_paper("2402.00005", title="Graphene superconductivity"))
     assert _found(corpus, index, "graphene") == ["2402.00005"]
     assert index.behind() == 0
+
+
+def test_a_query_waits_for_a_sync_another_thread_is_running(corpus, tmp_path) -> None:
+    index = _index(corpus, tmp_path / "idx")
+    add_papers(corpus, make_paper("2402.00010", title="Magnon spintronics"))
+    index._sync_lock.acquire()  # as if this process's search.keywords job were applying the log
+    threading.Timer(0.3, index._sync_lock.release).start()
+    assert _found(corpus, index, "magnon") == ["2402.00010"]
 
 
 def test_a_log_pruned_past_the_cursor_forces_a_rebuild(corpus, tmp_path, caplog) -> None:
