@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.domain.spelling import CORRECTION_GAIN, RARE_TERM_SHARE, is_suspect, max_edits, single_edits
 from papertide.storage.dialects.search_sqlite import ABSTRACT_WEIGHT, AUTHORS_WEIGHT, TITLE_WEIGHT
 from papertide.storage.schema import papers
 
@@ -108,6 +109,50 @@ def lexical_search(
         params.update(compiled.params)
     rows = conn.exec_driver_sql(_BM25_SQL.format(filters=filters), params)
     return [(int(r[0]), float(r[1])) for r in rows]
+
+
+# Named query: each candidate spelling's english lexeme and how many documents hold it
+# (counted up to :cap, so a common word costs a bounded GIN read), best first.
+_EDITS_SQL = """
+WITH cand AS (
+  SELECT w.word, x.lexeme
+  FROM unnest(CAST(:words AS text[])) AS w(word)
+  CROSS JOIN LATERAL unnest(to_tsvector('english', w.word)) AS x
+), found AS (
+  SELECT l.lexeme,
+         (SELECT count(*) FROM (SELECT 1 FROM search_documents AS d
+                                WHERE d.document @@ plainto_tsquery('simple', l.lexeme) LIMIT :cap) AS s) AS docs
+  FROM (SELECT DISTINCT lexeme FROM cand) AS l
+)
+SELECT c.word, f.docs FROM cand AS c JOIN found AS f ON f.lexeme = c.lexeme
+WHERE f.docs > 0
+ORDER BY f.docs DESC, c.word
+LIMIT 1
+"""
+CANDIDATE_COUNT_CAP = 10_000  # documents counted per candidate spelling; more only ties
+
+
+def correct_terms(conn: Connection, terms: Sequence[str]) -> dict[str, str]:
+    """One-edit spellings for the terms that look misspelt, checked against the GIN index."""
+    out: dict[str, str] = {}
+    todo = [t for t in terms if max_edits(t)]
+    if not todo:
+        return out
+    n, _ = _corpus_stats(conn)
+    for term in todo:
+        lexemes = _query_lexemes(conn, [term])
+        if len(lexemes) != 1:
+            continue
+        documents = conn.execute(
+            sa.text("SELECT count(*) FROM (SELECT 1 FROM search_documents WHERE document @@ CAST(:q AS tsquery) "
+                    "LIMIT :cap) AS s"), {"q": _tsquery(lexemes), "cap": int(n * RARE_TERM_SHARE) + 1},
+        ).scalar_one()
+        if not is_suspect(documents, n):
+            continue
+        best = conn.execute(sa.text(_EDITS_SQL), {"words": sorted(single_edits(term)), "cap": CANDIDATE_COUNT_CAP}).first()
+        if best is not None and (documents == 0 or best[1] >= CORRECTION_GAIN * documents):
+            out[term] = str(best[0])
+    return out
 
 
 def rebuild(conn: Connection) -> None:
