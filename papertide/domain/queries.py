@@ -32,10 +32,10 @@ _LITERATURE = (r"(?:papers?|works?|research|articles?|publications?|literature|s
 _ABOUT = (r"(?:on|about|regarding|concerning|into|for|to|in|of|related\s+to|dealing\s+with|"
           r"(?:that\s+)?(?:use|discuss|stud(?:y|ie)|address|propos|appl(?:y|ie)|explor|investigat)\w*)")
 # Framing that may open a query, tried in order and repeatedly ("hi, can you find me
-# recent papers on X"). Each row: (pattern, an input it strips → what is left). The
-# examples double as the unit-test table (tests/domain/test_queries.py).
+# recent papers on X"). Each row: (pattern, an example, what strip_framing leaves of it);
+# the examples double as a unit-test table (tests/domain/test_queries.py).
 FRAMING_PREFIXES: tuple[tuple[str, str, str], ...] = (
-    (r"(?:hi|hello|hey|please)\b[,!]?\s*", "hi, papers on X", "papers on X"),
+    (r"(?:hi|hello|hey|please)\b[,!]?\s*", "hi, papers on X", "X"),
     (r"(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:help\s+me\s+)?"
      r"(?:find|show|give|get|recommend|suggest|list|point\s+me\s+to|tell\s+me\s+about)(?:\s+me)?\s+",
      "can you find me X", "X"),
@@ -51,7 +51,7 @@ FRAMING_PREFIXES: tuple[tuple[str, str, str], ...] = (
     (r"do\s+you\s+(?:have|know)\s+(?:of\s+|about\s+)?(?:any\s+|some\s+)?", "do you know of any X", "X"),
     (r"(?:tell|teach)\s+me\s+(?:about\s+)?", "tell me about X", "X"),
     (r"(?:anything|something|stuff)\s+(?:on|about|regarding)\s+", "anything on X", "X"),
-    (r"(?:what|which|where)\s+(?:are|is|were|was)\s+", "what are the best methods for X", "the best methods for X"),
+    (r"(?:what|which|where)\s+(?:are|is|were|was)\s+", "what are the best methods for X", "X"),
     (r"how\s+(?:do|can|could|should|would|does|did)\s+(?:i|we|you|one|people|researchers)\s+",
      "how do I fine-tune X", "fine-tune X"),
     (r"how\s+to\s+", "how to X", "X"),

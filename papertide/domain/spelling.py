@@ -18,7 +18,7 @@ pure-Python alignment took 10-50 ms per word at 241k papers).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,7 @@ from papertide.domain.cjk import has_cjk
 
 MIN_TYPO_CHARS = 4  # shorter words are never corrected ("cat" has too many neighbours)
 LONG_WORD_CHARS = 8  # words this long may be two edits off
-MAX_SUFFIX_CHARS = 4  # letters of a typed word that may lie beyond the indexed stem ("-ation" is not reused)
+MAX_SUFFIX_CHARS = 6  # letters of a typed word that may lie beyond the indexed stem ("hallucin" + "ation")
 MAX_CANDIDATES = 8  # spellings an engine verifies per word, best first
 # A word held by at most this share of the documents may be a misspelling (real corpora
 # hold typos too: 13 of 241,792 arXiv abstracts say "atention"), and it is corrected when
@@ -97,13 +97,18 @@ def osa_distance(a: str, b: str) -> int:
     return int(OSA.distance(a, b))
 
 
-def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit: int = MAX_CANDIDATES) -> list[Candidate]:
+def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit: int = MAX_CANDIDATES,
+                        stem_of: Callable[[str], str | None] | None = None) -> list[Candidate]:
     """Spellings of indexed stems close to ``word``, most likely first (fewest edits, then most documents).
 
     ``vocabulary`` is ``(stem, document count)`` pairs, typically the engine's terms in
     the slices of :func:`vocabulary_prefixes`. Each stem is aligned to every prefix of
     the word that leaves at most :data:`MAX_SUFFIX_CHARS` letters over; the spelling is
     the stem followed by those letters. A spelling equal to the word is never offered.
+
+    A mistake in the ending ("predicton") leaves no stem + ending that spells a word, so
+    when the engine can stem (``stem_of``), the word's :func:`single_edits` whose stem is
+    in the vocabulary are candidates too ("prediction" → ``predict``).
 
     >>> [c.spelling for c in spelling_candidates("atention", [("attent", 900), ("atlas", 40), ("attend", 30)])]
     ['attention', 'attendion']
@@ -115,9 +120,16 @@ def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit:
         return []
     n = len(word)
     low, high = n - MAX_SUFFIX_CHARS - budget, n + budget
-    pool = {stem: count for stem, count in vocabulary if stem[:1] == word[:1] and low <= len(stem) <= high}
+    counts = dict(vocabulary)
+    found: dict[str, Candidate] = {}
+    if stem_of is not None:
+        for spelling in single_edits(word):
+            stem = stem_of(spelling)
+            if stem is not None and counts.get(stem, 0) > 0:
+                found[spelling] = Candidate(spelling, stem, counts[stem], 1)
+    pool = {stem: count for stem, count in counts.items() if stem[:1] == word[:1] and low <= len(stem) <= high}
     if not pool:
-        return []
+        return sorted(found.values(), key=_order)[:limit]
     stems = list(pool)
     cuts = list(range(max(1, n - MAX_SUFFIX_CHARS), n + 1))
     # One C++ pass over every (prefix, stem) pair; distances above the budget come back as budget + 1.
@@ -127,17 +139,20 @@ def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit:
     # fewer letters of the typed word reused as an ending, the better.
     best_cut = len(cuts) - 1 - dist[::-1].argmin(axis=0)
     edits = dist[best_cut, np.arange(len(stems))]
-    found: dict[str, Candidate] = {}
     for i in np.flatnonzero(edits <= budget):
         stem, k = stems[i], cuts[best_cut[i]]
         cand = Candidate(stem + word[k:], stem, pool[stem], int(edits[i]))
         if cand.spelling != word and (cand.spelling not in found or _better(cand, found[cand.spelling])):
             found[cand.spelling] = cand
-    return sorted(found.values(), key=lambda c: (c.edits, -c.documents, c.spelling))[:limit]
+    return sorted(found.values(), key=_order)[:limit]
+
+
+def _order(c: Candidate) -> tuple[int, int, str]:
+    return c.edits, -c.documents, c.spelling
 
 
 def _better(a: Candidate, b: Candidate) -> bool:
-    return (a.edits, -a.documents) < (b.edits, -b.documents)
+    return _order(a) < _order(b)
 
 
 def single_edits(word: str, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> set[str]:

@@ -203,13 +203,17 @@ class TantivyLexicalIndex:
                 continue
             vocabulary = [pair for start in vocabulary_prefixes(term)
                           for pair in searcher.terms_with_prefix("text", start, limit=VOCABULARY_SLICE)]
-            for cand in spelling_candidates(term, vocabulary):
+            for cand in spelling_candidates(term, vocabulary, stem_of=self._stem_of):
                 # The spelling must stem to the term it was built from: "attent" + "ion" does,
                 # a made-up ending such as "attendion" does not.
-                if worth_it(cand, documents) and self._stem.analyze(cand.spelling) == [cand.stem]:
+                if worth_it(cand, documents) and self._stem_of(cand.spelling) == cand.stem:
                     out[term] = cand.spelling
                     break
         return out
+
+    def _stem_of(self, word: str) -> str | None:
+        stems = self._stem.analyze(word)
+        return stems[0] if len(stems) == 1 else None
 
     def _filtered(self, query, filters: SearchFilters):  # type: ignore[no-untyped-def]
         t, schema = self._t, self.index.schema
