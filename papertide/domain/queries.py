@@ -120,6 +120,7 @@ class UnderstoodQuery:
     terms: tuple[str, ...]  # query_terms(lexical_text)
     arxiv_ids: tuple[str, ...] = ()  # versionless, in order of appearance
     only_ids: bool = False  # nothing but ids / URLs (and "arXiv")
+    names: frozenset[str] = frozenset()  # terms typed with capitals (Merlin, OPMLs): never "corrected"
 
 
 def find_arxiv_ids(text: str) -> tuple[tuple[str, ...], str]:
@@ -147,16 +148,30 @@ def find_arxiv_ids(text: str) -> tuple[tuple[str, ...], str]:
 def understand_query(text: str) -> UnderstoodQuery:
     """Split a typed query into dense text, lexical terms and the arXiv ids it names.
 
-    >>> q = understand_query("Is there any work on 2401.00003 speedups?")
-    >>> q.dense_text, q.terms, q.arxiv_ids
-    ('Is there any work on speedups?', ('speedups',), ('2401.00003',))
+    >>> q = understand_query("Is there any work on 2401.00003 speedups for BERT?")
+    >>> q.dense_text, q.terms, q.arxiv_ids, q.names
+    ('Is there any work on speedups for BERT?', ('speedups', 'bert'), ('2401.00003',), frozenset({'bert'}))
     """
     query = normalize_query(text)
     ids, rest = find_arxiv_ids(query) if query else ((), "")
     lexical = strip_framing(rest) if rest else ""
     only_ids = bool(ids) and not query_terms(re.sub(r"(?i)\barxiv\b", " ", rest))
     dense = "" if only_ids else rest
-    return UnderstoodQuery(query, dense, lexical, query_terms(lexical) if not only_ids else (), ids, only_ids)
+    terms = query_terms(lexical) if not only_ids else ()
+    return UnderstoodQuery(query, dense, lexical, terms, ids, only_ids, _names(lexical))
+
+
+def _names(text: str) -> frozenset[str]:
+    """Lower-cased words typed with a capital, except a capital that only starts the query.
+
+    People type topics in lower case; "Merlin", "UreH" or "OPMLs" are names and acronyms
+    that a corpus may lack, and spelling them as its nearest word loses them.
+
+    >>> sorted(_names("Transfomer for NF2 (Merlin) and YAP in mice"))
+    ['merlin', 'nf2', 'yap']
+    """
+    words = re.findall(r"\w+", text)
+    return frozenset(w.lower() for i, w in enumerate(words) if any(c.isupper() for c in (w[1:] if i == 0 else w)))
 
 
 def pin_first(ranked: Sequence[tuple[K, float]], pinned: Sequence[K]) -> list[tuple[K, float]]:

@@ -7,8 +7,8 @@ which gives the spelling ``attention``. The engine then checks that the spelling
 maps to that stem (search/lexical.py), so a made-up ending is never shown.
 
 Distances are optimal-string-alignment edits (a swap of neighbours costs one, as in
-tantivy's fuzzy queries with ``transposition_cost_one``): one for words of 4-7 letters,
-two from 8 (Elasticsearch's "AUTO" fuzziness, one letter stricter at the short end). The
+tantivy's fuzzy queries with ``transposition_cost_one``): one for words of 5-7 letters,
+two from 8 (Elasticsearch's "AUTO" fuzziness, stricter at the short end). The
 start of the word is kept (see :func:`vocabulary_prefixes`): it is rarely the mistyped
 part, and fixing it cuts the vocabulary an engine scans from the whole dictionary to two
 slices of a few thousand terms, which rapidfuzz compares in under a millisecond (a
@@ -27,7 +27,9 @@ from rapidfuzz.process import cdist
 
 from papertide.domain.cjk import has_cjk
 
-MIN_TYPO_CHARS = 4  # shorter words are never corrected ("cat" has too many neighbours)
+# Shorter words are never corrected: "mims", "ureh" and "adept" are names or real words far
+# more often than typos, and a 4-letter word has dozens of one-edit neighbours.
+MIN_TYPO_CHARS = 5
 LONG_WORD_CHARS = 8  # words this long may be two edits off
 MAX_SUFFIX_CHARS = 6  # letters of a typed word that may lie beyond the indexed stem ("hallucin" + "ation")
 MAX_CANDIDATES = 8  # spellings an engine verifies per word, best first
@@ -53,7 +55,7 @@ class Candidate:
 def max_edits(word: str) -> int:
     """Edits a correction of ``word`` may be away; 0 when the word is not corrected.
 
-    >>> max_edits("gan"), max_edits("atention"), max_edits("model"), max_edits("gpt4")
+    >>> max_edits("lora"), max_edits("atention"), max_edits("model"), max_edits("gpt4o")
     (0, 2, 1, 0)
     """
     if len(word) < MIN_TYPO_CHARS or not word.isalpha() or has_cjk(word):
@@ -129,7 +131,7 @@ def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit:
                 found[spelling] = Candidate(spelling, stem, counts[stem], 1)
     pool = {stem: count for stem, count in counts.items() if stem[:1] == word[:1] and low <= len(stem) <= high}
     if not pool:
-        return sorted(found.values(), key=_order)[:limit]
+        return _ranked(found, word, limit)
     stems = list(pool)
     cuts = list(range(max(1, n - MAX_SUFFIX_CHARS), n + 1))
     # One C++ pass over every (prefix, stem) pair; distances above the budget come back as budget + 1.
@@ -142,17 +144,28 @@ def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit:
     for i in np.flatnonzero(edits <= budget):
         stem, k = stems[i], cuts[best_cut[i]]
         cand = Candidate(stem + word[k:], stem, pool[stem], int(edits[i]))
-        if cand.spelling != word and (cand.spelling not in found or _better(cand, found[cand.spelling])):
+        known = found.get(cand.spelling)
+        if cand.spelling != word and (known is None or (cand.edits, -cand.documents) < (known.edits, -known.documents)):
             found[cand.spelling] = cand
-    return sorted(found.values(), key=_order)[:limit]
+    return _ranked(found, word, limit)
 
 
-def _order(c: Candidate) -> tuple[int, int, str]:
-    return c.edits, -c.documents, c.spelling
+def _ranked(found: Mapping[str, Candidate], word: str, limit: int) -> list[Candidate]:
+    return sorted(found.values(), key=lambda c: (c.edits, -c.documents, _slip(c.spelling, word), c.spelling))[:limit]
 
 
-def _better(a: Candidate, b: Candidate) -> bool:
-    return _order(a) < _order(b)
+def _slip(spelling: str, word: str) -> int:
+    """Which slip of the fingers turns ``spelling`` into ``word``, likeliest first.
+
+    Spellings of one stem tie on documents ("generaton" → "generation" or "generator",
+    both ``generat``, so either finds the same papers): the order only picks the one we
+    show. Swapped neighbours first, then a dropped letter, a wrong letter, an extra one;
+    a judgement call on typing slips, not a measured ranking.
+    """
+    grow = len(spelling) - len(word)
+    if grow == 0:
+        return 0 if sorted(spelling) == sorted(word) else 2
+    return 1 if grow > 0 else 3
 
 
 def single_edits(word: str, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> set[str]:

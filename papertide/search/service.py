@@ -160,13 +160,15 @@ class SearchService:
                 rows = [rid for rid in rows if rid in passing]
         return tuple(rows), tuple(aid for aid, rid in held.items() if rid is None)
 
-    def _lexical_hits(self, terms: tuple[str, ...], filters: SearchFilters, limit: int,
+    def _lexical_hits(self, understood: UnderstoodQuery, filters: SearchFilters, limit: int,
                       corrections: dict[str, str] | None) -> list[tuple[int, float]]:
         """Keyword hits; a term that looks misspelt is searched as the index's spelling (into ``corrections``)."""
+        terms = understood.terms
         hits = self.lexical.search(terms, filters, limit)
-        if corrections is None or not any(max_edits(t) for t in terms):
+        suspects = [t for t in terms if max_edits(t) and t not in understood.names]
+        if corrections is None or not suspects:
             return hits
-        found = self.lexical.correct(terms)
+        found = self.lexical.correct(suspects)
         if not found:
             return hits
         corrections.update(found)
@@ -181,7 +183,7 @@ class SearchService:
         want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(len(self.index))
 
         def run_lexical() -> list[tuple[int, float]]:
-            return self._lexical_hits(terms, filters, limit, corrections)
+            return self._lexical_hits(understood, filters, limit, corrections)
 
         if want_lexical and want_dense and self._overlap:
             # The lexical query and the embedding + vector product all release the GIL, so

@@ -48,7 +48,8 @@ def test_fewer_edits_beat_more_documents() -> None:
 
 
 def test_edit_budget_grows_with_word_length() -> None:
-    assert [max_edits(w) for w in ("gan", "lora", "network", "networks", "模型模型", "bert-base")] == [0, 1, 1, 2, 0, 0]
+    assert [max_edits(w) for w in ("gan", "lora", "model", "network", "networks", "模型模型模型", "bert-base")] == [
+        0, 0, 1, 1, 2, 0, 0]
 
 
 def test_rare_words_are_suspect_and_corrected_only_for_a_much_commoner_spelling() -> None:
@@ -111,3 +112,11 @@ def test_a_mistake_in_the_ending_needs_the_engines_stemmer() -> None:
     stems = {"prediction": "predict", "predator": "predat"}
     got = spelling_candidates("predicton", vocabulary, stem_of=lambda w: stems.get(w, w))
     assert got[0] == Candidate("prediction", "predict", 900, 1)
+
+
+def test_spellings_of_one_stem_prefer_the_likeliest_slip() -> None:
+    stems = {"models": "model", "modeles": "model", "generation": "generat", "generator": "generat"}
+    got = spelling_candidates("modles", [("model", 5000)], stem_of=lambda w: stems.get(w, w))
+    assert got[0].spelling == "models"  # swapped neighbours, not a dropped "e"
+    got = spelling_candidates("generaton", [("generat", 5000)], stem_of=lambda w: stems.get(w, w))
+    assert got[0].spelling == "generation"  # a dropped letter, not a wrong one
