@@ -151,7 +151,22 @@ def spelling_candidates(word: str, vocabulary: Iterable[tuple[str, int]], limit:
 
 
 def _ranked(found: Mapping[str, Candidate], word: str, limit: int) -> list[Candidate]:
-    return sorted(found.values(), key=lambda c: (c.edits, -c.documents, _slip(c.spelling, word), c.spelling))[:limit]
+    return rank_candidates(found.values(), word)[:limit]
+
+
+def rank_candidates(candidates: Iterable[Candidate], word: str) -> list[Candidate]:
+    """Candidates for ``word`` best first: fewest edits, most documents, likeliest slip.
+
+    Only spellings that keep the word's start (:func:`vocabulary_prefixes`) take part, so
+    engines that generate candidates another way (PostgreSQL) obey the same rule.
+
+    >>> [c.spelling for c in rank_candidates([Candidate("agention", "agent", 9, 1),
+    ...                                       Candidate("attention", "attent", 5, 1)], "atention")]
+    ['attention']
+    """
+    starts = vocabulary_prefixes(word)
+    kept = [c for c in candidates if c.spelling.startswith(starts)]
+    return sorted(kept, key=lambda c: (c.edits, -c.documents, _slip(c.spelling, word), c.spelling))
 
 
 def _slip(spelling: str, word: str) -> int:
