@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, TypeVar
 
+from papertide.domain.cjk import cjk_bigrams, is_cjk_term
+
 K = TypeVar("K", bound=Hashable)
 
 MAX_QUERY_CHARS = 1_000  # longer input (a pasted abstract, 10 kB of junk) is cut here
@@ -75,13 +77,16 @@ def query_terms(text: str) -> tuple[str, ...]:
     """Lower-cased word terms of a query, without stop words, operators or duplicates.
 
     TeX and punctuation only separate words, so ``$\\alpha$-divergence`` gives
-    ``('alpha', 'divergence')``.
+    ``('alpha', 'divergence')``. Chinese, Japanese and Korean runs become overlapping
+    character bigrams, as the keyword index holds them (domain/cjk.py).
 
     >>> query_terms('"Attention" is ALL you need (NEAR transformers*)')
     ('attention', 'need', 'transformers')
+    >>> query_terms("BERT模型压缩")
+    ('bert', '模型', '型压', '压缩')
     """
     out: dict[str, None] = {}
-    for m in _WORD.finditer(normalize_query(text).lower()):
+    for m in _WORD.finditer(cjk_bigrams(normalize_query(text)).lower()):
         term = m.group().strip("_")
         if not term or term in STOP_WORDS or term in FTS_OPERATORS:
             continue
@@ -91,21 +96,21 @@ def query_terms(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def fts5_match(terms: Sequence[str], operator: Literal["OR", "AND"] = "OR") -> str | None:
+def fts5_match(terms: Sequence[str], operator: Literal["OR", "AND"] = "OR", prefixes: Sequence[str] = ()) -> str | None:
     """An FTS5 MATCH expression joining quoted terms with OR (default) or AND.
 
     Every term is a double-quoted string, so no character in it can act as FTS5
-    syntax; quotes inside are doubled as FTS5 requires. None when there is nothing
-    to search for.
+    syntax; quotes inside are doubled as FTS5 requires. ``prefixes`` match any token
+    they start (``"x" *``). None when there is nothing to search for.
 
     >>> fts5_match(("graph", "neural"))
     '"graph" OR "neural"'
-    >>> fts5_match(("graph", "neural"), "AND")
-    '"graph" AND "neural"'
+    >>> fts5_match(("graph",), "AND", prefixes=("学习",))
+    '"graph" AND "学习" *'
     """
-    if not terms:
-        return None
-    return f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+    quoted += ['"' + p.replace('"', '""') + '" *' for p in prefixes]
+    return f" {operator} ".join(quoted) if quoted else None
 
 
 def tsquery_text(terms: Sequence[str]) -> str | None:
@@ -313,6 +318,7 @@ class SearchRequest:
     page: int = 0
     page_size: int = 20
     mode: Mode = "hybrid"
+    correct_spelling: bool = True  # False: search the words as typed ("Search instead for …")
 
 
 _CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
@@ -397,8 +403,10 @@ def _matches_lower(w: str, terms: tuple[str, ...]) -> bool:
     # Cached: a results page tests the same few hundred words against the same terms
     # thousands of times (highlighting was ~15 ms a page uncached, bench/RESULTS.md).
     # Prefix match on either side stands in for stemming ("network" ~ "networks").
+    # A CJK bigram term marks the whole run that holds it (runs are not split into words).
     return any(
         w == t or (len(t) >= 4 and w.startswith(t)) or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 3)
+        or (is_cjk_term(t) and t in w)
         for t in terms
     )
 

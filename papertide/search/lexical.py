@@ -12,6 +12,10 @@ indexes a few queued papers, so an import is searchable at once; bulk catch-up r
 in ``papertide search reindex``, after imports and in the web process's background
 thread. Only one process can hold tantivy's writer: the others skip and search what
 is committed.
+
+Both engines also propose spellings for query words that match (almost) nothing
+(:meth:`LexicalIndex.correct`): the candidates come from the engine's own vocabulary
+(domain/spelling.py), so a correction is always a word the index holds.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from papertide.domain.cjk import cjk_bigrams
 from papertide.domain.search import SearchFilters
+from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
 from papertide.storage import search as search_store
 from papertide.storage import search_pending as queue
 from papertide.storage.db import Database
@@ -38,11 +44,13 @@ Hits = list[tuple[int, float]]
 ENGINES = ("auto", "sql", "tantivy")
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-TANTIVY_LAYOUT = "papertide-tantivy-3 en_stem text=title*3+abstract+authors freq; category raw; published days"
+TANTIVY_LAYOUT = ("papertide-tantivy-4 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
+                  "category raw; published days")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # queued papers a query indexes itself before answering
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
+VOCABULARY_SLICE = 5_000  # most common terms per two-letter start scanned for a spelling correction
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
 _EPOCH = date(1970, 1, 1)
 
@@ -60,6 +68,10 @@ class LexicalIndex(Protocol):
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Rebuild from the papers table; ``progress(done, total)``."""
+        ...
+
+    def correct(self, terms: Sequence[str]) -> dict[str, str]:
+        """Spellings for the terms that look misspelt (found in no or almost no document), by term."""
         ...
 
 
@@ -81,6 +93,12 @@ class SqlLexicalIndex:
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
         with self.db.write() as conn:
             search_store.rebuild_lexical_index(conn)
+
+    def correct(self, terms: Sequence[str]) -> dict[str, str]:
+        if not any(max_edits(t) for t in terms):
+            return {}
+        with self.db.read() as conn:
+            return search_store.correct_terms(conn, terms)
 
 
 class TantivyLexicalIndex:
@@ -114,6 +132,9 @@ class TantivyLexicalIndex:
         sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
         sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
         schema = sb.build()
+        # tantivy's "en_stem" analyzer, rebuilt to stem candidate spellings exactly as the index did.
+        self._stem = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
+                      .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build())
         try:
             self.index = tantivy.Index(schema, path=str(path), reuse=True)
         except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
@@ -165,6 +186,34 @@ class TantivyLexicalIndex:
         hits = searcher.search(query, limit, count=False).hits
         ids = searcher.fast_field_values("id", [addr for _, addr in hits])
         return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if i is not None]
+
+    def correct(self, terms: Sequence[str]) -> dict[str, str]:
+        if not any(max_edits(t) for t in terms):
+            return {}
+        if not self.built:
+            return self.fallback.correct(terms)
+        searcher = self.index.searcher()
+        out: dict[str, str] = {}
+        for term in terms:
+            stems = self._stem.analyze(term) if max_edits(term) else []
+            if len(stems) != 1:
+                continue
+            documents = searcher.doc_freq("text", stems[0])
+            if not is_suspect(documents, searcher.num_docs):
+                continue
+            vocabulary = [pair for start in vocabulary_prefixes(term)
+                          for pair in searcher.terms_with_prefix("text", start, limit=VOCABULARY_SLICE)]
+            for cand in spelling_candidates(term, vocabulary, stem_of=self._stem_of):
+                # The spelling must stem to the term it was built from: "attent" + "ion" does,
+                # a made-up ending such as "attendion" does not.
+                if worth_it(cand, documents) and self._stem_of(cand.spelling) == cand.stem:
+                    out[term] = cand.spelling
+                    break
+        return out
+
+    def _stem_of(self, word: str) -> str | None:
+        stems = self._stem.analyze(word)
+        return stems[0] if len(stems) == 1 else None
 
     def _filtered(self, query, filters: SearchFilters):  # type: ignore[no-untyped-def]
         t, schema = self._t, self.index.schema
@@ -261,9 +310,11 @@ class TantivyLexicalIndex:
             return None
 
     def _doc(self, doc: queue.Document):  # type: ignore[no-untyped-def]
+        title = cjk_bigrams(doc.title)
         return self._t.Document(
             id=doc.paper_id,
-            text="\n".join([doc.title] * TITLE_REPEAT + [doc.abstract, doc.authors]),
+            # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py).
+            text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
             category=list(doc.categories),
             published=_days(doc.published) if doc.published else -1,
         )
