@@ -20,20 +20,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, above_floor, dense_weight_for, fuse
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
-from papertide.domain.search import (
-    DENSE_WEIGHT,
-    QUESTION_DENSE_WEIGHT,
-    Mode,
-    SearchFilters,
-    SearchRequest,
-    above_floor,
-    best_snippet,
-    dense_weight_for,
-    fuse,
-    highlight,
-)
+from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
 from papertide.domain.spelling import corrected_text, max_edits
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
