@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from papertide.domain.search import fts5_match, fuse, query_terms
+from papertide.domain.fusion import fuse
+from papertide.domain.search import fts5_match, query_terms
 from papertide.search.evaluation import load_corpus, load_qrels, load_queries, score_run
 
 log = logging.getLogger("bench")

@@ -69,6 +69,10 @@ def query(
     if page.redirect:
         console.print(f"arXiv id → {page.redirect}")
         return
+    if page.corrected:
+        console.print(f"Showing results for: {page.corrected}")
+    for aid in page.missing_ids:
+        console.print(f"Not in this database: {aid} (`papertide ingest arxiv-ids` or the submit page fetches it)")
     table = Table(title=f"{page.total} results ({page.took_ms:.0f} ms)")
     for col in ("#", "arXiv id", "title", "published", "▲"):
         table.add_column(col)

@@ -67,6 +67,17 @@ def _service(settings: Settings, path: Path, threads: int) -> tuple[Database, Se
     return db, build_search(settings, db, threads=threads)
 
 
+def _build_keywords(svc: SearchService) -> None:
+    """Build the keyword index the site serves from: a large corpus is otherwise answered by
+    FTS5 until the background job has built tantivy, and we would measure the wrong engine."""
+    ensure = getattr(svc.lexical, "ensure_built", None)
+    if ensure is None or getattr(svc.lexical, "built", True):
+        return
+    with _progress() as bar:
+        task = bar.add_task(f"Building the keyword index ({svc.lexical.name})", total=None)
+        ensure(lambda done, total: bar.update(task, completed=done, total=total))
+
+
 def _scifact(settings: Settings, dataset: Path, threads: int) -> dict[str, float]:
     from papertide.search.beir import evaluate, load_beir_corpus
 
@@ -77,6 +88,7 @@ def _scifact(settings: Settings, dataset: Path, threads: int) -> dict[str, float
         empty = not papers_store.row_ids(conn)
     if empty:
         load_beir_corpus(db, dataset)
+    _build_keywords(svc)
     sync_lexical_index(svc)
     _embed(svc, batch=64)
     with _progress() as bar:
@@ -108,6 +120,7 @@ def eval_search(
 
         console.print(f"Copied {copy_vectors(Database(f'sqlite:///{vectors_from.resolve()}'), db):,} vectors.")
         svc.index.refresh()
+    _build_keywords(svc)
     sync_lexical_index(svc)
     _embed(svc, batch=64)
     with _progress() as bar:

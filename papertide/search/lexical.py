@@ -5,6 +5,10 @@ SQL scores every row an OR query matches: FTS5 takes 80–200 ms for common word
 (search/tantivy_index.py) prunes with block-max WAND and answers the same top-200 in a
 few ms, so both dialects use it when it has a folder for its index; the SQL engine
 answers while that index is first built.
+
+Both engines also propose spellings for query words that match (almost) nothing
+(:meth:`LexicalIndex.correct`): the candidates come from the engine's own vocabulary
+(domain/spelling.py), so a correction is always a word the index holds.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from papertide.domain.search import SearchFilters
+from papertide.domain.spelling import max_edits
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
 
@@ -37,6 +42,10 @@ class LexicalIndex(Protocol):
         """Rebuild from the papers table; ``progress(done, total)``."""
         ...
 
+    def correct(self, terms: Sequence[str]) -> dict[str, str]:
+        """Spellings for the terms that look misspelt (found in no or almost no document), by term."""
+        ...
+
 
 class SqlLexicalIndex:
     """FTS5 on SQLite, BM25 over tsvector on PostgreSQL; kept by triggers in the same transaction."""
@@ -56,6 +65,12 @@ class SqlLexicalIndex:
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
         with self.db.write() as conn:
             search_store.rebuild_lexical_index(conn)
+
+    def correct(self, terms: Sequence[str]) -> dict[str, str]:
+        if not any(max_edits(t) for t in terms):
+            return {}
+        with self.db.read() as conn:
+            return search_store.correct_terms(conn, terms)
 
 
 def index_path(db: Database) -> Path | None:

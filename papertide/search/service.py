@@ -3,6 +3,11 @@
 The web search page, ``papertide search`` and ``papertide eval beir`` all call
 :meth:`SearchService.search` / :meth:`SearchService.rank`, so the figures in
 bench/RESULTS.md measure exactly what users get.
+
+Before the engines see a query it is read as people type it (domain/queries.py): arXiv
+ids and URLs in it pin those papers first, conversational framing is kept from the
+keyword side, and a keyword that looks misspelt is searched as the index's closest
+spelling (the page says "Showing results for …").
 """
 
 from __future__ import annotations
@@ -15,21 +20,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from papertide.domain.papers import PaperEntry, is_arxiv_id, normalize_arxiv_id
-from papertide.domain.search import (
-    DENSE_WEIGHT,
-    QUESTION_DENSE_WEIGHT,
-    Mode,
-    SearchFilters,
-    SearchRequest,
-    above_floor,
-    best_snippet,
-    dense_weight_for,
-    fuse,
-    highlight,
-    normalize_query,
-    query_terms,
-)
+from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, above_floor, dense_weight_for, fuse
+from papertide.domain.papers import PaperEntry
+from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
+from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
+from papertide.domain.spelling import corrected_text, max_edits
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
 from papertide.search.tantivy_index import TantivyLexicalIndex
@@ -62,6 +57,7 @@ class SearchHit:
     score: float
     title_parts: list[tuple[str, bool]]
     snippet_parts: list[tuple[str, bool]]
+    pinned: bool = False  # the query names this paper by arXiv id
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +70,9 @@ class SearchPage:
     redirect: str | None = None  # set when the query is an arXiv id of a paper we hold
     dense_used: bool = False
     took_ms: float = 0.0
+    corrected: str | None = None  # the query as searched, when misspelt keywords were corrected
+    missing_ids: tuple[str, ...] = ()  # arXiv ids the query names that we do not hold
+    pinned: tuple[int, ...] = ()  # row ids of papers the query names, shown first
 
     @property
     def has_more(self) -> bool:
@@ -82,6 +81,17 @@ class SearchPage:
     @property
     def first_index(self) -> int:
         return self.request.page * self.request.page_size + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """One query's ranking and how the query was read."""
+
+    hits: list[tuple[int, float]]
+    terms: tuple[str, ...]  # the keywords searched, corrections applied
+    corrections: dict[str, str] = field(default_factory=dict)  # typed keyword → spelling searched
+    pinned: tuple[int, ...] = ()  # row ids of the held papers the query names, first in ``hits``
+    missing_ids: tuple[str, ...] = ()  # named arXiv ids we do not hold
 
 
 class SearchService:
@@ -119,15 +129,55 @@ class SearchService:
 
     def rank(self, text: str, filters: SearchFilters | None = None, mode: Mode = "hybrid",
              limit: int = CANDIDATES) -> list[tuple[int, float]]:
-        """Fused ``(paper row id, score)`` list for a query, best first."""
+        """Fused ``(paper row id, score)`` list for a query, best first; held papers it names by arXiv id lead."""
+        return self.rank_query(understand_query(text), filters, mode, limit).hits
+
+    def rank_query(self, understood: UnderstoodQuery, filters: SearchFilters | None = None, mode: Mode = "hybrid",
+                   limit: int = CANDIDATES, correct: bool = True) -> Ranking:
+        """:meth:`rank` with what the page shows about it: corrections, pinned and unknown ids."""
         filters = filters or SearchFilters()
-        query = normalize_query(text)
-        terms = query_terms(query)
+        pinned, missing = self._named_papers(understood.arxiv_ids, filters)
+        corrections: dict[str, str] = {}
+        ranked = self._fused(understood, filters, mode, limit, corrections if correct else None)
+        terms = tuple(dict.fromkeys(corrections.get(t, t) for t in understood.terms))
+        return Ranking(pin_first(ranked, pinned)[:limit], terms, corrections, pinned, missing)
+
+    def _named_papers(self, arxiv_ids: tuple[str, ...], filters: SearchFilters) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """Row ids of the named papers we hold (and that pass ``filters``), and the ids we do not hold."""
+        if not arxiv_ids:
+            return (), ()
+        with self.db.read() as conn:
+            held = {aid: papers_store.paper_row_id(conn, aid) for aid in arxiv_ids}
+            rows = [rid for rid in held.values() if rid is not None]
+            if rows and filters.active:
+                passing = search_store.filter_among(conn, filters, rows)
+                rows = [rid for rid in rows if rid in passing]
+        return tuple(rows), tuple(aid for aid, rid in held.items() if rid is None)
+
+    def _lexical_hits(self, understood: UnderstoodQuery, filters: SearchFilters, limit: int,
+                      corrections: dict[str, str] | None) -> list[tuple[int, float]]:
+        """Keyword hits; a term that looks misspelt is searched as the index's spelling (into ``corrections``)."""
+        terms = understood.terms
+        hits = self.lexical.search(terms, filters, limit)
+        suspects = [t for t in terms if max_edits(t) and t not in understood.names]
+        if corrections is None or not suspects:
+            return hits
+        found = self.lexical.correct(suspects)
+        if not found:
+            return hits
+        corrections.update(found)
+        return self.lexical.search(tuple(dict.fromkeys(found.get(t, t) for t in terms)), filters, limit)
+
+    def _fused(self, understood: UnderstoodQuery, filters: SearchFilters, mode: Mode, limit: int,
+               corrections: dict[str, str] | None) -> list[tuple[int, float]]:
+        # The dense model reads the whole question (framing helps it); keywords go without it.
+        query = understood.dense_text
+        terms = understood.terms
         want_lexical = mode in ("hybrid", "lexical") and bool(terms)
         want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(len(self.index))
 
         def run_lexical() -> list[tuple[int, float]]:
-            return self.lexical.search(terms, filters, limit)
+            return self._lexical_hits(understood, filters, limit, corrections)
 
         vector = None
         if want_lexical and want_dense and self._overlap:
@@ -170,16 +220,17 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchPage:
         """One page of results for the web page and the CLI."""
         t0 = time.perf_counter()
-        query = normalize_query(request.text)
-        terms = query_terms(query)
-        if query and is_arxiv_id(query):
-            aid = normalize_arxiv_id(query)
+        understood = understand_query(request.text)
+        query, terms = understood.text, understood.terms
+        if understood.only_ids and len(understood.arxiv_ids) == 1:  # an id or URL alone opens the paper
+            aid = understood.arxiv_ids[0]
             with self.db.read() as conn:
                 if papers_store.paper_row_id(conn, aid) is not None:
                     return SearchPage(request, query, terms, redirect=f"/papers/{aid}")
         size, start = request.page_size, request.page * request.page_size
         dense_used = False
         scores: dict[int, float] = {}
+        ranking = Ranking([], terms)
         if not query:
             if not request.filters.active:
                 return SearchPage(request, query, terms)
@@ -188,7 +239,8 @@ class SearchService:
             with self.db.read() as conn:
                 ids, total = search_store.browse(conn, request.filters, sort, size, start)
         else:
-            ranked = self.rank(query, request.filters, request.mode)
+            ranking = self.rank_query(understood, request.filters, request.mode, correct=request.correct_spelling)
+            ranked, terms = ranking.hits, ranking.terms
             dense_used = bool(self.embedder.dim and len(self.index)) and request.mode != "lexical"
             if request.sort != "relevance":
                 ranked = ranked[:SORTED_CANDIDATES]
@@ -196,6 +248,8 @@ class SearchService:
             ordered = [pid for pid, _ in ranked]
             with self.db.read() as conn:
                 ordered = search_store.sort_ids(conn, ordered, request.sort)
+            # A paper the query names stays first whatever the sort.
+            ordered = [*ranking.pinned, *(i for i in ordered if i not in ranking.pinned)]
             total = len(ordered)
             ids = ordered[start : start + size]
         with self.db.read() as conn:
@@ -203,14 +257,16 @@ class SearchService:
         hits = [
             SearchHit(
                 entries[i], scores.get(i, 0.0), highlight(entries[i].paper.title, terms),
-                highlight(best_snippet(entries[i].paper.abstract, terms, SNIPPET_CHARS), terms),
+                highlight(best_snippet(entries[i].paper.abstract, terms, SNIPPET_CHARS), terms), i in ranking.pinned,
             )
             for i in ids
             if i in entries
         ]
         took = 1000 * (time.perf_counter() - t0)
         SEARCH_SECONDS.labels(request.mode if query else "browse").observe(took / 1000)
-        return SearchPage(request, query, terms, hits, total, None, dense_used, took)
+        corrected = corrected_text(query, ranking.corrections) if ranking.corrections else None
+        return SearchPage(request, query, terms, hits, total, None, dense_used, took, corrected,
+                          ranking.missing_ids, ranking.pinned)
 
     def readiness(self) -> str:
         """Open the indexes queries need (loading this process's vectors on SQLite) and say which.
@@ -300,3 +356,4 @@ class SearchService:
         if fallback is not None:
             fallback.rebuild()
         self.lexical.rebuild(progress)
+

@@ -10,6 +10,10 @@ fields. The author filter is a case-insensitive *substring* of the authors' JSON
 SQL; the index keeps that same text as 2- and 3-letter grams, so "papers holding every
 trigram of the needle" (or its one bigram) is a superset found in a few ms, and SQL checks
 the hits that would be shown (:meth:`TantivyLexicalIndex._author_checked`).
+
+Chinese, Japanese and Korean runs are indexed as character bigrams (domain/cjk.py), as
+queries are, so a sub-phrase matches; spelling corrections come from the index's own
+vocabulary (:meth:`TantivyLexicalIndex.correct`, domain/spelling.py).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from papertide.domain.cjk import cjk_bigrams
 from papertide.domain.search import SearchFilters
+from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
 from papertide.search.lexical import Hits, LexicalIndex, SqlLexicalIndex
 from papertide.storage import search as search_store
 from papertide.storage import search_changes as changes
@@ -36,8 +42,8 @@ log = logging.getLogger(__name__)
 
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-TANTIVY_LAYOUT = ("papertide-tantivy-4 en_stem text=title*3+abstract+authors freq; category raw; published days; "
-                  "author 2-3 grams; listed; code")
+TANTIVY_LAYOUT = ("papertide-tantivy-5 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
+                  "category raw; published days; author 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # change-log rows a query applies itself before answering
 # How long a query waits for a sync another thread of this process is running (the
@@ -45,6 +51,7 @@ INLINE_SYNC = 2_000  # change-log rows a query applies itself before answering
 INLINE_WAIT_S = 1.0
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
+VOCABULARY_SLICE = 5_000  # most common terms per two-letter start scanned for a spelling correction
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
 # Xu), which are common and otherwise leave SQL to check thousands of hits.
 AUTHOR_GRAMS = (2, 3)
@@ -87,6 +94,9 @@ class TantivyLexicalIndex:
         sb.add_integer_field("listed", stored=False, indexed=True)  # 1: on a daily page
         sb.add_integer_field("code", stored=False, indexed=True)  # 1: names a code repository
         schema = sb.build()
+        # tantivy's "en_stem" analyzer, rebuilt to stem candidate spellings exactly as the index did.
+        self._stem = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
+                      .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build())
         try:
             self.index = tantivy.Index(schema, path=str(path), reuse=True)
         except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
@@ -197,6 +207,34 @@ class TantivyLexicalIndex:
                 return kept[:limit]
             depth *= 4
         return self.fallback.search(terms, filters, limit)
+
+    def correct(self, terms: Sequence[str]) -> dict[str, str]:
+        if not any(max_edits(t) for t in terms):
+            return {}
+        if not self.built:
+            return self.fallback.correct(terms)
+        searcher = self.index.searcher()
+        out: dict[str, str] = {}
+        for term in terms:
+            stems = self._stem.analyze(term) if max_edits(term) else []
+            if len(stems) != 1:
+                continue
+            documents = searcher.doc_freq("text", stems[0])
+            if not is_suspect(documents, searcher.num_docs):
+                continue
+            vocabulary = [pair for start in vocabulary_prefixes(term)
+                          for pair in searcher.terms_with_prefix("text", start, limit=VOCABULARY_SLICE)]
+            for cand in spelling_candidates(term, vocabulary, stem_of=self._stem_of):
+                # The spelling must stem to the term it was built from: "attent" + "ion" does,
+                # a made-up ending such as "attendion" does not.
+                if worth_it(cand, documents) and self._stem_of(cand.spelling) == cand.stem:
+                    out[term] = cand.spelling
+                    break
+        return out
+
+    def _stem_of(self, word: str) -> str | None:
+        stems = self._stem.analyze(word)
+        return stems[0] if len(stems) == 1 else None
 
     def _filtered(self, query, filters: SearchFilters):  # type: ignore[no-untyped-def]
         t, schema = self._t, self.index.schema
@@ -321,9 +359,12 @@ class TantivyLexicalIndex:
             return None
 
     def _doc(self, doc: changes.Document):  # type: ignore[no-untyped-def]
+        title = cjk_bigrams(doc.title)
         return self._t.Document(
             id=doc.paper_id,
-            text="\n".join([doc.title] * TITLE_REPEAT + [doc.abstract, doc.authors]),
+            # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py).
+            # The author field keeps the raw text: SQL's substring check reads the same string.
+            text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
             category=list(doc.categories),
             published=_days(doc.published) if doc.published else -1,
             author=doc.author_text,

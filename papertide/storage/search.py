@@ -71,6 +71,13 @@ def lexical_search(conn: Connection, terms: Sequence[str], filters: SearchFilter
     return search_sqlite.lexical_search(conn, terms, conds, limit)
 
 
+def correct_terms(conn: Connection, terms: Sequence[str]) -> dict[str, str]:
+    """Spellings for the query terms that look misspelt, from the dialect's own index."""
+    if conn.dialect.name == "postgresql":
+        return search_postgres.correct_terms(conn, terms)
+    return search_sqlite.correct_terms(conn, terms)
+
+
 def filtered_ids(conn: Connection, filters: SearchFilters) -> frozenset[int]:
     """Row ids of every paper that passes ``filters`` (for filtering exact vector search)."""
     q = sa.select(papers.c.id).where(*filter_conditions(filters))

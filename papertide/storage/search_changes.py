@@ -1,4 +1,4 @@
-"""The log of changed papers that keyword indexes outside the database follow (0018_search_changes).
+"""The log of changed papers that keyword indexes outside the database follow (0019_search_changes).
 
 Triggers on ``papers`` append a row per insert, delete or change of an indexed column. The
 log is never consumed: every tantivy index keeps its own :data:`Cursor` (the position of

@@ -4,26 +4,28 @@ from datetime import date
 
 import pytest
 
+from papertide.domain.fusion import (
+    convex_fuse,
+    dense_weight_for,
+    fuse,
+    is_question,
+    minmax_normalise,
+    rrf_fuse,
+    zscore_normalise,
+)
 from papertide.domain.search import (
     MAX_QUERY_CHARS,
     SearchFilters,
     best_snippet,
-    convex_fuse,
-    dense_weight_for,
     fts5_match,
-    fuse,
     highlight,
-    is_question,
     make_filters,
-    minmax_normalise,
     normalize_query,
     parse_categories,
     parse_date,
     parse_sort,
     query_terms,
-    rrf_fuse,
     tsquery_text,
-    zscore_normalise,
 )
 
 

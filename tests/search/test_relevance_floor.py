@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from papertide.domain.search import DENSE_FLOOR, SearchFilters, SearchRequest, above_floor
+from papertide.domain.fusion import DENSE_FLOOR, above_floor
+from papertide.domain.search import SearchFilters, SearchRequest
 from papertide.search.service import SearchService
 from papertide.search.vectors import make_vector_index
 from tests.factories import add_papers, app_for

@@ -136,7 +136,8 @@ def test_published_dates_are_real_dates(service):
 
 
 def test_keyword_hits_beyond_the_neighbours_keep_their_real_dense_score(service):
-    from papertide.domain.search import query_terms, zscore_normalise
+    from papertide.domain.fusion import zscore_normalise
+    from papertide.domain.search import query_terms
 
     text = "neural networks for images and language models"
     lexical = dict(service.lexical.search(query_terms(text), make_filters(), 10))

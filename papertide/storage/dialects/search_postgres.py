@@ -24,6 +24,17 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.domain.spelling import (
+    CORRECTION_GAIN,
+    RARE_TERM_SHARE,
+    Candidate,
+    is_suspect,
+    max_edits,
+    rank_candidates,
+    single_edits,
+    vocabulary_prefixes,
+    worth_it,
+)
 from papertide.storage.dialects.search_sqlite import ABSTRACT_WEIGHT, AUTHORS_WEIGHT, TITLE_WEIGHT
 from papertide.storage.schema import papers
 
@@ -108,6 +119,45 @@ def lexical_search(
         params.update(compiled.params)
     rows = conn.exec_driver_sql(_BM25_SQL.format(filters=filters), params)
     return [(int(r[0]), float(r[1])) for r in rows]
+
+
+# Named query: the english lexeme of each word and how many documents hold it, counted
+# only up to :cap (a bounded GIN read, so a common word costs little), in one round trip.
+_DOCUMENTS_SQL = """
+SELECT w.word, x.lexeme,
+       (SELECT count(*) FROM (SELECT 1 FROM search_documents AS d
+                              WHERE d.document @@ plainto_tsquery('simple', x.lexeme) LIMIT :cap) AS s) AS docs
+FROM unnest(CAST(:words AS text[])) AS w(word)
+CROSS JOIN LATERAL unnest(to_tsvector('english', w.word)) AS x
+"""
+# Candidate documents are counted this far (or to 100x the typed word's count): beyond
+# it spellings tie and the likeliest slip decides (domain/spelling.py rank_candidates).
+CANDIDATE_COUNT_CAP = 1_000
+
+
+def correct_terms(conn: Connection, terms: Sequence[str]) -> dict[str, str]:
+    """One-edit spellings for the terms that look misspelt, checked against the GIN index."""
+    todo = [t for t in terms if max_edits(t)]
+    if not todo:
+        return {}
+    n, _ = _corpus_stats(conn)
+    rare = int(n * RARE_TERM_SHARE)
+    counted = conn.execute(sa.text(_DOCUMENTS_SQL), {"words": todo, "cap": rare + 1}).all()
+    out: dict[str, str] = {}
+    for term in todo:
+        found = [int(r[2]) for r in counted if r[0] == term]
+        if len(found) != 1 or not is_suspect(found[0], n):
+            continue  # a stop word, or a word that splits in two, or a common one
+        documents = found[0]
+        starts = vocabulary_prefixes(term)
+        spellings = sorted(e for e in single_edits(term) if e.startswith(starts))
+        cap = max(CANDIDATE_COUNT_CAP, CORRECTION_GAIN * documents + 1)
+        rows = conn.execute(sa.text(_DOCUMENTS_SQL), {"words": spellings, "cap": cap}).all()
+        candidates = [Candidate(str(w), str(lexeme), int(docs), 1) for w, lexeme, docs in rows if docs]
+        best = next((c for c in rank_candidates(candidates, term) if worth_it(c, documents)), None)
+        if best is not None:
+            out[term] = best.spelling
+    return out
 
 
 def rebuild(conn: Connection) -> None:

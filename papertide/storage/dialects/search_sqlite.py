@@ -2,16 +2,36 @@
 
 bm25() column weights were measured on SciFact (bench/RESULTS.md): title ×3 with the
 porter stemmer beat unstemmed and unboosted variants by 0.01–0.02 nDCG@10.
+
+CJK: FTS5's unicode61 tokenizer keeps a CJK run whole (``深度学习模型`` is one token), and
+its documents cannot cheaply be given bigrams as tantivy's are: the external-content
+table is re-read from ``papers`` by 'rebuild' and 'delete', so the indexed text must be
+the stored text, and Python cannot register an FTS5 tokenizer. FTS5 therefore matches a
+CJK query run as a *prefix* of a document run: "深度学习" finds "深度学习模型", but a
+sub-phrase from the middle of a run ("学习模型") is found by tantivy (the default) and
+PostgreSQL only. FTS5 answers only while tantivy is first built (every filter runs in the
+tantivy index), for an in-memory database, or with ``PAPERTIDE_SEARCH_LEXICAL=sql``.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.domain.cjk import cjk_runs, is_cjk_term
 from papertide.domain.search import fts5_match
+from papertide.domain.spelling import (
+    RARE_TERM_SHARE,
+    is_suspect,
+    max_edits,
+    spelling_candidates,
+    vocabulary_prefixes,
+    worth_it,
+)
 from papertide.storage.schema import papers
 
 TITLE_WEIGHT = 3.0  # bm25() weight of the title column
@@ -34,11 +54,13 @@ def lexical_search(
     """
     if not terms:
         return []
-    if len(terms) > 1:
-        both = _run(conn, fts5_match(terms, "AND"), conditions, limit)
+    words = [t for t in terms if not is_cjk_term(t)]
+    runs = cjk_runs([t for t in terms if is_cjk_term(t)])
+    if len(words) + len(runs) > 1:
+        both = _run(conn, fts5_match(words, "AND", prefixes=runs), conditions, limit)
         if len(both) >= limit:
             return both
-    return _run(conn, fts5_match(terms), conditions, limit)
+    return _run(conn, fts5_match(words, prefixes=runs), conditions, limit)
 
 
 def _run(
@@ -61,3 +83,67 @@ def _run(
 
 def rebuild(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+
+
+# ------------------------------------------------------------------- spelling
+
+VOCABULARY_SLICE = 5_000  # most common terms per two-letter start scanned for a correction
+CORPUS_TTL_S = 300.0  # how long the paper count that scales "rare" is reused
+_corpus_lock = threading.Lock()
+_corpus: dict[str, tuple[float, int]] = {}  # database url → (taken at, papers)
+
+# fts5vocab over papers_fts, made per connection in the temp schema: a read connection
+# may create it, and no migration is needed for a view of an index we already have.
+_VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.papertide_fts_vocab USING fts5vocab(main, papers_fts, row)"
+# The term range uses fts5vocab's ordered term index; most common first, like tantivy's slice.
+_VOCAB_SQL = sa.text(
+    "SELECT term, doc FROM temp.papertide_fts_vocab WHERE term >= :lo AND term < :hi "
+    "ORDER BY doc DESC LIMIT :limit"
+)
+
+
+def correct_terms(conn: Connection, terms: Sequence[str]) -> dict[str, str]:
+    """Spellings for the terms that look misspelt, from FTS5's vocabulary (porter stems).
+
+    A spelling counts only when FTS5 finds it, so a stem plus a made-up ending is skipped.
+    """
+    out: dict[str, str] = {}
+    todo = [t for t in terms if max_edits(t)]
+    if not todo:
+        return out
+    corpus = _corpus_size(conn)
+    rare = int(corpus * RARE_TERM_SHARE)
+    for term in todo:
+        documents = _documents(conn, term, rare + 1)
+        if not is_suspect(documents, corpus):
+            continue
+        conn.exec_driver_sql(_VOCAB_DDL)
+        vocabulary = [
+            (str(r[0]), int(r[1]))
+            for start in vocabulary_prefixes(term)
+            for r in conn.execute(_VOCAB_SQL, {"lo": start, "hi": start + "\U0010ffff", "limit": VOCABULARY_SLICE})
+        ]
+        for cand in spelling_candidates(term, vocabulary):
+            if worth_it(cand, documents) and _documents(conn, cand.spelling, 1):
+                out[term] = cand.spelling
+                break
+    return out
+
+
+def _documents(conn: Connection, term: str, cap: int) -> int:
+    """Papers holding ``term``, counted up to ``cap`` (FTS5 stops reading its doclist there)."""
+    q = sa.text("SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH :m LIMIT :cap)")
+    return int(conn.execute(q, {"m": fts5_match([term]), "cap": cap}).scalar_one())
+
+
+def _corpus_size(conn: Connection) -> int:
+    key = str(conn.engine.url)
+    now = time.monotonic()
+    with _corpus_lock:
+        hit = _corpus.get(key)
+    if hit and now - hit[0] < CORPUS_TTL_S:
+        return hit[1]
+    n = int(conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one())
+    with _corpus_lock:
+        _corpus[key] = (now, n)
+    return n

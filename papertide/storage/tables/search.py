@@ -2,7 +2,7 @@
 
 ``paper_embeddings`` is shared by both dialects (a pgvector ``halfvec`` on PostgreSQL,
 float16 bytes on SQLite). ``search_changes`` is the log of changed papers that tantivy
-keyword indexes follow (0018_search_changes; storage/search_changes.py); the triggers
+keyword indexes follow (0019_search_changes; storage/search_changes.py); the triggers
 that fill it are raw DDL. The lexical indexes are dialect-only objects created by
 migration 0005_search and listed in :data:`DIALECT_ONLY_OBJECTS`, which the schema
 comparison must skip: SQLite's FTS5 virtual table (and its shadow tables) and

@@ -41,12 +41,17 @@ def search_page(
     listed: str = "",
     has_code: str = "",
     mode: str = "hybrid",
+    exact: str = "",
 ) -> Response:
-    """Ranked papers for ``q`` with highlighted matches; an arXiv id goes to its paper."""
+    """Ranked papers for ``q`` with highlighted matches; an arXiv id goes to its paper.
+
+    ``exact=1`` searches misspelt-looking words as typed (the "Search instead for" link).
+    """
     filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"),
                            has_code in ("1", "on", "true", "yes"))
     wanted = mode if mode in ("lexical", "dense") else "hybrid"
-    req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted)  # type: ignore[arg-type]
+    req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
+                        correct_spelling=exact not in ("1", "on", "true", "yes"))
     page = search.search(req)
     if page.redirect:
         return RedirectResponse(page.redirect, status_code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,10 +27,12 @@ def _page(request: Request, viewer: User, status: int = 200, **ctx) -> Response:
 
 
 @router.get("/submit", response_class=HTMLResponse)
-def submit_page(request: Request, viewer: ViewerDep):
+def submit_page(request: Request, viewer: ViewerDep, paper: str = ""):
+    """The form; ``?paper=`` fills it in (the search page links here for ids we do not hold)."""
+    paper = paper.strip()[:300]
     if viewer is None:
-        return sign_in_redirect(request, "/submit")
-    return _page(request, viewer)
+        return sign_in_redirect(request, "/submit" + ("?" + urlencode({"paper": paper}) if paper else ""))
+    return _page(request, viewer, value=paper)
 
 
 @router.post("/submit", response_class=HTMLResponse)

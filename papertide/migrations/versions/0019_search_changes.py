@@ -14,8 +14,8 @@ out of id order: readers take only rows of transactions older than every one sti
 running. SQLite commits one writer at a time, so its ids are already in commit order and
 ``txid`` stays 0.
 
-Revision ID: 0018_search_changes
-Revises: 0017_rec_artifacts
+Revision ID: 0019_search_changes
+Revises: 0018_search_cjk
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_search_changes"
-down_revision = "0017_rec_artifacts"
+revision = "0019_search_changes"
+down_revision = "0018_search_cjk"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,41 @@
+"""Choosing the dense model by setting: the bundled one, a folder holding another, or none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from papertide.config import Settings
+from papertide.search.embedders import MINILM_INT8_NAME, NullEmbedder, folder_model_files, make_embedder, minilm_int8_files
+
+
+def test_a_model_folder_is_served_under_an_id_naming_its_file(tmp_path: Path):
+    folder = tmp_path / "my-encoder"
+    folder.mkdir()
+    (folder / "model.onnx").symlink_to(minilm_int8_files().onnx_path)
+    files = folder_model_files(folder)
+    assert files.model_id.startswith("my-encoder-") and len(files.model_id) == len("my-encoder-") + 12
+    own = make_embedder(f"onnx:{folder}", threads=1)
+    bundled = make_embedder("minilm", threads=1)
+    assert own.model_id == files.model_id != bundled.model_id == MINILM_INT8_NAME
+    text = "graph neural networks for molecules"
+    # Same file, same tokenizer (MiniLM's, as the folder has none): the same vector.
+    assert np.allclose(own.embed_query(text), bundled.embed_query(text), atol=1e-5)
+
+
+def test_a_folder_without_a_model_and_unknown_names_are_refused(tmp_path: Path):
+    with pytest.raises(ValueError, match="no model.onnx"):
+        folder_model_files(tmp_path)
+    with pytest.raises(ValueError, match="onnx:FOLDER"):
+        make_embedder("bert-large")
+    assert isinstance(make_embedder("null"), NullEmbedder)
+
+
+def test_the_setting_accepts_a_folder_and_rejects_anything_else(monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "onnx:/models/encoder")
+    assert Settings().search_embedder == "onnx:/models/encoder"
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "word2vec")
+    with pytest.raises(ValueError):
+        Settings()

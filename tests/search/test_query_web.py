@@ -1,0 +1,59 @@
+"""The search page says how it read a query: corrections, named papers, ids we could fetch."""
+
+from __future__ import annotations
+
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.community.conftest import sign_in
+from tests.factories import add_papers
+from tests.search.conftest import CORPUS
+from tests.search.test_queries import EXTRA
+
+
+@pytest.fixture(autouse=True)
+def _no_background_thread(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PAPERTIDE_SEARCH_BACKGROUND_EMBED", "0")
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")  # keywords decide these pages
+
+
+@pytest.fixture
+def site(client, db):  # type: ignore[no-untyped-def]
+    add_papers(db, *CORPUS, *EXTRA)
+    return client
+
+
+def test_a_corrected_query_says_so_and_offers_the_words_as_typed(site):
+    html = site.get("/search", params={"q": "transfomer atention"}).text
+    assert "Showing results for <strong>transformer attention</strong>." in html
+    assert "is all you need" in html
+    link = unescape(html.split("Search instead for <a href=\"", 1)[1].split('"', 1)[0])
+    assert parse_qs(urlsplit(link).query) == {"q": ["transfomer atention"], "exact": ["1"]}
+    typed = site.get(link).text
+    assert "Showing results for" not in typed and "No papers match" in typed
+
+
+def test_a_named_paper_is_marked_and_first(site):
+    html = site.get("/search", params={"q": "arXiv 2401.00008 image synthesis"}).text
+    first = html.split('<li class="search-hit', 2)[1]
+    assert first.startswith(' named"') and "The paper your query names" in first and "Black hole" in first
+
+
+def test_an_id_alone_redirects_and_an_unknown_one_offers_to_fetch_it(site):
+    r = site.get("/search", params={"q": "https://arxiv.org/pdf/2401.00003v2"}, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/papers/2401.00003")
+    html = site.get("/search", params={"q": "arXiv:2607.27042 image synthesis"}).text
+    assert "We don’t hold <code>2607.27042</code> yet." in html
+    assert 'href="/submit?paper=2607.27042">Fetch it from arXiv</a>' in html
+    assert "Denoising diffusion" in html  # the other words still search
+    old = site.get("/search", params={"q": "hep-th/9901001"}).text
+    assert 'href="/submit?paper=hep-th%2F9901001"' in old
+
+
+def test_the_submit_form_arrives_filled_in_even_through_sign_in(site):
+    r = site.get("/submit", params={"paper": "2607.27042"}, follow_redirects=False)
+    assert r.status_code == 303 and "next=/submit%3Fpaper%3D2607.27042" in r.headers["location"]
+    sign_in(site, "reader@example.org")
+    assert 'value="2607.27042"' in site.get("/submit", params={"paper": "2607.27042"}).text
