@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
+from search_bench import pct, timed  # bench/ is on sys.path when a bench script runs
 
 from papertide.domain.search import SearchRequest, make_filters
 from papertide.ingest.bulk import import_file
@@ -65,17 +66,8 @@ def store_vectors(db: Database, source: Database, model_id: str) -> None:
     log.info("stored %d vectors (%d real) in %.0fs", len(rows), len(real), time.perf_counter() - t0)
 
 
-def pct(xs: list[float], p: float) -> float:
-    return float(np.percentile(xs, p))
-
-
 def run(svc: SearchService, queries: list[str], filters) -> list[float]:  # type: ignore[no-untyped-def]
-    out = []
-    for q in queries:
-        t0 = time.perf_counter()
-        svc.search(SearchRequest(q, filters))
-        out.append(1000 * (time.perf_counter() - t0))
-    return out
+    return timed(lambda q: svc.search(SearchRequest(q, filters)), queries)
 
 
 def main() -> None:
