@@ -221,6 +221,7 @@ def test_an_index_rebuilds_after_a_postgresql_restore(corpus, tmp_path) -> None:
     assert _found(corpus, index, "written after the backup") == ["2402.00009"]
     backups.restore(corpus, saved.path, force=True, pg_bin_dir=bin_dir)
     corpus.dispose()  # the restore re-created types our pooled connections had looked up
+    _settled(corpus)
     assert index.behind() >= 1  # the restore's marker
     assert _found(corpus, index, "written after the backup") == []
     assert _found(corpus, index, "hawking") == ["2401.00008"]
