@@ -26,6 +26,7 @@ from tests.email.smtp_sink import SmtpSink, free_port
 
 THURSDAY = datetime(2026, 6, 4, 9, tzinfo=UTC)
 CONCURRENCY = 2
+LEASE_SECONDS = 4
 
 
 def sender_process(db_url: str, port: int, tmp_path, *extra: str, claim_seconds: float = 1) -> subprocess.Popen:  # type: ignore[no-untyped-def]
@@ -61,7 +62,9 @@ def test_kill_9_mid_run_then_restart_delivers_every_message(mail_app, db, db_url
     sink = SmtpSink().start()
     sink.handler.delay = 0.02  # ~20 ms per message, so the kill lands mid-run
     try:
-        first = sender_process(db_url, sink.port, tmp_path)
+        # The lease must outlast a claimed batch's sends even on a loaded machine, or the
+        # other thread re-claims a row mid-run and sends it twice before any kill.
+        first = sender_process(db_url, sink.port, tmp_path, claim_seconds=LEASE_SECONDS)
         assert sink.handler.wait_for(kill_after, timeout=30), first.communicate()[0]
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -71,8 +74,8 @@ def test_kill_9_mid_run_then_restart_delivers_every_message(mail_app, db, db_url
         received_at_kill = sum(sink.handler.count_by_message_id().values())
         assert kill_after <= received_at_kill < len(expected)
 
-        second = sender_process(db_url, sink.port, tmp_path)
-        out = second.communicate(timeout=60)[0]
+        second = sender_process(db_url, sink.port, tmp_path, claim_seconds=LEASE_SECONDS)
+        out = second.communicate(timeout=60)[0]  # waits out the dead sender's leases first
         assert second.returncode == 0, out
         by_id = sink.handler.count_by_message_id()
         by_recipient = sink.handler.count_by_recipient()
