@@ -74,13 +74,16 @@ def main() -> None:
     t = time.perf_counter()
     version, text = rec.models.text()
     print(f"tf-idf vocabulary (first use, {text.size:,} terms): {time.perf_counter() - t:.2f} s")
+    t = time.perf_counter()
+    rec.models.refit_phrases()
+    print(f"phrase counts over every paper (the weekly job): {time.perf_counter() - t:.2f} s")
     with services.db.read() as conn:
         ids = [r[0] for r in conn.exec_driver_sql("select id from papers where abstract != '' order by arxiv_id desc")]
     day, history = ids[: a.day_size], ids[a.day_size :]
     t = time.perf_counter()
     pool = rec.pool(day)
     features_s = time.perf_counter() - t
-    print(f"today's {len(pool):,} papers: features (texts + tf-idf, once per window, shared) {1000 * features_s:.0f} ms")
+    print(f"today's {len(pool):,} papers: features (texts, tf-idf + phrases, once per window, shared) {1000 * features_s:.0f} ms")
     rng = random.Random(0)
     with services.db.read() as conn:
         background = rec_candidates.texts(conn, rng.sample(history, min(4_000, len(history))))

@@ -43,7 +43,7 @@ def eval_recs(
     kind: Annotated[str | None, typer.Option(help="Only users of this kind (author or community).")] = None,
     dense: Annotated[float | None, typer.Option(help="Weight of the readers' dense (embedding) view (experiments).")] = None,
     vectors_from: Annotated[Path | None, typer.Option(help="Copy stored embeddings from this SQLite database first.")] = None,
-    refit_vocabulary: Annotated[bool, typer.Option(help="Refit the tf-idf vocabulary first (done after every load).")] = False,
+    refit_vocabulary: Annotated[bool, typer.Option(help="Refit the text models first (done after every load).")] = False,
     baselines: Annotated[Path | None, typer.Option(help="Baselines JSON printed alongside (default: beside users).")] = None,
 ) -> None:
     """Rank each user's candidates with the recommender the site uses; print figures when targets are given."""
@@ -55,9 +55,14 @@ def eval_recs(
     try:
         upgrade(services.db)
         people = [u for u in read_users(users) if kind is None or u.kind == kind]
+        models = services.recommender.models
         if _load_missing(services, people, corpus or [], hf or []) or refit_vocabulary:
             err.print("Fitting the tf-idf vocabulary on the database's papers…")
-            services.recommender.models.refit_text()
+            models.refit_text()
+            models.refit_phrases()
+        elif not models.has_phrases():
+            err.print("Counting phrases over the database's papers…")
+            models.refit_phrases()
         if vectors_from is not None:
             from papertide.search.beir import copy_vectors
 

@@ -23,7 +23,8 @@ def recs_jobs(signals: Signals, personal: PersonalRecommendations, settings: Set
 
     def vocabulary(stop: Event) -> int:
         personal.recommender.models.refit_text()
-        return 1
+        personal.recommender.models.refit_phrases()
+        return 2
 
     enabled = settings.jobs_recs_enabled
     return [
@@ -34,5 +35,5 @@ def recs_jobs(signals: Signals, personal: PersonalRecommendations, settings: Set
         Job("recs.community", Cron("15 4 * * *"), community, enabled=enabled,
             description="Refit the community model behind curators' Suggested for today (listed vs not, last year)."),
         Job("recs.vocabulary", Cron("45 3 * * sun"), vocabulary, enabled=enabled,
-            description="Refit the tf-idf vocabulary recommendations use on a sample of the instance's papers."),
+            description="Refit the tf-idf vocabulary (on a sample) and recount phrases (over every paper) for recommendations."),
     ]

@@ -20,7 +20,7 @@ from papertide.storage import rec_candidates
 from papertide.storage import recs as signals_store
 from papertide.storage.db import Database
 
-MODEL_KIND = "rocchio-tfidf-1"
+MODEL_KIND = "rocchio-phrases-1"
 COMMUNITY_HISTORY_DAYS = 365
 COMMUNITY_BACKGROUND = 8_000
 
@@ -84,14 +84,14 @@ class PersonalRecommendations:
     def model_for(self, user_id: int, inputs: ProfileInputs) -> tuple[R.UserModel | None, datetime | None]:
         with self.db.read() as conn:
             stored = signals_store.load_model(conn, user_id)
-        version, _ = self.recommender.models.text()
+        version, _ = self.recommender.models.phrases()
         if stored is not None and stored[0] == MODEL_KIND:
             model = R.UserModel.from_bytes(stored[1])
             if model.text_version == version:
                 return model, stored[2]
         if not inputs.positives:
             return None, None
-        # First view, or the vocabulary was refitted: rebuild now (paused members too — pausing
+        # First view, or the phrase counts were refitted: rebuild now (paused members too — pausing
         # freezes what the model learns from, not whether it works).
         model = self.recommender.train(profile_from(inputs, self.clock()))
         if not inputs.paused:

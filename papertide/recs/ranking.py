@@ -22,7 +22,8 @@ from papertide.domain import recs as R
 from papertide.domain.rec_reasons import Reason, follow_matches, similar_reason, topic_reason
 from papertide.domain.recs_signals import Follow
 from papertide.recs.artifacts import TextModels
-from papertide.recs.text import TextLinear, TextModel, centroid, fit_linear
+from papertide.recs.phrases import PhraseModel, PhraseRows, profile_terms
+from papertide.recs.text import TextLinear, fit_linear
 from papertide.storage import rec_candidates as store
 from papertide.storage.db import Database
 
@@ -60,7 +61,8 @@ class Pool:
 
     features: store.Features
     texts: list[str]
-    tfidf: sparse.csr_matrix
+    tfidf: sparse.csr_matrix  # the vocabulary's view (the community classifier)
+    phrases: PhraseRows  # the phrase view (readers' profiles, "closest liked paper")
     recency: npt.NDArray[np.float64]
     dense: npt.NDArray[np.float32] | None = None  # stored embeddings, when the search index has them
     has_dense: npt.NDArray[np.bool_] | None = None
@@ -82,7 +84,8 @@ class Recommender:
 
     def pool(self, candidate_ids: Sequence[int], with_authors: bool = True) -> Pool:
         version, text = self.models.text()
-        key = (version, tuple(sorted(candidate_ids)))
+        phrase_version, phrases = self.models.phrases()
+        key = (f"{version}:{phrase_version}", tuple(sorted(candidate_ids)))
         with self._lock:
             hit = self._pools.get(key)
             if hit is not None:
@@ -94,7 +97,8 @@ class Recommender:
             texts = store.texts(conn, feats.paper_ids)
             if self.vectors is not None:
                 dense, has = store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
-        pool = Pool(feats, texts, text.transform(texts), R.recency_scores(feats.arxiv_ids), dense, has)
+        pool = Pool(feats, texts, text.transform(texts), PhraseRows.of(phrases.transform(texts, feats.paper_ids)),
+                    R.recency_scores(feats.arxiv_ids), dense, has)
         with self._lock:
             self._pools[key] = pool
             while len(self._pools) > POOL_CACHE:
@@ -104,8 +108,8 @@ class Recommender:
     # ------------------------------------------------------------------ models
 
     def train(self, profile: Profile) -> R.UserModel:
-        """A reader's model from their profile: Rocchio centroid, category mix, liked ids."""
-        version, text = self.models.text()
+        """A reader's model from their profile: Rocchio centroid of phrases, category mix, liked ids."""
+        version, phrases = self.models.phrases()
         liked = list(profile.liked)
         dense = np.zeros(0, np.float32)
         with self.db.read() as conn:
@@ -121,9 +125,11 @@ class Recommender:
             return R.UserModel(version, np.zeros(0, np.int32), np.zeros(0, np.float32))
         if self.vectors is not None and bool(has.any()):
             dense = R.dense_centroid(vecs[has], w[has])
-        pos = centroid(text.transform(liked_texts), w)
-        neg = centroid(text.transform(negative_texts), np.ones(len(negative_texts))) if negative_texts else None
-        terms, values = R.sparsify(R.rocchio(pos, neg))
+        # A liked paper's phrases that no other paper holds yet stay in the profile: the
+        # reader's next paper may be the first to share them.
+        pos = phrases.transform(liked_texts, feats.paper_ids, keep_unique=True)
+        neg = phrases.transform(negative_texts, list(profile.negatives), keep_unique=True) if negative_texts else None
+        terms, values = profile_terms(pos, w, neg, R.NEGATIVE_PUSH, R.CENTROID_TERMS)
         order = np.argsort(-w, kind="stable")[:EXPLAIN_LIKES]
         return R.UserModel(version, terms, values, tuple(feats.paper_ids[i] for i in order),
                            R.category_mix(feats.categories, list(w)), dense)
@@ -152,10 +158,10 @@ class Recommender:
         n = len(pool)
         if n == 0:
             return []
-        _, text = self.models.text()
+        _, phrases = self.models.phrases()
         score = np.zeros(n)
         if model is not None and len(model.terms) and blend.text:
-            score += blend.text * R.zscore(np.asarray(pool.tfidf @ model.term_vector(pool.tfidf.shape[1])).ravel())
+            score += blend.text * R.zscore(pool.phrases.scores(model.terms, model.values))
         if model is not None and blend.dense and model.dense.size and pool.dense is not None and pool.has_dense is not None:
             score += blend.dense * R.dense_scores(pool.dense, pool.has_dense, model.dense)
         if model is not None and model.categories and blend.category:
@@ -173,7 +179,7 @@ class Recommender:
                                                for r in found)
         skip_ids = set(negatives) | set(model.liked_ids if model else ())
         top = R.top_indices(score, limit, [pid in skip_ids for pid in pool.features.paper_ids])
-        nearest = self._nearest_liked(model, pool, top, text) if explain and model else {}
+        nearest = self._nearest_liked(model, pool, top, phrases) if explain and model else {}
         out: list[Recommendation] = []
         for i in top:
             reasons = list(hits.get(i, []))
@@ -186,7 +192,7 @@ class Recommender:
             out.append(Recommendation(pool.features.paper_ids[i], pool.features.arxiv_ids[i], float(score[i]), tuple(reasons)))
         return out
 
-    def _nearest_liked(self, model: R.UserModel, pool: Pool, top: Sequence[int], text: TextModel) -> dict[int, Reason]:
+    def _nearest_liked(self, model: R.UserModel, pool: Pool, top: Sequence[int], phrases: PhraseModel) -> dict[int, Reason]:
         """For the shown candidates only: the liked paper each is closest to, when close enough."""
         if not top or not model.liked_ids:
             return {}
@@ -195,7 +201,7 @@ class Recommender:
             liked_texts = store.texts(conn, feats.paper_ids)
         if not liked_texts:
             return {}
-        sims = (pool.tfidf[list(top)] @ text.transform(liked_texts).T).toarray()
+        sims = pool.phrases.similarities(top, phrases.transform(liked_texts, feats.paper_ids))
         out: dict[int, Reason] = {}
         for row, i in enumerate(top):
             j = int(np.argmax(sims[row]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -136,6 +136,19 @@ def sample_texts(conn: Connection, size: int, seed: int = 0) -> list[str]:
     if len(ids) > size:
         ids = sorted(random.Random(seed).sample(ids, size))
     return texts(conn, ids)
+
+
+def text_batches(conn: Connection, batch: int = 5_000) -> Iterator[tuple[list[int], list[str]]]:
+    """(ids, ``title abstract``) of every paper, ``batch`` at a time in id order (keyset paging)."""
+    last = 0
+    while True:
+        q = (sa.select(papers.c.id, papers.c.title, papers.c.abstract)
+             .where(papers.c.id > last).order_by(papers.c.id).limit(batch))
+        rows = conn.execute(q).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield [r.id for r in rows], [f"{r.title} {r.abstract}" for r in rows]
 
 
 def listed_papers(conn: Connection, before: date, after: date) -> list[tuple[int, date, int]]:

@@ -20,7 +20,7 @@ TODAY = datetime.now(UTC).date()
 PROTEIN = "protein folding structure prediction with residue contact maps and {x} backbone geometry"
 GALAXY = "galaxy rotation curves dark matter halo {x} stellar kinematics survey"
 # Interleaved ids, so freshness (id order) favours neither topic.
-PROTEIN_IDS = {f"2606.{2 * i:05d}" for i in range(12)}
+PROTEIN_IDS = {f"2606.{2 * i:05d}" for i in range(12)} | {"2606.00100"}
 
 
 def protein(arxiv_id: str) -> bool:
@@ -63,6 +63,21 @@ def test_a_member_without_signals_gets_nothing_and_is_told_so(services):
     ada = _member(services)
     page = _week(services, ada.id)
     assert page.recommendations == [] and page.has_signals is False
+
+
+def test_a_new_paper_sharing_a_rare_name_with_a_liked_one_comes_first(services):
+    """The name is in one paper when the phrases are counted; the next paper to use it is met later."""
+    ada = _member(services)
+    month_ago = TODAY - timedelta(days=30)
+    add_papers(services.db, make_paper("2605.00100", title="Protein study with ZetaFold", categories=("q-bio.BM",),
+                                       abstract=PROTEIN.format(x="zetafold"), published=month_ago))
+    _vote(services, ada, "2605.00100")
+    services.for_you.recommender.models.refit_phrases()
+    add_papers(services.db, make_paper("2606.00100", title="Protein study 12", categories=("q-bio.BM",),
+                                       abstract=PROTEIN.format(x="zetafold"), published=TODAY))
+    page = _week(services, ada.id, limit=5)
+    assert page.recommendations[0].arxiv_id == "2606.00100"
+    assert all(protein(r.arxiv_id) for r in page.recommendations[1:])
 
 
 def test_upvotes_pull_the_same_topic_to_the_top_with_a_reason(services):
