@@ -35,6 +35,7 @@ class Blend:
     """Weights of the score components (text, linear and recency are z-scores over the candidates)."""
 
     text: float = 1.0  # cosine to the profile centroid
+    nearest: float = 0.0  # similarity to the closest liked paper (a reader of several topics)
     dense: float = 0.0  # cosine to the likes' embedding centroid (when the search index stores vectors)
     linear: float = 0.0  # a trained text classifier (the community's)
     category: float = 0.1  # log share of the likes in the candidate's categories
@@ -65,12 +66,11 @@ class UserModel:
     liked_ids: tuple[int, ...] = ()
     categories: Mapping[str, float] = field(default_factory=dict)
     dense: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
-
-    def term_vector(self, size: int) -> Vector:
-        out = np.zeros(size)
-        keep = self.terms < size
-        out[self.terms[keep]] = self.values[keep]
-        return out
+    # The first likes' own phrase rows (CSR arrays, a row per liked id in order): the closest
+    # liked paper is found without reading the likes again.
+    liked_indptr: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(1, np.int32))
+    liked_terms: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    liked_values: npt.NDArray[np.float16] = field(default_factory=lambda: np.zeros(0, np.float16))
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -79,7 +79,8 @@ class UserModel:
             buf, text_version=np.asarray(self.text_version), terms=self.terms.astype(np.int32),
             values=self.values.astype(np.float32), liked_ids=np.asarray(self.liked_ids, dtype=np.int64),
             cat_names=np.asarray([c for c, _ in cats], dtype=str), cat_weights=np.asarray([w for _, w in cats], dtype=np.float32),
-            dense=self.dense.astype(np.float32),
+            dense=self.dense.astype(np.float32), liked_indptr=self.liked_indptr.astype(np.int32),
+            liked_terms=self.liked_terms.astype(np.int32), liked_values=self.liked_values.astype(np.float16),
         )
         return buf.getvalue()
 
@@ -88,8 +89,10 @@ class UserModel:
         z = np.load(io.BytesIO(data), allow_pickle=False)
         cats = {str(c): float(w) for c, w in zip(z["cat_names"], z["cat_weights"], strict=True)}
         dense = z["dense"].astype(np.float32) if "dense" in z.files else np.zeros(0, np.float32)
+        rows = ((z["liked_indptr"].astype(np.int32), z["liked_terms"].astype(np.int32), z["liked_values"].astype(np.float16))
+                if "liked_indptr" in z.files else (np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float16)))
         return cls(str(z["text_version"]), z["terms"].astype(np.int32), z["values"].astype(np.float32),
-                   tuple(int(i) for i in z["liked_ids"]), cats, dense)
+                   tuple(int(i) for i in z["liked_ids"]), cats, dense, *rows)
 
 
 def signal_weights(liked: Sequence[Liked], half_life_days: float = HALF_LIFE_DAYS) -> Vector:
@@ -98,13 +101,6 @@ def signal_weights(liked: Sequence[Liked], half_life_days: float = HALF_LIFE_DAY
         [KIND_WEIGHT.get(x.kind, 1.0) * x.weight * 0.5 ** (max(0.0, x.age_days) / half_life_days) for x in liked],
         dtype=np.float64,
     )
-
-
-def rocchio(liked_centroid: Vector, negative_centroid: Vector | None) -> Vector:
-    """The profile vector: likes' centroid minus a share of the "not interested" one, unit length."""
-    v = liked_centroid if negative_centroid is None else liked_centroid - NEGATIVE_PUSH * negative_centroid
-    norm = float(np.linalg.norm(v))
-    return v / norm if norm > 0 else v
 
 
 def dense_centroid(vectors: npt.NDArray[np.float32], weights: Vector) -> npt.NDArray[np.float32]:
@@ -122,15 +118,6 @@ def dense_scores(candidates: npt.NDArray[np.float32], has: npt.NDArray[np.bool_]
     out = np.zeros(len(candidates))
     out[has] = zscore(sims[has])
     return out
-
-
-def sparsify(vector: Vector, keep: int = CENTROID_TERMS) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
-    """The ``keep`` largest-magnitude entries of a profile vector (sorted by term index)."""
-    nz = np.flatnonzero(vector)
-    if len(nz) > keep:
-        nz = nz[np.argsort(-np.abs(vector[nz]))[:keep]]
-    nz = np.sort(nz)
-    return nz.astype(np.int32), vector[nz].astype(np.float32)
 
 
 def category_mix(categories_of_likes: Sequence[Sequence[str]], weights: Sequence[float]) -> dict[str, float]:

@@ -204,11 +204,23 @@ class PhraseRows:
         q[pos[found]] = values[found]
         return np.asarray(self.rows @ q).ravel()
 
+    def nearest(self, others: sparse.csr_matrix) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+        """For every row: the largest dot product with any of ``others``, and which one it was."""
+        n = len(self)
+        if not len(self.buckets) or others.shape[0] == 0:
+            return np.zeros(n), np.zeros(n, np.intp)
+        sims = (self.rows @ self._compact(others).T).tocsr()
+        best = np.asarray(sims.max(axis=1).todense()).ravel()
+        which = np.asarray(sims.argmax(axis=1)).ravel()
+        return best, which.astype(np.intp)
+
+    def _compact(self, others: sparse.csr_matrix) -> sparse.csr_matrix:
+        pos, found = self._columns(others.indices)
+        return sparse.csr_matrix((np.where(found, others.data, 0.0), pos, others.indptr),
+                                 shape=(others.shape[0], len(self.buckets)))
+
     def similarities(self, which: Sequence[int], others: sparse.csr_matrix) -> npt.NDArray[np.float64]:
         """Dot products of rows ``which`` with each of ``others`` (full-width rows): len(which) × len(others)."""
         if not len(self.buckets):
             return np.zeros((len(which), others.shape[0]))
-        pos, found = self._columns(others.indices)
-        kept = sparse.csr_matrix((np.where(found, others.data, 0.0), pos, others.indptr),
-                                 shape=(others.shape[0], len(self.buckets)))
-        return np.asarray((self.rows[list(which)] @ kept.T).toarray())
+        return np.asarray((self.rows[list(which)] @ self._compact(others).T).toarray())

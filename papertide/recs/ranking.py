@@ -22,15 +22,16 @@ from papertide.domain import recs as R
 from papertide.domain.rec_reasons import Reason, follow_matches, similar_reason, topic_reason
 from papertide.domain.recs_signals import Follow
 from papertide.recs.artifacts import TextModels
-from papertide.recs.phrases import PhraseModel, PhraseRows, profile_terms
+from papertide.recs.phrases import PhraseRows, profile_terms
 from papertide.recs.text import TextLinear, fit_linear
 from papertide.storage import rec_candidates as store
 from papertide.storage.db import Database
 
 POOL_CACHE = 8  # candidate pools kept per process (a day, a week, the digest's window…)
-EXPLAIN_LIKES = 200  # the most recent likes searched for the "closest liked paper"
+EXPLAIN_LIKES = 200  # the heaviest likes a model remembers (never recommended back)
+NEAREST_LIKES = 100  # of which the phrase rows kept for "closest liked paper" (~25 KB per 30 likes)
 # Measured on the development set (bench/RESULTS.md, "For you").
-PERSONAL_BLEND = R.Blend(text=1.0, category=0.1)
+PERSONAL_BLEND = R.Blend(text=1.0, nearest=0.3, category=0.1)
 # The community's day list: what it listed before (a text classifier) and freshness (id order).
 COMMUNITY_BLEND = R.Blend(text=0.0, linear=1.0, category=0.0, recency=2.5)
 COMMUNITY_HALF_LIFE_DAYS = 180.0  # the community's taste drifts faster than a reader's field
@@ -131,8 +132,10 @@ class Recommender:
         neg = phrases.transform(negative_texts, list(profile.negatives), keep_unique=True) if negative_texts else None
         terms, values = profile_terms(pos, w, neg, R.NEGATIVE_PUSH, R.CENTROID_TERMS)
         order = np.argsort(-w, kind="stable")[:EXPLAIN_LIKES]
+        rows = pos[order[:NEAREST_LIKES]]
         return R.UserModel(version, terms, values, tuple(feats.paper_ids[i] for i in order),
-                           R.category_mix(feats.categories, list(w)), dense)
+                           R.category_mix(feats.categories, list(w)), dense, rows.indptr.astype(np.int32),
+                           rows.indices.astype(np.int32), rows.data.astype(np.float16))
 
     def train_linear(self, profile: Profile, background_ids: Sequence[int],
                      half_life_days: float = R.HALF_LIFE_DAYS) -> TextLinear | None:
@@ -158,10 +161,16 @@ class Recommender:
         n = len(pool)
         if n == 0:
             return []
-        _, phrases = self.models.phrases()
         score = np.zeros(n)
         if model is not None and len(model.terms) and blend.text:
             score += blend.text * R.zscore(pool.phrases.scores(model.terms, model.values))
+        near = None
+        if model is not None and len(model.liked_terms) and (blend.nearest or explain):
+            liked = sparse.csr_matrix((model.liked_values.astype(np.float64), model.liked_terms, model.liked_indptr),
+                                      shape=(len(model.liked_indptr) - 1, int(model.liked_terms.max()) + 1))
+            near = pool.phrases.nearest(liked)
+            if blend.nearest:
+                score += blend.nearest * R.zscore(near[0])
         if model is not None and blend.dense and model.dense.size and pool.dense is not None and pool.has_dense is not None:
             score += blend.dense * R.dense_scores(pool.dense, pool.has_dense, model.dense)
         if model is not None and model.categories and blend.category:
@@ -179,7 +188,7 @@ class Recommender:
                                                for r in found)
         skip_ids = set(negatives) | set(model.liked_ids if model else ())
         top = R.top_indices(score, limit, [pid in skip_ids for pid in pool.features.paper_ids])
-        nearest = self._nearest_liked(model, pool, top, phrases) if explain and model else {}
+        nearest = self._nearest_liked(model, top, near) if explain and model and near else {}
         out: list[Recommendation] = []
         for i in top:
             reasons = list(hits.get(i, []))
@@ -192,20 +201,15 @@ class Recommender:
             out.append(Recommendation(pool.features.paper_ids[i], pool.features.arxiv_ids[i], float(score[i]), tuple(reasons)))
         return out
 
-    def _nearest_liked(self, model: R.UserModel, pool: Pool, top: Sequence[int], phrases: PhraseModel) -> dict[int, Reason]:
-        """For the shown candidates only: the liked paper each is closest to, when close enough."""
-        if not top or not model.liked_ids:
-            return {}
+    def _nearest_liked(self, model: R.UserModel, top: Sequence[int],
+                       near: tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]) -> dict[int, Reason]:
+        """For the shown candidates: the liked paper each is closest to, when close enough."""
+        closest = {i: model.liked_ids[int(near[1][i])] for i in top}
         with self.db.read() as conn:
-            feats = store.features(conn, model.liked_ids, with_authors=False)
-            liked_texts = store.texts(conn, feats.paper_ids)
-        if not liked_texts:
-            return {}
-        sims = pool.phrases.similarities(top, phrases.transform(liked_texts, feats.paper_ids))
+            feats = store.features(conn, sorted(set(closest.values())), with_authors=False)
+        liked = {pid: (aid, title) for pid, aid, title in zip(feats.paper_ids, feats.arxiv_ids, feats.titles, strict=True)}
         out: dict[int, Reason] = {}
-        for row, i in enumerate(top):
-            j = int(np.argmax(sims[row]))
-            r = similar_reason(float(sims[row, j]), feats.arxiv_ids[j], feats.titles[j])
-            if r:
+        for i, pid in closest.items():
+            if pid in liked and (r := similar_reason(float(near[0][i]), *liked[pid])):
                 out[i] = r
         return out

@@ -108,12 +108,3 @@ def fit_linear(positives: sparse.csr_matrix, weights: npt.NDArray[np.float64], n
     model = LogisticRegression(C=1.0, max_iter=300)
     model.fit(x, y, sample_weight=np.r_[pw, nw])
     return TextLinear(model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-
-
-def centroid(rows: sparse.csr_matrix, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The weighted mean of tf-idf rows, unit length (Rocchio's profile vector)."""
-    if rows.shape[0] == 0:
-        return np.zeros(rows.shape[1])
-    m = np.asarray(rows.T @ weights).ravel()
-    norm = float(np.linalg.norm(m))
-    return m / norm if norm > 0 else m

@@ -17,30 +17,17 @@ def test_signal_weights_decay_by_age_and_weigh_own_papers_most():
     assert w[4] == pytest.approx(w[0])  # a like dated in the future is not weighed up
 
 
-def test_rocchio_pushes_away_from_not_interested_and_is_unit_length():
-    liked = np.array([1.0, 1.0, 0.0])
-    negative = np.array([0.0, 1.0, 0.0])
-    v = R.rocchio(liked, negative)
-    assert np.linalg.norm(v) == pytest.approx(1.0)
-    assert v[1] < v[0]
-    assert np.allclose(R.rocchio(np.zeros(3), None), 0)
-
-
-def test_sparsify_keeps_the_heaviest_terms_in_term_order():
-    v = np.array([0.0, 0.5, -0.9, 0.1, 0.0, 0.3])
-    terms, values = R.sparsify(v, keep=3)
-    assert terms.tolist() == [1, 2, 5]
-    assert values.tolist() == pytest.approx([0.5, -0.9, 0.3])
-    assert R.sparsify(np.zeros(4))[0].size == 0
-
-
 def test_user_model_round_trips_through_bytes():
     model = R.UserModel("v1", np.array([2, 7], dtype=np.int32), np.array([0.5, 0.25], dtype=np.float32), (10, 11),
-                        {"cs.CL": 0.75, "cs.LG": 0.25})
+                        {"cs.CL": 0.75, "cs.LG": 0.25}, liked_indptr=np.array([0, 2, 3], dtype=np.int32),
+                        liked_terms=np.array([2, 9, 7], dtype=np.int32), liked_values=np.array([0.6, 0.8, 1.0], np.float16))
     back = R.UserModel.from_bytes(model.to_bytes())
     assert back.text_version == "v1" and back.liked_ids == (10, 11) and back.categories == {"cs.CL": 0.75, "cs.LG": 0.25}
-    assert back.term_vector(8).tolist() == pytest.approx([0, 0, 0.5, 0, 0, 0, 0, 0.25])
-    assert back.term_vector(5).tolist() == pytest.approx([0, 0, 0.5, 0, 0])  # a smaller vocabulary ignores the rest
+    assert back.terms.tolist() == [2, 7] and back.values.tolist() == pytest.approx([0.5, 0.25])
+    assert back.liked_indptr.tolist() == [0, 2, 3] and back.liked_terms.tolist() == [2, 9, 7]
+    assert back.liked_values.tolist() == pytest.approx([0.6, 0.8, 1.0], abs=1e-3)
+    bare = R.UserModel.from_bytes(R.UserModel("v1", model.terms, model.values).to_bytes())
+    assert bare.liked_indptr.tolist() == [0] and bare.liked_terms.size == 0
 
 
 def test_category_mix_counts_the_primary_category_double():

@@ -128,3 +128,8 @@ def test_profile_terms_are_the_heaviest_of_the_rocchio_vector():
     empty = PhraseRows.of(sparse.csr_matrix((2, 4)))
     assert list(empty.scores(pushed_terms, pushed)) == [0.0, 0.0]
     assert empty.similarities([0], others).shape == (1, 2)
+    best, which = pool.nearest(others)
+    assert np.allclose(best, (rows @ others.T).toarray().max(axis=1))
+    assert which.tolist() == [0, 0, 0]  # rows 0 and 2 touch neither: the first, at similarity 0
+    assert best.tolist() == [0.0, 1.0, 0.0]
+    assert empty.nearest(others)[0].tolist() == [0.0, 0.0]
