@@ -5,7 +5,8 @@ papers apart from their neighbours' is the rare part — the name of their metho
 dataset, a phrase they keep using — and a capped vocabulary keeps only frequent terms. Every
 word and word pair that occurs in at least two of the instance's papers counts here. On the
 development set (bench/RESULTS.md, "For you") that moves author users' nDCG@20 from 0.19 to
-0.25 (0.256 with the closest liked paper beside the centroid); the capped vocabulary stays for the community classifier, which it suits.
+0.25 (0.256 with the closest liked paper beside the centroid); the capped vocabulary stays
+for the community classifier, which it suits.
 
 There are millions of such phrases, too many to store as a vocabulary, so they are hashed
 (scikit-learn's ``HashingVectorizer``, 2^24 buckets: fewer buckets measurably merge rare
@@ -210,9 +211,17 @@ class PhraseRows:
         if not len(self.buckets) or others.shape[0] == 0:
             return np.zeros(n), np.zeros(n, np.intp)
         sims = (self.rows @ self._compact(others).T).tocsr()
-        best = np.asarray(sims.max(axis=1).todense()).ravel()
-        which = np.asarray(sims.argmax(axis=1)).ravel()
-        return best, which.astype(np.intp)
+        best, which = np.zeros(n), np.zeros(n, np.intp)
+        filled = np.diff(sims.indptr) > 0
+        if not sims.nnz:
+            return best, which
+        # Row maxima from the flat arrays (scipy's row-wise argmax is a Python loop over rows).
+        best[filled] = np.maximum.reduceat(sims.data, sims.indptr[:-1][filled])
+        row = _row_of(sims)
+        at = np.flatnonzero(sims.data == best[row])
+        rows, first = np.unique(row[at], return_index=True)
+        which[rows] = sims.indices[at[first]]
+        return best, which
 
     def _compact(self, others: sparse.csr_matrix) -> sparse.csr_matrix:
         pos, found = self._columns(others.indices)
