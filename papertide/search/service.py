@@ -158,15 +158,13 @@ class SearchService:
                       corrections: dict[str, str] | None) -> list[tuple[int, float]]:
         """Keyword hits; a term that looks misspelt is searched as the index's spelling (into ``corrections``)."""
         terms = understood.terms
-        hits = self.lexical.search(terms, filters, limit)
         suspects = [t for t in terms if max_edits(t) and t not in understood.names]
-        if corrections is None or not suspects:
-            return hits
-        found = self.lexical.correct(suspects)
-        if not found:
-            return hits
-        corrections.update(found)
-        return self.lexical.search(tuple(dict.fromkeys(found.get(t, t) for t in terms)), filters, limit)
+        if corrections is not None and suspects:
+            found = self.lexical.correct(suspects)  # first, so the index is searched once
+            if found:
+                corrections.update(found)
+                terms = tuple(dict.fromkeys(found.get(t, t) for t in terms))
+        return self.lexical.search(terms, filters, limit)
 
     def _fused(self, understood: UnderstoodQuery, filters: SearchFilters, mode: Mode, limit: int,
                corrections: dict[str, str] | None) -> list[tuple[int, float]]:

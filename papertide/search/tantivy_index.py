@@ -164,10 +164,7 @@ class TantivyLexicalIndex:
             return []
         if not (self.built or self._build_if_small()):
             return self.fallback.search(terms, filters, limit)
-        with self.db.read() as conn:
-            stale = changes.has_after(conn, self.cursor())
-        if stale:
-            self.sync(INLINE_SYNC, wait_s=INLINE_WAIT_S)
+        self._catch_up()
         words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
         if not words:
             return []
@@ -208,11 +205,19 @@ class TantivyLexicalIndex:
             depth *= 4
         return self.fallback.search(terms, filters, limit)
 
+    def _catch_up(self) -> None:
+        """Apply what the log holds beyond this index before answering from it (bounded)."""
+        with self.db.read() as conn:
+            stale = changes.has_after(conn, self.cursor())
+        if stale:
+            self.sync(INLINE_SYNC, wait_s=INLINE_WAIT_S)
+
     def correct(self, terms: Sequence[str]) -> dict[str, str]:
         if not any(max_edits(t) for t in terms):
             return {}
-        if not self.built:
+        if not (self.built or self._build_if_small()):
             return self.fallback.correct(terms)
+        self._catch_up()  # a word a paper added a moment ago is not a misspelling
         searcher = self.index.searcher()
         out: dict[str, str] = {}
         for term in terms:

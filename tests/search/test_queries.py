@@ -155,6 +155,17 @@ def test_a_filtered_query_is_corrected_too(lexical):
     assert _ids(cjk) == ["2402.00300"]  # a sub-phrase from the middle of a run, inside a filter
 
 
+def test_a_word_a_paper_brought_a_moment_ago_is_not_corrected(sqlite_db):
+    # SQLite only: on PostgreSQL another pytest worker's open transaction can hold the change
+    # log back (tests/search/test_change_log.py covers that path with waits).
+    add_papers(sqlite_db, *CORPUS, *EXTRA)
+    svc = SearchService(sqlite_db)
+    assert svc.search(SearchRequest("transfomer", mode="lexical")).corrected == "transformer"
+    add_papers(sqlite_db, make_paper("2402.00900", title="Transfomer: a method named by a typo"))
+    page = svc.search(SearchRequest("transfomer", mode="lexical"))
+    assert (page.corrected, _ids(page)) == (None, ["2402.00900"])
+
+
 def test_fts5_corrects_from_its_own_vocabulary(fts5):
     page = fts5.search(SearchRequest("transfomer atention", mode="lexical"))
     assert (page.corrected, _ids(page)[0]) == ("transformer attention", "2402.00200")
