@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -22,8 +23,8 @@ from papertide.domain import recs as R
 from papertide.domain.rec_reasons import Reason, follow_matches, similar_reason, topic_reason
 from papertide.domain.recs_signals import Follow
 from papertide.recs.artifacts import TextModels
-from papertide.recs.phrases import PhraseRows, profile_terms
-from papertide.recs.text import TextLinear, fit_linear
+from papertide.recs.phrases import PhraseModel, PhraseRows, profile_terms
+from papertide.recs.text import TextLinear, TextModel, fit_linear
 from papertide.storage import rec_candidates as store
 from papertide.storage.db import Database
 
@@ -58,18 +59,32 @@ class Recommendation:
 
 @dataclass
 class Pool:
-    """A candidate set's features, computed once and shared by every reader ranked against it."""
+    """A candidate set's features, computed once and shared by every reader ranked against it.
+
+    The two text views are computed on first use: readers' pools need only the phrases, the
+    community's only the vocabulary (two threads racing compute the same value twice, harmlessly).
+    """
 
     features: store.Features
     texts: list[str]
-    tfidf: sparse.csr_matrix  # the vocabulary's view (the community classifier)
-    phrases: PhraseRows  # the phrase view (readers' profiles, "closest liked paper")
     recency: npt.NDArray[np.float64]
+    text_model: TextModel
+    phrase_model: PhraseModel
     dense: npt.NDArray[np.float32] | None = None  # stored embeddings, when the search index has them
     has_dense: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.features)
+
+    @cached_property
+    def tfidf(self) -> sparse.csr_matrix:
+        """The vocabulary's view (the community classifier)."""
+        return self.text_model.transform(self.texts)
+
+    @cached_property
+    def phrases(self) -> PhraseRows:
+        """The phrase view (readers' profiles, "closest liked paper")."""
+        return PhraseRows.of(self.phrase_model.transform(self.texts, self.features.paper_ids))
 
 
 class Recommender:
@@ -98,8 +113,7 @@ class Recommender:
             texts = store.texts(conn, feats.paper_ids)
             if self.vectors is not None:
                 dense, has = store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
-        pool = Pool(feats, texts, text.transform(texts), PhraseRows.of(phrases.transform(texts, feats.paper_ids)),
-                    R.recency_scores(feats.arxiv_ids), dense, has)
+        pool = Pool(feats, texts, R.recency_scores(feats.arxiv_ids), text, phrases, dense, has)
         with self._lock:
             self._pools[key] = pool
             while len(self._pools) > POOL_CACHE:
