@@ -55,35 +55,24 @@ def _changed(old: str, new: str, op_: str) -> str:
     return " OR ".join(f"{old}.{c} {op_} {new}.{c}" for c in INDEXED)
 
 
+def _log_trigger(function: str, trigger: str, table: str, id_column: str) -> None:
+    """A plpgsql function appending the changed row's paper to the log, and its insert/delete trigger."""
+    op.execute(
+        f"""
+        CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO search_changes (paper_id, txid)
+          VALUES (CASE TG_OP WHEN 'DELETE' THEN OLD.{id_column} ELSE NEW.{id_column} END, pg_current_xact_id()::text::bigint);
+          RETURN NULL;
+        END $$
+        """
+    )
+    op.execute(f"CREATE TRIGGER {trigger} AFTER INSERT OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()")
+
+
 def _upgrade_postgres() -> None:
-    op.execute(
-        """
-        CREATE FUNCTION papertide_search_change() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          INSERT INTO search_changes (paper_id, txid)
-          VALUES (CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END, pg_current_xact_id()::text::bigint);
-          RETURN NULL;
-        END $$
-        """
-    )
-    op.execute(
-        "CREATE TRIGGER papers_search_change AFTER INSERT OR DELETE ON papers "
-        "FOR EACH ROW EXECUTE FUNCTION papertide_search_change()"
-    )
-    op.execute(
-        """
-        CREATE FUNCTION papertide_search_listing_change() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          INSERT INTO search_changes (paper_id, txid)
-          VALUES (CASE TG_OP WHEN 'DELETE' THEN OLD.paper_id ELSE NEW.paper_id END, pg_current_xact_id()::text::bigint);
-          RETURN NULL;
-        END $$
-        """
-    )
-    op.execute(
-        "CREATE TRIGGER daily_listings_search_change AFTER INSERT OR DELETE ON daily_listings "
-        "FOR EACH ROW EXECUTE FUNCTION papertide_search_listing_change()"
-    )
+    _log_trigger("papertide_search_change", "papers_search_change", "papers", "id")
+    _log_trigger("papertide_search_listing_change", "daily_listings_search_change", "daily_listings", "paper_id")
     # WHEN: an upsert that rewrites a column with the same value (or `SET title = title`,
     # which rebuilds search_documents) is no change to the keyword index.
     op.execute(
