@@ -33,6 +33,7 @@ from papertide.domain.cjk import cjk_bigrams
 from papertide.domain.search import SearchFilters
 from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
 from papertide.search.lexical import Hits, LexicalIndex, SqlLexicalIndex
+from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
 from papertide.storage import search_changes as changes
 from papertide.storage.db import Database
@@ -314,7 +315,7 @@ class TantivyLexicalIndex:
             identity = changes.database_identity(conn)
         writer.delete_all_documents()
         with self.db.read() as conn:
-            total, done = changes.count_papers(conn), 0
+            total, done = papers_store.count_papers(conn), 0
             for batch in changes.iter_documents(conn):
                 for doc in batch:
                     writer.add_document(self._doc(doc))
@@ -332,7 +333,7 @@ class TantivyLexicalIndex:
         if self._too_big:  # don't count every paper on every query until the build is done
             return False
         with self.db.read() as conn:
-            self._too_big = changes.count_papers(conn) > INLINE_BUILD_MAX
+            self._too_big = papers_store.count_papers(conn) > INLINE_BUILD_MAX
         if not self._too_big:
             self.ensure_built()
         return not self._too_big

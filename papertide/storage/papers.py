@@ -255,6 +255,18 @@ def count_papers(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
 
 
+def in_id_batches(conn: Connection, columns: Sequence[sa.ColumnElement[Any]], batch: int = 5_000) -> Iterator[Sequence[Any]]:
+    """``columns`` (the first must be ``papers.c.id``) of every paper, ``batch`` rows at a time in id
+    order: keyset paging, so each page is an index range however far the scan has gone."""
+    last = 0
+    while True:
+        rows = conn.execute(sa.select(*columns).where(papers.c.id > last).order_by(papers.c.id).limit(batch)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
 def published_range(conn: Connection) -> tuple[date | None, date | None]:
     r = conn.execute(sa.select(sa.func.min(papers.c.published), sa.func.max(papers.c.published))).one()
     return r[0], r[1]

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.storage.embeddings import to_array
-from papertide.storage.papers import IN_CHUNK
+from papertide.storage.papers import IN_CHUNK, in_id_batches
 from papertide.storage.schema import daily_listings, papers
 from papertide.storage.tables.search import paper_embeddings
 
@@ -139,15 +139,8 @@ def sample_texts(conn: Connection, size: int, seed: int = 0) -> list[str]:
 
 
 def text_batches(conn: Connection, batch: int = 5_000) -> Iterator[tuple[list[int], list[str]]]:
-    """(ids, ``title abstract``) of every paper, ``batch`` at a time in id order (keyset paging)."""
-    last = 0
-    while True:
-        q = (sa.select(papers.c.id, papers.c.title, papers.c.abstract)
-             .where(papers.c.id > last).order_by(papers.c.id).limit(batch))
-        rows = conn.execute(q).all()
-        if not rows:
-            return
-        last = rows[-1].id
+    """(ids, ``title abstract``) of every paper, ``batch`` at a time in id order."""
+    for rows in in_id_batches(conn, (papers.c.id, papers.c.title, papers.c.abstract), batch):
         yield [r.id for r in rows], [f"{r.title} {r.abstract}" for r in rows]
 
 

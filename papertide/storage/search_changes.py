@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.storage.github import has_code_condition
-from papertide.storage.papers import IN_CHUNK
+from papertide.storage.papers import IN_CHUNK, in_id_batches
 from papertide.storage.schema import daily_listings, papers
 from papertide.storage.search import author_text_expression
 from papertide.storage.tables.search import search_changes as _log
@@ -189,21 +189,9 @@ def documents(conn: Connection, ids: Sequence[int]) -> list[Document]:
 
 
 def iter_documents(conn: Connection, batch: int = 5_000) -> Iterator[list[Document]]:
-    """Every paper's indexed text, in id order, ``batch`` at a time (keyset paging)."""
-    last = 0
-    while True:
-        q = (
-            sa.select(*_COLUMNS).where(papers.c.id > last).order_by(papers.c.id).limit(batch)
-        )
-        rows = [_doc(r) for r in conn.execute(q)]
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].paper_id
-
-
-def count_papers(conn: Connection) -> int:
-    return conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
+    """Every paper's indexed text, in id order, ``batch`` at a time."""
+    for rows in in_id_batches(conn, _COLUMNS, batch):
+        yield [_doc(r) for r in rows]
 
 
 _COLUMNS = (
