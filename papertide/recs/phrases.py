@@ -27,6 +27,8 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from papertide.recs.text import WORDS
+
 HASH_BITS = 24
 MAX_DF_SHARE = 0.1
 SMALL_INSTANCE = 2_000  # below this many papers a tenth is too few to call a phrase filler
@@ -34,11 +36,7 @@ DF_CAP = np.iinfo(np.uint16).max  # counts saturate here (far above any max_df t
 
 
 def _hasher(bits: int = HASH_BITS) -> HashingVectorizer:
-    return HashingVectorizer(
-        strip_accents="unicode", lowercase=True, stop_words="english",
-        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b", ngram_range=(1, 2), n_features=2**bits,
-        alternate_sign=False, norm=None, dtype=np.float32,
-    )
+    return HashingVectorizer(**WORDS, n_features=2**bits, alternate_sign=False, norm=None, dtype=np.float32)
 
 
 def _counts(hasher: HashingVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -78,10 +76,6 @@ class PhraseModel:
             n += x.shape[0]
             last = max([last, *ids])
         return cls(np.minimum(df, DF_CAP).astype(np.uint16), n, 0 if sample else last, bits)
-
-    @property
-    def size(self) -> int:
-        return int(2**self.bits)
 
     def transform(self, texts: Sequence[str], paper_ids: Sequence[int] | None = None,
                   keep_unique: bool = False) -> sparse.csr_matrix:
@@ -227,9 +221,3 @@ class PhraseRows:
         pos, found = self._columns(others.indices)
         return sparse.csr_matrix((np.where(found, others.data, 0.0), pos, others.indptr),
                                  shape=(others.shape[0], len(self.buckets)))
-
-    def similarities(self, which: Sequence[int], others: sparse.csr_matrix) -> npt.NDArray[np.float64]:
-        """Dot products of rows ``which`` with each of ``others`` (full-width rows): len(which) × len(others)."""
-        if not len(self.buckets):
-            return np.zeros((len(which), others.shape[0]))
-        return np.asarray((self.rows[list(which)] @ self._compact(others).T).toarray())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,10 +24,16 @@ FIT_SAMPLE = 60_000
 MIN_PAPERS = 50  # fewer than this and min_df 5 would leave almost no vocabulary
 
 
+# How a paper's text becomes words and word pairs, for the vocabulary and the phrase view alike.
+WORDS: dict[str, Any] = {
+    "strip_accents": "unicode", "lowercase": True, "stop_words": "english",
+    "token_pattern": r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b", "ngram_range": (1, 2),
+}
+
+
 def _vectorizer(vocabulary: dict[str, int] | None = None, min_df: int = 5) -> TfidfVectorizer:
     return TfidfVectorizer(
-        strip_accents="unicode", lowercase=True, stop_words="english",
-        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b", ngram_range=(1, 2), max_features=20_000,
+        **WORDS, max_features=20_000,
         sublinear_tf=True, max_df=0.1 if vocabulary is None else 1.0, min_df=min_df if vocabulary is None else 1,
         dtype=np.float32, vocabulary=vocabulary,
     )
