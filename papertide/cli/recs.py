@@ -57,7 +57,7 @@ def eval_recs(
         people = [u for u in read_users(users) if kind is None or u.kind == kind]
         models = services.recommender.models
         if _load_missing(services, people, corpus or [], hf or []) or refit_vocabulary:
-            err.print("Fitting the tf-idf vocabulary on the database's papers…")
+            err.print("Fitting the tf-idf vocabulary and counting phrases over the database's papers…")
             models.refit_text()
             models.refit_phrases()
         elif not models.has_phrases():
