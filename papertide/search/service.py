@@ -172,7 +172,7 @@ class SearchService:
         query = understood.dense_text
         terms = understood.terms
         want_lexical = mode in ("hybrid", "lexical") and bool(terms)
-        want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(len(self.index))
+        want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(self.index)
 
         def run_lexical() -> list[tuple[int, float]]:
             return self._lexical_hits(understood, filters, limit, corrections)
@@ -239,7 +239,7 @@ class SearchService:
         else:
             ranking = self.rank_query(understood, request.filters, request.mode, correct=request.correct_spelling)
             ranked, terms = ranking.hits, ranking.terms
-            dense_used = bool(self.embedder.dim and len(self.index)) and request.mode != "lexical"
+            dense_used = bool(self.embedder.dim) and bool(self.index) and request.mode != "lexical"
             if request.sort != "relevance":
                 ranked = ranked[:SORTED_CANDIDATES]
             scores = dict(ranked)

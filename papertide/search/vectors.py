@@ -188,6 +188,11 @@ class PgVectorIndex:
         with self.db.read() as conn:
             return emb_store.count_vectors(conn, self.model_id)
 
+    def __bool__(self) -> bool:
+        # Search asks this on every query; a count(*) over the vectors cost 14 ms a time at 241k.
+        with self.db.read() as conn:
+            return emb_store.any_vectors(conn, self.model_id)
+
 
 def new_hnsw(ndim: int) -> Index:
     """An empty usearch graph with papertide's settings (inner product over unit vectors)."""

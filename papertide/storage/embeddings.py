@@ -156,6 +156,12 @@ def last_written(conn: Connection, model_id: str) -> datetime | None:
     return newest
 
 
+def any_vectors(conn: Connection, model_id: str) -> bool:
+    """Whether any paper has a vector of ``model_id`` (one index probe, unlike a count)."""
+    q = sa.select(sa.exists().where(paper_embeddings.c.model_id == model_id))
+    return bool(conn.execute(q).scalar_one())
+
+
 def count_vectors(conn: Connection, model_id: str) -> int:
     q = sa.select(sa.func.count()).select_from(paper_embeddings).where(paper_embeddings.c.model_id == model_id)
     return conn.execute(q).scalar_one()

@@ -44,6 +44,12 @@ def test_index_is_a_vector_index(index):
     assert len(index) == 3
 
 
+def test_an_index_is_true_only_when_its_model_has_vectors(index, db):
+    assert index  # search asks this on every query (pgvector: an EXISTS, not a count)
+    empty = make_vector_index(db, "a-model-with-no-vectors")
+    assert not empty and len(empty) == 0
+
+
 def test_search_returns_nearest_first_with_cosine_scores(index):
     a, b, c = index.ids
     hits = index.search(_unit([1, 0]), 3)
