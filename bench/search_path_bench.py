@@ -43,6 +43,10 @@ from papertide.storage.schema import papers
 log = logging.getLogger("bench")
 NOISE = 0.03
 SEED = 11
+# The filters timed here and by bench/pg_path_bench.py.
+CASES = [("no filter", make_filters()), ("category cs.CL", make_filters(categories="cs.CL")),
+         ("published 2026-03..2026-04", make_filters("2026-03-01", "2026-04-30")),
+         ("author contains 'wang'", make_filters(author="wang"))]
 
 
 def store_vectors(db: Database, source: Database, model_id: str) -> None:
@@ -111,12 +115,9 @@ def main() -> None:
     for q in queries[:10]:  # warm both paths (model, page cache, mmap)
         new.search(SearchRequest(q))
         old.search(SearchRequest(q))
-    cases = [("no filter", make_filters()), ("category cs.CL", make_filters(categories="cs.CL")),
-             ("published 2026-03..2026-04", make_filters("2026-03-01", "2026-04-30")),
-             ("author contains 'wang'", make_filters(author="wang"))]
     print(f"{len(queries)} development-set queries (median {words:.0f} words); load {os.getloadavg()[0]:.1f}")
     print(f"{'case':<30}{'p50 ms':>9}{'p99 ms':>9}{'baseline p50':>14}{'baseline p99':>14}{'p50 ratio':>11}")
-    for name, f in cases:
+    for name, f in CASES:
         a, b = run(new, queries, f), run(old, queries, f)
         print(f"{name:<30}{pct(a, 50):9.1f}{pct(a, 99):9.1f}{pct(b, 50):14.1f}{pct(b, 99):14.1f}"
               f"{pct(b, 50) / max(pct(a, 50), 1e-9):10.1f}x")
