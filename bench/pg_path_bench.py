@@ -1,7 +1,7 @@
 """PostgreSQL search at 241,792 papers through the product's code: pgvector HNSW recall and the whole web path.
 
     nice -n 10 env PYTHONPATH=. .venv/bin/python bench/pg_path_bench.py --pgdata /work/cache/pg1m/data \\
-        --database arxivvec --sqlite-data DATA_DIR --what-if
+        --database arxivvec --sqlite-data DATA_DIR
 
 ``DATA_DIR`` holds ``papertide.db``, a copy of the 241,792-paper SQLite database that
 bench/search_path_bench.py builds (every paper with a stored MiniLM vector: the 41,937
@@ -16,7 +16,7 @@ built once at the end). The PostgreSQL keyword index (tantivy) is built here whe
 
 Part 1, pgvector recall@10 against exact search. Every query goes through
 ``PgVectorIndex.search`` (``storage.embeddings.knn_postgres``: ``hnsw.ef_search`` =
-max(HNSW_EF_SEARCH, k), iterative scan under filters) with the k the product asks for:
+max(HNSW_EF_SEARCH, 1.5 k), iterative scan under filters) with the k the product asks for:
 200 for the search box (``SearchService`` asks for CANDIDATES), 11 for "similar papers"
 (``SearchService.similar``: k + 1, excluding the paper itself). Query sets: the 225
 development-set queries and 200 queries of 2–6 consecutive title words, embedded as the
@@ -25,17 +25,14 @@ development-set queries under the three filters of part 2. Reference: exact top-
 numpy over the stored halfvec values (float16 → float32), among the papers passing the
 filters. Baseline latency in the same run: the same ``knn_postgres`` query with index scans
 turned off, so PostgreSQL scans every vector (a subset of queries; its top-10 is also
-checked against numpy's). ``--efs`` sweeps larger ``HNSW_EF_SEARCH`` values.
+checked against numpy's). ``--efs`` sweeps plain ef_search values (max(value, k)) for the
+sets that miss 0.98 at the product's setting.
 
 Part 2, ``SearchService.search`` end to end (as built by ``services.build_search`` from
 settings, what the web process runs: one ONNX thread, tantivy beside pgvector, fusion,
 the page's papers, highlights and snippets) for the 225 development-set queries, plain and
 with the filters of bench/search_path_bench.py. Baseline in the same run: the same service
 on the SQLite copy of the same papers (tantivy + usearch HNSW graph).
-
-``--what-if`` adds rows for two changes that are not in the product (see :class:`WhatIf`):
-the vector count taken once instead of per query, and sorting turned off for filtered knn
-queries so PostgreSQL walks the HNSW index.
 """
 
 from __future__ import annotations
@@ -156,41 +153,6 @@ def plan_of(db: Database, model_id: str, qs: QuerySet) -> str:
     return "HNSW index" if "_hnsw" in plan else "no index: scan + sort (exact)"
 
 
-class WhatIf:
-    """Two changes that are NOT in the product, measured beside it (``--what-if``).
-
-    1. ``PgVectorIndex.__len__`` counts the stored vectors once instead of on every call:
-       ``SearchService.search`` calls it twice per query, each a ``count(*)`` over
-       ``paper_embeddings`` (SQLite's graph answers from memory).
-    2. ``SET LOCAL enable_sort = off`` before a filtered knn query: with a filter whose rows
-       the planner underestimates (``lower(authors) LIKE '%wang%'``: 806 estimated, 31,436
-       real) it scans every passing paper and sorts them instead of walking the HNSW index.
-    """
-
-    def __enter__(self) -> WhatIf:
-        self._len, self._knn = PgVectorIndex.__len__, emb_store.knn_postgres
-        counted: dict[str, int] = {}
-        real_len, real_knn = self._len, self._knn
-
-        def len_once(index: PgVectorIndex) -> int:
-            if index.model_id not in counted:
-                counted[index.model_id] = real_len(index)
-            return counted[index.model_id]
-
-        def knn(conn, model_id, query, k, filters=None, exclude=None):  # type: ignore[no-untyped-def]
-            if filters is not None and filters.active:
-                conn.exec_driver_sql("SET LOCAL enable_sort = off")
-            return real_knn(conn, model_id, query, k, filters, exclude)
-
-        PgVectorIndex.__len__ = len_once  # type: ignore[method-assign]
-        emb_store.knn_postgres = knn
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        PgVectorIndex.__len__ = self._len  # type: ignore[method-assign]
-        emb_store.knn_postgres = self._knn
-
-
 def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -205,8 +167,7 @@ def main() -> None:
     ap.add_argument("--similar", type=int, default=500)
     ap.add_argument("--exact-queries", type=int, default=20, help="queries per set for the exact-scan baseline")
     ap.add_argument("--efs", type=int, nargs="*", default=[200, 300, 400, 600, 800, 900, 1000],
-                    help="HNSW_EF_SEARCH values to sweep besides the product's")
-    ap.add_argument("--what-if", action="store_true", help="also measure the two changes of WhatIf (not the product)")
+                    help="ef_search values to sweep besides the product's setting")
     ap.add_argument("--skip-recall", action="store_true")
     ap.add_argument("--skip-path", action="store_true")
     args = ap.parse_args()
@@ -269,7 +230,7 @@ def recall_part(args: argparse.Namespace, db: Database, svc: SearchService, inde
             qs.name += f" ({int(allowed.sum()):,} pass)"
         qs.truth = [exact_top(mat, ids, v, 10, allowed, ex) for v, ex in zip(qs.vecs, qs.excludes, strict=True)]
 
-    product = emb_store.HNSW_EF_SEARCH
+    product = emb_store.HNSW_EF_SEARCH, emb_store.HNSW_EF_PER_K
     print(f"\n## pgvector recall@10 (reference: exact numpy top-10 over the stored halfvec values); load {load()}")
     print("| query set | k asked | ef_search used | recall@10 | p50 ms | p99 ms | exact-scan p50 / this p50 "
           "| lists out of order |")
@@ -281,24 +242,23 @@ def recall_part(args: argparse.Namespace, db: Database, svc: SearchService, inde
         print(f"| {qs.name}: exact scan in PostgreSQL (index scans off), {len(per)} queries | {qs.k} | – | "
               f"{agree:.4f} | {statistics.median(per):.1f} | {pct(per, 99):.1f} | 1× | |")
     low = list(sets)  # the sweep repeats only the sets that miss the target at the product's setting
-    for ef in [product, *[e for e in args.efs if e != product]]:
-        emb_store.HNSW_EF_SEARCH = ef
+    # The product's setting first, then plain ef_search values (ef = max(value, k)) for the sets below target.
+    for ef in [None, *args.efs]:
+        emb_store.HNSW_EF_SEARCH, emb_store.HNSW_EF_PER_K = product if ef is None else (ef, 1.0)
         for qs in list(low):
             rec, per, unordered = recall_run(index, qs)
-            mark = f" (product; plan: {plan_of(db, model_id, qs)})" if ef == product else ""
-            if ef == product and rec >= TARGET:
+            mark = f" (product; plan: {plan_of(db, model_id, qs)})" if ef is None else ""
+            if ef is None and rec >= TARGET:
                 low.remove(qs)
-            print(f"| {qs.name} | {qs.k} | {max(ef, qs.k)}{mark} | {rec:.4f} | {statistics.median(per):.1f} | "
+            print(f"| {qs.name} | {qs.k} | {ef_used(qs.k)}{mark} | {rec:.4f} | {statistics.median(per):.1f} | "
                   f"{pct(per, 99):.1f} | {exact_p50[qs.name] / statistics.median(per):.0f}× | {unordered:.0%} |")
-        print(f"| (HNSW_EF_SEARCH = {ef} done; load {load()}) | | | | | | | |")
-    emb_store.HNSW_EF_SEARCH = product
-    if args.what_if:
-        with WhatIf():
-            for qs in [q for q in sets if q.filters is not None]:
-                rec, per, unordered = recall_run(index, qs)
-                print(f"| what-if enable_sort off: {qs.name} | {qs.k} | {max(product, qs.k)} (plan: "
-                      f"{plan_of(db, model_id, qs)}) | {rec:.4f} | {statistics.median(per):.1f} | {pct(per, 99):.1f} | "
-                      f"{exact_p50[qs.name] / statistics.median(per):.0f}× | {unordered:.0%} |")
+        print(f"| (ef_search {ef or 'as the product sets it'} done; load {load()}) | | | | | | | |")
+    emb_store.HNSW_EF_SEARCH, emb_store.HNSW_EF_PER_K = product
+
+
+def ef_used(k: int) -> int:
+    """The ``hnsw.ef_search`` that ``knn_postgres`` sets for a list of ``k``."""
+    return min(1000, max(emb_store.HNSW_EF_SEARCH, round(emb_store.HNSW_EF_PER_K * k)))
 
 
 def path_part(args: argparse.Namespace, pg: SearchService, queries: list[str]) -> None:
@@ -327,12 +287,6 @@ def path_part(args: argparse.Namespace, pg: SearchService, queries: list[str]) -
         b = timed(lambda q, f=f: sqlite.search(SearchRequest(q, f)), queries)
         print(f"| {name} | {pct(a, 50):.1f} | {pct(a, 99):.1f} | {pct(b, 50):.1f} | {pct(b, 99):.1f} | "
               f"{pct(b, 50) / max(pct(a, 50), 1e-9):.2f}× | {load()} |")
-        if args.what_if:
-            with WhatIf():
-                c = timed(lambda q, f=f: pg.search(SearchRequest(q, f)), queries)
-            print(f"| {name}, what-if (count once; enable_sort off under filters) | {pct(c, 50):.1f} | "
-                  f"{pct(c, 99):.1f} | {pct(b, 50):.1f} | {pct(b, 99):.1f} | {pct(b, 50) / max(pct(c, 50), 1e-9):.2f}× "
-                  f"| {load()} |")
     t0 = time.perf_counter()
     for q in queries:
         pg.embedder.embed_query(q)

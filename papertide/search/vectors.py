@@ -393,6 +393,9 @@ class DeferredVectorIndex:
     def __len__(self) -> int:
         return len(self.inner)
 
+    def __bool__(self) -> bool:
+        return bool(self.inner)  # not len(): pgvector answers "any?" far cheaper than "how many?"
+
 
 def make_vector_index(db: Database, model_id: str, kind: str = "auto") -> VectorIndex:
     """pgvector on PostgreSQL; on SQLite exact numpy, or HNSW from ``HNSW_MIN_VECTORS`` papers; Null without a model."""

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from papertide.domain.search import make_filters
-from papertide.search.vectors import NullVectorIndex, VectorIndex, make_vector_index
+from papertide.search.vectors import DeferredVectorIndex, NullVectorIndex, VectorIndex, make_vector_index
 from papertide.storage import embeddings as emb_store
 from tests.factories import add_papers, make_paper
 
@@ -48,6 +48,7 @@ def test_an_index_is_true_only_when_its_model_has_vectors(index, db):
     assert index  # search asks this on every query (pgvector: an EXISTS, not a count)
     empty = make_vector_index(db, "a-model-with-no-vectors")
     assert not empty and len(empty) == 0
+    assert DeferredVectorIndex(lambda: index) and not DeferredVectorIndex(lambda: empty)  # what the site holds
 
 
 def test_search_returns_nearest_first_with_cosine_scores(index):
@@ -172,3 +173,29 @@ def test_hnsw_narrow_filter_finds_the_one_passing_paper_far_from_the_query(sqlit
     hits = idx.search(_unit([1]), 5, filters=make_filters(categories="astro-ph.GA"))
     assert [h[0] for h in hits] == [ids[600]]
     assert len(idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))) == 5
+
+
+@pytest.mark.parametrize("max_scan", [1, 20_000])
+def test_pgvector_narrow_filter_finds_the_one_passing_paper_far_from_the_query(db, monkeypatch, max_scan):
+    """The index walk (which gives up after max_scan_tuples) and the exact fallback must agree."""
+    if db.dialect != "postgresql":
+        pytest.skip("pgvector is PostgreSQL mode's; SQLite's graph has the test above")
+    from papertide.storage.papers import paper_row_id
+
+    monkeypatch.setattr(emb_store, "HNSW_MAX_SCAN_TUPLES", max_scan)
+    monkeypatch.setattr(emb_store, "HNSW_EF_SEARCH", 1)
+    rng = np.random.default_rng(3)
+    add_papers(db, *[make_paper(f"2502.{n:05d}", categories=("cs.LG",)) for n in range(300)],
+               make_paper("2502.99999", categories=("astro-ph.GA",)))
+    with db.read() as conn:
+        ids = [paper_row_id(conn, f"2502.{n:05d}") for n in range(300)] + [paper_row_id(conn, "2502.99999")]
+    v = rng.standard_normal((301, 384)).astype(np.float32)
+    v[:300, 0] += 8  # the cs.LG papers crowd around the query direction
+    v[300, 0] -= 8  # the one astro-ph paper points away from it
+    with db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 301, v / np.linalg.norm(v, axis=1, keepdims=True))
+        conn.exec_driver_sql("ANALYZE paper_embeddings")
+    idx = make_vector_index(db, MODEL)
+    assert [h[0] for h in idx.search(_unit([1]), 1, filters=make_filters(categories="astro-ph.GA"))] == [ids[300]]
+    hits = idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))
+    assert len(hits) == 5 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
