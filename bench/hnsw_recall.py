@@ -45,6 +45,11 @@ def replicate(base: np.ndarray, copies: int, noise: float, rng: np.random.Genera
 def title_queries(corpus: Path, n: int, rng: random.Random) -> list[str]:
     with gzip.open(corpus, "rt") as f:
         titles = [json.loads(line)["title"] for line in itertools.islice(f, 50_000)]
+    return title_fragments(titles, n, rng)
+
+
+def title_fragments(titles: list[str], n: int, rng: random.Random) -> list[str]:
+    """Search-box-like queries: 2–6 consecutive words of ``n`` random titles."""
     out = []
     for t in rng.sample(titles, n):
         words = t.split()

@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
+from hnsw_recall import title_fragments
 from search_bench import pct, timed  # bench/ is on sys.path when a bench script runs
 from search_path_bench import CASES
 
@@ -76,13 +77,7 @@ def title_queries(db: Database, n: int, rng: random.Random) -> list[str]:
     """2–6 consecutive words of random papers' titles (as bench/hnsw_recall.py makes them)."""
     with db.read() as conn:
         titles = list(conn.execute(sa.text("SELECT title FROM papers ORDER BY id")).scalars())
-    out = []
-    for t in rng.sample(titles, n):
-        words = t.split()
-        k = min(len(words), rng.randint(2, 6))
-        s = rng.randint(0, len(words) - k)
-        out.append(" ".join(words[s : s + k]))
-    return out
+    return title_fragments(titles, n, rng)
 
 
 def exact_top(mat: npt.NDArray[np.float32], ids: npt.NDArray[np.int64], q: npt.NDArray[np.float32], k: int,

@@ -151,27 +151,34 @@ def test_unknown_vector_index_is_refused(sqlite_db):
         make_vector_index(sqlite_db, MODEL, "annoy")
 
 
+def _crowd_and_one_far_paper(db, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """``n`` cs.LG papers around the query direction, then one astro-ph paper pointing away from it."""
+    from papertide.storage.papers import paper_row_id
+
+    rng = np.random.default_rng(3)
+    add_papers(db, *[make_paper(f"2502.{i:05d}", categories=("cs.LG",)) for i in range(n)],
+               make_paper("2502.99999", categories=("astro-ph.GA",)))
+    with db.read() as conn:
+        ids = [paper_row_id(conn, f"2502.{i:05d}") for i in range(n)] + [paper_row_id(conn, "2502.99999")]
+    v = rng.standard_normal((n + 1, 384)).astype(np.float32)
+    v[:n, 0] += 8
+    v[n, 0] -= 8
+    with db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * (n + 1), v / np.linalg.norm(v, axis=1, keepdims=True))
+    return ids
+
+
 @pytest.mark.parametrize("depth_max", [256, 16_384])
 def test_hnsw_narrow_filter_finds_the_one_passing_paper_far_from_the_query(sqlite_db, monkeypatch, depth_max):
     """Graph path (deepening) and exact fallback path must agree."""
     import papertide.search.vectors as vectors
-    from papertide.storage.papers import paper_row_id
 
     monkeypatch.setattr(vectors, "FILTERED_DEPTH_MAX", depth_max)
-    rng = np.random.default_rng(3)
-    add_papers(sqlite_db, *[make_paper(f"2502.{n:05d}", categories=("cs.LG",)) for n in range(600)],
-               make_paper("2502.99999", categories=("astro-ph.GA",)))
-    with sqlite_db.read() as conn:
-        ids = [paper_row_id(conn, f"2502.{n:05d}") for n in range(600)] + [paper_row_id(conn, "2502.99999")]
-    v = rng.standard_normal((601, 384)).astype(np.float32)
-    v[:600, 0] += 8  # the cs.LG papers crowd around the query direction
-    v[600, 0] -= 8  # the one astro-ph paper points away from it
-    with sqlite_db.write() as conn:
-        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 601, v / np.linalg.norm(v, axis=1, keepdims=True))
+    ids = _crowd_and_one_far_paper(sqlite_db, 600)
     idx = make_vector_index(sqlite_db, MODEL, "hnsw")
     idx.refresh()
     hits = idx.search(_unit([1]), 5, filters=make_filters(categories="astro-ph.GA"))
-    assert [h[0] for h in hits] == [ids[600]]
+    assert [h[0] for h in hits] == [ids[-1]]
     assert len(idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))) == 5
 
 
@@ -180,22 +187,12 @@ def test_pgvector_narrow_filter_finds_the_one_passing_paper_far_from_the_query(d
     """The index walk (which gives up after max_scan_tuples) and the exact fallback must agree."""
     if db.dialect != "postgresql":
         pytest.skip("pgvector is PostgreSQL mode's; SQLite's graph has the test above")
-    from papertide.storage.papers import paper_row_id
-
     monkeypatch.setattr(emb_store, "HNSW_MAX_SCAN_TUPLES", max_scan)
     monkeypatch.setattr(emb_store, "HNSW_EF_SEARCH", 1)
-    rng = np.random.default_rng(3)
-    add_papers(db, *[make_paper(f"2502.{n:05d}", categories=("cs.LG",)) for n in range(300)],
-               make_paper("2502.99999", categories=("astro-ph.GA",)))
-    with db.read() as conn:
-        ids = [paper_row_id(conn, f"2502.{n:05d}") for n in range(300)] + [paper_row_id(conn, "2502.99999")]
-    v = rng.standard_normal((301, 384)).astype(np.float32)
-    v[:300, 0] += 8  # the cs.LG papers crowd around the query direction
-    v[300, 0] -= 8  # the one astro-ph paper points away from it
+    ids = _crowd_and_one_far_paper(db, 300)
     with db.write() as conn:
-        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 301, v / np.linalg.norm(v, axis=1, keepdims=True))
         conn.exec_driver_sql("ANALYZE paper_embeddings")
     idx = make_vector_index(db, MODEL)
-    assert [h[0] for h in idx.search(_unit([1]), 1, filters=make_filters(categories="astro-ph.GA"))] == [ids[300]]
+    assert [h[0] for h in idx.search(_unit([1]), 1, filters=make_filters(categories="astro-ph.GA"))] == [ids[-1]]
     hits = idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))
     assert len(hits) == 5 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
