@@ -315,18 +315,24 @@ class HnswVectorIndex:
         exactly over the vectors of the papers it passes (few, by then).
         """
         depth = max(4 * k, 256)
+        checked: dict[int, bool] = {}
         while True:
             hits = [(i, s) for i, s in self._search(graph, q, min(depth, len(graph))) if i != exclude]
+            new = [i for i, _ in hits if i not in checked]
             with self.db.read() as conn:
-                passing = search_store.filter_among(conn, filters, [i for i, _ in hits])
-            kept = [(i, s) for i, s in hits if i in passing]
+                passing = search_store.filter_among(conn, filters, new)
+            checked.update((i, i in passing) for i in new)
+            kept = [(i, s) for i, s in hits if checked[i]]
             if len(kept) >= k or depth >= len(graph):
                 return kept[:k]
             if depth >= FILTERED_DEPTH_MAX:
                 with self.db.read() as conn:
                     allowed = search_store.filtered_ids(conn, filters)
                 return self._exact_among(graph, q, allowed, k, exclude)
-            depth *= 4
+            # Deep enough for k at the share that passed so far (with a margin), never past the maximum:
+            # each step searches the graph again from the top.
+            share = max(len(kept), 1) / max(len(hits), 1)
+            depth = min(FILTERED_DEPTH_MAX, max(2 * depth, int(1.5 * k / share)))
 
     @staticmethod
     def _search(graph: Index, q: npt.NDArray[np.float32], count: int) -> Hits:

@@ -196,3 +196,29 @@ def test_pgvector_narrow_filter_finds_the_one_passing_paper_far_from_the_query(d
     assert [h[0] for h in idx.search(_unit([1]), 1, filters=make_filters(categories="astro-ph.GA"))] == [ids[-1]]
     hits = idx.search(_unit([1]), 5, filters=make_filters(categories="cs.LG"))
     assert len(hits) == 5 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
+
+def test_hnsw_filtered_search_deepens_to_the_exact_filtered_answer(sqlite_db, monkeypatch):
+    """A filter a fifth of the papers pass: the graph is searched deeper until k pass, same top as exact."""
+    import papertide.search.vectors as vectors
+    from papertide.storage.papers import paper_row_id
+
+    monkeypatch.setattr(vectors, "HNSW_EXPANSION_SEARCH", 16)  # a shallow first search, so it must deepen
+    rng = np.random.default_rng(5)
+    cats = ["cs.CV" if n % 5 == 0 else "cs.LG" for n in range(1_000)]
+    add_papers(sqlite_db, *[make_paper(f"2503.{n:05d}", categories=(c,)) for n, c in enumerate(cats)])
+    with sqlite_db.read() as conn:
+        ids = [paper_row_id(conn, f"2503.{n:05d}") for n in range(1_000)]
+    v = rng.standard_normal((1_000, 384)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 1_000, v)
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    idx.refresh()
+    q = v[3] + 0.5 * v[10]
+    q /= np.linalg.norm(q)
+    passing = np.array([c == "cs.CV" for c in cats])
+    exact = [ids[i] for i in np.argsort(-(v @ q))[:] if passing[i]][:10]
+    hits = idx.search(q, 60, filters=make_filters(categories="cs.CV"))
+    assert len(hits) == 60 and all(passing[ids.index(i)] for i, _ in hits)
+    assert [i for i, _ in hits[:10]] == exact
