@@ -245,15 +245,10 @@ def recall_part(args: argparse.Namespace, db: Database, svc: SearchService, inde
             mark = f" (product; plan: {plan_of(db, model_id, qs)})" if ef is None else ""
             if ef is None and rec >= TARGET:
                 low.remove(qs)
-            print(f"| {qs.name} | {qs.k} | {ef_used(qs.k)}{mark} | {rec:.4f} | {statistics.median(per):.1f} | "
+            print(f"| {qs.name} | {qs.k} | {emb_store.hnsw_ef_search(qs.k)}{mark} | {rec:.4f} | {statistics.median(per):.1f} | "
                   f"{pct(per, 99):.1f} | {exact_p50[qs.name] / statistics.median(per):.0f}× | {unordered:.0%} |")
         print(f"| (ef_search {ef or 'as the product sets it'} done; load {load()}) | | | | | | | |")
     emb_store.HNSW_EF_SEARCH, emb_store.HNSW_EF_PER_K = product
-
-
-def ef_used(k: int) -> int:
-    """The ``hnsw.ef_search`` that ``knn_postgres`` sets for a list of ``k``."""
-    return min(1000, max(emb_store.HNSW_EF_SEARCH, round(emb_store.HNSW_EF_PER_K * k)))
 
 
 def path_part(args: argparse.Namespace, pg: SearchService, queries: list[str]) -> None:

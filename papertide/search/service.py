@@ -92,6 +92,7 @@ class Ranking:
     corrections: dict[str, str] = field(default_factory=dict)  # typed keyword → spelling searched
     pinned: tuple[int, ...] = ()  # row ids of the held papers the query names, first in ``hits``
     missing_ids: tuple[str, ...] = ()  # named arXiv ids we do not hold
+    vectors: bool = False  # the mode reads vectors and the index holds some (asked once per query)
 
 
 class SearchService:
@@ -138,9 +139,9 @@ class SearchService:
         filters = filters or SearchFilters()
         pinned, missing = self._named_papers(understood.arxiv_ids, filters)
         corrections: dict[str, str] = {}
-        ranked = self._fused(understood, filters, mode, limit, corrections if correct else None)
+        ranked, vectors = self._fused(understood, filters, mode, limit, corrections if correct else None)
         terms = tuple(dict.fromkeys(corrections.get(t, t) for t in understood.terms))
-        return Ranking(pin_first(ranked, pinned)[:limit], terms, corrections, pinned, missing)
+        return Ranking(pin_first(ranked, pinned)[:limit], terms, corrections, pinned, missing, vectors)
 
     def _named_papers(self, arxiv_ids: tuple[str, ...], filters: SearchFilters) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """Row ids of the named papers we hold (and that pass ``filters``), and the ids we do not hold."""
@@ -167,12 +168,14 @@ class SearchService:
         return self.lexical.search(terms, filters, limit)
 
     def _fused(self, understood: UnderstoodQuery, filters: SearchFilters, mode: Mode, limit: int,
-               corrections: dict[str, str] | None) -> list[tuple[int, float]]:
+               corrections: dict[str, str] | None) -> tuple[list[tuple[int, float]], bool]:
+        """Fused hits, and whether the mode reads vectors and the index holds some."""
         # The dense model reads the whole question (framing helps it); keywords go without it.
         query = understood.dense_text
         terms = understood.terms
         want_lexical = mode in ("hybrid", "lexical") and bool(terms)
-        want_dense = mode in ("hybrid", "dense") and bool(query) and bool(self.embedder.dim) and bool(self.index)
+        vectors = mode in ("hybrid", "dense") and bool(self.embedder.dim) and bool(self.index)
+        want_dense = vectors and bool(query)
 
         def run_lexical() -> list[tuple[int, float]]:
             return self._lexical_hits(understood, filters, limit, corrections)
@@ -200,7 +203,7 @@ class SearchService:
             near = {pid for pid, _ in dense}
             rest = self.index.similarities(vector, [pid for pid, _ in lexical if pid not in near])
         weight = dense_weight_for(query, self.dense_weight, self.question_dense_weight)
-        return fuse(lexical, dense, self.fusion, weight, rest)[:limit]
+        return fuse(lexical, dense, self.fusion, weight, rest)[:limit], vectors
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -239,7 +242,7 @@ class SearchService:
         else:
             ranking = self.rank_query(understood, request.filters, request.mode, correct=request.correct_spelling)
             ranked, terms = ranking.hits, ranking.terms
-            dense_used = bool(self.embedder.dim) and bool(self.index) and request.mode != "lexical"
+            dense_used = ranking.vectors
             if request.sort != "relevance":
                 ranked = ranked[:SORTED_CANDIDATES]
             scores = dict(ranked)

@@ -28,6 +28,7 @@ HNSW_EF_SEARCH = 100  # pgvector candidate list per query; recall over speed
 # A list of k needs a longer candidate list than k for recall@10 ≥ 0.98 on search-box queries
 # (241,792 papers, bench/pg_path_bench.py: ef 200 → 0.972, ef 300 → 0.982 for k = 200).
 HNSW_EF_PER_K = 1.5
+PGVECTOR_EF_MAX = 1000  # the largest hnsw.ef_search pgvector accepts
 HNSW_MAX_SCAN_TUPLES = 20_000  # pgvector's default: how far a filtered (iterative) scan walks
 
 
@@ -182,6 +183,11 @@ def similarities_postgres(
     return {int(r[0]): float(r[1]) for r in conn.execute(q)}
 
 
+def hnsw_ef_search(k: int) -> int:
+    """The ``hnsw.ef_search`` a list of ``k`` nearest papers is searched with."""
+    return min(PGVECTOR_EF_MAX, max(HNSW_EF_SEARCH, round(HNSW_EF_PER_K * k)))
+
+
 def knn_postgres(
     conn: Connection,
     model_id: str,
@@ -197,7 +203,7 @@ def knn_postgres(
     few papers pass), the same query runs exactly, without the index.
     """
     conditions = filter_conditions(filters) if filters else []
-    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {min(1000, max(HNSW_EF_SEARCH, round(HNSW_EF_PER_K * k)))}")
+    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {hnsw_ef_search(k)}")
     if conditions or exclude is not None:
         conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
         conn.exec_driver_sql(f"SET LOCAL hnsw.max_scan_tuples = {HNSW_MAX_SCAN_TUPLES}")
@@ -220,9 +226,9 @@ def knn_postgres(
         q = q.where(paper_embeddings.c.paper_id != exclude)
     hits = [(int(r[0]), float(r[1])) for r in conn.execute(q)]
     if conditions and len(hits) < k:
-        # The walk gives up after max_scan_tuples; a filter few papers pass gets the exact answer.
+        # The walk gives up after max_scan_tuples; a filter few papers pass gets the exact answer
+        # (these settings, like those above, last until the caller's transaction ends).
         conn.exec_driver_sql("SET LOCAL enable_sort = on")
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
         hits = [(int(r[0]), float(r[1])) for r in conn.execute(q)]
-        conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
     return sorted(hits, key=lambda h: -h[1])  # relaxed_order may return neighbours out of order

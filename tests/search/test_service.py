@@ -172,3 +172,12 @@ class _TopN:
 
     def __len__(self) -> int:
         return len(self.inner)
+
+
+def test_the_page_says_when_meaning_was_searched_too(service):
+    """'keyword + semantic' shows when the mode reads vectors and the index holds some."""
+    assert service.search(SearchRequest("neural networks", mode="hybrid")).dense_used
+    assert service.search(SearchRequest("neural networks", mode="dense")).dense_used
+    assert not service.search(SearchRequest("neural networks", mode="lexical")).dense_used
+    empty = SearchService(service.db, service.embedder, make_vector_index(service.db, "a-model-with-no-vectors"))
+    assert not empty.search(SearchRequest("neural networks")).dense_used
