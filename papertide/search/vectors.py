@@ -47,6 +47,9 @@ HNSW_EXPANSION_SEARCH = 768  # recall@10 0.985 on search-box queries at 241k (25
 # Filtered search walks the graph up to this deep before it switches to exact search
 # over the vectors of the papers the filter passes.
 FILTERED_DEPTH_MAX = 16_384
+# How many filters' pass rates among a query's neighbours are remembered, so the next search
+# with the same filter starts the walk deep enough instead of finding out with a second walk.
+FILTER_HINTS = 256
 HNSW_LAYOUT = f"usearch {HNSW_DTYPE} M{HNSW_CONNECTIVITY} efc{HNSW_EXPANSION_ADD}"
 
 
@@ -212,6 +215,8 @@ class HnswVectorIndex:
         self.threads = threads
         self._lock = threading.Lock()
         self._graph: Index | None = None
+        self._pass_share: dict[SearchFilters, float] = {}  # filter → share of neighbours passing it
+        self._hints_lock = threading.Lock()
         self._since: datetime | None = None  # vectors written at or after this are (re)read
         self._load()
         if self._graph is not None:
@@ -312,27 +317,59 @@ class HnswVectorIndex:
         Search the graph ever deeper and keep the candidates SQL says pass: once ``k`` pass,
         they are the filtered top ``k`` (every better paper was a candidate too). A filter
         so narrow that FILTERED_DEPTH_MAX candidates hold fewer than ``k`` is answered
-        exactly over the vectors of the papers it passes (few, by then).
+        exactly over the vectors of the papers it passes (few, by then). The walk starts as
+        deep as the filter's pass rate on earlier queries suggests.
         """
-        depth = max(4 * k, 256)
+        hint = self._pass_share.get(filters)
+        depth = max(4 * k, 256) if hint is None else _depth_for(k, hint)
         checked: dict[int, bool] = {}
         while True:
             hits = [(i, s) for i, s in self._search(graph, q, min(depth, len(graph))) if i != exclude]
-            new = [i for i, _ in hits if i not in checked]
-            with self.db.read() as conn:
-                passing = search_store.filter_among(conn, filters, new)
-            checked.update((i, i in passing) for i in new)
-            kept = [(i, s) for i, s in hits if checked[i]]
+            kept, seen = self._first_passing(hits, checked, k, filters, hint)
             if len(kept) >= k or depth >= len(graph):
-                return kept[:k]
+                self._remember(filters, len(kept) / max(seen, 1))
+                return kept
             if depth >= FILTERED_DEPTH_MAX:
+                self._remember(filters, len(kept) / max(seen, 1))
                 with self.db.read() as conn:
                     allowed = search_store.filtered_ids(conn, filters)
                 return self._exact_among(graph, q, allowed, k, exclude)
             # Deep enough for k at the share that passed so far (with a margin), never past the maximum:
             # each step searches the graph again from the top.
-            share = max(len(kept), 1) / max(len(hits), 1)
-            depth = min(FILTERED_DEPTH_MAX, max(2 * depth, int(1.5 * k / share)))
+            hint = max(len(kept), 1) / max(len(hits), 1)
+            depth = min(FILTERED_DEPTH_MAX, max(2 * depth, _depth_for(k, hint)))
+
+    def _first_passing(self, hits: Hits, checked: dict[int, bool], k: int, filters: SearchFilters,
+                       hint: float | None) -> tuple[Hits, int]:
+        """The first ``k`` of ``hits`` that pass, and how many hits that took to find.
+
+        Unknown candidates are checked in rank order a chunk at a time, sized by the share
+        passing so far, so a deep walk does not check thousands of candidates past the k-th pass.
+        """
+        kept: Hits = []
+        pos = 0
+        while True:
+            while pos < len(hits) and hits[pos][0] in checked:
+                if checked[hits[pos][0]]:
+                    kept.append(hits[pos])
+                    if len(kept) == k:
+                        return kept, pos + 1
+                pos += 1
+            if pos == len(hits):
+                return kept, pos
+            share = len(kept) / pos if kept else (hint or 0.25)
+            size = max(256, int(1.2 * (k - len(kept)) / max(share, 0.01)))
+            chunk = [i for i, _ in hits[pos : pos + size] if i not in checked]
+            with self.db.read() as conn:
+                passing = search_store.filter_among(conn, filters, chunk)
+            checked.update((i, i in passing) for i in chunk)
+
+    def _remember(self, filters: SearchFilters, share: float) -> None:
+        with self._hints_lock:
+            old = self._pass_share.pop(filters, None)
+            self._pass_share[filters] = share if old is None else (old + share) / 2
+            while len(self._pass_share) > FILTER_HINTS:
+                del self._pass_share[next(iter(self._pass_share))]
 
     @staticmethod
     def _search(graph: Index, q: npt.NDArray[np.float32], count: int) -> Hits:
@@ -354,6 +391,11 @@ class HnswVectorIndex:
         if exclude is not None:
             scores[keys == exclude] = -np.inf
         return _top_k(keys, scores, k)
+
+
+def _depth_for(k: int, share: float) -> int:
+    """How deep to walk for ``k`` passing neighbours when ``share`` of them pass (with a margin)."""
+    return min(FILTERED_DEPTH_MAX, max(4 * k, 256, int(1.5 * k / max(share, 1e-4))))
 
 
 def hnsw_path(db: Database, model_id: str) -> Path | None:

@@ -222,3 +222,34 @@ def test_hnsw_filtered_search_deepens_to_the_exact_filtered_answer(sqlite_db, mo
     hits = idx.search(q, 60, filters=make_filters(categories="cs.CV"))
     assert len(hits) == 60 and all(passing[ids.index(i)] for i, _ in hits)
     assert [i for i, _ in hits[:10]] == exact
+
+
+def test_hnsw_filtered_search_starts_as_deep_as_the_filter_needed_before(sqlite_db, monkeypatch):
+    """The second search under a filter walks the graph once (the first had to deepen) and stays exact."""
+    import papertide.search.vectors as vectors
+    from papertide.storage.papers import paper_row_id
+
+    rng = np.random.default_rng(9)
+    cats = ["cs.CV" if n % 10 == 0 else "cs.LG" for n in range(2_000)]
+    add_papers(sqlite_db, *[make_paper(f"2505.{n:05d}", categories=(c,)) for n, c in enumerate(cats)])
+    with sqlite_db.read() as conn:
+        ids = [paper_row_id(conn, f"2505.{n:05d}") for n in range(2_000)]
+    v = rng.standard_normal((2_000, 384)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 2_000, v)
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    idx.refresh()
+    walks: list[int] = []
+    real_search = vectors.HnswVectorIndex._search
+    monkeypatch.setattr(vectors.HnswVectorIndex, "_search",
+                        staticmethod(lambda graph, q, count: walks.append(count) or real_search(graph, q, count)))
+    passing = np.array([c == "cs.CV" for c in cats])
+    cv = make_filters(categories="cs.CV")
+    for n, row in enumerate((7, 8)):
+        q = v[row]
+        exact = [ids[i] for i in np.argsort(-(v @ q)) if passing[i]][:80]
+        walks.clear()
+        hits = idx.search(q, 80, filters=cv)
+        assert [i for i, _ in hits] == exact
+        assert len(walks) == (2 if n == 0 else 1), walks  # 4k deep passes ~32 of 80 at a tenth passing

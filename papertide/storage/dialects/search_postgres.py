@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from papertide.domain.spelling import (
@@ -37,6 +38,12 @@ from papertide.domain.spelling import (
 )
 from papertide.storage.dialects.search_sqlite import ABSTRACT_WEIGHT, AUTHORS_WEIGHT, TITLE_WEIGHT
 from papertide.storage.schema import papers
+
+
+def id_in_list(column: sa.ColumnElement[int], ids: list[int]) -> tuple[sa.ColumnElement[bool], list[int]]:
+    """``column = ANY(:ids)``: the ids as one array parameter, not one parameter each."""
+    return column == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer))), ids
+
 
 K1 = 1.2  # FTS5's bm25() constants
 B = 0.75

@@ -15,6 +15,7 @@ tantivy index), for an in-memory database, or with ``PAPERTIDE_SEARCH_LEXICAL=sq
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Sequence
@@ -33,6 +34,15 @@ from papertide.domain.spelling import (
     worth_it,
 )
 from papertide.storage.schema import papers
+
+
+def id_in_list(column: sa.ColumnElement[int], ids: list[int]) -> tuple[sa.ColumnElement[bool], str]:
+    """``column IN ids`` with the ids as one JSON parameter (``:ids``), not one parameter each."""
+    listed: sa.Select[int] = sa.select(sa.literal_column("value", sa.Integer)).select_from(
+        sa.func.json_each(sa.bindparam("ids"))
+    )
+    return column.in_(listed), json.dumps(ids)
+
 
 TITLE_WEIGHT = 3.0  # bm25() weight of the title column
 ABSTRACT_WEIGHT = 1.0
