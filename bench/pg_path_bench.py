@@ -17,7 +17,8 @@ built once at the end). The PostgreSQL keyword index (tantivy) is built here whe
 Part 1, pgvector recall@10 against exact search. Every query goes through
 ``PgVectorIndex.search`` (``storage.embeddings.knn_postgres``: ``hnsw.ef_search`` =
 max(HNSW_EF_SEARCH, 1.5 k), iterative scan under filters) with the k the product asks for:
-200 for the search box (``SearchService`` asks for CANDIDATES), 11 for "similar papers"
+200 for the search box (``SearchService`` asks for CANDIDATES; FILTERED_NEIGHBOURS, 100, under a
+filter), 11 for "similar papers"
 (``SearchService.similar``: k + 1, excluding the paper itself). Query sets: the 225
 development-set queries and 200 queries of 2–6 consecutive title words, embedded as the
 service embeds them; 500 random papers' stored vectors for "similar papers"; and the
@@ -60,7 +61,7 @@ from bench._pg import ensure_database, start_cluster
 from papertide.config import Settings
 from papertide.domain.queries import understand_query
 from papertide.domain.search import SearchFilters, SearchRequest
-from papertide.search.service import CANDIDATES, SearchService
+from papertide.search.service import CANDIDATES, FILTERED_NEIGHBOURS, SearchService
 from papertide.search.tantivy_index import TantivyLexicalIndex
 from papertide.search.vectors import PgVectorIndex
 from papertide.services import build_search
@@ -267,7 +268,7 @@ def recall_part(args: argparse.Namespace, db: Database, svc: SearchService, inde
             QuerySet(f"similar papers: {len(picks)} random papers", [mat[i] for i in picks], SIMILAR_K + 1,
                      excludes=[int(ids[i]) for i in picks])]
     for name, f in CASES[1:]:
-        sets.append(QuerySet(f"search box, {name}: {len(dev)} dev-set", dev, CANDIDATES, filters=f))
+        sets.append(QuerySet(f"search box, {name}: {len(dev)} dev-set", dev, FILTERED_NEIGHBOURS, filters=f))
     for qs in sets:
         allowed = None
         if qs.filters is not None:

@@ -181,3 +181,30 @@ def test_the_page_says_when_meaning_was_searched_too(service):
     assert not service.search(SearchRequest("neural networks", mode="lexical")).dense_used
     empty = SearchService(service.db, service.embedder, make_vector_index(service.db, "a-model-with-no-vectors"))
     assert not empty.search(SearchRequest("neural networks")).dense_used
+
+
+class _Asked(_TopN):
+    """The real index, noting how many neighbours each search asks for."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(inner, 10**9)
+        self.asked: list[int] = []
+
+    def search(self, query, k, filters=None, exclude=None):  # type: ignore[no-untyped-def]
+        self.asked.append(k)
+        return super().search(query, k, filters, exclude)
+
+
+def test_filtered_hybrid_search_asks_for_fewer_neighbours_and_dense_mode_for_all(service):
+    """Under a filter the walk costs k / (share passing): hybrid asks for FILTERED_NEIGHBOURS; the
+    dense mode, whose neighbours are all its pages, and unfiltered queries ask for the whole list."""
+    from papertide.search.service import CANDIDATES, FILTERED_NEIGHBOURS
+
+    index = _Asked(service.index)
+    svc = SearchService(service.db, service.embedder, index, lexical=service.lexical)
+    cv = make_filters(categories="cs.CV")
+    plain = svc.rank("neural networks for images")
+    filtered = svc.rank("neural networks for images", cv)
+    svc.rank("neural networks for images", cv, mode="dense")
+    assert index.asked == [CANDIDATES, FILTERED_NEIGHBOURS, CANDIDATES]
+    assert filtered and set(dict(filtered)) <= set(dict(plain))
