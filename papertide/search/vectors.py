@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from papertide.storage.db import Database
 
 if TYPE_CHECKING:
     # For annotations only; at run time usearch is still imported lazily, where a graph is built or loaded.
+    from sqlalchemy.engine import Connection
     from usearch.index import Index
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ FILTERED_DEPTH_MAX = 16_384
 # How many filters' pass rates among a query's neighbours are remembered, so the next search
 # with the same filter starts the walk deep enough instead of finding out with a second walk.
 FILTER_HINTS = 256
+SIZE_TTL_S = 600.0  # how long PgVectorIndex trusts its estimate of the collection's size
 HNSW_LAYOUT = f"usearch {HNSW_DTYPE} M{HNSW_CONNECTIVITY} efc{HNSW_EXPANSION_ADD}"
 
 
@@ -166,13 +169,22 @@ class PgVectorIndex:
     def __init__(self, db: Database, model_id: str) -> None:
         self.db = db
         self.model_id = model_id
+        self._size: tuple[float, int] | None = None  # (monotonic time read, estimated vectors)
 
     def search(self, query: npt.NDArray[np.float32], k: int, filters: SearchFilters | None = None,
                exclude: int | None = None) -> Hits:
         if query.size == 0:
             return []
         with self.db.read() as conn:
-            return emb_store.knn_postgres(conn, self.model_id, query, k, filters, exclude)
+            return emb_store.knn_postgres(conn, self.model_id, query, k, filters, exclude, self._vectors(conn))
+
+    def _vectors(self, conn: Connection) -> int:
+        """About how many vectors are stored (the graph's size sets how wide a search must look), re-read
+        every SIZE_TTL_S: the estimate only moves when PostgreSQL analyses the table."""
+        now = time.monotonic()
+        if self._size is None or now - self._size[0] > SIZE_TTL_S:
+            self._size = (now, emb_store.estimated_vectors(conn))
+        return self._size[1]
 
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         with self.db.read() as conn:

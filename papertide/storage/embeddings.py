@@ -7,6 +7,7 @@ pgvector ``halfvec`` (searched there through its HNSW index, see :func:`knn_post
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,10 @@ HNSW_EF_SEARCH = 100  # pgvector candidate list per query; recall over speed
 # A list of k needs a longer candidate list than k for recall@10 ≥ 0.98 on search-box queries
 # (241,792 papers, bench/pg_path_bench.py: ef 200 → 0.972, ef 300 → 0.982 for k = 200).
 HNSW_EF_PER_K = 1.5
+# A bigger graph needs a longer candidate list for the same recall: 1.5 k gave 0.982 at 241,792
+# vectors but 0.966 at 967,168, where 3 k gave 0.981 (bench/RESULTS.md). The list grows with the
+# square root of the collection's size past this many vectors (fitted to those two points).
+EF_REFERENCE_VECTORS = 250_000
 PGVECTOR_EF_MAX = 1000  # the largest hnsw.ef_search pgvector accepts
 HNSW_MAX_SCAN_TUPLES = 20_000  # pgvector's default: how far a filtered (iterative) scan walks
 
@@ -196,9 +201,16 @@ def similarities_postgres(
     return {int(r[0]): float(r[1]) for r in conn.execute(q, {"ids": ids})}
 
 
-def hnsw_ef_search(k: int) -> int:
-    """The ``hnsw.ef_search`` a list of ``k`` nearest papers is searched with."""
-    return min(PGVECTOR_EF_MAX, max(HNSW_EF_SEARCH, round(HNSW_EF_PER_K * k)))
+def hnsw_ef_search(k: int, vectors: int = 0) -> int:
+    """The ``hnsw.ef_search`` a list of ``k`` nearest papers is searched with, among ``vectors``."""
+    grow = max(1.0, math.sqrt(vectors / EF_REFERENCE_VECTORS))
+    return min(PGVECTOR_EF_MAX, max(HNSW_EF_SEARCH, round(HNSW_EF_PER_K * k * grow)))
+
+
+def estimated_vectors(conn: Connection) -> int:
+    """PostgreSQL's own estimate of the stored vectors: a catalog read, no scan (0 before the first ANALYZE)."""
+    n = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'paper_embeddings'::regclass").scalar()
+    return max(0, int(n or 0))
 
 
 def knn_postgres(
@@ -208,15 +220,18 @@ def knn_postgres(
     k: int,
     filters: SearchFilters | None = None,
     exclude: int | None = None,
+    vectors: int = 0,
 ) -> list[tuple[int, float]]:
     """Nearest papers by inner product through pgvector's HNSW index, among those passing ``filters``.
+
+    ``vectors`` (about how many are stored) widens the candidate list on big collections.
 
     With filters we let pgvector's iterative scan (0.8+) keep walking the graph until
     ``k`` rows pass them, instead of returning fewer; where the walk gives up first (a filter
     few papers pass), the same query runs exactly, without the index.
     """
     conditions = filter_conditions(filters) if filters else []
-    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {hnsw_ef_search(k)}")
+    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {hnsw_ef_search(k, vectors)}")
     if conditions or exclude is not None:
         conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
         conn.exec_driver_sql(f"SET LOCAL hnsw.max_scan_tuples = {HNSW_MAX_SCAN_TUPLES}")

@@ -254,3 +254,23 @@ def test_hnsw_filtered_search_starts_as_deep_as_the_filter_needed_before(sqlite_
         hits = idx.search(q, 80, filters=cv)
         assert [i for i, _ in hits] == exact
         assert len(walks) == (2 if n == 0 else 1), walks  # 4k deep passes ~32 of 80 at a tenth passing
+
+
+def test_pgvector_searches_look_wider_on_bigger_collections():
+    """ef_search: 1.5 k up to ~250k vectors, then growing with the square root of the size, capped."""
+    assert emb_store.hnsw_ef_search(200) == emb_store.hnsw_ef_search(200, 241_792) == 300
+    assert 580 <= emb_store.hnsw_ef_search(200, 967_168) <= 600
+    assert emb_store.hnsw_ef_search(200, 50_000_000) == emb_store.PGVECTOR_EF_MAX
+    assert emb_store.hnsw_ef_search(11, 967_168) == emb_store.HNSW_EF_SEARCH  # never below the floor
+
+
+def test_pgvector_knows_about_how_many_vectors_it_holds(db):
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL's planner estimate")
+    _crowd_and_one_far_paper(db, 300)
+    with db.read() as conn:
+        before = emb_store.estimated_vectors(conn)
+    with db.write() as conn:
+        conn.exec_driver_sql("ANALYZE paper_embeddings")
+    with db.read() as conn:
+        assert before in (0, 301) and emb_store.estimated_vectors(conn) == 301
