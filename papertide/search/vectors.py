@@ -29,10 +29,10 @@ from papertide.search.lexical import index_path
 from papertide.storage import embeddings as emb_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
+from papertide.storage.page_generation import read_generation
 
 if TYPE_CHECKING:
     # For annotations only; at run time usearch is still imported lazily, where a graph is built or loaded.
-    from sqlalchemy.engine import Connection
     from usearch.index import Index
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ FILTERED_DEPTH_MAX = 16_384
 # How many filters' pass rates among a query's neighbours are remembered, so the next search
 # with the same filter starts the walk deep enough instead of finding out with a second walk.
 FILTER_HINTS = 256
+# Filters whose passing papers are kept for exact answers (a large category's list is a few MB).
+PASSING_KEPT = 8
 SIZE_TTL_S = 600.0  # how long PgVectorIndex trusts its estimate of the collection's size
 HNSW_LAYOUT = f"usearch {HNSW_DTYPE} M{HNSW_CONNECTIVITY} efc{HNSW_EXPANSION_ADD}"
 
@@ -176,15 +178,12 @@ class PgVectorIndex:
         if query.size == 0:
             return []
         with self.db.read() as conn:
-            return emb_store.knn_postgres(conn, self.model_id, query, k, filters, exclude, self._vectors(conn))
-
-    def _vectors(self, conn: Connection) -> int:
-        """About how many vectors are stored (the graph's size sets how wide a search must look), re-read
-        every SIZE_TTL_S: the estimate only moves when PostgreSQL analyses the table."""
-        now = time.monotonic()
-        if self._size is None or now - self._size[0] > SIZE_TTL_S:
-            self._size = (now, emb_store.estimated_vectors(conn))
-        return self._size[1]
+            # About how many vectors are stored (the graph's size sets how wide a search must look),
+            # re-read every SIZE_TTL_S: the estimate only moves when PostgreSQL analyses the table.
+            now = time.monotonic()
+            if self._size is None or now - self._size[0] > SIZE_TTL_S:
+                self._size = (now, emb_store.estimated_vectors(conn))
+            return emb_store.knn_postgres(conn, self.model_id, query, k, filters, exclude, self._size[1])
 
     def vector_of(self, paper_id: int) -> npt.NDArray[np.float32] | None:
         with self.db.read() as conn:
@@ -228,6 +227,7 @@ class HnswVectorIndex:
         self._lock = threading.Lock()
         self._graph: Index | None = None
         self._pass_share: dict[SearchFilters, float] = {}  # filter → share of neighbours passing it
+        self._passing_kept: dict[SearchFilters, tuple[int, frozenset[int]]] = {}  # filter → (generation, ids)
         self._hints_lock = threading.Lock()
         self._since: datetime | None = None  # vectors written at or after this are (re)read
         self._load()
@@ -341,15 +341,14 @@ class HnswVectorIndex:
             if len(kept) >= k or depth >= len(graph):
                 self._remember(filters, len(kept) / max(seen, 1))
                 return kept
-            if depth >= FILTERED_DEPTH_MAX:
-                self._remember(filters, len(kept) / max(seen, 1))
-                with self.db.read() as conn:
-                    allowed = search_store.filtered_ids(conn, filters)
-                return self._exact_among(graph, q, allowed, k, exclude)
-            # Deep enough for k at the share that passed so far (with a margin), never past the maximum:
-            # each step searches the graph again from the top.
+            # Deep enough for k at the share that passed so far (with a margin): each step searches
+            # the graph again from the top. A walk that would have to go past the maximum is not
+            # started: the papers passing the filter are then answered exactly.
             hint = max(len(kept), 1) / max(len(hits), 1)
-            depth = min(FILTERED_DEPTH_MAX, max(2 * depth, _depth_for(k, hint)))
+            if depth >= FILTERED_DEPTH_MAX or 1.5 * k / hint > FILTERED_DEPTH_MAX:
+                self._remember(filters, len(kept) / max(seen, 1))
+                return self._exact_among(graph, q, self._passing(filters), k, exclude)
+            depth = max(2 * depth, _depth_for(k, hint))
 
     def _first_passing(self, hits: Hits, checked: dict[int, bool], k: int, filters: SearchFilters,
                        hint: float | None) -> tuple[Hits, int]:
@@ -375,6 +374,26 @@ class HnswVectorIndex:
             with self.db.read() as conn:
                 passing = search_store.filter_among(conn, filters, chunk)
             checked.update((i, i in passing) for i in chunk)
+
+    def _passing(self, filters: SearchFilters) -> frozenset[int]:
+        """Every paper passing ``filters``, kept while no paper, category or listing changes.
+
+        Listing them costs 100–200 ms for a large category at 241k papers; the page generation
+        (one primary-key read) says whether a kept list is still right.
+        """
+        with self.db.read() as conn:
+            generation = read_generation(conn)
+            kept = self._passing_kept.get(filters)
+            if kept is not None and generation is not None and kept[0] == generation:
+                return kept[1]
+            passing = search_store.filtered_ids(conn, filters)
+        if generation is not None:
+            with self._hints_lock:
+                self._passing_kept.pop(filters, None)
+                self._passing_kept[filters] = (generation, passing)
+                while len(self._passing_kept) > PASSING_KEPT:
+                    del self._passing_kept[next(iter(self._passing_kept))]
+        return passing
 
     def _remember(self, filters: SearchFilters, share: float) -> None:
         with self._hints_lock:

@@ -16,11 +16,19 @@ import logging
 import threading
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from papertide.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 READ_SQL = "SELECT generation FROM page_generation WHERE id = 1"
+
+
+def read_generation(conn: Connection) -> int | None:
+    """The counter as ``conn`` sees it (inside its transaction); None if its row is missing."""
+    row = conn.exec_driver_sql(READ_SQL).first()
+    return int(row[0]) if row else None
 
 
 class PageGeneration:
