@@ -198,26 +198,32 @@ def test_pgvector_narrow_filter_finds_the_one_passing_paper_far_from_the_query(d
     assert len(hits) == 5 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
 
 
+def _cv_share_of_random_papers(db, month: str, n: int, every: int, seed: int):  # type: ignore[no-untyped-def]
+    """``n`` papers with random unit vectors, every ``every``-th in cs.CV (the rest cs.LG), in a fresh graph:
+    the graph, row ids, vectors and which pass a cs.CV filter."""
+    from papertide.storage.papers import paper_row_id
+
+    passing = np.array([i % every == 0 for i in range(n)])
+    add_papers(db, *[make_paper(f"{month}.{i:05d}", categories=("cs.CV" if p else "cs.LG",)) for i, p in enumerate(passing)])
+    with db.read() as conn:
+        ids = [paper_row_id(conn, f"{month}.{i:05d}") for i in range(n)]
+    v = np.random.default_rng(seed).standard_normal((n, 384)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    with db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * n, v)
+    idx = make_vector_index(db, MODEL, "hnsw")
+    idx.refresh()
+    return idx, ids, v, passing
+
+
 def test_hnsw_filtered_search_deepens_to_the_exact_filtered_answer(sqlite_db, monkeypatch):
     """A filter a fifth of the papers pass: the graph is searched deeper until k pass, same top as exact."""
     import papertide.search.vectors as vectors
-    from papertide.storage.papers import paper_row_id
 
     monkeypatch.setattr(vectors, "HNSW_EXPANSION_SEARCH", 16)  # a shallow first search, so it must deepen
-    rng = np.random.default_rng(5)
-    cats = ["cs.CV" if n % 5 == 0 else "cs.LG" for n in range(1_000)]
-    add_papers(sqlite_db, *[make_paper(f"2503.{n:05d}", categories=(c,)) for n, c in enumerate(cats)])
-    with sqlite_db.read() as conn:
-        ids = [paper_row_id(conn, f"2503.{n:05d}") for n in range(1_000)]
-    v = rng.standard_normal((1_000, 384)).astype(np.float32)
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    with sqlite_db.write() as conn:
-        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 1_000, v)
-    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
-    idx.refresh()
+    idx, ids, v, passing = _cv_share_of_random_papers(sqlite_db, "2503", 1_000, 5, seed=5)
     q = v[3] + 0.5 * v[10]
     q /= np.linalg.norm(q)
-    passing = np.array([c == "cs.CV" for c in cats])
     exact = [ids[i] for i in np.argsort(-(v @ q))[:] if passing[i]][:10]
     hits = idx.search(q, 60, filters=make_filters(categories="cs.CV"))
     assert len(hits) == 60 and all(passing[ids.index(i)] for i, _ in hits)
@@ -228,24 +234,12 @@ def test_hnsw_filtered_search_deepens_to_the_exact_filtered_answer(sqlite_db, mo
 def test_hnsw_filtered_search_starts_as_deep_as_the_filter_needed_before(sqlite_db, monkeypatch):
     """The second search under a filter walks the graph once (the first had to deepen) and stays exact."""
     import papertide.search.vectors as vectors
-    from papertide.storage.papers import paper_row_id
 
-    rng = np.random.default_rng(9)
-    cats = ["cs.CV" if n % 10 == 0 else "cs.LG" for n in range(2_000)]
-    add_papers(sqlite_db, *[make_paper(f"2505.{n:05d}", categories=(c,)) for n, c in enumerate(cats)])
-    with sqlite_db.read() as conn:
-        ids = [paper_row_id(conn, f"2505.{n:05d}") for n in range(2_000)]
-    v = rng.standard_normal((2_000, 384)).astype(np.float32)
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    with sqlite_db.write() as conn:
-        emb_store.upsert_vectors(conn, MODEL, ids, ["h"] * 2_000, v)
-    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
-    idx.refresh()
+    idx, ids, v, passing = _cv_share_of_random_papers(sqlite_db, "2505", 2_000, 10, seed=9)
     walks: list[int] = []
     real_search = vectors.HnswVectorIndex._search
     monkeypatch.setattr(vectors.HnswVectorIndex, "_search",
                         staticmethod(lambda graph, q, count: walks.append(count) or real_search(graph, q, count)))
-    passing = np.array([c == "cs.CV" for c in cats])
     cv = make_filters(categories="cs.CV")
     for n, row in enumerate((7, 8)):
         q = v[row]
