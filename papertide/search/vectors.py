@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Hits = list[tuple[int, float]]
+K = TypeVar("K")
+V = TypeVar("V")
 VECTOR_INDEXES = ("auto", "exact", "hnsw")
 HNSW_MIN_VECTORS = 100_000  # "auto" switches from exact search to HNSW at this size
 # Graph settings, checked for recall@10 >= 0.98 against exact search on real MiniLM
@@ -389,18 +391,13 @@ class HnswVectorIndex:
             passing = search_store.filtered_ids(conn, filters)
         if generation is not None:
             with self._hints_lock:
-                self._passing_kept.pop(filters, None)
-                self._passing_kept[filters] = (generation, passing)
-                while len(self._passing_kept) > PASSING_KEPT:
-                    del self._passing_kept[next(iter(self._passing_kept))]
+                _keep_newest(self._passing_kept, filters, (generation, passing), PASSING_KEPT)
         return passing
 
     def _remember(self, filters: SearchFilters, share: float) -> None:
         with self._hints_lock:
-            old = self._pass_share.pop(filters, None)
-            self._pass_share[filters] = share if old is None else (old + share) / 2
-            while len(self._pass_share) > FILTER_HINTS:
-                del self._pass_share[next(iter(self._pass_share))]
+            old = self._pass_share.get(filters)
+            _keep_newest(self._pass_share, filters, share if old is None else (old + share) / 2, FILTER_HINTS)
 
     @staticmethod
     def _search(graph: Index, q: npt.NDArray[np.float32], count: int) -> Hits:
@@ -422,6 +419,14 @@ class HnswVectorIndex:
         if exclude is not None:
             scores[keys == exclude] = -np.inf
         return _top_k(keys, scores, k)
+
+
+def _keep_newest(store: dict[K, V], key: K, value: V, limit: int) -> None:
+    """Put ``key`` last in ``store`` (dicts keep insertion order), dropping the oldest beyond ``limit``."""
+    store.pop(key, None)
+    store[key] = value
+    while len(store) > limit:
+        del store[next(iter(store))]
 
 
 def _depth_for(k: int, share: float) -> int:
