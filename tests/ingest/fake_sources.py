@@ -35,6 +35,7 @@ class FakeSources:
     truncated_page: int | None = None  # this OAI page promises more bytes than it sends, then hangs up
     hf_days: dict[str, bytes] = field(default_factory=dict)
     api_delay_seconds: float = 0.0  # the arXiv API answers this slowly (a slow or struggling arXiv)
+    api_gate: threading.Event | None = None  # while set up and closed, the arXiv API answers nothing (up to 60 s)
     requests: list[str] = field(default_factory=list)
     _served_503: bool = False
 
@@ -94,6 +95,8 @@ class FakeSources:
     def api(self, q: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if self.api_delay_seconds:
             time.sleep(self.api_delay_seconds)
+        if self.api_gate is not None:
+            self.api_gate.wait(timeout=60)
         by_id = {r["arxiv_id"]: r for r in self.records}
         entries = []
         for raw in q.get("id_list", "").split(","):
