@@ -19,17 +19,17 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 from papertide.domain.search import SearchFilters
+from papertide.search.graph_filters import FilteredGraphSearch
 from papertide.search.lexical import index_path
 from papertide.storage import embeddings as emb_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
-from papertide.storage.page_generation import read_generation
 
 if TYPE_CHECKING:
     # For annotations only; at run time usearch is still imported lazily, where a graph is built or loaded.
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Hits = list[tuple[int, float]]
-K = TypeVar("K")
-V = TypeVar("V")
 VECTOR_INDEXES = ("auto", "exact", "hnsw")
 HNSW_MIN_VECTORS = 100_000  # "auto" switches from exact search to HNSW at this size
 # Graph settings, checked for recall@10 >= 0.98 against exact search on real MiniLM
@@ -48,14 +46,6 @@ HNSW_DTYPE = "f16"
 HNSW_CONNECTIVITY = 16
 HNSW_EXPANSION_ADD = 128
 HNSW_EXPANSION_SEARCH = 768  # recall@10 0.985 on search-box queries at 241k (256: 0.961)
-# Filtered search walks the graph up to this deep before it switches to exact search
-# over the vectors of the papers the filter passes.
-FILTERED_DEPTH_MAX = 16_384
-# How many filters' pass rates among a query's neighbours are remembered, so the next search
-# with the same filter starts the walk deep enough instead of finding out with a second walk.
-FILTER_HINTS = 256
-# Filters whose passing papers are kept for exact answers (a large category's list is a few MB).
-PASSING_KEPT = 8
 SIZE_TTL_S = 600.0  # how long PgVectorIndex trusts its estimate of the collection's size
 HNSW_LAYOUT = f"usearch {HNSW_DTYPE} M{HNSW_CONNECTIVITY} efc{HNSW_EXPANSION_ADD}"
 
@@ -228,9 +218,8 @@ class HnswVectorIndex:
         self.threads = threads
         self._lock = threading.Lock()
         self._graph: Index | None = None
-        self._pass_share: dict[SearchFilters, float] = {}  # filter → share of neighbours passing it
-        self._passing_kept: dict[SearchFilters, tuple[int, frozenset[int]]] = {}  # filter → (generation, ids)
-        self._hints_lock = threading.Lock()
+        self._filtered = FilteredGraphSearch(db)
+        self._version = 0  # counts the graph's changes: vectors kept for filters are of one version
         self._since: datetime | None = None  # vectors written at or after this are (re)read
         self._load()
         if self._graph is not None:
@@ -280,6 +269,7 @@ class HnswVectorIndex:
                 graph.remove(keys[present])  # a re-embedded paper replaces its old vector
             graph.add(keys, matrix, threads=self.threads)
             self._graph, self._since = graph, newest
+            self._version += 1
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Write-then-rename: several web processes may save the same graph; a reader
             # never sees a half-written file.
@@ -320,118 +310,9 @@ class HnswVectorIndex:
             return []
         q = query.astype(np.float32)
         if filters is not None and filters.active:
-            return self._filtered(graph, q, k, filters, exclude)
-        hits = self._search(graph, q, k + (exclude is not None))
+            return self._filtered.search(graph, q, k, filters, exclude, self._version)
+        hits = FilteredGraphSearch.walk(graph, q, k + (exclude is not None))
         return [(i, s) for i, s in hits if i != exclude][:k]
-
-    def _filtered(self, graph: Index, q: npt.NDArray[np.float32], k: int, filters: SearchFilters,
-                  exclude: int | None) -> Hits:
-        """Top ``k`` among papers passing ``filters``.
-
-        Search the graph ever deeper and keep the candidates SQL says pass: once ``k`` pass,
-        they are the filtered top ``k`` (every better paper was a candidate too). A filter
-        so narrow that FILTERED_DEPTH_MAX candidates hold fewer than ``k`` is answered
-        exactly over the vectors of the papers it passes (few, by then). The walk starts as
-        deep as the filter's pass rate on earlier queries suggests.
-        """
-        hint = self._pass_share.get(filters)
-        depth = max(4 * k, 256) if hint is None else _depth_for(k, hint)
-        checked: dict[int, bool] = {}
-        while True:
-            hits = [(i, s) for i, s in self._search(graph, q, min(depth, len(graph))) if i != exclude]
-            kept, seen = self._first_passing(hits, checked, k, filters, hint)
-            if len(kept) >= k or depth >= len(graph):
-                self._remember(filters, len(kept) / max(seen, 1))
-                return kept
-            # Deep enough for k at the share that passed so far (with a margin): each step searches
-            # the graph again from the top. A walk that would have to go past the maximum is not
-            # started: the papers passing the filter are then answered exactly.
-            hint = max(len(kept), 1) / max(len(hits), 1)
-            if depth >= FILTERED_DEPTH_MAX or 1.5 * k / hint > FILTERED_DEPTH_MAX:
-                self._remember(filters, len(kept) / max(seen, 1))
-                return self._exact_among(graph, q, self._passing(filters), k, exclude)
-            depth = max(2 * depth, _depth_for(k, hint))
-
-    def _first_passing(self, hits: Hits, checked: dict[int, bool], k: int, filters: SearchFilters,
-                       hint: float | None) -> tuple[Hits, int]:
-        """The first ``k`` of ``hits`` that pass, and how many hits that took to find.
-
-        Unknown candidates are checked in rank order a chunk at a time, sized by the share
-        passing so far, so a deep walk does not check thousands of candidates past the k-th pass.
-        """
-        kept: Hits = []
-        pos = 0
-        while True:
-            while pos < len(hits) and hits[pos][0] in checked:
-                if checked[hits[pos][0]]:
-                    kept.append(hits[pos])
-                    if len(kept) == k:
-                        return kept, pos + 1
-                pos += 1
-            if pos == len(hits):
-                return kept, pos
-            share = len(kept) / pos if kept else (hint or 0.25)
-            size = max(256, int(1.2 * (k - len(kept)) / max(share, 0.01)))
-            chunk = [i for i, _ in hits[pos : pos + size] if i not in checked]
-            with self.db.read() as conn:
-                passing = search_store.filter_among(conn, filters, chunk)
-            checked.update((i, i in passing) for i in chunk)
-
-    def _passing(self, filters: SearchFilters) -> frozenset[int]:
-        """Every paper passing ``filters``, kept while no paper, category or listing changes.
-
-        Listing them costs 100–200 ms for a large category at 241k papers; the page generation
-        (one primary-key read) says whether a kept list is still right.
-        """
-        with self.db.read() as conn:
-            generation = read_generation(conn)
-            kept = self._passing_kept.get(filters)
-            if kept is not None and generation is not None and kept[0] == generation:
-                return kept[1]
-            passing = search_store.filtered_ids(conn, filters)
-        if generation is not None:
-            with self._hints_lock:
-                _keep_newest(self._passing_kept, filters, (generation, passing), PASSING_KEPT)
-        return passing
-
-    def _remember(self, filters: SearchFilters, share: float) -> None:
-        with self._hints_lock:
-            old = self._pass_share.get(filters)
-            _keep_newest(self._pass_share, filters, share if old is None else (old + share) / 2, FILTER_HINTS)
-
-    @staticmethod
-    def _search(graph: Index, q: npt.NDArray[np.float32], count: int) -> Hits:
-        # usearch widens the candidate list to `count` by itself when count > expansion_search.
-        m = graph.search(q, count)
-        # usearch's "ip" distance is 1 - inner product.
-        return [(int(key), float(1.0 - d)) for key, d in zip(m.keys, m.distances, strict=True)]
-
-    @staticmethod
-    def _exact_among(graph: Index, q: npt.NDArray[np.float32], allowed: frozenset[int], k: int, exclude: int | None) -> Hits:
-        keys = np.fromiter(allowed, dtype=np.uint64, count=len(allowed))
-        if not len(keys):
-            return []
-        keys = keys[np.asarray(graph.contains(keys), dtype=bool)]
-        if not len(keys):
-            return []
-        vecs = np.asarray(graph.get(keys, dtype="f32"), dtype=np.float32).reshape(len(keys), -1)
-        scores = vecs @ q
-        if exclude is not None:
-            scores[keys == exclude] = -np.inf
-        return _top_k(keys, scores, k)
-
-
-def _keep_newest(store: dict[K, V], key: K, value: V, limit: int) -> None:
-    """Put ``key`` last in ``store`` (dicts keep insertion order), dropping the oldest beyond ``limit``."""
-    store.pop(key, None)
-    store[key] = value
-    while len(store) > limit:
-        del store[next(iter(store))]
-
-
-def _depth_for(k: int, share: float) -> int:
-    """How deep to walk for ``k`` passing neighbours when ``share`` of them pass (with a margin)."""
-    return min(FILTERED_DEPTH_MAX, max(4 * k, 256, int(1.5 * k / max(share, 1e-4))))
 
 
 def hnsw_path(db: Database, model_id: str) -> Path | None:

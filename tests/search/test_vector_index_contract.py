@@ -171,9 +171,9 @@ def _crowd_and_one_far_paper(db, n: int) -> list[int]:  # type: ignore[no-untype
 @pytest.mark.parametrize("depth_max", [256, 16_384])
 def test_hnsw_narrow_filter_finds_the_one_passing_paper_far_from_the_query(sqlite_db, monkeypatch, depth_max):
     """Graph path (deepening) and exact fallback path must agree."""
-    import papertide.search.vectors as vectors
+    import papertide.search.graph_filters as graph_filters
 
-    monkeypatch.setattr(vectors, "FILTERED_DEPTH_MAX", depth_max)
+    monkeypatch.setattr(graph_filters, "FILTERED_DEPTH_MAX", depth_max)
     ids = _crowd_and_one_far_paper(sqlite_db, 600)
     idx = make_vector_index(sqlite_db, MODEL, "hnsw")
     idx.refresh()
@@ -231,15 +231,23 @@ def test_hnsw_filtered_search_deepens_to_the_exact_filtered_answer(sqlite_db, mo
     assert len({i for i, _ in hits[:10]} & set(exact)) >= 9
 
 
+def _counting_walks(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    import papertide.search.graph_filters as graph_filters
+
+    walks: list[int] = []
+    real_walk = graph_filters.FilteredGraphSearch.walk
+    monkeypatch.setattr(graph_filters.FilteredGraphSearch, "walk",
+                        staticmethod(lambda graph, q, count: walks.append(count) or real_walk(graph, q, count)))
+    return walks
+
+
 def test_hnsw_filtered_search_starts_as_deep_as_the_filter_needed_before(sqlite_db, monkeypatch):
     """The second search under a filter walks the graph once (the first had to deepen) and stays exact."""
-    import papertide.search.vectors as vectors
+    import papertide.search.graph_filters as graph_filters
 
+    monkeypatch.setattr(graph_filters, "EXACT_ROWS_MAX", 0)  # no exact answers from kept vectors: walks only
     idx, ids, v, passing = _cv_share_of_random_papers(sqlite_db, "2505", 2_000, 10, seed=9)
-    walks: list[int] = []
-    real_search = vectors.HnswVectorIndex._search
-    monkeypatch.setattr(vectors.HnswVectorIndex, "_search",
-                        staticmethod(lambda graph, q, count: walks.append(count) or real_search(graph, q, count)))
+    walks = _counting_walks(monkeypatch)
     cv = make_filters(categories="cs.CV")
     for n, row in enumerate((7, 8)):
         q = v[row]
@@ -249,6 +257,44 @@ def test_hnsw_filtered_search_starts_as_deep_as_the_filter_needed_before(sqlite_
         # The graph keeps float16 vectors, so near ties may swap: the same papers, not the same order.
         assert len(hits) == 80 and len({i for i, _ in hits} & set(exact)) >= 78
         assert len(walks) == (2 if n == 0 else 1), walks  # 4k deep passes ~32 of 80 at a tenth passing
+
+
+def test_hnsw_a_filter_that_needs_a_deep_walk_is_answered_exactly_from_then_on(sqlite_db, monkeypatch):
+    """A tenth passing: the first search walks and learns the pass rate; later ones score the kept
+    vectors of the passing papers exactly, with no walk, until a paper or a vector changes."""
+    from papertide.storage.papers import paper_row_id
+
+    idx, ids, v, passing = _cv_share_of_random_papers(sqlite_db, "2506", 2_000, 10, seed=13)
+    walks = _counting_walks(monkeypatch)
+    cv = make_filters(categories="cs.CV")
+    idx.search(v[1], 80, filters=cv)
+    assert walks
+    for row in (7, 8, 9):
+        walks.clear()
+        q = v[row]
+        order = [i for i in np.argsort(-(v @ q)) if passing[i]]
+        hits = idx.search(q, 80, filters=cv, exclude=ids[order[0]])
+        assert walks == []
+        # float16 vectors: near ties may swap places, so the same papers and nearly the same scores.
+        assert {i for i, _ in hits} == {ids[i] for i in order[1:81]}
+        assert all(abs(s - float(v[ids.index(i)] @ q)) < 2e-3 for i, s in hits)
+    # A cs.CV paper re-embedded right at the query (no paper changed, only a vector): the kept
+    # vectors are stale, and the next answer has it first.
+    moved = ids[int(np.flatnonzero(passing)[-1])]
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, [moved], ["h2"], v[9][None, :])
+    idx.refresh()
+    walks.clear()
+    hits = idx.search(v[9], 80, filters=cv)
+    assert hits[0][0] == moved and walks == []
+    # A new cs.CV paper: the page generation moves on, and it is found too.
+    add_papers(sqlite_db, make_paper("2506.99999", categories=("cs.CV",)))
+    with sqlite_db.read() as conn:
+        new = paper_row_id(conn, "2506.99999")
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, [new], ["h"], v[8][None, :])
+    idx.refresh()
+    assert idx.search(v[8], 80, filters=cv)[0][0] == new
 
 
 def test_pgvector_searches_look_wider_on_bigger_collections():
