@@ -119,8 +119,8 @@ def main() -> None:
     print(f"{'case':<30}{'p50 ms':>9}{'p99 ms':>9}{'baseline p50':>14}{'baseline p99':>14}{'p50 ratio':>11}"
           f"{'first 2 ms':>12}")
     for name, f in CASES:
-        # The first queries under a filter learn its pass rate and may copy its papers' vectors out
-        # of the graph (kept for the next queries): timed apart, then the steady state.
+        # The first queries under a filter walk the graph, learn its pass rate and may start copying its
+        # papers' vectors out of the graph in the background (for the next queries): timed apart.
         first = run(new, queries[-2:], f) if f.active else []
         for q in queries[:10]:
             old.search(SearchRequest(q, f))

@@ -6,11 +6,13 @@ vectors of every paper the filter passes. Which is cheaper depends on the filter
 a walk needs about ``1.5 k / share`` candidates and each costs a random memory access, while an
 exact pass reads the passing vectors in one sweep. So the pass rate each filter had on earlier
 queries is remembered, and a filter that would need a deep walk has its passing papers' vectors
-copied out of the graph once and kept (while no paper and no vector changes) for exact answers.
+copied out of the graph once, in the background, and kept (while no paper and no vector changes)
+for exact answers.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from papertide.storage.page_generation import read_generation
 
 if TYPE_CHECKING:
     from usearch.index import Index
+
+log = logging.getLogger(__name__)
 
 Hits = list[tuple[int, float]]
 K = TypeVar("K")
@@ -70,6 +74,7 @@ class FilteredGraphSearch:
         self.db = db
         self._pass_share: dict[SearchFilters, float] = {}  # filter → share of neighbours passing it
         self._kept: dict[SearchFilters, Passing] = {}
+        self._copying: set[SearchFilters] = set()  # filters whose vectors a background thread copies
         self._lock = threading.Lock()
 
     def search(self, graph: Index, q: npt.NDArray[np.float32], k: int, filters: SearchFilters,
@@ -79,7 +84,8 @@ class FilteredGraphSearch:
         The graph is searched ever deeper, keeping the candidates SQL says pass: once ``k``
         pass, they are the filtered top ``k`` (every better paper was a candidate too). The
         walk starts as deep as the filter's pass rate on earlier queries suggests; where that
-        is deep, or deeper than FILTERED_DEPTH_MAX, the passing papers are scored exactly.
+        is deep, the passing papers' vectors are copied in the background and later queries
+        score them exactly, and a walk that would go past FILTERED_DEPTH_MAX is not started.
         """
         hint = self._pass_share.get(filters)
         kept = self._valid_kept(filters, version)
@@ -87,9 +93,7 @@ class FilteredGraphSearch:
             return _exact(kept, q, k, exclude)
         if kept is None and hint is not None and _depth_for(k, hint) >= EXACT_FROM_DEPTH \
                 and hint * len(graph) <= EXACT_ROWS_MAX:
-            kept = self._passing(graph, filters, version)
-            if kept.vectors is not None:
-                return _exact(kept, q, k, exclude)
+            self._copy_in_background(graph, filters, version)  # this query still walks
         depth = max(4 * k, 256) if hint is None else _depth_for(k, hint)
         checked: dict[int, bool] = {}
         while True:
@@ -176,6 +180,25 @@ class FilteredGraphSearch:
             with self._lock:
                 _keep_newest(self._kept, filters, found, KEPT_ROWS, lambda p: p.rows)
         return found
+
+    def _copy_in_background(self, graph: Index, filters: SearchFilters, version: int) -> None:
+        """Copy the filter's passing vectors for the queries after this one, off the request path
+        (listing and copying cost 0.3-1 s for a large category at 241k papers)."""
+        with self._lock:
+            if filters in self._copying:
+                return
+            self._copying.add(filters)
+
+        def copy() -> None:
+            try:
+                self._passing(graph, filters, version)
+            except Exception:  # the next query tries again; a walk answers meanwhile
+                log.exception("copying the vectors of a filter's papers failed")
+            finally:
+                with self._lock:
+                    self._copying.discard(filters)
+
+        threading.Thread(target=copy, name="papertide-filter-vectors", daemon=True).start()
 
     def _remember(self, filters: SearchFilters, share: float) -> None:
         with self._lock:
