@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from typing import Any
 from papertide.domain.cjk import cjk_bigrams
 from papertide.domain.search import SearchFilters
 from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
+from papertide.search.kept_filters import KeptFilterSets
 from papertide.search.lexical import Hits, LexicalIndex, SqlLexicalIndex
 from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
@@ -78,6 +79,7 @@ class TantivyLexicalIndex:
         self._built = False
         self._identity: str | None = None  # the database's, read once (storage.search_changes)
         self._too_big = False  # set once the corpus is known to be too big to build inline
+        self._author_lists = KeptFilterSets(db)
         path.mkdir(parents=True, exist_ok=True)
         if self._state().get("layout") not in (None, TANTIVY_LAYOUT):
             log.warning("search index at %s has another layout; rebuilding it", path)
@@ -195,11 +197,16 @@ class TantivyLexicalIndex:
         query alone that SQL checks.
         """
         only_author = SearchFilters(author=filters.author)
+        listed = self._author_lists.passing(only_author)  # a name asked for again: its papers, listed once
         depth = limit
         while depth <= AUTHOR_CHECK_MAX:
             hits = self._top(query, depth)
-            with self.db.read() as conn:
-                passing = search_store.filter_among(conn, only_author, [i for i, _ in hits])
+            passing: Collection[int]
+            if listed is not None:
+                passing = listed
+            else:
+                with self.db.read() as conn:
+                    passing = search_store.filter_among(conn, only_author, [i for i, _ in hits])
             kept = [h for h in hits if h[0] in passing]
             if len(kept) >= limit or len(hits) < depth:
                 return kept[:limit]

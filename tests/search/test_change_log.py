@@ -252,6 +252,42 @@ def test_filters_give_the_sql_engines_papers(corpus, tmp_path, filters: SearchFi
     assert got != {i for i, _ in tantivy.search(terms, SearchFilters(), 50)}
 
 
+def test_an_author_asked_for_again_is_checked_against_a_kept_list_until_a_paper_changes(
+    corpus, tmp_path, monkeypatch
+) -> None:
+    from papertide.storage import search as search_store
+
+    checks: list[int] = []
+    real_check = search_store.filter_among
+    monkeypatch.setattr(search_store, "filter_among",
+                        lambda conn, f, ids: checks.append(len(ids)) or real_check(conn, f, ids))
+    terms = ("networks", "models", "learning", "quantum", "divergence", "holes", "images", "human", "spiders")
+    curie = SearchFilters(author="curie")
+    tantivy = _index(corpus, tmp_path / "idx")
+
+    def sql_ids() -> set[int]:
+        return {i for i, _ in SqlLexicalIndex(corpus).search(terms, curie, 50)}
+
+    def searched_without_sql_checks() -> set[int]:
+        deadline = time.monotonic() + 30
+        while True:  # the second search starts listing the name's papers in the background
+            checks.clear()
+            got = {i for i, _ in tantivy.search(terms, curie, 50)}
+            if not checks:
+                return got
+            assert time.monotonic() < deadline, "the author's papers were never listed"
+            time.sleep(0.05)
+
+    assert {i for i, _ in tantivy.search(terms, curie, 50)} == sql_ids() and checks
+    assert searched_without_sql_checks() == sql_ids()
+    # A new paper by the same author: the kept list is stale, SQL checks again and finds it.
+    add_papers(corpus, make_paper("2405.00001", title="Spiders", authors=("Pierre Curie",)))
+    checks.clear()
+    found = {i for i, _ in tantivy.search(terms, curie, 50)}
+    assert checks and found == sql_ids() and len(found) == 2
+    assert searched_without_sql_checks() == found
+
+
 def test_a_new_listing_moves_a_paper_into_the_listed_filter(corpus, tmp_path) -> None:
     index = _index(corpus, tmp_path / "idx")
     listed = SearchFilters(listed_only=True)
