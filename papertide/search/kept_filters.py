@@ -20,6 +20,8 @@ from papertide.storage.page_generation import read_generation
 log = logging.getLogger(__name__)
 
 KEPT_FILTERS = 16  # filters whose passing papers are kept (a common name's list is ~2 MB)
+KEPT_IDS = 1_000_000  # papers kept over all filters (~60 MB)
+LIST_MAX = 250_000  # a filter passing more (a one-letter name: almost every paper) is not kept, only marked
 
 
 class KeptFilterSets:
@@ -27,7 +29,8 @@ class KeptFilterSets:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._kept: dict[SearchFilters, tuple[int, frozenset[int]]] = {}  # filter → (generation, ids)
+        # filter → (generation, ids), ids None where the filter passes more than LIST_MAX papers
+        self._kept: dict[SearchFilters, tuple[int, frozenset[int] | None]] = {}
         self._seen: dict[SearchFilters, int] = {}  # filter → generation it was last asked for at
         self._listing: set[SearchFilters] = set()
         self._lock = threading.Lock()
@@ -42,7 +45,7 @@ class KeptFilterSets:
         with self._lock:
             kept = self._kept.get(filters)
             if kept is not None and kept[0] == generation:
-                return kept[1]
+                return kept[1]  # None for a filter too wide to keep: SQL checks its hits
             again = self._seen.get(filters) == generation
             self._seen.pop(filters, None)
             self._seen[filters] = generation
@@ -62,8 +65,8 @@ class KeptFilterSets:
             if generation is not None:
                 with self._lock:
                     self._kept.pop(filters, None)
-                    self._kept[filters] = (generation, ids)
-                    while len(self._kept) > KEPT_FILTERS:
+                    self._kept[filters] = (generation, ids if len(ids) <= LIST_MAX else None)
+                    while len(self._kept) > KEPT_FILTERS or sum(len(v[1] or ()) for v in self._kept.values()) > KEPT_IDS:
                         del self._kept[next(iter(self._kept))]
         except Exception:  # the next query tries again; SQL checks the hits meanwhile
             log.exception("listing the papers a filter passes failed")

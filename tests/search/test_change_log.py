@@ -288,6 +288,24 @@ def test_an_author_asked_for_again_is_checked_against_a_kept_list_until_a_paper_
     assert searched_without_sql_checks() == found
 
 
+def test_an_author_too_common_to_keep_is_listed_once_then_left_to_sql(corpus, tmp_path, monkeypatch) -> None:
+    import papertide.search.kept_filters as kept_filters
+    from papertide.storage import search as search_store
+
+    monkeypatch.setattr(kept_filters, "LIST_MAX", 0)  # every name is "too common"
+    listings: list[SearchFilters] = []
+    real_list = search_store.filtered_ids
+    monkeypatch.setattr(search_store, "filtered_ids", lambda conn, f: listings.append(f) or real_list(conn, f))
+    terms = ("networks", "models", "learning", "quantum", "divergence", "holes", "images", "human")
+    curie = SearchFilters(author="curie")
+    tantivy = _index(corpus, tmp_path / "idx")
+    expected = {i for i, _ in SqlLexicalIndex(corpus).search(terms, curie, 50)}
+    for _ in range(6):
+        assert {i for i, _ in tantivy.search(terms, curie, 50)} == expected
+        time.sleep(0.2)  # room for a background listing to finish
+    assert listings == [curie]
+
+
 def test_a_new_listing_moves_a_paper_into_the_listed_filter(corpus, tmp_path) -> None:
     index = _index(corpus, tmp_path / "idx")
     listed = SearchFilters(listed_only=True)
