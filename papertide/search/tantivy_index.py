@@ -343,7 +343,9 @@ class TantivyLexicalIndex:
             self._too_big = papers_store.count_papers(conn) > INLINE_BUILD_MAX
         if not self._too_big:
             self.ensure_built()
-        return not self._too_big
+        # Not built yet when another thread or process holds the writer for its own build: until
+        # that build is committed the index is empty, so the query goes to SQL.
+        return not self._too_big and self.built
 
     def ensure_built(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Build the index if it never was; True when this call built it.

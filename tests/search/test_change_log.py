@@ -306,6 +306,21 @@ def test_an_author_too_common_to_keep_is_listed_once_then_left_to_sql(corpus, tm
     assert listings == [curie]
 
 
+def test_while_another_holds_the_writer_for_the_first_build_sql_answers(corpus, tmp_path) -> None:
+    """A small corpus builds its index on the first query, unless another process is building it:
+    until that build is committed the index is empty, so SQL answers instead of nothing."""
+    folder = tmp_path / "idx"
+    other = TantivyLexicalIndex(corpus, folder)
+    held = other._writer()  # another process's build in progress
+    assert held is not None
+    index = TantivyLexicalIndex(corpus, folder)
+    expected = {i for i, _ in SqlLexicalIndex(corpus).search(("quantum",), SearchFilters(), 50)}
+    assert expected and not index.built
+    assert {i for i, _ in index.search(("quantum",), SearchFilters(), 50)} == expected
+    held.rollback()
+    del held
+
+
 def test_a_new_listing_moves_a_paper_into_the_listed_filter(corpus, tmp_path) -> None:
     index = _index(corpus, tmp_path / "idx")
     listed = SearchFilters(listed_only=True)
