@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from papertide.domain.search import SearchFilters
+from papertide.search.kept_filters import keep_newest
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
 from papertide.storage.page_generation import read_generation
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Hits = list[tuple[int, float]]
-K = TypeVar("K")
-V = TypeVar("V")
 
 # A walk that would have to go deeper than this is not started: the filter is answered exactly.
 FILTERED_DEPTH_MAX = 16_384
@@ -45,8 +43,9 @@ FILTER_HINTS = 256
 # a walk 1,000 deep costs 10-100 ms at 241k papers, an exact pass over 34k float16 vectors ~5 ms.
 EXACT_FROM_DEPTH = 512
 EXACT_ROWS_MAX = 100_000
-# Vectors kept for exact answers over all filters (float16: ~190 MB at 384 dimensions). Copying a
-# filter's vectors out of the graph costs 0.3-1 s for 34k papers, so they are kept, not re-read.
+# Vectors kept for exact answers over all filters (float16: ~190 MB at 384 dimensions), of at most
+# FILTER_HINTS filters (one that passes no paper keeps no vector). Copying a filter's vectors out of
+# the graph costs 0.3-1 s for 34k papers, so they are kept, not re-read.
 KEPT_ROWS = 250_000
 
 
@@ -178,7 +177,7 @@ class FilteredGraphSearch:
         found = Passing(generation, version, ids, vectors)
         if generation is not None and found.rows <= KEPT_ROWS:
             with self._lock:
-                _keep_newest(self._kept, filters, found, KEPT_ROWS, lambda p: p.rows)
+                keep_newest(self._kept, filters, found, FILTER_HINTS, KEPT_ROWS, lambda p: p.rows)
         return found
 
     def _copy_in_background(self, graph: Index, filters: SearchFilters, version: int) -> None:
@@ -203,7 +202,7 @@ class FilteredGraphSearch:
     def _remember(self, filters: SearchFilters, share: float) -> None:
         with self._lock:
             old = self._pass_share.get(filters)
-            _keep_newest(self._pass_share, filters, share if old is None else (old + share) / 2, FILTER_HINTS)
+            keep_newest(self._pass_share, filters, share if old is None else (old + share) / 2, FILTER_HINTS)
 
 
 def _exact(passing: Passing, q: npt.NDArray[np.float32], k: int, exclude: int | None) -> Hits:
@@ -217,15 +216,6 @@ def _exact(passing: Passing, q: npt.NDArray[np.float32], k: int, exclude: int | 
                      "ip", exact=True, threads=1)
     hits = [(int(passing.ids[row]), float(1.0 - d)) for row, d in zip(m.keys, m.distances, strict=True)]
     return [(i, s) for i, s in hits if i != exclude][:k]
-
-
-def _keep_newest(store: dict[K, V], key: K, value: V, limit: int, size: Callable[[V], int] = lambda _: 1) -> None:
-    """Put ``key`` last in ``store`` (dicts keep insertion order), dropping the oldest while the
-    entries' total ``size`` is over ``limit``."""
-    store.pop(key, None)
-    store[key] = value
-    while len(store) > 1 and sum(size(v) for v in store.values()) > limit:
-        del store[next(iter(store))]
 
 
 def _depth_for(k: int, share: float) -> int:

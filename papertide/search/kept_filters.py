@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from papertide.domain.search import SearchFilters
 from papertide.storage import search as search_store
@@ -18,6 +20,9 @@ from papertide.storage.db import Database
 from papertide.storage.page_generation import read_generation
 
 log = logging.getLogger(__name__)
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 KEPT_FILTERS = 16  # filters whose passing papers are kept (a common name's list is ~2 MB)
 KEPT_IDS = 1_000_000  # papers kept over all filters (~60 MB)
@@ -47,10 +52,7 @@ class KeptFilterSets:
             if kept is not None and kept[0] == generation:
                 return kept[1]  # None for a filter too wide to keep: SQL checks its hits
             again = self._seen.get(filters) == generation
-            self._seen.pop(filters, None)
-            self._seen[filters] = generation
-            while len(self._seen) > 16 * KEPT_FILTERS:
-                del self._seen[next(iter(self._seen))]
+            keep_newest(self._seen, filters, generation, 16 * KEPT_FILTERS)
             if not again or filters in self._listing:
                 return None
             self._listing.add(filters)
@@ -64,12 +66,20 @@ class KeptFilterSets:
                 ids = search_store.filtered_ids(conn, filters)
             if generation is not None:
                 with self._lock:
-                    self._kept.pop(filters, None)
-                    self._kept[filters] = (generation, ids if len(ids) <= LIST_MAX else None)
-                    while len(self._kept) > KEPT_FILTERS or sum(len(v[1] or ()) for v in self._kept.values()) > KEPT_IDS:
-                        del self._kept[next(iter(self._kept))]
+                    keep_newest(self._kept, filters, (generation, ids if len(ids) <= LIST_MAX else None),
+                                KEPT_FILTERS, KEPT_IDS, lambda kept: len(kept[1] or ()))
         except Exception:  # the next query tries again; SQL checks the hits meanwhile
             log.exception("listing the papers a filter passes failed")
         finally:
             with self._lock:
                 self._listing.discard(filters)
+
+
+def keep_newest(store: dict[K, V], key: K, value: V, entries: int, total: int | None = None,
+                size: Callable[[V], int] = lambda _: 1) -> None:
+    """Put ``key`` last in ``store`` (dicts keep insertion order), dropping the oldest while more than
+    ``entries`` are kept or their ``size`` adds up to more than ``total``; the newest always stays."""
+    store.pop(key, None)
+    store[key] = value
+    while len(store) > 1 and (len(store) > entries or (total is not None and sum(map(size, store.values())) > total)):
+        del store[next(iter(store))]
