@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -87,13 +89,24 @@ def test_counts_saturate_instead_of_wrapping():
     assert row.nnz == 0  # a saturated count is filler on an instance this size
 
 
-def test_a_model_survives_storage():
-    model = _fit(PAPERS)
-    again = PhraseModel.from_bytes(model.to_bytes())
+@pytest.mark.parametrize("bits", [24, 6], ids=["sparse", "dense"])  # 2^6 buckets: most in use
+def test_a_model_survives_storage(bits: int):
+    model = PhraseModel.fit([([1, 2], PAPERS[:2]), ([3, 4], PAPERS[2:])], bits=bits)
+    blob = model.to_bytes()
+    stored = set(np.load(io.BytesIO(blob)).files)
+    assert ("buckets" in stored) is (bits == 24)  # a few dozen of 2^24 buckets: kept as pairs
+    assert bits == 6 or len(blob) < 10_000
+    again = PhraseModel.from_bytes(blob)
     assert (again.documents, again.last_paper_id, again.bits) == (4, 4, model.bits)
-    assert np.array_equal(again.df, model.df)
+    assert again.df.dtype == np.uint16 and np.array_equal(again.df, model.df)
     a, b = model.transform(PAPERS, [1, 2, 3, 4]), again.transform(PAPERS, [1, 2, 3, 4])
     assert (a != b).nnz == 0
+
+
+def test_counts_saturate_while_fitting():
+    half = 40_000  # two batches: the second pushes the count past 16 bits
+    model = PhraseModel.fit([(list(range(half)), ["saturating phrase"] * half)] * 2, bits=8)
+    assert model.documents == 2 * half and int(model.df.max()) == DF_CAP
 
 
 def test_empty_inputs():
