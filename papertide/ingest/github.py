@@ -103,8 +103,17 @@ class HttpGithubClient:
         }
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        # Renamed or transferred repos answer 301 to their new home; following it keeps the stars.
-        self._client = httpx.Client(timeout=timeout_s, follow_redirects=True, headers=headers)
+        self._headers, self._timeout_s = headers, timeout_s
+        self._http: httpx.Client | None = None
+
+    @property
+    def _client(self) -> httpx.Client:
+        # Made on first use: every process builds this client, few ever ask GitHub anything, and
+        # an HTTPS client costs ~25 ms to make (it loads the CA bundle).
+        if self._http is None:
+            # Renamed or transferred repos answer 301 to their new home; following it keeps the stars.
+            self._http = httpx.Client(timeout=self._timeout_s, follow_redirects=True, headers=self._headers)
+        return self._http
 
     def repo(self, repo: str, etag: str | None = None) -> RepoFetch:
         url = f"{self.base_url}/repos/{repo}"
@@ -138,7 +147,8 @@ class HttpGithubClient:
         return RepoFetch(repo, "error", detail=problem)
 
     def close(self) -> None:
-        self._client.close()
+        if self._http is not None:
+            self._http.close()
 
 
 def _int(value: str | None) -> int | None:
