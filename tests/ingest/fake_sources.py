@@ -161,7 +161,7 @@ class FakeServer:
         self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.fake = fake
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:

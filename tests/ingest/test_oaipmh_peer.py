@@ -84,7 +84,7 @@ def peer() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     url = f"http://127.0.0.1:{httpd.server_address[1]}/oai"
     holder["server"] = oaipmh_server.Server(ArxivRepository(records, url), registry, resumption_batch_size=3)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield url
     httpd.shutdown()

@@ -51,7 +51,7 @@ class PdfServer:
 @pytest.fixture
 def pdf_server() -> Iterator[PdfServer]:
     server = PdfServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield server
     server.httpd.shutdown()
