@@ -167,7 +167,8 @@ class TantivyLexicalIndex:
             return []
         if not (self.built or self._build_if_small()):
             return self.fallback.search(terms, filters, limit)
-        self._catch_up()
+        if not self._catch_up():
+            return self.fallback.search(terms, filters, limit)
         words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
         if not words:
             return []
@@ -213,12 +214,21 @@ class TantivyLexicalIndex:
             depth *= 4
         return self.fallback.search(terms, filters, limit)
 
-    def _catch_up(self) -> None:
-        """Apply what the log holds beyond this index before answering from it (bounded)."""
+    def _catch_up(self) -> bool:
+        """Apply what the log holds beyond this index before answering from it (bounded).
+
+        False when changes are still missing because another thread or process holds the writer
+        past our wait and the corpus is small: SQL then answers, with the papers just added (a
+        large corpus answers from the index, a moment behind, rather than scan in SQL).
+        """
         with self.db.read() as conn:
-            stale = changes.has_after(conn, self.cursor())
-        if stale:
-            self.sync(INLINE_SYNC, wait_s=INLINE_WAIT_S)
+            if not changes.has_after(conn, self.cursor()):
+                return True
+        self.sync(INLINE_SYNC, wait_s=INLINE_WAIT_S)
+        with self.db.read() as conn:
+            if not changes.has_after(conn, self.cursor()):
+                return True
+            return papers_store.count_papers(conn) > INLINE_BUILD_MAX
 
     def correct(self, terms: Sequence[str]) -> dict[str, str]:
         if not any(max_edits(t) for t in terms):

@@ -321,6 +321,20 @@ def test_while_another_holds_the_writer_for_the_first_build_sql_answers(corpus, 
     del held
 
 
+def test_while_another_holds_the_writer_a_paper_just_added_is_found_through_sql(corpus, tmp_path) -> None:
+    """A built index that cannot catch up (another process holds the writer) does not answer
+    without the paper just added: on a small corpus SQL answers instead."""
+    folder = tmp_path / "idx"
+    index = _index(corpus, folder)
+    assert _found(corpus, index, "zeptosecond") == []
+    held = TantivyLexicalIndex(corpus, folder)._writer()  # another process's sync in progress
+    assert held is not None
+    add_papers_now(corpus, make_paper("2404.00077", title="Zeptosecond pulses in a tabletop laser"))
+    assert _found(corpus, index, "zeptosecond") == ["2404.00077"]
+    held.rollback()
+    del held
+
+
 def test_a_new_listing_moves_a_paper_into_the_listed_filter(corpus, tmp_path) -> None:
     index = _index(corpus, tmp_path / "idx")
     listed = SearchFilters(listed_only=True)
