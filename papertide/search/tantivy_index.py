@@ -228,7 +228,7 @@ class TantivyLexicalIndex:
         with self.db.read() as conn:
             if not changes.has_after(conn, self.cursor()):
                 return True
-            return papers_store.count_papers(conn) > INLINE_BUILD_MAX
+        return not self._small()
 
     def correct(self, terms: Sequence[str]) -> dict[str, str]:
         if not any(max_edits(t) for t in terms):
@@ -347,15 +347,20 @@ class TantivyLexicalIndex:
 
     def _build_if_small(self) -> bool:
         """Build a never-built index on the spot when the corpus is small (demo, tests)."""
-        if self._too_big:  # don't count every paper on every query until the build is done
+        if not self._small():
             return False
-        with self.db.read() as conn:
-            self._too_big = papers_store.count_papers(conn) > INLINE_BUILD_MAX
-        if not self._too_big:
-            self.ensure_built()
+        self.ensure_built()
         # Not built yet when another thread or process holds the writer for its own build: until
         # that build is committed the index is empty, so the query goes to SQL.
-        return not self._too_big and self.built
+        return self.built
+
+    def _small(self) -> bool:
+        """Whether SQL can stand in for this index (INLINE_BUILD_MAX papers or fewer); once the
+        corpus is known to be bigger, papers are not counted again on every query."""
+        if not self._too_big:
+            with self.db.read() as conn:
+                self._too_big = papers_store.count_papers(conn) > INLINE_BUILD_MAX
+        return not self._too_big
 
     def ensure_built(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Build the index if it never was; True when this call built it.

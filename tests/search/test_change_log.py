@@ -13,6 +13,8 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from threading import Event
@@ -306,19 +308,27 @@ def test_an_author_too_common_to_keep_is_listed_once_then_left_to_sql(corpus, tm
     assert listings == [curie]
 
 
+@contextmanager
+def _writer_held_elsewhere(db: Database, folder: Path) -> Iterator[None]:
+    """Another process's build or sync in progress: it holds the index folder's writer."""
+    held = TantivyLexicalIndex(db, folder)._writer()
+    assert held is not None
+    try:
+        yield
+    finally:
+        held.rollback()
+        del held
+
+
 def test_while_another_holds_the_writer_for_the_first_build_sql_answers(corpus, tmp_path) -> None:
     """A small corpus builds its index on the first query, unless another process is building it:
     until that build is committed the index is empty, so SQL answers instead of nothing."""
     folder = tmp_path / "idx"
-    other = TantivyLexicalIndex(corpus, folder)
-    held = other._writer()  # another process's build in progress
-    assert held is not None
-    index = TantivyLexicalIndex(corpus, folder)
-    expected = {i for i, _ in SqlLexicalIndex(corpus).search(("quantum",), SearchFilters(), 50)}
-    assert expected and not index.built
-    assert {i for i, _ in index.search(("quantum",), SearchFilters(), 50)} == expected
-    held.rollback()
-    del held
+    with _writer_held_elsewhere(corpus, folder):
+        index = TantivyLexicalIndex(corpus, folder)
+        expected = {i for i, _ in SqlLexicalIndex(corpus).search(("quantum",), SearchFilters(), 50)}
+        assert expected and not index.built
+        assert {i for i, _ in index.search(("quantum",), SearchFilters(), 50)} == expected
 
 
 def test_while_another_holds_the_writer_a_paper_just_added_is_found_through_sql(corpus, tmp_path) -> None:
@@ -327,12 +337,9 @@ def test_while_another_holds_the_writer_a_paper_just_added_is_found_through_sql(
     folder = tmp_path / "idx"
     index = _index(corpus, folder)
     assert _found(corpus, index, "zeptosecond") == []
-    held = TantivyLexicalIndex(corpus, folder)._writer()  # another process's sync in progress
-    assert held is not None
-    add_papers_now(corpus, make_paper("2404.00077", title="Zeptosecond pulses in a tabletop laser"))
-    assert _found(corpus, index, "zeptosecond") == ["2404.00077"]
-    held.rollback()
-    del held
+    with _writer_held_elsewhere(corpus, folder):
+        add_papers_now(corpus, make_paper("2404.00077", title="Zeptosecond pulses in a tabletop laser"))
+        assert _found(corpus, index, "zeptosecond") == ["2404.00077"]
 
 
 def test_a_new_listing_moves_a_paper_into_the_listed_filter(corpus, tmp_path) -> None:
