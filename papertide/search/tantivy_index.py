@@ -217,16 +217,18 @@ class TantivyLexicalIndex:
     def _catch_up(self) -> bool:
         """Apply what the log holds beyond this index before answering from it (bounded).
 
-        False when changes are still missing because another thread or process holds the writer
-        past our wait and the corpus is small: SQL then answers, with the papers just added (a
-        large corpus answers from the index, a moment behind, rather than scan in SQL).
+        False when changes are still missing and the corpus is small: SQL then answers, with the
+        papers just added (a large corpus answers from the index, a moment behind, rather than
+        scan in SQL). Missing either because another thread or process holds the writer past our
+        wait, or because an older write transaction still runs on the PostgreSQL server, so the
+        log cannot yet be read in commit order past it.
         """
         with self.db.read() as conn:
-            if not changes.has_after(conn, self.cursor()):
+            if not changes.has_visible_after(conn, self.cursor()):
                 return True
         self.sync(INLINE_SYNC, wait_s=INLINE_WAIT_S)
         with self.db.read() as conn:
-            if not changes.has_after(conn, self.cursor()):
+            if not changes.has_visible_after(conn, self.cursor()):
                 return True
         return not self._small()
 

@@ -149,7 +149,19 @@ def count_after(conn: Connection, cursor: Cursor) -> int:
 
 
 def has_after(conn: Connection, cursor: Cursor) -> bool:
+    """Whether :func:`read` would return rows after ``cursor`` now."""
     q = sa.select(sa.exists().where(*_after(cursor, _finished(conn))))
+    return bool(conn.execute(q).scalar_one())
+
+
+def has_visible_after(conn: Connection, cursor: Cursor) -> bool:
+    """Whether this connection sees rows after ``cursor``, read yet or not.
+
+    More than :func:`has_after` while an older write transaction runs on the PostgreSQL
+    server (any database's): rows committed since it began are visible, but :func:`read`
+    leaves them until it ends. An index at ``cursor`` lacks them either way.
+    """
+    q = sa.select(sa.exists().where(*_after(cursor, None)))
     return bool(conn.execute(q).scalar_one())
 
 
