@@ -5,11 +5,9 @@ One index per folder: beside a SQLite database file, or ``PAPERTIDE_SEARCH_INDEX
 keeps its own. Processes that share a folder share the index; only one can hold its
 writer, the others skip syncing and search what is committed.
 
-Every filter runs inside the index: categories, dates, listed-only and has-code are
-fields. The author filter is a case-insensitive *substring* of the authors' JSON text in
-SQL; the index keeps that same text as 2- and 3-letter grams, so "papers holding every
-trigram of the needle" (or its one bigram) is a superset found in a few ms, and SQL checks
-the hits that would be shown (:meth:`TantivyLexicalIndex._author_checked`).
+What it holds of a paper and how filters join its queries: tantivy_schema.py. The author
+filter there admits a superset of the matches (every n-gram of the name), found in a few ms;
+SQL checks the hits that would be shown (:meth:`TantivyLexicalIndex._author_checked`).
 
 Chinese, Japanese and Korean runs are indexed as character bigrams (domain/cjk.py), as
 queries are, so a sub-phrase matches; spelling corrections come from the index's own
@@ -25,28 +23,21 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Collection, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from papertide.domain.cjk import cjk_bigrams
 from papertide.domain.search import SearchFilters
 from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
+from papertide.search import tantivy_schema
 from papertide.search.kept_filters import KeptFilterSets
 from papertide.search.lexical import Hits, LexicalIndex, SqlLexicalIndex
 from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
 from papertide.storage import search_changes as changes
 from papertide.storage.db import Database
-from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 log = logging.getLogger(__name__)
 
-# Bumped whenever the schema, tokenizer or boosts below change: an index built with
-# other settings is rebuilt rather than silently mixed.
-TANTIVY_LAYOUT = ("papertide-tantivy-5 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
-                  "category raw; published days; author 2-3 grams; listed; code")
-TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 INLINE_SYNC = 2_000  # change-log rows a query applies itself before answering
 # How long a query waits for a sync another thread of this process is running (the
 # search.keywords job) before answering from what is committed.
@@ -54,13 +45,8 @@ INLINE_WAIT_S = 1.0
 INLINE_BUILD_MAX = 20_000  # a never-built index this small is built by the first query
 WRITER_HEAP = 128_000_000
 VOCABULARY_SLICE = 5_000  # most common terms per two-letter start scanned for a spelling correction
-# Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
-# Xu), which are common and otherwise leave SQL to check thousands of hits.
-AUTHOR_GRAMS = (2, 3)
 AUTHOR_CHECK_MAX = 12_800  # hits SQL checks for an author filter before handing the query to SQL
-_AUTHOR_GRAMS = "author_grams"
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
-_EPOCH = date(1970, 1, 1)
 
 
 class TantivyLexicalIndex:
@@ -81,33 +67,18 @@ class TantivyLexicalIndex:
         self._too_big = False  # set once the corpus is known to be too big to build inline
         self._author_lists = KeptFilterSets(db)
         path.mkdir(parents=True, exist_ok=True)
-        if self._state().get("layout") not in (None, TANTIVY_LAYOUT):
+        if self._state().get("layout") not in (None, tantivy_schema.LAYOUT):
             log.warning("search index at %s has another layout; rebuilding it", path)
             self._clear_index_files()
-        sb = tantivy.SchemaBuilder()
-        sb.add_integer_field("id", stored=False, indexed=True, fast=True)
-        # One field holding the title TITLE_REPEAT times, then abstract and authors. That is
-        # FTS5's bm25() (weighted term counts summed over columns, then one saturation),
-        # which beat tantivy's per-field scores summed with a title boost on SciFact by
-        # 0.09 nDCG@10 (bench/RESULTS.md).
-        sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
-        sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
-        sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
-        sb.add_text_field("author", stored=False, tokenizer_name=_AUTHOR_GRAMS, index_option="basic")
-        sb.add_integer_field("listed", stored=False, indexed=True)  # 1: on a daily page
-        sb.add_integer_field("code", stored=False, indexed=True)  # 1: names a code repository
-        schema = sb.build()
-        # tantivy's "en_stem" analyzer, rebuilt to stem candidate spellings exactly as the index did.
-        self._stem = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
-                      .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build())
+        schema = tantivy_schema.schema(tantivy)
+        self._stem = tantivy_schema.stemmer(tantivy)
         try:
             self.index = tantivy.Index(schema, path=str(path), reuse=True)
         except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
             log.warning("search index at %s is unreadable; rebuilding it", path)
             self._clear_index_files()
             self.index = tantivy.Index(schema, path=str(path), reuse=True)
-        self.index.register_tokenizer(_AUTHOR_GRAMS, tantivy.TextAnalyzerBuilder(
-            tantivy.Tokenizer.ngram(*AUTHOR_GRAMS, False)).filter(tantivy.Filter.lowercase()).build())
+        tantivy_schema.register_tokenizers(tantivy, self.index)
 
     def _clear_index_files(self) -> None:
         # Only tantivy's files: SQLite mode keeps its HNSW graph (vectors-*.usearch) in the same folder.
@@ -134,7 +105,7 @@ class TantivyLexicalIndex:
 
     def _write_state(self, cursor: changes.Cursor, identity: str) -> None:
         tmp = self._meta().with_suffix(".tmp")
-        tmp.write_text(json.dumps({"layout": TANTIVY_LAYOUT, "database": identity, "cursor": list(cursor)}))
+        tmp.write_text(json.dumps({"layout": tantivy_schema.LAYOUT, "database": identity, "cursor": list(cursor)}))
         os.replace(tmp, self._meta())  # readers never see half a file
 
     def cursor(self) -> changes.Cursor:
@@ -152,7 +123,7 @@ class TantivyLexicalIndex:
     def built(self) -> bool:
         if not self._built:  # once seen built, it stays so (saves a file read per query)
             state = self._state()
-            self._built = state.get("layout") == TANTIVY_LAYOUT and state.get("database") == self._database()
+            self._built = state.get("layout") == tantivy_schema.LAYOUT and state.get("database") == self._database()
         return self._built
 
     def behind(self) -> int:
@@ -177,7 +148,7 @@ class TantivyLexicalIndex:
         except ValueError:  # words are letters and digits only, but never 500 on a query
             query, _errors = self.index.parse_query_lenient(" ".join(words), ["text"])
         if filters.active:
-            query = self._filtered(query, filters)
+            query = tantivy_schema.filtered(self._t, self.index.schema, query, filters)
         if filters.author:
             return self._author_checked(query, terms, filters, limit)
         return self._top(query, limit)
@@ -261,25 +232,6 @@ class TantivyLexicalIndex:
         stems = self._stem.analyze(word)
         return stems[0] if len(stems) == 1 else None
 
-    def _filtered(self, query, filters: SearchFilters):  # type: ignore[no-untyped-def]
-        t, schema = self._t, self.index.schema
-        must, clauses = t.Occur.Must, [(t.Occur.Must, query)]
-        if filters.categories:
-            clauses.append((must, t.Query.term_set_query(schema, "category", list(filters.categories))))
-        if filters.exclude_categories:
-            clauses.append((t.Occur.MustNot, t.Query.term_set_query(schema, "category", list(filters.exclude_categories))))
-        if filters.published_from or filters.published_to:
-            # Lower bound 0, not open: an unknown date (-1) passes no date filter, as NULL in SQL.
-            low = _days(filters.published_from) if filters.published_from else 0
-            high = _days(filters.published_to) if filters.published_to else None
-            clauses.append((must, t.Query.range_query(schema, "published", t.FieldType.Integer, low, high)))
-        if filters.listed_only:
-            clauses.append((must, t.Query.term_query(schema, "listed", 1)))
-        if filters.has_code:
-            clauses.append((must, t.Query.term_query(schema, "code", 1)))
-        clauses.extend((must, t.Query.term_query(schema, "author", g)) for g in _author_grams(filters.author or ""))
-        return t.Query.boolean_query(clauses)
-
     # ------------------------------------------------------------------ write
 
     def sync(self, limit: int | None = None, wait_s: float = 0.0) -> int:
@@ -311,7 +263,7 @@ class TantivyLexicalIndex:
             for pid in batch.paper_ids:
                 writer.delete_documents_by_term("id", pid)
             for doc in docs:
-                writer.add_document(self._doc(doc))
+                writer.add_document(tantivy_schema.document(self._t, doc))
             if batch.paper_ids:
                 writer.commit()
                 writer.wait_merging_threads()
@@ -337,7 +289,7 @@ class TantivyLexicalIndex:
             total, done = papers_store.count_papers(conn), 0
             for batch in changes.iter_documents(conn):
                 for doc in batch:
-                    writer.add_document(self._doc(doc))
+                    writer.add_document(tantivy_schema.document(self._t, doc))
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
@@ -389,30 +341,3 @@ class TantivyLexicalIndex:
                 raise
             log.info("search index writer busy (another process is indexing); skipping this sync")
             return None
-
-    def _doc(self, doc: changes.Document):  # type: ignore[no-untyped-def]
-        title = cjk_bigrams(doc.title)
-        return self._t.Document(
-            id=doc.paper_id,
-            # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py).
-            # The author field keeps the raw text: SQL's substring check reads the same string.
-            text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
-            category=list(doc.categories),
-            published=_days(doc.published) if doc.published else -1,
-            author=doc.author_text,
-            listed=int(doc.listed),
-            code=int(doc.has_code),
-        )
-
-
-def _days(d: date) -> int:
-    return (d - _EPOCH).days
-
-
-def _author_grams(needle: str) -> list[str]:
-    """The n-grams a paper must hold to match an author needle: its trigrams, or itself at two letters."""
-    s = needle.lower()
-    if len(s) < AUTHOR_GRAMS[0]:
-        return []
-    n = min(len(s), AUTHOR_GRAMS[1])
-    return sorted({s[i : i + n] for i in range(len(s) - n + 1)})

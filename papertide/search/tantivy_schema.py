@@ -1,0 +1,110 @@
+"""What the tantivy keyword index holds of a paper, and how a filter becomes part of its query.
+
+The index's lifecycle (building, following the change log, answering) is in tantivy_index.py;
+this module is the part an index built with other settings must not be mixed with, which
+:data:`LAYOUT` names.
+
+Every filter runs inside the index: categories, dates, listed-only and has-code are fields.
+The author filter is a case-insensitive *substring* of the authors' JSON text in SQL; the
+index keeps that same text as 2- and 3-letter grams, so "papers holding every trigram of the
+needle" (or its one bigram) is a superset of the matches, which SQL then checks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from papertide.domain.cjk import cjk_bigrams
+from papertide.domain.search import SearchFilters
+from papertide.storage import search_changes as changes
+from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
+
+# Bumped whenever the schema, tokenizer or boosts below change: an index built with
+# other settings is rebuilt rather than silently mixed.
+LAYOUT = ("papertide-tantivy-5 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
+          "category raw; published days; author 2-3 grams; listed; code")
+TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
+# Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
+# Xu), which are common and otherwise leave SQL to check thousands of hits.
+AUTHOR_GRAMS = (2, 3)
+_AUTHOR_TOKENIZER = "author_grams"
+_EPOCH = date(1970, 1, 1)
+
+
+def schema(tantivy: Any) -> Any:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=False, indexed=True, fast=True)
+    # One field holding the title TITLE_REPEAT times, then abstract and authors. That is
+    # FTS5's bm25() (weighted term counts summed over columns, then one saturation),
+    # which beat tantivy's per-field scores summed with a title boost on SciFact by
+    # 0.09 nDCG@10 (bench/RESULTS.md).
+    sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
+    sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
+    sb.add_text_field("author", stored=False, tokenizer_name=_AUTHOR_TOKENIZER, index_option="basic")
+    sb.add_integer_field("listed", stored=False, indexed=True)  # 1: on a daily page
+    sb.add_integer_field("code", stored=False, indexed=True)  # 1: names a code repository
+    return sb.build()
+
+
+def register_tokenizers(tantivy: Any, index: Any) -> None:
+    """The author field's n-gram tokenizer: an index opened without it cannot read that field."""
+    index.register_tokenizer(_AUTHOR_TOKENIZER, tantivy.TextAnalyzerBuilder(
+        tantivy.Tokenizer.ngram(*AUTHOR_GRAMS, False)).filter(tantivy.Filter.lowercase()).build())
+
+
+def stemmer(tantivy: Any) -> Any:
+    """tantivy's "en_stem" analyzer, rebuilt to stem candidate spellings exactly as the index did."""
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build())
+
+
+def document(tantivy: Any, doc: changes.Document) -> Any:
+    title = cjk_bigrams(doc.title)
+    return tantivy.Document(
+        id=doc.paper_id,
+        # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py).
+        # The author field keeps the raw text: SQL's substring check reads the same string.
+        text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
+        category=list(doc.categories),
+        published=_days(doc.published) if doc.published else -1,
+        author=doc.author_text,
+        listed=int(doc.listed),
+        code=int(doc.has_code),
+    )
+
+
+def filtered(tantivy: Any, index_schema: Any, query: Any, filters: SearchFilters) -> Any:
+    """``query`` restricted to the papers passing ``filters`` (the author filter: a superset)."""
+    t, must = tantivy, tantivy.Occur.Must
+    clauses = [(must, query)]
+    if filters.categories:
+        clauses.append((must, t.Query.term_set_query(index_schema, "category", list(filters.categories))))
+    if filters.exclude_categories:
+        clauses.append((t.Occur.MustNot,
+                        t.Query.term_set_query(index_schema, "category", list(filters.exclude_categories))))
+    if filters.published_from or filters.published_to:
+        # Lower bound 0, not open: an unknown date (-1) passes no date filter, as NULL in SQL.
+        low = _days(filters.published_from) if filters.published_from else 0
+        high = _days(filters.published_to) if filters.published_to else None
+        clauses.append((must, t.Query.range_query(index_schema, "published", t.FieldType.Integer, low, high)))
+    if filters.listed_only:
+        clauses.append((must, t.Query.term_query(index_schema, "listed", 1)))
+    if filters.has_code:
+        clauses.append((must, t.Query.term_query(index_schema, "code", 1)))
+    clauses.extend((must, t.Query.term_query(index_schema, "author", g)) for g in author_grams(filters.author or ""))
+    return t.Query.boolean_query(clauses)
+
+
+def _days(d: date) -> int:
+    return (d - _EPOCH).days
+
+
+def author_grams(needle: str) -> list[str]:
+    """The n-grams a paper must hold to match an author needle: its trigrams, or itself at two letters."""
+    s = needle.lower()
+    if len(s) < AUTHOR_GRAMS[0]:
+        return []
+    n = min(len(s), AUTHOR_GRAMS[1])
+    return sorted({s[i : i + n] for i in range(len(s) - n + 1)})
