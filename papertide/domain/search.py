@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -211,20 +211,29 @@ def parse_sort(text: str | None) -> Sort:
 
 
 def _matches(word: str, terms: Sequence[str]) -> bool:
-    return _matches_lower(word.lower(), tuple(terms))
+    return _matcher(tuple(terms))(word.lower())
 
 
-@functools.lru_cache(maxsize=65_536)
-def _matches_lower(w: str, terms: tuple[str, ...]) -> bool:
-    # Cached: a results page tests the same few hundred words against the same terms
-    # thousands of times (highlighting was ~15 ms a page uncached, bench/RESULTS.md).
-    # Prefix match on either side stands in for stemming ("network" ~ "networks").
-    # A CJK bigram term marks the whole run that holds it (runs are not split into words).
-    return any(
-        w == t or (len(t) >= 4 and w.startswith(t)) or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 3)
-        or (is_cjk_term(t) and t in w)
-        for t in terms
-    )
+@functools.lru_cache(maxsize=1_024)
+def _matcher(terms: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a lower-cased word matches one of ``terms``, built once per query's terms.
+
+    Prefix match on either side stands in for stemming ("network" ~ "networks"): a word
+    that starts with a term of 4+ letters, or is a prefix of a term, 4+ letters long and at
+    most 3 shorter. A CJK bigram term marks the whole run that holds it (runs are not split
+    into words). The per-term rules become one set lookup and one ``startswith`` over a
+    tuple, so a results page's ~2,000 words cost set lookups, not a loop over the terms
+    for each word (bench/RESULTS.md, "Highlighting").
+    """
+    whole = set(terms)
+    whole.update(t[:n] for t in terms for n in range(max(4, len(t) - 3), len(t)))
+    starts = tuple(t for t in terms if len(t) >= 4)
+    cjk = tuple(t for t in terms if is_cjk_term(t))
+
+    def matches(w: str) -> bool:
+        return w in whole or w.startswith(starts) or any(t in w for t in cjk)
+
+    return matches
 
 
 def highlight(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:

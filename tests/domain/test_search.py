@@ -3,7 +3,10 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from papertide.domain.cjk import is_cjk_term
 from papertide.domain.fusion import (
     convex_fuse,
     dense_weight_for,
@@ -164,6 +167,41 @@ def test_highlight_marks_words_and_their_inflections():
     ]
     assert highlight("", ("x",)) == []
     assert highlight("plain", ()) == [("plain", False)]
+
+
+def _matches_by_the_rule(word: str, terms: tuple[str, ...]) -> bool:
+    """The highlighting rule as the docs state it, term by term."""
+    w = word.lower()
+    return any(
+        w == t or (len(t) >= 4 and w.startswith(t)) or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 3)
+        or (is_cjk_term(t) and t in w)
+        for t in terms
+    )
+
+
+_LETTERS = st.text(alphabet="abnNé深度学習", min_size=1, max_size=9)
+
+
+@given(words=st.lists(_LETTERS, min_size=1, max_size=12), terms=st.lists(_LETTERS, max_size=5))
+@settings(max_examples=400, deadline=None)
+def test_highlighting_marks_exactly_the_words_the_rule_matches(words, terms):
+    """Prefixes either way (a term of 4+ letters; a word of 4+ letters at most 3 shorter than the
+    term), exact words, CJK terms inside a run: the same words as the rule applied term by term."""
+    terms = tuple(t.lower() for t in terms)
+    text = " ".join(words)
+    marked = [seg for seg, hit in highlight(text, terms) if hit]
+    assert marked == [w for w in words if terms and _matches_by_the_rule(w, terms)]
+
+
+def test_highlighting_edges_of_the_prefix_rule():
+    def marked(text: str, *terms: str) -> list[str]:
+        return [seg for seg, hit in highlight(text, terms) if hit]
+
+    assert marked("netw network networks", "networks") == ["network", "networks"]  # 4+ letters, ≤ 3 shorter
+    assert marked("net nets", "nets") == ["nets"]  # a 3-letter word is no prefix match
+    assert marked("graphs graph", "gra") == []  # a 3-letter term matches itself only
+    assert marked("transformers transform transfor", "transformers") == ["transformers", "transform"]  # 4 shorter: no
+    assert marked("深度学習を用いた", "学習") == ["深度学習を用いた"]
 
 
 def test_best_snippet_centres_on_the_first_match():
