@@ -143,8 +143,9 @@ def read(conn: Connection, cursor: Cursor, limit: int | None = None) -> Changes:
 
 
 def count_after(conn: Connection, cursor: Cursor) -> int:
-    """How many log rows an index at ``cursor`` has yet to apply (the 'behind' figure)."""
-    q = sa.select(sa.func.count()).select_from(_log).where(*_after(cursor, _finished(conn)))
+    """How many log rows an index at ``cursor`` has yet to apply (the 'behind' figure): every row
+    this connection sees, including those :func:`read` leaves until an older transaction ends."""
+    q = sa.select(sa.func.count()).select_from(_log).where(*_after(cursor, None))
     return int(conn.execute(q).scalar_one())
 
 

@@ -367,6 +367,7 @@ def test_while_an_older_transaction_runs_a_paper_just_added_is_found_through_sql
     with _older_write_transaction_open(corpus):
         add_papers_now(corpus, make_paper("2404.00078", title="Attosecond pulses in a tabletop laser"))
         assert _found(corpus, index, "attosecond") == ["2404.00078"]
+        assert index.behind() == 1  # what the index lacks, though it cannot apply it yet
     _settled(corpus)
     assert index.sync() == 1  # applied once the older transaction ended
     assert _found(corpus, index, "attosecond") == ["2404.00078"]
