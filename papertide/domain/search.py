@@ -210,10 +210,6 @@ def parse_sort(text: str | None) -> Sort:
 # ------------------------------------------------------------------------ highlights
 
 
-def _matches(word: str, terms: Sequence[str]) -> bool:
-    return _matcher(tuple(terms))(word.lower())
-
-
 @functools.lru_cache(maxsize=1_024)
 def _matcher(terms: tuple[str, ...]) -> Callable[[str], bool]:
     """Whether a lower-cased word matches one of ``terms``, built once per query's terms.
@@ -244,10 +240,11 @@ def highlight(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     """
     if not terms or not text:
         return [(text, False)] if text else []
+    match = _matcher(tuple(terms))
     out: list[tuple[str, bool]] = []
     pos = 0
     for m in _WORD.finditer(text):
-        if _matches(m.group(), terms):
+        if match(m.group().lower()):
             if m.start() > pos:
                 out.append((text[pos : m.start()], False))
             out.append((m.group(), True))
@@ -266,7 +263,8 @@ def best_snippet(text: str, terms: Sequence[str], limit: int = 300) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    first = next((m.start() for m in _WORD.finditer(flat) if terms and _matches(m.group(), terms)), 0)
+    match = _matcher(tuple(terms))  # no terms: nothing matches, the window starts at 0
+    first = next((m.start() for m in _WORD.finditer(flat) if match(m.group().lower())), 0)
     # Keep a quarter of the window as context before the first match, but never run
     # past the end: a late match shows the last ``limit`` characters.
     start = min(max(0, first - limit // 4), len(flat) - limit)
