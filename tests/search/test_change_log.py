@@ -346,7 +346,7 @@ def test_while_another_holds_the_writer_a_paper_just_added_is_found_through_sql(
 def _older_write_transaction_open(db: Database) -> Iterator[None]:
     """Another session's write transaction, begun earlier and still running (PostgreSQL): the
     log rows of transactions that commit after it began are not read until it ends."""
-    other = Database(str(db.engine.url.render_as_string(hide_password=False)))
+    other = Database(db.url)
     conn = other.engine.connect()
     try:
         conn.execute(sa.text("SELECT pg_current_xact_id()"))  # takes a transaction id now
