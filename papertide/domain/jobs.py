@@ -78,6 +78,14 @@ class Cron:
 Schedule = Every | Cron
 
 
+class JobFailed(RuntimeError):
+    """A run that failed for a reason it can state (GitHub unreachable, a source down).
+
+    The runner records the message and logs it in one line: a traceback is for our bugs,
+    not for the outside world being away.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """One scheduled job, declared beside its domain (``email/jobs.py``, …).

@@ -16,7 +16,7 @@ from threading import Event
 
 from papertide.config import Settings
 from papertide.domain.github import pick_repos_to_refresh
-from papertide.domain.jobs import Every, Job
+from papertide.domain.jobs import Every, Job, JobFailed
 from papertide.ingest.github import GithubClient, GithubRateLimited, HttpGithubClient, NullGithubClient
 from papertide.storage import github as github_store
 from papertide.storage.db import Database
@@ -111,7 +111,7 @@ class StarsRefresh:
         return report
 
 
-class StarsRefreshFailed(RuntimeError):
+class StarsRefreshFailed(JobFailed):
     """Every repo a run asked about failed (a bad token, GitHub down): status should show it."""
 
 

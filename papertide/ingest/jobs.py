@@ -5,13 +5,13 @@ from __future__ import annotations
 from threading import Event
 
 from papertide.config import Settings
-from papertide.domain.jobs import Cron, Every, Job, Schedule
+from papertide.domain.jobs import Cron, Every, Job, JobFailed, Schedule
 from papertide.ingest.service import IngestService, RunResult
 
 OFF_PLACEHOLDER_HOURS = 24  # the schedule shown for a disabled ingest job (it never runs)
 
 
-class IngestFailed(RuntimeError):
+class IngestFailed(JobFailed):
     """Some source of a scheduled ingest failed (each run is recorded in ingest_runs)."""
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 
-from papertide.domain.jobs import Job, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
+from papertide.domain.jobs import Job, JobFailed, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
 from papertide.storage import jobs as jobs_store
 from papertide.storage.db import Connection, Database
 from papertide.telemetry.context import carry_context, new_id, work_id
@@ -217,6 +217,9 @@ class JobRunner:
             with self._heartbeat(job.name) if claimed else nullcontext():
                 job.run(self._stop)
             outcome = "interrupted" if job.stoppable and self._stop.is_set() else "succeeded"
+        except JobFailed as exc:
+            log.warning("job %s failed: %s", job.name, exc)
+            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
         except Exception as exc:
             log.exception("job %s failed", job.name)
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"

@@ -8,7 +8,8 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 
-from papertide.jobs import Every, Job, JobRunner, JobStatus
+from papertide.jobs import Every, Job, JobFailed, JobRunner, JobStatus
+from papertide.storage import jobs as jobs_store
 from papertide.storage.db import Database
 from tests.jobs.conftest import T0, Clock
 
@@ -56,6 +57,20 @@ def test_a_failing_job_is_logged_and_recorded_while_the_others_still_run(db, clo
     # A failed slot is used up (no hammering); the next slot tries again.
     assert runner.tick(T0 + timedelta(seconds=30)) == []
     assert [r.name for r in runner.tick(T0 + timedelta(minutes=1))] == ["boom", "count"]
+
+
+def test_a_job_that_states_why_it_failed_is_logged_in_one_line_without_a_traceback(db, clock, caplog):
+    def away(stop: threading.Event) -> None:
+        raise JobFailed("GitHub unreachable")
+
+    runner = JobRunner(db, [Job("away", Every(60), away)], clock=clock)
+    with caplog.at_level(logging.WARNING, logger="papertide.jobs.runner"):
+        [run] = runner.tick()
+    assert (run.outcome, run.error) == ("failed", "JobFailed: GitHub unreachable")
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records] == [
+        ("WARNING", "job away failed: GitHub unreachable", None)]
+    with db.read() as conn:
+        assert jobs_store.records(conn)["away"].last_error == "JobFailed: GitHub unreachable"
 
 
 def test_a_failing_job_does_not_stop_the_others_in_worker_threads(db):
