@@ -63,6 +63,8 @@ def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, mo
     assert meta["cursor"] == [0, last]  # the import indexed it
     result = runner.invoke(app, ["search", "perovskite"])
     assert result.exit_code == 0 and "2606.00002" in result.output and "2606.00001" not in result.output
+    result = runner.invoke(app, ["search", "perovskite", "--date-from", "2024-13-45"])
+    assert result.exit_code == 2 and "from date '2024-13-45' is not a date" in result.output
     result = runner.invoke(app, ["search", "perovskyte", "2607.27042"])
     assert "Showing results for: perovskite 2607.27042" in result.output and "2606.00002" in result.output
     assert "Not in this database: 2607.27042" in result.output

@@ -60,10 +60,13 @@ def query(
     listed: Annotated[bool, typer.Option(help="Only papers listed on a daily page.")] = False,
 ) -> None:
     """Search papers and print the best matches."""
-    from papertide.domain.search import SearchRequest, make_filters, parse_sort
+    from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
 
+    try:
+        filters = make_filters(date_from, date_to, cat, exclude_cat, author, listed)
+    except InvalidFilter as exc:
+        raise typer.BadParameter(str(exc)) from None
     _, svc = _db_and_service()
-    filters = make_filters(date_from, date_to, cat, exclude_cat, author, listed)
     m = mode if mode in ("lexical", "dense") else "hybrid"
     page = svc.search(SearchRequest(" ".join(words), filters, parse_sort(sort), 0, limit, m))  # type: ignore[arg-type]
     if page.redirect:

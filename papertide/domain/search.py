@@ -177,6 +177,20 @@ def parse_categories(values: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(out)[:MAX_FILTER_CATEGORIES]
 
 
+class InvalidFilter(ValueError):
+    """A search filter value that cannot be read; the message says what to write instead."""
+
+
+def _filter_date(name: str, text: str | None) -> date | None:
+    given = (text or "").strip()
+    if not given:
+        return None
+    found = parse_date(given)
+    if found is None:
+        raise InvalidFilter(f"{name} date {given[:40]!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+    return found
+
+
 def make_filters(
     published_from: str | None = None,
     published_to: str | None = None,
@@ -188,9 +202,11 @@ def make_filters(
 ) -> SearchFilters:
     """Validate raw (form or CLI) filter values into :class:`SearchFilters`.
 
-    A reversed date range is swapped rather than returning nothing.
+    A reversed date range is swapped rather than returning nothing. A date that is given but
+    cannot be read raises :class:`InvalidFilter`: dropping it silently would show every paper
+    under a filter the reader believes is on.
     """
-    lo, hi = parse_date(published_from), parse_date(published_to)
+    lo, hi = _filter_date("from", published_from), _filter_date("to", published_to)
     if lo and hi and lo > hi:
         lo, hi = hi, lo
     who = normalize_query(author or "")[:MAX_AUTHOR_CHARS] or None

@@ -18,6 +18,7 @@ from papertide.domain.fusion import (
 )
 from papertide.domain.search import (
     MAX_QUERY_CHARS,
+    InvalidFilter,
     SearchFilters,
     best_snippet,
     fts5_match,
@@ -150,7 +151,17 @@ def test_filters_are_validated_and_reversed_ranges_swapped():
     assert f == SearchFilters(date(2024, 1, 1), date(2025, 2, 1), ("cs.CL", "cs.LG"), ("cs.CV",), "Turing", True)
     assert f.active
     assert not make_filters().active
-    assert make_filters("garbage", "2024-13-45") == SearchFilters()
+    assert make_filters("  ", "") == SearchFilters()
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ({"published_from": "garbage"}, "from date 'garbage' is not a date"),
+    ({"published_to": "2024-13-45"}, "to date '2024-13-45' is not a date"),
+])
+def test_a_date_filter_that_cannot_be_read_is_refused_not_dropped(given, said):
+    with pytest.raises(InvalidFilter, match=said) as caught:
+        make_filters(**given)
+    assert "YYYY-MM-DD" in str(caught.value)
 
 
 def test_parsers_fall_back_to_safe_defaults():

@@ -55,10 +55,16 @@ def test_adversarial_queries_get_a_sane_page(search_client, q):
 
 
 def test_adversarial_filters_get_a_sane_page(search_client):
-    r = search_client.get("/search", params={"q": "graph", "date_from": "2024-99-99", "date_to": "yesterday",
+    r = search_client.get("/search", params={"q": "graph", "date_from": "2024-02", "date_to": "",
                                              "cat": ["'; --", "cs.LG"], "xcat": "%%%", "author": "%_\\",
                                              "sort": "nonsense", "p": 3, "mode": "evil"})
     assert r.status_code == 200
+
+
+def test_a_date_that_cannot_be_read_is_a_422_saying_what_to_write(search_client):
+    r = search_client.get("/search", params={"q": "graph", "date_from": "2024-99-99"})
+    assert r.status_code == 422
+    assert "from date &#39;2024-99-99&#39; is not a date: write YYYY-MM-DD" in r.text
 
 
 def test_search_page_shows_highlighted_ranked_results(search_client):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.domain.search import SearchRequest, make_filters, parse_sort
+from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
 from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
 from papertide.web.sessions import ViewerDep
 
@@ -47,8 +47,11 @@ def search_page(
 
     ``exact=1`` searches misspelt-looking words as typed (the "Search instead for" link).
     """
-    filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"),
-                           has_code in ("1", "on", "true", "yes"))
+    try:
+        filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"),
+                               has_code in ("1", "on", "true", "yes"))
+    except InvalidFilter as exc:
+        raise HTTPException(422, str(exc)) from None
     wanted = mode if mode in ("lexical", "dense") else "hybrid"
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
                         correct_spelling=exact not in ("1", "on", "true", "yes"))
