@@ -1,7 +1,9 @@
 """The CLI through Typer's runner, against a real SQLite file."""
 
 import json
+import re
 
+import pytest
 from typer.testing import CliRunner
 
 from papertide.cli import app
@@ -31,6 +33,22 @@ def test_import_of_a_missing_file_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     result = runner.invoke(app, ["import", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2 and "No such file" in result.output
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["eval", "recs", "--users", "{missing}", "--out", "{tmp}/run.jsonl"], "--users"),
+    (["eval", "search", "--devset", "{missing}"], "--devset"),
+    (["eval", "search", "--devset", "bench/devset", "--corpus", "{missing}"], "--corpus"),
+    (["eval", "beir", "--dataset", "{missing}"], "--dataset"),
+])
+def test_evaluation_inputs_that_do_not_exist_are_named_before_anything_runs(tmp_path, monkeypatch, args, option):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    filled = [a.format(missing=tmp_path / "nope", tmp=tmp_path) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2, result.output
+    said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the error box wraps long paths
+    assert f"Invalid value for '{option}'" in said and "does not exist" in said
+    assert not list(tmp_path.glob("*.db"))  # refused before any database was made
 
 
 def test_demo_loads_once_and_keeps_data(tmp_path, monkeypatch):

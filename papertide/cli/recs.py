@@ -33,18 +33,23 @@ METRICS = [f"recall@{k}" for k in KS] + ["nDCG@20", "MRR"]
 
 
 def eval_recs(
-    users: Annotated[Path, typer.Option(help="Users file (JSONL): likes, window or candidate_ids, optional targets.")],
+    users: Annotated[Path, typer.Option(
+        exists=True, dir_okay=False, help="Users file (JSONL): likes, window or candidate_ids, optional targets.")],
     out: Annotated[Path, typer.Option(help="Write one ranked line per user here (JSONL).")],
-    corpus: Annotated[list[Path] | None, typer.Option(help="Paper files (JSONL[.gz]) holding likes and candidates.")] = None,
-    hf: Annotated[list[Path] | None, typer.Option(help="HF daily papers files (likes only known there).")] = None,
+    corpus: Annotated[list[Path] | None, typer.Option(
+        exists=True, dir_okay=False, help="Paper files (JSONL[.gz]) holding likes and candidates.")] = None,
+    hf: Annotated[list[Path] | None, typer.Option(
+        exists=True, dir_okay=False, help="HF daily papers files (likes only known there).")] = None,
     database_url: Annotated[str | None, typer.Option(help="The evaluation database (kept between runs).")] = None,
     likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.")] = None,
     depth: Annotated[int, typer.Option(help="Results written per user.")] = 100,
     kind: Annotated[str | None, typer.Option(help="Only users of this kind (author or community).")] = None,
     dense: Annotated[float | None, typer.Option(help="Weight of the readers' dense (embedding) view (experiments).")] = None,
-    vectors_from: Annotated[Path | None, typer.Option(help="Copy stored embeddings from this SQLite database first.")] = None,
+    vectors_from: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="Copy stored embeddings from this SQLite database first.")] = None,
     refit_vocabulary: Annotated[bool, typer.Option(help="Refit the text models first (done after every load).")] = False,
-    baselines: Annotated[Path | None, typer.Option(help="Baselines JSON printed alongside (default: beside users).")] = None,
+    baselines: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="Baselines JSON printed alongside (default: beside users).")] = None,
 ) -> None:
     """Rank each user's candidates with the recommender the site uses; print figures when targets are given."""
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -145,11 +145,13 @@ def embed(
 
 @eval_app.command("beir")
 def eval_beir(
-    dataset: Annotated[Path, typer.Option(help="A BEIR data set folder (corpus.jsonl[.gz], queries.jsonl, qrels).")],
+    dataset: Annotated[Path, typer.Option(
+        exists=True, file_okay=False, help="A BEIR data set folder (corpus.jsonl[.gz], queries.jsonl, qrels).")],
     db_path: Annotated[Path | None, typer.Option(help="Keep the throwaway SQLite database here to reuse its vectors.")] = None,
     database_url: Annotated[str | None, typer.Option(help="Evaluate on this (empty) database instead, e.g. PostgreSQL.")] = None,
     threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
-    vectors_from: Annotated[Path | None, typer.Option(help="Copy stored vectors from an earlier eval's SQLite database.")] = None,
+    vectors_from: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="Copy stored vectors from an earlier eval's SQLite database.")] = None,
 ) -> None:
     """Load a BEIR data set into a throwaway database and print nDCG@10, recall@100, MRR@10."""
     from papertide.config import Settings

@@ -100,11 +100,15 @@ def _scifact(settings: Settings, dataset: Path, threads: int) -> dict[str, float
 
 
 def eval_search(
-    devset: Annotated[Path, typer.Option(help="The judged development set folder.")] = Path("bench/devset"),
-    corpus: Annotated[Path, typer.Option(help="The arXiv corpus file the set's slice is taken from.")] = Path(
+    devset: Annotated[Path, typer.Option(
+        exists=True, file_okay=False, help="The judged development set folder.")] = Path("bench/devset"),
+    corpus: Annotated[Path, typer.Option(
+        exists=True, dir_okay=False, help="The arXiv corpus file the set's slice is taken from.")] = Path(
         "../shared/data/arxiv_corpus.jsonl.gz"),
-    beir: Annotated[Path | None, typer.Option(help="Also score a BEIR set (e.g. ../shared/beir/scifact).")] = None,
-    vectors_from: Annotated[Path | None, typer.Option(help="Copy stored vectors from another SQLite database first.")] = None,
+    beir: Annotated[Path | None, typer.Option(
+        exists=True, file_okay=False, help="Also score a BEIR set (e.g. ../shared/beir/scifact).")] = None,
+    vectors_from: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="Copy stored vectors from another SQLite database first.")] = None,
     threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
     runs_out: Annotated[Path | None, typer.Option(help="Write each run's top 20 per query here (JSON lines).")] = None,
 ) -> None:
