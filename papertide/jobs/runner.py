@@ -217,11 +217,11 @@ class JobRunner:
             with self._heartbeat(job.name) if claimed else nullcontext():
                 job.run(self._stop)
             outcome = "interrupted" if job.stoppable and self._stop.is_set() else "succeeded"
-        except JobFailed as exc:
-            log.warning("job %s failed: %s", job.name, exc)
-            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
         except Exception as exc:
-            log.exception("job %s failed", job.name)
+            if isinstance(exc, JobFailed):  # the outside world, named: one line, no traceback
+                log.warning("job %s failed: %s", job.name, exc)
+            else:
+                log.exception("job %s failed", job.name)
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             duration = time.monotonic() - t0
