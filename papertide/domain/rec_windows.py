@@ -60,8 +60,15 @@ def _day(raw: str, name: str) -> date:
 
 
 def parse_window(kind: str, start: str, end: str, today: date) -> Window:
-    """The window a /for-you request asks for; raises :class:`InvalidInput` with a message to show."""
-    kind = kind or DEFAULT_WINDOW
+    """The window a /for-you request asks for; raises :class:`InvalidInput` with a message to show.
+
+    Dates without a window name mean custom dates (an address typed or shared by hand); a named
+    window with dates keeps its name, as the page's own links send it.
+
+    >>> parse_window("", "2026-05-20", "2026-06-04", date(2026, 12, 1)).description
+    'published 2026-05-20 – 2026-06-04'
+    """
+    kind = kind or ("custom" if start.strip() or end.strip() else DEFAULT_WINDOW)
     if kind in WINDOW_DAYS:
         return named_window(kind, today)
     if kind != "custom":

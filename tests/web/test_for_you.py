@@ -73,6 +73,8 @@ def test_window_picker_and_the_empty_window_hints(client):
     first, last = (TODAY - timedelta(days=2)).isoformat(), (TODAY - timedelta(days=2)).isoformat()
     custom = client.get(f"/for-you?window=custom&from={first}&to={last}").text
     assert 'id="paper-2611.00002"' in custom and 'id="paper-2611.00003"' not in custom
+    typed = client.get(f"/for-you?from={first}&to={last}").text  # dates alone, as typed by hand
+    assert 'id="paper-2611.00002"' in typed and 'id="paper-2611.00003"' not in typed
     old = (TODAY - timedelta(days=60)).isoformat()
     r = client.get(f"/for-you?window=custom&from={old}&to={old}")
     assert "No new papers for you" in r.text and 'href="/for-you?window=week"' in r.text

@@ -60,7 +60,7 @@ def _page(request: Request, pages: RecPagesDep, viewer: User, window: str = DEFA
 @router.get(FOR_YOU, response_class=HTMLResponse)
 def for_you(
     request: Request, pages: RecPagesDep, viewer: ViewerDep,
-    window: Annotated[str, Query(max_length=20)] = DEFAULT_WINDOW,
+    window: Annotated[str, Query(max_length=20)] = "",
     start: Annotated[str, Query(alias="from", max_length=20)] = "",
     end: Annotated[str, Query(alias="to", max_length=20)] = "",
 ):
