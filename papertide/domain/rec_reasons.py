@@ -71,4 +71,4 @@ def topic_reason(categories: Sequence[str], mix: dict[str, float]) -> Reason | N
     best = max(categories, key=lambda c: mix.get(c, 0.0), default=None)
     if best is None or mix.get(best, 0.0) < 0.05:
         return None
-    return Reason("topic", f"in {best}, where many of your papers are")
+    return Reason("topic", f"in {best}, like many of the papers you liked")

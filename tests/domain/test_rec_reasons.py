@@ -40,6 +40,6 @@ def test_similar_reason_names_the_liked_paper_above_the_floor_only():
 
 
 def test_topic_reason_uses_the_readers_main_category():
-    assert topic_reason(["cs.LG", "cs.CL"], {"cs.CL": 0.7, "cs.LG": 0.1}).text == "in cs.CL, where many of your papers are"
+    assert topic_reason(["cs.LG", "cs.CL"], {"cs.CL": 0.7, "cs.LG": 0.1}).text == "in cs.CL, like many of the papers you liked"
     assert topic_reason(["math.AP"], {"cs.CL": 1.0}) is None
     assert topic_reason([], {"cs.CL": 1.0}) is None
