@@ -130,18 +130,52 @@ def has_math(text: str) -> bool:
     return ("$" in text or "\\(" in text or "\\[" in text) and any(m for _, m in split_math(text))
 
 
-def render_tex(text: str) -> str:
-    """HTML for ``text``: its math spans as MathML, the rest escaped.
+def render_tex(text: str, links: bool = False) -> str:
+    """HTML for ``text``: its math spans as MathML, the rest escaped; with ``links``, the web
+    addresses in the text are links (abstracts name their code and project pages).
 
     >>> render_tex("a < b")
     'a &lt; b'
     >>> render_tex("M$^3$Eval")[:39]
     'M<math xmlns="http://www.w3.org/1998/Ma'
+    >>> render_tex("Code: https://github.com/a/b.", links=True)
+    'Code: <a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.'
     """
+    plain = _linked if links else _escape
     if "$" not in text and "\\" not in text:
-        return _escape(text)
-    return "".join(_mathml(piece) if is_math else _escape(_plain_text_mode(piece))
+        return plain(text)
+    return "".join(_mathml(piece) if is_math else plain(_plain_text_mode(piece))
                    for piece, is_math in split_math(text))
+
+
+# An address runs to whitespace or a character URLs do not hold unescaped (TeX's braces
+# and backslashes end it: ``\url{https://…}``); punctuation that ends the sentence is not part of it.
+_URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+", re.IGNORECASE)
+_CLOSERS = ".,;:!?)]"
+
+
+def _url_end(url: str) -> str:
+    while url and url[-1] in _CLOSERS:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break  # a balanced parenthesis belongs to the address (Wikipedia's style)
+        url = url[:-1]
+    return url
+
+
+def _linked(text: str) -> str:
+    """``text`` escaped, with each http(s) address a link (nofollow: the words are the authors')."""
+    if "http" not in text.lower():
+        return _escape(text)
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        url = _url_end(m.group())
+        if len(url) <= len("https://"):
+            continue
+        href = _escape(url)
+        out += [_escape(text[pos:m.start()]), f'<a href="{href}" rel="nofollow noopener">{href}</a>']
+        pos = m.start() + len(url)
+    out.append(_escape(text[pos:]))
+    return "".join(out)
 
 
 def tex_to_text(text: str) -> str:

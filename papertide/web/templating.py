@@ -51,6 +51,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         human_date=_human_date,
         # TeX spans as MathML, the rest escaped: the one safe way to show arXiv titles and abstracts.
         tex=lambda text: Markup(render_tex(str(text))),
+        tex_links=lambda text: Markup(render_tex(str(text), links=True)),  # abstracts on the paper page
         tex_text=lambda text: tex_to_text(str(text)),
         summary=one_line_summary,
     )

@@ -75,3 +75,26 @@ def test_unparseable_tex_falls_back_to_its_escaped_source_without_dollars():
 def test_text_without_tex_is_returned_as_is():
     assert render_tex("Attention is all you need") == "Attention is all you need"
     assert tex_to_text("Attention & friends") == "Attention & friends"
+
+
+@pytest.mark.parametrize(("text", "html"), [
+    ("Code: https://github.com/a/b.", 'Code: <a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.'),
+    # TeX's \url{…} leaves braces around the address; they are not part of it.
+    ("at {https://github.com/nvidia/cosmos} and", 'at {<a href="https://github.com/nvidia/cosmos" rel="nofollow noopener">'
+     'https://github.com/nvidia/cosmos</a>} and'),
+    ("(see https://a.org/x), or https://en.wikipedia.org/wiki/A_(b)!",
+     '(see <a href="https://a.org/x" rel="nofollow noopener">https://a.org/x</a>), or '
+     '<a href="https://en.wikipedia.org/wiki/A_(b)" rel="nofollow noopener">https://en.wikipedia.org/wiki/A_(b)</a>!'),
+    ('q: http://a.b/c?d=1&e="><script>x</script>', 'q: <a href="http://a.b/c?d=1&amp;e=" rel="nofollow noopener">'
+     'http://a.b/c?d=1&amp;e=</a>&#34;&gt;&lt;script&gt;x&lt;/script&gt;'),
+    ("javascript:alert(1) and ftp://x.org and https:// alone", "javascript:alert(1) and ftp://x.org and https:// alone"),
+])
+def test_abstract_addresses_become_links_and_nothing_else_does(text, html):
+    assert render_tex(text, links=True) == html
+    assert render_tex(text) == render_tex(text, links=False)  # titles and cards: no links
+
+
+def test_links_sit_beside_math_not_inside_it():
+    html = render_tex("M$^3$Eval: data at https://e.com/m3, $x$ later", links=True)
+    assert html.startswith("M" + MATH) and html.count("<math") == 2
+    assert '<a href="https://e.com/m3" rel="nofollow noopener">https://e.com/m3</a>, ' in html

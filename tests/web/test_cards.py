@@ -68,3 +68,14 @@ def test_an_existing_thumbnail_replaces_the_placeholder(client, cards, settings)
     assert '<img src="/thumbs/2606.05008.webp" alt="" width="400" height="300" loading="lazy"' in card
     assert "thumb-placeholder" not in card
     assert "thumb-placeholder" in _card(client.get("/").text, "2606.00002")
+
+
+def test_paper_page_links_the_addresses_in_its_abstract_and_cards_do_not(client, db):
+    abstract = "We release code at {https://github.com/ada/m3eval}. Data: https://huggingface.co/datasets/ada/m3."
+    add_papers(db, (make_paper("2606.05009", title="Linked", abstract=abstract, categories=("cs.CL",)), date(2026, 6, 3)))
+    html = client.get("/papers/2606.05009").text
+    assert ('code at {<a href="https://github.com/ada/m3eval" rel="nofollow noopener">https://github.com/ada/m3eval</a>}.'
+            in html)
+    assert '<a href="https://huggingface.co/datasets/ada/m3" rel="nofollow noopener">' in html
+    assert 'href="https://github.com/ada/m3eval"' not in _card(client.get("/").text, "2606.05009")  # a card is one link
+
