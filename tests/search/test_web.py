@@ -62,9 +62,13 @@ def test_adversarial_filters_get_a_sane_page(search_client):
 
 
 def test_a_date_that_cannot_be_read_is_a_422_saying_what_to_write(search_client):
-    r = search_client.get("/search", params={"q": "graph", "date_from": "2024-99-99"})
+    r = search_client.get("/search", params={"q": "graph", "date_from": "2024-99-99", "cat": "cs.LG"})
     assert r.status_code == 422
     assert "from date &#39;2024-99-99&#39; is not a date: write YYYY-MM-DD" in r.text
+    # The form comes back as typed, open, so the reader mends the date; nothing was searched.
+    assert 'name="q" value="graph"' in r.text and 'name="date_from" value="2024-99-99"' in r.text
+    assert 'name="cat" value="cs.LG"' in r.text and '<details class="filters" open>' in r.text
+    assert 'class="search-hit' not in r.text and "results for" not in r.text and "No papers match" not in r.text
 
 
 def test_search_page_shows_highlighted_ranked_results(search_client):

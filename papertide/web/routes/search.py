@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+from papertide.domain.queries import understand_query
 from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
+from papertide.search.service import SearchPage
 from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
 from papertide.web.sessions import ViewerDep
 
@@ -47,24 +49,29 @@ def search_page(
 
     ``exact=1`` searches misspelt-looking words as typed (the "Search instead for" link).
     """
-    try:
-        filters = make_filters(date_from, date_to, cat, xcat, author, listed in ("1", "on", "true", "yes"),
-                               has_code in ("1", "on", "true", "yes"))
-    except InvalidFilter as exc:
-        raise HTTPException(422, str(exc)) from None
+    listed_only, with_code = listed in ("1", "on", "true", "yes"), has_code in ("1", "on", "true", "yes")
     wanted = mode if mode in ("lexical", "dense") else "hybrid"
+    error, status = "", 200
+    try:
+        filters = make_filters(date_from, date_to, cat, xcat, author, listed_only, with_code)
+    except InvalidFilter as exc:
+        # Nothing is searched under a filter we cannot read; the form comes back as typed, with
+        # the message, so the reader can mend the date instead of starting over.
+        error, status = str(exc), 422
+        filters = make_filters(None, None, cat, xcat, author, listed_only, with_code)
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
                         correct_spelling=exact not in ("1", "on", "true", "yes"))
-    page = search.search(req)
+    page = search.search(req) if not error else SearchPage(req, understand_query(q).text, ())
     if page.redirect:
         return RedirectResponse(page.redirect, status_code=303)
     return templates.TemplateResponse(
         request, "search/results.html",
-        {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort,
-         "follow_id": signals.follow_id(viewer, "query", page.query),
-         "form": {"date_from": date_from, "date_to": date_to, "cat": ", ".join(filters.categories),
+        {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort, "filter_error": error,
+         "follow_id": signals.follow_id(viewer, "query", page.query) if not error else None,
+         "form": {"date_from": date_from[:40], "date_to": date_to[:40], "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},
+        status_code=status,
     )
 
 
