@@ -104,7 +104,14 @@ class OutboxSender:
         with its backoff, so the worker's normal drain retries it."""
         report = DrainReport()
         started = time.monotonic()
-        self._work(report, False, None, list(ids), threading.Event())
+        try:
+            # One claim, not the drain loop: a retry that falls due while we are still here (a short
+            # backoff, a slow server) belongs to the worker, which counts and spaces the attempts.
+            for start in range(0, len(ids), CLAIM_BATCH):
+                for message in self._claim(list(ids[start:start + CLAIM_BATCH])):
+                    self._deliver(message, report)
+        finally:
+            self.sender.close()
         report.seconds = time.monotonic() - started
         return report
 
