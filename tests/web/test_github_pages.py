@@ -97,6 +97,16 @@ def test_search_has_a_has_code_filter(client, corpus):
     assert re.findall(r'<a href="/papers/(2606\.\d+)">', browse) == ["2606.00001", "2606.00003", "2606.00004"]
 
 
+def test_a_typed_flag_reads_the_same_on_the_list_and_in_search(client, corpus):
+    # Shared addresses carry ?has_code=TRUE or =yes as often as the checkbox's 1; both pages read them alike.
+    for value in ("TRUE", "yes", "On"):
+        assert titles(client.get("/", params={"has_code": value}).text) == ["2606.00001", "2606.00003", "2606.00004"]
+        only = client.get("/search", params={"q": "diffusion", "has_code": value}).text
+        assert re.findall(r'<a href="/papers/(2606\.\d+)">', only) == ["2606.00001"], value
+    for value in ("0", "off", "no"):
+        assert len(titles(client.get("/", params={"has_code": value}).text)) == 4, value
+
+
 def test_trending_by_github_ranks_by_stars_gained_this_week(client, corpus):
     html = client.get("/trending", params={"by": "github"}).text
     # lab/agents gained 500 in the window (first seen 3 days ago at 80); lab/diffusion 234.

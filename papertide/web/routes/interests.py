@@ -18,6 +18,7 @@ from papertide.recs.library import MAX_IMPORT_BYTES, LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT, UnknownPaper
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
+from papertide.web.params import is_on
 from papertide.web.responses import came_from, is_htmx, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token
 from papertide.web.training import retrain_after
@@ -174,7 +175,7 @@ def remove(request: Request, signals: SignalsDep, viewer: ViewerDep, background:
 def pause(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks, paused: str = Form("1")):
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)
-    signals.set_paused(viewer, paused in ("1", "on", "true"))
+    signals.set_paused(viewer, is_on(paused))
     retrain_after(request, background, viewer)  # resuming catches up on what changed meanwhile
     return RedirectResponse(INTERESTS, status_code=303)
 

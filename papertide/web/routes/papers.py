@@ -12,16 +12,13 @@ from papertide.domain import trending as trending_domain
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.web.deps import CatalogDep, PagesDep, TemplatesDep
+from papertide.web.params import is_on
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter()
 PageNumber = Annotated[int, Query(ge=0, le=10_000)]  # ?p= list page, from 0
 HasCode = Annotated[str, Query(max_length=8)]  # ?has_code=1: only papers naming a code repository
 # The catch-all /papers/{id:path} route lives here too, so this router is included last.
-
-
-def _flag(value: str) -> bool:
-    return value.lower() in ("1", "on", "true", "yes")
 
 
 def _list_page(
@@ -31,7 +28,7 @@ def _list_page(
 ) -> Response:
     if period is None:  # an empty database
         return templates.TemplateResponse(request, "list.html", {"page": None, "period": None})
-    result = catalog.period(period, page=page, has_code=_flag(has_code))
+    result = catalog.period(period, page=page, has_code=is_on(has_code))
     earlier = catalog.earlier_day(result) if home else None
     return templates.TemplateResponse(request, "list.html", {"page": result, "period": period, "earlier": earlier})
 

@@ -16,6 +16,7 @@ from papertide.domain.queries import understand_query
 from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
 from papertide.search.service import SearchPage
 from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
+from papertide.web.params import is_on
 from papertide.web.sessions import ViewerDep
 
 MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
@@ -49,7 +50,7 @@ def search_page(
 
     ``exact=1`` searches misspelt-looking words as typed (the "Search instead for" link).
     """
-    listed_only, with_code = listed in ("1", "on", "true", "yes"), has_code in ("1", "on", "true", "yes")
+    listed_only, with_code = is_on(listed), is_on(has_code)
     wanted = mode if mode in ("lexical", "dense") else "hybrid"
     error, status = "", 200
     try:
@@ -60,7 +61,7 @@ def search_page(
         error, status = str(exc), 422
         filters = make_filters(None, None, cat, xcat, author, listed_only, with_code)
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
-                        correct_spelling=exact not in ("1", "on", "true", "yes"))
+                        correct_spelling=not is_on(exact))
     page = search.search(req) if not error else SearchPage(req, understand_query(q).text, ())
     if page.redirect:
         return RedirectResponse(page.redirect, status_code=303)
