@@ -36,7 +36,8 @@ def test_import_a_library_then_mark_a_card_not_interested(site, page, output_dir
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, url, app)
 
-    page.click(".account-nav >> text=Interests")
+    page.click(".account-nav .me")  # the name opens the account menu
+    page.click(".account-menu >> text=Interests")
     page.wait_for_url(f"{url}/me/interests")
     page.set_input_files("#import-file", files=[{"name": "refs.bib", "mimeType": "text/plain", "buffer": BIB}])
     page.click("#import-form button[type=submit]")
