@@ -229,3 +229,12 @@ def test_the_check_sees_what_it_must_refuse(site, tabs, axe):  # type: ignore[no
         document.getElementById('faint').style.color = '#1a1f26';  // on the dark background
     }""")
     assert {v["id"] for v in blocking_violations(axe, page)} >= {"color-contrast", "label", "image-alt"}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_collection_picker_and_its_save_button_share_a_row(site, tabs, viewport: str):  # type: ignore[no-untyped-def]
+    # Selects are full-width in forms; beside the paper's tools that pushed Save onto a line of its own.
+    page = tabs(viewport, "light", True)
+    page.goto(site.url + "/papers/2606.00001")
+    picker, save = page.locator("#save-to").bounding_box(), page.locator("#save-form button").bounding_box()
+    assert picker and save and abs(picker["y"] - save["y"]) < picker["height"] and save["x"] > picker["x"] + picker["width"]
