@@ -229,6 +229,15 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
+def _graph_params(text: str) -> tuple[int, int]:
+    """``M,EF_CONSTRUCTION`` for --graph, with argparse's message when it is not two numbers."""
+    try:
+        m, efc = (int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected M,EF_CONSTRUCTION such as 32,128, got {text!r}") from None
+    return m, efc
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pgdata", type=Path, default=Path("/work/cache/pg1m/data"))
@@ -248,7 +257,7 @@ def main() -> None:
     ap.add_argument("--baseline-database", help="time the path against this PostgreSQL database instead of SQLite")
     ap.add_argument("--replicate-from", help="make --database from this one plus --replicate copies of every paper")
     ap.add_argument("--replicate", type=int, default=3, help="copies added with --replicate-from (3 → 967,168)")
-    ap.add_argument("--graph", metavar="M,EF_CONSTRUCTION",
+    ap.add_argument("--graph", metavar="M,EF_CONSTRUCTION", type=_graph_params,
                     help="rebuild the HNSW index with these parameters first (when it has others), e.g. 32,128")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -259,7 +268,7 @@ def main() -> None:
         replicate_with_vectors(base, args.database, args.replicate_from, args.replicate)
     url = base.format(db=args.database)
     if args.graph:
-        m, efc = (int(x) for x in args.graph.split(","))
+        m, efc = args.graph
         rebuild_graph(url, m, efc)
     pg_settings = Settings(database_url=url, data_dir=args.pg_dir or args.sqlite_data / "pg")
     db = Database(url)
