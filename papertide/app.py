@@ -33,7 +33,7 @@ CACHED_PREFIXES = (
 )
 # Pages the same for every signed-out visitor, and feeds (the same for everyone): kept until the
 # data they show changes (see papertide/api/cache.py).
-PAGE_PATHS = ("/", "/trending", "/about", "/stats", "/papers")
+PAGE_PATHS = ("/", "/trending", "/about", "/stats", "/papers", "/categories")
 PAGE_PREFIXES = ("/papers/", "/authors/", "/categories/")
 FEED_PREFIXES = ("/feeds/",)
 

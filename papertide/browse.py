@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from papertide.catalog import Catalog
+from papertide.domain.arxiv_categories import HeldCategory, group_held
 from papertide.domain.authors import MAX_NAME_CHARS, author_key, display_name
 from papertide.domain.papers import PaperEntry
 from papertide.domain.trending import ScoredPaper, rank_trending, window_days_range
@@ -116,6 +117,11 @@ class BrowsePages:
                     (replace(by_id[s.arxiv_id], listed_on=listed[s.arxiv_id]), s) for s in ranked if s.arxiv_id in by_id
                 ]
         return CategoryPage(category, PapersPage(latest, total, page, size), trending, first, last)
+
+    def categories(self) -> list[tuple[str, list[HeldCategory]]]:
+        """Every category held here, under arXiv's groups, with its number of papers."""
+        with self.db.read() as conn:
+            return group_held(categories_store.category_counts(conn))
 
     def author_feed(self, name: str, limit: int) -> AuthorPage | None:
         """An author's newest ``limit`` papers (for their feed), without co-authors."""

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from papertide.domain.accounts import InvalidInput
+from papertide.domain.arxiv_categories import canonical_category
 from papertide.domain.authors import author_key
 from papertide.domain.subscriptions import is_arxiv_category
 
@@ -105,6 +106,7 @@ def normalize_follow(kind: str, raw: str) -> tuple[str, str]:
     if kind == "author":
         return author_key(label), label
     if kind == "category":
+        label = canonical_category(label)
         if not is_arxiv_category(label):
             raise InvalidInput(f"Not an arXiv category: {label[:40]!r} (expected e.g. cs.LG or hep-th).")
         return label, label

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from papertide.domain.arxiv_categories import canonical_category
 from papertide.domain.cjk import cjk_bigrams, is_cjk_term
 
 MAX_QUERY_CHARS = 1_000  # longer input (a pasted abstract, 10 kB of junk) is cut here
@@ -173,7 +174,7 @@ def parse_categories(values: Iterable[str] | str | None) -> tuple[str, ...]:
     for item in items:
         for part in re.split(r"[,\s]+", item or ""):
             if part and _CATEGORY.match(part) and len(part) <= 32:
-                out.setdefault(part, None)
+                out.setdefault(canonical_category(part), None)
     return tuple(out)[:MAX_FILTER_CATEGORIES]
 
 

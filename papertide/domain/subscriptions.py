@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from papertide.domain.arxiv_categories import canonical_category
+
 SubscriptionStatus = Literal["unconfirmed", "confirmed", "unsubscribed"]
 SubscriberStatus = Literal["enabled", "disabled", "blocklisted"]
 Frequency = Literal["daily", "weekly"]
@@ -156,7 +158,8 @@ def parse_preferences(form: Mapping[str, object]) -> Preferences:
     frequency = str(form.get("frequency") or "daily")
     if frequency not in ("daily", "weekly"):
         raise InvalidSubscription("Frequency must be daily (weekdays) or weekly.")
-    categories = _topics("category", form.get("categories"))  # type: ignore[arg-type]
+    typed = _topics("category", form.get("categories"))  # type: ignore[arg-type]
+    categories = tuple(dict.fromkeys(canonical_category(c) for c in typed))  # "cs.lg" is cs.LG
     bad = [c for c in categories if not _CATEGORY.match(c)]
     if bad:
         raise InvalidSubscription(f"Not an arXiv category: {bad[0][:40]!r} (expected e.g. cs.LG or hep-th).")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from papertide.config import Settings
+from papertide.domain.arxiv_categories import is_listed_category, unknown_category_message
 from papertide.domain.bounces import BounceKind
 from papertide.domain.subscriptions import (
     InvalidSubscription,
@@ -26,11 +27,12 @@ from papertide.domain.subscriptions import (
 from papertide.email.notices import Notices
 from papertide.email.tokens import InvalidToken, Purpose
 from papertide.storage import bounces as bounces_store
+from papertide.storage import categories as categories_store
 from papertide.storage import outbox as outbox_store
 from papertide.storage import subscribers as subscribers_store
 from papertide.storage import subscriptions as subscriptions_store
 from papertide.storage.bounces import BounceOutcome
-from papertide.storage.db import Database
+from papertide.storage.db import Connection, Database
 from papertide.storage.subscriptions import SubscriptionRecord
 
 
@@ -60,6 +62,7 @@ class SubscriptionService:
         prefs = parse_preferences(form)
         resend = timedelta(minutes=self.settings.subscription_resend_minutes)
         with self.db.write() as conn:
+            _check_categories(conn, prefs)
             subscriber = subscribers_store.get_by_email(conn, email) or subscribers_store.create(conn, email, name)
             if subscriber.status == "blocklisted":
                 return SubscribeResult(())
@@ -143,6 +146,7 @@ class SubscriptionService:
     def update_preferences(self, token: str, form: Mapping[str, object]) -> SubscriptionRecord:
         prefs: Preferences = parse_preferences(form)
         with self.db.write() as conn:
+            _check_categories(conn, prefs)
             sub = self._verified(conn, token, ("manage",))
             if sub.status == "unsubscribed":
                 raise InvalidSubscription("You are unsubscribed; subscribe again to receive digests.")
@@ -172,3 +176,11 @@ class SubscriptionService:
     def get_by_email(self, email: str) -> SubscriptionRecord | None:
         with self.db.read() as conn:
             return subscriptions_store.get_by_email(conn, email)
+
+
+def _check_categories(conn: Connection, prefs: Preferences) -> None:
+    """A category arXiv does not list, and this instance holds no papers in, is a typo: a digest
+    for it would stay empty forever, so say so where it was typed."""
+    for category in prefs.categories:
+        if not is_listed_category(category) and categories_store.count_category(conn, category) == 0:
+            raise InvalidSubscription(unknown_category_message(category))

@@ -1,4 +1,5 @@
-"""Reads behind category pages: whether a category is held, its newest papers, its trending candidates.
+"""Reads behind category pages: whether a category is held, its newest papers, its trending candidates,
+and the count per category for the index of them all.
 
 All start from ``ix_paper_categories_category`` (category, paper_id); cross-lists count, as
 on arXiv's own category listings.
@@ -25,6 +26,16 @@ def count_category(conn: Connection, category: str) -> int:
     """Papers in ``category`` (0: we hold none, the page is a 404)."""
     q = sa.select(sa.func.count()).select_from(paper_categories).where(paper_categories.c.category == category)
     return int(conn.execute(q).scalar_one())
+
+
+def category_counts(conn: Connection) -> list[tuple[str, int]]:
+    """Every category held here with its number of papers (cross-lists count), by code."""
+    q = (
+        sa.select(paper_categories.c.category, sa.func.count())
+        .group_by(paper_categories.c.category)
+        .order_by(paper_categories.c.category)
+    )
+    return [(str(c), int(n)) for c, n in conn.execute(q)]
 
 
 def category_latest(conn: Connection, category: str, limit: int, offset: int = 0) -> list[PaperEntry]:

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from papertide.domain.arxiv_categories import category_group, category_name
 from papertide.domain.cards import placeholder_hue
 from papertide.domain.mathml import has_math, render_tex, tex_to_text
 from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
@@ -54,6 +55,8 @@ def make_templates(services: Services) -> Jinja2Templates:
         tex_links=lambda text: Markup(render_tex(str(text), links=True)),  # abstracts on the paper page
         tex_text=lambda text: tex_to_text(str(text)),
         summary=one_line_summary,
+        category_name=lambda code: category_name(str(code)) or "",
+        category_group=lambda code: category_group(str(code)),
     )
     env.tests["tex"] = has_math  # a title with math is shown rendered rather than with search highlights
     env.filters.update(plot_filters())

@@ -62,6 +62,7 @@ KINDS = [
     Kind("submit", "/submit"),
     Kind("profile", "/profile"),
     Kind("public-profile", "/users/{user}"),
+    Kind("categories", "/categories", signed_in=False),
     Kind("collections", "/collections"),
     Kind("collection", "/collections/{collection}"),
     Kind("interests", "/me/interests"),

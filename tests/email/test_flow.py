@@ -159,6 +159,11 @@ def test_manage_preferences_and_preview(mail_app, mail_client, june_papers):
         ("cs.RO",), False, "weekly", 2, "Asia/Tokyo")
     bad = mail_client.post("/subscription", data={"token": token, "categories": "cs.RO", "max_papers": "99"})
     assert bad.status_code == 400 and "between 5 and 30" in bad.text
+    # A mistyped code would mail nothing, ever: refused with the code meant; any case is arXiv's spelling.
+    typo = mail_client.post("/subscription", data={"token": token, "categories": "cs.ROO"})
+    assert typo.status_code == 400 and "Did you mean cs.RO (Robotics)?" in typo.text
+    assert mail_client.post("/subscription", data={"token": token, "categories": "CS.ro"}).status_code == 200
+    assert service.get_by_email("ada@example.org").prefs.categories == ("cs.RO",)
     preview = mail_client.get(f"/digest/preview?token={token}").text
     assert "Robots that fold" in preview and "Scaling laws" not in preview
     anonymous = mail_client.get("/digest/preview?keywords=diffusion")

@@ -78,6 +78,18 @@ def test_feed_errors(client, corpus):
     assert client.get("/feeds/category/<script>.rss").status_code == 404
 
 
+def test_category_feeds_name_the_category_and_refuse_typos(client, corpus):
+    feed = parse(client, "/feeds/category/cs.LG.atom")[1]
+    assert feed.feed.title == "papertide: New in cs.LG (Machine Learning)"
+    r = client.get("/feeds/category/cs.lg.rss", follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"].endswith("/feeds/category/cs.LG.rss")
+    # A typo would be an empty feed forever; a real category may be subscribed to before it has papers.
+    typo = client.get("/feeds/category/cs.LGG.atom")
+    assert typo.status_code == 404 and "Did you mean cs.LG" in typo.text
+    assert client.get("/feeds/category/abc.atom").status_code == 404
+    assert parse(client, "/feeds/category/astro-ph.CO.atom")[1].entries == []
+
+
 def test_empty_instance_feeds_are_valid(client):
     for url in ("/feeds/daily.rss", "/feeds/daily.atom", "/feeds/trending.rss", "/feeds/category/cs.AI.atom"):
         assert parse(client, url)[1].entries == []

@@ -79,6 +79,13 @@ def test_not_interested_and_undo_move_the_change_time(services):
         signals.mark_mine(ada, "not an id")
 
 
+def test_a_category_arxiv_adds_later_can_be_followed_once_papers_here_carry_it(services):
+    ada = _user(services)
+    with pytest.raises(InvalidInput, match="not an arXiv category"):
+        services.signals.follow(ada, "category", "cs.QZ")
+    add_papers(services.db, make_paper("2606.00001", categories=("cs.QZ", "cs.LG")))
+    assert services.signals.follow(ada, "category", "cs.QZ")
+
 def test_follows_are_normalised_validated_and_removed_only_by_their_owner(services):
     ada, bob = _user(services), _user(services, "bob@example.org")
     signals = services.signals
@@ -88,6 +95,7 @@ def test_follows_are_normalised_validated_and_removed_only_by_their_owner(servic
     assert signals.follow(ada, "query", "  graph   neural networks ")
     for kind, raw, message in [
         ("category", "Computer Science", "Not an arXiv category"),
+        ("category", "cs.LGG", "'cs.LGG' is not an arXiv category. Did you mean cs.LG"),  # would follow nothing
         ("query", "x" * 201, "at most 200 can be followed"),
         ("query", "   ", "Type the query to follow"),
         ("journal", "Nature", "You can follow an author, a category or a search query"),
@@ -98,6 +106,7 @@ def test_follows_are_normalised_validated_and_removed_only_by_their_owner(servic
         Follow("author", "émilie du châtelet", "Émilie du CHÂTELET"), Follow("category", "cs.LG", "cs.LG"),
         Follow("query", "graph neural networks", "graph neural networks"),
     )
+    assert not signals.follow(ada, "category", "cs.lg")  # typed in any case, it is cs.LG, followed already
     follow_id = signals.interests(ada).follows[0].id
     assert signals.unfollow(bob, follow_id) is False
     assert signals.unfollow(ada, follow_id) is True

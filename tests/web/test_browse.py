@@ -22,7 +22,7 @@ def author_links(html: str) -> list[str]:
 
 
 def chip_links(html: str) -> list[str]:
-    return re.findall(r'<a class="cat(?: primary)?" href="/categories/([^"]+)">', html)
+    return re.findall(r'<a class="cat(?: primary)?" href="/categories/([^"]+)"[ >]', html)
 
 
 @pytest.fixture
@@ -90,6 +90,36 @@ def test_unknown_authors_and_categories_are_404_pages(client, corpus):
         r = client.get(path)
         assert r.status_code == 404, path
         assert "text/html" in r.headers["content-type"] and "<script>" not in r.text.split("<main", 1)[1], path
+
+
+def test_category_addresses_are_read_in_arxivs_spelling_and_typos_say_what_was_meant(client, corpus):
+    r = client.get("/categories/cs.lg", params={"p": "0"}, follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"].endswith("/categories/cs.LG?p=0")
+    page = client.get("/categories/cs.LG").text
+    assert "<h1>cs.LG <small>Machine Learning</small></h1>" in page and "<title>cs.LG (Machine Learning) ·" in page
+    typo = client.get("/categories/cs.LGG")
+    assert typo.status_code == 404 and "Did you mean cs.LG (Machine Learning)?" in typo.text
+    listed = client.get("/categories/astro-ph.CO")  # a real category this instance holds nothing in
+    assert listed.status_code == 404
+    assert "We hold no papers in astro-ph.CO (Cosmology and Nongalactic Astrophysics) yet" in listed.text
+
+
+def test_the_category_index_lists_what_is_held_under_arxivs_groups(client, corpus):
+    add_papers(client.app.state.services.db, make_paper("2606.00020", categories=("stat.ML", "zz.AB")))
+    html = client.get("/categories").text
+    groups = re.findall(r'<h2 id="group-\d+">([^<]+)</h2>', html)
+    assert groups == ["Computer Science", "Statistics", "Other"]  # arXiv's order; a code arXiv lacks goes last
+    rows = re.findall(r'<a href="/categories/([^"]+)"><span class="code">[^<]+</span>(?: <span class="name">([^<]+)'
+                      r'</span>)?</a>\s*<span class="papers"[^>]*>([\d,]+)</span>', html)
+    assert rows == [("cs.CL", "Computation and Language", "2"), ("cs.LG", "Machine Learning", "3"),
+                    ("cs.RO", "Robotics", "1"), ("stat.ML", "Machine Learning", "2"), ("zz.AB", "", "1")]
+    assert "5 arXiv categories with papers here" in html
+    assert '<a href="/categories">All categories</a> · Computer Science' in client.get("/categories/cs.RO").text
+
+
+def test_the_category_index_of_an_empty_instance_says_so(client):
+    r = client.get("/categories")
+    assert r.status_code == 200 and "No papers yet" in r.text
 
 
 def test_category_page_shows_trending_then_latest_with_cross_lists_and_feeds(client, corpus):

@@ -40,8 +40,9 @@ def test_cards_show_tex_title_summary_chips_comments_and_a_placeholder(client, c
     assert '<p class="summary">We introduce M<math ' in card and "</math>Eval, a benchmark of 1.5k tasks.</p>" in card
     assert re.findall(r'<a class="author" href="[^"]+">([^<]+)</a>', card) == ["Ada", "Bea", "Cy"]
     assert '<span class="et-al">et al.</span>' in card
-    assert re.findall(r'<a class="cat[^"]*" href="/categories/[^"]+">([^<]+)</a>', card) == ["cs.CV", "cs.CL", "cs.AI"]
-    assert '<a class="cat primary" href="/categories/cs.CV">cs.CV</a>' in card
+    assert re.findall(r'<a class="cat[^"]*" href="/categories/[^"]+"[^>]*>([^<]+)</a>', card) == ["cs.CV", "cs.CL", "cs.AI"]
+    # Each chip names its category for a reader who does not know the code by heart.
+    assert '<a class="cat primary" href="/categories/cs.CV" title="Computer Vision and Pattern Recognition">cs.CV</a>' in card
     assert "0 comments" in card
     assert (f'<span class="thumb-placeholder hue-{placeholder_hue("cs.CV")}"><span class="ph-cat">cs.CV</span>'
             '<span class="ph-id">2606.05008</span></span>') in card

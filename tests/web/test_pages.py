@@ -88,7 +88,7 @@ def test_paper_page_shows_everything(client, db):
     assert p.abstract in html
     assert "https://arxiv.org/abs/2606.00002" in html and "https://arxiv.org/pdf/2606.00002" in html
     assert "https://github.com/example/big" in html
-    assert '<a class="cat primary" href="/categories/cs.CL">cs.CL</a>' in html
+    assert '<a class="cat primary" href="/categories/cs.CL" title="Computation and Language">cs.CL</a>' in html
     assert "2026-06-01</a>, <a" in html and "2026-06-02" in html
     assert 'aria-label="30 upvotes"' in html
 

@@ -15,10 +15,16 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
 from papertide.community import NotFound
+from papertide.domain.arxiv_categories import (
+    canonical_category,
+    category_name,
+    is_listed_category,
+    unknown_category_message,
+)
 from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import (
@@ -32,6 +38,7 @@ from papertide.domain.periods import (
 )
 from papertide.domain.search import normalize_query
 from papertide.web.deps import ApiDep, BrowseDep, CommunityDep, services_of
+from papertide.web.responses import error_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -150,10 +157,19 @@ def category_feed(category: str, fmt: str, request: Request, api: ApiDep) -> Res
     kind = _format(fmt)
     if not category or len(category) > 32 or not set(category) <= _CATEGORY_CHARS:
         raise HTTPException(404, f"not an arXiv category: {category[:40]!r}")
+    canonical = canonical_category(category)
+    if canonical != category and is_listed_category(canonical):
+        return RedirectResponse(request.url.replace(path=f"/feeds/category/{canonical}.{fmt}"), status_code=308)
     entries = api.category_newest(category, FEED_ITEMS)
+    # A listed category may be subscribed to before it has papers here; anything else that holds
+    # none is a typo, which would otherwise be an empty feed forever.
+    if not entries and not is_listed_category(category):
+        return error_page(request, "No such category", unknown_category_message(category), 404)
+    name = category_name(category)
+    named = f"{category} ({name})" if name else category
     return _respond(
-        request, kind, f"New in {category}", f"/categories/{category}",
-        f"The newest papers in {category}.", entries,
+        request, kind, f"New in {named}", f"/categories/{category}",
+        f"The newest papers in {named}.", entries,
     )
 
 
