@@ -144,10 +144,11 @@ class SubscriptionService:
             return True
 
     def update_preferences(self, token: str, form: Mapping[str, object]) -> SubscriptionRecord:
-        prefs: Preferences = parse_preferences(form)
         with self.db.write() as conn:
-            _check_categories(conn, prefs)
+            # The link first: a bad link is the error to show, whatever the form holds.
             sub = self._verified(conn, token, ("manage",))
+            prefs: Preferences = parse_preferences(form)
+            _check_categories(conn, prefs)
             if sub.status == "unsubscribed":
                 raise InvalidSubscription("You are unsubscribed; subscribe again to receive digests.")
             subscriptions_store.update_preferences(conn, sub.id, prefs)

@@ -271,6 +271,8 @@ def parse_csl_json(text: str) -> tuple[list[LibraryEntry], list[str]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LibraryError(f"This is not valid CSL-JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:  # lists inside lists a thousand deep: no export looks like that
+        raise LibraryError("This is not CSL-JSON: its lists or objects are nested too deeply to read.") from None
     if isinstance(data, dict):
         data = data.get("items", [data]) if "items" in data else [data]
     if not isinstance(data, list):

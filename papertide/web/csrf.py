@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide.api.cache import PERSONAL
 from papertide.web.deps import services_of
+from papertide.web.security import same_secret
 
 COOKIE = "pt_csrf"
 FIELD = "csrf_token"
@@ -91,7 +92,7 @@ async def require_csrf(request: Request) -> None:
     ):
         form = await request.form()  # Starlette caches it, so the route's Form() fields still work
         sent = str(form.get(FIELD, ""))
-    if request.state.csrf_cookie_is_new or not hmac.compare_digest(sent, expected_token(request)):
+    if request.state.csrf_cookie_is_new or not same_secret(sent, expected_token(request)):
         raise HTTPException(403, "This form has expired or did not come from this site (CSRF check failed). "
                                  "Please reload the page and try again.")
 

@@ -7,6 +7,11 @@ from __future__ import annotations
 _ON = frozenset({"1", "on", "true", "yes"})
 
 
+# A stored row's id, as a form sends it back. The id columns are INTEGER (32-bit on PostgreSQL),
+# so a number no row can have is a 422 naming the field rather than an overflow in the driver.
+ROW_ID_MAX = 2**31 - 1
+
+
 def is_on(value: str | None) -> bool:
     """A boolean query or form value, read the same way on every page."""
     return value is not None and value.strip().lower() in _ON

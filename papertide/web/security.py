@@ -1,4 +1,5 @@
-"""Security headers on every response, as one ASGI middleware for the whole app.
+"""Security headers on every response, as one ASGI middleware for the whole app; and the one
+way routes compare a secret a client presents with ours.
 
 The Content-Security-Policy allows scripts and styles only from our own origin: no inline
 script, no ``eval`` (htmx is configured with ``allowEval: false``), no third-party hosts.
@@ -7,7 +8,18 @@ A page that needs something else must bring its own file under /static.
 
 from __future__ import annotations
 
+import hmac
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time check of a presented token, signature or password-like secret against ours.
+
+    Compares UTF-8 bytes: ``hmac.compare_digest`` raises on ``str`` holding non-ASCII text, and
+    whatever a client sends (a header, a cookie, a form field) may hold it.
+    """
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 CSP = "; ".join([
     "default-src 'self'",

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from papertide.api.cache import PERSONAL
 from papertide.domain.accounts import User
 from papertide.web.deps import services_of
+from papertide.web.security import same_secret
 
 COOKIE = "pt_session"
 
@@ -34,7 +35,7 @@ def sign(secret_key: str, token: str) -> str:
 def unsign(secret_key: str, value: str) -> str | None:
     """The token when the signature is ours, else None (tampered or from another key)."""
     token, _, sig = (value or "").rpartition(".")
-    if not token or len(value) > 200 or not hmac.compare_digest(sig, _sig(secret_key, token)):
+    if not token or len(value) > 200 or not same_secret(sig, _sig(secret_key, token)):
         return None
     return token
 

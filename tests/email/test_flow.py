@@ -159,6 +159,10 @@ def test_manage_preferences_and_preview(mail_app, mail_client, june_papers):
         ("cs.RO",), False, "weekly", 2, "Asia/Tokyo")
     bad = mail_client.post("/subscription", data={"token": token, "categories": "cs.RO", "max_papers": "99"})
     assert bad.status_code == 400 and "between 5 and 30" in bad.text
+    # A link that does not work is the error, whatever else the form holds.
+    for data in ({}, {"token": "x", "frequency": "hourly"}, {"token": token + "x", "max_papers": "99"}):
+        r = mail_client.post("/subscription", data=data)
+        assert r.status_code == 400 and "This link does not work" in r.text and "between 5" not in r.text, data
     # A mistyped code would mail nothing, ever: refused with the code meant; any case is arXiv's spelling.
     typo = mail_client.post("/subscription", data={"token": token, "categories": "cs.ROO"})
     assert typo.status_code == 400 and "Did you mean cs.RO (Robotics)?" in typo.text
@@ -215,6 +219,12 @@ def test_bounce_webhook_applies_the_policy(mail_app, mail_client):
                             headers=auth).json()["action"] == "unsubscribed"
     bad = mail_client.post("/email/bounces", json={"email": "x@example.org", "kind": "maybe"}, headers=auth)
     assert bad.status_code == 422 and "hard, soft, complaint" in bad.text
+    # Whatever a sender presents or posts gets an answer, not a server error.
+    assert mail_client.post("/email/bounces", json={"email": "x@example.org", "kind": "hard"},
+                            headers={"authorization": "Bearer bounce-secr\u00e9t".encode()}).status_code == 401
+    deep = mail_client.post("/email/bounces", content=b"[" * 5000 + b"]" * 5000,
+                            headers={**auth, "content-type": "application/json"})
+    assert deep.status_code == 422 and "expected JSON" in deep.text
     states = {e: (s.status, s.subscriber_status) for e in ("hard@example.org", "soft@example.org", "spam@example.org")
               if (s := service.get_by_email(e))}
     assert states == {"hard@example.org": ("confirmed", "disabled"), "soft@example.org": ("confirmed", "disabled"),

@@ -66,6 +66,35 @@ def test_forms_without_the_csrf_token_are_refused(client):
     assert client.post("/me/delete", data={"email": "ada@example.org"}).status_code == 403
 
 
+def test_a_token_or_signature_in_any_script_is_refused_not_a_server_error(client):
+    _papers(client)
+    # compare_digest raises on non-ASCII str: the form field, the header and the session cookie
+    # are whatever a client sends.
+    assert client.post("/auth/sign-in/link", data={"csrf_token": "\u00e9", "email": "a@b.org"}).status_code == 403
+    assert client.post("/auth/sign-in/link", data={"email": "a@b.org"},
+                       headers={"X-CSRF-Token": "\u00e9".encode("latin-1")}).status_code == 403
+    sign_in(client, "ada@example.org")
+    assert client.post("/me/interests/pause", data={"csrf_token": "t\u00f6ken"}).status_code == 403
+    client.cookies.clear()
+    r = client.get("/me/interests", follow_redirects=False, headers={"cookie": "pt_session=abc.\u00e9\u00e9".encode()})
+    assert r.status_code == 303 and r.headers["location"].startswith("/auth/sign-in")  # signed out, not a 500
+
+
+def test_ids_no_row_can_have_and_nesting_no_export_has_get_a_message(client):
+    _papers(client)
+    sign_in(client, "ada@example.org")
+    for path, field in (("/me/interests/unfollow", "follow_id"), ("/me/interests/remove", "pending_id")):
+        for value in ("2147483648", "9223372036854775808", "-99999999999999999999"):
+            r = post(client, path, {field: value})
+            assert r.status_code == 422 and field in r.text, (path, value)
+        assert post(client, path, {field: "2147483647"}).status_code == 303  # the largest id there can be: not ours
+    r = post(client, "/me/interests/import", {"ids": "[" * 5000 + "]" * 5000})
+    assert r.status_code == 400 and "nested too deeply" in r.text
+    r = client.post("/me/interests/import", data={"csrf_token": csrf(client)},
+                    files={"file": ("lib.json", b"[" * 1000 + b"]" * 1000, "application/json")})
+    assert r.status_code == 400 and "nested too deeply" in r.text
+
+
 def test_this_is_my_paper_on_the_paper_page(client):
     _papers(client)
     sign_in(client, "ada@example.org")

@@ -8,7 +8,6 @@ can hold. Without a token the page answers only admins (and, in dev mode, says s
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
@@ -16,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from papertide.domain.permissions import can_administer
 from papertide.web.deps import IngestDep, ServicesDep, SettingsDep, TemplatesDep
+from papertide.web.security import same_secret
 from papertide.web.sessions import viewer
 
 RUNS_SHOWN = 100  # most recent runs on the page
@@ -31,7 +31,7 @@ def _require_admin(
         return
     given = x_admin_token or token or ""
     if settings.admin_token:
-        if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
+        if not same_secret(given, settings.admin_token):
             raise HTTPException(status_code=403, detail="This page needs the admin token (X-Admin-Token).")
     elif not settings.dev_mode:
         # No token configured outside dev mode: the page does not exist for non-admins.

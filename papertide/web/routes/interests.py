@@ -18,7 +18,7 @@ from papertide.recs.library import MAX_IMPORT_BYTES, LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT, UnknownPaper
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
-from papertide.web.params import is_on
+from papertide.web.params import ROW_ID_MAX, is_on
 from papertide.web.responses import came_from, is_htmx, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token
 from papertide.web.training import retrain_after
@@ -121,7 +121,7 @@ def follow(request: Request, signals: SignalsDep, viewer: ViewerDep, background:
 
 @router.post(f"{INTERESTS}/unfollow")
 def unfollow(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks,
-             follow_id: int = Form(0), next: str = Form("")):
+             follow_id: int = Form(0, ge=0, le=ROW_ID_MAX), next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
     if signals.unfollow(viewer, follow_id):
@@ -156,7 +156,7 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
 
 @router.post(f"{INTERESTS}/remove")
 def remove(request: Request, signals: SignalsDep, viewer: ViewerDep, background: BackgroundTasks,
-           arxiv_id: str = Form(""), kind: str = Form(""), pending_id: int = Form(0)):
+           arxiv_id: str = Form(""), kind: str = Form(""), pending_id: int = Form(0, ge=0, le=ROW_ID_MAX)):
     """Take one imported / mine / not-interested paper, or one id waiting for arXiv, off the profile."""
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)

@@ -9,7 +9,6 @@ as a bearer token from anywhere.
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 from typing import Literal
 
@@ -18,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from papertide.telemetry.metrics import CONTENT_TYPE, exposition
 from papertide.web.deps import MonitoringDep, SettingsDep
+from papertide.web.security import same_secret
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +54,7 @@ def metrics_access(client: str | None, authorization: str | None, allow: str, to
         return "ok"
     if token:
         scheme, _, presented = (authorization or "").partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+        if scheme.lower() == "bearer" and same_secret(presented.strip(), token):
             return "ok"
         return "unauthorized"
     return "forbidden"

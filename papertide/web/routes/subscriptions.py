@@ -11,7 +11,6 @@ email an address nobody has confirmed yet.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
@@ -32,6 +31,7 @@ from papertide.storage.subscriptions import SubscriptionRecord
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import OutboxDep, SettingsDep, SubscriptionsDep, TemplatesDep
 from papertide.web.ratelimit import enforce
+from papertide.web.security import same_secret
 
 router = APIRouter()
 
@@ -145,7 +145,10 @@ async def manage(request: Request, subscriptions: SubscriptionsDep, templates: T
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     except InvalidSubscription as exc:
-        sub = service.peek(token, ("manage",))
+        try:
+            sub = service.peek(token, ("manage",))
+        except InvalidToken as gone:  # revoked between the two reads
+            return _token_error(request, templates, gone)
         ctx = _manage_context(sub, token, error=str(exc))
         return templates.TemplateResponse(request, "subscriptions/manage.html", ctx, status_code=400)
     ctx = _manage_context(sub, token, saved=True)
@@ -193,13 +196,13 @@ async def bounce_webhook(request: Request, subscriptions: SubscriptionsDep, sett
     if not settings.bounce_webhook_token:
         raise HTTPException(404, "The bounce webhook is off (set PAPERTIDE_BOUNCE_WEBHOOK_TOKEN).")
     sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(sent, settings.bounce_webhook_token):
+    if not same_secret(sent, settings.bounce_webhook_token):
         raise HTTPException(401, "Missing or wrong bearer token.")
     try:
         body = await request.json()
         kind = parse_bounce_kind(str(body.get("kind", "")))
         email = str(body["email"])
-    except (ValueError, KeyError, AttributeError, InvalidBounce) as exc:
+    except (ValueError, KeyError, AttributeError, RecursionError, InvalidBounce) as exc:
         return JSONResponse({"error": {"code": 422, "message": f"expected JSON {{email, kind}}: {exc}"}}, status_code=422)
     outcome = await run_in_threadpool(
         subscriptions.record_bounce, email, kind, str(body.get("detail", ""))[:2000], source="webhook"
