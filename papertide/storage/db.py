@@ -17,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection as Connection  # re-exported: see below
 from sqlalchemy.engine import Engine
 
+from papertide.domain.accounts import InvalidInput
+
 # Services that take part in a caller's transaction annotate the connection with
 # ``papertide.storage.db.Connection``, so only storage imports sqlalchemy (the
 # import-linter contracts in pyproject.toml).
@@ -74,8 +76,30 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
-        return engine
-    return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    else:
+        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    _refuse_nul_text(engine)
+    return engine
+
+
+NUL_MESSAGE = "A value you sent contains a NUL character (\\0 or %00), which cannot be stored or looked up; remove it."
+
+
+def _refuse_nul_text(engine: Engine) -> None:
+    """PostgreSQL cannot hold or compare text with a NUL character, and its driver says so with an
+    error that surfaces as a 500 wherever a form, address or JSON body carried one. Every
+    statement's text values are checked here instead, on both engines (SQLite would store it,
+    and the two should answer alike): the caller gets InvalidInput, a 400 with this message."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        # One row's values (a dict or a sequence) or, for executemany and batched inserts, a
+        # sequence of rows; flat and nested alike are walked one level down.
+        for item in parameters.values() if isinstance(parameters, dict) else parameters or ():
+            values = item.values() if isinstance(item, dict) else item if isinstance(item, list | tuple) else (item,)
+            for value in values:
+                if isinstance(value, str) and "\x00" in value:
+                    raise InvalidInput(NUL_MESSAGE)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -56,4 +56,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
-        return error_page(request, "Please check your input", str(exc), 400)
+        if _wants_html(request):
+            return error_page(request, "Please check your input", str(exc), 400)
+        return JSONResponse({"error": {"code": 400, "message": str(exc)}}, status_code=400)

@@ -1,0 +1,73 @@
+"""Every GET route, fed the odd values people, scripts and crawlers send, answers without a server
+error on both backends: each path parameter and each query parameter in turn gets each value."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import quote
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from tests.factories import add_papers, make_paper
+
+ODD = [
+    "", " ", "\x00", "a\x00b", "x" * 3000, "\u00e9", "\U0001f600", "\ud800"[:0] + "\ufffd", "-1", "0",
+    "99999999999999999999", "2147483648", "2024-99-99", "2026-W99", "../../etc/passwd", "<script>alert(1)</script>",
+    "'; DROP TABLE papers; --", "cs.LG\x00", "2606.00001v999", "hep-th/99", "%", "\\", "[[[[[[[", "1e309", "NaN",
+]
+_PARAM = re.compile(r"{([a-z_]+)(?::path)?}")
+
+
+def _get_routes(app) -> list[APIRoute]:  # type: ignore[no-untyped-def]
+    return [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]
+
+
+def _fill(path: str, value: str | None) -> str:
+    """The route's path with every parameter set to ``value`` (quoted), or to a plain word."""
+    return _PARAM.sub(lambda m: quote(value, safe="") if value is not None else "x", path)
+
+
+def test_no_get_route_answers_a_server_error_for_odd_input(app, db):
+    add_papers(db, (make_paper("2606.00001", title="Graph networks"), date(2026, 6, 3)),
+               (make_paper("2606.00002", categories=("cs.CL",)), date(2026, 6, 3)))
+    failures: list[str] = []
+    sent = 0
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for route in _get_routes(app):
+            queries = sorted({p.alias for p in route.dependant.query_params})
+            for value in ODD:
+                requests = []
+                if _PARAM.search(route.path):
+                    requests.append((_fill(route.path, value), None))
+                requests += [(_fill(route.path, None), {name: value}) for name in queries]
+                for url, params in requests:
+                    r = client.get(url, params=params, follow_redirects=False)
+                    sent += 1
+                    if r.status_code >= 500:
+                        failures.append(f"{r.status_code} GET {url} {params!r}: {r.text[:160]!r}")
+    assert sent > 1000  # the sweep reached the routes
+    assert not failures, f"{len(failures)} of {sent}:\n" + "\n".join(failures[:40])
+
+
+def test_a_nul_character_in_a_form_or_json_body_is_refused_and_nothing_is_stored(client, db):
+    # PostgreSQL cannot hold text with NUL; SQLite could. Both refuse it alike, with the reason.
+    from tests.community.conftest import post, sign_in
+
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)))
+    sign_in(client, "ada@example.org")
+    for url, data in [
+        ("/collections", {"name": "Reading\x00list"}),
+        ("/me/interests/follow", {"kind": "query", "value": "graph\x00networks"}),
+        ("/comments", {"arxiv_id": "2606.00001", "body": "Nice\x00"}),
+        ("/profile/tokens", {"name": "laptop\x00", "scope": "read"}),
+        ("/collections/save", {"arxiv_id": "2606.00001", "collection": "\x00"}),
+    ]:
+        r = post(client, url, data)
+        assert r.status_code == 400 and "NUL character" in r.text, (url, r.status_code, r.text[:200])
+    with db.read() as conn:
+        for table in ("collections", "rec_follows", "comments", "api_tokens"):
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0, table
+    r = client.post("/email/bounces", json={"email": "a\x00@b.org", "kind": "hard"})
+    assert r.status_code < 500
