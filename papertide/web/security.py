@@ -21,6 +21,7 @@ def same_secret(given: str, expected: str) -> bool:
     """
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
