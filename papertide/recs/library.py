@@ -199,6 +199,17 @@ def _bib_fields(entry: Entry) -> dict[str, str]:
     return {f.key: str(f.value).strip().strip("{}\"").strip() for f in entry.fields}
 
 
+def _duplicate_entry(index: int, entry: Entry) -> LibraryEntry:
+    """An entry that repeats a field: the later value wins, as in BibTeX, unless only the earlier
+    one names a paper (``eprint = {2401.00001}, eprint = {todo}`` is still that paper)."""
+    last = _entry(index, entry.key, _bib_fields(entry))
+    if last.arxiv_id:
+        return last
+    first = {f.key: str(f.value).strip().strip("{}\"").strip() for f in reversed(entry.fields)}
+    earlier = _entry(index, entry.key, first)
+    return earlier if earlier.arxiv_id else last
+
+
 def parse_bibtex(text: str) -> tuple[list[LibraryEntry], list[str]]:
     library = parse_bibtex_string(text)
     entries: list[LibraryEntry] = []
@@ -210,7 +221,7 @@ def parse_bibtex(text: str) -> tuple[list[LibraryEntry], list[str]]:
             # Still one readable reference: a repeated key or field does not hide which paper it is.
             inner = block.ignore_error_block
             readable = inner if isinstance(inner, Entry) else None
-            entries.append(_entry(index, readable.key if readable else "", _bib_fields(readable) if readable else {}))
+            entries.append(_duplicate_entry(index, readable) if readable else _entry(index, "", {}))
         elif isinstance(block, ParsingFailedBlock):
             found = _BIBTEX_KEY.search(block.raw or "")
             entries.append(LibraryEntry(

@@ -73,6 +73,10 @@ def test_bibtex_unbalanced_braces_cost_only_that_entry():
 def test_bibtex_duplicate_keys_and_fields_still_import_the_reference():
     text = "@misc{a, eprint={2401.00001}}\n@misc{a, eprint={2401.00002}}\n@misc{b, title={x}, title={y}, eprint={2401.00003}}"
     assert [e.arxiv_id for e in parse_library("x.bib", text).entries] == ["2401.00001", "2401.00002", "2401.00003"]
+    # A repeated field: the later value, as BibTeX reads it, unless only the earlier one names a paper.
+    text = "@misc{c, eprint={2401.00004}, eprint={todo}}\n@misc{d, eprint={todo}, eprint={2401.00005}}\n" \
+           "@misc{e, eprint={2401.00006}, eprint={2401.00007}}"
+    assert [e.arxiv_id for e in parse_library("x.bib", text).entries] == ["2401.00004", "2401.00005", "2401.00007"]
 
 
 def test_bibtex_strings_comments_and_preambles_are_not_entries():
