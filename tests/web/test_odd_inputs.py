@@ -13,10 +13,13 @@ from fastapi.testclient import TestClient
 from tests.factories import add_papers, make_paper
 
 ODD = [
-    "", " ", "\x00", "a\x00b", "x" * 3000, "\u00e9", "\U0001f600", "\ud800"[:0] + "\ufffd", "-1", "0",
-    "99999999999999999999", "2147483648", "2024-99-99", "2026-W99", "../../etc/passwd", "<script>alert(1)</script>",
-    "'; DROP TABLE papers; --", "cs.LG\x00", "2606.00001v999", "hep-th/99", "%", "\\", "[[[[[[[", "1e309", "NaN",
+    "", " ", "\x00", "a\x00b", "x" * 3000, "\u00e9\ufffd", "\U0001f600", "-1", "99999999999999999999", "2147483648",
+    "2024-99-99", "2026-W99", "../../etc/passwd", "<script>alert(1)</script>", "'; DROP TABLE papers; --",
+    "2606.00001v999", "%", "\\", "[[[[[[[", "NaN",
 ]
+# Query parameters are many (~150 across the routes), so they get the values most likely to break
+# something that a path value does not already cover: NUL, length, numbers past 32/64 bits, dates.
+QUERY_ODD = ["\x00", "x" * 3000, "\u00e9\ufffd", "-1", "99999999999999999999", "2147483648", "2024-99-99", "[[[[[[["]
 _PARAM = re.compile(r"{([a-z_]+)(?::path)?}")
 
 
@@ -37,16 +40,13 @@ def test_no_get_route_answers_a_server_error_for_odd_input(app, db):
     with TestClient(app, raise_server_exceptions=False) as client:
         for route in _get_routes(app):
             queries = sorted({p.alias for p in route.dependant.query_params})
-            for value in ODD:
-                requests = []
-                if _PARAM.search(route.path):
-                    requests.append((_fill(route.path, value), None))
-                requests += [(_fill(route.path, None), {name: value}) for name in queries]
-                for url, params in requests:
-                    r = client.get(url, params=params, follow_redirects=False)
-                    sent += 1
-                    if r.status_code >= 500:
-                        failures.append(f"{r.status_code} GET {url} {params!r}: {r.text[:160]!r}")
+            requests = [(_fill(route.path, value), None) for value in ODD if _PARAM.search(route.path)]
+            requests += [(_fill(route.path, None), {name: value}) for name in queries for value in QUERY_ODD]
+            for url, params in requests:
+                r = client.get(url, params=params, follow_redirects=False)
+                sent += 1
+                if r.status_code >= 500:
+                    failures.append(f"{r.status_code} GET {url} {params!r}: {r.text[:160]!r}")
     assert sent > 1000  # the sweep reached the routes
     assert not failures, f"{len(failures)} of {sent}:\n" + "\n".join(failures[:40])
 
