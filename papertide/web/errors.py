@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -19,29 +21,30 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "application/json" not in accept
 
 
+def _error(request: Request, title: str, message: str, status: int,
+           headers: Mapping[str, str] | None = None) -> Response:
+    """The error page for people, the JSON error for programs: one shape for both."""
+    if _wants_html(request):
+        return templates_of(request).TemplateResponse(
+            request, "error.html", {"title": title, "message": message}, status_code=status, headers=headers,
+        )
+    return JSONResponse({"error": {"code": status, "message": message}}, status_code=status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _wants_html(request):
-            if exc.status_code == 404:
-                return not_found_page(request)
-            return templates_of(request).TemplateResponse(
-                request, "error.html", {"title": f"Error {exc.status_code}", "message": str(exc.detail)},
-                status_code=exc.status_code, headers=getattr(exc, "headers", None),
-            )
-        return JSONResponse(
-            {"error": {"code": exc.status_code, "message": str(exc.detail)}},
-            status_code=exc.status_code, headers=getattr(exc, "headers", None),
-        )
+        if exc.status_code == 404 and _wants_html(request):
+            return not_found_page(request)
+        return _error(request, f"Error {exc.status_code}", str(exc.detail), exc.status_code,
+                      getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         message = "; ".join(
             f"{'.'.join(str(x) for x in e.get('loc', ()) if x != 'query')}: {e.get('msg')}" for e in exc.errors()
         )
-        if _wants_html(request):
-            return error_page(request, "Bad request", message, 422)
-        return JSONResponse({"error": {"code": 422, "message": message}}, status_code=422)
+        return _error(request, "Bad request", message, 422)
 
     @app.exception_handler(Denied)
     async def denied(request: Request, exc: Denied) -> Response:
@@ -56,6 +59,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
-        if _wants_html(request):
-            return error_page(request, "Please check your input", str(exc), 400)
-        return JSONResponse({"error": {"code": 400, "message": str(exc)}}, status_code=400)
+        return _error(request, "Please check your input", str(exc), 400)

@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
+from papertide.browse import is_category_name
 from papertide.community import NotFound
 from papertide.domain.arxiv_categories import (
     canonical_category,
@@ -43,7 +44,6 @@ from papertide.web.responses import error_page
 router = APIRouter(include_in_schema=False)
 
 FEED_ITEMS = 50  # papers per feed document
-_CATEGORY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.")
 
 
 def _format(fmt: str) -> FeedFormat:
@@ -155,7 +155,7 @@ def trending_feed(fmt: str, request: Request, api: ApiDep) -> Response:
 @router.get("/feeds/category/{category}.{fmt}")
 def category_feed(category: str, fmt: str, request: Request, api: ApiDep) -> Response:
     kind = _format(fmt)
-    if not category or len(category) > 32 or not set(category) <= _CATEGORY_CHARS:
+    if not is_category_name(category):
         raise HTTPException(404, f"not an arXiv category: {category[:40]!r}")
     canonical = canonical_category(category)
     if canonical != category and is_listed_category(canonical):
