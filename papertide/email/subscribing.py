@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from papertide.config import Settings
-from papertide.domain.arxiv_categories import is_listed_category, unknown_category_message
+from papertide.domain.arxiv_categories import unknown_category_message
 from papertide.domain.bounces import BounceKind
 from papertide.domain.subscriptions import (
     InvalidSubscription,
@@ -183,5 +183,5 @@ def _check_categories(conn: Connection, prefs: Preferences) -> None:
     """A category arXiv does not list, and this instance holds no papers in, is a typo: a digest
     for it would stay empty forever, so say so where it was typed."""
     for category in prefs.categories:
-        if not is_listed_category(category) and categories_store.count_category(conn, category) == 0:
+        if not categories_store.is_known(conn, category):
             raise InvalidSubscription(unknown_category_message(category))

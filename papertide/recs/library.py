@@ -195,8 +195,10 @@ def _entry(index: int, key: str, fields: Mapping[str, Any]) -> LibraryEntry:
 # -- the formats ---------------------------------------------------------------------------------
 
 
-def _bib_fields(entry: Entry) -> dict[str, str]:
-    return {f.key: str(f.value).strip().strip("{}\"").strip() for f in entry.fields}
+def _bib_fields(entry: Entry, first_wins: bool = False) -> dict[str, str]:
+    """Field name → value; a repeated field keeps its later value, as BibTeX reads it, or its first."""
+    fields = reversed(entry.fields) if first_wins else entry.fields
+    return {f.key: str(f.value).strip().strip("{}\"").strip() for f in fields}
 
 
 def _duplicate_entry(index: int, entry: Entry) -> LibraryEntry:
@@ -205,8 +207,7 @@ def _duplicate_entry(index: int, entry: Entry) -> LibraryEntry:
     last = _entry(index, entry.key, _bib_fields(entry))
     if last.arxiv_id:
         return last
-    first = {f.key: str(f.value).strip().strip("{}\"").strip() for f in reversed(entry.fields)}
-    earlier = _entry(index, entry.key, first)
+    earlier = _entry(index, entry.key, _bib_fields(entry, first_wins=True))
     return earlier if earlier.arxiv_id else last
 
 

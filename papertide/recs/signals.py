@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from papertide.domain.accounts import InvalidInput, User, normalize_email
-from papertide.domain.arxiv_categories import is_listed_category, unknown_category_message
+from papertide.domain.arxiv_categories import unknown_category_message
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.recs_signals import (
     MAX_FOLLOWS,
@@ -131,7 +131,7 @@ class Signals:
     def follow(self, user: User, kind: str, raw: str) -> bool:
         value, label = normalize_follow(kind, raw)
         with self.db.write() as conn:
-            if kind == "category" and not is_listed_category(value) and categories_store.count_category(conn, value) == 0:
+            if kind == "category" and not categories_store.is_known(conn, value):
                 raise InvalidInput(unknown_category_message(value))  # a typo would follow nothing, forever
             if store.count_follows(conn, user.id) >= MAX_FOLLOWS:
                 raise InvalidInput(f"You follow {MAX_FOLLOWS} things already; remove some before adding more.")

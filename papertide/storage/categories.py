@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.domain.arxiv_categories import is_listed_category
 from papertide.domain.papers import PaperEntry
 from papertide.domain.trending import TrendingCandidate
 from papertide.storage.papers import entry_from_row, num_comments_column
@@ -26,6 +27,11 @@ def count_category(conn: Connection, category: str) -> int:
     """Papers in ``category`` (0: we hold none, the page is a 404)."""
     q = sa.select(sa.func.count()).select_from(paper_categories).where(paper_categories.c.category == category)
     return int(conn.execute(q).scalar_one())
+
+
+def is_known(conn: Connection, category: str) -> bool:
+    """A code arXiv lists, or one this instance holds papers in (a category arXiv added later)."""
+    return is_listed_category(category) or count_category(conn, category) > 0
 
 
 def category_counts(conn: Connection) -> list[tuple[str, int]]:
