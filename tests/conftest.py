@@ -43,7 +43,23 @@ PG_TEST_SETTINGS = """
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+max_wal_size = 256MB
 """
+# Where the run keeps its databases and temporary files: memory when the machine offers enough of
+# it. On ext4 CREATE DATABASE took 200-300 ms (PostgreSQL asks the kernel to write the copied files
+# back even with fsync off) against 11 ms on tmpfs, and ~500 tests each create one.
+FAST_TMP = Path("/dev/shm")
+FAST_TMP_MIN_FREE = 4 * 2**30  # bytes; a full run keeps ~1-2 GB there until it ends
+
+
+def _scratch_parent() -> str | None:
+    """/dev/shm when it is a writable directory with room to spare, else the system's temp dir."""
+    try:
+        st = os.statvfs(FAST_TMP)
+    except OSError:
+        return None
+    roomy = st.f_bavail * st.f_frsize >= FAST_TMP_MIN_FREE
+    return str(FAST_TMP) if roomy and os.access(FAST_TMP, os.W_OK | os.X_OK) else None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,12 +68,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # A private base directory per run: pytest's shared /tmp/pytest-of-<user>/pytest-N numbering
     # prunes "old" runs, which deletes a concurrent run's files under it.
     if config.option.basetemp is None:
-        base = tempfile.mkdtemp(prefix="papertide-tests-")
+        base = tempfile.mkdtemp(prefix="papertide-tests-", dir=_scratch_parent())
         config.option.basetemp = base
         config._papertide_basetemp = base  # type: ignore[attr-defined]
     # Where the run's one PostgreSQL cluster lives (started on first use), apart from basetemp,
     # which pytest empties when it first uses it.
-    pg_root = tempfile.mkdtemp(prefix="papertide-pg-")
+    pg_root = tempfile.mkdtemp(prefix="papertide-pg-", dir=_scratch_parent())
     os.chmod(pg_root, 0o755)  # pgserver runs postgres as its own user when we are root
     config._papertide_pg_root = pg_root  # type: ignore[attr-defined]
 
@@ -121,8 +137,8 @@ class PgCluster:
 
     def create(self, name: str) -> str:
         with self.admin.connect() as conn:
-            # FILE_COPY: the template's files copied as they are (18 ms) rather than logged page by
-            # page (28-37 ms); the checkpoint it needs costs nothing with fsync off.
+            # FILE_COPY: the template's files copied as they are (11 ms on tmpfs) rather than logged
+            # page by page (16 ms); the checkpoint it needs costs nothing with fsync off.
             conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {self.TEMPLATE} STRATEGY FILE_COPY")
         return self.url(name)
 
