@@ -107,11 +107,20 @@ def horizon(conn: Connection) -> Cursor:
     return (0, int(last or 0))
 
 
-def _after(cursor: Cursor, below: int | sa.ColumnElement[int] | None) -> list[sa.ColumnElement[bool]]:
+def _after(conn: Connection, cursor: Cursor, below: int | sa.ColumnElement[int] | None) -> list[sa.ColumnElement[bool]]:
+    if conn.dialect.name != "postgresql":
+        # txid is 0 on SQLite and ids are in commit order: the primary key alone orders the log.
+        # (SQLite seeks a row-value comparison on its first column only, so `(txid, id) > (0, n)`
+        # walked every row of the log: 45 ms a search with 250,000 rows, where this seeks at once.)
+        return [_log.c.id > cursor[1]]
     conds = [sa.tuple_(_log.c.txid, _log.c.id) > sa.tuple_(sa.literal(cursor[0]), sa.literal(cursor[1]))]
     if below is not None:
         conds.append(_log.c.txid < below)
     return conds
+
+
+def _log_order(conn: Connection) -> tuple[sa.ColumnElement[Any], ...]:
+    return (_log.c.txid, _log.c.id) if conn.dialect.name == "postgresql" else (_log.c.id,)
 
 
 def _finished(conn: Connection) -> sa.ColumnElement[int] | None:
@@ -124,8 +133,8 @@ def read(conn: Connection, cursor: Cursor, limit: int | None = None) -> Changes:
     below = _visible_below(conn)
     q = (
         sa.select(_log.c.paper_id, _log.c.txid, _log.c.id)
-        .where(*_after(cursor, below))
-        .order_by(_log.c.txid, _log.c.id)
+        .where(*_after(conn, cursor, below))
+        .order_by(*_log_order(conn))
         .limit(limit)
     )
     rows = conn.execute(q).all()
@@ -145,13 +154,13 @@ def read(conn: Connection, cursor: Cursor, limit: int | None = None) -> Changes:
 def count_after(conn: Connection, cursor: Cursor) -> int:
     """How many log rows an index at ``cursor`` has yet to apply (the 'behind' figure): every row
     this connection sees, including those :func:`read` leaves until an older transaction ends."""
-    q = sa.select(sa.func.count()).select_from(_log).where(*_after(cursor, None))
+    q = sa.select(sa.func.count()).select_from(_log).where(*_after(conn, cursor, None))
     return int(conn.execute(q).scalar_one())
 
 
 def has_after(conn: Connection, cursor: Cursor) -> bool:
     """Whether :func:`read` would return rows after ``cursor`` now."""
-    q = sa.select(sa.exists().where(*_after(cursor, _finished(conn))))
+    q = sa.select(sa.exists().where(*_after(conn, cursor, _finished(conn))))
     return bool(conn.execute(q).scalar_one())
 
 
@@ -162,7 +171,7 @@ def has_visible_after(conn: Connection, cursor: Cursor) -> bool:
     server (any database's): rows committed since it began are visible, but :func:`read`
     leaves them until it ends. An index at ``cursor`` lacks them either way.
     """
-    q = sa.select(sa.exists().where(*_after(cursor, None)))
+    q = sa.select(sa.exists().where(*_after(conn, cursor, None)))
     return bool(conn.execute(q).scalar_one())
 
 
