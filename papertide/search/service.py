@@ -25,6 +25,7 @@ from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
 from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
 from papertide.domain.spelling import corrected_text, max_edits
+from papertide.domain.suggestions import MAX_SUGGESTIONS, order_suggestions, read_typed
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
 from papertide.search.tantivy_index import TantivyLexicalIndex
@@ -48,6 +49,7 @@ SORTED_CANDIDATES = 50
 FILTERED_NEIGHBOURS = 100
 EMBED_WRITE_BATCH = 64  # vectors per write transaction when embedding (resumable unit)
 SNIPPET_CHARS = 300
+SUGGESTION_POOL = 30  # keyword hits among which the typed word's completions are looked for
 LEXICAL_THREADS = 4  # concurrent hybrid queries whose lexical half runs beside the dense half
 
 
@@ -275,6 +277,22 @@ class SearchService:
         corrected = corrected_text(query, ranking.corrections) if ranking.corrections else None
         return SearchPage(request, query, terms, hits, total, None, dense_used, took, corrected,
                           ranking.missing_ids, ranking.pinned)
+
+    def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> list[tuple[str, str]]:
+        """``(arXiv id, title)`` of papers for a query still being typed, for the search box.
+
+        Keywords only: asked on every keystroke, it must cost a keyword query (a few ms), not an
+        embedding; no spelling correction either, as an unfinished word looks misspelt.
+        """
+        query = read_typed(typed)
+        terms = understand_query(query.text).terms if query.worth_asking else ()
+        if not terms:
+            return []
+        hits = self.lexical.search(terms, SearchFilters(), SUGGESTION_POOL)
+        with self.db.read() as conn:
+            titles = search_store.titles_by_row_id(conn, [pid for pid, _ in hits])
+        ranked = [(pid, titles[pid][1]) for pid, _ in hits if pid in titles]
+        return [(titles[pid][0], " ".join(titles[pid][1].split())) for pid in order_suggestions(ranked, query.partial, limit)]
 
     def readiness(self) -> str:
         """Open the indexes queries need (loading this process's vectors on SQLite) and say which.

@@ -99,6 +99,15 @@ def filter_among(conn: Connection, filters: SearchFilters, ids: Sequence[int]) -
     return set(conn.execute(q, {"ids": value}).scalars())
 
 
+def titles_by_row_id(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """``{row id: (arXiv id, title)}`` for those of ``ids`` we hold (search suggestions need no more)."""
+    out: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        q = sa.select(papers.c.id, papers.c.arxiv_id, papers.c.title).where(papers.c.id.in_(ids[i : i + IN_CHUNK]))
+        out.update((r.id, (r.arxiv_id, r.title)) for r in conn.execute(q))
+    return out
+
+
 def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offset: int) -> tuple[list[int], int]:
     """Papers passing ``filters`` with no query text, by date or upvotes; and their count."""
     conds = filter_conditions(filters)

@@ -126,3 +126,25 @@ def test_robots_and_sitemaps(client, corpus):
     assert sorted(papers) == [f"{BASE}/papers/2606.0000{i}" for i in (1, 2, 3)]
     assert client.get("/sitemaps/papers-1.xml").status_code == 404
     assert f"{BASE}/trending" in client.get("/sitemaps/pages.xml").text
+    assert f"{BASE}/categories" in client.get("/sitemaps/pages.xml").text
+
+
+def test_browsers_can_add_the_site_as_a_search_engine(client, corpus):
+    """The OpenSearch description every page links: its templates search, suggest and feed, filled in."""
+    from xml.etree import ElementTree
+
+    page = client.get("/").text
+    assert '<link rel="search" type="application/opensearchdescription+xml" title="papertide" href="/opensearch.xml">' in page
+    r = client.get("/opensearch.xml")
+    assert r.headers["content-type"].startswith("application/opensearchdescription+xml")
+    ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
+    root = ElementTree.fromstring(r.content)
+    assert root.findtext("os:ShortName", namespaces=ns) == "papertide"
+    urls = {u.get("type"): u.get("template") for u in root.findall("os:Url", ns)}
+    assert urls["text/html"] == f"{BASE}/search?q={{searchTerms}}"
+    for kind, template in urls.items():  # each template, filled in as a browser does, answers
+        path = template.replace("{searchTerms}", "graph+lea").removeprefix(BASE)
+        answer = client.get(path)
+        assert answer.status_code == 200, (kind, path)
+    suggested = client.get(urls["application/x-suggestions+json"].replace("{searchTerms}", "graph lea").removeprefix(BASE))
+    assert suggested.json()[1][0] == "Small gains in graph learning"  # "lea" completes "learning"

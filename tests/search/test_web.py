@@ -133,3 +133,29 @@ def test_a_title_with_tex_is_rendered_in_results(search_client, db):
     search_client.app.state.services.search.embed_pending()
     html = search_client.get("/search", params={"q": "zebra crossings"}).text
     assert '<a href="/papers/2403.00002"><math ' in html and "$π$" not in html
+
+
+def _suggested(client, typed: str) -> list[str]:  # type: ignore[no-untyped-def]
+    r = client.get("/search/suggest", params={"q": typed})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-suggestions+json")
+    query, titles, descriptions, urls = r.json()
+    assert query == typed and len(titles) == len(descriptions) == len(urls)
+    return [u.rsplit("/", 1)[1] for u in urls]
+
+
+def test_the_search_box_suggests_titles_completing_the_word_being_typed(search_client):
+    # Keyword search cannot read "la" or "pro"; the words before them find both papers, and the
+    # unfinished word decides the order, whatever keyword ranking they came in.
+    assert _suggested(search_client, "neural la")[0] == "2401.00003"  # Scaling laws for neural language models
+    assert _suggested(search_client, "neural pro")[0] == "2401.00001"  # … molecular property prediction
+    r = search_client.get("/search/suggest", params={"q": "surface codes "})
+    assert r.json()[1][0] == "Quantum error correction with surface codes"
+    assert r.json()[2][0] == "arXiv:2401.00006" and r.json()[3][0].endswith("/papers/2401.00006")
+    assert "max-age" in r.headers["cache-control"]
+
+
+def test_suggestions_for_nothing_or_odd_input_are_an_empty_list(search_client):
+    assert search_client.get("/search/suggest").json() == ["", [], [], []]
+    assert _suggested(search_client, "n") == [] and _suggested(search_client, "qwxzvbnmkjh") == []
+    for q in ADVERSARIAL:
+        _suggested(search_client, q)

@@ -1,30 +1,29 @@
-"""robots.txt, the favicon, and the sitemap of paper pages (a sitemap index over id-range chunks)."""
+"""robots.txt, the favicon, the OpenSearch description, and the sitemap of paper pages (a sitemap
+index over id-range chunks)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from papertide.domain.feeds import clean_text
-from papertide.web.deps import ApiDep, BaseUrlDep, services_of
+from papertide.web.deps import ApiDep, BaseUrlDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 
 XML = "application/xml; charset=utf-8"
-STATIC_PAGES = ("/", "/trending", "/about")
+OPENSEARCH = "application/opensearchdescription+xml"
+SHORT_NAME_MAX = 16  # characters, by the OpenSearch 1.1 description format
+STATIC_PAGES = ("/", "/trending", "/categories", "/stats", "/about")
 FAVICON = Path(__file__).resolve().parents[1] / "static" / "favicon.svg"
 FAVICON_MAX_AGE = 7 * 24 * 3600  # seconds; browsers ask for /favicon.ico on every site whatever the page links
 
 
-def _base(request: Request) -> str:
-    return services_of(request).settings.base_url.rstrip("/")
-
-
 @router.get("/robots.txt")
-def robots(request: Request, base_url: BaseUrlDep) -> PlainTextResponse:
+def robots(base_url: BaseUrlDep) -> PlainTextResponse:
     # Crawlers get the pages; the APIs and the (unbounded) search result space are for programs.
     lines = ["User-agent: *", "Disallow: /api/", "Disallow: /search", "Allow: /", f"Sitemap: {base_url}/sitemap.xml", ""]
     return PlainTextResponse("\n".join(lines))
@@ -37,14 +36,32 @@ def favicon() -> FileResponse:
                         headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE}"})
 
 
+@router.get("/opensearch.xml")
+def opensearch(base_url: BaseUrlDep, settings: SettingsDep) -> Response:
+    """Lets a browser add the site as a search engine, with titles suggested as one types."""
+    name = escape(clean_text(settings.site_name)[:SHORT_NAME_MAX])
+    base = escape(base_url)
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">'
+        f"<ShortName>{name}</ShortName><Description>Search the papers on {name}</Description>"
+        "<InputEncoding>UTF-8</InputEncoding>"
+        f'<Image type="image/svg+xml">{base}/static/favicon.svg</Image>'
+        f'<Url type="text/html" method="get" template="{base}/search?q={{searchTerms}}"/>'
+        f'<Url type="application/x-suggestions+json" method="get" template="{base}/search/suggest?q={{searchTerms}}"/>'
+        f'<Url type="application/atom+xml" method="get" template="{base}/feeds/search.atom?q={{searchTerms}}"/>'
+        f'<Url type="{OPENSEARCH}" rel="self" template="{base}/opensearch.xml"/>'
+        "</OpenSearchDescription>\n",
+        media_type=f"{OPENSEARCH}; charset=utf-8",
+    )
+
+
 @router.get("/sitemap.xml")
-def sitemap_index(request: Request, base_url: BaseUrlDep, api: ApiDep) -> Response:
-    base = base_url
-    service = api
-    locs = [f"{base}/sitemaps/pages.xml"] + [f"{base}/sitemaps/papers-{n}.xml" for n in range(service.sitemap_count())]
+def sitemap_index(base_url: BaseUrlDep, api: ApiDep) -> Response:
+    locs = [f"{base_url}/sitemaps/pages.xml"] + [f"{base_url}/sitemaps/papers-{n}.xml" for n in range(api.sitemap_count())]
     body = "".join(f"<sitemap><loc>{escape(u)}</loc></sitemap>" for u in locs)
     return Response(
-    f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>\n',
+        f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>\n',
         media_type=XML,
     )
 
@@ -60,15 +77,12 @@ def _urlset(urls: list[tuple[str, str | None]]) -> Response:
 
 
 @router.get("/sitemaps/pages.xml")
-def sitemap_pages(request: Request, base_url: BaseUrlDep) -> Response:
-    base = base_url
-    return _urlset([(base + path, None) for path in STATIC_PAGES])
+def sitemap_pages(base_url: BaseUrlDep) -> Response:
+    return _urlset([(base_url + path, None) for path in STATIC_PAGES])
 
 
 @router.get("/sitemaps/papers-{n}.xml")
-def sitemap_papers(n: str, request: Request, base_url: BaseUrlDep, api: ApiDep) -> Response:
-    service = api
-    if not n.isdigit() or int(n) >= service.sitemap_count():
+def sitemap_papers(n: str, base_url: BaseUrlDep, api: ApiDep) -> Response:
+    if not n.isdigit() or int(n) >= api.sitemap_count():
         raise HTTPException(404, "no such sitemap")
-    base = base_url
-    return _urlset([(f"{base}/papers/{aid}", d.isoformat() if d else None) for aid, d in service.sitemap_chunk(int(n))])
+    return _urlset([(f"{base_url}/papers/{aid}", d.isoformat() if d else None) for aid, d in api.sitemap_chunk(int(n))])

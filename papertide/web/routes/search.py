@@ -9,18 +9,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.queries import understand_query
 from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
 from papertide.search.service import SearchPage
-from papertide.web.deps import CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
+from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
 from papertide.web.params import is_on
 from papertide.web.sessions import ViewerDep
 
 MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
 SIMILAR_FULL = 30  # on /papers/{id}/similar
+SUGGESTIONS_TYPE = "application/x-suggestions+json"  # OpenSearch's suggestions extension
+SUGGESTIONS_MAX_AGE = 300  # seconds; a browser asks again for the same letters within a session
 
 router = APIRouter()
 
@@ -74,6 +76,20 @@ def search_page(
                   "listed": filters.listed_only, "has_code": filters.has_code}},
         status_code=status,
     )
+
+
+@router.get("/search/suggest")
+def suggest(search: SearchDep, base_url: BaseUrlDep, q: Annotated[str, Query(max_length=20_000)] = "") -> Response:
+    """Titles for the search box while someone types, as browsers ask for them (see /opensearch.xml).
+
+    ``[query, [titles], [arXiv ids], [paper URLs]]``: browsers read the first two, and choosing
+    a title searches for it, which puts that paper first.
+    """
+    found = search.suggest(q)
+    body = [q, [title for _, title in found], [f"arXiv:{aid}" for aid, _ in found],
+            [f"{base_url}/papers/{aid}" for aid, _ in found]]
+    return JSONResponse(body, media_type=SUGGESTIONS_TYPE,
+                        headers={"Cache-Control": f"public, max-age={SUGGESTIONS_MAX_AGE}"})
 
 
 @router.get("/papers/{raw_id:path}/similar", response_class=HTMLResponse)
