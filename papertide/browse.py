@@ -105,7 +105,7 @@ class BrowsePages:
             total = categories_store.count_category(conn, category)
             if total == 0:
                 return None
-            latest = categories_store.category_latest(conn, category, size, page * size)
+            latest = categories_store.category_latest(conn, category, size, page * size, members=total)
             trending: list[tuple[PaperEntry, ScoredPaper]] = []
             if page == 0:
                 candidates = categories_store.category_trending_candidates(conn, category, first, last)

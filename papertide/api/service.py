@@ -15,6 +15,7 @@ from papertide.domain.periods import Period
 from papertide.domain.search import SearchFilters, SearchRequest
 from papertide.domain.trending import ScoredPaper, rank_candidates
 from papertide.search.service import SearchService
+from papertide.storage import categories as categories_store
 from papertide.storage import listings
 from papertide.storage import papers as papers_store
 from papertide.storage.db import Database
@@ -94,7 +95,7 @@ class ApiService:
 
     def category_newest(self, category: str, limit: int) -> list[PaperEntry]:
         with self.db.read() as conn:
-            return listings.category_newest(conn, category, limit)
+            return categories_store.category_latest(conn, category, limit)
 
     def search(self, query: str, offset: int, limit: int, filters: SearchFilters | None = None) -> SearchPage:
         # The API pages by offset; the search service by whole pages of ``limit``.

@@ -1,8 +1,12 @@
 """Reads behind category pages: whether a category is held, its newest papers, its trending candidates,
 and the count per category for the index of them all.
 
-All start from ``ix_paper_categories_category`` (category, paper_id); cross-lists count, as
-on arXiv's own category listings.
+Cross-lists count, as on arXiv's own category listings. A category's members are found two
+ways, chosen by cost: gathered from ``ix_paper_categories_category`` (category, paper_id) and
+sorted, or, for a large category, found by walking ``ix_papers_published`` newest first and
+checking each paper's membership by primary key. SQLite plans the first for any category,
+so it sorted all 60,000 papers of cs.LG (of 241,792) to show 20: 450 ms, where the walk takes
+0.1 ms; for a category of a few hundred papers the walk would pass thousands of others.
 """
 
 from __future__ import annotations
@@ -21,6 +25,17 @@ from papertide.storage.schema import daily_listings, paper_categories, papers
 
 def _in_category(category: str) -> sa.Select[tuple[int]]:
     return sa.select(paper_categories.c.paper_id).where(paper_categories.c.category == category)
+
+
+def _is_member(category: str) -> sa.Exists:
+    """The paper of the outer row is in ``category`` (a primary-key probe per paper)."""
+    return sa.exists().where(paper_categories.c.paper_id == papers.c.id, paper_categories.c.category == category)
+
+
+def _walk_is_cheaper(conn: Connection, members: int, wanted: int) -> bool:
+    """Walking all papers newest first passes ~ wanted × papers / members rows; gathering costs ~ members."""
+    held = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(papers.c.id), 0))).scalar_one())  # ~ papers held
+    return wanted * held < members * members
 
 
 def count_category(conn: Connection, category: str) -> int:
@@ -44,16 +59,21 @@ def category_counts(conn: Connection) -> list[tuple[str, int]]:
     return [(str(c), int(n)) for c, n in conn.execute(q)]
 
 
-def category_latest(conn: Connection, category: str, limit: int, offset: int = 0) -> list[PaperEntry]:
-    """A category's papers, newest published first (then newest stored)."""
-    q = (
-        sa.select(papers, num_comments_column())
-        .where(papers.c.id.in_(_in_category(category)))
-        .order_by(papers.c.published.desc().nulls_last(), papers.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [entry_from_row(r) for r in conn.execute(q)]
+def category_latest(conn: Connection, category: str, limit: int, offset: int = 0,
+                    members: int | None = None) -> list[PaperEntry]:
+    """A category's papers, newest published first (then newest stored); ``members``: its
+    :func:`count_category`, when the caller has it."""
+    if members is None:
+        members = count_category(conn, category)
+    if not members or offset >= members:
+        return []
+    walk = _walk_is_cheaper(conn, members, offset + limit)
+    newest = sa.select(papers.c.id).order_by(papers.c.published.desc().nulls_last(), papers.c.id.desc())
+    page = newest.where(_is_member(category) if walk else papers.c.id.in_(_in_category(category)))
+    # Ids first, then the rows: a sort that carries every column carries every abstract too.
+    ids = list(conn.execute(page.limit(limit).offset(offset)).scalars())
+    rows = {r.id: r for r in conn.execute(sa.select(papers, num_comments_column()).where(papers.c.id.in_(ids)))}
+    return [entry_from_row(rows[i]) for i in ids if i in rows]
 
 
 def category_trending_candidates(conn: Connection, category: str, first: date, last: date) -> list[TrendingCandidate]:
@@ -61,7 +81,8 @@ def category_trending_candidates(conn: Connection, category: str, first: date, l
     q = (
         sa.select(papers.c.arxiv_id, papers.c.upvotes, sa.func.min(daily_listings.c.listed_on).label("listed_on"))
         .join(daily_listings, daily_listings.c.paper_id == papers.c.id)
-        .where(daily_listings.c.listed_on.between(first, last), papers.c.id.in_(_in_category(category)))
+        # From the window's listings (a few hundred), each checked by primary key.
+        .where(daily_listings.c.listed_on.between(first, last), _is_member(category))
         .group_by(papers.c.id, papers.c.arxiv_id, papers.c.upvotes)
     )
     return [TrendingCandidate(r.arxiv_id, r.upvotes, r.listed_on) for r in conn.execute(q)]

@@ -178,18 +178,6 @@ def papers_after(
     return [(r.id, entry_from_row(r)) for r in conn.execute(q)]
 
 
-def category_newest(conn: Connection, category: str, limit: int) -> list[PaperEntry]:
-    """A category's most recently published papers (cross-lists included)."""
-    q = (
-        sa.select(papers, num_comments_column())
-        .join(paper_categories, paper_categories.c.paper_id == papers.c.id)
-        .where(paper_categories.c.category == category)
-        .order_by(papers.c.published.desc().nulls_last(), papers.c.id.desc())
-        .limit(limit)
-    )
-    return [entry_from_row(r) for r in conn.execute(q)]
-
-
 def _like_pattern(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

@@ -47,12 +47,13 @@ search_changes = sa.Table(
     sqlite_autoincrement=True,
 )
 
-# Created by raw DDL in 0005_search, one dialect each; schema comparison skips them.
+# Created by raw DDL in 0005_search (and 0020), one dialect each; schema comparison skips them.
 DIALECT_ONLY_OBJECTS = frozenset(
     {
         "papers_fts", "papers_fts_data", "papers_fts_idx", "papers_fts_docsize", "papers_fts_config",
         "papers_fts_content",
         "search_documents", "ix_search_documents_document", "ix_paper_embeddings_vector_hnsw",
+        "ix_papers_newest",  # 0020: PostgreSQL's newest-first order (NULLS LAST has no SQLite index form)
     }
 )
 
