@@ -3,8 +3,9 @@ and the count per category for the index of them all.
 
 Cross-lists count, as on arXiv's own category listings. A category's members are found two
 ways, chosen by cost: gathered from ``ix_paper_categories_category`` (category, paper_id) and
-sorted, or, for a large category, found by walking ``ix_papers_published`` newest first and
-checking each paper's membership by primary key. SQLite plans the first for any category,
+sorted, or, for a large category, found by walking the date index newest first
+(``ix_papers_published``; on PostgreSQL ``ix_papers_newest``, migration 0020) and checking
+each paper's membership by primary key. SQLite plans the first for any category,
 so it sorted all 60,000 papers of cs.LG (of 241,792) to show 20: 450 ms, where the walk takes
 0.1 ms; for a category of a few hundred papers the walk would pass thousands of others.
 """
