@@ -25,6 +25,8 @@ from xml.etree import ElementTree as ET
 
 from latex2mathml.converter import convert_to_element
 
+from papertide.domain.tex_links import link_pieces, url_end
+
 MATH_CACHE_SIZE = 4096  # distinct math spans kept converted (titles repeat on every list render)
 
 # MathML elements we pass through; anything else latex2mathml makes becomes an <mrow>.
@@ -142,24 +144,29 @@ def render_tex(text: str, links: bool = False) -> str:
     'Code: <a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.'
     """
     plain = _linked if links else _escape
-    if "$" not in text and "\\" not in text:
+    if "$" not in text and "\\" not in text and "}{" not in text:
         return plain(text)
-    return "".join(_mathml(piece) if is_math else plain(_plain_text_mode(piece))
+    return "".join(_mathml(piece) if is_math else _text_html(_plain_text_mode(piece), links)
                    for piece, is_math in split_math(text))
+
+
+def _text_html(text: str, links: bool) -> str:
+    """Text outside math: escaped, TeX's link commands read as their words (links on the paper page)."""
+    plain = _linked if links else _escape
+    out = []
+    for piece in link_pieces(text):
+        if isinstance(piece, str):
+            out.append(plain(piece))
+        elif links and piece.is_web:
+            out.append(f'<a href="{_escape(piece.address)}" rel="nofollow noopener">{_escape(piece.words)}</a>')
+        else:
+            out.append(_escape(piece.words))
+    return "".join(out)
 
 
 # An address runs to whitespace or a character URLs do not hold unescaped (TeX's braces
 # and backslashes end it: ``\url{https://…}``); punctuation that ends the sentence is not part of it.
 _URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+", re.IGNORECASE)
-_CLOSERS = ".,;:!?)]"
-
-
-def _url_end(url: str) -> str:
-    while url and url[-1] in _CLOSERS:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break  # a balanced parenthesis belongs to the address (Wikipedia's style)
-        url = url[:-1]
-    return url
 
 
 def _linked(text: str) -> str:
@@ -168,7 +175,7 @@ def _linked(text: str) -> str:
         return _escape(text)
     out, pos = [], 0
     for m in _URL.finditer(text):
-        url = _url_end(m.group())
+        url = url_end(m.group())
         if len(url) <= len("https://"):
             continue
         href = _escape(url)
@@ -184,9 +191,14 @@ def tex_to_text(text: str) -> str:
     >>> tex_to_text("M$^3$Eval: $\\\\pi$-Bench at 2$\\\\times$ speed")
     'M³Eval: π-Bench at 2× speed'
     """
-    if "$" not in text and "\\" not in text:
+    if "$" not in text and "\\" not in text and "}{" not in text:
         return text
-    return "".join(_plain_math(piece) if is_math else _plain_text_mode(piece) for piece, is_math in split_math(text))
+    return "".join(_plain_math(piece) if is_math else _plain_words(_plain_text_mode(piece))
+                   for piece, is_math in split_math(text))
+
+
+def _plain_words(text: str) -> str:
+    return "".join(p if isinstance(p, str) else p.words for p in link_pieces(text))
 
 
 def _plain_text_mode(text: str) -> str:

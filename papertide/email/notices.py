@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from papertide.config import Settings
 from papertide.domain.digests import Candidate, Digest
+from papertide.domain.mathml import tex_to_text
 from papertide.domain.papers import short_authors, snippet
 from papertide.domain.subscriptions import WEEKDAYS
 from papertide.email.messages import (
@@ -123,9 +124,10 @@ class Notices:
     def paper_context(self, p: Candidate) -> dict[str, Any]:
         """A paper as digests and the archive show it (plain values; JSON-safe)."""
         return {
-            "arxiv_id": p.arxiv_id, "title": " ".join(p.title.split()),
+            # Mail clients render no MathML: TeX is read as plain text (M$^3$Eval → M³Eval).
+            "arxiv_id": p.arxiv_id, "title": " ".join(tex_to_text(p.title).split()),
             "authors": short_authors(p.authors, self.settings.authors_shown),
-            "snippet": snippet(p.abstract, SNIPPET_CHARS), "upvotes": p.upvotes,
+            "snippet": snippet(tex_to_text(p.abstract), SNIPPET_CHARS), "upvotes": p.upvotes,
             "url": f"{self.base_url}/papers/{p.arxiv_id}",
         }
 

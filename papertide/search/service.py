@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, above_floor, dense_weight_for, fuse
+from papertide.domain.mathml import tex_to_text
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
 from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
@@ -267,7 +268,7 @@ class SearchService:
         hits = [
             SearchHit(
                 entries[i], scores.get(i, 0.0), highlight(entries[i].paper.title, terms),
-                highlight(best_snippet(entries[i].paper.abstract, terms, SNIPPET_CHARS), terms), i in ranking.pinned,
+                highlight(best_snippet(tex_to_text(entries[i].paper.abstract), terms, SNIPPET_CHARS), terms), i in ranking.pinned,
             )
             for i in ids
             if i in entries

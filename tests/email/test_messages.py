@@ -5,7 +5,10 @@ from email import message_from_string, policy
 
 import pytest
 
+from papertide.config import Settings
+from papertide.domain.digests import Candidate
 from papertide.email.messages import RenderedEmail, build_message, build_raw_message, make_message_id
+from papertide.email.notices import Notices
 from papertide.email.tokens import InvalidToken, LinkSigner
 
 TEXT = "Héllo — “quotes”, 日本語, a long line " + "x" * 300 + "\n.leading dot\nend\n"
@@ -57,3 +60,12 @@ def test_link_tokens_are_purpose_bound_and_unforgeable():
         signer.verify("manage", token)
     with pytest.raises(InvalidToken, match="not valid"):
         LinkSigner("other" * 8).verify("unsubscribe", token)
+
+
+def test_digest_papers_read_their_tex_as_plain_text():
+    # Mail clients render no MathML: a digest shows M³Eval, not M$^3$Eval, and a link command's words.
+    notices = Notices(Settings(base_url="https://papers.example", _env_file=None))  # type: ignore[call-arg]
+    paper = Candidate("2606.05008", "M$^3$Eval:  memory", "Code at \\href{https://g.io/m}{this https URL}; cost $O(n^2)$.")
+    block = notices.paper_context(paper)
+    assert block["title"] == "M³Eval: memory"
+    assert block["snippet"] == "Code at https://g.io/m; cost O(n²)."

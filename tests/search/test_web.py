@@ -135,6 +135,18 @@ def test_a_title_with_tex_is_rendered_in_results(search_client, db):
     assert '<a href="/papers/2403.00002"><math ' in html and "$π$" not in html
 
 
+def test_a_snippet_reads_the_abstracts_tex_as_text(search_client, db):
+    from tests.factories import make_paper
+
+    abstract = "Zebra stripes in $O(n^2)$ time; code at \\href{https://g.io/zebra}{this https URL}."
+    add_papers(db, make_paper("2403.00003", title="Striped animals", abstract=abstract))
+    search_client.app.state.services.search.embed_pending()
+    html = search_client.get("/search", params={"q": "zebra stripes"}).text
+    snippet = html.split('href="/papers/2403.00003"')[1].split('<p class="snippet">')[1].split("</p>")[0]
+    assert "O(n²) time; code at https://g.io/zebra." in snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "\\href" not in snippet and "$" not in snippet
+
+
 def _suggested(client, typed: str) -> list[str]:  # type: ignore[no-untyped-def]
     r = client.get("/search/suggest", params={"q": typed})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-suggestions+json")

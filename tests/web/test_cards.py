@@ -57,6 +57,7 @@ def test_paper_page_renders_tex_in_title_and_abstract_and_keeps_the_tab_title_pl
     html = client.get("/papers/2606.05008").text
     assert "<title>M³Eval: Multi-Modal Memory Evaluation · papertide</title>" in html
     assert '<h1 class="paper-title">M<math ' in html
+    assert '<meta property="og:title" content="M³Eval: Multi-Modal Memory Evaluation">' in html  # social cards: plain text
     assert "We introduce M<math " in html
     assert "M$^3$Eval" not in html.split("<head>")[1].split("</head>")[1]  # body: never raw TeX
 
@@ -80,3 +81,14 @@ def test_paper_page_links_the_addresses_in_its_abstract_and_cards_do_not(client,
     assert '<a href="https://huggingface.co/datasets/ada/m3" rel="nofollow noopener">' in html
     assert 'href="https://github.com/ada/m3eval"' not in _card(client.get("/").text, "2606.05009")  # a card is one link
 
+
+
+def test_tex_link_commands_read_as_their_words_on_the_page_and_the_card(client, db):
+    abstract = "Code at \\href{https://github.com/ada/m4}{our repository}. See https://ada.io/m4}{ada.io/m4 for more."
+    add_papers(db, (make_paper("2606.05010", title="Linked by TeX", abstract=abstract, categories=("cs.CL",)), date(2026, 6, 3)))
+    html = client.get("/papers/2606.05010").text
+    assert 'Code at <a href="https://github.com/ada/m4" rel="nofollow noopener">our repository</a>.' in html
+    assert 'See <a href="https://ada.io/m4" rel="nofollow noopener">ada.io/m4</a> for more.' in html
+    assert "\\href" not in html and "}{" not in html
+    card = _card(client.get("/").text, "2606.05010")
+    assert "Code at our repository." in card and "\\href" not in card
