@@ -19,6 +19,7 @@ from typing import Any
 
 import rispy
 from bibtexparser import parse_string as parse_bibtex_string  # type: ignore[attr-defined]  # re-exported, untyped
+from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY  # type: ignore[import-untyped]
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
 from papertide.domain.accounts import InvalidInput
@@ -38,6 +39,7 @@ _IN_TEXT = (
     re.compile(r"\barxiv:\s*([^\s\"'<>{}\\,;)\]]+)", re.IGNORECASE),
 )
 _BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
+_BARE = "no-enclosing"  # what bibtexparser records for a value written without braces or quotes
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
 
 
@@ -195,34 +197,72 @@ def _entry(index: int, key: str, fields: Mapping[str, Any]) -> LibraryEntry:
 # -- the formats ---------------------------------------------------------------------------------
 
 
-def _bib_fields(entry: Entry, first_wins: bool = False) -> dict[str, str]:
+def _bib_fields(entry: Entry, strings: Mapping[str, str], first_wins: bool = False) -> dict[str, str]:
     """Field name → value; a repeated field keeps its later value, as BibTeX reads it, or its first."""
     fields = reversed(entry.fields) if first_wins else entry.fields
-    return {f.key: str(f.value).strip().strip("{}\"").strip() for f in fields}
+    # A value that was one braced or quoted string holds a literal "#"; only bare values join parts.
+    enclosed = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
+    return {f.key: (str(f.value) if enclosed.get(f.key, _BARE) != _BARE else _bib_value(str(f.value), strings))
+            .strip().strip("{}\"").strip() for f in fields}
 
 
-def _duplicate_entry(index: int, entry: Entry) -> LibraryEntry:
+def _bib_value(value: str, strings: Mapping[str, str]) -> str:
+    """A value written as parts joined by ``#`` (``ax # {2401.00001}``), joined as BibTeX does:
+    a braced or quoted part is its text, a bare word the ``@string`` it names (or itself).
+    bibtexparser resolves a value that is one ``@string`` name alone, not these."""
+    parts = _bib_parts(value) if "#" in value else None
+    if not parts or len(parts) < 2:
+        return value
+    out = []
+    for part in parts:
+        if part[:1] in "{\"" and len(part) >= 2:
+            out.append(part[1:-1])
+        else:
+            out.append(strings.get(part.lower(), part).strip("{}\""))
+    return "".join(out)
+
+
+def _bib_parts(value: str) -> list[str] | None:
+    """``value`` split at the ``#`` outside braces and quotes; None where it does not split cleanly."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{" and not quoted:
+            depth += 1
+        elif ch == "}" and not quoted:
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    parts.append(value[start:].strip())
+    return None if depth or quoted or not all(parts) else parts
+
+
+def _duplicate_entry(index: int, entry: Entry, strings: Mapping[str, str]) -> LibraryEntry:
     """An entry that repeats a field: the later value wins, as in BibTeX, unless only the earlier
     one names a paper (``eprint = {2401.00001}, eprint = {todo}`` is still that paper)."""
-    last = _entry(index, entry.key, _bib_fields(entry))
+    last = _entry(index, entry.key, _bib_fields(entry, strings))
     if last.arxiv_id:
         return last
-    earlier = _entry(index, entry.key, _bib_fields(entry, first_wins=True))
+    earlier = _entry(index, entry.key, _bib_fields(entry, strings, first_wins=True))
     return earlier if earlier.arxiv_id else last
 
 
 def parse_bibtex(text: str) -> tuple[list[LibraryEntry], list[str]]:
     library = parse_bibtex_string(text)
+    # BibTeX's @string names are case-insensitive; a later definition wins.
+    strings = {key.lower(): str(block.value) for key, block in library.strings_dict.items()}
     entries: list[LibraryEntry] = []
     for block in library.blocks:
         index = len(entries) + 1
         if isinstance(block, Entry):
-            entries.append(_entry(index, block.key, _bib_fields(block)))
+            entries.append(_entry(index, block.key, _bib_fields(block, strings)))
         elif isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
             # Still one readable reference: a repeated key or field does not hide which paper it is.
             inner = block.ignore_error_block
             readable = inner if isinstance(inner, Entry) else None
-            entries.append(_duplicate_entry(index, readable) if readable else _entry(index, "", {}))
+            entries.append(_duplicate_entry(index, readable, strings) if readable else _entry(index, "", {}))
         elif isinstance(block, ParsingFailedBlock):
             found = _BIBTEX_KEY.search(block.raw or "")
             entries.append(LibraryEntry(

@@ -84,6 +84,20 @@ def test_bibtex_strings_comments_and_preambles_are_not_entries():
     assert ids(parse_library("x.bib", text)) == [("k", "2401.00001", None)]
 
 
+def test_bibtex_values_joined_with_hash_read_as_bibtex_joins_them():
+    text = ('@string{ax = "arXiv:"}\n@STRING{Pre = {24}}\n'
+            "@misc{a, title={One} # { two}, eprint = ax # {2401.00001}}\n"
+            '@misc{b, url = "https://arxiv.org/abs/" # pre # "01.00002"}\n'
+            "@misc{c, eprint = {2401.00003 # v2}}\n"  # inside braces "#" is a character, not a join
+            '@misc{d, eprint = "2401." # }\n'
+            "@misc{e, eprint = 2401.00005}")
+    entries = parse_library("x.bib", text).entries
+    assert [(e.key, e.arxiv_id) for e in entries] == [("a", "2401.00001"), ("b", "2401.00002"), ("c", None), ("d", None),
+                                                      ("e", "2401.00005")]
+    assert entries[0].title == "One two"
+    assert entries[2].error == "eprint '2401.00003 # v2' is not an arXiv id" and entries[3].error
+
+
 def test_a_bib_file_with_no_entries_is_refused_with_a_message():
     with pytest.raises(LibraryError, match="No BibTeX entries found"):
         parse_library("empty.bib", "just some words")
