@@ -21,7 +21,7 @@ _LINKS = re.compile(
 )
 _ADDRESS_AS_WORDS = re.compile(r"this https? URL", re.IGNORECASE)  # arXiv's stand-in for an address
 _TEX_ESCAPE = re.compile(r"\\([_%#&~$])")  # \_ in an address is TeX's way of writing _
-CLOSERS = ".,;:!?)]"  # sentence punctuation that ends a run of address characters
+_CLOSERS = ".,;:!?)]"  # sentence punctuation that ends a run of address characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +36,11 @@ class Link:
 
 def url_end(url: str) -> str:
     """``url`` without the sentence punctuation after it; a balanced parenthesis belongs to it (Wikipedia's style)."""
-    while url and url[-1] in CLOSERS:
+    while url and url[-1] in _CLOSERS:
         if url[-1] == ")" and url.count("(") >= url.count(")"):
             break
         url = url[:-1]
     return url
-
-
-def has_link_commands(text: str) -> bool:
-    """A cheap test first: most abstracts hold neither a backslash nor ``}{``."""
-    return ("\\" in text or "}{" in text) and _LINKS.search(text) is not None
 
 
 def link_pieces(text: str) -> list[str | Link]:
@@ -54,7 +49,7 @@ def link_pieces(text: str) -> list[str | Link]:
     >>> link_pieces("Code: \\\\href{https://g.com/a}{this https URL}.")
     ['Code: ', Link(address='https://g.com/a', words='https://g.com/a'), '.']
     """
-    if "\\" not in text and "}{" not in text:
+    if "\\" not in text and "}{" not in text:  # most abstracts: neither a command nor a leftover
         return [text]
     out: list[str | Link] = []
     pos = 0
