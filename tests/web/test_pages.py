@@ -109,6 +109,15 @@ def test_unknown_pages_are_404_pages_offering_search(client, corpus, url):
     assert "Page not found" in r.text
 
 
+def test_a_paper_we_do_not_hold_offers_arxiv_and_a_fetch(client, corpus):
+    html = client.get("/papers/2606.99999v2").text  # a version too: the offer names the paper
+    assert '<a href="https://arxiv.org/abs/2606.99999" rel="noopener">Read 2606.99999 on arXiv</a>' in html
+    assert '<a href="/submit?paper=2606.99999">Fetch it from arXiv</a>' in html
+    assert 'href="/submit?paper=hep-th%2F9901999"' in client.get("/papers/hep-th/9901999").text
+    for url in ("/papers/not-an-id", "/nowhere"):
+        assert "Fetch it from arXiv" not in client.get(url).text
+
+
 def test_titles_and_abstracts_are_escaped(client, db):
     evil = make_paper(
         "2606.00666",

@@ -148,7 +148,7 @@ def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: Pa
         return not_found(request, templates, raw_id)
     page = pages.paper(aid.id, viewer)
     if page is None:
-        return not_found(request, templates, raw_id)
+        return not_found(request, templates, raw_id, missing=aid.id)
     if aid.version is not None:
         # One canonical URL per paper; the version lives on arXiv.
         return RedirectResponse(f"/papers/{aid.id}", status_code=301)
@@ -158,5 +158,6 @@ def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: Pa
     })
 
 
-def not_found(request: Request, templates: TemplatesDep, query: str = "") -> Response:
-    return templates.TemplateResponse(request, "404.html", {"query": query[:200]}, status_code=404)
+def not_found(request: Request, templates: TemplatesDep, query: str = "", missing: str | None = None) -> Response:
+    """The 404 page; ``missing`` is a well-formed arXiv id we do not hold (the page offers arXiv and a fetch)."""
+    return templates.TemplateResponse(request, "404.html", {"query": query[:200], "missing": missing}, status_code=404)
