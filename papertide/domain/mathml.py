@@ -25,6 +25,7 @@ from xml.etree import ElementTree as ET
 
 from latex2mathml.converter import convert_to_element
 
+from papertide.domain.papers import is_arxiv_id, normalize_arxiv_id
 from papertide.domain.tex_links import link_pieces, url_end
 
 MATH_CACHE_SIZE = 4096  # distinct math spans kept converted (titles repeat on every list render)
@@ -160,27 +161,43 @@ def _text_html(text: str, links: bool) -> str:
         elif links and piece.is_web:
             out.append(f'<a href="{_escape(piece.address)}" rel="nofollow noopener">{_escape(piece.words)}</a>')
         else:
-            out.append(_escape(piece.words))
+            out.append(plain(piece.words))  # \url{arXiv:2401.00001} still links the paper on the paper page
     return "".join(out)
 
 
 # An address runs to whitespace or a character URLs do not hold unescaped (TeX's braces
 # and backslashes end it: ``\url{https://…}``); punctuation that ends the sentence is not part of it.
-_URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+", re.IGNORECASE)
+# An abstract that cites another paper as "arXiv:2401.00001" links it to its page here (which
+# offers arXiv and a fetch when the paper is not held).
+_LINKABLE = re.compile(
+    r"(?P<url>https?://[^\s<>\"'{}|\\^`]+)"
+    r"|\barXiv:\s?(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)(?!\d)",
+    re.IGNORECASE,
+)
 
 
 def _linked(text: str) -> str:
-    """``text`` escaped, with each http(s) address a link (nofollow: the words are the authors')."""
-    if "http" not in text.lower():
+    """``text`` escaped, with each http(s) address a link (nofollow: the words are the authors')
+    and each ``arXiv:ID`` a link to that paper's page here."""
+    lower = text.lower()
+    if "http" not in lower and "arxiv:" not in lower:
         return _escape(text)
     out, pos = [], 0
-    for m in _URL.finditer(text):
-        url = url_end(m.group())
-        if len(url) <= len("https://"):
-            continue
-        href = _escape(url)
-        out += [_escape(text[pos:m.start()]), f'<a href="{href}" rel="nofollow noopener">{href}</a>']
-        pos = m.start() + len(url)
+    for m in _LINKABLE.finditer(text):
+        if m["id"] is not None:
+            if not is_arxiv_id(m["id"]):
+                continue  # an impossible month or version: left as text
+            link = f'<a href="/papers/{_escape(normalize_arxiv_id(m["id"]))}">{_escape(m.group())}</a>'
+            end = m.end()
+        else:
+            url = url_end(m["url"])
+            if len(url) <= len("https://"):
+                continue
+            href = _escape(url)
+            link = f'<a href="{href}" rel="nofollow noopener">{href}</a>'
+            end = m.start() + len(url)
+        out += [_escape(text[pos:m.start()]), link]
+        pos = end
     out.append(_escape(text[pos:]))
     return "".join(out)
 

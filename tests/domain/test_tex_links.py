@@ -30,8 +30,9 @@ def test_link_commands_become_links_with_their_words(text, pieces):
 
 def test_the_paper_page_links_them_and_cards_and_plain_text_keep_their_words():
     text = "Code at \\href{https://github.com/a/b}{this https URL}; site https://x.io/p}{x.io/p and \\url{arXiv:1805.01245}."
-    assert render_tex(text, links=True) == (f"Code at {_a('https://github.com/a/b', 'https://github.com/a/b')}; "
-                                            f"site {_a('https://x.io/p', 'x.io/p')} and arXiv:1805.01245.")
+    assert render_tex(text, links=True) == (
+        f"Code at {_a('https://github.com/a/b', 'https://github.com/a/b')}; site {_a('https://x.io/p', 'x.io/p')} "
+        'and <a href="/papers/1805.01245">arXiv:1805.01245</a>.')  # an arXiv id links to its page here
     assert render_tex(text) == "Code at https://github.com/a/b; site x.io/p and arXiv:1805.01245."
     assert tex_to_text(text) == "Code at https://github.com/a/b; site x.io/p and arXiv:1805.01245."
 
@@ -57,3 +58,13 @@ def test_a_link_beside_math_keeps_both():
 def test_sentence_punctuation_ends_an_address_and_a_balanced_parenthesis_does_not():
     assert url_end("https://a.org/x).") == "https://a.org/x"
     assert url_end("https://en.wikipedia.org/wiki/A_(b)!") == "https://en.wikipedia.org/wiki/A_(b)"
+
+
+def test_a_cited_arxiv_id_links_to_its_page_here_on_the_paper_page_only():
+    text = ("Extends arXiv:2401.00001v2, \\url{arXiv:hep-th/9901001} and arXiv: 2401.00002; "
+            "not arXiv:2413.00001 or arXiv:2401.000012.")
+    assert render_tex(text, links=True) == (
+        'Extends <a href="/papers/2401.00001">arXiv:2401.00001v2</a>, <a href="/papers/hep-th/9901001">arXiv:hep-th/9901001</a>'
+        ' and <a href="/papers/2401.00002">arXiv: 2401.00002</a>; not arXiv:2413.00001 or arXiv:2401.000012.')
+    assert "<a " not in render_tex(text)  # cards: one link each
+    assert render_tex("at https://arxiv.org/abs/2401.00001 here", links=True).count("<a ") == 1  # an address stays one link
