@@ -25,7 +25,7 @@ from xml.etree import ElementTree as ET
 
 from latex2mathml.converter import convert_to_element
 
-from papertide.domain.papers import is_arxiv_id, normalize_arxiv_id
+from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.tex_links import link_pieces, url_end
 
 MATH_CACHE_SIZE = 4096  # distinct math spans kept converted (titles repeat on every list render)
@@ -185,9 +185,11 @@ def _linked(text: str) -> str:
     out, pos = [], 0
     for m in _LINKABLE.finditer(text):
         if m["id"] is not None:
-            if not is_arxiv_id(m["id"]):
+            try:
+                paper = parse_arxiv_id(m["id"]).id
+            except InvalidArxivId:
                 continue  # an impossible month or version: left as text
-            link = f'<a href="/papers/{_escape(normalize_arxiv_id(m["id"]))}">{_escape(m.group())}</a>'
+            link = f'<a href="/papers/{_escape(paper)}">{_escape(m.group())}</a>'
             end = m.end()
         else:
             url = url_end(m["url"])
