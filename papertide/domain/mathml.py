@@ -26,7 +26,7 @@ from xml.etree import ElementTree as ET
 from latex2mathml.converter import convert_to_element
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.domain.tex_links import link_pieces, url_end
+from papertide.domain.tex_links import ADDRESS, link_pieces, url_end
 
 MATH_CACHE_SIZE = 4096  # distinct math spans kept converted (titles repeat on every list render)
 
@@ -159,18 +159,16 @@ def _text_html(text: str, links: bool) -> str:
         if isinstance(piece, str):
             out.append(plain(piece))
         elif links and piece.is_web:
-            out.append(f'<a href="{_escape(piece.address)}" rel="nofollow noopener">{_escape(piece.words)}</a>')
+            out.append(_web_link(piece.address, piece.words))
         else:
             out.append(plain(piece.words))  # \url{arXiv:2401.00001} still links the paper on the paper page
     return "".join(out)
 
 
-# An address runs to whitespace or a character URLs do not hold unescaped (TeX's braces
-# and backslashes end it: ``\url{https://…}``); punctuation that ends the sentence is not part of it.
-# An abstract that cites another paper as "arXiv:2401.00001" links it to its page here (which
-# offers arXiv and a fetch when the paper is not held).
+# Web addresses, and a paper the abstract cites as "arXiv:2401.00001", which links to its page
+# here (that page offers arXiv and a fetch when the paper is not held).
 _LINKABLE = re.compile(
-    r"(?P<url>https?://[^\s<>\"'{}|\\^`]+)"
+    rf"(?P<url>{ADDRESS})"
     r"|\barXiv:\s?(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)(?!\d)",
     re.IGNORECASE,
 )
@@ -195,13 +193,17 @@ def _linked(text: str) -> str:
             url = url_end(m["url"])
             if len(url) <= len("https://"):
                 continue
-            href = _escape(url)
-            link = f'<a href="{href}" rel="nofollow noopener">{href}</a>'
+            link = _web_link(url, url)
             end = m.start() + len(url)
         out += [_escape(text[pos:m.start()]), link]
         pos = end
     out.append(_escape(text[pos:]))
     return "".join(out)
+
+
+def _web_link(address: str, words: str) -> str:
+    # nofollow: the words and addresses are the authors', not ours to vouch for.
+    return f'<a href="{_escape(address)}" rel="nofollow noopener">{_escape(words)}</a>'
 
 
 def tex_to_text(text: str) -> str:

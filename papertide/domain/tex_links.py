@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# A web address runs to whitespace or a character URLs do not hold unescaped (TeX's braces and
+# backslashes end it: ``\url{https://…}``); sentence punctuation after it is cut by url_end.
+ADDRESS = r"https?://[^\s<>\"'{}|\\^`]+"
 # One pattern, so the commands and the leftovers are found in the order they stand.
 _LINKS = re.compile(
     r"\\url\s*\{(?P<url>[^{}]*)\}"
     r"|\\(?:href|hyperlink)\s*\{(?P<address>[^{}]*)\}\s*\{(?P<words>[^{}]*)\}"
-    r"|(?P<left>https?://[^\s<>\"'{}|\\^`]+)\}\{(?P<left_words>[^\s{}]*)(?P<close>\})?",
+    rf"|(?P<left>{ADDRESS})\}}\{{(?P<left_words>[^\s{{}}]*)(?P<close>\}})?",
     re.IGNORECASE,
 )
 _ADDRESS_AS_WORDS = re.compile(r"this https? URL", re.IGNORECASE)  # arXiv's stand-in for an address
