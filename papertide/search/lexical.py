@@ -46,6 +46,11 @@ class LexicalIndex(Protocol):
         """Spellings for the terms that look misspelt (found in no or almost no document), by term."""
         ...
 
+    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[int], int] | None:
+        """The ``limit`` newest papers passing ``filters`` and how many pass, if this engine can
+        list them faster than SQL's own walk (None: browse in SQL)."""
+        ...
+
 
 class SqlLexicalIndex:
     """FTS5 on SQLite, BM25 over tsvector on PostgreSQL; kept by triggers in the same transaction."""
@@ -71,6 +76,9 @@ class SqlLexicalIndex:
             return {}
         with self.db.read() as conn:
             return search_store.correct_terms(conn, terms)
+
+    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[int], int] | None:
+        return None  # the FTS5 and tsvector tables hold no filter fields: browsing stays in SQL
 
 
 def index_path(db: Database) -> Path | None:

@@ -27,6 +27,7 @@ from papertide.domain.queries import UnderstoodQuery, pin_first, understand_quer
 from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
 from papertide.domain.spelling import corrected_text, max_edits
 from papertide.domain.suggestions import MAX_SUGGESTIONS, order_suggestions, read_typed
+from papertide.search.browsing import browse
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
 from papertide.search.tantivy_index import TantivyLexicalIndex
@@ -247,8 +248,7 @@ class SearchService:
                 return SearchPage(request, query, terms)
             # No text but filters: browse what passes them, newest or most upvoted first.
             sort = request.sort if request.sort != "relevance" else "date"
-            with self.db.read() as conn:
-                ids, total = search_store.browse(conn, request.filters, sort, size, start)
+            ids, total = browse(self.db, self.lexical, request.filters, sort, size, start)
         else:
             ranking = self.rank_query(understood, request.filters, request.mode, correct=request.correct_spelling)
             ranked, terms = ranking.hits, ranking.terms

@@ -28,7 +28,7 @@ from typing import Any
 
 from papertide.domain.search import SearchFilters
 from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
-from papertide.search import tantivy_schema
+from papertide.search import tantivy_browse, tantivy_schema
 from papertide.search.kept_filters import KeptFilterSets
 from papertide.search.lexical import Hits, LexicalIndex, SqlLexicalIndex
 from papertide.storage import papers as papers_store
@@ -184,6 +184,17 @@ class TantivyLexicalIndex:
                 return kept[:limit]
             depth *= 4
         return self.fallback.search(terms, filters, limit)
+
+    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[int], int] | None:
+        """The ``limit`` newest papers passing ``filters`` and how many pass (tantivy_browse.py);
+        None when SQL must answer (the index is not built, or cannot catch up with a small corpus)."""
+        if not (self.built or self._build_if_small()) or not self._catch_up():
+            return None
+        query = tantivy_schema.filtered(self._t, self.index.schema, self._t.Query.all_query(), filters)
+        searcher = self.index.searcher()
+        if filters.author:
+            return tantivy_browse.newest_by_author(searcher, query, filters, limit, self.db, self._author_lists)
+        return tantivy_browse.newest(searcher, query, limit)
 
     def _catch_up(self) -> bool:
         """Apply what the log holds beyond this index before answering from it (bounded).

@@ -22,14 +22,18 @@ from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-LAYOUT = ("papertide-tantivy-5 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
-          "category raw; published days; author 2-3 grams; listed; code")
+LAYOUT = ("papertide-tantivy-6 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
+          "category raw; published days; newest key; author 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
 # Xu), which are common and otherwise leave SQL to check thousands of hits.
 AUTHOR_GRAMS = (2, 3)
 _AUTHOR_TOKENIZER = "author_grams"
 _EPOCH = date(1970, 1, 1)
+# The newest-first key: (days since 1970 + _DAY_OFFSET) in the high bits, the row id in the low 32,
+# so one descending sort is SQL's "published DESC NULLS LAST, id DESC"; an unknown date has 0 days.
+_DAY_OFFSET = 1 << 20
+_ID_BITS = 32
 
 
 def schema(tantivy: Any) -> Any:
@@ -42,6 +46,8 @@ def schema(tantivy: Any) -> Any:
     sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
     sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
+    # Browsing by filters reads the newest papers in the order SQL lists them (newest_key).
+    sb.add_integer_field("newest", stored=False, indexed=False, fast=True)
     sb.add_text_field("author", stored=False, tokenizer_name=_AUTHOR_TOKENIZER, index_option="basic")
     sb.add_integer_field("listed", stored=False, indexed=True)  # 1: on a daily page
     sb.add_integer_field("code", stored=False, indexed=True)  # 1: names a code repository
@@ -69,6 +75,7 @@ def document(tantivy: Any, doc: changes.Document) -> Any:
         text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
         category=list(doc.categories),
         published=_days(doc.published) if doc.published else -1,
+        newest=newest_key(doc.published, doc.paper_id),
         author=doc.author_text,
         listed=int(doc.listed),
         code=int(doc.has_code),
@@ -99,6 +106,12 @@ def filtered(tantivy: Any, index_schema: Any, query: Any, filters: SearchFilters
 
 def _days(d: date) -> int:
     return (d - _EPOCH).days
+
+
+def newest_key(published: date | None, paper_id: int) -> int:
+    """A paper's place in newest-first order: later date first, then higher row id; no date last."""
+    days = _days(published) + _DAY_OFFSET if published else 0
+    return (days << _ID_BITS) | paper_id
 
 
 def author_grams(needle: str) -> list[str]:
