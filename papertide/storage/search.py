@@ -13,17 +13,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.domain.authors import author_key
 from papertide.domain.search import SearchFilters
 from papertide.storage.dialects import search_postgres, search_sqlite
 from papertide.storage.github import has_code_condition
 from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import daily_listings, paper_categories, papers
+from papertide.storage.tables.authors import paper_authors
 
 Hits = list[tuple[int, float]]
 
 
-def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
-    """SQL conditions on ``papers`` for every active filter (none → empty list)."""
+def filter_conditions(filters: SearchFilters, scan: bool = False) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions on ``papers`` for every active filter (none → empty list).
+
+    ``scan``: the query reads every paper (a count, a full list), so the author filter reads the
+    name index once instead of looking up each paper's names.
+    """
     conds: list[sa.ColumnElement[bool]] = []
     if filters.published_from:
         conds.append(papers.c.published >= filters.published_from)
@@ -43,8 +49,7 @@ def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
             )
         )
     if filters.author:
-        needle = filters.author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conds.append(author_text_expression().like(f"%{needle}%", escape="\\"))
+        conds.append(author_condition(filters.author, scan))
     if filters.listed_only:
         conds.append(sa.exists().where(daily_listings.c.paper_id == papers.c.id))
     if filters.has_code:
@@ -52,13 +57,18 @@ def filter_conditions(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
     return conds
 
 
-def author_text_expression() -> sa.ColumnElement[str]:
-    """The text the author filter matches a substring of: the lower-cased JSON list of names.
+def author_condition(name: str, scan: bool = False) -> sa.ColumnElement[bool]:
+    """Some author's lookup key (NFKC, case-folded: ``paper_authors``) holds ``name``'s key.
 
-    The tantivy index stores the same value (storage/search_changes.py), so its author
-    pre-filter and this condition see one string.
+    Keys, not the JSON text of ``papers.authors``: SQLite stores that with non-ASCII letters
+    escaped ("M\\u00fcller") and lower-cases ASCII only, so "Müller" or "Łukasz" found nothing.
+    The tantivy index keeps n-grams of the same keys (storage/search_changes.py).
     """
-    return sa.func.lower(sa.cast(papers.c.authors, sa.Text))
+    needle = author_key(name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    matching = paper_authors.c.author_key.like(f"%{needle}%", escape="\\")
+    if scan:  # one pass over the (author_key, paper_id) index: 0.19 s at 241,792 papers, each paper's lookup 0.36 s
+        return papers.c.id.in_(sa.select(paper_authors.c.paper_id).where(matching))
+    return sa.exists().where(paper_authors.c.paper_id == papers.c.id, matching)
 
 
 def lexical_search(conn: Connection, terms: Sequence[str], filters: SearchFilters, limit: int) -> Hits:
@@ -80,7 +90,7 @@ def correct_terms(conn: Connection, terms: Sequence[str]) -> dict[str, str]:
 
 def filtered_ids(conn: Connection, filters: SearchFilters) -> frozenset[int]:
     """Row ids of every paper that passes ``filters`` (for filtering exact vector search)."""
-    q = sa.select(papers.c.id).where(*filter_conditions(filters))
+    q = sa.select(papers.c.id).where(*filter_conditions(filters, scan=True))
     return frozenset(conn.execute(q).scalars())
 
 
@@ -118,7 +128,8 @@ def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offs
 
 def count_passing(conn: Connection, filters: SearchFilters) -> int:
     """How many papers pass ``filters`` (a scan when a filter has no index to answer it)."""
-    return conn.execute(sa.select(sa.func.count()).select_from(papers).where(*filter_conditions(filters))).scalar_one()
+    conds = filter_conditions(filters, scan=True)
+    return conn.execute(sa.select(sa.func.count()).select_from(papers).where(*conds)).scalar_one()
 
 
 def upvoted(conn: Connection, filters: SearchFilters) -> list[int]:

@@ -33,10 +33,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.domain.authors import author_key
 from papertide.storage.github import has_code_condition
 from papertide.storage.papers import IN_CHUNK, in_id_batches
 from papertide.storage.schema import daily_listings, papers
-from papertide.storage.search import author_text_expression
 from papertide.storage.tables.search import search_changes as _log
 
 Cursor = tuple[int, int]  # (txid, id) of the last applied row; (0, 0) before the first
@@ -53,7 +53,7 @@ class Document:
     authors: str  # names joined by ", "
     categories: tuple[str, ...]
     published: date | None
-    author_text: str = ""  # what the author filter matches: the lower-cased authors as SQL sees them
+    author_text: str = ""  # what the author filter matches: each author's lookup key, one per line
     listed: bool = False  # on a daily page
     has_code: bool = False  # names a code repository
 
@@ -218,7 +218,6 @@ def iter_documents(conn: Connection, batch: int = 5_000) -> Iterator[list[Docume
 
 _COLUMNS = (
     papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.categories, papers.c.published,
-    author_text_expression().label("author_text"),
     sa.exists().where(daily_listings.c.paper_id == papers.c.id).label("listed"),
     has_code_condition().label("has_code"),
 )
@@ -226,4 +225,5 @@ _COLUMNS = (
 
 def _doc(r: sa.Row[*tuple[Any, ...]]) -> Document:
     return Document(int(r.id), r.title or "", r.abstract or "", ", ".join(r.authors or ()),
-                    tuple(r.categories or ()), r.published, r.author_text or "", bool(r.listed), bool(r.has_code))
+                    tuple(r.categories or ()), r.published, "\n".join(author_key(a) for a in r.authors or ()),
+                    bool(r.listed), bool(r.has_code))

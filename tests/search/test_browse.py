@@ -11,6 +11,7 @@ import time
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from papertide.domain.search import SearchFilters, SearchRequest
 from papertide.search import tantivy_browse
@@ -133,3 +134,34 @@ def test_the_search_page_browses_through_the_index(corpus, tmp_path) -> None:
     # Most upvoted first (a tie goes to the newer), "Antony" holds the name; Dante and Lynton only its n-grams.
     assert [h.entry.paper.arxiv_id for h in page.hits] == ["2403.00005", "2403.00003", "2403.00001"]
     assert page.total == 3
+
+
+NAMES = [
+    make_paper("2404.00001", authors=("Detlef Müller",), categories=("cs.CL",), published=D1,
+               title="Müller writes about parsing"),
+    make_paper("2404.00002", authors=("Łukasz Kaiser", "Émilie du Châtelet"), categories=("cs.LG",), published=D2,
+               title="Kaiser writes about parsing"),
+    make_paper("2404.00003", authors=("ÖMER FARUK", "Li Wang"), categories=("cs.LG",), published=D3,
+               title="Faruk writes about parsing"),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("müller", ["2404.00001"]),
+    ("MÜLLER", ["2404.00001"]),
+    ("łukasz", ["2404.00002"]),
+    ("Ömer", ["2404.00003"]),
+    ("émilie du châtelet", ["2404.00002"]),
+    ("E\u0301milie", ["2404.00002"]),  # the same letter written as e + combining accent
+    ("wang li", []),  # one name's end and the next one's start are not a name
+])
+def test_an_author_is_found_by_any_case_and_unicode_form_of_the_name(db, tmp_path, typed: str, expected: list[str]) -> None:
+    add_papers(db, *NAMES)
+    index = _index(db, tmp_path / "idx")
+    filters = SearchFilters(author=typed)
+    with db.read() as conn:
+        rows = {i: a for i, a in conn.execute(sa.text("SELECT id, arxiv_id FROM papers"))}
+    for lexical in (index, SqlLexicalIndex(db)):
+        ids, total = browse(db, lexical, filters, "date", 20, 0)
+        assert sorted(rows[i] for i in ids) == expected and total == len(expected)
+        assert sorted(rows[i] for i, _ in lexical.search(("parsing",), filters, 20)) == expected
