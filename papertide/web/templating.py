@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from papertide.domain.arxiv_categories import category_group, category_name
+from papertide.domain.authors import holds_name, names_shown
 from papertide.domain.cards import placeholder_hue
 from papertide.domain.mathml import has_math, render_tex, tex_to_text
 from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
@@ -63,6 +64,8 @@ def make_templates(services: Services) -> Jinja2Templates:
     env.globals.update(
         site_name=settings.site_name,
         authors_shown=settings.authors_shown,
+        names_shown=names_shown,
+        holds_name=holds_name,
         base_url=settings.base_url.rstrip("/"),
         abs_url=abs_url,
         pdf_url=pdf_url,

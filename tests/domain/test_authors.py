@@ -1,6 +1,6 @@
 """Author keys fold Unicode form, case and spacing, and nothing else."""
 
-from papertide.domain.authors import MAX_NAME_CHARS, author_key, display_name
+from papertide.domain.authors import MAX_NAME_CHARS, author_key, display_name, holds_name, names_shown
 
 
 def test_spellings_of_one_name_share_a_key():
@@ -28,3 +28,32 @@ def test_display_name_is_the_most_frequent_spelling():
     assert display_name(["ADA LOVELACE", "Ada  Lovelace", "Ada Lovelace"]) == "Ada Lovelace"
     assert display_name(["B", "A"]) == "B"  # ties: the first seen
     assert display_name([]) == ""
+
+
+NAMES = tuple(f"Author {n}" for n in range(1, 41))
+
+
+def test_a_card_names_the_first_few_then_et_al():
+    assert names_shown(NAMES, 3) == (list(NAMES[:3]), True)
+    assert names_shown(NAMES[:4], 3) == (list(NAMES[:4]), False)  # one more is shown, not hidden behind et al.
+    assert names_shown(NAMES, None) == (list(NAMES), False)
+    assert names_shown((), 3) == ([], False)
+
+
+def test_an_author_filter_adds_the_later_names_it_matches():
+    names = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Geoffrey HINTON", "Barbara Liskov")
+    assert names_shown(names, 3, "hinton") == (["Ada Lovelace", "Alan Turing", "Grace Hopper", None, "Geoffrey HINTON"], True)
+    assert names_shown(names, 3, "Liskov") == (["Ada Lovelace", "Alan Turing", "Grace Hopper", None, "Barbara Liskov"], False)
+    assert names_shown(names, 3, "turing") == (["Ada Lovelace", "Alan Turing", "Grace Hopper"], True)  # already shown
+    assert names_shown(names, 3, "Edsger") == (["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"], True)
+    assert names_shown(names, 3, "nobody") == (list(names[:3]), True)
+
+
+def test_at_most_a_few_matches_are_added():
+    shown, more = names_shown(NAMES, 3, "author 3")  # Author 3 (shown), then 30, 31, … 39
+    assert shown == ["Author 1", "Author 2", "Author 3", None, "Author 30", "Author 31"] and more
+
+
+def test_a_name_is_held_as_the_filter_compares_names():
+    assert holds_name("Detlef Müller", "MÜLLER") and holds_name("Detlef Müller", "mu\u0308ller")
+    assert not holds_name("Detlef Müller", "") and not holds_name("Detlef Muller", "müller")

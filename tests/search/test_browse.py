@@ -160,7 +160,7 @@ def test_an_author_is_found_by_any_case_and_unicode_form_of_the_name(db, tmp_pat
     index = _index(db, tmp_path / "idx")
     filters = SearchFilters(author=typed)
     with db.read() as conn:
-        rows = {i: a for i, a in conn.execute(sa.text("SELECT id, arxiv_id FROM papers"))}
+        rows = dict(conn.execute(sa.text("SELECT id, arxiv_id FROM papers")).all())
     for lexical in (index, SqlLexicalIndex(db)):
         ids, total = browse(db, lexical, filters, "date", 20, 0)
         assert sorted(rows[i] for i in ids) == expected and total == len(expected)

@@ -171,3 +171,15 @@ def test_suggestions_for_nothing_or_odd_input_are_an_empty_list(search_client):
     assert _suggested(search_client, "n") == [] and _suggested(search_client, "qwxzvbnmkjh") == []
     for q in ADVERSARIAL:
         _suggested(search_client, q)
+
+
+def test_a_search_by_author_names_and_marks_that_author_beyond_the_first_few(search_client, db):
+    from tests.factories import make_paper
+
+    crowd = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Geoffrey Hinton", "Barbara Liskov")
+    add_papers(db, make_paper("2409.00001", title="A large collaboration", authors=crowd))
+    html = search_client.get("/search", params={"author": "HINTON"}).text
+    assert "Grace Hopper</a>, <span class=\"skipped\">…</span>, " in html
+    assert "<mark>Geoffrey Hinton</mark>" in html and "Dijkstra" not in html
+    plain = search_client.get("/search", params={"q": "large collaboration"}).text
+    assert "Geoffrey Hinton" not in plain and "<mark>Grace" not in plain
