@@ -53,6 +53,8 @@ def newest_by_author(searcher: Any, query: Any, filters: SearchFilters, limit: i
             break
         depth *= 4
         slice_ = newest(searcher, query, depth)[0]
+    if listed is not None and filters == only_author:
+        return found[:limit], len(listed)
     with db.read() as conn:
         total = search_store.count_passing(conn, filters)
     return found[:limit], total
