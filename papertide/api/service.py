@@ -5,7 +5,7 @@ Routes stay thin: they parse parameters and shape JSON/XML; the lists come from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
@@ -23,6 +23,7 @@ from papertide.storage.db import Database
 ListSort = Literal["upvotes", "published", "trending"]
 BACKEND = "hybrid"  # reported by the search endpoints; clients have seen it since the first release
 SITEMAP_CHUNK = 40_000  # paper row ids per sitemap file (the protocol allows 50,000 URLs)
+SEARCH_FEED_DAYS = 30  # the days of papers a feed of a search with words ranks (see ApiService.search_feed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,25 @@ class ApiService:
             scored = [ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)]
             return SearchPage(self._resolve(scored), BACKEND, False)
         return SearchPage([(h.entry, h.score) for h in page.hits], BACKEND, page.has_more)
+
+    def search_feed(self, query: str, filters: SearchFilters, limit: int) -> list[PaperEntry]:
+        """What a feed of a saved search shows: new papers, newest first.
+
+        Filters alone list the newest papers passing them. With words, a relevance ranking over
+        the whole archive would hardly change from day to day, so a feed reader would never see
+        the paper published this morning: unless the search names dates, the words are searched
+        among the papers of this instance's last SEARCH_FEED_DAYS days, and the most relevant of
+        those (the search page's "newest first" candidates) are listed newest first.
+        """
+        if query and not (filters.published_from or filters.published_to):
+            with self.db.read() as conn:
+                latest = papers_store.published_range(conn)[1]
+            if latest is not None:
+                filters = replace(filters, published_from=latest - timedelta(days=SEARCH_FEED_DAYS - 1))
+        page = self.search_service.search(SearchRequest(text=query, filters=filters, sort="date", page_size=limit))
+        if page.redirect:  # the query was the arXiv id of a paper we hold
+            return [e for e, _ in self._resolve([ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)])]
+        return [h.entry for h in page.hits]
 
     def similar(self, arxiv_id: str, limit: int) -> SearchPage:
         """Papers like ``arxiv_id``, nearest first (empty while it has no embedding)."""

@@ -16,6 +16,8 @@ from email.utils import format_datetime
 from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
+from papertide.domain.search import SearchFilters
+
 FeedFormat = Literal["rss", "atom"]
 MEDIA_TYPES: dict[str, str] = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -156,3 +158,23 @@ def render_atom(feed: Feed, items: Sequence[FeedItem]) -> str:
 
 def render_feed(fmt: FeedFormat, feed: Feed, items: Sequence[FeedItem]) -> str:
     return render_rss(feed, items) if fmt == "rss" else render_atom(feed, items)
+
+
+def describe_search(query: str, filters: SearchFilters) -> str:
+    """A search's words and filters as a feed names them: '“diffusion” in cs.CV, by Hinton, with code'."""
+    parts = [f"“{query}”" if query else "papers"]
+    if filters.categories:
+        parts.append("in " + ", ".join(filters.categories))
+    if filters.exclude_categories:
+        parts.append("not in " + ", ".join(filters.exclude_categories))
+    if filters.author:
+        parts.append(f"by {filters.author}")
+    if filters.published_from or filters.published_to:
+        lo, hi = filters.published_from, filters.published_to
+        parts.append(f"published {lo.isoformat() if lo else '…'} to {hi.isoformat() if hi else '…'}")
+    if filters.listed_only:
+        parts.append("on a daily list")
+    if filters.has_code:
+        parts.append("with code")
+    head, *rest = parts
+    return " ".join([head, ", ".join(rest)]) if rest else head

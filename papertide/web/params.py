@@ -15,3 +15,13 @@ ROW_ID_MAX = 2**31 - 1
 def is_on(value: str | None) -> bool:
     """A boolean query or form value, read the same way on every page."""
     return value is not None and value.strip().lower() in _ON
+
+
+# The search page's words and filters: what a search feed reads, and what links between the
+# page and its feed carry (paging, sort and mode stay behind: a feed lists the newest).
+SEARCH_PARAMS = frozenset({"q", "date_from", "date_to", "cat", "xcat", "author", "listed", "has_code"})
+
+
+def search_params(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The non-empty search words and filters among a request's query ``items``, in their order."""
+    return [(k, v) for k, v in items if k in SEARCH_PARAMS and v.strip()]

@@ -3,7 +3,17 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
-from papertide.domain.feeds import Feed, FeedItem, clean_text, day_start, render_atom, render_feed, render_rss
+from papertide.domain.feeds import (
+    Feed,
+    FeedItem,
+    clean_text,
+    day_start,
+    describe_search,
+    render_atom,
+    render_feed,
+    render_rss,
+)
+from papertide.domain.search import make_filters
 
 FEED = Feed("T & co", "http://x/", "http://x/feeds/daily.rss?date=2026-06-01&p=1", "D", datetime(2026, 6, 1, tzinfo=UTC))
 ITEM = FeedItem(
@@ -46,3 +56,13 @@ def test_helpers():
     assert render_feed("atom", FEED, []) == render_atom(FEED, [])
     naive = FeedItem("g", "t", "l", "s", (), datetime(2026, 1, 1))
     assert "<pubDate>Thu, 01 Jan 2026 00:00:00 GMT</pubDate>" in render_rss(FEED, [naive])
+
+
+def test_a_search_feed_is_named_by_its_words_and_filters():
+    assert describe_search("diffusion", make_filters()) == "“diffusion”"
+    assert describe_search("", make_filters(author="Hinton")) == "papers by Hinton"
+    everything = make_filters("2024-01-01", "2024-06-30", "cs.CV,cs.LG", "cs.RO", "Hinton", True, True)
+    assert describe_search("diffusion", everything) == (
+        "“diffusion” in cs.CV, cs.LG, not in cs.RO, by Hinton, published 2024-01-01 to 2024-06-30, "
+        "on a daily list, with code")
+    assert describe_search("", make_filters("2024-01-01")) == "papers published 2024-01-01 to …"

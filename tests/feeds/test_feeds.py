@@ -61,7 +61,35 @@ def test_trending_category_and_search_feeds(client, corpus, fmt):
     assert {e.id for e in category.entries} == {f"{BASE}/papers/2606.00001", f"{BASE}/papers/2606.00002"}
     _, search = parse(client, f"/feeds/search.{fmt}?q=graph")
     assert {f"{BASE}/papers/2606.00001", f"{BASE}/papers/2606.00003"} <= {e.id for e in search.entries}
-    assert search.feed.title == "papertide: Search: graph"
+    assert search.feed.title == "papertide: Search: “graph”"
+
+
+def test_a_search_feed_lists_new_papers_for_the_words_and_filters_of_the_page(client, db, corpus):
+    import_records(db, [
+        (make_paper("2405.00019", title="Graph sampling", authors=("Grace Hopper",), categories=("cs.LG",),
+                    published=date(2024, 5, 19)), None),
+        (make_paper("2402.00001", title="Graph theory of old", authors=("Grace Hopper",), categories=("cs.LG",),
+                    published=date(2024, 2, 1)), None),  # more than 30 days before the newest paper here
+    ])
+    _, recent = parse(client, "/feeds/search.rss?q=graph")
+    assert [e.id.rsplit("/", 1)[1] for e in recent.entries] == ["2606.00003", "2606.00001", "2405.00019"]
+    assert "last 30 days" in recent.feed.description
+    _, dated = parse(client, "/feeds/search.rss?q=graph&date_from=2024-01-01")
+    assert "2402.00001" in {e.id.rsplit("/", 1)[1] for e in dated.entries}
+    _, narrowed = parse(client, "/feeds/search.atom?q=graph&cat=cs.RO&author=")
+    assert [e.id.rsplit("/", 1)[1] for e in narrowed.entries] == ["2606.00003"]
+    assert narrowed.feed.title == "papertide: Search: “graph” in cs.RO"
+    assert narrowed.feed.link == f"{BASE}/search?q=graph&cat=cs.RO&sort=date"
+    _, by_author = parse(client, "/feeds/search.atom?author=HOPPER&has_code=0")  # filters alone: the newest
+    assert [e.id.rsplit("/", 1)[1] for e in by_author.entries] == ["2405.00019", "2402.00001"]
+    assert by_author.feed.title == "papertide: Search: papers by HOPPER"
+    bad = client.get("/feeds/search.rss?q=graph&date_from=2024-99-99")
+    assert bad.status_code == 422 and "date" in bad.text
+    assert client.get("/feeds/search.rss?q=%20&cat=").status_code == 422
+    page = client.get("/search", params={"q": "graph", "cat": "cs.RO", "p": "0", "sort": "upvotes"}).text
+    assert 'href="/feeds/search.rss?q=graph&amp;cat=cs.RO"' in page
+    assert 'href="/feeds/search.atom?author=hopper"' in client.get("/search?author=hopper").text
+    assert "/feeds/search" not in client.get("/search").text
 
 
 def test_guids_are_stable_across_feeds_and_requests(client, corpus):

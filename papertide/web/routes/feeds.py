@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
+from papertide.api.service import SEARCH_FEED_DAYS
 from papertide.browse import is_category_name
 from papertide.community import NotFound
 from papertide.domain.arxiv_categories import (
@@ -26,7 +27,7 @@ from papertide.domain.arxiv_categories import (
     is_listed_category,
     unknown_category_message,
 )
-from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, render_feed
+from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, describe_search, render_feed
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import (
     InvalidPeriod,
@@ -37,8 +38,9 @@ from papertide.domain.periods import (
     parse_week,
     week_period_of,
 )
-from papertide.domain.search import normalize_query
+from papertide.domain.search import InvalidFilter, make_filters, normalize_query
 from papertide.web.deps import ApiDep, BrowseDep, CommunityDep, services_of
+from papertide.web.params import is_on, search_params
 from papertide.web.responses import error_page
 
 router = APIRouter(include_in_schema=False)
@@ -174,16 +176,35 @@ def category_feed(category: str, fmt: str, request: Request, api: ApiDep) -> Res
 
 
 @router.get("/feeds/search.{fmt}")
-def search_feed(fmt: str, request: Request, api: ApiDep, q: Annotated[str, Query(max_length=1000)] = "") -> Response:
+def search_feed(
+    fmt: str,
+    request: Request,
+    api: ApiDep,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    date_from: str = "",
+    date_to: str = "",
+    cat: Annotated[list[str] | None, Query()] = None,
+    xcat: Annotated[list[str] | None, Query()] = None,
+    author: Annotated[str, Query(max_length=500)] = "",
+    listed: str = "",
+    has_code: str = "",
+) -> Response:
+    """New papers for a search: its words and the search page's filters (same parameters)."""
     kind = _format(fmt)
     query = normalize_query(q)
-    if not query:
-        raise HTTPException(422, "q: give a search query, e.g. /feeds/search.rss?q=diffusion")
-    hits = api.search(query, 0, FEED_ITEMS).hits
-    return _respond(
-        request, kind, f"Search: {query}", f"/search?{URL('').include_query_params(q=query).query}",
-        f"Papers matching {query!r}.", [e for e, _ in hits],
-    )
+    try:
+        filters = make_filters(date_from, date_to, cat, xcat, author, is_on(listed), is_on(has_code))
+    except InvalidFilter as exc:
+        raise HTTPException(422, str(exc)) from None
+    if not query and not filters.active:
+        raise HTTPException(422, "give a search query or a filter, e.g. /feeds/search.rss?q=diffusion "
+                                 "or /feeds/search.rss?cat=cs.CL&has_code=1")
+    entries = api.search_feed(query, filters, FEED_ITEMS)
+    what = describe_search(query, filters)
+    link = "/search?" + urlencode([*search_params(request.query_params.multi_items()), ("sort", "date")])
+    about = (f"The newest of the papers of the last {SEARCH_FEED_DAYS} days that best match {what}."
+             if query and not (filters.published_from or filters.published_to) else f"The newest papers matching {what}.")
+    return _respond(request, kind, f"Search: {what}", link, about, entries)
 
 
 @router.get("/feeds/collection/{collection_uuid}.{fmt}")

@@ -7,6 +7,7 @@ characters are normalised in domain/search.py and yield a page, never a 500.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -16,7 +17,7 @@ from papertide.domain.queries import understand_query
 from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
 from papertide.search.service import SearchPage
 from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
-from papertide.web.params import is_on
+from papertide.web.params import is_on, search_params
 from papertide.web.sessions import ViewerDep
 
 MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
@@ -71,6 +72,9 @@ def search_page(
         request, "search/results.html",
         {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort, "filter_error": error,
          "follow_id": signals.follow_id(viewer, "query", page.query) if not error else None,
+         # The feed of this search: its words and filters (none for a page with neither, or a bad filter).
+         "feed_query": urlencode(search_params(request.query_params.multi_items()))
+         if not error and (page.query or filters.active) else "",
          "form": {"date_from": date_from[:40], "date_to": date_to[:40], "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},
