@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
+
+from papertide.domain.search import SearchFilters, make_filters
+
 # What a checkbox sends ("on", or the value="1" our forms give it) and what people type by hand
 # in a shared address (?has_code=true, ?listed=YES). Anything else, the empty string included, is off.
 _ON = frozenset({"1", "on", "true", "yes"})
@@ -25,3 +31,29 @@ SEARCH_PARAMS = frozenset({"q", "date_from", "date_to", "cat", "xcat", "author",
 def search_params(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The non-empty search words and filters among a request's query ``items``, in their order."""
     return [(k, v) for k, v in items if k in SEARCH_PARAMS and v.strip()]
+
+
+class FilterParams:
+    """The search page's filter fields as query parameters, read once for the page and its feed.
+
+    A FastAPI dependency (``Annotated[FilterParams, Depends()]``): the fields stay as typed, for a
+    form that comes back with them, and :meth:`filters` reads them.
+    """
+
+    def __init__(
+        self,
+        date_from: str = "",
+        date_to: str = "",
+        cat: Annotated[list[str] | None, Query()] = None,
+        xcat: Annotated[list[str] | None, Query()] = None,
+        author: Annotated[str, Query(max_length=500)] = "",
+        listed: str = "",
+        has_code: str = "",
+    ) -> None:
+        self.date_from, self.date_to, self.cat, self.xcat = date_from, date_to, cat, xcat
+        self.author, self.listed, self.has_code = author, is_on(listed), is_on(has_code)
+
+    def filters(self, dates: bool = True) -> SearchFilters:
+        """The filters; :class:`InvalidFilter` for a date that cannot be read (``dates=False``: without them)."""
+        return make_filters(self.date_from if dates else None, self.date_to if dates else None, self.cat, self.xcat,
+                            self.author, self.listed, self.has_code)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
@@ -38,9 +38,9 @@ from papertide.domain.periods import (
     parse_week,
     week_period_of,
 )
-from papertide.domain.search import InvalidFilter, make_filters, normalize_query
+from papertide.domain.search import InvalidFilter, normalize_query
 from papertide.web.deps import ApiDep, BrowseDep, CommunityDep, services_of
-from papertide.web.params import is_on, search_params
+from papertide.web.params import FilterParams, search_params
 from papertide.web.responses import error_page
 
 router = APIRouter(include_in_schema=False)
@@ -180,20 +180,14 @@ def search_feed(
     fmt: str,
     request: Request,
     api: ApiDep,
+    fields: Annotated[FilterParams, Depends()],
     q: Annotated[str, Query(max_length=1000)] = "",
-    date_from: str = "",
-    date_to: str = "",
-    cat: Annotated[list[str] | None, Query()] = None,
-    xcat: Annotated[list[str] | None, Query()] = None,
-    author: Annotated[str, Query(max_length=500)] = "",
-    listed: str = "",
-    has_code: str = "",
 ) -> Response:
     """New papers for a search: its words and the search page's filters (same parameters)."""
     kind = _format(fmt)
     query = normalize_query(q)
     try:
-        filters = make_filters(date_from, date_to, cat, xcat, author, is_on(listed), is_on(has_code))
+        filters = fields.filters()
     except InvalidFilter as exc:
         raise HTTPException(422, str(exc)) from None
     if not query and not filters.active:

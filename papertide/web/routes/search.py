@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.queries import understand_query
-from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
+from papertide.domain.search import InvalidFilter, SearchRequest, parse_sort
 from papertide.search.service import SearchPage
 from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
-from papertide.web.params import is_on, search_params
+from papertide.web.params import FilterParams, is_on, search_params
 from papertide.web.sessions import ViewerDep
 
 MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
@@ -36,16 +36,10 @@ def search_page(
     settings: SettingsDep,
     signals: SignalsDep,
     viewer: ViewerDep,
+    fields: Annotated[FilterParams, Depends()],
     q: Annotated[str, Query(max_length=20_000)] = "",
     p: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
     sort: str = "relevance",
-    date_from: str = "",
-    date_to: str = "",
-    cat: Annotated[list[str] | None, Query()] = None,
-    xcat: Annotated[list[str] | None, Query()] = None,
-    author: Annotated[str, Query(max_length=500)] = "",
-    listed: str = "",
-    has_code: str = "",
     mode: str = "hybrid",
     exact: str = "",
 ) -> Response:
@@ -53,16 +47,15 @@ def search_page(
 
     ``exact=1`` searches misspelt-looking words as typed (the "Search instead for" link).
     """
-    listed_only, with_code = is_on(listed), is_on(has_code)
     wanted = mode if mode in ("lexical", "dense") else "hybrid"
     error, status = "", 200
     try:
-        filters = make_filters(date_from, date_to, cat, xcat, author, listed_only, with_code)
+        filters = fields.filters()
     except InvalidFilter as exc:
         # Nothing is searched under a filter we cannot read; the form comes back as typed, with
         # the message, so the reader can mend the date instead of starting over.
         error, status = str(exc), 422
-        filters = make_filters(None, None, cat, xcat, author, listed_only, with_code)
+        filters = fields.filters(dates=False)
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
                         correct_spelling=not is_on(exact))
     page = search.search(req) if not error else SearchPage(req, understand_query(q).text, ())
@@ -75,7 +68,7 @@ def search_page(
          # The feed of this search: its words and filters (none for a page with neither, or a bad filter).
          "feed_query": urlencode(search_params(request.query_params.multi_items()))
          if not error and (page.query or filters.active) else "",
-         "form": {"date_from": date_from[:40], "date_to": date_to[:40], "cat": ", ".join(filters.categories),
+         "form": {"date_from": fields.date_from[:40], "date_to": fields.date_to[:40], "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},
         status_code=status,
