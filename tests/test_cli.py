@@ -68,7 +68,8 @@ def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, mo
     monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text(json.dumps({"arxiv_id": "2606.00001", "title": "Graphene superconductivity"}) + "\n")
-    second.write_text(json.dumps({"arxiv_id": "2606.00002", "title": "Perovskite solar cells"}) + "\n")
+    second.write_text(json.dumps({"arxiv_id": "2606.00002", "title": "Perovskite solar cells",
+                                  "authors": ["Émilie du Châtelet"]}) + "\n")
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     assert runner.invoke(app, ["import", str(first)]).exit_code == 0
     result = runner.invoke(app, ["search", "reindex", "--no-embeddings"])
@@ -86,3 +87,7 @@ def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, mo
     result = runner.invoke(app, ["search", "perovskyte", "2607.27042"])
     assert "Showing results for: perovskite 2607.27042" in result.output and "2606.00002" in result.output
     assert "Not in this database: 2607.27042" in result.output
+    result = runner.invoke(app, ["search", "query", "--author", "CHÂTELET"])  # a filter alone lists its papers
+    assert result.exit_code == 0 and "2606.00002" in result.output and "2606.00001" not in result.output
+    result = runner.invoke(app, ["search", "query"])
+    assert result.exit_code == 2 and "give words to search for, or a filter" in result.output

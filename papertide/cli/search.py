@@ -48,7 +48,8 @@ def _db_and_service(device: str = "cpu", threads: int | None = None) -> tuple[Da
 
 @search_app.command("query")
 def query(
-    words: Annotated[list[str], typer.Argument(help="The query (words, a question, or an arXiv id).")],
+    words: Annotated[list[str] | None, typer.Argument(
+        help="The query (words, a question, or an arXiv id); none with a filter lists the newest papers passing it.")] = None,
     limit: Annotated[int, typer.Option(help="How many results to print.")] = 10,
     sort: Annotated[str, typer.Option(help="relevance, date or upvotes.")] = "relevance",
     mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
@@ -58,17 +59,21 @@ def query(
     date_from: Annotated[str, typer.Option(help="Published on or after (YYYY-MM-DD).")] = "",
     date_to: Annotated[str, typer.Option(help="Published on or before (YYYY-MM-DD).")] = "",
     listed: Annotated[bool, typer.Option(help="Only papers listed on a daily page.")] = False,
+    has_code: Annotated[bool, typer.Option(help="Only papers that name a code repository.")] = False,
 ) -> None:
     """Search papers and print the best matches."""
     from papertide.domain.search import InvalidFilter, SearchRequest, make_filters, parse_sort
 
     try:
-        filters = make_filters(date_from, date_to, cat, exclude_cat, author, listed)
+        filters = make_filters(date_from, date_to, cat, exclude_cat, author, listed, has_code)
     except InvalidFilter as exc:
         raise typer.BadParameter(str(exc)) from None
+    text = " ".join(words or ())
+    if not text.strip() and not filters.active:
+        raise typer.BadParameter("give words to search for, or a filter (--cat, --author, --date-from, …)")
     _, svc = _db_and_service()
     m = mode if mode in ("lexical", "dense") else "hybrid"
-    page = svc.search(SearchRequest(" ".join(words), filters, parse_sort(sort), 0, limit, m))  # type: ignore[arg-type]
+    page = svc.search(SearchRequest(text, filters, parse_sort(sort), 0, limit, m))  # type: ignore[arg-type]
     if page.redirect:
         console.print(f"arXiv id → {page.redirect}")
         return
