@@ -45,6 +45,25 @@ def display_name(spellings: Iterable[str]) -> str:
     return max(counts, key=lambda s: counts[s])  # max keeps the first of equal counts
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t", "æ": "ae",
+                               "œ": "oe", "þ": "th", "ð": "d"})
+
+
+def search_key(name: str) -> str:
+    """How the author *filter* compares names: the lookup key without diacritics.
+
+    Pages keep "Müller" and "Muller" apart (they may be two people), but someone searching
+    types "muller", "lukasz" or "scholkopf" and means the accented name: the
+    filter is a substring search, so it folds accents on both sides. Only the combining
+    diacritical marks of Latin, Greek and Cyrillic letters (U+0300-U+036F) are dropped;
+    other scripts' marks (Japanese dakuten, Indic vowel signs) are part of the letter.
+    """
+    decomposed = unicodedata.normalize("NFKD", author_key(name))
+    bare = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f").translate(_UNDECOMPOSED)
+    return unicodedata.normalize("NFC", bare)[:MAX_NAME_CHARS]
+
+
 MORE_MATCHES = 2  # names an author filter matches that a card adds after its first few
 
 
@@ -59,9 +78,9 @@ def names_shown(authors: Sequence[str], limit: int | None, matching: str = "") -
     if limit is None or len(authors) <= limit + 1:
         return list(authors), False
     shown: list[str | None] = list(authors[:limit])
-    key, last = author_key(matching), limit - 1
+    key, last = search_key(matching), limit - 1
     if key:
-        later = [i for i in range(limit, len(authors)) if key in author_key(authors[i])][:MORE_MATCHES]
+        later = [i for i in range(limit, len(authors)) if key in search_key(authors[i])][:MORE_MATCHES]
         for i in later:
             if i > last + 1:
                 shown.append(None)
@@ -72,5 +91,5 @@ def names_shown(authors: Sequence[str], limit: int | None, matching: str = "") -
 
 def holds_name(name: str, matching: str) -> bool:
     """Whether an author filter of ``matching`` would pick ``name`` (empty filter: no)."""
-    key = author_key(matching)
-    return bool(key) and key in author_key(name)
+    key = search_key(matching)
+    return bool(key) and key in search_key(name)

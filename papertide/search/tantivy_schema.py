@@ -5,7 +5,7 @@ this module is the part an index built with other settings must not be mixed wit
 :data:`LAYOUT` names.
 
 Every filter runs inside the index: categories, dates, listed-only and has-code are fields.
-The author filter is a *substring* of an author's lookup key (NFKC, case-folded) in SQL; the
+The author filter is a *substring* of an author's search key (case and accents folded) in SQL; the
 index keeps those same keys as 2- and 3-letter grams, so "papers holding every trigram of the
 needle" (or its one bigram) is a superset of the matches, which SQL then checks.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from papertide.domain.authors import author_key
+from papertide.domain.authors import search_key
 from papertide.domain.cjk import cjk_bigrams
 from papertide.domain.search import SearchFilters
 from papertide.storage import search_changes as changes
@@ -23,8 +23,8 @@ from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-LAYOUT = ("papertide-tantivy-7 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
-          "category raw; published days; newest key; author key 2-3 grams; listed; code")
+LAYOUT = ("papertide-tantivy-8 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
+          "category raw; published days; newest key; author search key 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
 # Xu), which are common and otherwise leave SQL to check thousands of hits.
@@ -72,7 +72,7 @@ def document(tantivy: Any, doc: changes.Document) -> Any:
     return tantivy.Document(
         id=doc.paper_id,
         # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py).
-        # The author field keeps the authors' lookup keys: SQL's substring check reads the same keys.
+        # The author field keeps the authors' search keys: SQL's substring check reads the same keys.
         text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
         category=list(doc.categories),
         published=_days(doc.published) if doc.published else -1,
@@ -117,7 +117,7 @@ def newest_key(published: date | None, paper_id: int) -> int:
 
 def author_grams(needle: str) -> list[str]:
     """The n-grams a paper must hold to match an author needle: its trigrams, or itself at two letters."""
-    s = author_key(needle)
+    s = search_key(needle)
     if len(s) < AUTHOR_GRAMS[0]:
         return []
     n = min(len(s), AUTHOR_GRAMS[1])

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from papertide.domain.authors import author_key
+from papertide.domain.authors import author_key, search_key
 from papertide.storage.tables.authors import paper_authors
 
 IN_CHUNK = 500  # SQLite's bound-parameter cap, as in storage/papers.py
@@ -19,7 +19,7 @@ def replace_paper_authors(conn: Connection, authors_by_id: Mapping[int, Sequence
     for i in range(0, len(ids), IN_CHUNK):
         conn.execute(sa.delete(paper_authors).where(paper_authors.c.paper_id.in_(ids[i : i + IN_CHUNK])))
     rows = [
-        {"paper_id": pid, "position": pos, "author_key": key, "name": name}
+        {"paper_id": pid, "position": pos, "author_key": key, "name": name, "search_key": search_key(name)}
         for pid in ids
         for pos, name in enumerate(authors_by_id[pid])
         if (key := author_key(name))

@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from papertide.domain.authors import author_key
+from papertide.domain.authors import search_key
 from papertide.storage.github import has_code_condition
 from papertide.storage.papers import IN_CHUNK, in_id_batches
 from papertide.storage.schema import daily_listings, papers
@@ -53,7 +53,7 @@ class Document:
     authors: str  # names joined by ", "
     categories: tuple[str, ...]
     published: date | None
-    author_text: str = ""  # what the author filter matches: each author's lookup key, one per line
+    author_text: str = ""  # what the author filter matches: each author's search key, one per line
     listed: bool = False  # on a daily page
     has_code: bool = False  # names a code repository
 
@@ -225,5 +225,5 @@ _COLUMNS = (
 
 def _doc(r: sa.Row[*tuple[Any, ...]]) -> Document:
     return Document(int(r.id), r.title or "", r.abstract or "", ", ".join(r.authors or ()),
-                    tuple(r.categories or ()), r.published, "\n".join(author_key(a) for a in r.authors or ()),
+                    tuple(r.categories or ()), r.published, "\n".join(search_key(a) for a in r.authors or ()),
                     bool(r.listed), bool(r.has_code))

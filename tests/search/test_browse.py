@@ -160,9 +160,14 @@ NAMES = [
     ("Ömer", ["2404.00003"]),
     ("émilie du châtelet", ["2404.00002"]),
     ("E\u0301milie", ["2404.00002"]),  # the same letter written as e + combining accent
+    ("muller", ["2404.00001"]),  # typed without the accent
+    ("lukasz", ["2404.00002"]),
+    ("omer faruk", ["2404.00003"]),
     ("wang li", []),  # one name's end and the next one's start are not a name
 ])
-def test_an_author_is_found_by_any_case_and_unicode_form_of_the_name(db, tmp_path, typed: str, expected: list[str]) -> None:
+def test_an_author_is_found_by_any_case_accent_and_unicode_form_of_the_name(
+    db, tmp_path, typed: str, expected: list[str]
+) -> None:
     add_papers(db, *NAMES)
     index = _index(db, tmp_path / "idx")
     filters = SearchFilters(author=typed)

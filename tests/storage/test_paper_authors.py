@@ -46,3 +46,14 @@ def test_migration_fills_the_table_for_papers_stored_before_it(db):
         assert "paper_authors" not in sa.inspect(conn).get_table_names()
     upgrade(db)
     assert rows(db) == EXPECTED
+
+
+def test_migration_0022_gives_stored_names_their_search_keys(db):
+    add_papers(db, make_paper("2606.00001", authors=("E\u0301milie  du Châtelet", "Łukasz Kaiser", "Ada Lovelace")))
+    command.downgrade(alembic_config(db), "0021_papers_upvoted")
+    with db.read() as conn:
+        assert "search_key" not in {c["name"] for c in sa.inspect(conn).get_columns("paper_authors")}
+    upgrade(db)
+    with db.read() as conn:
+        keys = list(conn.execute(sa.select(paper_authors.c.search_key).order_by(paper_authors.c.position)).scalars())
+    assert keys == ["emilie du chatelet", "lukasz kaiser", "ada lovelace"]

@@ -19,5 +19,8 @@ paper_authors = sa.Table(
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("author_key", sa.String(200), nullable=False),  # domain.authors.author_key of name
     sa.Column("name", sa.Text, nullable=False),  # as the paper spells it
+    # domain.authors.search_key of name (no diacritics): what the search page's author filter compares.
+    sa.Column("search_key", sa.String(200), nullable=False, server_default=""),
     sa.Index("ix_paper_authors_author_key", "author_key", "paper_id"),
+    sa.Index("ix_paper_authors_search_key", "search_key", "paper_id"),
 )
