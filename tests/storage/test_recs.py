@@ -3,6 +3,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from papertide.domain.recs_signals import Follow, ProfileInputs, Signal
 from papertide.storage import collections as collections_store
 from papertide.storage import papers as papers_store
@@ -115,8 +117,9 @@ def test_the_migration_gives_existing_voters_and_savers_a_profile_to_train(tmp_p
               "0011_readable_names", "0012_paper_authors", "0013_github", "0014_thumbnails", "0015_project_page")
     for head in before:  # the schema as it was just before 0016
         upgrade(db, head)
-    add_papers(db, make_paper("2606.00001"))
-    with db.write() as conn:
+    with db.write() as conn:  # a paper as that schema stored it (today's writer fills later columns too)
+        conn.execute(sa.text("INSERT INTO papers (arxiv_id, title, authors, categories, keywords) "
+                             "VALUES ('2606.00001', 'A paper', '[]', '[]', '[]')"))
         ada, _ = users_store.find_or_create_user(conn, "ada@example.org")
         bob, _ = users_store.find_or_create_user(conn, "bob@example.org")
         users_store.find_or_create_user(conn, "cy@example.org")  # no signal: no profile
