@@ -93,3 +93,37 @@ def holds_name(name: str, matching: str) -> bool:
     """Whether an author filter of ``matching`` would pick ``name`` (empty filter: no)."""
     key = search_key(matching)
     return bool(key) and key in search_key(name)
+
+
+NAME_SUGGESTIONS = 3  # names offered when an author filter matches no paper
+NAME_SIMILARITY = 80  # rapidfuzz ratio (0-100) a name's search key needs to be offered
+
+
+def closest_names(typed: str, names: Iterable[str], limit: int = NAME_SUGGESTIONS) -> list[str]:
+    """What to offer for an author filter that matched nothing, from ``names`` held ("hintn" → "Hinton").
+
+    The filter is a substring search, so one typed word is compared with each word of the names
+    and the word is offered ("Hinton" finds every Hinton); several typed words are compared with
+    whole names. Compared without case and accents, as the filter compares them; one spelling
+    each (the most frequent), most similar first, then most frequent.
+    """
+    from rapidfuzz import fuzz
+
+    want = search_key(typed)
+    if not want:
+        return []
+    whole = " " in want
+    scored: dict[str, tuple[float, Counter[str]]] = {}
+    for name in names:
+        for shown in ([name] if whole else name.replace(",", " ").split()):
+            key = search_key(shown)
+            if not key or want in key:  # already matched by the filter: not a correction
+                continue
+            score = fuzz.ratio(want, key)
+            if score < NAME_SIMILARITY:
+                continue
+            best, spellings = scored.get(key, (0.0, Counter()))  # one per filter: Müller and Muller are one
+            spellings[shown] += 1
+            scored[key] = (max(best, score), spellings)
+    ranked = sorted(scored.values(), key=lambda s: (-s[0], -sum(s[1].values())))
+    return [display_name(list(spellings.elements())) for _, spellings in ranked[:limit]]

@@ -196,6 +196,17 @@ class TantivyLexicalIndex:
             return tantivy_browse.newest_by_author(searcher, query, filters, limit, self.db, self._author_lists)
         return tantivy_browse.newest(searcher, query, limit)
 
+    def papers_sharing_name(self, name: str, limit: int) -> list[int]:
+        """Papers whose authors hold the most of ``name``'s n-grams (where to look for what a
+        misspelt author filter meant); none until the index is built."""
+        grams = tantivy_schema.author_grams(name)
+        if not grams or not self.built:
+            return []
+        t = self._t
+        query = t.Query.boolean_query([(t.Occur.Should, t.Query.term_query(self.index.schema, "author", g))
+                                       for g in grams])
+        return [i for i, _ in self._top(query, limit)]
+
     def _catch_up(self) -> bool:
         """Apply what the log holds beyond this index before answering from it (bounded).
 

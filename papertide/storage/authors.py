@@ -49,6 +49,13 @@ def author_spellings(conn: Connection, key: str) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+def names_of_papers(conn: Connection, ids: list[int]) -> list[str]:
+    """Every author name of the papers ``ids`` (row ids), once per paper it is on."""
+    if not ids:
+        return []
+    return list(conn.execute(sa.select(paper_authors.c.name).where(paper_authors.c.paper_id.in_(ids))).scalars())
+
+
 def coauthors(conn: Connection, key: str, limit: int) -> list[tuple[str, str, int]]:
     """(key, a spelling, papers together) of the people who wrote most often with ``key``.
 

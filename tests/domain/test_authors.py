@@ -1,6 +1,14 @@
 """Author keys fold Unicode form, case and spacing, and nothing else."""
 
-from papertide.domain.authors import MAX_NAME_CHARS, author_key, display_name, holds_name, names_shown, search_key
+from papertide.domain.authors import (
+    MAX_NAME_CHARS,
+    author_key,
+    closest_names,
+    display_name,
+    holds_name,
+    names_shown,
+    search_key,
+)
 
 
 def test_spellings_of_one_name_share_a_key():
@@ -67,3 +75,24 @@ def test_search_keys_drop_latin_greek_and_cyrillic_accents_and_keep_other_script
     assert search_key("Ελένη Σίμου") == "ελενη σιμου" and search_key("Йосиф") == "иосиф"
     assert search_key("田中 はが") == "田中 はが"  # the dakuten is part of the kana
     assert author_key("Detlef Müller") != author_key("Detlef Muller")  # pages still tell them apart
+
+
+HELD = ["Geoffrey Hinton", "Geoffrey E. Hinton", "Jim Hinton", "Jürgen Schmidhuber", "Juergen Schmidhuber",
+        "Detlef Müller", "Marius Muller", "Chintan Shah", "Yann LeCun", "Fei-Fei Li"]
+
+
+def test_a_misspelt_surname_is_offered_as_the_word_the_filter_then_finds():
+    assert closest_names("hintn", HELD)[0] == "Hinton"  # every Hinton, the most similar word first
+    assert closest_names("schmidhubr", HELD) == ["Schmidhuber"]
+    assert closest_names("MULER", HELD) == ["Müller"]  # Müller and Muller are one filter; a tie shows the first seen
+    assert closest_names("zzyzx", HELD) == [] and closest_names("", HELD) == []
+
+
+def test_several_typed_words_are_compared_with_whole_names():
+    assert closest_names("yann lecunn", HELD) == ["Yann LeCun"]
+    assert closest_names("fei-fei lee", HELD) == ["Fei-Fei Li"]
+
+
+def test_a_name_the_filter_already_finds_is_not_offered():
+    assert "Hinton" not in closest_names("hinton", HELD)
+    assert closest_names("hintn", HELD + ["Anna Hintze", "Bo Hinten", "Cy Hintzen"], limit=2) == ["Hinton", "Hinten"]

@@ -183,3 +183,12 @@ def test_a_search_by_author_names_and_marks_that_author_beyond_the_first_few(sea
     assert "<mark>Geoffrey Hinton</mark>" in html and "Dijkstra" not in html
     plain = search_client.get("/search", params={"q": "large collaboration"}).text
     assert "Geoffrey Hinton" not in plain and "<mark>Grace" not in plain
+
+
+def test_an_author_filter_that_matches_no_name_offers_the_names_it_resembles(search_client):
+    html = search_client.get("/search", params={"q": "black holes", "author": "Hawkong"}).text
+    assert "No papers match" in html and "Did you mean" in html
+    assert '<a href="/search?q=black+holes&amp;author=Hawking">Hawking</a>?' in html
+    assert 'href="/papers/2401.00008"' in search_client.get("/search?q=black+holes&author=Hawking").text
+    # The name is held, the category is what leaves nothing: no names are offered.
+    assert "Did you mean" not in search_client.get("/search", params={"author": "hawking", "cat": "cs.CV"}).text

@@ -68,6 +68,10 @@ def search_page(
          # The feed of this search: its words and filters (none for a page with neither, or a bad filter).
          "feed_query": urlencode(search_params(request.query_params.multi_items()))
          if not error and (page.query or filters.active) else "",
+         # The same search with each name offered for an author filter that matched nothing.
+         "author_links": [(name, "/search?" + urlencode([*((k, v) for k, v in request.query_params.multi_items()
+                                                           if k not in ("author", "p")), ("author", name)]))
+                          for name in page.author_suggestions],
          "form": {"date_from": fields.date_from[:40], "date_to": fields.date_to[:40], "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},
