@@ -14,6 +14,7 @@ from markupsafe import Markup
 from papertide.domain.arxiv_categories import category_group, category_name
 from papertide.domain.authors import holds_name, names_shown
 from papertide.domain.cards import placeholder_hue
+from papertide.domain.feeds import describe_search
 from papertide.domain.mathml import has_math, render_tex, tex_to_text
 from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
 from papertide.domain.summary import one_line_summary
@@ -65,6 +66,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         site_name=settings.site_name,
         authors_shown=settings.authors_shown,
         names_shown=names_shown,
+        describe_search=describe_search,  # a search feed's title, as the feed itself names it
         holds_name=holds_name,
         base_url=settings.base_url.rstrip("/"),
         abs_url=abs_url,

@@ -88,7 +88,8 @@ def test_a_search_feed_lists_new_papers_for_the_words_and_filters_of_the_page(cl
     assert client.get("/feeds/search.rss?q=%20&cat=").status_code == 422
     page = client.get("/search", params={"q": "graph", "cat": "cs.RO", "p": "0", "sort": "upvotes"}).text
     assert 'href="/feeds/search.rss?q=graph&amp;cat=cs.RO"' in page
-    assert 'href="/feeds/search.atom?author=hopper"' in client.get("/search?author=hopper").text
+    by_hopper = client.get("/search?author=hopper").text
+    assert 'title="Search: papers by hopper (Atom)" href="/feeds/search.atom?author=hopper"' in by_hopper
     assert "/feeds/search" not in client.get("/search").text
 
 
