@@ -107,8 +107,9 @@ class ApiService:
             return SearchPage(self._resolve(scored), BACKEND, False)
         return SearchPage([(h.entry, h.score) for h in page.hits], BACKEND, page.has_more)
 
-    def search_feed(self, query: str, filters: SearchFilters, limit: int) -> list[PaperEntry]:
-        """What a feed of a saved search shows: new papers, newest first.
+    def search_feed(self, query: str, filters: SearchFilters, limit: int) -> tuple[list[PaperEntry], bool]:
+        """What a feed of a saved search shows: new papers, newest first; and whether the words were
+        searched among the last SEARCH_FEED_DAYS days only.
 
         Filters alone list the newest papers passing them. With words, a relevance ranking over
         the whole archive would hardly change from day to day, so a feed reader would never see
@@ -116,15 +117,16 @@ class ApiService:
         among the papers of this instance's last SEARCH_FEED_DAYS days, and the most relevant of
         those (the search page's "newest first" candidates) are listed newest first.
         """
-        if query and not (filters.published_from or filters.published_to):
+        windowed = bool(query) and not (filters.published_from or filters.published_to)
+        if windowed:
             with self.db.read() as conn:
                 latest = papers_store.published_range(conn)[1]
             if latest is not None:
                 filters = replace(filters, published_from=latest - timedelta(days=SEARCH_FEED_DAYS - 1))
         page = self.search_service.search(SearchRequest(text=query, filters=filters, sort="date", page_size=limit))
         if page.redirect:  # the query was the arXiv id of a paper we hold
-            return [e for e, _ in self._resolve([ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)])]
-        return [h.entry for h in page.hits]
+            return [e for e, _ in self._resolve([ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)])], False
+        return [h.entry for h in page.hits], windowed
 
     def similar(self, arxiv_id: str, limit: int) -> SearchPage:
         """Papers like ``arxiv_id``, nearest first (empty while it has no embedding)."""

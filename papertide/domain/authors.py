@@ -15,6 +15,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from rapidfuzz import fuzz
+
 MAX_NAME_CHARS = 200  # longer path segments are not author names; the key column holds this many
 _SPACE = re.compile(r"\s+")
 
@@ -107,8 +109,6 @@ def closest_names(typed: str, names: Iterable[str], limit: int = NAME_SUGGESTION
     whole names. Compared without case and accents, as the filter compares them; one spelling
     each (the most frequent), most similar first, then most frequent.
     """
-    from rapidfuzz import fuzz
-
     want = search_key(typed)
     if not want:
         return []

@@ -85,7 +85,6 @@ class SearchPage:
     corrected: str | None = None  # the query as searched, when misspelt keywords were corrected
     missing_ids: tuple[str, ...] = ()  # arXiv ids the query names that we do not hold
     pinned: tuple[int, ...] = ()  # row ids of papers the query names, shown first
-    author_suggestions: tuple[str, ...] = ()  # names held like an author filter that matched nothing
 
     @property
     def has_more(self) -> bool:
@@ -280,9 +279,8 @@ class SearchService:
         took = 1000 * (time.perf_counter() - t0)
         SEARCH_SECONDS.labels(request.mode if query else "browse").observe(took / 1000)
         corrected = corrected_text(query, ranking.corrections) if ranking.corrections else None
-        names = self.author_suggestions(request.filters.author) if request.filters.author and not total else ()
         return SearchPage(request, query, terms, hits, total, None, dense_used, took, corrected,
-                          ranking.missing_ids, ranking.pinned, tuple(names))
+                          ranking.missing_ids, ranking.pinned)
 
     def author_suggestions(self, typed: str) -> list[str]:
         """Names held that look like ``typed``, an author filter that matched nothing: the papers

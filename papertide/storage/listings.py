@@ -178,11 +178,6 @@ def papers_after(
     return [(r.id, entry_from_row(r)) for r in conn.execute(q)]
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def max_paper_row_id(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(papers.c.id), 0))).scalar_one())
 

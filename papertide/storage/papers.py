@@ -21,6 +21,11 @@ from papertide.storage.tables.community import comments
 IN_CHUNK = 500
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ``escape="\\"``) for values holding ``text``, its % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 @dataclass(frozen=True, slots=True)
 class UpsertResult:
     inserted: int = 0

@@ -17,7 +17,7 @@ from papertide.domain.authors import search_key
 from papertide.domain.search import SearchFilters
 from papertide.storage.dialects import search_postgres, search_sqlite
 from papertide.storage.github import has_code_condition
-from papertide.storage.papers import IN_CHUNK
+from papertide.storage.papers import IN_CHUNK, contains_pattern
 from papertide.storage.schema import daily_listings, paper_categories, papers
 from papertide.storage.tables.authors import paper_authors
 
@@ -65,8 +65,7 @@ def author_condition(name: str, scan: bool = False) -> sa.ColumnElement[bool]:
     without diacritics, "muller" finds Müller too. The tantivy index keeps n-grams of the same
     keys (storage/search_changes.py).
     """
-    needle = search_key(name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    matching = paper_authors.c.search_key.like(f"%{needle}%", escape="\\")
+    matching = paper_authors.c.search_key.like(contains_pattern(search_key(name)), escape="\\")
     if scan:  # one pass over the (search_key, paper_id) index: 0.19 s at 241,792 papers, each paper's lookup 0.36 s
         return papers.c.id.in_(sa.select(paper_authors.c.paper_id).where(matching))
     return sa.exists().where(paper_authors.c.paper_id == papers.c.id, matching)

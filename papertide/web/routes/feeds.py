@@ -193,11 +193,11 @@ def search_feed(
     if not query and not filters.active:
         raise HTTPException(422, "give a search query or a filter, e.g. /feeds/search.rss?q=diffusion "
                                  "or /feeds/search.rss?cat=cs.CL&has_code=1")
-    entries = api.search_feed(query, filters, FEED_ITEMS)
+    entries, windowed = api.search_feed(query, filters, FEED_ITEMS)
     what = describe_search(query, filters)
     link = "/search?" + urlencode([*search_params(request.query_params.multi_items()), ("sort", "date")])
     about = (f"The newest of the papers of the last {SEARCH_FEED_DAYS} days that best match {what}."
-             if query and not (filters.published_from or filters.published_to) else f"The newest papers matching {what}.")
+             if windowed else f"The newest papers matching {what}.")
     return _respond(request, kind, f"Search: {what}", link, about, entries)
 
 

@@ -59,6 +59,8 @@ def search_page(
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
                         correct_spelling=not is_on(exact))
     page = search.search(req) if not error else SearchPage(req, understand_query(q).text, ())
+    # Only the page offers names for an author filter that matched nothing (the API and feeds do not).
+    offered = search.author_suggestions(filters.author) if filters.author and not page.total and not error else []
     if page.redirect:
         return RedirectResponse(page.redirect, status_code=303)
     return templates.TemplateResponse(
@@ -71,7 +73,7 @@ def search_page(
          # The same search with each name offered for an author filter that matched nothing.
          "author_links": [(name, "/search?" + urlencode([*((k, v) for k, v in request.query_params.multi_items()
                                                            if k not in ("author", "p")), ("author", name)]))
-                          for name in page.author_suggestions],
+                          for name in offered],
          "form": {"date_from": fields.date_from[:40], "date_to": fields.date_to[:40], "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},
