@@ -7,7 +7,7 @@ export PAPERTIDE_DATA_DIR ?= data
 # pytest-xdist workers for `make test` (0: one process). They share one PostgreSQL cluster (tests/conftest.py).
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint lint-imports bench clean browser train-retriever
+.PHONY: run test lint lint-imports bench clean browser train-retriever train-query-encoder
 
 $(VENV)/.run-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ train-retriever:  ## fine-tune the search encoder on ../shared/data (CPU: about 
 	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/pip install -q $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -r tools/retriever/requirements.txt
 	$(TRAIN_VENV)/bin/python tools/retriever/train.py $(TRAIN_ARGS)
+
+train-query-encoder: $(VENV)/.run-installed  ## fine-tune a query encoder against the served vectors -> build/retriever-query
+	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -r tools/retriever/requirements.txt
+	$(PY) tools/retriever/mine_frozen.py $(MINE_ARGS)
+	$(TRAIN_VENV)/bin/python tools/retriever/train_query.py $(TRAIN_ARGS)
 
 clean:
 	rm -rf $(VENV) data test-output .pytest_cache .coverage .coverage.*

@@ -252,6 +252,12 @@ class Settings(BaseSettings):
         description="Dense model: 'minilm' (bundled ONNX all-MiniLM-L6-v2 int8), 'onnx:FOLDER' (a folder holding "
                     "model.onnx with the same inputs, e.g. one made by `make train-retriever`) or 'null' (lexical only).",
     )
+    search_query_encoder: str = Field(
+        "", pattern="^(|onnx:.+)$",
+        description="Embed search queries with another model than the papers: 'onnx:FOLDER' (a query encoder "
+                    "trained against the document model's vectors, e.g. by `make train-query-encoder`); empty: "
+                    "the document model. Stored vectors stay as they are.",
+    )
     search_threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads for embedding in the web process.")
     search_lexical: str = Field(
         "auto",

@@ -105,7 +105,8 @@ class Edges:
 
 
 def build_search(settings: Settings, db: Database, device: str = "cpu", threads: int | None = None) -> SearchService:
-    embedder = make_embedder(settings.search_embedder, threads=threads or settings.search_threads, device=device)
+    embedder = make_embedder(settings.search_embedder, threads=threads or settings.search_threads, device=device,
+                             query_encoder=settings.search_query_encoder)
     index = DeferredVectorIndex(lambda: make_vector_index(db, embedder.model_id, settings.search_vector_index))
     lexical = make_lexical_index(db, settings.search_lexical,
                                  keyword_index_dir(db, settings.search_index_dir, settings.data_dir))

@@ -194,15 +194,43 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def make_embedder(name: str, threads: int | None = None, device: str = "cpu") -> Embedder:
-    """The embedder a setting names: ``minilm`` (default ONNX model), ``onnx:FOLDER`` or ``null``."""
+class QueryTunedEmbedder:
+    """Papers embedded by one model, queries by another trained against that model's vectors.
+
+    A query encoder fine-tuned with the document side frozen (tools/retriever/train_query.py)
+    meets the vectors already stored, so it keeps the document model's ``model_id``: changing or
+    dropping the query encoder never re-embeds the corpus or rebuilds the vector index.
+    """
+
+    def __init__(self, documents: Embedder, queries: Embedder) -> None:
+        if queries.dim != documents.dim:
+            raise ValueError(f"query encoder has {queries.dim} dimensions, the document model {documents.dim}")
+        self.documents, self.queries = documents, queries
+        self.model_id, self.dim = documents.model_id, documents.dim
+
+    def embed_documents(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> Vectors:
+        return self.documents.embed_documents(texts, progress)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.queries.embed_query(text)
+
+
+def make_embedder(name: str, threads: int | None = None, device: str = "cpu", query_encoder: str = "") -> Embedder:
+    """The embedder a setting names: ``minilm`` (default ONNX model), ``onnx:FOLDER`` or ``null``;
+    ``query_encoder`` (``onnx:FOLDER``) embeds queries with another model against the same vectors."""
     if name in ("null", "none", ""):
         return NullEmbedder()
     if name in ("minilm", MINILM_INT8_NAME):
-        return _shared_minilm(threads, device)
-    if name.startswith("onnx:"):
-        return _shared_folder(name.removeprefix("onnx:"), threads, device)
-    raise ValueError(f"unknown embedder {name!r}; expected 'minilm', 'onnx:FOLDER' or 'null'")
+        documents: Embedder = _shared_minilm(threads, device)
+    elif name.startswith("onnx:"):
+        documents = _shared_folder(name.removeprefix("onnx:"), threads, device)
+    else:
+        raise ValueError(f"unknown embedder {name!r}; expected 'minilm', 'onnx:FOLDER' or 'null'")
+    if not query_encoder:
+        return documents
+    if not query_encoder.startswith("onnx:"):
+        raise ValueError(f"unknown query encoder {query_encoder!r}; expected 'onnx:FOLDER' or nothing")
+    return QueryTunedEmbedder(documents, _shared_folder(query_encoder.removeprefix("onnx:"), threads, device))
 
 
 def folder_model_files(folder: Path) -> OnnxModelFiles:

@@ -39,3 +39,31 @@ def test_the_setting_accepts_a_folder_and_rejects_anything_else(monkeypatch):
     monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "word2vec")
     with pytest.raises(ValueError):
         Settings()
+
+
+def test_a_query_encoder_embeds_queries_only_and_keeps_the_stored_vectors_model(tmp_path: Path):
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    (folder / "model.onnx").symlink_to(minilm_int8_files().onnx_path)
+    tuned = make_embedder("minilm", threads=1, query_encoder=f"onnx:{folder}")
+    bundled = make_embedder("minilm", threads=1)
+    # The vectors in the database are the document model's: nothing is re-embedded.
+    assert tuned.model_id == bundled.model_id == MINILM_INT8_NAME
+    doc = ["Graph neural networks. We predict molecular properties from message passing."]
+    assert np.array_equal(tuned.embed_documents(doc), bundled.embed_documents(doc))
+    assert np.allclose(tuned.embed_query("molecules"), bundled.embed_query("molecules"), atol=1e-5)
+
+
+def test_queries_go_to_the_query_encoder(tmp_path: Path):
+    from papertide.search.embedders import OnnxEmbedder, QueryTunedEmbedder
+
+    short = OnnxEmbedder(minilm_int8_files(), threads=1, max_tokens=4)  # sees only "[CLS] graph neural [SEP]"
+    tuned = QueryTunedEmbedder(make_embedder("minilm", threads=1), short)
+    text = "graph neural networks for molecules"
+    assert np.allclose(tuned.embed_query(text), short.embed_query(text))
+    assert not np.allclose(tuned.embed_query(text), make_embedder("minilm", threads=1).embed_query(text), atol=1e-3)
+    with pytest.raises(ValueError, match="dimensions"):
+        QueryTunedEmbedder(make_embedder("minilm", threads=1), NullEmbedder())
+    with pytest.raises(ValueError, match="query encoder"):
+        make_embedder("minilm", query_encoder="word2vec")
+    assert isinstance(make_embedder("null", query_encoder=f"onnx:{tmp_path}"), NullEmbedder)
