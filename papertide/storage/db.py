@@ -7,6 +7,7 @@ on a lock upgrade; readers run concurrently on their own connections.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,7 +75,10 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # JSON as UTF-8 text, not "M\u00fcller": FTS5 indexes the text of papers.authors, and an
+        # escaped name is no word it can find (PostgreSQL keeps JSONB in its own form).
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  json_serializer=json_text)
         _configure_sqlite(engine)
     else:
         engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -83,6 +87,11 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 
 
 NUL_MESSAGE = "A value you sent contains a NUL character (\\0 or %00), which cannot be stored or looked up; remove it."
+
+
+def json_text(value: object) -> str:
+    """How SQLite stores a JSON column: non-ASCII letters as themselves."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _refuse_nul_text(engine: Engine) -> None:

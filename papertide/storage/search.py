@@ -60,8 +60,8 @@ def filter_conditions(filters: SearchFilters, scan: bool = False) -> list[sa.Col
 def author_condition(name: str, scan: bool = False) -> sa.ColumnElement[bool]:
     """Some author's search key (``paper_authors``: NFKC, case and diacritics folded) holds ``name``'s.
 
-    Keys, not the JSON text of ``papers.authors``: SQLite stores that with non-ASCII letters
-    escaped ("M\\u00fcller") and lower-cases ASCII only, so "Müller" or "Łukasz" found nothing;
+    Keys, not the JSON text of ``papers.authors``: SQLite's LIKE lower-cases ASCII only (and rows
+    written before migration 0023 held "M\\u00fcller"), so "Müller" or "Łukasz" found nothing;
     without diacritics, "muller" finds Müller too. The tantivy index keeps n-grams of the same
     keys (storage/search_changes.py).
     """
