@@ -18,9 +18,11 @@ import json
 import random
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from sampling import reservoir  # same folder, run as a script
 
 from papertide.search.embedders import OnnxEmbedder
 
@@ -29,28 +31,21 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 def sample(corpus: Path, exclude: set[str], n: int, since: str, seed: int) -> list[dict[str, str]]:
     rng = random.Random(seed)
-    out: list[dict[str, str]] = []
-    seen = 0
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            d = json.loads(line)
-            if d["arxiv_id"] in exclude or d.get("published", "") < since:
-                continue
-            sentences = _SENTENCE.split(" ".join(d.get("abstract", "").split()))
-            if len(sentences) < 4:
-                continue
-            i = rng.randrange(1, len(sentences))
-            row = {"arxiv_id": d["arxiv_id"], "title": " ".join(d["title"].split()), "sentence": sentences[i],
-                   "document": " ".join(sentences[:i] + sentences[i + 1:])}
-            seen += 1  # reservoir sample: one pass, the same sample for the same seed
-            if len(out) < n:
-                out.append(row)
-            else:
-                j = rng.randrange(seen)
-                if j < n:
-                    out[j] = row
-    rng.shuffle(out)
-    return out
+
+    def rows() -> Iterator[dict[str, str]]:
+        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                if d["arxiv_id"] in exclude or d.get("published", "") < since:
+                    continue
+                sentences = _SENTENCE.split(" ".join(d.get("abstract", "").split()))
+                if len(sentences) < 4:
+                    continue
+                i = rng.randrange(1, len(sentences))
+                yield {"arxiv_id": d["arxiv_id"], "title": " ".join(d["title"].split()), "sentence": sentences[i],
+                       "document": " ".join(sentences[:i] + sentences[i + 1:])}
+
+    return reservoir(rows(), n, rng)
 
 
 def main() -> None:

@@ -26,10 +26,12 @@ import math
 import random
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from sampling import reservoir  # same folder, run as a script
 from transformers import AutoModel, AutoTokenizer
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -44,33 +46,25 @@ def base_model_dir() -> Path:
 def mine_pairs(corpus: Path, exclude: set[str], n: int, seed: int) -> list[tuple[str, str, str]]:
     """``(kind, query, document)`` triples, a seeded sample of ``n`` over the corpus."""
     rng = random.Random(seed)
-    out: list[tuple[str, str, str]] = []
-    seen = 0
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            d = json.loads(line)
-            if d["arxiv_id"] in exclude or len(d.get("abstract", "")) < 200:
-                continue
-            title, abstract = d["title"].strip(), " ".join(d["abstract"].split())
-            options = [("title", title, abstract)]
-            sentences = _SENTENCE.split(abstract)
-            if len(sentences) >= 4:
-                i = rng.randrange(1, len(sentences))
-                rest = " ".join(sentences[:i] + sentences[i + 1:])
-                options.append(("cloze", sentences[i], f"{title}. {rest}"))
-            if d.get("hf_keywords"):
-                options.append(("keywords", ", ".join(d["hf_keywords"][:6]), f"{title}. {abstract}"))
-            pair = rng.choice(options)
-            # Reservoir sample: one pass, bounded memory, the same sample for the same seed.
-            seen += 1
-            if len(out) < n:
-                out.append(pair)
-            else:
-                j = rng.randrange(seen)
-                if j < n:
-                    out[j] = pair
-    rng.shuffle(out)
-    return out
+
+    def pairs() -> Iterator[tuple[str, str, str]]:
+        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                if d["arxiv_id"] in exclude or len(d.get("abstract", "")) < 200:
+                    continue
+                title, abstract = d["title"].strip(), " ".join(d["abstract"].split())
+                options = [("title", title, abstract)]
+                sentences = _SENTENCE.split(abstract)
+                if len(sentences) >= 4:
+                    i = rng.randrange(1, len(sentences))
+                    rest = " ".join(sentences[:i] + sentences[i + 1:])
+                    options.append(("cloze", sentences[i], f"{title}. {rest}"))
+                if d.get("hf_keywords"):
+                    options.append(("keywords", ", ".join(d["hf_keywords"][:6]), f"{title}. {abstract}"))
+                yield rng.choice(options)
+
+    return reservoir(pairs(), n, rng)
 
 
 def embed(model: torch.nn.Module, tok: AutoTokenizer, texts: list[str], max_len: int) -> torch.Tensor:
