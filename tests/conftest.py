@@ -76,6 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
     pg_root = tempfile.mkdtemp(prefix="papertide-pg-", dir=_scratch_parent())
     os.chmod(pg_root, 0o755)  # pgserver runs postgres as its own user when we are root
     config._papertide_pg_root = pg_root  # type: ignore[attr-defined]
+    # Commands and apps built from the environment's Settings put derived files (a PostgreSQL
+    # database's keyword index, backups) under DATA_DIR; `make test` exports the user's own
+    # `data`, which the tests must not write into. The workers inherit this.
+    data_dir = tempfile.mkdtemp(prefix="papertide-data-", dir=_scratch_parent())
+    os.environ["PAPERTIDE_DATA_DIR"] = data_dir
+    config._papertide_data_dir = data_dir  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -88,9 +94,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if pg_root:
         _stop_cluster(Path(pg_root) / "data")
         shutil.rmtree(pg_root, ignore_errors=True)
-    base = getattr(config, "_papertide_basetemp", None)
-    if base:
-        shutil.rmtree(base, ignore_errors=True)
+    for name in ("_papertide_basetemp", "_papertide_data_dir"):
+        if folder := getattr(config, name, None):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pg_root(config: pytest.Config) -> Path:
