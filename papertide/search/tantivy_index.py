@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+from papertide.domain.authors import search_key
 from papertide.domain.search import SearchFilters
 from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
 from papertide.search import tantivy_browse, tantivy_schema
@@ -197,15 +198,25 @@ class TantivyLexicalIndex:
         return tantivy_browse.newest(searcher, query, limit)
 
     def papers_sharing_name(self, name: str, limit: int) -> list[int]:
-        """Papers whose authors hold the most of ``name``'s n-grams (where to look for what a
-        misspelt author filter meant); none until the index is built."""
+        """Where to look for what a misspelt author filter meant; none until the index is built.
+
+        First the papers holding a word one or two edits from each of ``name``'s words (the text
+        field holds the authors' names too), then those whose authors hold the most of its
+        n-grams. The n-grams alone lose a short name: "bengo" shares "ben" and "eng" with Bengio
+        but all three of its grams with papers whose *different* authors are a Ben, a Cheng and
+        a Ngo, and those fill the pool first.
+        """
         grams = tantivy_schema.author_grams(name)
         if not grams or not self.built:
             return []
-        t = self._t
-        query = t.Query.boolean_query([(t.Occur.Should, t.Query.term_query(self.index.schema, "author", g))
-                                       for g in grams])
-        return [i for i, _ in self._top(query, limit)]
+        t, schema = self._t, self.index.schema
+        near = [t.Query.fuzzy_term_query(schema, "text", stem, distance=max_edits(word))
+                for word in search_key(name).split() if max_edits(word) and word.isalpha()
+                for stem in self._stem.analyze(word)]
+        found = [i for i, _ in self._top(t.Query.boolean_query([(t.Occur.Should, q) for q in near]), limit)] if near else []
+        query = t.Query.boolean_query([(t.Occur.Should, t.Query.term_query(schema, "author", g)) for g in grams])
+        seen = set(found)
+        return found + [i for i, _ in self._top(query, limit) if i not in seen]
 
     def _catch_up(self) -> bool:
         """Apply what the log holds beyond this index before answering from it (bounded).

@@ -177,3 +177,13 @@ def test_an_author_is_found_by_any_case_accent_and_unicode_form_of_the_name(
         ids, total = browse(db, lexical, filters, "date", 20, 0)
         assert sorted(rows[i] for i in ids) == expected and total == len(expected)
         assert sorted(rows[i] for i, _ in lexical.search(("parsing",), filters, 20)) == expected
+
+
+def test_a_misspelt_short_name_is_offered_though_other_names_share_more_of_its_letters(db, tmp_path) -> None:
+    # Each crowd paper holds all three trigrams of "bengo" (a Ben, a Cheng, a Ngo); Bengio's only two.
+    crowd = [make_paper(f"2405.{n:05d}", authors=("Ben Carter", "Wei Cheng", "Thi Ngo")) for n in range(230)]
+    add_papers(db, *crowd, make_paper("2406.00001", authors=("Yoshua Bengio", "Aaron Courville")))
+    service = SearchService(db, lexical=_index(db, tmp_path / "idx"))
+    assert service.author_suggestions("bengo") == ["Bengio"]
+    assert service.author_suggestions("courvile") == ["Courville"]
+    assert service.author_suggestions("zzyzx") == []
