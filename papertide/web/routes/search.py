@@ -59,10 +59,10 @@ def search_page(
     req = SearchRequest(q, filters, parse_sort(sort), p, settings.search_page_size, wanted,  # type: ignore[arg-type]
                         correct_spelling=not is_on(exact))
     page = search.search(req) if not error else SearchPage(req, understand_query(q).text, ())
-    # Only the page offers names for an author filter that matched nothing (the API and feeds do not).
-    offered = search.author_suggestions(filters.author) if filters.author and not page.total and not error else []
     if page.redirect:
         return RedirectResponse(page.redirect, status_code=303)
+    # Only the page offers names for an author filter that matched nothing (the API and feeds do not).
+    offered = search.author_suggestions(filters.author) if filters.author and not page.total and not error else []
     return templates.TemplateResponse(
         request, "search/results.html",
         {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort, "filter_error": error,
