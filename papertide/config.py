@@ -297,7 +297,7 @@ class Settings(BaseSettings):
     search_dense_floor: float = Field(
         0.345, ge=0, le=1,
         description="Cosine similarity a semantic match must reach (0: keep every nearest neighbour); "
-        "chosen on the demo corpus, see bench/RESULTS.md.",
+        "it picks results after fusion and changes no score; chosen on the demo corpus, see bench/RESULTS.md.",
     )
     search_background_embed: bool = Field(
         True, description="Let the job runner embed new or changed papers and keep the search indexes current."

@@ -169,6 +169,26 @@ def above_floor(hits: Sequence[tuple[K, float]], floor: float = DENSE_FLOOR) -> 
     return [(key, score) for key, score in hits if score >= floor]
 
 
+def admitted(
+    fused: Sequence[tuple[K, float]],
+    lexical: Sequence[tuple[K, float]],
+    dense: Sequence[tuple[K, float]],
+    floor: float = DENSE_FLOOR,
+) -> list[tuple[K, float]]:
+    """The fused hits that are matches: every keyword hit, and the neighbours that reach ``floor``.
+
+    The floor decides which papers are results *after* fusion, so it changes no score: the
+    fused scores are scaled with the whole neighbour list's statistics, and cutting the list
+    first moved every paper's dense score (SciFact lost 0.007 nDCG@10 that way).
+
+    >>> admitted([("a", 1.2), ("b", 0.5), ("c", 0.1)], [("c", 3.0)], [("a", 0.6), ("b", 0.2)], 0.345)
+    [('a', 1.2), ('c', 0.1)]
+    """
+    words = {key for key, _ in lexical}
+    similarity = dict(dense)
+    return [(key, score) for key, score in fused if key in words or similarity.get(key, 0.0) >= floor]
+
+
 def fuse(
     lexical: Sequence[tuple[K, float]],
     dense: Sequence[tuple[K, float]],

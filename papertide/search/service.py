@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from papertide.domain.authors import closest_names
-from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, above_floor, dense_weight_for, fuse
+from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, admitted, dense_weight_for, fuse
 from papertide.domain.mathml import tex_to_text
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
@@ -209,15 +209,16 @@ class SearchService:
             if want_dense:
                 vector = self.embedder.embed_query(query)
             dense = self.index.search(vector, neighbours, filters) if vector is not None else []
-        if self.dense_floor > 0:
-            dense = above_floor(dense, self.dense_floor)
         rest: dict[int, float] = {}
         if vector is not None and dense and lexical and self.fusion != "rrf":
             # Keyword hits outside the neighbour list get their real similarity, not a guess.
             near = {pid for pid, _ in dense}
             rest = self.index.similarities(vector, [pid for pid, _ in lexical if pid not in near])
         weight = dense_weight_for(query, self.dense_weight, self.question_dense_weight)
-        return fuse(lexical, dense, self.fusion, weight, rest)[:limit], vectors
+        fused = fuse(lexical, dense, self.fusion, weight, rest)
+        if self.dense_floor > 0 and dense:
+            fused = admitted(fused, lexical, dense, self.dense_floor)
+        return fused[:limit], vectors
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

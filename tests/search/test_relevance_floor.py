@@ -41,6 +41,26 @@ def test_the_floor_drops_gibberish_and_keeps_real_queries(corpus_db, embedder):
     assert dense.hits and dense.hits[0].entry.paper.arxiv_id == "2401.00005"
 
 
+def test_the_floor_chooses_results_without_changing_their_scores(corpus_db, embedder):
+    # Cutting the neighbour list before fusion moved every dense score (its statistics changed);
+    # the floor only decides which papers are results.
+    svc = SearchService(corpus_db, embedder, make_vector_index(corpus_db, embedder.model_id))
+    svc.embed_pending()
+    cut_some = False
+    for query in [*KNOWN, "graph neural networks for molecules", "protein structure"]:
+        svc.dense_floor = 0.0
+        every = svc.rank(query)
+        words = {pid for pid, _ in svc.rank(query, mode="lexical")}
+        near = {pid for pid, score in svc.rank(query, mode="dense") if score >= DENSE_FLOOR}
+        svc.dense_floor = DENSE_FLOOR
+        kept = svc.rank(query)
+        keep = {pid for pid, _ in kept}
+        assert kept == [(pid, score) for pid, score in every if pid in keep], query
+        assert keep == words | near, query
+        cut_some = cut_some or len(kept) < len(every)
+    assert cut_some
+
+
 @pytest.fixture
 def site(settings, db, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PAPERTIDE_SEARCH_BACKGROUND_EMBED", "0")
