@@ -160,15 +160,6 @@ def dense_weight_for(text: str, keyword_weight: float = DENSE_WEIGHT,
     return question_weight if is_question(text) else keyword_weight
 
 
-def above_floor(hits: Sequence[tuple[K, float]], floor: float = DENSE_FLOOR) -> list[tuple[K, float]]:
-    """The dense hits whose similarity reaches ``floor`` (the rest are neighbours, not matches).
-
-    >>> above_floor([("a", 0.61), ("b", 0.36), ("c", 0.2)])
-    [('a', 0.61), ('b', 0.36)]
-    """
-    return [(key, score) for key, score in hits if score >= floor]
-
-
 def admitted(
     fused: Sequence[tuple[K, float]],
     lexical: Sequence[tuple[K, float]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from papertide.domain.fusion import DENSE_FLOOR, above_floor
+from papertide.domain.fusion import DENSE_FLOOR, admitted
 from papertide.domain.search import SearchFilters, SearchRequest
 from papertide.search.service import SearchService
 from papertide.search.vectors import make_vector_index
@@ -15,9 +15,12 @@ from tests.search.conftest import CORPUS, KNOWN
 GIBBERISH = ["asdfghjkl", "qwertyuiop zxcv", "glorbnax frizzle", "banana bread recipe"]
 
 
-def test_above_floor_keeps_hits_at_or_over_it_in_order():
-    assert above_floor([(1, 0.8), (2, DENSE_FLOOR), (3, DENSE_FLOOR - 0.01)]) == [(1, 0.8), (2, DENSE_FLOOR)]
-    assert above_floor([], 0.5) == []
+def test_admitted_keeps_keyword_hits_and_neighbours_at_or_over_the_floor_in_fused_order():
+    fused = [(3, 2.0), (1, 1.5), (2, 0.4), (4, -0.3), (5, -1.0)]
+    dense = [(1, 0.8), (2, DENSE_FLOOR), (5, DENSE_FLOOR - 0.01), (4, 0.1)]
+    assert admitted(fused, [(3, 9.0), (4, 1.0)], dense) == [(3, 2.0), (1, 1.5), (2, 0.4), (4, -0.3)]
+    assert admitted(fused, [], dense, 0.5) == [(1, 1.5)]
+    assert admitted([], [], [], 0.5) == []
 
 
 def test_dense_search_without_a_floor_returns_neighbours_for_gibberish(corpus_db, embedder):
