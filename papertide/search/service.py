@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from papertide.domain.authors import closest_names
 from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, admitted, dense_weight_for, fuse
+from papertide.domain.languages import other_language
 from papertide.domain.mathml import tex_to_text
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
@@ -85,6 +86,7 @@ class SearchPage:
     corrected: str | None = None  # the query as searched, when misspelt keywords were corrected
     missing_ids: tuple[str, ...] = ()  # arXiv ids the query names that we do not hold
     pinned: tuple[int, ...] = ()  # row ids of papers the query names, shown first
+    other_language: bool = False  # the query reads as another language than the papers' English
 
     @property
     def has_more(self) -> bool:
@@ -281,7 +283,7 @@ class SearchService:
         SEARCH_SECONDS.labels(request.mode if query else "browse").observe(took / 1000)
         corrected = corrected_text(query, ranking.corrections) if ranking.corrections else None
         return SearchPage(request, query, terms, hits, total, None, dense_used, took, corrected,
-                          ranking.missing_ids, ranking.pinned)
+                          ranking.missing_ids, ranking.pinned, other_language(query))
 
     def author_suggestions(self, typed: str) -> list[str]:
         """Names held that look like ``typed``, an author filter that matched nothing: the papers

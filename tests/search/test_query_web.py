@@ -57,3 +57,10 @@ def test_the_submit_form_arrives_filled_in_even_through_sign_in(site):
     assert r.status_code == 303 and "next=/submit%3Fpaper%3D2607.27042" in r.headers["location"]
     sign_in(site, "reader@example.org")
     assert 'value="2607.27042"' in site.get("/submit", params={"paper": "2607.27042"}).text
+
+
+def test_a_query_in_another_language_is_told_the_index_is_english(site):
+    for query in ("在图像生成器的初始噪声里藏一个标记", "kleine Sprachmodelle, nur mit deutschen Texten trainiert und offen"):
+        html = site.get("/search", params={"q": query}).text
+        assert 'class="notice other-language"' in html and "The papers here are in English" in html, query
+    assert "other-language" not in site.get("/search", params={"q": "transformer attention"}).text
