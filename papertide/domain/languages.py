@@ -4,8 +4,9 @@ The papers, their keyword index and the bundled embedding model are English; a q
 another language matches only the names, acronyms and formulas it shares with them, so
 the search page says so instead of leaving the reader with poor results and no reason.
 A cheap test is enough: another script (Chinese, Japanese, Korean, Cyrillic, Arabic, …)
-or two signs of a common European language (distinct function words; accented letters count once). Greek letters do not
-count (they are mathematics), nor does one stray "la" or "de" (La Palma, de Finetti).
+or two signs of a common European language (distinct function words; accented letters
+count once). Greek letters do not count (they are mathematics), nor does one stray "la"
+or "de" (La Palma, de Finetti).
 """
 
 from __future__ import annotations
