@@ -32,7 +32,7 @@ MIN_SIGNS = 2  # distinct function words, and accented letters counted once
 
 
 def _other_script(ch: str) -> bool:
-    """A letter of neither the Latin nor the Greek script."""
+    """A letter of neither the Latin nor the Greek script (nor a mathematical alphanumeric, 𝒪 or 𝔽)."""
     name = unicodedata.name(ch, "")
     return not (name.startswith("LATIN") or name.startswith("GREEK") or name.startswith("MATHEMATICAL"))
 
