@@ -9,6 +9,11 @@ from typing import Literal
 
 PeriodKind = Literal["day", "week", "month"]
 
+# The last year an address may name. Code steps one day past a period's end (a past list is
+# scored as of the instant its last day ends), and Python's calendar stops at 9999-12-31, so a
+# period in year 9999 would fail there; nobody lists papers that far out anyway.
+LAST_YEAR = 9998
+
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -68,14 +73,21 @@ def month_period(year: int, month: int) -> Period:
     return Period("month", first, nxt - timedelta(days=1))
 
 
+def _check_year(year: int, text: str) -> None:
+    if not 1 <= year <= LAST_YEAR:
+        raise InvalidPeriod(f"{text[:40]!r} is outside the years papertide lists (0001 to {LAST_YEAR})")
+
+
 def parse_day(text: str) -> Period:
     """``YYYY-MM-DD`` → a one-day period."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError
-        return day_period(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidPeriod(f"not a date (expected YYYY-MM-DD): {text[:40]!r}") from None
+    _check_year(day.year, text)
+    return day_period(day)
 
 
 def parse_week(text: str) -> Period:
@@ -83,6 +95,7 @@ def parse_week(text: str) -> Period:
     m = _WEEK.match(text)
     if m is None:
         raise InvalidPeriod(f"not an ISO week (expected YYYY-Www, e.g. 2026-W22): {text[:40]!r}")
+    _check_year(int(m.group(1)), text)
     try:
         monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
@@ -95,4 +108,5 @@ def parse_month(text: str) -> Period:
     m = _MONTH.match(text)
     if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
         raise InvalidPeriod(f"not a month (expected YYYY-MM): {text[:40]!r}")
+    _check_year(int(m.group(1)), text)
     return month_period(int(m.group(1)), int(m.group(2)))

@@ -42,3 +42,14 @@ def test_month_handles_lengths_and_year_ends():
 def test_malformed_periods_raise_a_clear_error(parser, text):
     with pytest.raises(InvalidPeriod):
         parser(text)
+
+
+@pytest.mark.parametrize(("parser", "text"), [
+    (parse_day, "9999-12-31"), (parse_week, "9999-W52"), (parse_month, "9999-12"), (parse_week, "0000-W01"),
+])
+def test_periods_at_the_end_of_the_calendar_are_refused_with_the_range(parser, text):
+    # Python's calendar ends at 9999-12-31: the week or month around it (or the day after it,
+    # where a list is scored) cannot be computed, so the address is refused with the years we take.
+    with pytest.raises(InvalidPeriod, match="0001 to 9998"):
+        parser(text)
+    assert parse_week("9998-W53").last == date(9999, 1, 3) and parse_month("9998-12").last == date(9998, 12, 31)

@@ -71,3 +71,20 @@ def test_a_nul_character_in_a_form_or_json_body_is_refused_and_nothing_is_stored
             assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0, table
     r = client.post("/email/bounces", json={"email": "a\x00@b.org", "kind": "hard"})
     assert r.status_code < 500
+
+
+def test_periods_at_the_end_of_the_calendar_are_a_clear_error_on_pages_feeds_and_apis(client, db):
+    # These were 500s: the week or month around 9999-12-31, or the day after it (where a trending
+    # list is scored), is past the last date Python's calendar holds.
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)))
+    for url, status in [
+        ("/papers/week/9999-W52", 404), ("/papers/month/9999-12", 404), ("/papers/date/9999-12-31", 404),
+        ("/api/v1/weeks/9999-W52", 404), ("/api/v1/months/9999-12", 404),
+        ("/api/v1/daily/9999-12-31?sort=trending", 422), ("/api/daily_papers?date=9999-12-31&sort=trending", 422),
+        ("/api/daily_papers?month=9999-12", 422), ("/feeds/weekly.rss?week=9999-W52", 422),
+        ("/feeds/monthly.atom?month=9999-12", 422),
+    ]:
+        r = client.get(url)
+        assert r.status_code == status and "0001 to 9998" in r.text, (url, r.status_code, r.text[:200])
+    assert client.get("/papers/week/9998-W52").status_code == 200
+    assert client.get("/api/v1/months/9998-12").json()["last"] == "9998-12-31"

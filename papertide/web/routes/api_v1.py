@@ -157,7 +157,7 @@ def weekly(week: Annotated[str, Path(pattern=WEEK_PATTERN, examples=["2026-W22"]
            cursor: Cursor = None) -> dict:
     try:
         period = parse_week(week)
-    except InvalidPeriod as exc:  # week 53 of a 52-week year
+    except InvalidPeriod as exc:  # week 53 of a 52-week year, or one past the calendar papertide lists
         raise HTTPException(404, str(exc)) from None
     return _period_list(request, period, submitter, sort, limit, cursor)
 
@@ -166,7 +166,11 @@ def weekly(week: Annotated[str, Path(pattern=WEEK_PATTERN, examples=["2026-W22"]
 def monthly(month: Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-05"])], request: Request,
             submitter: Submitter = None, sort: ListSortParam = "upvotes", limit: Limit = 50,
             cursor: Cursor = None) -> dict:
-    return _period_list(request, parse_month(month), submitter, sort, limit, cursor)
+    try:
+        period = parse_month(month)
+    except InvalidPeriod as exc:  # a year past the calendar papertide lists (as for weeks)
+        raise HTTPException(404, str(exc)) from None
+    return _period_list(request, period, submitter, sort, limit, cursor)
 
 
 @router.get("/trending", response_model=TrendingList, summary="Papers by trending score")
