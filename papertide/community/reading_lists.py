@@ -34,11 +34,24 @@ class ReadingLists:
             raise NotFound(collection_uuid)
         return user, c
 
-    def create(self, user: User | None, name: str, is_public: bool) -> str:
+    def create(self, user: User | None, name: str, is_public: bool, first_paper: str | None = None) -> str:
+        """A new collection, holding ``first_paper`` when given (the paper page's "new collection").
+
+        Both in one transaction: a paper we do not hold is :class:`NotFound` and leaves no empty
+        collection behind.
+        """
         user = self._require(user)
         new_uuid = str(uuidlib.uuid4())
         with self.db.write() as conn:
-            store.create(conn, new_uuid, user.id, clean_name(name), is_public)
+            paper_id = None
+            if first_paper is not None:
+                paper_id = papers_store.paper_row_id(conn, first_paper)
+                if paper_id is None:
+                    raise NotFound(first_paper)
+            collection_id = store.create(conn, new_uuid, user.id, clean_name(name), is_public)
+            if paper_id is not None:
+                store.add_item(conn, collection_id, paper_id)
+                recs_store.touch(conn, user.id, utc_now())  # a save is a recommendation signal (see add)
         return new_uuid
 
     def mine(self, user: User) -> list[Collection]:

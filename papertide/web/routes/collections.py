@@ -10,17 +10,27 @@ import re
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
+from papertide.community import NotFound
 from papertide.domain.accounts import InvalidInput
 from papertide.domain.collections import to_bibtex, to_csv
-from papertide.domain.papers import Paper
+from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
+from papertide.web.params import is_on
 from papertide.web.responses import safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
 
 router = APIRouter(dependencies=[CsrfDep])
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
+
+
+def _paper_id(raw: str) -> str:
+    """The arXiv id a form names, as stored (``arXiv:2405.12345v2`` is 2405.12345); NotFound otherwise."""
+    try:
+        return parse_arxiv_id(raw).id
+    except InvalidArxivId:
+        raise NotFound(raw[:64]) from None
 
 
 def _export(papers: list[Paper], fmt: str, filename: str) -> PlainTextResponse:
@@ -48,12 +58,11 @@ def create(
 ):
     if viewer is None:
         return sign_in_redirect(request, "/collections")
-    lists = community.reading_lists
-    new_uuid = lists.create(viewer, name, bool(public))
-    if arxiv_id:
-        lists.add(viewer, new_uuid, arxiv_id[:64])
+    first = _paper_id(arxiv_id) if arxiv_id.strip() else None
+    new_uuid = community.reading_lists.create(viewer, name, is_on(public), first)
+    if first:
         retrain_after(request, background, viewer)  # a save is a signal
-        return RedirectResponse(f"/papers/{arxiv_id[:64]}", status_code=303)
+        return RedirectResponse(f"/papers/{first}", status_code=303)
     return RedirectResponse(f"/collections/{new_uuid}", status_code=303)
 
 
@@ -77,7 +86,7 @@ def edit(
     request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep, name: str = Form(""),
     public: str = Form(""),
 ):
-    community.reading_lists.update(viewer, collection_uuid[:40], name, bool(public))
+    community.reading_lists.update(viewer, collection_uuid[:40], name, is_on(public))
     return RedirectResponse(f"/collections/{collection_uuid[:40]}", status_code=303)
 
 
@@ -96,7 +105,7 @@ def items(
     if viewer is None:
         return sign_in_redirect(request)
     lists = community.reading_lists
-    cid, aid = collection_uuid[:40], arxiv_id[:64]
+    cid, aid = collection_uuid[:40], _paper_id(arxiv_id)
     if action == "add":
         lists.add(viewer, cid, aid)
         retrain_after(request, background, viewer)
@@ -124,6 +133,7 @@ def save(request: Request, community: CommunityDep, viewer: ViewerDep, backgroun
     """The paper page's "Save" form: add the paper to the chosen collection."""
     if viewer is None:
         return sign_in_redirect(request)
-    community.reading_lists.add(viewer, collection[:40], arxiv_id[:64])
+    aid = _paper_id(arxiv_id)
+    community.reading_lists.add(viewer, collection[:40], aid)
     retrain_after(request, background, viewer)
-    return RedirectResponse(f"/papers/{arxiv_id[:64]}", status_code=303)
+    return RedirectResponse(f"/papers/{aid}", status_code=303)

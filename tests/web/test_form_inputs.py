@@ -1,0 +1,54 @@
+"""Forms posted with values the site's own pages never send (scripts, hand-edited requests,
+ids pasted from elsewhere): each is read the way the pages read it, and a refused one stores nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.community.conftest import post, sign_in
+from tests.factories import add_papers, make_paper
+
+
+def _collections(db) -> list[tuple[str, bool, int]]:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT c.name, c.is_public, (SELECT count(*) FROM collection_items i WHERE i.collection_id = c.id) "
+            "FROM collections c ORDER BY c.id"
+        ).all()
+    return [(name, bool(public), n) for name, public, n in rows]
+
+
+def test_a_new_collection_for_a_paper_we_do_not_hold_is_refused_without_an_empty_collection(client, db):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)))
+    sign_in(client, "ada@example.org")
+    for bad in ("2606.99999", "not an id"):
+        r = post(client, "/collections", {"name": "To read", "arxiv_id": bad})
+        assert r.status_code == 404, (bad, r.status_code)
+    assert _collections(db) == []  # was: an empty "To read" left behind by each refused request
+
+
+def test_a_paper_is_saved_by_any_form_of_its_id(client, db):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)), (make_paper("2606.00002"), date(2026, 6, 3)))
+    sign_in(client, "ada@example.org")
+    r = post(client, "/collections", {"name": "To read", "arxiv_id": "arXiv:2606.00001v2"})
+    assert (r.status_code, r.headers["location"]) == (303, "/papers/2606.00001")
+    with db.read() as conn:
+        cid = conn.exec_driver_sql("SELECT uuid FROM collections").scalar_one()
+    r = post(client, "/collections/save", {"collection": cid, "arxiv_id": " 2606.00002v3 "})
+    assert (r.status_code, r.headers["location"]) == (303, "/papers/2606.00002")
+    assert _collections(db) == [("To read", False, 2)]
+
+
+def test_public_is_read_like_every_other_checkbox(client, db):
+    sign_in(client, "ada@example.org")
+    for value in ("0", "off", "false", ""):
+        post(client, "/collections", {"name": f"private {value or 'empty'}", "public": value})
+    post(client, "/collections", {"name": "shared", "public": "1"})
+    # was: any non-empty value, "0" and "false" included, made the list public
+    assert [(name, public) for name, public, _ in _collections(db)] == [
+        ("private 0", False), ("private off", False), ("private false", False), ("private empty", False), ("shared", True),
+    ]
+    with db.read() as conn:
+        cid = conn.exec_driver_sql("SELECT uuid FROM collections WHERE name = 'shared'").scalar_one()
+    post(client, f"/collections/{cid}/edit", {"name": "shared", "public": "0"})
+    assert ("shared", False, 0) in _collections(db)
