@@ -26,6 +26,7 @@ _URL_PREFIX = re.compile(
 )
 _HF_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?huggingface\.co/papers/", re.IGNORECASE)
 _ARXIV_SCHEME = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+MAX_VERSION_DIGITS = 3  # arXiv versions reach a few dozen at most
 
 
 class InvalidArxivId(ValueError):
@@ -74,10 +75,16 @@ def parse_arxiv_id(text: str) -> ArxivId:
         month = int(s[2:4])
         if not 1 <= month <= 12:
             raise InvalidArxivId(f"arXiv id has an impossible month {month:02d}: {text.strip()!r}")
-    version = match.group("version")
-    if version is not None and int(version) < 1:
-        raise InvalidArxivId(f"arXiv versions start at 1: {text.strip()!r}")
-    return ArxivId(match.group("id"), int(version) if version else None)
+    if match.group("version") is None:
+        return ArxivId(match.group("id"), None)
+    # Read as text first: int() refuses more than 4,300 digits (a ValueError no caller expects),
+    # and no paper has reached a thousand versions.
+    digits = match.group("version").lstrip("0")
+    if len(digits) > MAX_VERSION_DIGITS:
+        raise InvalidArxivId(f"arXiv id has an impossible version: {text.strip()[:100]!r}")
+    if not digits:
+        raise InvalidArxivId(f"arXiv versions start at 1: {text.strip()[:100]!r}")
+    return ArxivId(match.group("id"), int(digits))
 
 
 def normalize_arxiv_id(text: str) -> str:

@@ -77,3 +77,11 @@ def test_snippet_cuts_on_a_word_boundary():
     out = snippet(text, 22)
     assert out == "word word word word…"
     assert snippet("short  text\nhere", 50) == "short text here"
+
+
+@pytest.mark.parametrize("version", ["9" * 5000, "0" * 5000, "1000", "0"])
+def test_a_version_no_paper_can_have_is_an_invalid_id_not_a_crash(version):
+    # int() raised its own ValueError past 4,300 digits, which every caller let through (a 500).
+    with pytest.raises(InvalidArxivId):
+        parse_arxiv_id(f"2405.12345v{version}")
+    assert parse_arxiv_id("2405.12345v007") == ArxivId("2405.12345", 7)

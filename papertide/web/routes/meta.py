@@ -3,6 +3,7 @@ index over id-range chunks)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -83,6 +84,8 @@ def sitemap_pages(base_url: BaseUrlDep) -> Response:
 
 @router.get("/sitemaps/papers-{n}.xml")
 def sitemap_papers(n: str, base_url: BaseUrlDep, api: ApiDep) -> Response:
-    if not n.isdigit() or int(n) >= api.sitemap_count():
+    # ASCII digits, no leading zero: str.isdigit() also takes "²", which int() refuses, and each
+    # chunk has one address (the one the index lists).
+    if not re.fullmatch(r"0|[1-9][0-9]{0,8}", n) or int(n) >= api.sitemap_count():
         raise HTTPException(404, "no such sitemap")
     return _urlset([(f"{base_url}/papers/{aid}", d.isoformat() if d else None) for aid, d in api.sitemap_chunk(int(n))])
