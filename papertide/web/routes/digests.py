@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from papertide.domain.subscriptions import InvalidSubscription, parse_preferences
 from papertide.email.tokens import InvalidToken
 from papertide.web.deps import ArchiveDep, DigestsDep, SettingsDep, SubscriptionsDep, TemplatesDep
+from papertide.web.responses import error_page
 
 router = APIRouter()
 
@@ -81,11 +82,14 @@ def feed(request: Request, digest_archive: ArchiveDep, settings: SettingsDep) ->
 
 @router.get("/digests/{day}", response_class=HTMLResponse)
 def issue(day: str, request: Request, templates: TemplatesDep, digest_archive: ArchiveDep):
+    # An error page of its own: the shared 404 page says "We have no paper <day> here".
     try:
         d = date.fromisoformat(day)
     except ValueError:
-        d = None
-    papers = digest_archive.issue(d) if d else None
+        return error_page(request, "No such digest", f"Not a date (expected YYYY-MM-DD): {day[:40]!r}. "
+                                                     "All digests are listed at /digests.", 404)
+    papers = digest_archive.issue(d)
     if papers is None:
-        return templates.TemplateResponse(request, "404.html", {"query": day[:40]}, status_code=404)
+        return error_page(request, "No such digest", f"No digest was sent for {d.isoformat()}. "
+                                                     "All digests are listed at /digests.", 404)
     return templates.TemplateResponse(request, "digests/issue.html", {"day": d, "papers": papers})

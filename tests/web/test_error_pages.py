@@ -1,0 +1,22 @@
+"""Addresses that name nothing: each answers with a page that says what is missing, or sends the
+reader on to the address they meant."""
+
+from __future__ import annotations
+
+import re
+
+
+def _message(html: str) -> tuple[str, str]:
+    found = re.search(r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", html, re.S)
+    assert found, html[:300]
+    return found.group(1), found.group(2)
+
+
+def test_a_digest_day_without_a_digest_says_so_not_that_a_paper_is_missing(client):
+    # was the shared 404 page: "We have no paper 2026-06-04 here."
+    for day, says in [("2026-06-04", "No digest was sent for 2026-06-04"), ("garbage", "Not a date (expected YYYY-MM-DD)")]:
+        r = client.get(f"/digests/{day}")
+        title, message = _message(r.text)
+        assert (r.status_code, title) == (404, "No such digest"), day
+        assert says in message and "/digests" in message and "paper" not in message
+
