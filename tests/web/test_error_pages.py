@@ -4,6 +4,9 @@ reader on to the address they meant."""
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from tests.factories import add_papers, make_paper
 
 
 def _message(html: str) -> tuple[str, str]:
@@ -20,3 +23,11 @@ def test_a_digest_day_without_a_digest_says_so_not_that_a_paper_is_missing(clien
         assert (r.status_code, title) == (404, "No such digest"), day
         assert says in message and "/digests" in message and "paper" not in message
 
+
+def test_an_author_address_with_a_trailing_slash_goes_to_the_author(client, db):
+    # was a 404 "No paper here lists the author 'Ada Lovelace/'", where other pages drop the slash
+    add_papers(db, (make_paper("2606.00001", authors=("Ada Lovelace",)), date(2026, 6, 3)))
+    r = client.get("/authors/Ada%20Lovelace/?p=0", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (308, "http://testserver/authors/Ada%20Lovelace?p=0")
+    assert "Ada Lovelace" in client.get("/authors/Ada%20Lovelace/").text
+    assert client.get("/authors/%2F").status_code == 404  # a slash alone names nobody

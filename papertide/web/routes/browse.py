@@ -8,6 +8,7 @@ pages are the same for every signed-out visitor and are kept by the page cache.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -33,6 +34,9 @@ def _not_found(request: Request, templates: TemplatesDep, title: str, message: s
 def author_page(name: str, request: Request, templates: TemplatesDep, browse: BrowseDep, signals: SignalsDep,
                 viewer: ViewerDep, p: PageNumber = 0):
     """An author's papers here, newest first, and the people they write with most."""
+    if name.endswith("/") and name.rstrip("/"):
+        # The path parameter takes the slash that every other page's address drops with a redirect.
+        return RedirectResponse(request.url.replace(path=f"/authors/{quote(name.rstrip('/'), safe='')}"), status_code=308)
     page = browse.author(name, p)
     if page is None:
         return _not_found(request, templates, "No such author", f"No paper here lists the author {name[:200]!r}.")
