@@ -52,3 +52,27 @@ def test_public_is_read_like_every_other_checkbox(client, db):
         cid = conn.exec_driver_sql("SELECT uuid FROM collections WHERE name = 'shared'").scalar_one()
     post(client, f"/collections/{cid}/edit", {"name": "shared", "public": "0"})
     assert ("shared", False, 0) in _collections(db)
+
+
+def test_the_mine_box_and_the_remove_password_button_are_read_like_checkboxes(client, db):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)), (make_paper("2606.00002"), date(2026, 6, 3)))
+    sign_in(client, "ada@example.org")
+    post(client, "/me/interests/import", {"ids": "2606.00001", "mine": "0"})
+    post(client, "/me/interests/import", {"ids": "2606.00002", "mine": "1"})
+    with db.read() as conn:
+        kinds = conn.exec_driver_sql(
+            "SELECT p.arxiv_id, s.kind FROM rec_signals s JOIN papers p ON p.id = s.paper_id ORDER BY p.arxiv_id"
+        ).all()
+    assert [tuple(k) for k in kinds] == [("2606.00001", "library"), ("2606.00002", "mine")]  # was: both "mine"
+
+    def has_password() -> bool:
+        with db.read() as conn:
+            return conn.exec_driver_sql("SELECT password_hash IS NOT NULL FROM accounts").scalar_one() in (1, True)
+
+    assert post(client, "/profile/password", {"password": "correct horse battery"}).status_code == 303
+    assert has_password()
+    # was: any value of remove, "0" included, deleted the password instead of saving the new one
+    assert post(client, "/profile/password", {"password": "another long passphrase", "remove": "0"}).status_code == 303
+    assert has_password()
+    assert post(client, "/profile/password", {"remove": "1"}).status_code == 303
+    assert not has_password()

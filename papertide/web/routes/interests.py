@@ -141,9 +141,9 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
     report: ImportReport | None = None
     try:
         if data:
-            report = signals.import_library(viewer, filename, data, mine=bool(mine))
+            report = signals.import_library(viewer, filename, data, mine=is_on(mine))
         elif ids.strip():
-            report = signals.import_library(viewer, "", ids, mine=bool(mine))
+            report = signals.import_library(viewer, "", ids, mine=is_on(mine))
         else:
             raise InvalidInput("Choose a file or paste arXiv ids to import.")
     except (LibraryError, InvalidInput) as exc:

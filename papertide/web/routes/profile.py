@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from papertide.domain.accounts import InvalidInput, User
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
+from papertide.web.params import is_on
 from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
@@ -54,7 +55,7 @@ def set_password(request: Request, community: CommunityDep, viewer: ViewerDep, p
         return sign_in_redirect(request, "/profile")
     accounts = community.accounts
     try:
-        if remove:
+        if is_on(remove):  # the "Remove password" button sends remove=1; remove=0 must not remove it
             accounts.remove_password(viewer)
         else:
             accounts.set_password(viewer, password)
