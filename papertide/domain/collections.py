@@ -9,9 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from papertide.domain.accounts import InvalidInput
-from papertide.domain.papers import Paper, abs_url
+from papertide.domain.papers import InvalidArxivId, Paper, abs_url, parse_arxiv_id
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
+MAX_EXPORT_IDS = 1000  # papers in one /export
 CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
 # LaTeX specials escaped in BibTeX fields (backslash first, so later escapes survive).
 _LATEX = [("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"),
@@ -36,6 +37,32 @@ def clean_name(text: str) -> str:
     if len(name) > MAX_COLLECTION_NAME_LENGTH:
         raise InvalidInput(f"Collection names are limited to {MAX_COLLECTION_NAME_LENGTH} characters.")
     return name
+
+
+def parse_export_ids(text: str) -> list[str]:
+    """The papers an ``/export?ids=`` list names (comma or space separated), as stored, in order.
+
+    Ids are read like any typed id (``arXiv:2405.12345v2`` is 2405.12345): taken verbatim, such
+    ids matched nothing and the export came back empty without a word. Raises
+    :class:`InvalidInput` naming what is not an id, or when there are none.
+
+    >>> parse_export_ids("arXiv:2405.12345v2, hep-th/9901001 2405.12345")
+    ['2405.12345', 'hep-th/9901001']
+    """
+    wanted: dict[str, None] = {}
+    bad: list[str] = []
+    for raw in (x for x in re.split(r"[,\s]+", text) if x):
+        try:
+            wanted.setdefault(parse_arxiv_id(raw).id, None)
+        except InvalidArxivId:
+            bad.append(raw[:40])
+    if bad:
+        raise InvalidInput(f"Not arXiv ids: {', '.join(repr(b) for b in bad[:5])}" + (" …" if len(bad) > 5 else "") + ".")
+    if not wanted:
+        raise InvalidInput("Name the papers to export, e.g. /export?ids=2405.12345,2405.12346&format=bibtex.")
+    if len(wanted) > MAX_EXPORT_IDS:
+        raise InvalidInput(f"Export at most {MAX_EXPORT_IDS} papers at a time.")
+    return list(wanted)
 
 
 def move(order: Sequence[str], item: str, direction: str) -> list[str]:

@@ -76,3 +76,18 @@ def test_the_mine_box_and_the_remove_password_button_are_read_like_checkboxes(cl
     assert has_password()
     assert post(client, "/profile/password", {"remove": "1"}).status_code == 303
     assert not has_password()
+
+
+def test_export_reads_ids_as_typed_and_says_when_it_has_nothing_to_export(client, db):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)), (make_paper("2606.00002"), date(2026, 6, 3)))
+    # was an empty CSV: ids were matched verbatim, so a version or an arXiv: prefix found nothing
+    r = client.get("/export", params={"ids": "2606.00001v2, arXiv:2606.00002", "format": "csv"})
+    assert r.status_code == 200
+    assert [line.split(",")[0] for line in r.text.splitlines()[1:]] == ["2606.00001", "2606.00002"]
+    for ids, status, says in [
+        ("", 400, "Name the papers to export"),  # was an empty file
+        ("2606.00001, not-an-id", 400, "Not arXiv ids: &#39;not-an-id&#39;"),  # was the one paper, silently
+        ("2606.99999", 404, "None of these papers is here: 2606.99999"),  # was an empty file
+    ]:
+        r = client.get("/export", params={"ids": ids, "format": "bibtex"})
+        assert (r.status_code, says in r.text) == (status, True), (ids, r.status_code, r.text[-600:])

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from papertide.community import NotFound
 from papertide.domain.accounts import InvalidInput
-from papertide.domain.collections import to_bibtex, to_csv
+from papertide.domain.collections import parse_export_ids, to_bibtex, to_csv
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import is_on
-from papertide.web.responses import safe_next, sign_in_redirect
+from papertide.web.responses import error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
 
@@ -122,8 +122,13 @@ def items(
 @router.get("/export")
 def export_ids(request: Request, community: CommunityDep, ids: str = Query("", max_length=20_000), format: str = "bibtex"):
     """Export papers by id (comma or space separated), e.g. a search result page's ids."""
-    wanted = [x for x in re.split(r"[,\s]+", ids) if x][:1000]
+    if format not in FORMATS:  # before the ids: the answer to a wrong format does not depend on them
+        raise InvalidInput("Export format must be bibtex or csv.")
+    wanted = parse_export_ids(ids)
     papers = community.reading_lists.papers(wanted)
+    if not papers:  # an empty file would look like a successful export
+        named = ", ".join(wanted[:5]) + (" …" if len(wanted) > 5 else "")
+        return error_page(request, "Nothing to export", f"None of these papers is here: {named}.", 404)
     return _export(papers, format, "papers")
 
 
