@@ -91,3 +91,20 @@ def test_export_reads_ids_as_typed_and_says_when_it_has_nothing_to_export(client
     ]:
         r = client.get("/export", params={"ids": ids, "format": "bibtex"})
         assert (r.status_code, says in r.text) == (status, True), (ids, r.status_code, r.text[-600:])
+
+
+def test_a_reply_to_a_comment_deleted_meanwhile_keeps_its_text_and_can_be_posted_on_the_paper(client, db):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)))
+    author = sign_in(client, "ada@example.org")
+    discussion = client.app.state.services.community.discussion
+    parent = discussion.add(author, "2606.00001", "First!")
+    discussion.delete(author, parent.uuid)
+    body = "A long and careful reply that took a while to write."
+    r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": body, "reply_to": parent.uuid})
+    # was the bare 404 page ("There is nothing at this address"), the typed text lost
+    assert r.status_code == 404 and "has been deleted" in r.text and body in r.text
+    assert 'name="reply_to" value=""' in r.text  # "Try again" posts it on the paper
+    r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": body, "reply_to": ""})
+    assert r.status_code == 303
+    r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": body, "reply_to": "no-such-comment"})
+    assert r.status_code == 404 and body in r.text

@@ -39,6 +39,13 @@ def post_comment(
         created = community.discussion.add(viewer, aid, body, reply_to[:40] or None)
     except InvalidInput as exc:
         return _retry(request, templates, str(exc), aid, reply_to, body, 400, {})
+    except NotFound as exc:
+        if not reply_to or str(exc) != reply_to[:40]:
+            raise
+        # The comment being answered was deleted while the reply was typed: keep the text, and
+        # offer it as a comment on the paper (retrying the reply would fail the same way).
+        return _retry(request, templates, "The comment you replied to has been deleted. You can post your text "
+                      "as a comment on the paper instead.", aid, "", body, 404, {})
     except HTTPException as exc:
         if exc.status_code != 429:
             raise
