@@ -172,6 +172,10 @@ class Submissions:
     def remove_from_day(self, actor: User, arxiv_id: str, day: date) -> None:
         if not permissions.can_moderate(actor):
             raise Denied("Only curators and admins can remove papers from a day's list.")
+        try:  # as typed on the form: arXiv:2405.12345v2 is the listed 2405.12345
+            arxiv_id = parse_arxiv_id(arxiv_id).id
+        except InvalidArxivId as exc:
+            raise InvalidInput(f"{exc}. Use an id like 2405.12345.") from None
         with self.db.write() as conn:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None or not submissions_store.remove_listing(conn, paper_id, day):

@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import Query
 
+from papertide.domain.accounts import InvalidInput
 from papertide.domain.search import SearchFilters, make_filters
 
 # What a checkbox sends ("on", or the value="1" our forms give it) and what people type by hand
 # in a shared address (?has_code=true, ?listed=YES). Anything else, the empty string included, is off.
 _ON = frozenset({"1", "on", "true", "yes"})
+_OFF = frozenset({"0", "off", "false", "no"})
 
 
 # A stored row's id, as a form sends it back. The id columns are INTEGER (32-bit on PostgreSQL),
@@ -21,6 +23,20 @@ ROW_ID_MAX = 2**31 - 1
 def is_on(value: str | None) -> bool:
     """A boolean query or form value, read the same way on every page."""
     return value is not None and value.strip().lower() in _ON
+
+
+def switch(value: str, field: str) -> bool:
+    """A form's explicit on/off value (a button that sets or clears a state, such as a ban).
+
+    Stricter than :func:`is_on`: a hand-made request saying ``banned=false`` must not be read as
+    anything at all when it sets a state on someone else, so a value outside both sets is refused.
+    """
+    word = value.strip().lower()
+    if word in _ON:
+        return True
+    if word in _OFF:
+        return False
+    raise InvalidInput(f"{field} must be 1 or 0, not {value[:20]!r}.")
 
 
 # The search page's words and filters: what a search feed reads, and what links between the

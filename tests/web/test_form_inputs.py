@@ -108,3 +108,42 @@ def test_a_reply_to_a_comment_deleted_meanwhile_keeps_its_text_and_can_be_posted
     assert r.status_code == 303
     r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": body, "reply_to": "no-such-comment"})
     assert r.status_code == 404 and body in r.text
+
+
+def test_ban_and_hide_take_only_an_explicit_yes_or_no(client, db):
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 3)))
+    member = sign_in(client, "member@example.org")
+    comment = client.app.state.services.community.discussion.add(member, "2606.00001", "First!")
+    sign_in(client, "boss@example.org", role="admin")
+    accounts = client.app.state.services.community.accounts
+    for value in ("false", "off"):  # was: anything but "0" meant yes, so these banned and hid
+        assert post(client, f"/admin/users/{member.uuid}/ban", {"banned": value}).status_code == 303
+        assert not accounts.get_by_uuid(member.uuid).is_banned, value
+        assert post(client, f"/comments/{comment.uuid}/hide", {"hidden": value}).status_code == 303
+    for value in ("maybe", "2"):  # (an empty field is read as no field: the ban button sends none)
+        r = post(client, f"/admin/users/{member.uuid}/ban", {"banned": value})
+        assert r.status_code == 400 and "banned must be 1 or 0" in r.text, (value, r.status_code)
+        assert not accounts.get_by_uuid(member.uuid).is_banned, value
+        r = post(client, f"/comments/{comment.uuid}/hide", {"hidden": value})
+        assert r.status_code == 400 and "hidden must be 1 or 0" in r.text, (value, r.status_code)
+    assert "[hidden by a moderator]" not in client.get("/papers/2606.00001").text
+    assert post(client, f"/admin/users/{member.uuid}/ban", {"banned": "yes"}).status_code == 303
+    assert accounts.get_by_uuid(member.uuid).is_banned
+    assert post(client, f"/admin/users/{member.uuid}/ban", {"banned": "0"}).status_code == 303
+    assert not accounts.get_by_uuid(member.uuid).is_banned
+
+
+def test_the_trending_box_is_read_like_every_other_checkbox(client):
+    r = post(client, "/subscribe", {"email": "ada@example.org", "trending": "off"})
+    # was: any value but "0" asked for trending papers, so this subscription went through
+    assert r.status_code == 400 and "at least one category" in r.text, r.status_code
+
+
+def test_a_curator_removes_a_listing_by_any_form_of_its_id(client, db):
+    add_papers(db, (make_paper("2606.00001", title="Listed paper"), date(2026, 6, 3)))
+    sign_in(client, "cur@example.org", role="curator")
+    r = post(client, "/moderation/remove-listing", {"arxiv_id": "not an id", "day": "2026-06-03"})
+    assert r.status_code == 400 and "Use an id like 2405.12345" in r.text
+    r = post(client, "/moderation/remove-listing", {"arxiv_id": " arXiv:2606.00001v2 ", "day": "2026-06-03"})
+    assert (r.status_code, r.headers["location"]) == (303, "/papers/date/2026-06-03")  # was: 404
+    assert "Listed paper" not in client.get("/papers/date/2026-06-03").text

@@ -9,6 +9,7 @@ from papertide.community import Denied
 from papertide.domain import permissions
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
+from papertide.web.params import switch
 from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
@@ -33,7 +34,7 @@ def admin_page(request: Request, community: CommunityDep, templates: TemplatesDe
 def ban(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, banned: str = Form("1")):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
-    community.accounts.set_banned(viewer, user_uuid[:40], banned != "0")
+    community.accounts.set_banned(viewer, user_uuid[:40], switch(banned, "banned"))
     return RedirectResponse("/admin#users", status_code=303)
 
 

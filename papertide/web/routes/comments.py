@@ -10,6 +10,7 @@ from papertide.domain.accounts import InvalidInput
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
+from papertide.web.params import switch
 from papertide.web.ratelimit import enforce
 from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
@@ -102,5 +103,5 @@ def report(request: Request, community: CommunityDep, comment_uuid: str, viewer:
 def hide(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, hidden: str = Form("1")):
     if viewer is None:
         return sign_in_redirect(request)
-    c = community.discussion.set_hidden(viewer, comment_uuid[:40], hidden != "0")
+    c = community.discussion.set_hidden(viewer, comment_uuid[:40], switch(hidden, "hidden"))
     return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)

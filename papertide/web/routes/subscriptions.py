@@ -30,6 +30,7 @@ from papertide.email.tokens import InvalidToken
 from papertide.storage.subscriptions import SubscriptionRecord
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import OutboxDep, SettingsDep, SubscriptionsDep, TemplatesDep
+from papertide.web.params import is_on
 from papertide.web.ratelimit import enforce
 from papertide.web.security import same_secret
 
@@ -49,7 +50,7 @@ def _form_context(prefs: Preferences | None = None, email: str = "", name: str =
 
 def _form_prefs(form: Any) -> dict[str, object]:
     values: dict[str, object] = {k: form.get(k) for k in PREF_FIELDS if k != "trending"}
-    values["trending"] = form.get("trending") is not None and form.get("trending") != "0"
+    values["trending"] = is_on(form.get("trending"))
     return values
 
 
