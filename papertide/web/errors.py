@@ -36,8 +36,12 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and _wants_html(request):
             return not_found_page(request)
-        return _error(request, f"Error {exc.status_code}", str(exc.detail), exc.status_code,
-                      getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        message = str(exc.detail)
+        if exc.status_code == 405 and headers and headers.get("Allow"):
+            # The router's own words are just "Method Not Allowed"; say which methods would work.
+            message = f"This address takes {headers['Allow']} requests, not {request.method}."
+        return _error(request, f"Error {exc.status_code}", message, exc.status_code, headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

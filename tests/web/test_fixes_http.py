@@ -35,6 +35,14 @@ def test_head_on_a_post_only_route_is_still_refused(client):
     assert client.head("/comments").status_code == 405
 
 
+def test_a_wrong_method_is_told_which_methods_the_address_takes(client, corpus):
+    page = client.post("/about", data={})
+    assert page.status_code == 405 and "This address takes GET" in page.text and "not POST" in page.text
+    api = client.delete("/api/v1/papers/2606.00001")
+    assert api.status_code == 405 and api.headers["allow"]
+    assert api.json()["error"]["message"] == f"This address takes {api.headers['allow']} requests, not DELETE."
+
+
 def test_favicon_is_an_svg_linked_from_every_page(client, corpus):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
