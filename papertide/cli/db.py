@@ -16,7 +16,7 @@ from papertide.storage import backup as backups
 from papertide.storage.copy import BATCH_ROWS, CopyRefused, copy_instance, normalise_target_url
 from papertide.storage.db import Database
 from papertide.storage.fingerprints import TableCheck
-from papertide.storage.migrate import is_up_to_date, upgrade
+from papertide.storage.migrate import schema_state, upgrade
 from papertide.storage.pg_tools import PgToolError
 
 console = Console()
@@ -67,8 +67,9 @@ def restore(
     console.print(f"Restored {file} {replaced}.")
     fresh = load_services(require_schema=False)
     try:
-        if not is_up_to_date(fresh.db):
-            console.print("The backup's schema is not current: run `papertide db upgrade`.")
+        state = schema_state(fresh.db)
+        if not state.current:  # behind: upgrade; ahead: a newer release wrote it (the message says which)
+            console.print(f"The backup's schema is not current. {state.message()}", soft_wrap=True)
         elif result.search_index_removed is not None:
             console.print(f"Removed the search index of the old data ({result.search_index_removed}).")
             if reindex:

@@ -62,7 +62,11 @@ def sqlite_path(db: Database) -> Path:
 
 def backup(db: Database, dest: Path, pg_bin_dir: Path | None = None) -> BackupResult:
     """Write a consistent backup of ``db`` to ``dest`` (while the site keeps serving)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    check_destination(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BackupError(f"cannot create the folder {dest.parent}: {e.strerror or e}") from e
     if db.is_sqlite:
         backup_sqlite(sqlite_path(db), dest)
         kind = "sqlite"
@@ -72,16 +76,41 @@ def backup(db: Database, dest: Path, pg_bin_dir: Path | None = None) -> BackupRe
     return BackupResult(dest, dest.stat().st_size, kind)
 
 
+# What a file we may overwrite starts with: an earlier SQLite backup or pg_dump custom-format archive.
+_BACKUP_MAGIC = (b"SQLite format 3\x00", b"PGDMP")
+
+
+def check_destination(dest: Path) -> None:
+    """Refuse a destination that is a folder, or an existing file that is no earlier backup.
+
+    Overwriting an earlier backup is the routine (a nightly ``db backup latest.db``);
+    overwriting anything else would lose a file someone kept there.
+    """
+    if dest.is_dir():
+        raise BackupError(f"{dest} is a folder; give the backup's file name, e.g. {dest / 'papertide.db'}")
+    if dest.exists():
+        with open(dest, "rb") as fh:
+            head = fh.read(16)
+        if head and not head.startswith(_BACKUP_MAGIC):
+            raise BackupError(f"{dest} exists and is not a papertide backup; refusing to overwrite it "
+                              "(choose another file name, or move that file away)")
+
+
 def backup_sqlite(src: Path, dest: Path) -> None:
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(src, timeout=SQLITE_TIMEOUT_S)
-    target = sqlite3.connect(partial)
     try:
-        source.backup(target)  # pages=-1: every page in one step, from one snapshot
-        target.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)  # pages=-1: every page in one step, from one snapshot
+            target.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+        finally:
+            target.close()
+    except sqlite3.Error as e:  # the folder is not writable, the disk is full, …
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"cannot write the backup {dest}: {e}") from e
     finally:
-        target.close()
         source.close()
     try:
         check_sqlite_file(partial)
@@ -107,6 +136,26 @@ def check_sqlite_file(path: Path) -> None:
         raise BackupError(f"{path} fails PRAGMA integrity_check: {'; '.join(result[:5])}")
 
 
+def check_papertide_file(path: Path) -> None:
+    """Refuse a SQLite file that holds no papertide schema.
+
+    An empty file, or another program's database, passes ``integrity_check``; restoring it
+    would replace every row we hold with nothing, so it must be refused before anything changes.
+    """
+    if path.stat().st_size == 0:
+        raise BackupError(f"{path} is empty (0 bytes), not a papertide backup")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        has_version = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone() if has_version else None
+    finally:
+        conn.close()
+    if revision is None:
+        raise BackupError(f"{path} is a SQLite database but not a papertide backup (it records no papertide "
+                          "schema version); give a file written by `papertide db backup`")
+
+
 def restore(db: Database, src: Path, *, force: bool = False, pg_bin_dir: Path | None = None) -> RestoreResult:
     """Replace ``db``'s contents with the backup at ``src``.
 
@@ -126,6 +175,7 @@ def restore(db: Database, src: Path, *, force: bool = False, pg_bin_dir: Path | 
             search_changes.mark_all_stale(conn)
         return RestoreResult(had_data, None)
     check_sqlite_file(src)
+    check_papertide_file(src)
     path = sqlite_path(db)
     db.dispose()  # our pooled connections must not keep pages of the old file
     restore_sqlite(src, path)

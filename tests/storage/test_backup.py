@@ -128,6 +128,42 @@ def test_a_file_that_is_not_a_database_is_refused(sqlite_db, tmp_path):
         backups.restore(sqlite_db, tmp_path / "missing.db")
 
 
+@pytest.mark.parametrize("kind", ["empty", "foreign"])
+def test_an_empty_file_or_another_programs_database_is_refused_and_nothing_changes(sqlite_db, tmp_path, kind):
+    # Both pass integrity_check; restoring either used to replace every row with nothing.
+    source = tmp_path / f"{kind}.db"
+    source.touch()
+    if kind == "foreign":
+        with sqlite3.connect(source) as conn:
+            conn.execute("CREATE TABLE notes (body TEXT)")
+            conn.execute("INSERT INTO notes VALUES ('not ours')")
+        conn.close()
+    add_papers(sqlite_db, make_paper("2606.00001"))
+    with pytest.raises(backups.BackupError, match="empty|not a papertide backup"):
+        backups.restore(sqlite_db, source, force=True)
+    with sqlite_db.read() as conn:
+        assert conn.exec_driver_sql("SELECT arxiv_id FROM papers").scalars().all() == ["2606.00001"]
+
+
+def test_a_backup_refuses_a_folder_or_a_file_that_is_no_earlier_backup(sqlite_db, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with pytest.raises(backups.BackupError, match="is a folder"):
+        backups.backup(sqlite_db, folder)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("kept by someone")
+    with pytest.raises(backups.BackupError, match="not a papertide backup; refusing to overwrite"):
+        backups.backup(sqlite_db, notes)
+    assert notes.read_text() == "kept by someone"
+    earlier = tmp_path / "latest.db"
+    backups.backup(sqlite_db, earlier)
+    add_papers(sqlite_db, make_paper("2606.00001"))
+    backups.backup(sqlite_db, earlier)  # the nightly routine: an earlier backup is replaced
+    with sqlite3.connect(earlier) as conn:
+        assert [r[0] for r in conn.execute("SELECT arxiv_id FROM papers")] == ["2606.00001"]
+    conn.close()
+
+
 def test_cli_backup_and_forced_restore_rebuild_the_search_index(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
