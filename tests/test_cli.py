@@ -91,3 +91,50 @@ def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, mo
     assert result.exit_code == 0 and "2606.00002" in result.output and "2606.00001" not in result.output
     result = runner.invoke(app, ["search", "query"])
     assert result.exit_code == 2 and "give words to search for, or a filter" in result.output
+
+
+@pytest.mark.parametrize("args", [["tokens", "list", "a@example.org"], ["email", "outbox"], ["digest", "preview"],
+                                  ["digest", "run"], ["email", "unsubscribe", "a@example.org"]])
+def test_commands_before_the_schema_exists_say_run_db_upgrade(tmp_path, monkeypatch, args):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "db upgrade" in result.output, result.output
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("garbage", "not a database URL"),
+    ("mysql://someone@db.example/papers", "SQLite or PostgreSQL, not mysql"),
+    ("postgresql+nodriver://someone@db.example/papers", "cannot load the database driver"),
+    # Port 1 on this machine: refused at once, the way a stopped server is.
+    ("postgresql+psycopg://someone:s3cret@127.0.0.1:1/papers", "cannot connect to the database"),
+])
+def test_an_unusable_or_unreachable_database_url_is_one_clear_line(tmp_path, monkeypatch, url, said):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PAPERTIDE_DATABASE_URL", url)
+    for args in (["stats"], ["db", "upgrade"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output  # not 1 with a traceback
+        assert said in result.output and "s3cret" not in result.output
+
+
+def test_a_data_dir_that_is_a_file_or_a_bad_setting_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(blocker))
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 2 and f"cannot create the folder {blocker}" in result.output, result.output
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PAPERTIDE_PORT", "eighty")
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 2 and "PAPERTIDE_PORT='eighty'" in result.output, result.output
+
+
+def test_db_copy_to_an_unreachable_server_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["db", "copy", "--to", "postgresql://someone:s3cret@127.0.0.1:1/papers"])
+    assert result.exit_code == 2 and "cannot connect to the database" in result.output, result.output
+    assert "s3cret" not in result.output

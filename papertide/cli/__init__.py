@@ -12,14 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from papertide.cli import search as _search_commands
-from papertide.cli.context import load_services
+from papertide.cli.context import load_services, load_settings
 from papertide.cli.db import add_db_commands
 from papertide.cli.email import digest_app, email_app
 from papertide.cli.ingest import import_file, ingest_app
 from papertide.cli.jobs import add_job_commands
 from papertide.cli.tokens import tokens_app
 from papertide.cli.users import users_app
-from papertide.config import Settings
 from papertide.services import Services
 from papertide.telemetry.logs import configure_logging
 
@@ -122,7 +121,7 @@ def serve(
     # uvicorn builds the app from the environment in each worker process.
     os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
     export_served_address(host, port)  # so a derived base URL names what we actually bind
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     warning = base_url_warning(settings.base_url, settings.host, settings.port)
     if warning:

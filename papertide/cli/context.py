@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from papertide.config import Settings
 from papertide.services import Edges, Services, build_services
+from papertide.storage.db import Database, DatabaseUnavailable
 from papertide.storage.migrate import schema_state
 
 err = Console(stderr=True)
 
 
+def load_settings() -> Settings:
+    """``Settings()`` from ``PAPERTIDE_*`` and ``.env``; a bad value exits 2 naming its variable, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        for problem in e.errors():
+            name = "PAPERTIDE_" + "_".join(str(part) for part in problem["loc"]).upper()
+            err.print(f"[red]{name}={escape(repr(problem.get('input')))}: {escape(problem['msg'])}[/red]",
+                      soft_wrap=True)
+        err.print("Fix these in the environment or in .env, then run the command again.")
+        raise typer.Exit(2) from None
+
+
 def load_services(*, require_schema: bool = True, settings: Settings | None = None, edges: Edges | None = None) -> Services:
-    """Services built from ``PAPERTIDE_*``; refuses (exit 2) a database whose schema is behind or
-    ahead of this code, saying which and what to do."""
-    services = build_services(settings or Settings(), edges)
+    """Services built from ``PAPERTIDE_*``; refuses (exit 2) a database that cannot be used or reached,
+    and one whose schema is behind or ahead of this code, saying which and what to do."""
+    try:
+        services = build_services(settings or load_settings(), edges)
+    except DatabaseUnavailable as e:
+        err.print(f"[red]{escape(str(e))}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        services.db.require_reachable()
+    except DatabaseUnavailable as e:
+        services.close()
+        err.print(f"[red]{escape(str(e))}.[/red] Check PAPERTIDE_DATABASE_URL and that the server is running.",
+                  soft_wrap=True)
+        raise typer.Exit(2) from None
     if require_schema:
         state = schema_state(services.db)
         if not state.current:
@@ -23,3 +50,20 @@ def load_services(*, require_schema: bool = True, settings: Settings | None = No
             services.close()
             raise typer.Exit(2)
     return services
+
+
+def open_database(url: str, pool_size: int = 5) -> Database:
+    """A database named on the command line (``db copy --to``, ``eval … --database-url``), reachable,
+    or exit 2 saying why."""
+    try:
+        db = Database(url, pool_size)
+    except DatabaseUnavailable as e:
+        err.print(f"[red]{escape(str(e))}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        db.require_reachable()
+    except DatabaseUnavailable as e:
+        db.dispose()
+        err.print(f"[red]{escape(str(e))}.[/red] Check the URL and that the server is running.", soft_wrap=True)
+        raise typer.Exit(2) from None
+    return db

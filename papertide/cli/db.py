@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from papertide.cli.context import load_services
+from papertide.cli.context import load_services, open_database
 from papertide.storage import backup as backups
 from papertide.storage.copy import BATCH_ROWS, CopyRefused, copy_instance, normalise_target_url
-from papertide.storage.db import Database
 from papertide.storage.fingerprints import TableCheck
 from papertide.storage.migrate import schema_state, upgrade
 from papertide.storage.pg_tools import PgToolError
@@ -95,7 +94,7 @@ def copy(
     except ValueError as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
-    target = Database(url, pool_size=2)
+    target = open_database(url, pool_size=2)
     try:
         upgrade(target)  # the target's schema comes from the same migrations as ever
         with _copy_progress() as bar:

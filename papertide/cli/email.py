@@ -53,7 +53,7 @@ def digest_run(
     processes: Annotated[int, typer.Option(min=1, max=64, help="Composer processes (each takes a shard).")] = 1,
 ) -> None:
     """Compose every digest that is due now (idempotent per period; safe from cron) and send."""
-    services = load_services(require_schema=False)
+    services = load_services()
     logging.basicConfig(level=services.settings.log_level)
     when = _now(now)
     r = (services.digests.run(when) if processes == 1
@@ -76,7 +76,7 @@ def digest_send(
     concurrency: Annotated[int | None, typer.Option(help="SMTP connections (default PAPERTIDE_EMAIL_SEND_CONCURRENCY).")] = None,
 ) -> None:
     """Drain the outbox: send every message that is due (several senders may run at once)."""
-    services = load_services(require_schema=False)
+    services = load_services()
     logging.basicConfig(level=services.settings.log_level)
     sender = services.outbox_sender.with_concurrency(concurrency) if concurrency else services.outbox_sender
     d = sender.drain(wait=wait, timeout=timeout)
@@ -100,7 +100,7 @@ def digest_preview(
     """Render the HTML of a digest (a subscriber's next one, or for the given preferences)."""
     from papertide.domain.subscriptions import InvalidSubscription, parse_preferences
 
-    services = load_services(require_schema=False)
+    services = load_services()
     composer, service = services.digests, services.subscriptions
     sub = None
     if email:
@@ -139,7 +139,7 @@ def email_bounce(
     except InvalidBounce as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    services = load_services(require_schema=False)
+    services = load_services()
     outcome = services.subscriptions.record_bounce(address, k, detail, source="cli")
     if not outcome.known:
         err.print(f"[yellow]No subscriber has the address {address}; nothing recorded.[/yellow]")
@@ -151,7 +151,7 @@ def email_bounce(
 @email_app.command("unsubscribe")
 def email_unsubscribe(address: Annotated[str, typer.Argument(help="The address to unsubscribe.")]) -> None:
     """Unsubscribe an address (e.g. from mail to the List-Unsubscribe mailto address)."""
-    services = load_services(require_schema=False)
+    services = load_services()
     if not services.subscriptions.unsubscribe_address(address):
         err.print(f"[yellow]No subscription for {address}.[/yellow]")
         raise typer.Exit(1)
@@ -162,6 +162,6 @@ def email_unsubscribe(address: Annotated[str, typer.Argument(help="The address t
 @email_app.command("outbox")
 def email_outbox() -> None:
     """Print outbox counts by status (pending, sending, sent, failed, cancelled)."""
-    services = load_services(require_schema=False)
+    services = load_services()
     console.print(json.dumps(services.outbox_sender.counts(), sort_keys=True))
     services.close()

@@ -19,10 +19,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from papertide.config import Settings
+from papertide.cli.context import load_services, load_settings
 from papertide.recs.evaluation import KS, Timings, aggregate, eval_records, read_users, run, user_metrics
 from papertide.recs.ranking import PERSONAL_BLEND
-from papertide.services import build_services
 from papertide.storage.db import Database
 from papertide.storage.migrate import upgrade
 from papertide.storage.recs import paper_ids_by_arxiv
@@ -53,10 +52,10 @@ def eval_recs(
 ) -> None:
     """Rank each user's candidates with the recommender the site uses; print figures when targets are given."""
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    settings = Settings()
+    settings = load_settings()
     url = database_url or f"sqlite:///{(settings.data_dir / 'recs-eval.db').resolve()}"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = build_services(settings.model_copy(update={"database_url": url}))
+    services = load_services(require_schema=False, settings=settings.model_copy(update={"database_url": url}))
     try:
         upgrade(services.db)
         people = [u for u in read_users(users) if kind is None or u.kind == kind]

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
-from papertide.cli.context import load_services
+from papertide.cli.context import load_services, load_settings, open_database
 from papertide.search.service import SearchService
 from papertide.services import Edges, build_search
 from papertide.storage.db import Database
@@ -159,7 +159,6 @@ def eval_beir(
         exists=True, dir_okay=False, help="Copy stored vectors from an earlier eval's SQLite database.")] = None,
 ) -> None:
     """Load a BEIR data set into a throwaway database and print nDCG@10, recall@100, MRR@10."""
-    from papertide.config import Settings
     from papertide.search.beir import evaluate, load_beir_corpus
     from papertide.search.evaluation import SCIFACT_REFERENCE
     from papertide.storage.migrate import upgrade
@@ -167,9 +166,9 @@ def eval_beir(
     logging.getLogger("alembic").setLevel(logging.WARNING)
     tmp = tempfile.TemporaryDirectory()
     url = database_url or f"sqlite:///{(db_path or Path(tmp.name) / 'beir.db').resolve()}"
-    db = Database(url)
+    db = open_database(url)
     upgrade(db)
-    svc = build_search(Settings(), db, threads=threads)
+    svc = build_search(load_settings(), db, threads=threads)
     with _progress() as bar:
         task = bar.add_task("Loading corpus", total=None)
         load_beir_corpus(db, dataset, progress=lambda n: bar.advance(task, n))

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from papertide.cli.context import load_settings
 from papertide.cli.search import _embed, _progress, console, sync_lexical_index
 from papertide.config import Settings
 from papertide.domain.ingest import Harvested, RunCounts
@@ -113,7 +114,7 @@ def eval_search(
     runs_out: Annotated[Path | None, typer.Option(help="Write each run's top 20 per query here (JSON lines).")] = None,
 ) -> None:
     """Score lexical, dense and hybrid search on the development set (and SciFact), per query kind."""
-    settings = Settings()
+    settings = load_settings()
     dev = load_devset(devset)
     db, svc = _service(settings, settings.data_dir / "search-dev.db", threads)
     added = load_slice(db, corpus, dev)

@@ -16,7 +16,7 @@ err = Console(stderr=True)
 
 
 def _service() -> TokenService:
-    return load_services(require_schema=False).tokens
+    return load_services().tokens
 
 
 @tokens_app.command("create")

@@ -27,6 +27,18 @@ from papertide.domain.accounts import InvalidInput
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write lock
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database URL cannot be used, or the database does not answer; the message says which, for people."""
+
+
+def shown_url(url: str) -> str:
+    """The URL with its password hidden, to name it in a message."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return repr(url)
+
+
 class Database:
     """Owns the engine; hands out read connections and write transactions."""
 
@@ -66,22 +78,48 @@ class Database:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
+    def require_reachable(self) -> None:
+        """:meth:`ping`, raising :class:`DatabaseUnavailable` with the URL (password hidden) and the driver's reason."""
+        try:
+            self.ping()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+            reason = str(e.orig or e).strip().splitlines()[0] if str(e.orig or e).strip() else type(e).__name__
+            raise DatabaseUnavailable(
+                f"cannot connect to the database {shown_url(self.url)}: {reason}") from e
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+_USAGE = "use sqlite:///PATH or postgresql+psycopg://user:pass@host/db"
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    if url.startswith("sqlite"):
+    """The engine for ``url``; raises :class:`DatabaseUnavailable` for a URL we cannot use."""
+    try:
+        backend = sa.engine.make_url(url).get_backend_name()
+    except sa.exc.ArgumentError:
+        raise DatabaseUnavailable(f"not a database URL: {shown_url(url)}; {_USAGE}") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(f"papertide runs on SQLite or PostgreSQL, not {backend} ({shown_url(url)}); {_USAGE}")
+    if backend == "sqlite":
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:  # a file where the folder should be, a read-only or missing mount
+                raise DatabaseUnavailable(f"cannot create the folder {Path(path).parent} for the SQLite database: "
+                                          f"{e.strerror or e}; set PAPERTIDE_DATA_DIR to a folder you can write") from e
         # JSON as UTF-8 text, not "M\u00fcller": FTS5 indexes the text of papers.authors, and an
         # escaped name is no word it can find (PostgreSQL keeps JSONB in its own form).
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                   json_serializer=json_text)
         _configure_sqlite(engine)
     else:
-        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        try:
+            engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        except (sa.exc.NoSuchModuleError, ImportError) as e:  # postgresql+nosuchdriver://, a driver not installed
+            raise DatabaseUnavailable(f"cannot load the database driver for {shown_url(url)} ({e}); {_USAGE}") from e
     _refuse_nul_text(engine)
     return engine
 
