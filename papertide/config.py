@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(True, description="Development mode: allows the built-in dev secret key.")
     secret_key: str = Field(DEV_SECRET, description="Secret for signed cookies and email tokens (required outside dev mode).")
     host: str = Field("127.0.0.1", description="Address `papertide serve` binds to.")
-    port: int = Field(8000, description="Port `papertide serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `papertide serve` listens on.")
     trending_gravity: float = Field(1.5, ge=0, le=5, description="Exponent on paper age in the trending score.")
     trending_window_days: int = Field(7, ge=1, le=365, description="Days of daily listings that compete on /trending.")
     page_size: int = Field(50, ge=1, le=500, description="Papers per page on list pages.")

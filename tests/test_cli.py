@@ -138,3 +138,33 @@ def test_db_copy_to_an_unreachable_server_says_so(tmp_path, monkeypatch):
     result = runner.invoke(app, ["db", "copy", "--to", "postgresql://someone:s3cret@127.0.0.1:1/papers"])
     assert result.exit_code == 2 and "cannot connect to the database" in result.output, result.output
     assert "s3cret" not in result.output
+
+
+BAD_OPTIONS = [
+    (["search", "query", "graphene", "--sort", "bogus"], "--sort"),
+    (["search", "query", "graphene", "--mode", "bogus"], "--mode"),
+    (["search", "query", "graphene", "--limit", "0"], "--limit"),
+    (["ingest", "status", "--limit", "-3"], "--limit"),
+    (["embed", "--device", "tpu"], "--device"),
+    (["embed", "--batch", "0"], "--batch"),
+    (["digest", "send", "--concurrency", "-1"], "--concurrency"),
+    (["ingest", "hf", "--week", "2026-W99"], "--week"),
+    (["ingest", "hf", "--month", "2026-13"], "--month"),
+    (["ingest", "hf", "--date", "2026-01-01", "--week", "2026-W02"], "one of --date, --week or --month"),
+    (["ingest", "oai", "--from", "2026-05-01", "--until", "2026-04-01"], "is after --until"),
+    (["ingest", "oai", "--prefix", "bogus"], "--prefix"),
+]
+
+
+def test_bad_option_values_are_usage_errors_before_anything_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    monkeypatch.setenv("PAPERTIDE_INGEST_OFFLINE", "true")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    for args, named in BAD_OPTIONS:
+        result = runner.invoke(app, args)
+        said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())
+        assert result.exit_code == 2 and named in said, (args, result.output)
+    # A typo in a window is not a failed harvest: no run was recorded.
+    assert "hf" not in runner.invoke(app, ["ingest", "status"]).output

@@ -107,8 +107,9 @@ def stats() -> None:
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default PAPERTIDE_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default PAPERTIDE_PORT).")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one busy writer).")] = 1,
+    port: Annotated[int | None, typer.Option(help="Port (default PAPERTIDE_PORT).", min=1, max=65535)] = None,
+    workers: Annotated[int, typer.Option(
+        help="Worker processes (use PostgreSQL for more than one busy writer).", min=1)] = 1,
     with_worker: Annotated[
         bool, typer.Option("--with-worker/--no-worker", help="Run every scheduled job in-process.")
     ] = True,

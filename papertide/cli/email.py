@@ -72,8 +72,9 @@ def digest_run(
 @digest_app.command("send")
 def digest_send(
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for retries until nothing is pending.")] = False,
-    timeout: Annotated[float | None, typer.Option(help="With --wait: give up after this many seconds.")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="SMTP connections (default PAPERTIDE_EMAIL_SEND_CONCURRENCY).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="With --wait: give up after this many seconds.", min=0)] = None,
+    concurrency: Annotated[int | None, typer.Option(
+        help="SMTP connections (default PAPERTIDE_EMAIL_SEND_CONCURRENCY).", min=1)] = None,
 ) -> None:
     """Drain the outbox: send every message that is due (several senders may run at once)."""
     services = load_services()

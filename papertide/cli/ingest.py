@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from papertide.cli.context import load_services
+from papertide.domain.periods import InvalidPeriod, parse_month, parse_week
+from papertide.ingest.oai_parse import PREFIXES
 from papertide.ingest.service import IngestService, RunResult
 from papertide.services import Services
 
@@ -71,10 +73,16 @@ def oai(
     until: Annotated[str | None, typer.Option(help="Last datestamp YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Harvest arXiv over OAI-PMH, incrementally from each set's checkpoint unless a window is given."""
+    first, last = _day(from_), _day(until)
+    if first and last and first > last:
+        raise typer.BadParameter(f"--from {first} is after --until {last}")
+    if prefix is not None and prefix not in PREFIXES:
+        raise typer.BadParameter(f"unknown metadataPrefix {prefix!r}; use one of {', '.join(PREFIXES)}",
+                                 param_hint="--prefix")
     service = _service()
     sets = set_spec or [s.strip() for s in service.settings.ingest_oai_sets.split(",") if s.strip()] or [None]
     try:
-        _report([service.harvest_oai(s, prefix, _day(from_), _day(until)) for s in sets])
+        _report([service.harvest_oai(s, prefix, first, last) for s in sets])
     finally:
         service.close()
 
@@ -104,15 +112,26 @@ def hf(
     month: Annotated[str | None, typer.Option(help="Month, e.g. 2026-06.")] = None,
 ) -> None:
     """Import Hugging Face daily papers (upvotes, comments, GitHub repo, submitter) for a day, week or month."""
+    # Checked here, before a run is recorded or a request is sent: a typo is a usage error, not a failed run.
+    if sum(x is not None for x in (day, week, month)) > 1:
+        raise typer.BadParameter("give one of --date, --week or --month")
+    try:
+        if week is not None:
+            parse_week(week)
+        if month is not None:
+            parse_month(month)
+    except InvalidPeriod as exc:
+        raise typer.BadParameter(str(exc), param_hint="--week" if week is not None else "--month") from None
+    first = _day(day)
     service = _service()
     try:
-        _report([service.import_hf_daily(_day(day), week, month)])
+        _report([service.import_hf_daily(first, week, month)])
     finally:
         service.close()
 
 
 @ingest_app.command("status")
-def status(limit: Annotated[int, typer.Option(help="How many recent runs to show.")] = 20) -> None:
+def status(limit: Annotated[int, typer.Option(help="How many recent runs to show.", min=1)] = 20) -> None:
     """Show recorded ingest runs and harvest checkpoints."""
     service = _service()
     table = Table(title="ingest runs (most recent first)")

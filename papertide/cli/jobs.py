@@ -37,7 +37,7 @@ def add_job_commands(cli: typer.Typer, runner_factory: RunnerFactory) -> None:
 
 def _worker_command(runner_factory: RunnerFactory) -> Callable[..., None]:
     def worker(
-        grace: Annotated[float, typer.Option(help="Seconds to wait after SIGTERM for a job that cannot stop early.")]
+        grace: Annotated[float, typer.Option(help="Seconds to wait after SIGTERM for a job that cannot stop early.", min=0)]
         = STOP_GRACE_SECONDS,
     ) -> None:
         """Run the scheduled jobs until SIGTERM or Ctrl-C (several workers on PostgreSQL; one on SQLite)."""

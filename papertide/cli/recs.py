@@ -40,8 +40,8 @@ def eval_recs(
     hf: Annotated[list[Path] | None, typer.Option(
         exists=True, dir_okay=False, help="HF daily papers files (likes only known there).")] = None,
     database_url: Annotated[str | None, typer.Option(help="The evaluation database (kept between runs).")] = None,
-    likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.")] = None,
-    depth: Annotated[int, typer.Option(help="Results written per user.")] = 100,
+    likes: Annotated[int | None, typer.Option(help="Use only each user's N most recent likes.", min=1)] = None,
+    depth: Annotated[int, typer.Option(help="Results written per user.", min=1)] = 100,
     kind: Annotated[str | None, typer.Option(help="Only users of this kind (author or community).")] = None,
     dense: Annotated[float | None, typer.Option(help="Weight of the readers' dense (embedding) view (experiments).")] = None,
     vectors_from: Annotated[Path | None, typer.Option(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -50,9 +50,9 @@ def _db_and_service(device: str = "cpu", threads: int | None = None) -> tuple[Da
 def query(
     words: Annotated[list[str] | None, typer.Argument(
         help="The query (words, a question, or an arXiv id); none with a filter lists the newest papers passing it.")] = None,
-    limit: Annotated[int, typer.Option(help="How many results to print.")] = 10,
-    sort: Annotated[str, typer.Option(help="relevance, date or upvotes.")] = "relevance",
-    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    limit: Annotated[int, typer.Option(help="How many results to print.", min=1, max=1000)] = 10,
+    sort: Annotated[Literal["relevance", "date", "upvotes"], typer.Option(help="How to order the results.")] = "relevance",
+    mode: Annotated[Literal["hybrid", "lexical", "dense"], typer.Option(help="Which half of search to run.")] = "hybrid",
     cat: Annotated[list[str] | None, typer.Option(help="Only these arXiv categories (repeatable).")] = None,
     exclude_cat: Annotated[list[str] | None, typer.Option(help="Not these categories (repeatable).")] = None,
     author: Annotated[str, typer.Option(help="Author name contains this.")] = "",
@@ -72,8 +72,7 @@ def query(
     if not text.strip() and not filters.active:
         raise typer.BadParameter("give words to search for, or a filter (--cat, --author, --date-from, …)")
     _, svc = _db_and_service()
-    m = mode if mode in ("lexical", "dense") else "hybrid"
-    page = svc.search(SearchRequest(text, filters, parse_sort(sort), 0, limit, m))  # type: ignore[arg-type]
+    page = svc.search(SearchRequest(text, filters, parse_sort(sort), 0, limit, mode))
     if page.redirect:
         console.print(f"arXiv id → {page.redirect}")
         return
@@ -93,7 +92,7 @@ def query(
 @search_app.command("reindex")
 def reindex(
     embeddings: Annotated[bool, typer.Option(help="Also compute missing or stale embeddings.")] = True,
-    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.", min=1)] = 2,
 ) -> None:
     """Rebuild the lexical index and bring every paper's embedding up to date."""
     db, svc = _db_and_service(threads=threads)
@@ -137,9 +136,10 @@ def _embed(svc, batch: int) -> int:  # type: ignore[no-untyped-def]
 
 
 def embed(
-    device: Annotated[str, typer.Option(help="cpu, or cuda when onnxruntime-gpu and a GPU are present.")] = "cpu",
-    threads: Annotated[int, typer.Option(help="ONNX Runtime CPU threads.")] = 2,
-    batch: Annotated[int, typer.Option(help="Papers per write transaction.")] = 64,
+    device: Annotated[Literal["cpu", "cuda"], typer.Option(
+        help="cpu, or cuda when onnxruntime-gpu and a GPU are present.")] = "cpu",
+    threads: Annotated[int, typer.Option(help="ONNX Runtime CPU threads.", min=1)] = 2,
+    batch: Annotated[int, typer.Option(help="Papers per write transaction.", min=1)] = 64,
 ) -> None:
     """Embed papers that have no current embedding (resumable: rerun after an interruption)."""
     _, svc = _db_and_service(device=device, threads=threads)
@@ -154,7 +154,7 @@ def eval_beir(
         exists=True, file_okay=False, help="A BEIR data set folder (corpus.jsonl[.gz], queries.jsonl, qrels).")],
     db_path: Annotated[Path | None, typer.Option(help="Keep the throwaway SQLite database here to reuse its vectors.")] = None,
     database_url: Annotated[str | None, typer.Option(help="Evaluate on this (empty) database instead, e.g. PostgreSQL.")] = None,
-    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.", min=1)] = 2,
     vectors_from: Annotated[Path | None, typer.Option(
         exists=True, dir_okay=False, help="Copy stored vectors from an earlier eval's SQLite database.")] = None,
 ) -> None:

@@ -110,7 +110,7 @@ def eval_search(
         exists=True, file_okay=False, help="Also score a BEIR set (e.g. ../shared/beir/scifact).")] = None,
     vectors_from: Annotated[Path | None, typer.Option(
         exists=True, dir_okay=False, help="Copy stored vectors from another SQLite database first.")] = None,
-    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.")] = 2,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime threads.", min=1)] = 2,
     runs_out: Annotated[Path | None, typer.Option(help="Write each run's top 20 per query here (JSON lines).")] = None,
 ) -> None:
     """Score lexical, dense and hybrid search on the development set (and SciFact), per query kind."""

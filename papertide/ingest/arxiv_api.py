@@ -37,11 +37,11 @@ def fetch_ids(
         try:
             body = fetcher.get(base_url, {"id_list": ",".join(batch), "max_results": str(len(batch))})
         except FetchError as exc:
-            raise IngestError(SOURCE, exc.message, f"{where}, {exc.position}") from None
+            raise IngestError(SOURCE, exc.message, f"{where}, {exc.position}".rstrip(", ")) from None
         try:
             feed = parse_feed(body)
         except AtomParseError as exc:
-            raise IngestError(SOURCE, str(exc), f"{where}, {exc.position}") from None
+            raise IngestError(SOURCE, str(exc), f"{where}, {exc.position}".rstrip(", ")) from None
         counts.pages += 1
         counts.fetched += len(feed.records)
         got = {h.paper.arxiv_id for h in feed.records}

@@ -37,11 +37,11 @@ def import_daily(
         try:
             body = fetcher.get(url, {**query, "limit": str(PAGE_LIMIT), "p": str(page_no)})  # type: ignore[dict-item]
         except FetchError as exc:
-            raise IngestError(SOURCE, exc.message, f"{where}, {exc.position}") from None
+            raise IngestError(SOURCE, exc.message, f"{where}, {exc.position}".rstrip(", ")) from None
         try:
             page = parse_daily_papers(body, day, first_position=position)
         except HfParseError as exc:
-            raise IngestError(SOURCE, str(exc), f"{where}, {exc.position}") from None
+            raise IngestError(SOURCE, str(exc), f"{where}, {exc.position}".rstrip(", ")) from None
         counts.pages += 1
         counts.fetched += len(page.records)
         for m in page.bad_items:

@@ -73,7 +73,7 @@ def harvest(
         try:
             body = fetcher.get(base_url, params)
         except FetchError as exc:
-            raise IngestError(SOURCE, exc.message, f"{where}, {exc.position}") from None
+            raise IngestError(SOURCE, exc.message, f"{where}, {exc.position}".rstrip(", ")) from None
         try:
             page = parse_list_records(body)
         except OaiParseError as exc:
