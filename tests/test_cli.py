@@ -168,3 +168,16 @@ def test_bad_option_values_are_usage_errors_before_anything_runs(tmp_path, monke
         assert result.exit_code == 2 and named in said, (args, result.output)
     # A typo in a window is not a failed harvest: no run was recorded.
     assert "hf" not in runner.invoke(app, ["ingest", "status"]).output
+
+
+def test_a_folder_where_a_file_is_expected_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["import", str(tmp_path)])
+    assert result.exit_code == 2 and "is a folder" in result.output, result.output
+    result = runner.invoke(app, ["digest", "preview", "--out", str(tmp_path)])
+    said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the error box wraps long paths
+    assert result.exit_code == 2 and "is a directory" in said, result.output
+    result = runner.invoke(app, ["digest", "preview", "--out", str(tmp_path / "missing" / "p.html")])
+    assert result.exit_code == 1 and "Cannot write" in result.output, result.output

@@ -69,7 +69,8 @@ def import_(
 ) -> None:
     """Import papers from FILE (idempotent: upserts by arXiv id)."""
     if not file.is_file():
-        err.print(f"[red]No such file: {file}[/red]")
+        err.print(f"[red]{file} is a folder; give a file inside it.[/red]" if file.is_dir()
+                  else f"[red]No such file: {file}[/red]")
         raise typer.Exit(2)
     if format_ not in ("auto", "jsonl", "kaggle"):
         err.print(f"[red]Unknown format {format_!r}: use jsonl, kaggle or auto.[/red]")

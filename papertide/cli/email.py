@@ -96,7 +96,8 @@ def digest_preview(
     authors: Annotated[str, typer.Option(help="Comma-separated author names.")] = "",
     trending: Annotated[bool, typer.Option("--trending/--no-trending", help="Include trending papers.")] = True,
     max_papers: Annotated[int, typer.Option(help="Size cap (5–30).")] = 10,
-    out: Annotated[Path | None, typer.Option(help="Write the HTML here instead of standard output.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        dir_okay=False, writable=True, help="Write the HTML here instead of standard output.")] = None,
 ) -> None:
     """Render the HTML of a digest (a subscriber's next one, or for the given preferences)."""
     from papertide.domain.subscriptions import InvalidSubscription, parse_preferences
@@ -118,12 +119,16 @@ def digest_preview(
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
     html = composer.preview_html(prefs, sub)
+    services.close()
     if out:
-        out.write_text(html, encoding="utf-8")
+        try:
+            out.write_text(html, encoding="utf-8")
+        except OSError as exc:  # a missing folder, no permission, a full disk
+            err.print(f"[red]Cannot write {out}: {exc.strerror or exc}[/red]")
+            raise typer.Exit(1) from None
         console.print(f"wrote {out}")
     else:
         typer.echo(html)
-    services.close()
 
 
 @email_app.command("bounce")
