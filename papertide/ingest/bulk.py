@@ -16,7 +16,7 @@ from pathlib import Path
 from papertide.domain.ingest import Harvested, RunCounts, SourceKind
 from papertide.domain.papers import Listing, Paper
 from papertide.ingest.lines import CorruptFile, read_lines
-from papertide.ingest.records import RecordError, parse_line, today_utc
+from papertide.ingest.records import RecordError, parse_line, today_utc, whole_document_hint
 from papertide.ingest.writer import BATCH_SIZE, store_records, write_stream
 from papertide.storage.db import Database
 
@@ -30,7 +30,7 @@ def iter_records(path: Path, counts: RunCounts, today: date | None = None) -> It
         try:
             yield parse_line(line, today)
         except RecordError as exc:
-            counts.reject(f"{path.name}:{lineno}: {exc}")
+            counts.reject(f"{path.name}:{lineno}: {exc}{whole_document_hint(line) if lineno == 1 else ''}")
 
 
 def import_into(

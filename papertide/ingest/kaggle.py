@@ -18,7 +18,7 @@ from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.domain.tex import detex_name
 from papertide.ingest.lines import CorruptFile, read_lines
 from papertide.ingest.oai_parse import clean_abstract, clean_title, parse_rfc2822, split_raw_authors
-from papertide.ingest.records import RecordError, decode_json, today_utc
+from papertide.ingest.records import RecordError, decode_json, today_utc, whole_document_hint
 from papertide.ingest.writer import BATCH_SIZE, write_stream
 from papertide.storage.db import Database
 
@@ -102,7 +102,7 @@ def _records(path: Path, counts: RunCounts) -> Iterator[Harvested]:
         try:
             yield parse_snapshot_line(line, today)
         except RecordError as exc:
-            counts.reject(f"{path.name}:{lineno}: {exc}")
+            counts.reject(f"{path.name}:{lineno}: {exc}{whole_document_hint(line) if lineno == 1 else ''}")
 
 
 def import_snapshot(

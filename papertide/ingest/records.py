@@ -31,6 +31,19 @@ def decode_json(line: str) -> Any:
         raise RecordError("invalid JSON: nested too deeply to be a record") from None
 
 
+def whole_document_hint(first_line: str) -> str:
+    """What to add when a file's first line fails: a JSON array or a pretty-printed object is one
+    JSON document, not JSON Lines, and every line of it fails on its own ('' when it looks like neither)."""
+    text = first_line.strip()
+    if text.startswith("["):
+        return (" (the file looks like one JSON array; papertide reads JSON Lines, one record per line: "
+                "convert it with jq -c '.[]' FILE > FILE.jsonl)")
+    if text.startswith("{") and not text.endswith("}"):  # a record cut across lines
+        return (" (the file looks like pretty-printed JSON; papertide reads JSON Lines, one record per line: "
+                "convert it with jq -c . FILE > FILE.jsonl)")
+    return ""
+
+
 def today_utc() -> date:
     return datetime.now(UTC).date()
 

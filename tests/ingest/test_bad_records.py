@@ -113,3 +113,17 @@ def test_invalid_utf8_is_replaced_and_reported_with_a_count(sqlite_db, tmp_path)
     ]
     with sqlite_db.read() as conn:
         assert papers.get_paper(conn, "2606.00002").paper.title == "Caf\ufffd\ufffd\u00e9 \ufffd"
+
+
+def test_a_json_array_or_pretty_printed_json_is_named_as_such_with_how_to_convert(sqlite_db, tmp_path):
+    array = tmp_path / "papers.json"
+    array.write_text(json.dumps([record("2606.00001"), record("2606.00002")]) + "\n")
+    report = import_file(sqlite_db, array)
+    assert report.errors[0].startswith("papers.json:1: record must be a JSON object (the file looks like one JSON array")
+    assert "jq -c '.[]'" in report.errors[0]
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(record("2606.00001"), indent=2) + "\n")
+    report = import_file(sqlite_db, pretty)
+    assert "looks like pretty-printed JSON" in report.errors[0] and len(report.errors) > 1
+    assert "looks like" not in " ".join(report.errors[1:])  # said once, on the first line
+    assert stored(sqlite_db) == 0
