@@ -174,8 +174,10 @@ def test_a_folder_where_a_file_is_expected_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    result = runner.invoke(app, ["import", str(tmp_path)])
-    assert result.exit_code == 2 and "is a folder" in result.output, result.output
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 4)  # longer than a line: the message keeps it whole
+    folder.mkdir()
+    result = runner.invoke(app, ["import", str(folder)])
+    assert result.exit_code == 2 and f"{folder} is a folder" in result.output, result.output
     result = runner.invoke(app, ["digest", "preview", "--out", str(tmp_path)])
     said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the error box wraps long paths
     assert result.exit_code == 2 and "is a directory" in said, result.output

@@ -35,7 +35,7 @@ app.add_typer(users_app, name="users")
 add_job_commands(app, lambda: _worker_services().jobs)
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def _worker_services() -> Services:

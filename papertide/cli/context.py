@@ -12,7 +12,7 @@ from papertide.services import Edges, Services, build_services
 from papertide.storage.db import Database, DatabaseUnavailable
 from papertide.storage.migrate import schema_state
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def load_settings() -> Settings:

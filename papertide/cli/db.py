@@ -19,7 +19,7 @@ from papertide.storage.migrate import schema_state, upgrade
 from papertide.storage.pg_tools import PgToolError
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def add_db_commands(db_app: typer.Typer) -> None:

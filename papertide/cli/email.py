@@ -21,7 +21,7 @@ digest_app = typer.Typer(help="Email digests: compose, send, preview.", no_args_
 email_app = typer.Typer(help="Email delivery: bounces and outbox status.", no_args_is_help=True)
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def _compose_shard(settings: Settings, now: datetime, k: int, n: int) -> RunReport:

@@ -19,7 +19,7 @@ from papertide.services import Services
 
 ingest_app = typer.Typer(help="Keep papertide fed from arXiv and Hugging Face.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def _service() -> IngestService:

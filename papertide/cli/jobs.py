@@ -26,7 +26,7 @@ ERROR_CHARS_SHOWN = 80
 
 log = logging.getLogger(__name__)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def add_job_commands(cli: typer.Typer, runner_factory: RunnerFactory) -> None:

@@ -27,7 +27,7 @@ from papertide.storage.migrate import upgrade
 from papertide.storage.recs import paper_ids_by_arxiv
 
 console = Console(width=150)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 METRICS = [f"recall@{k}" for k in KS] + ["nDCG@20", "MRR"]
 
 

@@ -20,7 +20,7 @@ from papertide.services import Edges, build_search
 from papertide.storage.db import Database
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 class _DefaultToQuery(TyperGroup):

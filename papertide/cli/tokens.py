@@ -12,7 +12,7 @@ from papertide.cli.context import load_services
 
 tokens_app = typer.Typer(help="Personal API tokens (hashed at rest, revocable, scoped read/write).", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def _service() -> TokenService:

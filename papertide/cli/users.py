@@ -14,7 +14,7 @@ from papertide.domain.accounts import ROLES, InvalidInput
 
 users_app = typer.Typer(help="User accounts: admins, roles, bans.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
 def _accounts() -> tuple[Accounts, None]:
