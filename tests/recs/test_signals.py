@@ -225,12 +225,13 @@ def test_download_my_data_holds_everything_but_secrets(services):
     assert set(data) >= {"email_subscriptions", "sessions", "submissions", "recommendation_profile"}
 
 
-def test_delete_my_account_keeps_comments_and_vote_totals_right(services):
+def test_delete_my_account_erases_comments_but_keeps_threads_and_vote_totals_right(services):
     add_papers(services.db, make_paper("2606.00001", upvotes_baseline=5))
     ada, bob = _user(services), _user(services, "bob@example.org")
     services.community.votes.vote(ada, "2606.00001", True)
     services.community.votes.vote(bob, "2606.00001", True)
     comment = services.community.discussion.add(ada, "2606.00001", "Mine")
+    services.community.discussion.add(bob, "2606.00001", "Bob's reply", reply_to=comment.uuid)
     services.signals.mark_mine(ada, "2606.00001")
     with pytest.raises(InvalidInput, match="type its email address"):
         services.signals.delete_account(ada, "bob@example.org")
@@ -240,4 +241,5 @@ def test_delete_my_account_keeps_comments_and_vote_totals_right(services):
         pid = recs_store.paper_ids_by_arxiv(conn, ["2606.00001"])["2606.00001"]
         assert votes_store.vote_totals(conn, [pid]) == {pid: (6, 5, 1)}
     threads, _ = services.community.discussion.threads("2606.00001", None)
-    assert [(t.comment.uuid, t.comment.author_id) for t in threads] == [(comment.uuid, None)]
+    assert [(t.comment.uuid, t.comment.author_id, t.comment.status, t.comment.body, [r.body for r in t.replies])
+            for t in threads] == [(comment.uuid, None, "deleted", "", ["Bob's reply"])]
