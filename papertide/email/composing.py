@@ -147,14 +147,14 @@ class DigestComposer:
             if keys[sub.id] in done:
                 continue
             pool = pools[sub.prefs.frequency]
-            member_id = members.get(sub.email.lower())
+            member_id, member_uuid = members.get(sub.email.lower(), (None, None))
             picks = self._picks(member_id, sub, pool, sent[sub.id], windows)
             taken = frozenset(sent[sub.id]).union(p.arxiv_id for p in picks)  # a paper appears once per digest
             digest = with_for_you(select_digest(sub.prefs, pool, trending, taken), picks)
             if digest.is_empty and not self.settings.digest_send_empty:
                 report.empty += 1
                 continue
-            built.append((self.notices.digest(sub, digest, period, keys[sub.id], now, member_id if picks else None),
+            built.append((self.notices.digest(sub, digest, period, keys[sub.id], now, member_uuid if picks else None),
                           sub, digest))
         if built:
             self._write(built, now, report)

@@ -67,9 +67,9 @@ class Notices:
     def unsubscribe_url(self, sub: SubscriptionRecord) -> str:
         return self.link("/unsubscribe", "unsubscribe", sub)
 
-    def not_interested_url(self, member_id: int, arxiv_id: str) -> str:
+    def not_interested_url(self, member_uuid: str, arxiv_id: str) -> str:
         """A For-you paper's "Not interested" link: works without signing in (GET asks, POST does it)."""
-        token = self.signer.sign_not_interested(member_id, arxiv_id)
+        token = self.signer.sign_not_interested(member_uuid, arxiv_id)
         return f"{self.base_url}/digest/not-interested?{urlencode({'token': token})}"
 
     # Messages -----------------------------------------------------------------------------
@@ -105,16 +105,16 @@ class Notices:
         return self._outbox("already_subscribed", "notice", key, sub, ctx, now, {})
 
     def digest_context(self, digest: Digest, period: str, manage_url: str, unsubscribe_url: str,
-                       member_id: int | None = None) -> dict[str, Any]:
-        """Everything the digest templates show (also used by /digest/preview); ``member_id``: the
+                       member_uuid: str | None = None) -> dict[str, Any]:
+        """Everything the digest templates show (also used by /digest/preview); ``member_uuid``: the
         member the For-you section was ranked for, whose papers get a "Not interested" link."""
         sections = [
             {"heading": s.topic.heading, "why": s.topic.why, "papers": [self._paper_block(p) for p in s.papers]}
             for s in digest.sections
         ]
         for section, s in zip(sections, digest.sections, strict=True):
-            if s.topic.kind == "for_you" and member_id is not None:
-                section["papers"] = [{**block, "not_interested_url": self.not_interested_url(member_id, p.arxiv_id)}
+            if s.topic.kind == "for_you" and member_uuid is not None:
+                section["papers"] = [{**block, "not_interested_url": self.not_interested_url(member_uuid, p.arxiv_id)}
                                      for block, p in zip(section["papers"], s.papers, strict=True)]
         return {
             **self._base_context(), "sections": sections, "period_title": period_title(period),
@@ -145,9 +145,9 @@ class Notices:
         return block
 
     def digest(self, sub: SubscriptionRecord, digest: Digest, period: str, key: str, now: datetime,
-               member_id: int | None = None) -> OutboxMessage:
+               member_uuid: str | None = None) -> OutboxMessage:
         unsubscribe_url = self.unsubscribe_url(sub)
-        ctx = self.digest_context(digest, period, self.manage_url(sub), unsubscribe_url, member_id)
+        ctx = self.digest_context(digest, period, self.manage_url(sub), unsubscribe_url, member_uuid)
         headers = list_unsubscribe_headers(unsubscribe_url, self.unsubscribe_mailto, sub.uuid)
         headers["Precedence"] = "bulk"
         return self._outbox("digest", "digest", key, sub, ctx, now, headers)

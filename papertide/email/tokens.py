@@ -4,8 +4,11 @@
 itsdangerous signs ``{"s": subscription uuid, "v": token version}`` with the site secret
 and a per-purpose salt, so a token for one purpose never works for another. Tokens
 expire (``max_age``) and are revocable: bumping the subscription's ``token_version``
-kills every link sent before. A "Not interested" token signs ``{"u": member id, "a": arXiv
-id}`` instead: it does one harmless, undoable thing for one member and one paper.
+kills every link sent before. A "Not interested" token signs ``{"m": member uuid, "a": arXiv
+id}`` instead: it does one harmless, undoable thing for one member and one paper. It names the
+member by uuid, never by row id: SQLite hands a deleted account's id to the next sign-up, and
+a link from the deleted member's old digest must not act on the newcomer's profile (tokens from
+before this, ``{"u": id}``, are refused for that reason).
 """
 
 from __future__ import annotations
@@ -60,12 +63,15 @@ class LinkSigner:
             raise InvalidToken("This link is not valid.")
         return TokenClaims(data["s"], data["v"])
 
-    def sign_not_interested(self, user_id: int, arxiv_id: str) -> str:
-        return self._serializer("not_interested").dumps({"u": user_id, "a": arxiv_id})
+    def sign_not_interested(self, member_uuid: str, arxiv_id: str) -> str:
+        return self._serializer("not_interested").dumps({"m": member_uuid, "a": arxiv_id})
 
-    def verify_not_interested(self, token: str) -> tuple[int, str]:
-        """(member id, arXiv id) of a digest's "Not interested" link."""
+    def verify_not_interested(self, token: str) -> tuple[str, str]:
+        """(member uuid, arXiv id) of a digest's "Not interested" link."""
         data = self._load("not_interested", token)
-        if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("a"), str):
+        if isinstance(data, dict) and "u" in data:
+            raise InvalidToken("This link is from an older digest and no longer works; "
+                               "use Not interested on the paper's card instead.")
+        if not isinstance(data, dict) or not isinstance(data.get("m"), str) or not isinstance(data.get("a"), str):
             raise InvalidToken("This link is not valid.")
-        return data["u"], data["a"]
+        return data["m"], data["a"]

@@ -99,10 +99,10 @@ class Signals:
                 store.touch(conn, user.id, self.now())
         return changed
 
-    def member(self, user_id: int) -> User | None:
+    def member(self, user_uuid: str) -> User | None:
         """The member a signed email link names (None once the account is gone)."""
         with self.db.read() as conn:
-            return users_store.get_user(conn, user_id)
+            return users_store.get_user_by_uuid(conn, user_uuid)
 
     def not_interested(self, user: User, arxiv_id: str, source: str = "web") -> bool:
         return self._mark(user, arxiv_id, "not_interested", True, source)

@@ -131,16 +131,16 @@ def _has_signals(uid: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     )
 
 
-def members_with_signals(conn: Connection, emails: list[str]) -> dict[str, int]:
-    """Lower-cased address → member id, for those of ``emails`` that belong to a member with any
-    signal (the digest's For-you section): one query per 1,000 addresses."""
-    found: dict[str, int] = {}
+def members_with_signals(conn: Connection, emails: list[str]) -> dict[str, tuple[int, str]]:
+    """Lower-cased address → (member id, member uuid), for those of ``emails`` that belong to a
+    member with any signal (the digest's For-you section): one query per 1,000 addresses."""
+    found: dict[str, tuple[int, str]] = {}
     lowered = sorted({e.lower() for e in emails})
     for start in range(0, len(lowered), 1000):
         email = sa.func.lower(users.c.email)
-        q = sa.select(email.label("email"), users.c.id).where(email.in_(lowered[start:start + 1000]),
-                                                              _has_signals(users.c.id))
-        found.update({r.email: r.id for r in conn.execute(q)})
+        q = sa.select(email.label("email"), users.c.id, users.c.uuid).where(email.in_(lowered[start:start + 1000]),
+                                                                            _has_signals(users.c.id))
+        found.update({r.email: (r.id, r.uuid) for r in conn.execute(q)})
     return found
 
 

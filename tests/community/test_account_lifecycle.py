@@ -5,10 +5,14 @@ refuses each of those keys too."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import sqlalchemy as sa
+from itsdangerous import URLSafeTimedSerializer
 
 from papertide.storage import digests as digests_store
 from papertide.storage import personal_data
+from papertide.storage import recs as recs_store
 from papertide.storage import users as users_store
 from papertide.storage.schema import metadata
 from papertide.storage.tables.search import DIALECT_ONLY_OBJECTS
@@ -119,3 +123,33 @@ def test_deleting_an_account_leaves_no_address_name_or_words_and_no_key_works(cl
     for method in (anonymous.get, anonymous.post):
         gone = method(f"/unsubscribe?token={unsubscribe_token}")
         assert gone.status_code == 400 and "no longer exists" in gone.text
+
+
+def _not_interested_link(client, db, email: str) -> str:  # type: ignore[no-untyped-def]
+    """The member's digest "Not interested" link, as the digest builds it."""
+    services = client.app.state.services
+    with db.read() as conn:
+        _, member_uuid = recs_store.members_with_signals(conn, [email])[email.lower()]
+    url = services.digests.notices.not_interested_url(member_uuid, "2606.00002")
+    return parse_qs(urlsplit(url).query)["token"][0]
+
+
+def test_a_deleted_members_digest_link_never_acts_on_whoever_signs_up_next(client, db):
+    """SQLite gives a deleted account's row id to the next sign-up; the link names the member, not the row."""
+    add_papers(db, make_paper("2606.00001"), make_paper("2606.00002"))
+    gone = sign_in(client, "gone@example.org")
+    client.app.state.services.signals.follow(gone, "category", "cs.LG")
+    token = _not_interested_link(client, db, "gone@example.org")
+    assert post(client, "/me/delete", {"email": "gone@example.org"}).status_code == 303
+
+    newcomer_client = client.__class__(client.app)
+    newcomer = sign_in(newcomer_client, "newcomer@example.org")
+    r = post(client.__class__(client.app), "/digest/not-interested", {"token": token})
+    assert r.status_code == 400 and "no longer exists" in r.text
+    if db.engine.dialect.name == "sqlite":
+        assert newcomer.id == gone.id  # the case the link must survive
+    # A link from a digest sent before links named the member by uuid names a row id: refused.
+    older = URLSafeTimedSerializer(client.app.state.services.settings.secret_key, salt="papertide.email.not_interested")
+    r = post(client.__class__(client.app), "/digest/not-interested", {"token": older.dumps({"u": gone.id, "a": "2606.00002"})})
+    assert r.status_code == 400 and "older digest" in r.text
+    assert not any(client.app.state.services.signals.marks(newcomer).values())

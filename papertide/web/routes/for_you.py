@@ -137,10 +137,10 @@ def digest_not_interested_page(request: Request, digests: DigestsDep, catalog: C
 def digest_not_interested(request: Request, digests: DigestsDep, signals: SignalsDep, templates: TemplatesDep,
                           token: Annotated[str, Form(max_length=500)] = ""):
     try:
-        user_id, arxiv_id = digests.notices.signer.verify_not_interested(token)
+        member_uuid, arxiv_id = digests.notices.signer.verify_not_interested(token)
     except InvalidToken as exc:
         return _link_error(request, templates, str(exc))
-    member = signals.member(user_id)
+    member = signals.member(member_uuid)
     if member is None:
         return _link_error(request, templates, "The account this link was sent to no longer exists.")
     try:
