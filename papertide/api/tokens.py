@@ -57,10 +57,11 @@ class TokenService:
         return self.create_for_user(user_id, scope, name)
 
     def verify(self, secret: str) -> TokenPrincipal | None:
-        """The principal for a live token, recording its use; None for unknown or revoked."""
+        """The principal for a live token, recording its use; None for unknown or revoked (a
+        suspended account's comes back marked so, and unused: callers refuse it)."""
         with self.db.read() as conn:
             principal = store.principal_for_hash(conn, hash_token(secret))
-        if principal is not None:
+        if principal is not None and not principal.suspended:
             with self.db.write() as conn:
                 store.mark_used(conn, principal.token_uuid, self.now())
         return principal

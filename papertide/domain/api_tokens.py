@@ -52,6 +52,9 @@ class TokenPrincipal:
     display_name: str
     scope: Scope
     token_uuid: str
+    # A banned account's tokens are refused outright (403), reads included: a ban ends every
+    # way in, as it ends the account's sessions.
+    suspended: bool = False
 
 
 def new_token_secret() -> str:

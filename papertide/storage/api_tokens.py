@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from papertide.domain.api_tokens import ApiToken, Scope, TokenPrincipal
 from papertide.storage.schema import users
 from papertide.storage.tables.api import api_tokens
+from papertide.storage.tables.community import accounts
 
 
 def user_id_by_email(conn: Connection, email: str) -> int | None:
@@ -39,17 +40,18 @@ def insert_token(conn: Connection, user_id: int, name: str, prefix: str, token_h
 
 
 def principal_for_hash(conn: Connection, token_hash: str) -> TokenPrincipal | None:
-    """The user behind an unrevoked token with this hash, or None."""
+    """The user behind an unrevoked token with this hash (saying whether the account is suspended), or None."""
     q = (
         sa.select(api_tokens.c.uuid, api_tokens.c.scope, users.c.id, users.c.uuid.label("user_uuid"),
-                  users.c.email, users.c.display_name)
+                  users.c.email, users.c.display_name, accounts.c.status)
         .join(users, users.c.id == api_tokens.c.user_id)
+        .outerjoin(accounts, accounts.c.user_id == users.c.id)
         .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
     )
     r = conn.execute(q).first()
     if r is None:
         return None
-    return TokenPrincipal(r.id, r.user_uuid, r.email, r.display_name, r.scope, r.uuid)
+    return TokenPrincipal(r.id, r.user_uuid, r.email, r.display_name, r.scope, r.uuid, suspended=r.status == "banned")
 
 
 def mark_used(conn: Connection, token_uuid: str, now: datetime) -> None:

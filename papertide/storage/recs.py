@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from papertide.domain.recs_signals import Follow, ProfileInputs, Signal
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import papers, upvotes, users
-from papertide.storage.tables.community import collection_items, collections
+from papertide.storage.tables.community import accounts, collection_items, collections
 from papertide.storage.tables.recs import SIGNAL_KINDS, rec_follows, rec_pending, rec_profiles, rec_signals
 
 
@@ -101,8 +101,14 @@ def set_feed_token_hash(conn: Connection, user_id: int, token_hash: str | None) 
 
 
 def feed_owner(conn: Connection, token_hash: str) -> int | None:
-    """The member whose private feed this token hash opens."""
-    return conn.execute(sa.select(rec_profiles.c.user_id).where(rec_profiles.c.feed_token_hash == token_hash)).scalar()
+    """The member whose private feed this token hash opens; None for a suspended account (a ban
+    ends every way in: sessions, API tokens and this URL)."""
+    q = (
+        sa.select(rec_profiles.c.user_id)
+        .outerjoin(accounts, accounts.c.user_id == rec_profiles.c.user_id)
+        .where(rec_profiles.c.feed_token_hash == token_hash, sa.func.coalesce(accounts.c.status, "active") != "banned")
+    )
+    return conn.execute(q).scalar()
 
 
 def save_model(conn: Connection, user_id: int, kind: str, blob: bytes, trained_at: datetime) -> None:

@@ -26,6 +26,8 @@ def _principal(
     principal = tokens.verify(creds.credentials)
     if principal is None:
         raise HTTPException(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+    if principal.suspended:  # every endpoint, reads too: a ban ends every way in
+        raise HTTPException(403, "This account is suspended.")
     return principal
 
 

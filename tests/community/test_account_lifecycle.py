@@ -153,3 +153,25 @@ def test_a_deleted_members_digest_link_never_acts_on_whoever_signs_up_next(clien
     r = post(client.__class__(client.app), "/digest/not-interested", {"token": older.dumps({"u": gone.id, "a": "2606.00002"})})
     assert r.status_code == 400 and "older digest" in r.text
     assert not any(client.app.state.services.signals.marks(newcomer).values())
+
+
+def test_a_ban_refuses_the_members_api_tokens_and_private_feed(client, db):
+    services = client.app.state.services
+    admin = sign_in(client.__class__(client.app), "root@example.org", role="admin")
+    member = sign_in(client, EMAIL)
+    api_token = services.tokens.create_for_user(member.id, "read", "laptop").secret
+    feed_token = services.signals.create_feed_token(member)
+    reader = client.__class__(client.app)
+    bearer = {"Authorization": f"Bearer {api_token}"}
+    assert reader.get("/api/v1/me", headers=bearer).status_code == 200
+    assert reader.get(f"/for-you/feed/{feed_token}.atom").status_code == 200
+
+    services.community.accounts.set_banned(admin, member.uuid, True)
+    assert client.get("/me/interests", follow_redirects=False).status_code == 303
+    refused = reader.get("/api/v1/me", headers=bearer)
+    assert refused.status_code == 403 and "suspended" in refused.json()["error"]["message"]
+    assert reader.get(f"/for-you/feed/{feed_token}.atom").status_code == 404
+
+    services.community.accounts.set_banned(admin, member.uuid, False)  # lifting the ban gives them back
+    assert reader.get("/api/v1/me", headers=bearer).status_code == 200
+    assert reader.get(f"/for-you/feed/{feed_token}.atom").status_code == 200
