@@ -17,6 +17,11 @@ The rules, and why:
 - Dates (published, listed on) lie between arXiv's opening year and a year from today:
   ``0001-01-01`` or ``9999-12-31`` are placeholders or corruption, not papers.
 - Titles are required; titles and abstracts have length caps that no real paper reaches.
+- Author names are trimmed with inner whitespace collapsed, and blank ones dropped: arXiv's
+  ``arXiv`` OAI format and its API can carry an ``<author>`` with empty name parts, and a
+  blank name showed as an empty ``citation_author``, an "A and  and B" BibTeX author list and
+  ``"name": ""`` in the API; a name wrapped across lines (``John\n  Smith``) would spell the same
+  person two ways.
 - A project page is shown as a link, so only an absolute http(s) URL of sane length is kept
   (``javascript:`` or ``data:`` would run in a reader's browser); any other value is dropped
   with a note and the rest of the record is stored.
@@ -91,6 +96,9 @@ def check_paper(paper: Paper, today: date) -> Paper:
             keywords=_texts(paper.keywords, "keywords"),
             github_repo=_text(paper.github_repo, "github_repo") or None if paper.github_repo else paper.github_repo,
         )
+    authors = _tidy_names(paper.authors)
+    if authors is not None:
+        paper = replace(paper, authors=authors)
     if not paper.title.strip():
         raise InvalidPaper("title", "missing or empty")
     if len(paper.title) > MAX_TITLE_CHARS:
@@ -150,6 +158,14 @@ def _check_version(v: PaperVersion) -> PaperVersion:
         abstract=_text(v.abstract, "versions.abstract") if v.abstract is not None else None,
         authors=_texts(v.authors, "versions.authors") if v.authors is not None else None,
     )
+
+
+def _tidy_names(names: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``names`` trimmed, inner whitespace collapsed and blanks dropped; None when already tidy (the hot path)."""
+    tidy = tuple(" ".join(n.split()) for n in names)
+    if tidy == names and all(tidy):
+        return None
+    return tuple(n for n in tidy if n)
 
 
 def _count(value: int, field: str) -> None:

@@ -51,6 +51,12 @@ def test_nul_characters_are_stripped_not_refused():
                                                 github_repo="https://github.com/a/b")
 
 
+def test_author_names_are_trimmed_collapsed_and_blank_ones_dropped():
+    untidy = replace(P, authors=(" Ada\n  Lovelace ", "", "   ", "Alan\tTuring"))
+    assert check_paper(untidy, TODAY).authors == ("Ada Lovelace", "Alan Turing")
+    assert check_paper(replace(P, authors=()), TODAY).authors == ()
+
+
 def test_listings_and_version_text_are_checked_with_the_paper():
     h = Harvested(P, SourceKind.HF, listing=Listing(P.arxiv_id, date(2026, 6, 1), submitter_name="a\x00b"),
                   versions=(PaperVersion(1, None, "Old\x00 title"),))
