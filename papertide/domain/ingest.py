@@ -60,6 +60,9 @@ class Harvested:
     version_known: bool = True
     # One-line reports of fields the checks dropped while keeping the record (a bad project page).
     notes: tuple[str, ...] = ()
+    # Paper fields the source did not send, so their zero is "unknown", not a count: a Hugging Face
+    # item without ``upvotes`` must not wipe the upvotes we hold (see :func:`merge_paper`).
+    unsent: frozenset[str] = frozenset()
 
 
 MAX_REPORTED_ERRORS = 50  # one-line problems a tally keeps; ``failed`` still counts every bad record
@@ -174,7 +177,8 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
     - arXiv sources own title, abstract, authors, categories, published and version;
       an older version never overwrites a newer one. They leave Hugging Face's
       upvotes, comments, GitHub repo and keywords alone.
-    - Hugging Face owns those counts; its text only fills a paper we do not hold yet.
+    - Hugging Face owns those counts (a count its item left out keeps ours); its text only fills
+      a paper we do not hold yet.
     - A deletion marks a held paper withdrawn (we never delete); an unknown one is ignored.
     """
     new = incoming.paper
@@ -189,10 +193,12 @@ def merge_paper(stored: Paper | None, incoming: Harvested) -> Paper | None:
             return stored
         return replace(new, withdrawn=True) if stored.withdrawn and not new.withdrawn else new
     if incoming.kind is SourceKind.HF:
+        unsent = incoming.unsent
         return replace(
             stored,
-            upvotes_baseline=new.upvotes_baseline,
-            num_comments_baseline=new.num_comments_baseline,
+            upvotes_baseline=stored.upvotes_baseline if "upvotes_baseline" in unsent else new.upvotes_baseline,
+            num_comments_baseline=(stored.num_comments_baseline if "num_comments_baseline" in unsent
+                                   else new.num_comments_baseline),
             github_repo=new.github_repo or stored.github_repo,
             keywords=new.keywords or stored.keywords,
             project_page=new.project_page or stored.project_page,

@@ -46,7 +46,7 @@ def _day(value: Any) -> date | None:
 
 
 def _count(value: Any, field: str) -> int:
-    if value is None:  # older responses omit counts: none observed yet
+    if value is None:  # left out: 0 for a new paper; the merge keeps a held paper's count (Harvested.unsent)
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{field}: must be a non-negative integer, got {str(value)[:40]!r}")
@@ -93,7 +93,12 @@ def parse_item(item: Any, listed_on: date | None, today: date | None = None) -> 
         project_page=project or None,
     )
     listing = Listing(aid.id, day, submitter_name=_submitter(item, paper)) if day else None
-    return check_harvested(Harvested(p, SourceKind.HF, listing=listing), today or datetime.now(UTC).date())
+    # A count the item leaves out (or sends as null) is unknown, not zero: merging must keep ours.
+    unsent = frozenset(name for name, value in (("upvotes_baseline", paper.get("upvotes")),
+                                                ("num_comments_baseline", item.get("numComments")))
+                       if value is None)
+    return check_harvested(Harvested(p, SourceKind.HF, listing=listing, unsent=unsent),
+                           today or datetime.now(UTC).date())
 
 
 def parse_daily_papers(

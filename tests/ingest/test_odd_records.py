@@ -7,12 +7,15 @@ the way a reader would.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from papertide.ingest.atom_parse import parse_feed
 from papertide.ingest.oai_parse import parse_list_records
 from papertide.ingest.writer import store_records
+from papertide.storage import papers
 from tests.ingest import oai_docs
+from tests.ingest.fake_sources import HF_FIXTURES
 
 TODAY = date(2026, 6, 2)
 
@@ -56,3 +59,21 @@ def test_blank_and_wrapped_author_names_from_arxiv_are_tidied_before_they_reach_
     assert '<meta name="citation_author" content="">' not in page
     api = client.get("/api/papers/2605.00002").json()
     assert [a["name"] for a in api["authors"]] == ["Ada Lovelace", "Alan Turing"]
+
+
+def test_an_hf_item_without_counts_keeps_the_counts_we_hold(service, fake, db):
+    # Hugging Face items leave out or null a count now and then; read as 0, they wiped the stored
+    # upvotes and comment count of a paper on a re-import.
+    items = json.loads((HF_FIXTURES / "2026-06-01.json").read_text(encoding="utf-8"))
+    assert service.import_hf_daily(day=date(2026, 6, 1)).ok
+    first, second = items[0], items[1]
+    later = [json.loads(json.dumps(first)), json.loads(json.dumps(second))]
+    del later[0]["paper"]["upvotes"], later[0]["numComments"]
+    later[1]["paper"]["upvotes"], later[1]["numComments"] = None, first["numComments"] + 5
+    fake.hf_days["2026-06-01"] = json.dumps(later).encode()
+    result = service.import_hf_daily(day=date(2026, 6, 1))
+    assert result.ok and result.counts.failed == 0
+    with db.read() as conn:
+        one, two = (papers.get_paper(conn, it["paper"]["id"]) for it in (first, second))
+    assert (one.upvotes, one.num_comments) == (first["paper"]["upvotes"], first["numComments"])
+    assert (two.upvotes, two.num_comments) == (second["paper"]["upvotes"], first["numComments"] + 5)

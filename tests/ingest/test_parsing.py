@@ -172,6 +172,9 @@ def test_merge_hf_updates_counts_only_and_deletions_withdraw():
     assert merge_paper(P1, Harvested(hf, SourceKind.HF)) == Paper(
         "2606.00001", "Old title", "Old abstract", ("A",), ("cs.LG",), date(2026, 6, 1), upvotes_baseline=30,
         num_comments_baseline=4, github_repo="https://github.com/a/b", keywords=("k",))
+    # A count the item did not send is unknown: the one we hold stays.
+    unsent = Harvested(hf, SourceKind.HF, unsent=frozenset({"upvotes_baseline"}))
+    assert (merge_paper(P1, unsent).upvotes_baseline, merge_paper(P1, unsent).num_comments_baseline) == (12, 4)
     gone = Harvested(Paper("2606.00001", "", ""), deleted=True)
     assert merge_paper(P1, gone).withdrawn and merge_paper(None, gone) is None
 
