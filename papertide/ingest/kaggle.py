@@ -26,6 +26,11 @@ SOURCE = "kaggle"
 
 
 def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
+    # The ``authors`` string is arXivRaw's, so a paper reads the same from either source;
+    # ``authors_parsed`` re-spaces hyphenated initials ("C.-P. Yuan" becomes "C. -P. Yuan"),
+    # which made a second author page, so it is only the fallback.
+    if isinstance(obj.get("authors"), str) and obj["authors"].strip():
+        return split_raw_authors(obj["authors"])
     parsed = obj.get("authors_parsed")
     if isinstance(parsed, list) and parsed and all(isinstance(a, list) for a in parsed):
         names = []
@@ -33,8 +38,6 @@ def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
             last, first, suffix = (list(a) + ["", "", ""])[:3]
             names.append(detex_name(" ".join(str(x).strip() for x in (first, last, suffix) if str(x).strip())))
         return tuple(n for n in names if n)
-    if isinstance(obj.get("authors"), str):
-        return split_raw_authors(obj["authors"])
     return ()
 
 

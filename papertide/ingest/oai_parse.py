@@ -78,12 +78,19 @@ def clean_abstract(text: str) -> str:
 
 
 def split_raw_authors(text: str) -> tuple[str, ...]:
-    """arXivRaw's author string ("A, B and C (Univ, X)") → names, affiliations kept with their name."""
+    """arXivRaw's author string ("A, B and C (Univ, X)") → names, without their affiliations.
+
+    arXiv writes affiliations in parentheses after a name (``B. Two (Univ. X, Y)``, or numbered:
+    ``A (1), B (1, 2) ((1) MIT, (2) ETH)``). Its other formats (OAI ``arXiv``, the API, the Kaggle
+    snapshot's parsed names) give the bare name, and a name with its affiliation was a second
+    author page for the same person and, with its comma, a broken BibTeX name.
+    """
     flat = " ".join(text.split())
     if "(" not in flat:  # the common case: no affiliations, so a plain split is exact
         return tuple(detex_name(n.strip()) for n in _AUTHOR_SPLIT.split(flat) if n.strip())
-    names, depth, start = [], 0, 0
-    i = 0
+    names: list[str] = []
+    name: list[str] = []  # the current name's characters outside parentheses
+    depth = i = 0
     while i < len(flat):
         c = flat[i]
         if c == "(":
@@ -93,12 +100,16 @@ def split_raw_authors(text: str) -> tuple[str, ...]:
         elif depth == 0:
             m = _AUTHOR_SPLIT.match(flat, i)
             if m and (c == "," or c == " "):
-                names.append(flat[start:i])
-                i = start = m.end()
+                names.append("".join(name))
+                name = []
+                i = m.end()
                 continue
+            name.append(c)
         i += 1
-    names.append(flat[start:])
-    return tuple(detex_name(n.strip()) for n in names if n.strip())
+    if depth:  # an unclosed "(" would swallow every author after it: read the parentheses as text
+        return tuple(detex_name(n.strip()) for n in _AUTHOR_SPLIT.split(flat) if n.strip())
+    names.append("".join(name))
+    return tuple(n for n in (detex_name(" ".join(n.split())) for n in names) if n)
 
 
 def parse_rfc2822(text: str) -> datetime | None:

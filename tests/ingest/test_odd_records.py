@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import bibtexparser
+
+from papertide.domain.ingest import RunCounts
 from papertide.ingest.atom_parse import parse_feed
+from papertide.ingest.kaggle import import_snapshot
 from papertide.ingest.oai_parse import parse_list_records
 from papertide.ingest.writer import store_records
 from papertide.storage import papers
 from tests.ingest import oai_docs
 from tests.ingest.fake_sources import HF_FIXTURES
+from tests.ingest.test_snapshot_and_cli import snapshot_line, write_snapshot
 
 TODAY = date(2026, 6, 2)
 
@@ -77,3 +82,47 @@ def test_an_hf_item_without_counts_keeps_the_counts_we_hold(service, fake, db):
         one, two = (papers.get_paper(conn, it["paper"]["id"]) for it in (first, second))
     assert (one.upvotes, one.num_comments) == (first["paper"]["upvotes"], first["numComments"])
     assert (two.upvotes, two.num_comments) == (second["paper"]["upvotes"], first["numComments"] + 5)
+
+
+# The first line of the Kaggle arXiv snapshot, as Kaggle ships it (CC0 metadata).
+KAGGLE_0704_0001 = {
+    "id": "0704.0001", "submitter": "Pavel Nadolsky",
+    "authors": "C. Bal\\'azs, E. L. Berger, P. M. Nadolsky, C.-P. Yuan",
+    "title": "Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies",
+    "comments": "37 pages, 15 figures; published version", "journal-ref": "Phys.Rev.D76:013009,2007",
+    "doi": "10.1103/PhysRevD.76.013009", "report-no": "ANL-HEP-PR-07-12", "categories": "hep-ph", "license": None,
+    "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\npresented for the "
+                "production of massive photon pairs at hadron colliders.\n",
+    "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+                 {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"}],
+    "update_date": "2008-11-26",
+    "authors_parsed": [["Bal\u00e1zs", "C.", ""], ["Berger", "E. L.", ""], ["Nadolsky", "P. M.", ""], ["Yuan", "C. -P.", ""]],
+}
+
+
+def test_a_paper_names_its_authors_the_same_from_arxivraw_and_the_kaggle_snapshot(db, client, tmp_path):
+    # The snapshot's authors_parsed re-spaces hyphenated initials ("C. -P. Yuan"), and arXivRaw keeps
+    # affiliations in the author string ("B. Two (Univ. X, Y)"): either way one person had two author
+    # pages, and the affiliation's comma broke the name in BibTeX.
+    raw = {"arxiv_id": "2605.00003", "title": "Affiliated", "abstract": "Text.", "authors": [],
+           "categories": ["hep-ph"], "published": "2026-05-20"}
+    meta = oai_docs.arxiv_raw_metadata(raw).replace(
+        "<authors></authors>", "<authors>C.-P. Yuan (Michigan State U.), B. Two (Univ. X, Y) and A. Smith (1) "
+                               "((1) MIT)</authors>")
+    record = oai_docs.oai_record(raw).split("<metadata>")[0] + f"<metadata>\n{meta}\n</metadata>\n</record>\n"
+    page = parse_list_records(oai_docs.list_records_page([record], {"verb": "ListRecords"}, None, 0, 1), today=TODAY)
+    store_records(db, page.records)
+    lines = [json.dumps(KAGGLE_0704_0001), snapshot_line("2606.00001", authors="A. Person (Univ. X, Y) and B. Ev\\'equoz")]
+    counts = RunCounts()
+    import_snapshot(db, write_snapshot(tmp_path / "snap.json.gz", lines), counts, notify=lambda ids: None)
+    assert counts.inserted == 2 and counts.failed == 0
+    with db.read() as conn:
+        held = papers.get_papers(conn, ["2605.00003", "0704.0001", "2606.00001"])
+    assert held["2605.00003"].authors == ("C.-P. Yuan", "B. Two", "A. Smith")
+    assert held["0704.0001"].authors == ("C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan")
+    assert held["2606.00001"].authors == ("A. Person", "B. Evéquoz")
+
+    author_page = client.get("/authors/C.-P. Yuan").text
+    assert "/papers/0704.0001" in author_page and "/papers/2605.00003" in author_page
+    bib = bibtexparser.parse_string(client.get("/papers/2605.00003/bibtex").text)
+    assert bib.entries[0]["author"] == "C.-P. Yuan and B. Two and A. Smith"

@@ -90,8 +90,12 @@ def test_the_parser_does_not_expand_entities():
 
 
 def test_raw_author_strings_split_outside_parentheses():
-    assert split_raw_authors("A. One, B. Two (Univ. X, Y) and C. D\\\"uck") == ("A. One", "B. Two (Univ. X, Y)", "C. Dück")
+    assert split_raw_authors("A. One, B. Two (Univ. X, Y) and C. D\\\"uck") == ("A. One", "B. Two", "C. Dück")
     assert split_raw_authors("Solo Author") == ("Solo Author",)
+    # Numbered affiliations, listed after the last name, are affiliations too.
+    assert split_raw_authors("A. Smith (1), B. Jones (1 and 2) ((1) MIT, (2) ETH)") == ("A. Smith", "B. Jones")
+    # An unclosed parenthesis must not swallow the authors after it.
+    assert split_raw_authors("A. One (MIT, B. Two, C. Three") == ("A. One (MIT", "B. Two", "C. Three")
 
 
 def test_abstract_wraps_are_joined_and_paragraphs_kept():
@@ -142,7 +146,7 @@ def test_kaggle_snapshot_lines_parse():
     })
     h = parse_snapshot_line(line)
     assert h.paper == Paper("0704.0001", "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies",
-                            "A fully differential calculation in perturbative QCD.", ("C. Balázs", "E. L. Berger", "C. -P. Yuan"),
+                            "A fully differential calculation in perturbative QCD.", ("C. Balázs", "E. L. Berger", "C.-P. Yuan"),
                             ("hep-ph",), date(2007, 4, 2), version=2)
     with pytest.raises(RecordError, match="missing id"):
         parse_snapshot_line('{"arxiv_id": "2405.00001"}')
