@@ -16,9 +16,13 @@ from papertide.domain.github import RepoStars
 # ASCII digits only: Python's \d also matches other scripts' digits, which would store
 # a second spelling of the same paper.
 _NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?$", re.ASCII)
-# Old-style ids: archive[.subject-class]/YYMMNNN, e.g. hep-th/9901001, math.AP/0601001.
+# Old-style ids: archive[.subject-class]/YYMMNNN, e.g. hep-th/9901001, math.AP/0601001. The subject
+# class is not part of the identifier (arXiv, OAI-PMH, the API and the Kaggle snapshot all say
+# math/0601001), so it is dropped: kept, a reference typed as math.AP/0601001 named a second
+# paper, and a fetch of it stored math/0601001 and then found nothing under the id it was asked for.
 _OLD_ID = re.compile(
-    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/\d{7})(?:v(?P<version>\d+))?$", re.ASCII
+    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/(?P<number>\d{7}))(?:v(?P<version>\d+))?$",
+    re.ASCII,
 )
 # Hosts and paths that carry an arXiv id in a URL.
 _URL_PREFIX = re.compile(
@@ -55,6 +59,8 @@ def parse_arxiv_id(text: str) -> ArxivId:
     ArxivId(id='2405.12345', version=3)
     >>> parse_arxiv_id("hep-th/9901001")
     ArxivId(id='hep-th/9901001', version=None)
+    >>> parse_arxiv_id("arXiv:math.GT/0309136v2")
+    ArxivId(id='math/0309136', version=2)
     """
     if not isinstance(text, str):
         raise InvalidArxivId(f"not an arXiv id: {text!r}")
@@ -75,8 +81,9 @@ def parse_arxiv_id(text: str) -> ArxivId:
         month = int(s[2:4])
         if not 1 <= month <= 12:
             raise InvalidArxivId(f"arXiv id has an impossible month {month:02d}: {text.strip()!r}")
+    base = match.group("id") if match.re is _NEW_ID else f"{match.group('archive')}/{match.group('number')}"
     if match.group("version") is None:
-        return ArxivId(match.group("id"), None)
+        return ArxivId(base, None)
     # Read as text first: int() refuses more than 4,300 digits (a ValueError no caller expects),
     # and no paper has reached a thousand versions.
     digits = match.group("version").lstrip("0")
@@ -84,7 +91,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
         raise InvalidArxivId(f"arXiv id has an impossible version: {text.strip()[:100]!r}")
     if not digits:
         raise InvalidArxivId(f"arXiv versions start at 1: {text.strip()[:100]!r}")
-    return ArxivId(match.group("id"), int(digits))
+    return ArxivId(base, int(digits))
 
 
 def normalize_arxiv_id(text: str) -> str:

@@ -23,7 +23,8 @@ from papertide.domain.papers import (
         ("arxiv: 2405.12345", ArxivId("2405.12345")),
         ("hep-th/9901001", ArxivId("hep-th/9901001")),
         ("hep-th/9901001v3", ArxivId("hep-th/9901001", 3)),
-        ("math.AP/0601001", ArxivId("math.AP/0601001")),
+        ("math.AP/0601001", ArxivId("math/0601001")),  # the subject class is not part of the id
+        ("arXiv:math.GT/0309136v2", ArxivId("math/0309136", 2)),
         ("cond-mat/0207270", ArxivId("cond-mat/0207270")),
         ("https://arxiv.org/abs/2405.12345v3", ArxivId("2405.12345", 3)),
         ("http://arxiv.org/abs/2405.12345", ArxivId("2405.12345")),

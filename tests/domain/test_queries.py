@@ -81,7 +81,7 @@ ID_QUERIES = [
     ("arxiv.org/pdf/2607.27042v2.pdf", ("2607.27042",), ""),
     ("http://export.arxiv.org/abs/hep-th/9901001", ("hep-th/9901001",), ""),
     ("hep-th/9901001 duality", ("hep-th/9901001",), "duality"),
-    ("math.AP/0601001v2", ("math.AP/0601001",), ""),
+    ("math.AP/0601001v2", ("math/0601001",), ""),
     ("arXiv:2607.27042 and arXiv:2401.00003", ("2607.27042", "2401.00003"), "and"),
     ("see https://huggingface.co/papers/2401.00003#community", ("2401.00003",), "see"),
     ("compare (2401.00003) with 2401.00004.", ("2401.00003", "2401.00004"), "compare ( ) with ."),

@@ -14,12 +14,14 @@ import bibtexparser
 
 from papertide.domain.ingest import RunCounts
 from papertide.ingest.atom_parse import parse_feed
+from papertide.ingest.bulk import import_file
 from papertide.ingest.kaggle import import_snapshot
 from papertide.ingest.oai_parse import parse_list_records
 from papertide.ingest.writer import store_records
 from papertide.storage import papers
 from tests.ingest import oai_docs
 from tests.ingest.fake_sources import HF_FIXTURES
+from tests.ingest.test_bulk_import import record, write_jsonl
 from tests.ingest.test_snapshot_and_cli import snapshot_line, write_snapshot
 
 TODAY = date(2026, 6, 2)
@@ -126,3 +128,22 @@ def test_a_paper_names_its_authors_the_same_from_arxivraw_and_the_kaggle_snapsho
     assert "/papers/0704.0001" in author_page and "/papers/2605.00003" in author_page
     bib = bibtexparser.parse_string(client.get("/papers/2605.00003/bibtex").text)
     assert bib.entries[0]["author"] == "C.-P. Yuan and B. Two and A. Smith"
+
+
+def test_an_old_style_id_with_its_subject_class_names_the_same_paper(db, client, tmp_path):
+    # arXiv's identifier is math/0309136; "math.GT/0309136" is the citation form with the subject
+    # class. Kept as a separate id, a record spelled that way was a second paper, and the page,
+    # export and API under the citation form said 404 for a paper we hold.
+    f = write_jsonl(tmp_path / "old.jsonl", [
+        record("math/0309136", title="Ricci flow with surgery on three-manifolds", categories=["math.DG", "math.GT"]),
+        record("math.GT/0309136v2", title="Ricci flow with surgery on three-manifolds (v2)", version=2,
+               categories=["math.DG", "math.GT"]),
+    ])
+    counts = import_file(db, f)
+    assert (counts.inserted, counts.failed) == (1, 0)
+    with db.read() as conn:
+        assert papers.count_papers(conn) == 1
+        assert papers.get_paper(conn, "math/0309136").paper.version == 2
+    assert client.get("/papers/math.GT/0309136").status_code == 200
+    assert client.get("/api/papers/math.GT/0309136v2").json()["id"] == "math/0309136"
+    assert "eprint = {math/0309136}" in client.get("/export?ids=arXiv:math.GT/0309136&format=bibtex").text

@@ -184,7 +184,7 @@ def test_pasted_ids_in_every_spelling():
     assert parsed.format == "ids"
     assert [e.arxiv_id for e in parsed.entries] == [
         "2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00005", "2401.00006",
-        "hep-th/9901001", "math.AP/0601001", "2401.00007", "2401.00008", None, None,
+        "hep-th/9901001", "math/0601001", "2401.00007", "2401.00008", None, None,
     ]
     assert parsed.entries[-1].message == "entry 12 (2401.99): not an arXiv id, arXiv link or arXiv DOI"
 
