@@ -17,6 +17,10 @@ CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
 # LaTeX specials escaped in BibTeX fields (backslash first, so later escapes survive).
 _LATEX = [("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"),
           ("$", r"\$"), ("#", r"\#"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")]
+# Author names BibTeX must take whole: a group ("ATLAS Collaboration" would be first name ATLAS,
+# last name Collaboration: "A. Collaboration" in the reference list), a comma (read as
+# "Last, First") or a free-standing "and" (read as the next author).
+_WHOLE_NAME = re.compile(r"\b(?:collaborations?|consortium|team)\b|,|\sand\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,16 @@ def _latex(text: str) -> str:
     return " ".join(text.split())
 
 
+def _bibtex_name(name: str) -> str:
+    """One author for a BibTeX author list, braced when BibTeX would otherwise split or reorder it.
+
+    >>> _bibtex_name("ATLAS Collaboration"), _bibtex_name("Ada Lovelace")
+    ('{ATLAS Collaboration}', 'Ada Lovelace')
+    """
+    text = _latex(name)
+    return "{" + text + "}" if _WHOLE_NAME.search(name) else text
+
+
 def bibtex_key(p: Paper) -> str:
     """``lastname2024firstword``-style key, ASCII only, unique enough with the arXiv id suffix."""
     last = p.authors[0].split()[-1] if p.authors else "anon"
@@ -102,7 +116,7 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
     for p in papers:
         fields = [
             ("title", "{" + _latex(p.title) + "}"),
-            ("author", _latex(" and ".join(p.authors)) or "Unknown"),
+            ("author", " and ".join(_bibtex_name(a) for a in p.authors) or "Unknown"),
             ("year", str(p.published.year) if p.published else ""),
             ("eprint", p.arxiv_id),
             ("archivePrefix", "arXiv"),

@@ -188,6 +188,12 @@ def test_bibtex_export_escapes_latex_and_follows_arxiv_form():
     assert bibtex_key(P2) == "witten1999hyperlink_hepth9901001"
 
 
+def test_bibtex_keeps_group_names_and_names_with_a_comma_or_and_whole():
+    odd = Paper("2405.12346", "T", "", ("CMS Collaboration", "Smith, Jr.", "Tom and Jerry", "The Qwen Team", "Andrea Anders"))
+    assert "  author = {{CMS Collaboration} and {Smith, Jr.} and {Tom and Jerry} and {The Qwen Team} and Andrea Anders},\n" in (
+        to_bibtex([odd]))
+
+
 def test_csv_export_defuses_spreadsheet_formulas():
     assert to_csv([P1, P2]).splitlines() == [
         "arxiv_id,title,authors,categories,published,url",

@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 import bibtexparser
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
 from papertide.domain.ingest import RunCounts
 from papertide.ingest.atom_parse import parse_feed
@@ -147,3 +148,18 @@ def test_an_old_style_id_with_its_subject_class_names_the_same_paper(db, client,
     assert client.get("/papers/math.GT/0309136").status_code == 200
     assert client.get("/api/papers/math.GT/0309136v2").json()["id"] == "math/0309136"
     assert "eprint = {math/0309136}" in client.get("/export?ids=arXiv:math.GT/0309136&format=bibtex").text
+
+
+def test_collaboration_authors_stay_whole_in_bibtex(db, client):
+    # arXiv names a collaboration as one author (<keyname>The ATLAS Collaboration</keyname>); BibTeX
+    # read it as first name "The ATLAS", last name "Collaboration" and cited "T. A. Collaboration".
+    oai = oai_docs.list_records_page([arxiv_format_record(
+        "2605.00004",
+        "<author><keyname>The ATLAS Collaboration</keyname></author>"
+        "<author><keyname>Aad</keyname><forenames>Georges</forenames></author>",
+        title="Observation of a new particle",
+    )], {"verb": "ListRecords"}, None, 0, 1)
+    store_records(db, parse_list_records(oai, today=TODAY).records)
+    bib = client.get("/papers/2605.00004/bibtex").text
+    entry = bibtexparser.parse_string(bib, append_middleware=[SeparateCoAuthors(), SplitNameParts()]).entries[0]
+    assert [(n.first, n.last) for n in entry["author"]] == [([], ["{The ATLAS Collaboration}"]), (["Georges"], ["Aad"])]
