@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from papertide.domain.accounts import InvalidInput
+from papertide.domain.mathml import math_spans
 from papertide.domain.papers import InvalidArxivId, Paper, abs_url, parse_arxiv_id
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
@@ -88,7 +89,41 @@ def move(order: Sequence[str], item: str, direction: str) -> list[str]:
 def _latex(text: str) -> str:
     for old, new in _LATEX:
         text = text.replace(old, new)
-    return " ".join(text.split())
+    return text
+
+
+def _latex_title(title: str) -> str:
+    r"""A title for BibTeX: its math kept as TeX, everything else escaped.
+
+    arXiv titles are TeX, and a reference list should print T²PO rather than "T$^2$PO". A span
+    whose braces do not balance would break the entry, so it is escaped with the text around it.
+
+    >>> print(_latex_title(r"T$^2$PO: 100% of $\mathcal{O}(n)$ for \$5"))
+    T$^2$PO: 100\% of $\mathcal{O}(n)$ for \$5
+    """
+    text = " ".join(title.split())
+    out: list[str] = []
+    pos = 0
+    for start, end in math_spans(text):
+        span = text[start:end]
+        if not _balanced(span):
+            continue  # escaped as part of the next stretch of text
+        out.append(_latex(text[pos:start].replace("\\$", "$")))
+        out.append(span.replace("%", r"\%").replace("&", r"\&").replace("#", r"\#"))
+        pos = end
+    out.append(_latex(text[pos:].replace("\\$", "$")))
+    return "".join(out)
+
+
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch in "{}" and i > 0 and tex[i - 1] == "\\":
+            continue  # \{ and \} are literal braces
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _bibtex_name(name: str) -> str:
@@ -97,7 +132,7 @@ def _bibtex_name(name: str) -> str:
     >>> _bibtex_name("ATLAS Collaboration"), _bibtex_name("Ada Lovelace")
     ('{ATLAS Collaboration}', 'Ada Lovelace')
     """
-    text = _latex(name)
+    text = _latex(" ".join(name.split()))
     return "{" + text + "}" if _WHOLE_NAME.search(name) else text
 
 
@@ -115,7 +150,7 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
     entries = []
     for p in papers:
         fields = [
-            ("title", "{" + _latex(p.title) + "}"),
+            ("title", "{" + _latex_title(p.title) + "}"),
             ("author", " and ".join(_bibtex_name(a) for a in p.authors) or "Unknown"),
             ("year", str(p.published.year) if p.published else ""),
             ("eprint", p.arxiv_id),

@@ -200,3 +200,17 @@ def test_csv_export_defuses_spreadsheet_formulas():
         "2405.12345,Attention & {Braces} 100% $cheap_,Ada Lovelace; Alan Turing,cs.LG,2024-05-20,https://arxiv.org/abs/2405.12345",
         'hep-th/9901001,"\'=HYPERLINK(""http://evil"")",Ed Witten,hep-th,1999-01-04,https://arxiv.org/abs/hep-th/9901001',
     ]
+
+
+def test_bibtex_titles_keep_their_math_as_tex_and_escape_the_rest():
+    def title_line(title: str) -> str:
+        entry = to_bibtex([Paper("2405.12345", title, "", ("Ada Lovelace",), ("cs.LG",), date(2024, 5, 1))])
+        return entry.splitlines()[1]
+
+    # was: "T\$\textasciicircum{}2\$PO", which prints the dollar signs and the caret
+    assert title_line("T$^2$PO:  100% of  $\\mathcal{O}(n)$ & more") == (
+        "  title = {{T$^2$PO: 100\\% of $\\mathcal{O}(n)$ \\& more}},")
+    assert title_line("Scaling $n$ models for \\$5") == "  title = {{Scaling $n$ models for \\$5}},"
+    # Math whose braces do not balance would break the entry: escaped like the text around it.
+    assert title_line("Odd $}$ braces") == "  title = {{Odd \\$\\}\\$ braces}},"
+    assert title_line("Tab $a & b$ 50%") == "  title = {{Tab $a \\& b$ 50\\%}},"
