@@ -81,7 +81,9 @@ class _Entry:
 
 
 def weak_etag(body: bytes) -> str:
-    """>>> weak_etag(b"[]")
+    """A weak validator from the body's hash (weak: the same JSON may be re-encoded byte-differently).
+
+    >>> weak_etag(b"[]")
     'W/"97d170e1550eee4afc0a"'
     """
     return f'W/"{hashlib.sha1(body).hexdigest()[:20]}"'

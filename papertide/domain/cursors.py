@@ -21,7 +21,9 @@ class InvalidCursor(ValueError):
 
 
 def encode_cursor(kind: str, value: int) -> str:
-    """>>> encode_cursor("o", 50)
+    """An opaque page cursor: ``{kind: value}`` as unpadded URL-safe base64.
+
+    >>> encode_cursor("o", 50)
     'eyJvIjo1MH0'
     """
     raw = json.dumps({kind: value}, separators=(",", ":")).encode()

@@ -75,7 +75,7 @@ def split_math(text: str) -> list[tuple[str, bool]]:
 
 
 def math_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each math span in ``text``, delimiters included.
+    r"""``(start, end)`` of each math span in ``text``, delimiters included.
 
     >>> math_spans("a $x$ b \\(y\\)")
     [(2, 5), (8, 13)]

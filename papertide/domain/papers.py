@@ -155,10 +155,13 @@ class Listing:
 
 
 def short_authors(authors: tuple[str, ...] | list[str], keep: int = 3) -> str:
-    """First few authors then "et al.", e.g. ``"A, B, C et al."``.
+    """First few authors then "et al.", e.g. ``"A, B, C et al."``; one name more than ``keep`` is
+    shown rather than hidden behind "et al.", which would be no shorter.
 
-    >>> short_authors(["A", "B", "C", "D"])
+    >>> short_authors(["A", "B", "C", "D", "E"])
     'A, B, C et al.'
+    >>> short_authors(["A", "B", "C", "D"])
+    'A, B, C, D'
     """
     if len(authors) <= keep + 1:
         return ", ".join(authors)
