@@ -15,6 +15,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from papertide.domain.operators import Operators, parse_operators
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.search import normalize_query, query_terms
 
@@ -121,6 +122,7 @@ class UnderstoodQuery:
     arxiv_ids: tuple[str, ...] = ()  # versionless, in order of appearance
     only_ids: bool = False  # nothing but ids / URLs (and "arXiv")
     names: frozenset[str] = frozenset()  # terms typed with capitals (Merlin, OPMLs): never "corrected"
+    operators: Operators = Operators()  # "exact phrases" and -excluded words: filters on the ranking
 
 
 def find_arxiv_ids(text: str) -> tuple[tuple[str, ...], str]:
@@ -153,12 +155,14 @@ def understand_query(text: str) -> UnderstoodQuery:
     ('Is there any work on speedups for BERT?', ('speedups', 'bert'), ('2401.00003',), frozenset({'bert'}))
     """
     query = normalize_query(text)
-    ids, rest = find_arxiv_ids(query) if query else ((), "")
+    operators, plain = parse_operators(query)
+    ids, rest = find_arxiv_ids(plain) if plain else ((), "")
     lexical = strip_framing(rest) if rest else ""
     only_ids = bool(ids) and not query_terms(re.sub(r"(?i)\barxiv\b", " ", rest))
     dense = "" if only_ids else rest
     terms = query_terms(lexical) if not only_ids else ()
-    return UnderstoodQuery(query, dense, lexical, terms, ids, only_ids, _names(lexical))
+    exact = frozenset(w for run in operators.phrases for w in run)  # quoted: never "corrected" either
+    return UnderstoodQuery(query, dense, lexical, terms, ids, only_ids, _names(lexical) | exact, operators)
 
 
 def _names(text: str) -> frozenset[str]:

@@ -24,6 +24,7 @@ from papertide.domain.authors import closest_names
 from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, admitted, dense_weight_for, fuse
 from papertide.domain.languages import other_language
 from papertide.domain.mathml import tex_to_text
+from papertide.domain.operators import Operators, passes
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
 from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
@@ -87,6 +88,7 @@ class SearchPage:
     missing_ids: tuple[str, ...] = ()  # arXiv ids the query names that we do not hold
     pinned: tuple[int, ...] = ()  # row ids of papers the query names, shown first
     other_language: bool = False  # the query reads as another language than the papers' English
+    operators: bool = False  # the query holds "exact phrases" or -excluded words
 
     @property
     def has_more(self) -> bool:
@@ -154,8 +156,16 @@ class SearchService:
         pinned, missing = self._named_papers(understood.arxiv_ids, filters)
         corrections: dict[str, str] = {}
         ranked, vectors = self._fused(understood, filters, mode, limit, corrections if correct else None)
+        if understood.operators:
+            ranked = self._with_operators(ranked, understood.operators)
         terms = tuple(dict.fromkeys(corrections.get(t, t) for t in understood.terms))
         return Ranking(pin_first(ranked, pinned)[:limit], terms, corrections, pinned, missing, vectors)
+
+    def _with_operators(self, ranked: list[tuple[int, float]], operators: Operators) -> list[tuple[int, float]]:
+        """The candidates holding every "phrase" and no -excluded word (domain/operators.py)."""
+        with self.db.read() as conn:
+            texts = search_store.texts_by_row_id(conn, [pid for pid, _ in ranked])
+        return [(pid, score) for pid, score in ranked if pid in texts and passes(texts[pid], operators)]
 
     def _named_papers(self, arxiv_ids: tuple[str, ...], filters: SearchFilters) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """Row ids of the named papers we hold (and that pass ``filters``), and the ids we do not hold."""
@@ -283,7 +293,7 @@ class SearchService:
         SEARCH_SECONDS.labels(request.mode if query else "browse").observe(took / 1000)
         corrected = corrected_text(query, ranking.corrections) if ranking.corrections else None
         return SearchPage(request, query, terms, hits, total, None, dense_used, took, corrected,
-                          ranking.missing_ids, ranking.pinned, other_language(query))
+                          ranking.missing_ids, ranking.pinned, other_language(query), bool(understood.operators))
 
     def author_suggestions(self, typed: str) -> list[str]:
         """Names held that look like ``typed``, an author filter that matched nothing: the papers

@@ -118,6 +118,16 @@ def titles_by_row_id(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[st
     return out
 
 
+def texts_by_row_id(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """``{row id: title, abstract and authors as one text}``: what search operators are checked against."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        q = sa.select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors).where(
+            papers.c.id.in_(ids[i : i + IN_CHUNK]))
+        out.update((r.id, "\n".join((r.title, r.abstract or "", "; ".join(r.authors or ())))) for r in conn.execute(q))
+    return out
+
+
 def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offset: int) -> tuple[list[int], int]:
     """Papers passing ``filters`` with no query text, by date or upvotes; and their count."""
     conds = filter_conditions(filters)

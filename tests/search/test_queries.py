@@ -185,3 +185,10 @@ def test_words_nothing_resembles_are_left_alone(lexical):
     for q in ("asdfghjkl", "glorbnax frizzle", "qwertyuiop"):
         page = lexical.search(SearchRequest(q, mode="lexical"))
         assert (page.corrected, page.hits) == (None, []), q
+
+
+def test_operators_filter_every_keyword_engine(lexical, fts5):
+    # tantivy (SQLite) or tsvector BM25 (PostgreSQL), and SQLite's FTS5 before tantivy is built.
+    for svc in (lexical, fts5):
+        assert set(_ids(svc.search(SearchRequest('"neural networks"', mode="lexical")))) == {"2401.00001", "2401.00009"}
+        assert _ids(svc.search(SearchRequest("image -diffusion", mode="lexical"))) == ["2401.00009"]

@@ -64,3 +64,10 @@ def test_a_query_in_another_language_is_told_the_index_is_english(site):
         html = site.get("/search", params={"q": query}).text
         assert 'class="notice other-language"' in html and "The papers here are in English" in html, query
     assert "other-language" not in site.get("/search", params={"q": "transformer attention"}).text
+
+
+def test_a_phrase_no_paper_holds_says_why_nothing_matched(site):
+    html = unescape(site.get("/search", params={"q": '"networks neural" -diffusion'}).text)
+    assert "No papers match" in html and "Quotes ask for those exact words in that order" in html
+    plain = unescape(site.get("/search", params={"q": "networks neural zzqqxx"}).text)
+    assert "Quotes ask for" not in plain

@@ -208,3 +208,26 @@ def test_filtered_hybrid_search_asks_for_fewer_neighbours_and_dense_mode_for_all
     svc.rank("neural networks for images", cv, mode="dense")
     assert index.asked == [CANDIDATES, FILTERED_NEIGHBOURS, CANDIDATES]
     assert filtered and set(dict(filtered)) <= set(dict(plain))
+
+
+def test_a_quoted_phrase_keeps_only_the_papers_that_say_it(service):
+    # Unquoted, "neural" and "networks" rank papers holding either word, and their neighbours.
+    assert len(_ids(service, "neural networks")) > 2
+    # Quoted: only the two that say it in a row (a title and an abstract), whichever side found them.
+    assert set(_ids(service, '"neural networks"')) == {"2401.00001", "2401.00009"}
+    assert _ids(service, '"neural networks" molecules')[0] == "2401.00001"
+    assert _ids(service, '"networks neural"') == []
+
+
+def test_a_minus_word_drops_the_papers_holding_it(service):
+    assert {"2401.00002", "2401.00009"} <= set(_ids(service, "image"))
+    without = _ids(service, "image -diffusion")
+    assert without[0] == "2401.00009" and "2401.00002" not in without
+    assert "2401.00002" not in _ids(service, 'image -"denoising diffusion"')
+    assert _ids(service, "alpha-divergence")[0] == "2401.00007"  # a hyphen inside a word is no minus
+
+
+def test_operators_apply_in_every_mode(service):
+    for mode in ("lexical", "dense", "hybrid"):
+        found = _ids(service, '"protein structures" -quantum', mode=mode)
+        assert found == ["2401.00005"], mode
