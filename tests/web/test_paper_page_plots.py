@@ -129,7 +129,7 @@ def test_bibtex_endpoint_and_cite_button(client, db):
     assert m is not None, body
     fields = dict(re.findall(r"  (\w+) = \{(.*)\},?\n", m.group(2)))
     assert fields == {
-        "title": r"{Fast \$O(n)\$ sorting \& more}", "author": "Ada Lovelace and Alan Turing", "year": "2026",
+        "title": r"{Fast $O(n)$ sorting \& more}", "author": "Ada Lovelace and Alan Turing", "year": "2026",
         "eprint": "2606.00001", "archivePrefix": "arXiv", "primaryClass": "cs.DS",
         "url": "https://arxiv.org/abs/2606.00001",
     }
