@@ -17,7 +17,7 @@ from lxml import etree
 from papertide.domain.ingest import Harvested, PaperVersion, SourceKind, is_withdrawal_comment
 from papertide.domain.paper_checks import InvalidPaper, check_harvested
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
-from papertide.domain.tex import detex_name
+from papertide.domain.tex import detex_name, detex_text
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 ARXIV_NS = "http://arxiv.org/OAI/arXiv/"
@@ -60,7 +60,8 @@ def _text(el: etree._Element | None) -> str:
 
 
 def clean_title(text: str) -> str:
-    return " ".join(text.split())
+    """One line, TeX accents outside math as letters (``Schr\\"odinger`` → Schrödinger)."""
+    return detex_text(" ".join(text.split()))
 
 
 def clean_abstract(text: str) -> str:
@@ -74,7 +75,7 @@ def clean_abstract(text: str) -> str:
             paragraphs.append([])
         if line.strip():
             paragraphs[-1].append(line.strip())
-    return "\n".join(" ".join(" ".join(p).split()) for p in paragraphs if p)
+    return detex_text("\n".join(" ".join(" ".join(p).split()) for p in paragraphs if p))
 
 
 def split_raw_authors(text: str) -> tuple[str, ...]:

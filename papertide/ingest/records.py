@@ -13,7 +13,7 @@ from typing import Any
 from papertide.domain.ingest import Harvested, SourceKind
 from papertide.domain.paper_checks import InvalidPaper, check_harvested
 from papertide.domain.papers import InvalidArxivId, Listing, Paper, parse_arxiv_id
-from papertide.domain.tex import detex_names
+from papertide.domain.tex import detex_names, detex_text
 
 
 class RecordError(ValueError):
@@ -96,8 +96,8 @@ def parse_record(obj: Any, today: date | None = None) -> Harvested:
     project = obj.get("project_page")
     paper = Paper(
         arxiv_id=aid.id,
-        title=" ".join(title.split()),
-        abstract=abstract.strip(),
+        title=detex_text(" ".join(title.split())),
+        abstract=detex_text(abstract.strip()),
         # arXiv keeps TeX accents in names (Ev\'equoz); we store the letters.
         authors=detex_names(_str_list(obj.get("authors"), "authors")),
         categories=_str_list(obj.get("categories"), "categories"),

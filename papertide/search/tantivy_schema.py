@@ -23,13 +23,16 @@ from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-LAYOUT = ("papertide-tantivy-8 en_stem text=title*3+abstract+authors freq, CJK runs as bigrams; "
+LAYOUT = ("papertide-tantivy-9 en_fold text=title*3+abstract+authors freq, CJK runs as bigrams; "
           "category raw; published days; newest key; author search key 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
 # Xu), which are common and otherwise leave SQL to check thousands of hits.
 AUTHOR_GRAMS = (2, 3)
 _AUTHOR_TOKENIZER = "author_grams"
+# tantivy's en_stem plus ASCII folding, so "Schrodinger" and "Poincare" find the accented words
+# (FTS5's remove_diacritics does the same on the SQL side).
+_TEXT_TOKENIZER = "en_fold"
 _EPOCH = date(1970, 1, 1)
 # The newest-first key: (days since 1970 + _DAY_OFFSET) in the high bits, the row id in the low 32,
 # so one descending sort is SQL's "published DESC NULLS LAST, id DESC"; an unknown date has 0 days.
@@ -44,7 +47,7 @@ def schema(tantivy: Any) -> Any:
     # FTS5's bm25() (weighted term counts summed over columns, then one saturation),
     # which beat tantivy's per-field scores summed with a title boost on SciFact by
     # 0.09 nDCG@10 (bench/RESULTS.md).
-    sb.add_text_field("text", stored=False, tokenizer_name="en_stem", index_option="freq")
+    sb.add_text_field("text", stored=False, tokenizer_name=_TEXT_TOKENIZER, index_option="freq")
     sb.add_text_field("category", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("published", stored=False, indexed=True, fast=True)  # days since 1970; -1 unknown
     # Browsing by filters reads the newest papers in the order SQL lists them (newest_key).
@@ -56,15 +59,17 @@ def schema(tantivy: Any) -> Any:
 
 
 def register_tokenizers(tantivy: Any, index: Any) -> None:
-    """The author field's n-gram tokenizer: an index opened without it cannot read that field."""
+    """The text and author fields' tokenizers: an index opened without them cannot read those fields."""
+    index.register_tokenizer(_TEXT_TOKENIZER, stemmer(tantivy))
     index.register_tokenizer(_AUTHOR_TOKENIZER, tantivy.TextAnalyzerBuilder(
         tantivy.Tokenizer.ngram(*AUTHOR_GRAMS, False)).filter(tantivy.Filter.lowercase()).build())
 
 
 def stemmer(tantivy: Any) -> Any:
-    """tantivy's "en_stem" analyzer, rebuilt to stem candidate spellings exactly as the index did."""
+    """The text field's analyzer; spelling candidates are stemmed with it exactly as the index did."""
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
-            .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build())
+            .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
+            .filter(tantivy.Filter.stemmer("english")).build())
 
 
 def document(tantivy: Any, doc: changes.Document) -> Any:

@@ -20,7 +20,7 @@ from papertide.domain.ingest import (
     merge_paper,
 )
 from papertide.domain.papers import Listing, Paper
-from papertide.domain.tex import ascii_fold, author_search_forms, detex_name
+from papertide.domain.tex import ascii_fold, author_search_forms, detex_name, detex_text
 from papertide.ingest.atom_parse import AtomParseError, parse_feed
 from papertide.ingest.hf_parse import parse_daily_papers
 from papertide.ingest.http import parse_retry_after
@@ -38,10 +38,40 @@ REC = {"arxiv_id": "2606.00001", "title": "On $O(n)$ things", "abstract": "First
     "tex, shown",
     [("Ev\\'equoz", "Evéquoz"), ('{\\"O}zt{\\"u}rk', "Öztürk"), ("\\c{C}a\\u{g}lar", "Çağlar"), ("Erd\\H{o}s", "Erdős"),
      ("J\\'{\\i}", "Jí"), ("\\AA{}ngstr\\\"om", "Ångström"), ("{\\L}ukasz", "Łukasz"), ("K\\v{r}\\'i\\v{z}", "Kříž"),
-     ("\\v Cech", "Čech"), ("J. {van der} Berg", "J. van der Berg"), ("Plain Name", "Plain Name")],
+     ("\\v Cech", "Čech"), ("J. {van der} Berg", "J. van der Berg"), ("Plain Name", "Plain Name"),
+     ("Petrovski\\u\\i", "Petrovskiĭ")],
 )
 def test_tex_accents_become_letters(tex, shown):
     assert detex_name(tex) == shown
+
+
+@pytest.mark.parametrize(
+    "tex, shown",
+    [('The nonlinear Schr\\"odinger equation', "The nonlinear Schrödinger equation"),
+     ("Monge-Amp\\`{e}re and Painlev\\'e", "Monge-Ampère and Painlevé"),
+     ("Ko{\\l}odziej, the \\L ojasiewicz inequality, Kre\\u\\i{}n, Bogovski\\u{\\i}",
+      "Kołodziej, the Łojasiewicz inequality, Kreĭn, Bogovskiĭ"),
+     ("H\\' erau and H{\\\" o}rmander", "Hérau and Hörmander"),
+     ("Q\\&A at 50\\% on my\\_repo \\#1", "Q&A at 50% on my_repo #1"),
+     # Math is TeX's, left exactly as it is; so are an escaped dollar and other commands' arguments.
+     ("$\\ddot{x}$ and $\\'{e}$ for \\$5", "$\\ddot{x}$ and $\\'{e}$ for \\$5"),
+     ("on \\mathbb{R} with \\textbf{bold}", "on \\mathbb{R} with \\textbf{bold}"),
+     ("a line\\\\& break", "a line\\\\& break"),
+     ("First paragraph, Schr\\\"odinger.\nSecond  paragraph.", "First paragraph, Schrödinger.\nSecond  paragraph."),
+     ("Plain {BERT} title", "Plain {BERT} title")],
+)
+def test_tex_accents_in_titles_and_abstracts_become_letters_outside_math(tex, shown):
+    assert detex_text(tex) == shown
+    assert detex_text(shown) == shown  # stored text goes through again on every re-harvest
+
+
+def test_every_source_stores_titles_and_abstracts_with_letters():
+    from papertide.ingest.records import parse_line
+
+    rec = dict(REC, title='Schr\\"odinger bridges', abstract="After Poincar\\'e.\nNext.")
+    doc = oai_docs.list_records_page([oai_docs.oai_record(rec)], {"verb": "ListRecords"}, None, 0, 1)
+    for paper in (parse_line(json.dumps(rec)).paper, parse_list_records(doc).records[0].paper):
+        assert (paper.title, paper.abstract) == ("Schrödinger bridges", "After Poincaré.\nNext.")
 
 
 def test_search_sees_display_ascii_and_tex_forms():

@@ -173,3 +173,12 @@ def test_a_misspelt_engine_setting_is_refused_at_start_up(field: str, value: str
 
     with pytest.raises(ValidationError, match=field):
         Settings(**{field: value}, _env_file=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "sql"])
+def test_accented_words_are_found_typed_with_or_without_their_accents(sqlite_db, engine: str) -> None:
+    add_papers(sqlite_db, make_paper("2401.00101", title="Bounds for the Schrödinger equation on Poincaré discs"),
+               make_paper("2401.00102", title="Schroders and other plain words"))
+    lexical = make_lexical_index(sqlite_db, engine)
+    for query in ("Schrödinger", "schrodinger", "SCHRODINGER equation", "poincare", "Poincaré discs"):
+        assert _arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)) == ["2401.00101"], query
