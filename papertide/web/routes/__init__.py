@@ -24,6 +24,7 @@ from papertide.web.routes import (
     digests,
     feeds,
     for_you,
+    guides,
     hf_api,
     interests,
     meta,
@@ -40,6 +41,6 @@ from papertide.web.routes import (
 ROUTERS: tuple[APIRouter, ...] = tuple(m.router for m in (
     auth, profile, votes, interests, for_you, submissions, comments, collections, admin, curate,
     subscriptions, digests,
-    hf_api, api_v1_community, api_v1, api_docs, feeds, meta, api_tokens_ui,
+    hf_api, api_v1_community, api_v1, api_docs, feeds, guides, meta, api_tokens_ui,
     admin_ingest, search, ops, browse, thumbs, papers,
 ))

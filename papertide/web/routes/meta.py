@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 XML = "application/xml; charset=utf-8"
 OPENSEARCH = "application/opensearchdescription+xml"
 SHORT_NAME_MAX = 16  # characters, by the OpenSearch 1.1 description format
-STATIC_PAGES = ("/", "/trending", "/categories", "/stats", "/about")
+STATIC_PAGES = ("/", "/trending", "/categories", "/stats", "/about", "/feeds", "/search/help")
 FAVICON = Path(__file__).resolve().parents[1] / "static" / "favicon.svg"
 FAVICON_MAX_AGE = 7 * 24 * 3600  # seconds; browsers ask for /favicon.ico on every site whatever the page links
 
