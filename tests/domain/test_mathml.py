@@ -98,3 +98,12 @@ def test_links_sit_beside_math_not_inside_it():
     html = render_tex("M$^3$Eval: data at https://e.com/m3, $x$ later", links=True)
     assert html.startswith("M" + MATH) and html.count("<math") == 2
     assert '<a href="https://e.com/m3" rel="nofollow noopener">https://e.com/m3</a>, ' in html
+
+
+def test_tex_dashes_read_as_dashes_but_addresses_and_flags_keep_theirs():
+    text = "The Hamilton--Jacobi flow (pp. 3--7) --- see https://hf.co/a--b; run with --fast and $x--y$."
+    assert tex_to_text(text) == "The Hamilton–Jacobi flow (pp. 3–7) — see https://hf.co/a--b; run with --fast and x--y."
+    html = render_tex(text, links=True)
+    assert "Hamilton–Jacobi" in html and "3–7) — see" in html and "--fast" in html
+    assert 'href="https://hf.co/a--b"' in html
+    assert render_tex("plain -- spaced") == "plain – spaced"
