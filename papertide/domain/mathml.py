@@ -145,7 +145,7 @@ def render_tex(text: str, links: bool = False) -> str:
     'Code: <a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.'
     """
     plain = _linked if links else _escape
-    if "$" not in text and "\\" not in text and "}{" not in text and "--" not in text:
+    if "$" not in text and "\\" not in text and "}{" not in text and "--" not in text and "``" not in text:
         return plain(text)
     return "".join(_mathml(piece) if is_math else _text_html(_plain_text_mode(piece), links)
                    for piece, is_math in split_math(text))
@@ -212,7 +212,7 @@ def tex_to_text(text: str) -> str:
     >>> tex_to_text("M$^3$Eval: $\\\\pi$-Bench at 2$\\\\times$ speed")
     'M³Eval: π-Bench at 2× speed'
     """
-    if "$" not in text and "\\" not in text and "}{" not in text and "--" not in text:
+    if "$" not in text and "\\" not in text and "}{" not in text and "--" not in text and "``" not in text:
         return text
     return "".join(_plain_math(piece) if is_math else _plain_words(_plain_text_mode(piece))
                    for piece, is_math in split_math(text))
@@ -224,23 +224,29 @@ def _plain_words(text: str) -> str:
 
 def _plain_text_mode(text: str) -> str:
     # Text-mode emphasis (\textbf{HomeSafe-Bench}) keeps its words and loses the command.
-    return _dashes(_TEXT_STYLE.sub(r"\1", text) if "\\" in text else text)
+    return _typography(_TEXT_STYLE.sub(r"\1", text) if "\\" in text else text)
 
 
-# TeX's dashes, shown as it prints them: "Hamilton--Jacobi" and "pages 3--7" with an en dash, a
-# spaced "---" as an em dash. Addresses keep theirs, and so does a command line's "--flag".
-# Only on the way to the page: stored text stays as arXiv sent it, so no vector goes stale.
+# TeX's dashes and quotes, shown as it prints them: "Hamilton--Jacobi" and "pages 3--7" with an en
+# dash, a spaced "---" as an em dash, ``quoted'' (or ``quoted", a common slip) in curly quotes.
+# Addresses keep their dashes, and so does a command line's "--flag". Only on the way to the page:
+# stored text stays as arXiv sent it, so no vector goes stale.
 _DASHES = re.compile(r"(\S*://\S*)|(?<=[^\W_])--(?=[^\W_])|(?<=\s)(---?)(?=\s)")
+_QUOTED = re.compile(r"``([^`'\"\n]{0,300})(?:''|\")")
 
 
-def _dashes(text: str) -> str:
-    """
-    >>> _dashes("Hamilton--Jacobi, pages 3--7 --- see https://x.org/a--b or --help")
+def _typography(text: str) -> str:
+    r"""
+    >>> _typography("Hamilton--Jacobi, pages 3--7 --- see https://x.org/a--b or --help")
     'Hamilton–Jacobi, pages 3–7 — see https://x.org/a--b or --help'
+    >>> _typography('the ``ball method\'\' and ``norm inflation" and a lone ``')
+    'the “ball method” and “norm inflation” and a lone “'
     """
-    if "--" not in text:
-        return text
-    return _DASHES.sub(lambda m: m.group(1) or ("—" if m.group(2) == "---" else "–"), text)
+    if "--" in text:
+        text = _DASHES.sub(lambda m: m.group(1) or ("—" if m.group(2) == "---" else "–"), text)
+    if "``" in text:
+        text = _QUOTED.sub(r"“\1”", text).replace("``", "“")
+    return text
 
 
 @lru_cache(maxsize=MATH_CACHE_SIZE)

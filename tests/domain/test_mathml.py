@@ -100,10 +100,12 @@ def test_links_sit_beside_math_not_inside_it():
     assert '<a href="https://e.com/m3" rel="nofollow noopener">https://e.com/m3</a>, ' in html
 
 
-def test_tex_dashes_read_as_dashes_but_addresses_and_flags_keep_theirs():
+def test_tex_dashes_and_quotes_read_as_printed_but_addresses_and_flags_keep_theirs():
     text = "The Hamilton--Jacobi flow (pp. 3--7) --- see https://hf.co/a--b; run with --fast and $x--y$."
     assert tex_to_text(text) == "The Hamilton–Jacobi flow (pp. 3–7) — see https://hf.co/a--b; run with --fast and x--y."
     html = render_tex(text, links=True)
     assert "Hamilton–Jacobi" in html and "3–7) — see" in html and "--fast" in html
     assert 'href="https://hf.co/a--b"' in html
     assert render_tex("plain -- spaced") == "plain – spaced"
+    assert render_tex("the ``ball construction'' and ``norm inflation\" of $u$").startswith(
+        "the “ball construction” and “norm inflation” of <math")
