@@ -77,6 +77,33 @@ def query_terms(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A hyphenated word of Latin letters and digits, starting with a letter: multi-modal, GPT-4,
+# state-of-the-art. Not "5-VL" (from "Qwen2.5-VL") or "2-3".
+_COMPOUND = re.compile(r"(?<![\w-])[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ0-9]*(?:-[A-Za-zÀ-ɏ0-9]+)+(?![\w-])")
+MAX_COMPOUND_CHARS = 40  # the keyword analyzers drop longer tokens anyway
+
+
+def hyphen_compounds(text: str) -> tuple[str, ...]:
+    """Each hyphenated word of ``text`` written as one word, lower case, once.
+
+    Papers write "multi-modal" (3,345 of the 241,792-paper corpus) and "multimodal" (12,993),
+    "pre-trained" and "pretrained" about equally; a keyword engine splits the first into "multi"
+    and "modal", so the two spellings never met. The keyword index holds the joined word beside
+    the parts, and a query's hyphenated words search it too.
+
+    >>> hyphen_compounds("Multi-modal pre-training, state-of-the-art GPT-4 on Qwen2.5-VL; 2-3 x")
+    ('multimodal', 'pretraining', 'stateoftheart', 'gpt4')
+    """
+    if "-" not in text:
+        return ()
+    out: dict[str, None] = {}
+    for m in _COMPOUND.finditer(text):
+        joined = m.group().replace("-", "").lower()
+        if len(joined) <= MAX_COMPOUND_CHARS:
+            out.setdefault(joined, None)
+    return tuple(out)
+
+
 def fts5_match(terms: Sequence[str], operator: Literal["OR", "AND"] = "OR", prefixes: Sequence[str] = ()) -> str | None:
     """An FTS5 MATCH expression joining quoted terms with OR (default) or AND.
 

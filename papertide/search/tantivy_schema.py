@@ -17,13 +17,14 @@ from typing import Any
 
 from papertide.domain.authors import search_key
 from papertide.domain.cjk import cjk_bigrams
-from papertide.domain.search import SearchFilters
+from papertide.domain.search import SearchFilters, hyphen_compounds
 from papertide.storage import search_changes as changes
 from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-LAYOUT = ("papertide-tantivy-9 en_fold text=title*3+abstract+authors freq, CJK runs as bigrams; "
+LAYOUT = ("papertide-tantivy-10 en_fold text=title*3+abstract+authors freq, CJK runs as bigrams, "
+          "hyphenated words also joined; "
           "category raw; published days; newest key; author search key 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
@@ -72,13 +73,19 @@ def stemmer(tantivy: Any) -> Any:
             .filter(tantivy.Filter.stemmer("english")).build())
 
 
+def _words(text: str) -> str:
+    # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py);
+    # hyphenated words are also held joined, as understand_query searches them (domain/search.py).
+    joined = hyphen_compounds(text)
+    return cjk_bigrams(text) + ("\n" + " ".join(joined) if joined else "")
+
+
 def document(tantivy: Any, doc: changes.Document) -> Any:
-    title = cjk_bigrams(doc.title)
+    title = _words(doc.title)
     return tantivy.Document(
         id=doc.paper_id,
-        # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py).
         # The author field keeps the authors' search keys: SQL's substring check reads the same keys.
-        text="\n".join([title] * TITLE_REPEAT + [cjk_bigrams(doc.abstract), cjk_bigrams(doc.authors)]),
+        text="\n".join([title] * TITLE_REPEAT + [_words(doc.abstract), cjk_bigrams(doc.authors)]),
         category=list(doc.categories),
         published=_days(doc.published) if doc.published else -1,
         newest=newest_key(doc.published, doc.paper_id),
