@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from papertide.domain.operators import Operators, parse_operators
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.domain.search import MAX_QUERY_TERMS, hyphen_compounds, normalize_query, query_terms
+from papertide.domain.search import normalize_query, query_terms
 
 K = TypeVar("K", bound=Hashable)
 
@@ -161,12 +161,8 @@ def understand_query(text: str) -> UnderstoodQuery:
     only_ids = bool(ids) and not query_terms(re.sub(r"(?i)\barxiv\b", " ", rest))
     dense = "" if only_ids else rest
     terms = query_terms(lexical) if not only_ids else ()
-    # "multi-modal" also searches "multimodal", which the keyword index holds for either spelling;
-    # a word nobody typed is never "corrected".
-    joined = tuple(w for w in hyphen_compounds(lexical) if w not in terms) if terms else ()
     exact = frozenset(w for run in operators.phrases for w in run)  # quoted: never "corrected" either
-    return UnderstoodQuery(query, dense, lexical, (terms + joined)[:MAX_QUERY_TERMS], ids, only_ids,
-                           _names(lexical) | exact | frozenset(joined), operators)
+    return UnderstoodQuery(query, dense, lexical, terms, ids, only_ids, _names(lexical) | exact, operators)
 
 
 def _names(text: str) -> frozenset[str]:

@@ -88,8 +88,10 @@ def hyphen_compounds(text: str) -> tuple[str, ...]:
 
     Papers write "multi-modal" (3,345 of the 241,792-paper corpus) and "multimodal" (12,993),
     "pre-trained" and "pretrained" about equally; a keyword engine splits the first into "multi"
-    and "modal", so the two spellings never met. The keyword index holds the joined word beside
-    the parts, and a query's hyphenated words search it too.
+    and "modal", so someone typing "multimodal" missed the papers that hyphenate it. The keyword
+    index holds the joined word beside the parts. A query's own hyphenated words are not joined:
+    searching parts and joined word counts that idea twice for papers that hyphenate it, and
+    measured worse (bench/RESULTS.md "Hyphenated words").
 
     >>> hyphen_compounds("Multi-modal pre-training, state-of-the-art GPT-4 on Qwen2.5-VL; 2-3 x")
     ('multimodal', 'pretraining', 'stateoftheart', 'gpt4')

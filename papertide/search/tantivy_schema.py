@@ -75,7 +75,7 @@ def stemmer(tantivy: Any) -> Any:
 
 def _words(text: str) -> str:
     # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py);
-    # hyphenated words are also held joined, as understand_query searches them (domain/search.py).
+    # hyphenated words are also held joined, so "multimodal" finds "multi-modal" (domain/search.py).
     joined = hyphen_compounds(text)
     return cjk_bigrams(text) + ("\n" + " ".join(joined) if joined else "")
 

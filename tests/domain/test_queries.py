@@ -122,10 +122,3 @@ def test_pinned_keys_lead_in_order_without_duplicates() -> None:
     assert pin_first(ranked, [9, 2, 9]) == [(9, 0.9), (2, 0.9), (1, 0.9), (3, 0.1)]
     assert pin_first([], [4]) == [(4, 1.0)]
     assert pin_first(ranked, []) == ranked
-
-
-def test_hyphenated_words_are_also_searched_joined_and_never_corrected():
-    q = understand_query("is there work on multi-modal pre-training like GPT-4?")
-    assert q.terms[-3:] == ("multimodal", "pretraining", "gpt4")
-    assert {"multimodal", "pretraining", "gpt4"} <= q.names
-    assert understand_query("multimodal pretraining").terms == ("multimodal", "pretraining")

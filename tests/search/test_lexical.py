@@ -184,20 +184,17 @@ def test_accented_words_are_found_typed_with_or_without_their_accents(sqlite_db,
         assert _arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)) == ["2401.00101"], query
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "sql"])
-def test_hyphenated_and_joined_spellings_find_each_other(sqlite_db, engine: str) -> None:
-    from papertide.domain.queries import understand_query
-
+def test_a_joined_word_finds_its_hyphenated_spelling(sqlite_db) -> None:
     add_papers(sqlite_db, make_paper("2401.00201", title="A multi-modal agent", abstract="Plain words."),
                make_paper("2401.00202", title="A multimodal agent", abstract="Plain words."),
                make_paper("2401.00203", title="A modal logic", abstract="Plain words."))
-    lexical = make_lexical_index(sqlite_db, engine)
+    lexical = make_lexical_index(sqlite_db, "tantivy")
 
     def found(query: str) -> set[str]:
-        return set(_arxiv_ids(sqlite_db, lexical.search(understand_query(query).terms, SearchFilters(), 10)))
+        return set(_arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)))
 
-    # The typed hyphen searches the joined word as well, on either engine.
-    assert {"2401.00201", "2401.00202"} <= found("multi-modal")
-    # The joined word finds the hyphenated spelling where the index holds it joined (tantivy).
-    assert found("multimodal") == ({"2401.00201", "2401.00202"} if engine == "tantivy" else {"2401.00202"})
+    assert found("multimodal") == {"2401.00201", "2401.00202"}
     assert found("modal") == {"2401.00201", "2401.00203"}  # the parts stay words of their own
+    # A typed hyphen searches the parts only: adding the joined word counted the idea twice for
+    # papers that hyphenate it (development set: known items 0.674 -> 0.630, bench/RESULTS.md).
+    assert found("multi-modal") == {"2401.00201", "2401.00203"}
