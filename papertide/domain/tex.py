@@ -1,4 +1,4 @@
-"""TeX accent normalisation for author names (arXiv keeps names as TeX: ``Ev\\'equoz``).
+"""TeX accent normalisation for author names, titles and abstracts (arXiv keeps them as TeX: ``Ev\\'equoz``).
 
 Pure. We show names with real letters (``Evéquoz``) and give search both the
 display form and an ASCII fold, so ``Evequoz``, ``Evéquoz`` and the raw TeX
@@ -47,8 +47,7 @@ def detex_name(name: str) -> str:
     """
     if "\\" not in name and "{" not in name:
         return name
-    s = name
-    s = _letters(s)
+    s = _letters(name)
     # Grouping braces around plain letters ({\"o} after the accent is resolved, {van}) go.
     for _ in range(3):
         s2 = _BRACED_LETTERS.sub(r"\1", s)
