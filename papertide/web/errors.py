@@ -1,4 +1,11 @@
-"""Error pages: HTML for browsers, JSON for the API, one shape for every error."""
+"""Error pages: HTML for browsers, JSON for the APIs, one shape per audience.
+
+The REST API (``/api/v1``) answers ``{"error": {"code", "message"}}``, as its docs say. The
+Hugging Face-compatible routes (every other ``/api/`` path) answer like huggingface.co:
+``{"error": "message"}`` and 400 for parameters they cannot read, because
+``huggingface_hub.hf_raise_for_status`` shows a string ``error`` as the server's message (a
+dict there became its Python repr).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,11 @@ from papertide.web.deps import templates_of
 from papertide.web.responses import error_page, not_found_page, sign_in_redirect
 
 
+def _is_hf_api(path: str) -> bool:
+    """A Hugging Face-compatible route: ``/api/…`` outside the REST API and its HTML docs."""
+    return path.startswith("/api/") and path != "/api/v1" and not path.startswith(("/api/v1/", "/api/docs"))
+
+
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return not request.url.path.startswith("/api/") and "application/json" not in accept
@@ -28,6 +40,8 @@ def _error(request: Request, title: str, message: str, status: int,
         return templates_of(request).TemplateResponse(
             request, "error.html", {"title": title, "message": message}, status_code=status, headers=headers,
         )
+    if _is_hf_api(request.url.path):
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
     return JSONResponse({"error": {"code": status, "message": message}}, status_code=status, headers=headers)
 
 
@@ -48,7 +62,8 @@ def install(app: FastAPI) -> None:
         message = "; ".join(
             f"{'.'.join(str(x) for x in e.get('loc', ()) if x != 'query')}: {e.get('msg')}" for e in exc.errors()
         )
-        return _error(request, "Bad request", message, 422)
+        # huggingface.co answers a parameter it cannot read with a 400; our own API documents 422.
+        return _error(request, "Bad request", message, 400 if _is_hf_api(request.url.path) else 422)
 
     @app.exception_handler(Denied)
     async def denied(request: Request, exc: Denied) -> Response:

@@ -28,7 +28,7 @@ def test_cached_lists_are_served_until_the_ttl_passes(settings, db):
     assert len(fresh.get("/api/daily_papers?date=2026-06-01").json()) == 2  # no cache: always current
     assert "cache-control" not in fresh.get("/api/daily_papers?date=2026-06-01").headers
     # Errors and per-user endpoints are never stored.
-    assert cached.get("/api/daily_papers?date=bad").status_code == 422
+    assert cached.get("/api/daily_papers?date=bad").status_code == 400
     assert cached.get("/api/v1/me").status_code == 401
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 from huggingface_hub import HfApi
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.errors import BadRequestError, HfHubHTTPError
 
 from papertide.domain.papers import Listing
 from papertide.ingest.bulk import import_records
@@ -80,6 +80,18 @@ def test_hf_client_paper_info_and_search(hf_server):
     with pytest.raises(HfHubHTTPError) as exc:
         api.paper_info("2506.99999")
     assert exc.value.response.status_code == 404
+
+
+def test_hf_client_reports_our_error_messages_as_the_server_s(hf_server):
+    # hf_raise_for_status reads a string "error" (huggingface.co's shape) as the server's message.
+    api = HfApi(endpoint=hf_server, token=False)
+    with pytest.raises(HfHubHTTPError) as missing:
+        api.paper_info("2506.99999")
+    assert missing.value.server_message == "no such paper: 2506.99999"
+    with pytest.raises(BadRequestError) as bad:
+        list(api.list_daily_papers(date="2025-02-30"))
+    assert bad.value.response.status_code == 400
+    assert bad.value.server_message == "date: not a date (expected YYYY-MM-DD): '2025-02-30'"
 
 
 def test_daily_papers_link_header_points_at_the_next_page(hf_server):

@@ -82,8 +82,8 @@ def test_periods_at_the_end_of_the_calendar_are_a_clear_error_on_pages_feeds_and
     for url, status in [
         ("/papers/week/9999-W52", 404), ("/papers/month/9999-12", 404), ("/papers/date/9999-12-31", 404),
         ("/api/v1/weeks/9999-W52", 404), ("/api/v1/months/9999-12", 404),
-        ("/api/v1/daily/9999-12-31?sort=trending", 422), ("/api/daily_papers?date=9999-12-31&sort=trending", 422),
-        ("/api/daily_papers?month=9999-12", 422), ("/feeds/weekly.rss?week=9999-W52", 422),
+        ("/api/v1/daily/9999-12-31?sort=trending", 422), ("/api/daily_papers?date=9999-12-31&sort=trending", 400),
+        ("/api/daily_papers?month=9999-12", 400), ("/feeds/weekly.rss?week=9999-W52", 422),
         ("/feeds/monthly.atom?month=9999-12", 422),
     ]:
         r = client.get(url)

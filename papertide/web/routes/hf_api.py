@@ -2,8 +2,9 @@
 
 ``GET /api/daily_papers``, ``GET /api/papers/search`` and ``GET /api/papers/{id}``,
 so ``huggingface_hub.HfApi(endpoint=…)`` and scripts written for HF work unchanged.
-Differences, documented in the README: ``limit`` above 100 is clamped to 100; a
-malformed ``date``/``week``/``month`` is a 422 with a message; without ``sort`` a list
+Errors are HF's ``{"error": "message"}`` (see ``papertide/web/errors.py``): 404 for an
+unknown paper, 400 for a parameter we cannot read. Differences, documented in the README:
+``limit`` above 100 is clamped to 100; without ``sort`` a list
 is most-upvoted first (what huggingface.co returns for a day), ``sort=publishedAt``
 orders by arXiv publication date and ``sort=trending`` by our trending score.
 """
@@ -37,7 +38,7 @@ def _json(data: object, headers: dict[str, str] | None = None) -> Response:
 def _period(date: str | None, week: str | None, month: str | None) -> Period | None:
     given = [(name, v) for name, v in (("date", date), ("week", week), ("month", month)) if v is not None]
     if len(given) > 1:
-        raise HTTPException(422, "give at most one of date, week and month")
+        raise HTTPException(400, "give at most one of date, week and month")
     if not given:
         return None
     name, value = given[0]
@@ -45,7 +46,7 @@ def _period(date: str | None, week: str | None, month: str | None) -> Period | N
     try:
         return parse(value)
     except InvalidPeriod as exc:
-        raise HTTPException(422, f"{name}: {exc}") from None
+        raise HTTPException(400, f"{name}: {exc}") from None
 
 
 @router.get("/api/daily_papers")
