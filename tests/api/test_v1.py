@@ -88,6 +88,42 @@ def test_search_finds_titles_and_filters(client, corpus):
     assert "2605.00009" not in item_ids(only_june) and "2606.00001" in item_ids(only_june)
 
 
+def test_a_cursor_given_to_another_list_is_a_400(client, corpus):
+    def next_cursor(url: str) -> str:
+        cursor = client.get(url).json()["next_cursor"]
+        assert cursor, url
+        return cursor
+
+    trending = next_cursor("/api/v1/trending?limit=1")
+    day = next_cursor("/api/v1/daily/2026-06-01?limit=1")
+    graph = next_cursor("/api/v1/search?q=gains&limit=1")
+    in_cs_lg = next_cursor("/api/v1/papers?limit=1&category=cs.LG")
+    for url in (
+        f"/api/v1/search?q=gains&cursor={trending}", f"/api/v1/trending?gravity=0&cursor={trending}",
+        f"/api/v1/daily/2026-06-03?cursor={day}", f"/api/v1/daily/2026-06-01?sort=published&cursor={day}",
+        f"/api/v1/daily/2026-06-01?submitter=ada&cursor={day}", f"/api/v1/weeks/2026-W23?cursor={day}",
+        f"/api/v1/trending?cursor={day}", f"/api/v1/search?q=graph&cursor={graph}",
+        f"/api/v1/search?q=gains&category=cs.LG&cursor={graph}", f"/api/v1/papers?cursor={in_cs_lg}",
+        f"/api/v1/trending?cursor={in_cs_lg}",
+    ):
+        r = client.get(url)
+        assert r.status_code == 400, (url, r.text)
+        assert r.json()["error"]["code"] == 400 and "another list" in r.json()["error"]["message"], url
+    # The same list with the same parameters goes on, whatever the limit; /daily/{day} and /daily share cursors.
+    assert client.get(f"/api/v1/trending?limit=2&cursor={trending}").status_code == 200
+    assert item_ids(client.get(f"/api/v1/daily/2026-06-01?limit=1&cursor={day}").json()) == ["2606.00001"]
+
+
+def test_the_latest_day_s_cursor_keeps_its_day_when_a_new_day_is_listed(client, corpus, db):
+    import_records(db, [(make_paper("2606.00004", upvotes_baseline=1), Listing("2606.00004", date(2026, 6, 3)))])
+    first = client.get("/api/v1/daily?limit=1").json()
+    assert (first["period"], item_ids(first)) == ("2026-06-03", ["2606.00003"])
+    import_records(db, [(make_paper(f"2606.0001{i}"), Listing(f"2606.0001{i}", date(2026, 6, 4))) for i in range(3)])
+    assert client.get("/api/v1/daily/2026-06-04").json()["total"] == 3
+    second = client.get(f"/api/v1/daily?limit=1&cursor={first['next_cursor']}").json()
+    assert (second["period"], item_ids(second), second["next_cursor"]) == ("2026-06-03", ["2606.00004"], None)
+
+
 @pytest.mark.parametrize(
     "url",
     [

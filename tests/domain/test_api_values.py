@@ -11,7 +11,15 @@ from papertide.domain.api_tokens import (
     scope_allows,
     token_prefix,
 )
-from papertide.domain.cursors import MAX_OFFSET, InvalidCursor, decode_cursor, encode_cursor
+from papertide.domain.cursors import (
+    MAX_OFFSET,
+    ForeignCursor,
+    InvalidCursor,
+    decode_cursor,
+    encode_cursor,
+    list_key,
+    read_cursor,
+)
 
 
 def test_new_tokens_are_random_prefixed_and_hash_stably():
@@ -38,9 +46,27 @@ def test_bearer_headers(header, token):
 
 
 def test_cursors_round_trip_and_refuse_forgeries():
-    assert decode_cursor(encode_cursor("o", 50), "o") == 50
-    assert decode_cursor(encode_cursor("b", 123456), "b") == 123456
-    for bad in ("", "nonsense", "!!!", encode_cursor("b", 5), encode_cursor("o", MAX_OFFSET + 1), "bnVsbA", "WzFd",
-                "eyJvIjp0cnVlfQ", "eyJvIjotMX0", "é"):
+    key = list_key("trending", None, None)
+    assert decode_cursor(encode_cursor("o", 50, key), "o", key) == 50
+    assert decode_cursor(encode_cursor("b", 123456, key), "b", key) == 123456
+    for bad in ("", "nonsense", "!!!", encode_cursor("o", MAX_OFFSET + 1, key), "bnVsbA", "WzFd",
+                "eyJvIjp0cnVlfQ", "eyJvIjotMX0", "é", "eyJiIjo1fQ"):
         with pytest.raises(InvalidCursor):
-            decode_cursor(bad, "o")
+            decode_cursor(bad, "o", key)
+
+
+def test_a_cursor_is_refused_by_any_list_but_its_own():
+    trending, search = list_key("trending", None, None), list_key("search", "graph", None, None, None)
+    day = list_key("period", "2026-06-01", "upvotes", None)
+    assert len({trending, search, day, list_key("period", "2026-06-02", "upvotes", None),
+                list_key("period", "2026-06-01", "published", None), list_key("period", "2026-06-01", "upvotes", "ada"),
+                list_key("search", "graphs", None, None, None)}) == 7
+    for cursor, key in [
+        (encode_cursor("o", 50, trending), search),
+        (encode_cursor("o", 50, day, "2026-06-01"), list_key("period", "2026-06-02", "upvotes", None)),
+        (encode_cursor("b", 7, list_key("papers", None)), trending),  # a keyset cursor on a ranked list
+        ("eyJvIjo1MH0", trending),  # {"o": 50}, issued before cursors named their list
+    ]:
+        with pytest.raises(ForeignCursor):
+            decode_cursor(cursor, "o", key)
+    assert read_cursor(encode_cursor("o", 50, day, "2026-06-01"), "o").period == "2026-06-01"

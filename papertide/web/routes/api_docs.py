@@ -21,7 +21,8 @@ router = APIRouter(include_in_schema=False)
 API_PREFIX = "/api/v1"
 DESCRIPTION = """papertide's REST API. Read endpoints are public and need no token; send a personal
 API token as `Authorization: Bearer pt_…` where an endpoint says so. Lists page with
-opaque cursors: pass `next_cursor` back as `cursor`. `limit` is 1–100; other values are a 422.
+opaque cursors: pass `next_cursor` back as `cursor` with the same path and parameters (a cursor
+given to another list is a 400). `limit` is 1–100; other values are a 422.
 Errors are `{"error": {"code": <HTTP status>, "message": "…"}}`. List responses carry an
 `ETag`; send it back in `If-None-Match` for a `304 Not Modified`.
 

@@ -1,13 +1,15 @@
 """papertide's own REST API, /api/v1: papers, daily lists, trending, search, similar.
 
 Thin: parameters are parsed here, lists come from :class:`~papertide.api.service.ApiService`.
-Lists page with opaque cursors (``next_cursor``); ``limit`` is 1–100 and anything else
-is a 422. Errors are ``{"error": {"code", "message"}}``. ETags, the short cache and CORS
+Lists page with opaque cursors (``next_cursor``), each bound to its list: a cursor given
+to another list (endpoint, period, sort or filters) is a 400. ``limit`` is 1–100 and
+anything else is a 422. Errors are ``{"error": {"code", "message"}}``. ETags, the short cache and CORS
 are added around these routes by middleware (see ``papertide/api/cache.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -25,7 +27,15 @@ from papertide.api.models import (
 from papertide.api.service import ApiService
 from papertide.domain import trending as trending_domain
 from papertide.domain.api_tokens import TokenPrincipal
-from papertide.domain.cursors import InvalidCursor, decode_cursor, encode_cursor
+from papertide.domain.cursors import Cursor as PageCursor
+from papertide.domain.cursors import (
+    ForeignCursor,
+    InvalidCursor,
+    check_list,
+    encode_cursor,
+    list_key,
+    read_cursor,
+)
 from papertide.domain.papers import InvalidArxivId, PaperEntry, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.domain.search import SearchFilters, normalize_query
@@ -50,13 +60,31 @@ def _base(request: Request) -> str:
     return services_of(request).settings.base_url.rstrip("/")
 
 
-def _cursor(cursor: str | None, kind: str) -> int | None:
+def _read(cursor: str | None, kind: str) -> PageCursor | None:
+    """The cursor's contents, its list not yet checked (a /daily cursor names the day it pages)."""
     if cursor is None:
         return None
     try:
-        return decode_cursor(cursor, kind)
+        return read_cursor(cursor, kind)
+    except ForeignCursor as exc:
+        raise HTTPException(400, f"cursor: {exc}") from None
     except InvalidCursor as exc:
         raise HTTPException(422, f"cursor: {exc}") from None
+
+
+def _check(found: PageCursor | None, key: str) -> int | None:
+    """Where the next page of list ``key`` starts; a 400 for a cursor of another list."""
+    if found is None:
+        return None
+    try:
+        check_list(found, key)
+    except ForeignCursor as exc:
+        raise HTTPException(400, f"cursor: {exc}") from None
+    return found.value
+
+
+def _cursor(cursor: str | None, kind: str, key: str) -> int | None:
+    return _check(_read(cursor, kind), key)
 
 
 def _paper_id(raw: str) -> str:
@@ -78,13 +106,14 @@ def _entry(service: ApiService, raw: str) -> PaperEntry:
 def list_papers(
     request: Request, api: ApiDep, base_url: BaseUrlDep, limit: Limit = 50, cursor: Cursor = None, category: Category = None,
 ) -> dict:
-    rows = api.papers(_cursor(cursor, "b"), limit + 1, category)
+    key = list_key("papers", category)
+    rows = api.papers(_cursor(cursor, "b", key), limit + 1, category)
     base = base_url
     more = len(rows) > limit
     rows = rows[:limit]
     return {
         "items": [paper_out(e, base) for _, e in rows],
-        "next_cursor": encode_cursor("b", rows[-1][0]) if more and rows else None,
+        "next_cursor": encode_cursor("b", rows[-1][0], key) if more and rows else None,
     }
 
 
@@ -124,16 +153,24 @@ def _parse_date(name: str, text: str) -> Period:
 
 def _period_list(request: Request, period: Period | None, submitter: str | None, sort: str, limit: int,
                  cursor: str | None) -> dict:
+    """A period's list; ``period`` None is the latest day, or the day a /daily cursor was issued for."""
     service = _service(request)
+    found = _read(cursor, "o")
+    if period is None and found is not None and found.period is not None:
+        # The latest day's next page is of the day its first page showed, even once a newer day is listed.
+        with contextlib.suppress(InvalidPeriod):  # a week's or month's cursor: refused below as another list's
+            period = parse_day(found.period)
     period = period or service.latest_period()
     if period is None:
         raise HTTPException(404, "no daily lists yet: import papers first")
-    offset = _cursor(cursor, "o") or 0
+    # /daily and /daily/{that day} are the same list, so their cursors are interchangeable.
+    key = list_key("period", period.label, sort, submitter)
+    offset = _check(found, key) or 0
     page = service.period_entries(period, offset, limit, submitter, sort)  # type: ignore[arg-type]
     base = _base(request)
     return {
         "items": [paper_out(e, base) for e in page.entries],
-        "next_cursor": encode_cursor("o", offset + limit) if page.has_more else None,
+        "next_cursor": encode_cursor("o", offset + limit, key, period.label) if page.has_more else None,
         "period": period.label, "first": period.first, "last": period.last, "total": page.total,
     }
 
@@ -181,12 +218,13 @@ def trending(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict:
-    offset = _cursor(cursor, "o") or 0
+    key = list_key("trending", gravity, window_days)
+    offset = _cursor(cursor, "o", key) or 0
     page, more = api.trending(offset, limit, gravity, window_days)
     base = base_url
     return {
         "items": [{**paper_out(e, base), "score": s.score} for e, s in page.entries],
-        "next_cursor": encode_cursor("o", offset + limit) if more else None,
+        "next_cursor": encode_cursor("o", offset + limit, key) if more else None,
         "as_of": page.as_of, "window_first": page.window_first, "window_last": page.window_last,
         "gravity": page.gravity, "window_days": page.window_days, "formula": trending_domain.FORMULA,
     }
@@ -203,7 +241,8 @@ def search(
     cursor: Cursor = None,
 ) -> dict:
     query = normalize_query(q)
-    offset = _cursor(cursor, "o") or 0
+    key = list_key("search", query, category, published_from, published_to)
+    offset = _cursor(cursor, "o", key) or 0
     if not query:  # only spaces or control characters: nothing to look for
         return {"items": [], "next_cursor": None, "backend": "none"}
     lo = _parse_date("published_from", published_from).first if published_from else None
@@ -213,7 +252,7 @@ def search(
     base = base_url
     return {
         "items": [{**paper_out(e, base), "score": s} for e, s in page.hits],
-        "next_cursor": encode_cursor("o", offset + limit) if page.has_more else None,
+        "next_cursor": encode_cursor("o", offset + limit, key) if page.has_more else None,
         "backend": page.backend,
     }
 
