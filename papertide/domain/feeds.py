@@ -9,11 +9,12 @@ on it). Specs: RSS 2.0 (https://www.rssboard.org/rss-specification), Atom (RFC 4
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from typing import Literal
+from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from papertide.domain.search import SearchFilters
@@ -26,6 +27,12 @@ MEDIA_TYPES: dict[str, str] = {
 # Characters XML 1.0 forbids even when escaped (C0 controls other than tab, LF, CR;
 # lone surrogates; U+FFFE/U+FFFF). arXiv metadata occasionally carries them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The date of an empty feed, and of a paper we know no date for. An empty feed must not say
+# "now": its body (and so its ETag) would change on every render, and readers and proxies
+# could never get a 304 for a feed that has not changed. Nothing was ever published in it.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# What a path segment may carry unencoded (RFC 3986 pchar, less "%" so a literal one is encoded).
+_PATH_SAFE = "/:@!$&'()*+,;="
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,30 @@ class Feed:
     self_url: str
     description: str
     updated: datetime
+
+
+def self_url(base: str, path: str, query: Iterable[tuple[str, str]]) -> str:
+    """The URL of a feed document (its ``rel="self"`` link and Atom id), percent-encoded.
+
+    ``path`` is the decoded request path and ``query`` every query parameter in order, repeated
+    ones included: the URL fetches the same document, and is a valid URI (RFC 4287 ids are IRIs,
+    which allow no spaces) whatever names or words it holds.
+
+    >>> self_url("http://x", "/feeds/author/Émilie du Châtelet.rss", [("q", "a & b"), ("cat", "cs.LG"), ("cat", "cs.CL")])
+    'http://x/feeds/author/%C3%89milie%20du%20Ch%C3%A2telet.rss?q=a%20%26%20b&cat=cs.LG&cat=cs.CL'
+    """
+    url = base + quote(path, safe=_PATH_SAFE)
+    items = list(query)
+    return f"{url}?{urlencode(items, quote_via=quote)}" if items else url
+
+
+def feed_updated(items: Sequence[FeedItem]) -> datetime:
+    """When a feed last changed: its newest item's date, or :data:`EPOCH` for an empty feed (never).
+
+    >>> feed_updated([])
+    datetime.datetime(1970, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    return max((i.published for i in items), default=EPOCH)
 
 
 def day_start(day: date) -> datetime:

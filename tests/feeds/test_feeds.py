@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -13,6 +14,7 @@ from papertide.ingest.bulk import import_records
 from tests.factories import make_paper
 
 BASE = "http://127.0.0.1:8000"
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
@@ -122,6 +124,37 @@ def test_category_feeds_name_the_category_and_refuse_typos(client, corpus):
 def test_empty_instance_feeds_are_valid(client):
     for url in ("/feeds/daily.rss", "/feeds/daily.atom", "/feeds/trending.rss", "/feeds/category/cs.AI.atom"):
         assert parse(client, url)[1].entries == []
+
+
+def _own_urls(body: bytes, fmt: str) -> set[str]:
+    """The feed's self link(s) and, for Atom, its id, read by a strict XML parser."""
+    root = ElementTree.fromstring(body)
+    if fmt == "rss":
+        return {link.get("href", "") for link in root.iter(f"{ATOM}link") if link.get("rel") == "self"}
+    self_link = next(link.get("href", "") for link in root.findall(f"{ATOM}link") if link.get("rel") == "self")
+    return {self_link, root.findtext(f"{ATOM}id", "")}
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_a_feed_s_self_link_and_id_are_percent_encoded_and_keep_every_parameter(client, corpus, fmt):
+    r = client.get(f"/feeds/search.{fmt}", params=[("q", "graph & réseau"), ("cat", "cs.LG"), ("cat", "cs.RO")])
+    assert r.status_code == 200
+    assert _own_urls(r.content, fmt) == {
+        f"{BASE}/feeds/search.{fmt}?q=graph%20%26%20r%C3%A9seau&cat=cs.LG&cat=cs.RO"}
+    author = client.get(f"/feeds/author/Émilie du Châtelet.{fmt}")
+    assert _own_urls(author.content, fmt) == {f"{BASE}/feeds/author/%C3%89milie%20du%20Ch%C3%A2telet.{fmt}"}
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_an_empty_feed_is_dated_the_epoch_not_now(client, fmt):
+    # "now" changed the body, so the ETag, on every render: readers could never get a 304.
+    r = client.get(f"/feeds/category/cs.AI.{fmt}")
+    assert parse(client, f"/feeds/category/cs.AI.{fmt}")[1].entries == []
+    root = ElementTree.fromstring(r.content)
+    if fmt == "rss":
+        assert root.findtext("channel/lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 GMT"
+    else:
+        assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
 
 
 def test_pages_link_their_feeds(client, corpus):

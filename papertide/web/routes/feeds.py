@@ -10,13 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import URL
 
 from papertide.api.service import SEARCH_FEED_DAYS
 from papertide.browse import is_category_name
@@ -27,7 +25,18 @@ from papertide.domain.arxiv_categories import (
     is_listed_category,
     unknown_category_message,
 )
-from papertide.domain.feeds import MEDIA_TYPES, Feed, FeedFormat, FeedItem, day_start, describe_search, render_feed
+from papertide.domain.feeds import (
+    EPOCH,
+    MEDIA_TYPES,
+    Feed,
+    FeedFormat,
+    FeedItem,
+    day_start,
+    describe_search,
+    feed_updated,
+    render_feed,
+    self_url,
+)
 from papertide.domain.papers import Paper, PaperEntry
 from papertide.domain.periods import (
     InvalidPeriod,
@@ -65,7 +74,7 @@ def _items(entries: list[PaperEntry], base: str) -> list[FeedItem]:
         out.append(
             FeedItem(
                 guid=url, title=p.title, link=url, summary=p.abstract, authors=p.authors,
-                published=day_start(day) if day else datetime(1970, 1, 1, tzinfo=UTC), categories=p.categories,
+                published=day_start(day) if day else EPOCH, categories=p.categories,
             )
         )
     return out
@@ -74,10 +83,9 @@ def _items(entries: list[PaperEntry], base: str) -> list[FeedItem]:
 def _respond(request: Request, fmt: FeedFormat, title: str, link: str, description: str, entries: list[PaperEntry]) -> Response:
     base = services_of(request).settings.base_url.rstrip("/")
     items = _items(entries, base)
-    updated = max((i.published for i in items), default=datetime.now(UTC).replace(microsecond=0))
-    self_url = str(URL(base + request.url.path).include_query_params(**request.query_params))
+    own_url = self_url(base, request.url.path, request.query_params.multi_items())
     site = services_of(request).settings.site_name
-    feed = Feed(f"{site}: {title}", base + link, self_url, description, updated)
+    feed = Feed(f"{site}: {title}", base + link, own_url, description, feed_updated(items))
     return Response(render_feed(fmt, feed, items), media_type=MEDIA_TYPES[fmt])
 
 
