@@ -26,7 +26,8 @@ from papertide.web.telemetry import RequestTelemetry
 from papertide.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
-# Read endpoints whose responses are the same for everyone: ETag'd and briefly cached.
+# Read endpoints whose responses are the same for everyone: ETag'd and cached until the data they
+# show changes (PAPERTIDE_API_CACHE_SECONDS at most), like the pages below.
 CACHED_PREFIXES = (
     "/api/daily_papers", "/api/papers/", "/api/v1/papers", "/api/v1/daily", "/api/v1/trending",
     "/api/v1/search",
@@ -77,7 +78,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _cache_rules(settings: Settings) -> tuple[CacheRule, ...]:
-    api = CacheRule(CACHED_PREFIXES, settings.api_cache_seconds)
+    # The API follows the page generation too: triggers bump it in the transaction of every vote,
+    # comment, submission, listing or paper change, whichever service or process wrote it, so a
+    # write through the API (or the site, a worker, the CLI) shows on every process's next read.
+    # Without it a client that voted read its old count back for up to the TTL.
+    api = CacheRule(CACHED_PREFIXES, settings.api_cache_seconds, follows_generation=True)
     if settings.page_cache_seconds <= 0:
         return (api,)  # pages and feeds run exactly as without a cache
     ttl, max_age = settings.page_cache_seconds, settings.page_cache_max_age

@@ -70,7 +70,8 @@ class Settings(BaseSettings):
     )
     # API and feeds.
     api_cache_seconds: float = Field(
-        10, ge=0, le=3600, description="Seconds a public API response is kept in memory per process (0: off)."
+        10, ge=0, le=3600,
+        description="Seconds a public API response is kept in memory per process; any data change drops it at once (0: off).",
     )
     # The anonymous page cache (papertide/api/cache.py).
     page_cache_seconds: float = Field(

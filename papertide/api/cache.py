@@ -1,7 +1,8 @@
 """One response cache for public reads: the JSON API, feeds and the anonymous HTML pages.
 
 A pure ASGI middleware (no BaseHTTPMiddleware: it would add a task per request). Each
-:class:`CacheRule` names a group of paths and how their GET responses are kept. For a
+:class:`CacheRule` names a group of paths and how their GET responses are kept (the JSON
+API, the feeds and the pages all follow the page generation, below). For a
 matching request the 200 response is buffered, tagged with a weak ETag over the body
 (answered with ``304 Not Modified`` when the client already has it) and kept for
 ``ttl_seconds``, keyed by path and query string, so repeated requests skip routing,
@@ -64,10 +65,9 @@ class CacheRule:
         return path in self.paths or path.startswith(self.prefixes)
 
     def cache_control(self) -> bytes:
-        if self.follows_generation:
+        if self.max_age is not None:
             # Proxies cannot see our generation: a short max-age, then a stale copy while they revalidate.
-            max_age = int(self.ttl_seconds) if self.max_age is None else self.max_age
-            return f"public, max-age={max_age}, stale-while-revalidate={int(self.ttl_seconds)}".encode()
+            return f"public, max-age={self.max_age}, stale-while-revalidate={int(self.ttl_seconds)}".encode()
         return f"public, max-age={int(self.ttl_seconds)}".encode()
 
 

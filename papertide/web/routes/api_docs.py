@@ -29,8 +29,8 @@ Errors are `{"error": {"code": <HTTP status>, "message": "…"}}`. List response
 Tokens are created on your profile page (`/profile`, "API tokens") with the `read` or `write`
 scope. Votes, comments and collection changes need a `write` token; a browser session cookie
 alone is not accepted for them (401). They follow the site's rules: comment Markdown is
-sanitised the same way, and rate limits answer 429 with `Retry-After`. Public reads may be
-served from a cache up to a few seconds old unless the request carries a token.
+sanitised the same way, and rate limits answer 429 with `Retry-After`. Public reads are served
+from a short-lived cache that any change to their data (a vote, a comment, a listing) drops at once.
 
 The Hugging Face-compatible endpoints (`/api/daily_papers`, `/api/papers/{id}`,
 `/api/papers/search`) and the RSS/Atom feeds under `/feeds/` are described in the README."""
