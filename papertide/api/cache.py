@@ -17,6 +17,10 @@ queries and templates.
   counter in the database that triggers bump on every vote, listing, comment or paper
   change, whichever process made it) reads what it read before the page was rendered; it
   is read on every request of the rule, so a change shows on the very next request.
+- ``Last-Modified`` has one-second resolution while pages change any time: it is sent as the
+  second after the rendering (once that second has come; until then the rendering's own
+  second, which :func:`not_modified_since` never takes as proof), so a change within the
+  second of a client's copy cannot be answered ``304`` to an ``If-Modified-Since`` alone.
 - ``Set-Cookie`` never leaves these responses, and a response whose rendering looked at
   who is asking (the signed-in user, the visitor's CSRF token: see :data:`PERSONAL`) is
   neither stored nor marked public.
@@ -25,6 +29,7 @@ queries and templates.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -75,7 +80,7 @@ class CacheRule:
 class _Entry:
     expires: float  # time.monotonic()
     generation: int | None
-    modified: float  # time.time() when rendered, for Last-Modified
+    modified: float | None  # time.time() when rendered, for Last-Modified (None: the rule sends none)
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
@@ -97,13 +102,35 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
 
 
+def last_modified(modified: float, now: float) -> int:
+    """The whole second to send as ``Last-Modified`` for a response rendered at ``modified``.
+
+    The next whole second, so that a copy dated with it is known to hold this rendering (see
+    :func:`not_modified_since`); while that second is still to come, the current one, since a
+    Last-Modified later than the response's Date is not allowed (RFC 9110 §8.8.2.1).
+
+    >>> last_modified(100.7, 100.9), last_modified(100.7, 101.2), last_modified(100.0, 100.5)
+    (100, 101, 100)
+    """
+    return min(math.ceil(modified), math.floor(now))
+
+
 def not_modified_since(if_modified_since: str, modified: float) -> bool:
-    """True when the client's copy (dated ``If-Modified-Since``) is at least as new as ``modified``."""
+    """True when the client's copy (dated ``If-Modified-Since``) is known to be the rendering made at ``modified``.
+
+    HTTP dates have one-second resolution: a copy dated 12:00:00 may be from any time in that
+    second, so only a rendering made at or before 12:00:00.000 is certainly not newer than it.
+    Comparing whole seconds instead answered 304 to a client holding a copy from before a
+    change made later in the same second.
+
+    >>> not_modified_since("Thu, 01 Jan 1970 00:01:41 GMT", 100.7), not_modified_since("Thu, 01 Jan 1970 00:01:40 GMT", 100.7)
+    (True, False)
+    """
     try:
         since = parsedate_to_datetime(if_modified_since).timestamp()
     except (TypeError, ValueError, IndexError):
         return False
-    return int(modified) <= since
+    return modified <= since
 
 
 class ResponseCache:
@@ -163,15 +190,13 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
             return
         resp_headers.append((b"etag", weak_etag(body).encode()))
-        now = time.time()
-        if rule.follows_generation:
-            resp_headers.append((b"last-modified", formatdate(now, usegmt=True).encode()))
         if rule.ttl_seconds > 0:
             resp_headers.append((b"cache-control", rule.cache_control()))
         if rule.bypass_cookie:
             # Browsers and shared caches must not hand this anonymous copy to someone who signed in since.
             resp_headers.append((b"vary", b"Cookie, HX-Request"))
-        entry = _Entry(time.monotonic() + rule.ttl_seconds, generation, now, resp_headers, body)
+        modified = time.time() if rule.follows_generation else None
+        entry = _Entry(time.monotonic() + rule.ttl_seconds, generation, modified, resp_headers, body)
         if storable and scope["method"] == "GET" and len(body) <= MAX_BODY_BYTES:
             self._put(key, entry)
         await self._reply(send, scope, entry, headers)
@@ -210,16 +235,19 @@ class ResponseCache:
         etag = next(v for k, v in entry.headers if k == b"etag").decode()
         if_none_match = request_headers.get(b"if-none-match", b"").decode("latin-1")
         if_modified_since = request_headers.get(b"if-modified-since", b"").decode("latin-1")
-        has_last_modified = any(k == b"last-modified" for k, _ in entry.headers)
+        headers = entry.headers
+        if entry.modified is not None:  # worked out per reply: it moves to the next second once that comes
+            stamp = formatdate(last_modified(entry.modified, time.time()), usegmt=True)
+            headers = [*headers, (b"last-modified", stamp.encode())]
         # If-None-Match wins when both are sent (RFC 9110 §13.1.3).
         if (if_none_match and etag_matches(if_none_match, etag)) or (
-            not if_none_match and if_modified_since and has_last_modified
+            not if_none_match and if_modified_since and entry.modified is not None
             and not_modified_since(if_modified_since, entry.modified)
         ):
-            kept = [(k, v) for k, v in entry.headers if k in NOT_MODIFIED_HEADERS]
+            kept = [(k, v) for k, v in headers if k in NOT_MODIFIED_HEADERS]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200,
-                    "headers": [*entry.headers, (b"content-length", str(len(entry.body)).encode())]})
+                    "headers": [*headers, (b"content-length", str(len(entry.body)).encode())]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else entry.body})

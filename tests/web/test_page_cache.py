@@ -124,12 +124,39 @@ def test_matching_validators_get_304_and_a_change_gets_a_new_etag(client, listed
     same = anonymous(client, "/trending", headers={"if-none-match": first.headers["etag"]})
     assert same.status_code == 304 and same.content == b""
     assert same.headers["etag"] == first.headers["etag"]
-    assert anonymous(client, "/trending", headers={"if-modified-since": first.headers["last-modified"]}).status_code == 304
+    time.sleep(1.05 - time.time() % 1)  # Last-Modified names the second after the rendering once it has come
+    dated = anonymous(client, "/trending")
+    assert dated.content == first.content
+    assert anonymous(client, "/trending", headers={"if-modified-since": dated.headers["last-modified"]}).status_code == 304
     assert anonymous(client, "/trending", headers={"if-none-match": 'W/"other"'}).status_code == 200
 
     add_papers(client.app.state.services.db, (make_paper("2606.00008", title="Another", published=DAY), DAY))
     changed = anonymous(client, "/trending", headers={"if-none-match": first.headers["etag"]})
     assert changed.status_code == 200 and changed.headers["etag"] != first.headers["etag"]
+
+
+def test_a_change_within_the_second_of_a_copy_is_not_answered_304_to_if_modified_since(client, listed):
+    # HTTP dates have one-second resolution: a copy dated 12:00:00 and a page changed at 12:00:00.6
+    # carry the same date, and comparing whole seconds answered 304 with the old copy kept.
+    for attempt in range(5):
+        time.sleep(1.02 - time.time() % 1)  # start just after a second begins, so all of this fits in it
+        second = int(time.time())
+        before = anonymous(client, "/trending")
+        add_papers(client.app.state.services.db, (make_paper(f"2606.0002{attempt}", title=f"New {attempt}",
+                                                             published=DAY), DAY))
+        after = anonymous(client, "/trending", headers={"if-modified-since": before.headers["last-modified"]})
+        if int(time.time()) == second:
+            break
+    else:
+        pytest.skip("the machine is too slow to render twice within one second")
+    assert before.headers["last-modified"] == after.headers["last-modified"]  # the same second, as HTTP dates go
+    assert after.status_code == 200 and f"New {attempt}" in after.text
+    # Once the second is over, the copy gets a date that proves it current.
+    time.sleep(1.05 - time.time() % 1)
+    current = anonymous(client, "/trending")
+    assert current.content == after.content and current.headers["last-modified"] != after.headers["last-modified"]
+    again = anonymous(client, "/trending", headers={"if-modified-since": current.headers["last-modified"]})
+    assert again.status_code == 304 and again.headers["last-modified"] == current.headers["last-modified"]
 
 
 def test_cache_hits_keep_security_headers_and_hand_out_no_cookies(client, listed):
