@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from lxml import etree
 
 from papertide.domain.papers import Listing
 from papertide.ingest.bulk import import_records
-from tests.factories import make_paper
+from tests.factories import add_papers, make_paper
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 BASE = "http://127.0.0.1:8000"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -189,6 +193,28 @@ def test_robots_and_sitemaps(client, corpus):
     assert client.get("/sitemaps/papers-1.xml").status_code == 404
     assert f"{BASE}/trending" in client.get("/sitemaps/pages.xml").text
     assert f"{BASE}/categories" in client.get("/sitemaps/pages.xml").text
+
+
+def _sitemap_problems(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the sitemap protocol's schema says is wrong with the document at ``url`` (nothing: [])."""
+    r = client.get(url)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml"), url
+    doc = etree.fromstring(r.content)
+    name = "siteindex.xsd" if doc.tag.endswith("sitemapindex") else "sitemap.xsd"
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "sitemaps" / name)))
+    return [] if schema.validate(doc) else [str(e) for e in schema.error_log]
+
+
+def test_every_sitemap_is_valid_by_the_protocol_s_schema_even_on_an_empty_instance(client):
+    # The schema wants at least one <url>: an instance with no papers yet served an empty <urlset>.
+    index = client.get("/sitemap.xml").text
+    locs = [loc.removeprefix(BASE) for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    assert locs == ["/sitemaps/pages.xml", "/sitemaps/papers-0.xml"]
+    for url in ("/sitemap.xml", *locs):
+        assert _sitemap_problems(client, url) == [], url
+    add_papers(client.app.state.services.db, (make_paper("2606.00001"), date(2026, 6, 1)))
+    assert _sitemap_problems(client, "/sitemaps/papers-0.xml") == []
+    assert re.findall(r"<loc>([^<]+)</loc>", client.get("/sitemaps/papers-0.xml").text) == [f"{BASE}/papers/2606.00001"]
 
 
 def test_browsers_can_add_the_site_as_a_search_engine(client, corpus):

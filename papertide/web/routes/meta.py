@@ -67,7 +67,11 @@ def sitemap_index(base_url: BaseUrlDep, api: ApiDep) -> Response:
     )
 
 
-def _urlset(urls: list[tuple[str, str | None]]) -> Response:
+def _urlset(urls: list[tuple[str, str | None]], base_url: str) -> Response:
+    # The protocol's schema wants at least one <url> in a <urlset>: a chunk with no papers (an
+    # instance with none yet, or a range whose papers were all removed) lists the home page,
+    # so crawlers that validate do not reject the file. Listing a URL twice is allowed.
+    urls = urls or [(base_url + "/", None)]
     body = "".join(
         f"<url><loc>{escape(clean_text(u))}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</url>" for u, m in urls
     )
@@ -79,7 +83,7 @@ def _urlset(urls: list[tuple[str, str | None]]) -> Response:
 
 @router.get("/sitemaps/pages.xml")
 def sitemap_pages(base_url: BaseUrlDep) -> Response:
-    return _urlset([(base_url + path, None) for path in STATIC_PAGES])
+    return _urlset([(base_url + path, None) for path in STATIC_PAGES], base_url)
 
 
 @router.get("/sitemaps/papers-{n}.xml")
@@ -88,4 +92,5 @@ def sitemap_papers(n: str, base_url: BaseUrlDep, api: ApiDep) -> Response:
     # chunk has one address (the one the index lists).
     if not re.fullmatch(r"0|[1-9][0-9]{0,8}", n) or int(n) >= api.sitemap_count():
         raise HTTPException(404, "no such sitemap")
-    return _urlset([(f"{base_url}/papers/{aid}", d.isoformat() if d else None) for aid, d in api.sitemap_chunk(int(n))])
+    papers = api.sitemap_chunk(int(n))
+    return _urlset([(f"{base_url}/papers/{aid}", d.isoformat() if d else None) for aid, d in papers], base_url)
