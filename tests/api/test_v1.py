@@ -170,3 +170,6 @@ def test_openapi_document_and_offline_docs(client):
     assert docs.status_code == 200
     assert "GET /api/v1/trending" in docs.text and "window_days" in docs.text
     assert "src=\"http" not in docs.text and "href=\"https://cdn" not in docs.text  # nothing from a CDN
+    # The description is Markdown (OpenAPI's CommonMark), shown as HTML, not as backticks.
+    assert "<code>next_cursor</code>" in docs.text and "`" not in docs.text.split("<main")[1]
+    assert '<a href="/feeds">the feeds page</a>' in docs.text

@@ -7,11 +7,14 @@ CDN assets, so it works on an instance with no internet access.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from papertide import __version__
 from papertide.web.deps import TemplatesDep, services_of
@@ -32,8 +35,10 @@ alone is not accepted for them (401). They follow the site's rules: comment Mark
 sanitised the same way, and rate limits answer 429 with `Retry-After`. Public reads are served
 from a short-lived cache that any change to their data (a vote, a comment, a listing) drops at once.
 
-The Hugging Face-compatible endpoints (`/api/daily_papers`, `/api/papers/{id}`,
-`/api/papers/search`) and the RSS/Atom feeds under `/feeds/` are described in the README."""
+The Hugging Face-compatible endpoints `/api/daily_papers`, `/api/papers/{id}` and
+`/api/papers/search` take huggingface.co's parameters and answer with its field names, so the
+`huggingface_hub` client works with `HfApi(endpoint=` this site's address `)`. Every RSS/Atom feed
+is listed on [the feeds page](/feeds)."""
 
 
 def api_openapi(request: Request) -> dict[str, Any]:
@@ -88,10 +93,25 @@ def _type_name(schema: dict[str, Any]) -> str:
     return f"{kind} ({', '.join(bounds)})" if bounds else str(kind)
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> Markup:
+    """A one-line OpenAPI description as HTML: escaped, its `code` spans set as code."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))
+
+
 @router.get("/api/docs", response_class=HTMLResponse)
 def docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
     spec = api_openapi(request)
+    operations = _operations(spec)
+    for op in operations:
+        op["summary"] = _inline(op["summary"])
+        for p in op["params"]:
+            p["description"] = _inline(p["description"])
+    # OpenAPI descriptions are CommonMark. Ours is our own text, so no sanitiser (which would mark
+    # our own links nofollow/ugc); raw HTML stays off all the same.
+    description = Markup(MarkdownIt("commonmark", {"html": False}).render(DESCRIPTION))
     return templates.TemplateResponse(
-        request, "api/docs.html",
-        {"spec": spec, "operations": _operations(spec), "description": DESCRIPTION},
+        request, "api/docs.html", {"spec": spec, "operations": operations, "description": description},
     )
