@@ -15,11 +15,11 @@ clients that honour it. Reusable for any papertide email (sign-in links too)::
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -27,6 +27,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from papertide.email.headers import address_line, list_id_line, text_line, uri_list_line
 
 EMAIL_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -113,11 +115,14 @@ def build_raw_message(
 ) -> str:
     """The wire form (CRLF lines) of a multipart/alternative message: text first, HTML preferred.
 
-    Written by hand rather than through ``email.message.EmailMessage`` because composing
-    100,000 digests spent 90% of its time in the standard library's header folding and
-    generator (bench/digest_bench.py); the result parses back with the ``email`` package
-    identically (tests/email/test_messages.py). Bodies are UTF-8 quoted-printable, so
-    every line stays under 78 characters whatever the content.
+    The MIME structure is written by hand rather than through ``email.message.EmailMessage``
+    because composing 100,000 digests spent 90% of its time in the standard library's header
+    folding and generator (bench/digest_bench.py); the result parses back with the ``email``
+    package identically (tests/email/test_messages.py). Header lines are still encoded and
+    folded by the standard library (``email/headers.py``: RFC 2047 for non-ASCII names and
+    subjects, at most 78 characters a line), with fast paths for values that need neither.
+    Bodies are UTF-8 quoted-printable, so every line stays under 78 characters whatever the
+    content, and the whole message is ASCII (no SMTPUTF8 needed).
 
     ``recipient`` must already be validated (domain.subscriptions.validate_email); any CR or
     LF in a header value raises ValueError as a second line of defence against injection.
@@ -128,17 +133,16 @@ def build_raw_message(
                        ("Message-ID", message_id), *extra.items()):
         if any(c in value for c in "\r\n\x00") or any(c in key for c in "\r\n: "):
             raise ValueError(f"refusing a line break in the {key[:40]!r} header")
-    lines = [
-        ("From", _address(name, addr)),
-        ("To", _address(recipient_name, recipient)),
-        ("Subject", _encode_header(rendered.subject)),
-        ("Date", format_datetime(date or datetime.now(UTC))),
-        ("Message-ID", message_id),
-        *((k, _encode_header(v)) for k, v in extra.items()),
-        ("MIME-Version", "1.0"),
+    out = [
+        _cached_address_line("From", name, addr),
+        address_line("To", recipient_name, recipient),
+        text_line("Subject", rendered.subject),
+        f"Date: {format_datetime(date or datetime.now(UTC))}",
+        f"Message-ID: {message_id}",
+        *(_extra_line(k, v) for k, v in extra.items()),
+        "MIME-Version: 1.0",
     ]
     boundary = "=_pt_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
-    out = [f"{k}: {_fold(v, len(k) + 2)}" for k, v in lines]
     out.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
     out.append("")
     for subtype, body in (("plain", rendered.text), ("html", rendered.html)):
@@ -158,34 +162,16 @@ def build_message(rendered: RenderedEmail, **kwargs: Any) -> EmailMessage:
     return message_from_text(build_raw_message(rendered, **kwargs))
 
 
-def _address(name: str, addr: str) -> str:
-    if not name:
-        return addr
-    return str(Address(display_name=name, addr_spec=addr)) if not name.isascii() or any(
-        c in name for c in '()<>[]:;@\\,."') else f"{name} <{addr}>"
+# Every message of a run has the same sender: fold it once.
+_cached_address_line = functools.lru_cache(maxsize=16)(address_line)
 
 
-def _encode_header(value: str) -> str:
-    """ASCII as it is; otherwise RFC 2047 base64 encoded words of at most 75 characters,
-    split between (never inside) UTF-8 characters and folded onto continuation lines."""
-    if value.isascii():
-        return value
-    words, chunk = [], b""
-    for ch in value:
-        b = ch.encode("utf-8")
-        if len(chunk) + len(b) > 45:  # 45 bytes → 60 base64 chars + 12 of "=?utf-8?b??="
-            words.append(chunk)
-            chunk = b""
-        chunk += b
-    words.append(chunk)
-    return "\r\n ".join(f"=?utf-8?b?{binascii.b2a_base64(w, newline=False).decode('ascii')}?=" for w in words)
-
-
-def _fold(value: str, used: int) -> str:
-    # Encoded words come pre-folded; long ASCII values (List-Unsubscribe) fold at ", ".
-    if "\r\n" in value or used + len(value) <= 998:
-        return value
-    return value.replace(", ", ",\r\n ")
+def _extra_line(key: str, value: str) -> str:
+    if key.lower() == "list-id":
+        return list_id_line(value)
+    if key.lower() == "list-unsubscribe":
+        return uri_list_line(key, value)
+    return text_line(key, value)
 
 
 def _quoted_printable(text: str) -> str:

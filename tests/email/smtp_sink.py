@@ -30,6 +30,7 @@ class RecordingHandler:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # the bytes as they arrived, for checks the parser would hide
         self.recipients: list[str] = []
         self.reply: str | None = None  # e.g. "550 no such user" or "451 try later"
         # Seconds of "processing" before a message counts as accepted. aiosmtpd cancels the
@@ -43,9 +44,11 @@ class RecordingHandler:
             return self.reply
         if self.delay:
             await asyncio.sleep(self.delay)
-        msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        data = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(data, policy=email.policy.default)
         with self.lock:
             self.messages.append(msg)  # type: ignore[arg-type]
+            self.raw.append(data)
             self.recipients.extend(envelope.rcpt_tos)
         return "250 Message accepted for delivery"
 
