@@ -126,7 +126,8 @@ class Notices:
         return {
             # Mail clients render no MathML: TeX is read as plain text (M$^3$Eval → M³Eval).
             "arxiv_id": p.arxiv_id, "title": " ".join(tex_to_text(p.title).split()),
-            "authors": short_authors(p.authors, self.settings.authors_shown),
+            # Blank names (some sources send "" for an unknown author) would show as ", ".
+            "authors": short_authors([" ".join(a.split()) for a in p.authors if a.strip()], self.settings.authors_shown),
             "snippet": snippet(tex_to_text(p.abstract), SNIPPET_CHARS), "upvotes": p.upvotes,
             "url": f"{self.base_url}/papers/{p.arxiv_id}",
         }

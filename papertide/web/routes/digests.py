@@ -60,8 +60,9 @@ def feed(request: Request, digest_archive: ArchiveDep, settings: SettingsDep) ->
     issues = digest_archive.recent(limit=30)
     items = []
     for day, papers, created in issues:
-        body = "".join(
-            f'<p><a href="{escape(p["url"])}">{escape(p["title"])}</a> — {escape(p["authors"])} (▲ {p["upvotes"]})</p>'
+        body = "".join(  # a paper with no authors gets no dangling " — "
+            f'<p><a href="{escape(p["url"])}">{escape(p["title"])}</a>'
+            f'{" — " + escape(p["authors"]) if p.get("authors") else ""} (▲ {p["upvotes"]})</p>'
             for p in papers
         )
         published = created if isinstance(created, datetime) else datetime.combine(day, time(), tzinfo=UTC)
