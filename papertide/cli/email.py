@@ -60,7 +60,8 @@ def digest_run(
          else compose_in_processes(functools.partial(_compose_shard, services.settings, when), processes))
     console.print(
         f"digests: {r.considered} subscriptions, {r.due} due, {r.composed} composed, {r.already} already composed, "
-        f"{r.empty} empty (not sent), {r.expired_unconfirmed} unconfirmed expired"
+        f"{r.empty} empty (not sent), {r.earlier_today} had one earlier today, "
+        f"{r.expired_unconfirmed} unconfirmed expired"
         + (f"; archived {r.archived}" if r.archived else "")
     )
     if send:

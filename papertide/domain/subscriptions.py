@@ -241,5 +241,26 @@ def due_period(prefs: Preferences, now: datetime) -> str | None:
     return f"w{year}-W{week:02d}"
 
 
+def had_digest_today(last_digest_at: datetime | None, prefs: Preferences, now: datetime) -> bool:
+    """Whether a digest already went out on the subscriber's local day of ``now``, in the zone
+    they have now.
+
+    A period's label (local day or ISO week) keys its outbox row, so it alone would let a
+    second digest out the same day after a change of preferences: daily to weekly on today's
+    weekday (``w2026-W23`` is not ``d2026-06-04``), or a new zone where today's send hour comes
+    round again (Auckland's Thursday digest, then Los Angeles, still on Wednesday, at 13:00).
+
+    >>> sent = datetime(2026, 6, 3, 19, 30, tzinfo=UTC)  # 07:30 Thursday in Auckland, 12:30 Wednesday in LA
+    >>> had_digest_today(sent, Preferences(timezone="America/Los_Angeles"), datetime(2026, 6, 3, 20, 30, tzinfo=UTC))
+    True
+    >>> had_digest_today(sent, Preferences(timezone="America/Los_Angeles"), datetime(2026, 6, 4, 14, 0, tzinfo=UTC))
+    False
+    """
+    if last_digest_at is None:
+        return False
+    zone = ZoneInfo(prefs.timezone)
+    return _aware(last_digest_at).astimezone(zone).date() == _aware(now).astimezone(zone).date()
+
+
 def _aware(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)

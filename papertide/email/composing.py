@@ -25,7 +25,7 @@ from papertide.domain.digests import (
     select_for_you,
     with_for_you,
 )
-from papertide.domain.subscriptions import Preferences, due_period
+from papertide.domain.subscriptions import Preferences, due_period, had_digest_today
 from papertide.email.notices import Notices
 from papertide.recs.personal import PersonalRecommendations
 from papertide.storage import digests as digests_store
@@ -50,6 +50,7 @@ class RunReport:
     due: int = 0
     composed: int = 0
     already: int = 0  # due, but this period's digest exists (an earlier or concurrent run)
+    earlier_today: int = 0  # due, a new period, but a digest went out earlier this local day
     empty: int = 0  # due, nothing new, not sent (PAPERTIDE_DIGEST_SEND_EMPTY=false)
     expired_unconfirmed: int = 0
     archived: date | None = None
@@ -146,6 +147,10 @@ class DigestComposer:
         for sub, period in due:
             if keys[sub.id] in done:
                 continue
+            if had_digest_today(sub.last_digest_at, sub.prefs, now):
+                # The frequency or zone changed since: the new period may not add a second digest today.
+                report.earlier_today += 1
+                continue
             pool = pools[sub.prefs.frequency]
             member_id, member_uuid = members.get(sub.email.lower(), (None, None))
             picks = self._picks(member_id, sub, pool, sent[sub.id], windows)
@@ -169,6 +174,7 @@ class DigestComposer:
             digests_store.record_items(
                 conn, ((s.id, p.arxiv_id, ids[m.idempotency_key]) for m, s, d in mine for p in d.papers)
             )
+            subscriptions_store.mark_digest_composed(conn, [s.id for _, s, _ in mine], now)
         report.already += len(built) - len(mine)
         report.composed += len(mine)
         report.outbox_ids.extend(ids.values())
@@ -218,7 +224,7 @@ def compose_in_processes(run_shard: Callable[[int, int], RunReport], processes: 
     ctx = multiprocessing.get_context("spawn")  # no engine or thread state inherited from this process
     with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
         for r in pool.map(run_shard, range(processes), [processes] * processes):
-            for name in ("considered", "due", "composed", "already", "empty", "expired_unconfirmed"):
+            for name in ("considered", "due", "composed", "already", "earlier_today", "empty", "expired_unconfirmed"):
                 setattr(total, name, getattr(total, name) + getattr(r, name))
             total.archived = total.archived or r.archived
     return total

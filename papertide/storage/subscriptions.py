@@ -31,6 +31,7 @@ class SubscriptionRecord:
     token_version: int
     notice_sent_at: datetime | None
     requested_at: datetime
+    last_digest_at: datetime | None = None
 
 
 def _prefs_values(p: Preferences) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def _record(r: Any) -> SubscriptionRecord:
     )
     return SubscriptionRecord(
         r.id, r.uuid, r.subscriber_id, r.email, r.name, r.status, r.subscriber_status, r.soft_bounces, prefs,
-        r.token_version, r.notice_sent_at, r.requested_at,
+        r.token_version, r.notice_sent_at, r.requested_at, r.last_digest_at,
     )
 
 
@@ -113,6 +114,13 @@ def set_status(conn: Connection, subscription_id: int, status: str, now: datetim
 
 def mark_notice_sent(conn: Connection, subscription_id: int, now: datetime) -> None:
     conn.execute(sa.update(subscriptions).where(subscriptions.c.id == subscription_id).values(notice_sent_at=now))
+
+
+def mark_digest_composed(conn: Connection, subscription_ids: list[int], now: datetime) -> None:
+    """Record that these subscriptions' digests were composed at ``now`` (see had_digest_today)."""
+    for i in range(0, len(subscription_ids), 500):
+        conn.execute(sa.update(subscriptions).where(subscriptions.c.id.in_(subscription_ids[i : i + 500]))
+                     .values(last_digest_at=now))
 
 
 def bump_token_version(conn: Connection, subscription_id: int) -> None:

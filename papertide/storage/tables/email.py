@@ -53,6 +53,8 @@ subscriptions = sa.Table(
     sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("unsubscribed_at", sa.DateTime(timezone=True), nullable=True),
+    # When the last digest was composed: at most one a local day, whatever the period says (0025).
+    sa.Column("last_digest_at", sa.DateTime(timezone=True), nullable=True),
     *timestamp_columns(),
     sa.CheckConstraint("status IN ('unconfirmed', 'confirmed', 'unsubscribed')", name="status"),
     sa.CheckConstraint("frequency IN ('daily', 'weekly')", name="frequency"),
