@@ -35,6 +35,9 @@ from papertide.storage.subscriptions import SubscriptionRecord
 
 SNIPPET_CHARS = 240  # about three lines of a mail client's column
 PAPER_BLOCK_CACHE = 50_000  # rendered paper blocks kept per composing process
+# What a digest with no papers says (sent only with PAPERTIDE_DIGEST_SEND_EMPTY, and in previews),
+# so it never arrives as a heading and a footer with nothing between.
+EMPTY_NOTE = "No new papers matched your choices this time. Manage preferences (below) to follow more topics."
 
 
 class Notices:
@@ -119,6 +122,7 @@ class Notices:
         return {
             **self._base_context(), "sections": sections, "period_title": period_title(period),
             "paper_count": len(digest.papers), "manage_url": manage_url, "unsubscribe_url": unsubscribe_url,
+            "empty_note": EMPTY_NOTE,
         }
 
     def paper_context(self, p: Candidate) -> dict[str, Any]:
