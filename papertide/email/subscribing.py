@@ -106,14 +106,26 @@ class SubscriptionService:
         with self.db.read() as conn:
             return self._verified(conn, token, purposes)
 
+    def peek_confirm(self, token: str, now: datetime | None = None) -> SubscriptionRecord:
+        """What pressing a confirmation link's button would meet, without pressing it: the
+        subscription (``confirmed`` when it already is), or InvalidToken saying why the link
+        cannot confirm. The GET page calls this, so a bad link is reported before the click."""
+        now = now or datetime.now(UTC)
+        with self.db.read() as conn:
+            return self._confirmable(conn, token, now)
+
+    def _confirmable(self, conn: Connection, token: str, now: datetime) -> SubscriptionRecord:
+        sub = self._verified(conn, token, ("confirm",))
+        if is_expired_unconfirmed(sub.status, sub.requested_at, now, self.settings.subscription_unconfirmed_days):  # type: ignore[arg-type]
+            raise InvalidToken("This confirmation link has expired; please subscribe again.")
+        if sub.status == "unsubscribed":
+            raise InvalidToken("This subscription was cancelled; please subscribe again.")
+        return sub
+
     def confirm(self, token: str, now: datetime | None = None) -> SubscriptionRecord:
         now = now or datetime.now(UTC)
         with self.db.write() as conn:
-            sub = self._verified(conn, token, ("confirm",))
-            if is_expired_unconfirmed(sub.status, sub.requested_at, now, self.settings.subscription_unconfirmed_days):  # type: ignore[arg-type]
-                raise InvalidToken("This confirmation link has expired; please subscribe again.")
-            if sub.status == "unsubscribed":
-                raise InvalidToken("This subscription was cancelled; please subscribe again.")
+            sub = self._confirmable(conn, token, now)
             subscriptions_store.set_status(conn, sub.id, transition(sub.status, "confirm"), now)  # type: ignore[arg-type]
             if sub.subscriber_status != "blocklisted" and (sub.subscriber_status == "disabled" or sub.soft_bounces):
                 # Pressing the button proves the address receives mail again.

@@ -70,10 +70,9 @@ def _loose_prefs(values: dict[str, object]) -> Preferences:
         return Preferences()
 
 
-def _token_error(request: Request, templates: TemplatesDep, exc: Exception, status: int = 400) -> Response:
-    return templates.TemplateResponse(
-        request, "error.html", {"title": "This link does not work", "message": str(exc)}, status_code=status
-    )
+def _token_error(request: Request, templates: TemplatesDep, exc: Exception, status: int = 400,
+                 title: str = "This link does not work") -> Response:
+    return templates.TemplateResponse(request, "error.html", {"title": title, "message": str(exc)}, status_code=status)
 
 
 @router.get("/subscribe", response_class=HTMLResponse)
@@ -101,12 +100,20 @@ async def subscribe(
     return templates.TemplateResponse(request, "subscriptions/check_inbox.html", {"email": email.strip()})
 
 
+CONFIRM_LINK_ERROR = "This confirmation link is invalid or expired"
+
+
 @router.get("/subscribe/confirm", response_class=HTMLResponse)
 def confirm_page(request: Request, subscriptions: SubscriptionsDep, templates: TemplatesDep, token: str = ""):
+    # Checks everything the button would (signature, expiry, cancelled), confirming nothing:
+    # mail scanners fetch this link, and a reader should learn the link is dead before clicking.
     try:
-        sub = subscriptions.peek(token, ("confirm",))
+        sub = subscriptions.peek_confirm(token)
     except InvalidToken as exc:
-        return _token_error(request, templates, exc)
+        return _token_error(request, templates, exc, title=CONFIRM_LINK_ERROR)
+    if sub.status == "confirmed":  # a second visit: nothing to press
+        return templates.TemplateResponse(request, "subscriptions/confirmed.html", {
+            "sub": sub, "manage_url": subscriptions.notices.manage_url(sub), "already": True})
     return templates.TemplateResponse(request, "subscriptions/confirm.html", {"token": token, "sub": sub})
 
 
@@ -116,7 +123,7 @@ def confirm(request: Request, subscriptions: SubscriptionsDep, templates: Templa
     try:
         sub = service.confirm(token)
     except InvalidToken as exc:
-        return _token_error(request, templates, exc)
+        return _token_error(request, templates, exc, title=CONFIRM_LINK_ERROR)
     return templates.TemplateResponse(
         request, "subscriptions/confirmed.html", {"sub": sub, "manage_url": service.notices.manage_url(sub)}
     )
