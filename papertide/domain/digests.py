@@ -8,7 +8,8 @@ Selection rules (pinned by tests/email/test_selection.py):
 - sections: "Trending" first (when chosen), then one section per topic in the order the
   subscriber listed them: categories, keywords, authors;
 - a topic matches a paper by arXiv category, by a keyword as whole words in the title,
-  abstract or HF keywords (case-insensitive), or by author name (case-insensitive);
+  abstract or HF keywords (case and accents folded, CJK by character: domain/keywords.py),
+  or by author name (case-insensitive);
 - within a section papers are ordered by upvotes, then newer date, then arXiv id;
 - a paper appears once per digest (the first section that wants it keeps it) and never
   in two digests to the same subscriber (``already_sent``);
@@ -18,12 +19,12 @@ Selection rules (pinned by tests/email/test_selection.py):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from papertide.domain.keywords import normalize_text as normalize_text  # re-exported for callers of old
 from papertide.domain.subscriptions import Preferences
 
 TopicKind = Literal["trending", "category", "keyword", "author", "for_you"]
@@ -31,8 +32,6 @@ TopicKind = Literal["trending", "category", "keyword", "author", "for_you"]
 LOOKBACK_DAYS = {"daily": 3, "weekly": 8}  # days of new papers a digest considers
 RETRY_BASE_SECONDS = 60.0
 RETRY_MAX_SECONDS = 3600.0
-
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +103,6 @@ def topics_of(prefs: Preferences) -> tuple[Topic, ...]:
         *(Topic("keyword", k) for k in prefs.keywords),
         *(Topic("author", a) for a in prefs.authors),
     )
-
-
-def normalize_text(text: str) -> str:
-    """Lower-case words separated by single spaces, padded: ``" graph neural nets "``."""
-    return f" {_NON_WORD.sub(' ', text.lower()).strip()} "
 
 
 def matches(topic: Topic, paper: Candidate) -> bool:

@@ -15,6 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from papertide.domain.arxiv_categories import canonical_category
+from papertide.domain.keywords import has_words
 
 SubscriptionStatus = Literal["unconfirmed", "confirmed", "unsubscribed"]
 SubscriberStatus = Literal["enabled", "disabled", "blocklisted"]
@@ -134,6 +135,15 @@ def _topics(label: str, value: str | list[str] | tuple[str, ...] | None) -> tupl
     return unique
 
 
+def _keywords(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    keywords = _topics("keyword", value)
+    for k in keywords:
+        if not has_words(k):  # it would match nothing, ever, and nobody would know why
+            raise InvalidSubscription(f"The keyword {k[:40]!r} has no letters or digits to match; "
+                                      "use words, like diffusion, Schrödinger or 变分.")
+    return keywords
+
+
 def _int(form: Mapping[str, object], key: str, default: int, low: int, high: int, label: str) -> int:
     raw = form.get(key)
     if raw is None or raw == "":
@@ -172,7 +182,7 @@ def parse_preferences(form: Mapping[str, object]) -> Preferences:
         timezone=validate_timezone(str(form.get("timezone") or "UTC")),
         trending=trending,
         categories=categories,
-        keywords=_topics("keyword", form.get("keywords")),  # type: ignore[arg-type]
+        keywords=_keywords(form.get("keywords")),  # type: ignore[arg-type]
         authors=_topics("author", form.get("authors")),  # type: ignore[arg-type]
         max_papers=_int(form, "max_papers", DEFAULT_PAPERS, MIN_PAPERS, MAX_PAPERS, "Papers per digest"),
     )
