@@ -116,6 +116,7 @@ def digest_preview(
         try:
             prefs = parse_preferences({"categories": categories, "keywords": keywords, "authors": authors,
                                        "trending": trending, "max_papers": max_papers})
+            service.check_categories(prefs)  # a typo would otherwise just drop its section
         except InvalidSubscription as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None

@@ -186,6 +186,12 @@ class SubscriptionService:
         with self.db.write() as conn:
             return subscriptions_store.delete_expired_unconfirmed(conn, now, self.settings.subscription_unconfirmed_days)
 
+    def check_categories(self, prefs: Preferences) -> None:
+        """Raise InvalidSubscription naming the categories in ``prefs`` that are not arXiv's nor held
+        here (for previews, which store nothing but should not silently show fewer sections)."""
+        with self.db.read() as conn:
+            _check_categories(conn, prefs)
+
     def get_by_email(self, email: str) -> SubscriptionRecord | None:
         with self.db.read() as conn:
             return subscriptions_store.get_by_email(conn, email)
@@ -193,7 +199,8 @@ class SubscriptionService:
 
 def _check_categories(conn: Connection, prefs: Preferences) -> None:
     """A category arXiv does not list, and this instance holds no papers in, is a typo: a digest
-    for it would stay empty forever, so say so where it was typed."""
-    for category in prefs.categories:
-        if not categories_store.is_known(conn, category):
-            raise InvalidSubscription(unknown_category_message(category))
+    for it would stay empty forever, so say so where it was typed, naming every such code (on
+    one line, as the CLI prints it)."""
+    unknown = [c for c in prefs.categories if not categories_store.is_known(conn, c)]
+    if unknown:
+        raise InvalidSubscription(" ".join(unknown_category_message(c) for c in unknown))

@@ -42,6 +42,7 @@ def preview(request: Request, composer: DigestsDep, subscriptions: Subscriptions
     params.setdefault("trending", "1" if not any(params.get(k) for k in ("categories", "keywords", "authors")) else "0")
     try:
         prefs = parse_preferences(params)
+        subscriptions.check_categories(prefs)  # a typo would otherwise just drop its section
     except InvalidSubscription as exc:
         return templates.TemplateResponse(request, "error.html", {"title": "Bad preview", "message": str(exc)},
                                           status_code=400)
