@@ -61,9 +61,21 @@ def search_key(name: str) -> str:
     diacritical marks of Latin, Greek and Cyrillic letters (U+0300-U+036F) are dropped;
     other scripts' marks (Japanese dakuten, Indic vowel signs) are part of the letter.
     """
-    decomposed = unicodedata.normalize("NFKD", author_key(name))
+    return fold_diacritics(author_key(name))[:MAX_NAME_CHARS]
+
+
+def fold_diacritics(lowered: str) -> str:
+    """Lower-case text with Latin, Greek and Cyrillic accents dropped (``łukasz müller`` → ``lukasz muller``).
+
+    Only the combining marks U+0300-U+036F go, plus the Latin letters Unicode does not decompose
+    (ł, ø, æ); other scripts' marks (Japanese dakuten, Indic vowel signs) are part of the letter.
+
+    >>> fold_diacritics("łukasz müller, バス")
+    'lukasz muller, バス'
+    """
+    decomposed = unicodedata.normalize("NFKD", lowered)
     bare = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f").translate(_UNDECOMPOSED)
-    return unicodedata.normalize("NFC", bare)[:MAX_NAME_CHARS]
+    return unicodedata.normalize("NFC", bare)
 
 
 MORE_MATCHES = 2  # names an author filter matches that a card adds after its first few

@@ -17,15 +17,12 @@ whole words, adjacent and in order (domain/digests.py). To make that hold for an
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from papertide.domain.authors import fold_diacritics
 from papertide.domain.cjk import CJK_RANGES
 
 _NON_WORD = re.compile(r"[\W_]+")
 _CJK_CHAR = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + "])")
-# Combining Diacritical Marks (U+0300–U+036F): the accents of Latin, Greek and Cyrillic letters.
-# Other marks stay: kana's voicing marks tell バス (bus) from パス (path).
-_ACCENTS = re.compile("[\u0300-\u036f]")
 
 
 def normalize_text(text: str) -> str:
@@ -38,7 +35,7 @@ def normalize_text(text: str) -> str:
     """
     folded = text.casefold()
     if not folded.isascii():  # English titles and abstracts skip the Unicode work
-        folded = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", folded)))
+        folded = fold_diacritics(folded)
         folded = _CJK_CHAR.sub(r" \1 ", folded)
     return f" {' '.join(_NON_WORD.sub(' ', folded).split())} "
 
