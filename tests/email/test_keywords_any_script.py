@@ -40,3 +40,10 @@ def test_a_keyword_without_letters_or_digits_is_refused_when_typed(sqlite_mail_s
     services = app_for(sqlite_mail_settings, sqlite_db).state.services
     with pytest.raises(InvalidSubscription, match="has no letters or digits to match"):
         services.subscriptions.subscribe("ada@example.org", {"trending": "0", "keywords": keyword})
+
+
+def test_letters_unicode_does_not_decompose_fold_like_accents():
+    from papertide.domain.keywords import normalize_text
+
+    assert normalize_text("Łukasz Kaiser, Ørsted") == normalize_text("lukasz kaiser, orsted")
+    assert normalize_text("バス") != normalize_text("パス")  # voicing marks are part of the letter
