@@ -78,6 +78,11 @@ class ApiService:
         end = datetime.combine(period.last + timedelta(days=1), time(), tzinfo=UTC)
         return min(self.catalog.trending_as_of(), end)
 
+    def trending_settings(self, gravity: float | None, window_days: int | None) -> tuple[float, int]:
+        """The gravity and window a trending list uses: the instance's where a request leaves them out."""
+        return (self.catalog.gravity if gravity is None else gravity,
+                self.catalog.window_days if window_days is None else window_days)
+
     def trending(self, offset: int, limit: int, gravity: float | None, window_days: int | None) -> tuple[TrendingPage, bool]:
         page = self.catalog.trending(limit=offset + limit + 1, gravity=gravity, window_days=window_days)
         has_more = len(page.entries) > offset + limit

@@ -111,6 +111,11 @@ def test_a_cursor_given_to_another_list_is_a_400(client, corpus):
         assert r.json()["error"]["code"] == 400 and "another list" in r.json()["error"]["message"], url
     # The same list with the same parameters goes on, whatever the limit; /daily/{day} and /daily share cursors.
     assert client.get(f"/api/v1/trending?limit=2&cursor={trending}").status_code == 200
+    # Naming the instance's default is the same list as leaving it out.
+    defaults = client.get("/api/v1/trending?limit=1").json()
+    spelt = f"/api/v1/trending?gravity={defaults['gravity']}&window_days={defaults['window_days']}"
+    assert client.get(f"{spelt}&cursor={trending}").status_code == 200
+    assert client.get(f"/api/v1/trending?cursor={next_cursor(spelt + '&limit=1')}").status_code == 200
     assert item_ids(client.get(f"/api/v1/daily/2026-06-01?limit=1&cursor={day}").json()) == ["2606.00001"]
 
 

@@ -218,7 +218,9 @@ def trending(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict:
-    key = list_key("trending", gravity, window_days)
+    # The instance's defaults spelt out, so a cursor from "?gravity=1.5" serves a request that
+    # leaves it out when 1.5 is the default: the same list either way.
+    key = list_key("trending", *api.trending_settings(gravity, window_days))
     offset = _cursor(cursor, "o", key) or 0
     page, more = api.trending(offset, limit, gravity, window_days)
     base = base_url
