@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -278,23 +278,47 @@ def _matcher(terms: tuple[str, ...]) -> Callable[[str], bool]:
     return matches
 
 
+_WORD_OR_COMPOUND = re.compile(r"\w+(?:-\w+)*")
+
+
+def _matching_spans(text: str, match: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each word of ``text`` that ``match`` accepts.
+
+    A hyphenated word is checked part by part, as the keyword index splits it; when no part
+    matches, it is checked joined, since the index also holds it so ("multimodal" finds and
+    marks "multi-modal").
+    """
+    for m in _WORD_OR_COMPOUND.finditer(text):
+        word = m.group()
+        if "-" not in word:
+            if match(word.lower()):
+                yield m.span()
+            continue
+        parts = [(m.start() + p.start(), m.start() + p.end()) for p in _WORD.finditer(word) if match(p.group().lower())]
+        if parts:
+            yield from parts
+        elif match(word.replace("-", "").lower()):
+            yield m.span()
+
+
 def highlight(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     """Split ``text`` into ``(segment, is_match)`` pieces for rendering with <mark>.
 
     >>> highlight("Graph networks rock", ("network",))
     [('Graph ', False), ('networks', True), (' rock', False)]
+    >>> highlight("A multi-modal, multi-agent view", ("multimodal", "agent"))
+    [('A ', False), ('multi-modal', True), (', multi-', False), ('agent', True), (' view', False)]
     """
     if not terms or not text:
         return [(text, False)] if text else []
     match = _matcher(tuple(terms))
     out: list[tuple[str, bool]] = []
     pos = 0
-    for m in _WORD.finditer(text):
-        if match(m.group().lower()):
-            if m.start() > pos:
-                out.append((text[pos : m.start()], False))
-            out.append((m.group(), True))
-            pos = m.end()
+    for start, end in _matching_spans(text, match):
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
     if pos < len(text):
         out.append((text[pos:], False))
     return out
@@ -310,7 +334,7 @@ def best_snippet(text: str, terms: Sequence[str], limit: int = 300) -> str:
     if len(flat) <= limit:
         return flat
     match = _matcher(tuple(terms))  # no terms: nothing matches, the window starts at 0
-    first = next((m.start() for m in _WORD.finditer(flat) if match(m.group().lower())), 0)
+    first = next((start for start, _ in _matching_spans(flat, match)), 0)
     # Keep a quarter of the window as context before the first match, but never run
     # past the end: a late match shows the last ``limit`` characters.
     start = min(max(0, first - limit // 4), len(flat) - limit)

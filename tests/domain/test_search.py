@@ -221,3 +221,13 @@ def test_best_snippet_centres_on_the_first_match():
     assert "diffusion" in snip and snip.startswith("…") and snip.endswith("…")
     assert len(snip) <= 122
     assert best_snippet("short text", ("x",)) == "short text"
+
+
+def test_a_joined_query_word_marks_and_finds_its_hyphenated_spelling():
+    from papertide.domain.search import best_snippet, highlight
+
+    text = "x " * 200 + "We build a multi-modal agent."
+    assert best_snippet(text, ("multimodal",), limit=40).endswith("multi-modal agent.")
+    assert ("multi-modal", True) in highlight("a multi-modal agent", ("multimodal",))
+    # A part that matches on its own is marked alone, as before.
+    assert highlight("multi-agent", ("agent",)) == [("multi-", False), ("agent", True)]
