@@ -29,6 +29,16 @@ def test_upgrade_import_stats(tmp_path, monkeypatch):
     assert "papers" in result.output and "2026-06-01" in result.output
 
 
+def test_import_of_an_empty_file_says_it_held_no_records(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    for name, text in (("empty.jsonl", ""), ("blank.jsonl", "\n\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["import", str(tmp_path / name)])
+        assert result.exit_code == 0 and f"{name} holds no records: nothing was imported." in result.output
+
+
 def test_import_of_a_missing_file_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     result = runner.invoke(app, ["import", str(tmp_path / "nope.jsonl")])

@@ -178,6 +178,9 @@ def import_file(file: Path, fmt: str = "auto", services: Services | None = None)
             f"Imported {file.name}: {c.inserted} inserted, {c.updated} updated, {c.skipped} skipped (unchanged), "
             f"{c.failed} failed; {c.new_listings} new daily listings."
         )
+        if result.ok and not c.fetched and not c.failed:
+            # Not an error (a nightly diff can be empty), but a wrong or truncated file often is.
+            err.print(f"[yellow]{escape(file.name)} holds no records: nothing was imported.[/yellow]", soft_wrap=True)
         if c.inserted or c.updated:
             sync_lexical_index(services.search)
     finally:
