@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from papertide.domain.authors import search_key
-from papertide.domain.search import SearchFilters
+from papertide.domain.search import SearchFilters, american_spelling
 from papertide.domain.spelling import is_suspect, max_edits, spelling_candidates, vocabulary_prefixes, worth_it
 from papertide.search import tantivy_browse, tantivy_schema
 from papertide.search.kept_filters import KeptFilterSets
@@ -141,7 +141,7 @@ class TantivyLexicalIndex:
             return self.fallback.search(terms, filters, limit)
         if not self._catch_up():
             return self.fallback.search(terms, filters, limit)
-        words = [w for t in terms for w in _SPLIT.split(t.lower()) if w]
+        words = [w for t in terms for w in _SPLIT.split(american_spelling(t).lower()) if w]
         if not words:
             return []
         try:

@@ -17,14 +17,14 @@ from typing import Any
 
 from papertide.domain.authors import search_key
 from papertide.domain.cjk import cjk_bigrams
-from papertide.domain.search import SearchFilters, hyphen_compounds
+from papertide.domain.search import SearchFilters, american_spelling, hyphen_compounds
 from papertide.storage import search_changes as changes
 from papertide.storage.dialects.search_sqlite import TITLE_WEIGHT
 
 # Bumped whenever the schema, tokenizer or boosts below change: an index built with
 # other settings is rebuilt rather than silently mixed.
-LAYOUT = ("papertide-tantivy-10 en_fold text=title*3+abstract+authors freq, CJK runs as bigrams, "
-          "hyphenated words also joined; "
+LAYOUT = ("papertide-tantivy-11 en_fold text=title*3+abstract+authors freq, CJK runs as bigrams, "
+          "hyphenated words also joined, British spellings as American; "
           "category raw; published days; newest key; author search key 2-3 grams; listed; code")
 TITLE_REPEAT = int(TITLE_WEIGHT)  # the title counts as often as FTS5's bm25() weights it
 # Characters per author n-gram: trigrams select well; bigrams serve two-letter names (Li, Wu,
@@ -75,9 +75,10 @@ def stemmer(tantivy: Any) -> Any:
 
 def _words(text: str) -> str:
     # CJK runs become bigrams here and in query_terms, so a sub-phrase matches (domain/cjk.py);
-    # hyphenated words are also held joined, so "multimodal" finds "multi-modal" (domain/search.py).
+    # hyphenated words are also held joined, so "multimodal" finds "multi-modal"; British spellings
+    # are held as American ones, as queries are searched (domain/search.py).
     joined = hyphen_compounds(text)
-    return cjk_bigrams(text) + ("\n" + " ".join(joined) if joined else "")
+    return american_spelling(cjk_bigrams(text)) + ("\n" + " ".join(joined) if joined else "")
 
 
 def document(tantivy: Any, doc: changes.Document) -> Any:

@@ -198,3 +198,18 @@ def test_a_joined_word_finds_its_hyphenated_spelling(sqlite_db) -> None:
     # A typed hyphen searches the parts only: adding the joined word counted the idea twice for
     # papers that hyphenate it (development set: known items 0.674 -> 0.630, bench/RESULTS.md).
     assert found("multi-modal") == {"2401.00201", "2401.00203"}
+
+
+def test_british_and_american_spellings_find_each_other(sqlite_db) -> None:
+    add_papers(sqlite_db, make_paper("2401.00301", title="Optimisation of labelled graphs", abstract="Plain words."),
+               make_paper("2401.00302", title="Fast nearest neighbor search", abstract="Plain words."),
+               make_paper("2401.00303", title="Four hours of emphasis", abstract="Plain words."))
+    lexical = make_lexical_index(sqlite_db, "tantivy")
+
+    def found(query: str) -> set[str]:
+        return set(_arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)))
+
+    for query in ("optimization", "labeled", "optimizations"):
+        assert found(query) == {"2401.00301"}, query
+    assert found("neighbours") == {"2401.00302"}
+    assert found("emphasis") == {"2401.00303"} and found("hours") == {"2401.00303"}  # words left alone
