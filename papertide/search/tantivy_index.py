@@ -245,7 +245,8 @@ class TantivyLexicalIndex:
         searcher = self.index.searcher()
         out: dict[str, str] = {}
         for term in terms:
-            stems = self._stem.analyze(term) if max_edits(term) else []
+            # Read as the index holds it: "optimisation" is a word there, not a misspelling.
+            stems = self._stem.analyze(american_spelling(term)) if max_edits(term) else []
             if len(stems) != 1:
                 continue
             documents = searcher.doc_freq("text", stems[0])

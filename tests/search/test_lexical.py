@@ -212,4 +212,6 @@ def test_british_and_american_spellings_find_each_other(sqlite_db) -> None:
     for query in ("optimization", "labeled", "optimizations"):
         assert found(query) == {"2401.00301"}, query
     assert found("neighbours") == {"2401.00302"}
+    # Nor is a British spelling "corrected" into some other word of the index.
+    assert lexical.correct(("optimisation", "neighbours", "labelled")) == {}
     assert found("emphasis") == {"2401.00303"} and found("hours") == {"2401.00303"}  # words left alone
