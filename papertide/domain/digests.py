@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from papertide.domain.keywords import normalize_text as normalize_text  # re-exported for callers of old
+from papertide.domain.keywords import normalize_text
 from papertide.domain.subscriptions import Preferences
 
 TopicKind = Literal["trending", "category", "keyword", "author", "for_you"]

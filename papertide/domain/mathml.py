@@ -133,6 +133,11 @@ def has_math(text: str) -> bool:
     return ("$" in text or "\\(" in text or "\\[" in text) and any(m for _, m in split_math(text))
 
 
+def _nothing_to_convert(text: str) -> bool:
+    """Whether ``text`` holds nothing to convert: no math, TeX command, dash or quote (most titles)."""
+    return "$" not in text and "\\" not in text and "}{" not in text and "--" not in text and "``" not in text
+
+
 def render_tex(text: str, links: bool = False) -> str:
     """HTML for ``text``: its math spans as MathML, the rest escaped; with ``links``, the web
     addresses in the text are links (abstracts name their code and project pages).
@@ -145,7 +150,7 @@ def render_tex(text: str, links: bool = False) -> str:
     'Code: <a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.'
     """
     plain = _linked if links else _escape
-    if "$" not in text and "\\" not in text and "}{" not in text and "--" not in text and "``" not in text:
+    if _nothing_to_convert(text):
         return plain(text)
     return "".join(_mathml(piece) if is_math else _text_html(_plain_text_mode(piece), links)
                    for piece, is_math in split_math(text))
@@ -212,7 +217,7 @@ def tex_to_text(text: str) -> str:
     >>> tex_to_text("M$^3$Eval: $\\\\pi$-Bench at 2$\\\\times$ speed")
     'M³Eval: π-Bench at 2× speed'
     """
-    if "$" not in text and "\\" not in text and "}{" not in text and "--" not in text and "``" not in text:
+    if _nothing_to_convert(text):
         return text
     return "".join(_plain_math(piece) if is_math else _plain_words(_plain_text_mode(piece))
                    for piece, is_math in split_math(text))

@@ -117,11 +117,12 @@ _IZE_STEMS = (
     "linearis|marginalis|binaris|factoris|symmetris|diagonalis|canonicalis|neutralis|globalis"
 )
 _BRITISH = re.compile(
-    rf"\b(?:({_IZE_STEMS})(e|ed|es|ing|er|ers|ation|ations)|(\w+)isation(s?)"
-    r"|(model|label|signal|travel|cancel|channel|tunnel|level|fuel|counsel)l(ed|ing|er|ers)"
-    r"|(behavi|col|fav|neighb|harb|hon|lab|vap|rum|flav|hum)our(s|ed|ing|al|ally|hood|hoods)?"
-    r"|(analy|cataly|paraly)s(e|ed|ing|er|ers)"  # not "analyses", also the plural of "analysis"
-    r"|(cent|met|fib)re(s?))\b",
+    rf"\b(?:(?P<ize>{_IZE_STEMS})(?P<ize_end>e|ed|es|ing|er|ers|ation|ations)"
+    r"|(?P<isation>\w+)isation(?P<isation_end>s?)"
+    r"|(?P<ll>model|label|signal|travel|cancel|channel|tunnel|level|fuel|counsel)l(?P<ll_end>ed|ing|er|ers)"
+    r"|(?P<our>behavi|col|fav|neighb|harb|hon|lab|vap|rum|flav|hum)our(?P<our_end>s|ed|ing|al|ally|hood|hoods)?"
+    r"|(?P<yse>analy|cataly|paraly)s(?P<yse_end>e|ed|ing|er|ers)"  # not "analyses", also the plural of "analysis"
+    r"|(?P<re>cent|met|fib)re(?P<re_end>s?))\b",
     re.IGNORECASE,
 )
 
@@ -140,18 +141,17 @@ def american_spelling(text: str) -> str:
 
 
 def _american(m: re.Match[str]) -> str:
-    g = m.groups()
-    if g[0]:
-        return g[0][:-1] + ("z" if g[0][-1] == "s" else "Z") + g[1]
-    if g[2]:
-        return g[2] + "ization" + g[3]
-    if g[4]:
-        return g[4] + (g[5] or "")
-    if g[6]:
-        return g[6] + "or" + (g[7] or "")
-    if g[8]:
-        return g[8] + "z" + g[9]
-    return g[10] + "er" + (g[11] or "")
+    if stem := m["ize"]:  # optimis|e → optimiz|e, keeping an upper-case S upper case
+        return stem[:-1] + ("z" if stem[-1] == "s" else "Z") + m["ize_end"]
+    if stem := m["isation"]:
+        return stem + "ization" + m["isation_end"]
+    if stem := m["ll"]:
+        return stem + m["ll_end"]
+    if stem := m["our"]:
+        return stem + "or" + (m["our_end"] or "")
+    if stem := m["yse"]:
+        return stem + "z" + m["yse_end"]
+    return m["re"] + "er" + (m["re_end"] or "")
 
 
 def fts5_match(terms: Sequence[str], operator: Literal["OR", "AND"] = "OR", prefixes: Sequence[str] = ()) -> str | None:

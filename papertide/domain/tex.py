@@ -74,7 +74,7 @@ def detex_text(text: str) -> str:
     >>> print(detex_text(r'Schr\"odinger $\psi$ \& Monge-Amp\`{e}re: 50\% via Ko{\l}odziej, Kre\u\i{}n'))
     Schrödinger $\psi$ & Monge-Ampère: 50% via Kołodziej, Kreĭn
     """
-    if "\\" not in text and "{" not in text:
+    if "\\" not in text:  # nothing to turn into letters (braces only go around letters it makes)
         return text
     out, pos = [], 0
     for start, end in [*math_spans(text), (len(text), len(text))]:
@@ -87,7 +87,7 @@ def detex_text(text: str) -> str:
 # A text-mode escape (\& for &); not after another backslash, where "\\" is TeX's line break.
 _ESCAPED = re.compile(r"(?<!\\)\\([&%#_])")
 # Only around a letter TeX made (ASCII braces are other commands' arguments: \mathbb{R} in prose).
-_BRACED_LETTER = re.compile(r"\{([^\x00-\x7f{}\W][\u0300-\u036f]*)\}|(?<=[^\x00-\x7f])\{\}")
+_BRACED_MADE_LETTER = re.compile(r"\{([^\x00-\x7f{}\W][\u0300-\u036f]*)\}|(?<=[^\x00-\x7f])\{\}")
 
 
 def _detex_prose(text: str) -> str:
@@ -96,7 +96,7 @@ def _detex_prose(text: str) -> str:
     s = unicodedata.normalize("NFC", _letters(text))
     # Braces left around one letter ({\"o} → {ö}, Ko{\l}odziej) and empty groups (\i{}n) go.
     for _ in range(3):  # nested groups ({{\i}}) shed one pair a round
-        s, n = _BRACED_LETTER.subn(lambda m: m.group(1) or "", s)
+        s, n = _BRACED_MADE_LETTER.subn(lambda m: m.group(1) or "", s)
         if not n:
             break
     return _ESCAPED.sub(r"\1", s)

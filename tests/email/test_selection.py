@@ -9,12 +9,12 @@ from papertide.domain.digests import (
     CandidatePool,
     Topic,
     matches,
-    normalize_text,
     retry_delay,
     select_digest,
     should_give_up,
     topics_of,
 )
+from papertide.domain.keywords import normalize_text
 from papertide.domain.subscriptions import Preferences
 
 

@@ -5,6 +5,7 @@ tests/search/test_change_log.py runs the log, cursor and filter tests on both di
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 
@@ -184,14 +185,20 @@ def test_accented_words_are_found_typed_with_or_without_their_accents(sqlite_db,
         assert _arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)) == ["2401.00101"], query
 
 
-def test_a_joined_word_finds_its_hyphenated_spelling(sqlite_db) -> None:
-    add_papers(sqlite_db, make_paper("2401.00201", title="A multi-modal agent", abstract="Plain words."),
-               make_paper("2401.00202", title="A multimodal agent", abstract="Plain words."),
-               make_paper("2401.00203", title="A modal logic", abstract="Plain words."))
-    lexical = make_lexical_index(sqlite_db, "tantivy")
+def _tantivy_over(db, titles: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A tantivy index over papers with these titles (arXiv id → title)."""
+    add_papers(db, *(make_paper(aid, title=title, abstract="Plain words.") for aid, title in titles.items()))
+    return make_lexical_index(db, "tantivy")
 
-    def found(query: str) -> set[str]:
-        return set(_arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)))
+
+def _found(db, lexical, query: str) -> set[str]:  # type: ignore[no-untyped-def]
+    return set(_arxiv_ids(db, lexical.search(query_terms(query), SearchFilters(), 10)))
+
+
+def test_a_joined_word_finds_its_hyphenated_spelling(sqlite_db) -> None:
+    lexical = _tantivy_over(sqlite_db, {"2401.00201": "A multi-modal agent", "2401.00202": "A multimodal agent",
+                                        "2401.00203": "A modal logic"})
+    found = functools.partial(_found, sqlite_db, lexical)
 
     assert found("multimodal") == {"2401.00201", "2401.00202"}
     assert found("modal") == {"2401.00201", "2401.00203"}  # the parts stay words of their own
@@ -201,13 +208,10 @@ def test_a_joined_word_finds_its_hyphenated_spelling(sqlite_db) -> None:
 
 
 def test_british_and_american_spellings_find_each_other(sqlite_db) -> None:
-    add_papers(sqlite_db, make_paper("2401.00301", title="Optimisation of labelled graphs", abstract="Plain words."),
-               make_paper("2401.00302", title="Fast nearest neighbor search", abstract="Plain words."),
-               make_paper("2401.00303", title="Four hours of emphasis", abstract="Plain words."))
-    lexical = make_lexical_index(sqlite_db, "tantivy")
-
-    def found(query: str) -> set[str]:
-        return set(_arxiv_ids(sqlite_db, lexical.search(query_terms(query), SearchFilters(), 10)))
+    lexical = _tantivy_over(sqlite_db, {"2401.00301": "Optimisation of labelled graphs",
+                                        "2401.00302": "Fast nearest neighbor search",
+                                        "2401.00303": "Four hours of emphasis"})
+    found = functools.partial(_found, sqlite_db, lexical)
 
     for query in ("optimization", "labeled", "optimizations"):
         assert found(query) == {"2401.00301"}, query
