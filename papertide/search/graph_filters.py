@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from papertide.domain.search import SearchFilters
 from papertide.search.kept_filters import keep_newest
+from papertide.search.usearch_lib import usearch_index
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
 from papertide.storage.page_generation import read_generation
@@ -207,12 +208,10 @@ class FilteredGraphSearch:
 
 def _exact(passing: Passing, q: npt.NDArray[np.float32], k: int, exclude: int | None) -> Hits:
     """The best ``k`` of the passing papers by exact inner product (usearch's SIMD float16 kernel)."""
-    from usearch.index import search as exact_search
-
     vectors = passing.vectors
     if vectors is None or not len(vectors):
         return []
-    m = exact_search(vectors, q.astype(np.float16), min(k + (exclude is not None), len(vectors)),
+    m = usearch_index().search(vectors, q.astype(np.float16), min(k + (exclude is not None), len(vectors)),
                      "ip", exact=True, threads=1)
     hits = [(int(passing.ids[row]), float(1.0 - d)) for row, d in zip(m.keys, m.distances, strict=True)]
     return [(i, s) for i, s in hits if i != exclude][:k]

@@ -27,12 +27,13 @@ import numpy.typing as npt
 from papertide.domain.search import SearchFilters
 from papertide.search.graph_filters import FilteredGraphSearch
 from papertide.search.lexical import index_path
+from papertide.search.usearch_lib import usearch_index
 from papertide.storage import embeddings as emb_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
 
 if TYPE_CHECKING:
-    # For annotations only; at run time usearch is still imported lazily, where a graph is built or loaded.
+    # For annotations only; at run time usearch is imported lazily, through usearch_lib.
     from usearch.index import Index
 
 log = logging.getLogger(__name__)
@@ -202,10 +203,11 @@ class PgVectorIndex:
 
 def new_hnsw(ndim: int) -> Index:
     """An empty usearch graph with papertide's settings (inner product over unit vectors)."""
-    from usearch.index import Index
-
-    return Index(ndim=ndim, metric="ip", dtype=HNSW_DTYPE, connectivity=HNSW_CONNECTIVITY,
-                 expansion_add=HNSW_EXPANSION_ADD, expansion_search=HNSW_EXPANSION_SEARCH)
+    graph: Index = usearch_index().Index(
+        ndim=ndim, metric="ip", dtype=HNSW_DTYPE, connectivity=HNSW_CONNECTIVITY,
+        expansion_add=HNSW_EXPANSION_ADD, expansion_search=HNSW_EXPANSION_SEARCH,
+    )
+    return graph
 
 
 class HnswVectorIndex:
@@ -232,8 +234,6 @@ class HnswVectorIndex:
         return self.path.with_suffix(".json")
 
     def _load(self) -> None:
-        from usearch.index import Index
-
         try:
             meta = json.loads(self._meta_path().read_text())
         except (OSError, ValueError):
@@ -241,7 +241,7 @@ class HnswVectorIndex:
         if meta.get("layout") != HNSW_LAYOUT or meta.get("model") != self.model_id or not self.path.exists():
             log.warning("vector index %s was built with other settings; rebuilding it", self.path)
             return
-        graph = Index.restore(str(self.path))
+        graph: Index | None = usearch_index().Index.restore(str(self.path))
         if graph is None:
             return
         # usearch has this setter, but declared apart from its getter, so mypy sees it read-only.

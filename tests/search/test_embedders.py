@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -67,3 +69,23 @@ def test_queries_go_to_the_query_encoder(tmp_path: Path):
     with pytest.raises(ValueError, match="query encoder"):
         make_embedder("minilm", query_encoder="word2vec")
     assert isinstance(make_embedder("null", query_encoder=f"onnx:{tmp_path}"), NullEmbedder)
+
+
+
+def test_usearch_loaded_first_does_not_crash_the_embedder():
+    # A bare interpreter (in this one ONNX Runtime is loaded already, and papertide's own
+    # modules load the system C++ runtime through rapidfuzz, which hides the crash): the graph
+    # library first, then the query embedder — `import usearch.index; import onnxruntime`
+    # alone dies with SIGSEGV here.
+    code = (
+        "from papertide.search.usearch_lib import usearch_index\n"
+        "graph = usearch_index().Index(ndim=384, metric='ip')\n"
+        "from papertide.search.embedders import make_embedder\n"
+        "v = make_embedder('minilm', threads=1).embed_query('graph neural networks')\n"
+        "graph.add(1, v)\n"
+        "print(len(graph), v.shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "(384,)"]
