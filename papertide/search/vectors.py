@@ -41,6 +41,14 @@ log = logging.getLogger(__name__)
 Hits = list[tuple[int, float]]
 VECTOR_INDEXES = ("auto", "exact", "hnsw")
 HNSW_MIN_VECTORS = 100_000  # "auto" switches from exact search to HNSW at this size
+# Vectors a restored graph takes in while a process opens it (about a second of adding);
+# a longer backlog is added by the background refresh while the saved graph answers.
+INLINE_CATCH_UP = 2_000
+# Vectors per add call into a graph that searches are reading: a search waits for the call
+# in progress. At 241,792 papers, 64 keep searches at their idle p50 while a 42,747-vector
+# backlog goes in (worst wait 63 ms against 12.7 s for one call) for ~20 % more adding time
+# (bench/hnsw_refresh_bench.py, bench/RESULTS.md).
+LIVE_ADD_CHUNK = 64
 # Graph settings, checked for recall@10 >= 0.98 against exact search on real MiniLM
 # vectors of the arXiv corpus (bench/hnsw_recall.py, bench/RESULTS.md).
 HNSW_DTYPE = "f16"
@@ -224,14 +232,23 @@ class HnswVectorIndex:
         self._version = 0  # counts the graph's changes: vectors kept for filters are of one version
         self._since: datetime | None = None  # vectors written at or after this are (re)read
         self._load()
-        if self._graph is not None:
-            self.refresh()  # catch up with vectors written since the graph was saved
-        # With no saved graph, building one takes minutes at 100k+ papers: that is left to
-        # refresh() (the web process's background thread, `papertide embed` / `search
-        # reindex`); until then the index is empty and search runs on keywords alone.
+        if self._graph is not None and self._backlog() <= INLINE_CATCH_UP:
+            self.refresh()  # a few vectors written since the graph was saved: caught up at once
+        # A longer backlog (a bulk import or a re-embedding since the graph was saved: 86,799
+        # vectors took minutes to add at 241,792 papers), like a graph never built, is left to
+        # refresh() — the web process's background thread, `papertide embed` / `search
+        # reindex`. Meanwhile the saved graph answers, a little behind (or, with none, search
+        # runs on keywords alone), instead of every search waiting on this constructor.
 
     def _meta_path(self) -> Path:
         return self.path.with_suffix(".json")
+
+    def _backlog(self) -> int:
+        """Vectors written since the saved graph (all of them when it records no time)."""
+        with self.db.read() as conn:
+            if self._since is None:
+                return emb_store.count_vectors(conn, self.model_id)
+            return emb_store.count_written_since(conn, self.model_id, self._since - timedelta(seconds=1))
 
     def _load(self) -> None:
         try:
@@ -262,12 +279,19 @@ class HnswVectorIndex:
                 ids, matrix = emb_store.load_vectors(conn, self.model_id, since)
             if not len(ids):
                 return
+            live = self._graph is not None
             graph = self._graph if self._graph is not None else new_hnsw(matrix.shape[1])
             keys = ids.astype(np.uint64)
-            present = np.asarray(graph.contains(keys), dtype=bool) if len(graph) else np.zeros(len(keys), dtype=bool)
-            if present.any():
-                graph.remove(keys[present])  # a re-embedded paper replaces its old vector
-            graph.add(keys, matrix, threads=self.threads)
+            # A search of a graph waits until an add call on it returns, so the graph searches
+            # are reading takes vectors a slice at a time (a whole backlog in one call held
+            # every search for minutes); a graph nobody reads yet takes them in one call.
+            step = LIVE_ADD_CHUNK if live else len(keys)
+            for start in range(0, len(keys), step):
+                chunk = keys[start:start + step]
+                present = np.asarray(graph.contains(chunk), dtype=bool) if len(graph) else None
+                if present is not None and present.any():
+                    graph.remove(chunk[present])  # a re-embedded paper replaces its old vector
+                graph.add(chunk, matrix[start:start + step], threads=self.threads)
             self._graph, self._since = graph, newest
             self._version += 1
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -168,6 +168,14 @@ def last_written(conn: Connection, model_id: str) -> datetime | None:
     return newest
 
 
+def count_written_since(conn: Connection, model_id: str, since: datetime) -> int:
+    """How many vectors of ``model_id`` were written at or after ``since``."""
+    q = sa.select(sa.func.count()).select_from(paper_embeddings).where(
+        paper_embeddings.c.model_id == model_id, paper_embeddings.c.updated_at >= since,
+    )
+    return int(conn.execute(q).scalar_one())
+
+
 def any_vectors(conn: Connection, model_id: str) -> bool:
     """Whether any paper has a vector of ``model_id`` (one index probe, unlike a count)."""
     q = sa.select(sa.exists().where(paper_embeddings.c.model_id == model_id))

@@ -117,6 +117,38 @@ def test_hnsw_graph_is_saved_extended_and_restored(sqlite_db):
     assert [h[0] for h in again.search(_unit([1, 0]), 2)] == [first, second]
 
 
+def test_hnsw_a_long_backlog_is_left_to_refresh_while_the_saved_graph_answers(sqlite_db, monkeypatch):
+    from papertide.search import vectors
+
+    first = _add_with_vector(sqlite_db, "2501.00031", _unit([1, 0]))
+    make_vector_index(sqlite_db, MODEL, "hnsw").refresh()  # saved with one vector
+    later = [_add_with_vector(sqlite_db, f"2501.0003{n}", _unit([0, 1, n])) for n in (2, 3)]
+    monkeypatch.setattr(vectors, "INLINE_CATCH_UP", 1)
+    opened = make_vector_index(sqlite_db, MODEL)  # two written since the save: more than 1
+    assert len(opened) == 1 and [h[0] for h in opened.search(_unit([0, 1]), 3)] == [first]
+    opened.refresh()
+    assert len(opened) == 3 and {h[0] for h in opened.search(_unit([0, 1]), 2)} == set(later)
+    monkeypatch.undo()
+    _add_with_vector(sqlite_db, "2501.00034", _unit([1, 1]))
+    assert len(make_vector_index(sqlite_db, MODEL)) == 4  # within the bound: caught up on opening
+
+
+def test_hnsw_a_graph_being_searched_takes_new_and_re_embedded_vectors_a_slice_at_a_time(sqlite_db, monkeypatch):
+    from papertide.search import vectors
+
+    monkeypatch.setattr(vectors, "LIVE_ADD_CHUNK", 2)
+    moved = _add_with_vector(sqlite_db, "2501.00041", _unit([1, 0]))
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    idx.refresh()
+    added = [_add_with_vector(sqlite_db, f"2501.0004{n}", _unit([1, n])) for n in (2, 3, 4, 5, 6)]
+    with sqlite_db.write() as conn:
+        emb_store.upsert_vectors(conn, MODEL, [moved], ["new"], _unit([0, 1])[None, :])
+    idx.refresh()  # six vectors into the live graph, two per call, one of them replacing its old self
+    assert len(idx) == 6
+    assert idx.search(_unit([0, 1]), 1)[0][0] == moved
+    assert {h[0] for h in idx.search(_unit([1, 3]), 6)} == {moved, *added}
+
+
 def test_hnsw_replaces_a_re_embedded_vector(sqlite_db):
     pid = _add_with_vector(sqlite_db, "2501.00021", _unit([1, 0]))
     other = _add_with_vector(sqlite_db, "2501.00022", _unit([0.7, 0.3]))
