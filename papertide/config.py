@@ -264,7 +264,8 @@ class Settings(BaseSettings):
         "auto",
         pattern="^(auto|tantivy|sql)$",
         description="Keyword engine: 'auto' and 'tantivy' (a tantivy index on local disk, fed from the database's "
-        "change log; SQL answers author, listed-only and has-code filters) or 'sql' (FTS5 / BM25 over tsvector only).",
+        "change log; every filter runs in it, SQL confirms the author filter's hits) or 'sql' (FTS5 / BM25 over "
+        "tsvector only).",
     )
     search_index_dir: Path | None = Field(
         None,
