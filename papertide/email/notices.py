@@ -46,7 +46,7 @@ class Notices:
         self.base_url = settings.base_url.rstrip("/")
         self.domain = site_domain(self.base_url)
         self.env = make_email_env()
-        self.signer = LinkSigner(settings.secret_key)
+        self.signer = LinkSigner(settings.secret_key, settings.subscription_unconfirmed_days)
         _, _, from_domain = settings.email_from.rpartition("@")
         self.unsubscribe_mailto = settings.email_unsubscribe_mailto or f"unsubscribe@{from_domain.strip('> ') or self.domain}"
         self.list_id = f"{settings.site_name} digest <digest.{self.domain}>"

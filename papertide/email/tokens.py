@@ -20,9 +20,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 Purpose = Literal["confirm", "manage", "unsubscribe", "not_interested"]
 
-# How long each kind of link works, in seconds.
+DAY_SECONDS = 24 * 3600
+# How long each kind of link works, in seconds. A confirmation link works as long as its
+# unconfirmed subscription lives (PAPERTIDE_SUBSCRIPTION_UNCONFIRMED_DAYS, given to LinkSigner).
 MAX_AGE_SECONDS: dict[Purpose, int] = {
-    "confirm": 7 * 24 * 3600,  # as long as an unconfirmed subscription lives
+    "confirm": 7 * DAY_SECONDS,
     "manage": 400 * 24 * 3600,  # links in old digests keep working for about a year
     "unsubscribe": 400 * 24 * 3600,
     "not_interested": 400 * 24 * 3600,
@@ -40,8 +42,10 @@ class TokenClaims:
 
 
 class LinkSigner:
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str, confirm_days: int = 7) -> None:
         self._secret = secret_key
+        # The confirmation email promises the request lives confirm_days; its link must not die sooner.
+        self._max_age: dict[Purpose, int] = {**MAX_AGE_SECONDS, "confirm": confirm_days * DAY_SECONDS}
 
     def _serializer(self, purpose: Purpose) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self._secret, salt=f"papertide.email.{purpose}")
@@ -51,7 +55,7 @@ class LinkSigner:
 
     def _load(self, purpose: Purpose, token: str) -> object:
         try:
-            return self._serializer(purpose).loads(token or "", max_age=MAX_AGE_SECONDS[purpose])
+            return self._serializer(purpose).loads(token or "", max_age=self._max_age[purpose])
         except SignatureExpired:
             raise InvalidToken("This link has expired.") from None
         except BadSignature:

@@ -1,9 +1,11 @@
 """The hand-written MIME builder parses back with the standard ``email`` package exactly."""
 
+import time
 from datetime import UTC, datetime
 from email import message_from_string, policy
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from papertide.config import Settings
 from papertide.domain.digests import Candidate
@@ -69,3 +71,19 @@ def test_digest_papers_read_their_tex_as_plain_text():
     block = notices.paper_context(paper)
     assert block["title"] == "M³Eval: memory"
     assert block["snippet"] == "Code at https://g.io/m; cost O(n²)."
+
+
+def test_a_confirmation_link_works_as_long_as_the_unconfirmed_request_lives(monkeypatch):
+    # The confirmation email says the request expires in SUBSCRIPTION_UNCONFIRMED_DAYS; its link
+    # must work until then, not die after a fixed week.
+    settings = Settings(subscription_unconfirmed_days=14, _env_file=None)  # type: ignore[call-arg]
+    signer = Notices(settings).signer
+    now = time.time()
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(now - 13 * 86400))
+    thirteen_days_old = signer.sign("confirm", "uuid-1", 0)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(now - 15 * 86400))
+    fifteen_days_old = signer.sign("confirm", "uuid-1", 0)
+    monkeypatch.undo()
+    assert signer.verify("confirm", thirteen_days_old).subscription_uuid == "uuid-1"
+    with pytest.raises(InvalidToken, match="expired"):
+        signer.verify("confirm", fifteen_days_old)
