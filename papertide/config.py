@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     metrics_token: str = Field("", description="Bearer token that lets any address read /metrics (empty: addresses only).")
     shutdown_grace_seconds: float = Field(
         30, ge=1, le=3600,
-        description="On SIGTERM, how long serve waits for in-flight requests and the job runner for running jobs.",
+        description="On SIGTERM, how long serve waits for in-flight requests and its in-process job runner for "
+        "running jobs (`papertide worker` takes `--grace`).",
     )
     # API and feeds.
     api_cache_seconds: float = Field(
