@@ -66,7 +66,8 @@ def test_every_option_in_the_command_table_exists():
 
 
 def test_every_job_is_in_the_jobs_table(tmp_path, sqlite_db):
-    services = build_services(Settings(data_dir=tmp_path, search_embedder="null"), Edges(db=sqlite_db))
+    settings = Settings(data_dir=tmp_path, search_embedder="null", _env_file=None)  # type: ignore[call-arg]
+    services = build_services(settings, Edges(db=sqlite_db))
     try:
         names = list(services.jobs.jobs)
     finally:
