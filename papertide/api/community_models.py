@@ -36,6 +36,7 @@ class CommentOut(BaseModel):
     author: str | None
     author_uuid: str | None
     reply_to: str | None = Field(description="The thread's top comment when this is a reply.")
+    status: str = Field(description="visible, or hidden/deleted for a placeholder kept for its replies (no author or body).")
     body: str = Field(description="The Markdown as written.")
     html: str = Field(description="The body rendered and sanitised, as the site shows it.")
     created_at: datetime
@@ -81,9 +82,17 @@ def _utc(dt: datetime | None) -> datetime | None:
 
 
 def comment_out(c: Comment, parent_uuid: str | None) -> dict[str, Any]:
+    """A comment as the API shows it to anyone.
+
+    A hidden or deleted comment is listed only as the placeholder its replies hang from: as on
+    the paper page, without its words or its author (a deleted comment's row keeps its body).
+    """
+    shown = c.status == "visible"
     return {
-        "uuid": c.uuid, "arxiv_id": c.paper_arxiv_id, "author": c.author_name, "author_uuid": c.author_uuid,
-        "reply_to": parent_uuid, "body": c.body, "html": c.html, "created_at": _utc(c.created_at), "edited_at": _utc(c.edited_at),
+        "uuid": c.uuid, "arxiv_id": c.paper_arxiv_id, "author": c.author_name if shown else None,
+        "author_uuid": c.author_uuid if shown else None, "reply_to": parent_uuid, "status": c.status,
+        "body": c.body if shown else "", "html": c.html if shown else "",
+        "created_at": _utc(c.created_at), "edited_at": _utc(c.edited_at),
     }
 
 

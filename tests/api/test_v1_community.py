@@ -120,3 +120,21 @@ def test_openapi_documents_the_write_endpoints(client):
     assert {"401", "403", "404", "429"} <= set(op["responses"])
     assert op["security"] == [{"HTTPBearer": []}]
     assert "post" in spec["paths"]["/api/v1/collections"]
+
+
+def test_hidden_and_deleted_comments_keep_their_place_in_a_thread_but_not_their_words(client, writer):
+    user, auth = writer
+    community = client.app.state.services.community
+    posted = [client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": body}).json()
+              for body in ("regret this", "spam link")]
+    for top in posted:
+        client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": "an answer", "reply_to": top["uuid"]})
+    community.discussion.delete(user, posted[0]["uuid"])
+    admin = sign_in(client, "mod@example.org", role="curator")
+    community.discussion.set_hidden(admin, posted[1]["uuid"], True)
+    listed = client.get(f"/api/v1/papers/{PAPER}/comments").json()["items"]
+    answer = ("visible", "an answer", "<p>an answer</p>\n", user.display_name, user.uuid)
+    assert [(c["status"], c["body"], c["html"], c["author"], c["author_uuid"], c["reply_to"]) for c in listed] == [
+        ("deleted", "", "", None, None, None), (*answer, posted[0]["uuid"]),
+        ("hidden", "", "", None, None, None), (*answer, posted[1]["uuid"]),
+    ]
