@@ -62,12 +62,18 @@ class Discussion:
         assert created is not None
         return created
 
-    def edit(self, user: User | None, comment_uuid: str, body: str) -> Comment:
+    def editable(self, user: User | None, comment_uuid: str) -> Comment:
+        """The comment, when ``user`` may edit it now (the edit page shows its body); Denied otherwise."""
         c = self.get(comment_uuid)
         now = self.now()
         created = c.created_at if c.created_at.tzinfo else c.created_at.replace(tzinfo=now.tzinfo)
         if not permissions.can_edit_comment(user, c.author_id, created, now, self.edit_minutes):
             raise Denied(f"Comments can be edited only by their author, within {self.edit_minutes} minutes.")
+        return c
+
+    def edit(self, user: User | None, comment_uuid: str, body: str) -> Comment:
+        c = self.editable(user, comment_uuid)
+        now = self.now()
         text = clean_body(body)
         with self.db.write() as conn:
             comments_store.update_body(conn, c.id, text, now)

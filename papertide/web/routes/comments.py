@@ -67,7 +67,8 @@ def _retry(request: Request, templates: TemplatesDep, error: str, aid: str, repl
 def edit_page(request: Request, community: CommunityDep, templates: TemplatesDep, comment_uuid: str, viewer: ViewerDep):
     if viewer is None:
         return sign_in_redirect(request)
-    comment = community.discussion.get(comment_uuid[:40])
+    # Asked before showing the form: the page holds the body, and a hidden comment's is not for others.
+    comment = community.discussion.editable(viewer, comment_uuid[:40])
     return templates.TemplateResponse(request, "community/comment_edit.html", {"comment": comment})
 
 

@@ -1,0 +1,38 @@
+"""What members can still reach of comments that are not theirs or no longer shown: the edit
+page, moderation state, placeholders (both databases)."""
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.community.conftest import post, sign_in
+from tests.factories import add_papers, make_paper
+
+
+@pytest.fixture
+def paper(db):  # type: ignore[no-untyped-def]
+    add_papers(db, (make_paper("2606.00001", title="Listed paper"), date(2026, 6, 9)))
+
+
+def _comment(client, body: str, reply_to: str = "") -> str:  # type: ignore[no-untyped-def]
+    r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": body, "reply_to": reply_to})
+    assert r.status_code == 303, r.text
+    return r.headers["location"].rsplit("comment-", 1)[1]
+
+
+def test_the_edit_page_is_only_for_the_author_and_never_shows_a_hidden_comment_to_others(client, paper):
+    sign_in(client, "author@example.org")
+    hidden = _comment(client, "Words a moderator took down")
+    shown = _comment(client, "Words still up")
+    other = TestClient(client.app)
+    sign_in(other, "other@example.org")
+    _comment(other, "An answer", reply_to=hidden)  # keeps the hidden comment's place (and uuid) on the page
+    moderator = TestClient(client.app)
+    sign_in(moderator, "mod@example.org", role="curator")
+    assert post(moderator, f"/comments/{hidden}/hide").status_code == 303
+    assert f"comment-{hidden}" in other.get("/papers/2606.00001").text
+    for uuid, words in ((hidden, "Words a moderator took down"), (shown, "Words still up")):
+        r = other.get(f"/comments/{uuid}/edit")
+        assert r.status_code == 403 and words not in r.text
+    assert "Words still up" in client.get(f"/comments/{shown}/edit").text
