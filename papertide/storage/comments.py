@@ -102,15 +102,21 @@ def resolve_reports(conn: Connection, comment_id: int) -> int:
 
 
 def open_reports(conn: Connection, limit: int = 100) -> list[Report]:
+    """Reported comments still to decide on, most reported first.
+
+    A deleted comment is left out: there is nothing to hide, and hiding or dismissing it answers
+    404, so its reports would otherwise stay at the top of the queue for good.
+    """
     agg = (
         sa.select(comment_reports.c.comment_id, sa.func.count().label("n"))
         .where(comment_reports.c.status == "open")
         .group_by(comment_reports.c.comment_id)
         .subquery()
     )
-    q = sa.select(*_COLUMNS, agg.c.n).select_from(_FROM.join(agg, agg.c.comment_id == comments.c.id)).order_by(
-        agg.c.n.desc(), comments.c.id
-    ).limit(limit)
+    q = (
+        sa.select(*_COLUMNS, agg.c.n).select_from(_FROM.join(agg, agg.c.comment_id == comments.c.id))
+        .where(comments.c.status != "deleted").order_by(agg.c.n.desc(), comments.c.id).limit(limit)
+    )
     out = []
     for r in conn.execute(q).all():
         reasons = conn.execute(

@@ -36,3 +36,19 @@ def test_the_edit_page_is_only_for_the_author_and_never_shows_a_hidden_comment_t
         r = other.get(f"/comments/{uuid}/edit")
         assert r.status_code == 403 and words not in r.text
     assert "Words still up" in client.get(f"/comments/{shown}/edit").text
+
+
+def test_a_reported_comment_its_author_deletes_leaves_the_moderation_queue(client, paper):
+    sign_in(client, "author@example.org")
+    regretted = _comment(client, "Something I regret")
+    reader = TestClient(client.app)
+    sign_in(reader, "reader@example.org")
+    assert post(reader, f"/comments/{regretted}/report", {"reason": "rude"}).status_code == 303
+    admin = TestClient(client.app)
+    sign_in(admin, "root@example.org", role="admin")
+    assert "Something I regret" in admin.get("/admin").text
+    assert post(client, f"/comments/{regretted}/delete").status_code == 303
+    # Nothing is left to hide or dismiss (both answer 404 for a deleted comment): the report must not
+    # stay in the queue for good, pushing real ones past the page's limit.
+    page = admin.get("/admin").text
+    assert "Something I regret" not in page and "No open reports" in page
