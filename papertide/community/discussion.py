@@ -47,11 +47,19 @@ class Discussion:
         parent_id = None
         if reply_to:
             parent = self.get(reply_to)
+            parent_id = reply_parent(parent)
+            # Replies nest one level, so answering a reply answers its thread: the thread's top
+            # comment decides too, or a hidden or deleted one would take replies through its own.
+            if parent_id != parent.id:
+                with self.db.read() as conn:
+                    top = comments_store.get_comment_by_id(conn, parent_id)
+                if top is None or top.status == "deleted":
+                    raise NotFound(reply_to)
+                parent = parent if top.status == "visible" else top
             if parent.status != "visible":
                 raise InvalidInput("That comment is hidden; replies are closed.")
             if parent.paper_arxiv_id != arxiv_id:
                 raise InvalidInput("You can only reply to a comment on the same paper.")
-            parent_id = reply_parent(parent)
         now = self.now()
         with self.db.write() as conn:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)

@@ -52,3 +52,22 @@ def test_a_reported_comment_its_author_deletes_leaves_the_moderation_queue(clien
     # stay in the queue for good, pushing real ones past the page's limit.
     page = admin.get("/admin").text
     assert "Something I regret" not in page and "No open reports" in page
+
+
+def test_a_thread_a_moderator_hid_or_its_author_deleted_takes_no_new_replies_through_its_replies(client, paper):
+    sign_in(client, "author@example.org")
+    tops = [_comment(client, "Taken down"), _comment(client, "Taken back")]
+    other = TestClient(client.app)
+    sign_in(other, "other@example.org")
+    answers = [_comment(other, "An earlier answer", reply_to=top) for top in tops]
+    moderator = TestClient(client.app)
+    sign_in(moderator, "mod@example.org", role="curator")
+    assert post(moderator, f"/comments/{tops[0]}/hide").status_code == 303
+    assert post(client, f"/comments/{tops[1]}/delete").status_code == 303
+    discussion = client.app.state.services.community.discussion
+    before = discussion.threads("2606.00001", None)
+    # Answering the answer is answering the thread (replies nest one level), so the same rule holds.
+    for answer in answers:
+        r = post(other, "/comments", {"arxiv_id": "2606.00001", "body": "Sneaking in", "reply_to": answer})
+        assert r.status_code in (400, 404) and "Sneaking in" in r.text  # refused, the text kept
+    assert discussion.threads("2606.00001", None) == before
