@@ -5,6 +5,7 @@ emails, display names and passwords. Pure: no I/O.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,10 @@ MAX_PASSWORD_LENGTH = 1024  # characters
 # Deliberately loose: the only proof an address works is the link we send to it.
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})  # spaces, separators, controls, format
+# Letters that draw nothing yet are neither whitespace to str.split nor format characters: the
+# Hangul fillers, the Mongolian vowel separator and the braille blank.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u180e\u2800\u3164\uffa0")
 _LEGACY_DEFAULT = re.compile(r"reader-[0-9a-f]{8}")  # what accounts were named before readable defaults
 
 
@@ -64,10 +69,21 @@ def normalize_email(text: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def shows_nothing(text: str) -> bool:
+    r"""True when ``text`` would render as blank: only spaces, zero-width and format characters
+    and letters that draw nothing, so "empty" means what a reader sees. Unassigned code points
+    (a newer emoji than this Python knows) do not count as blank.
+
+    >>> shows_nothing("\u200b\u3164 "), shows_nothing("\u200fAda")
+    (True, False)
+    """
+    return all(ch in _BLANK_LETTERS or unicodedata.category(ch) in _BLANK_CATEGORIES for ch in text)
+
+
 def clean_display_name(text: str) -> str:
     """A display name with whitespace collapsed; 1–60 characters, no control characters."""
     s = " ".join((text or "").split())
-    if not s:
+    if shows_nothing(s):
         raise InvalidInput("Display name cannot be empty.")
     if len(s) > MAX_DISPLAY_NAME_LENGTH:
         raise InvalidInput(f"Display name must be at most {MAX_DISPLAY_NAME_LENGTH} characters.")

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from papertide.domain.accounts import InvalidInput
+from papertide.domain.accounts import InvalidInput, shows_nothing
 from papertide.domain.mathml import math_spans
 from papertide.domain.papers import InvalidArxivId, Paper, abs_url, parse_arxiv_id
 
@@ -37,7 +37,7 @@ class Collection:
 
 def clean_name(text: str) -> str:
     name = " ".join((text or "").split())
-    if not name:
+    if shows_nothing(name):
         raise InvalidInput("A collection needs a name.")
     if len(name) > MAX_COLLECTION_NAME_LENGTH:
         raise InvalidInput(f"Collection names are limited to {MAX_COLLECTION_NAME_LENGTH} characters.")

@@ -14,7 +14,7 @@ from datetime import datetime
 import nh3
 from markdown_it import MarkdownIt
 
-from papertide.domain.accounts import InvalidInput
+from papertide.domain.accounts import InvalidInput, shows_nothing
 
 MAX_COMMENT_LENGTH = 10_000  # characters of Markdown
 MAX_REPORT_REASON_LENGTH = 500
@@ -51,7 +51,7 @@ def render_markdown(text: str) -> str:
 
 def clean_body(text: str) -> str:
     body = (text or "").replace("\r\n", "\n").strip()
-    if not body:
+    if shows_nothing(body):
         raise InvalidInput("A comment cannot be empty.")
     if len(body) > MAX_COMMENT_LENGTH:
         raise InvalidInput(f"Comments are limited to {MAX_COMMENT_LENGTH:,} characters.")

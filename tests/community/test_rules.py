@@ -14,7 +14,8 @@ from papertide.domain.accounts import (
     is_usable_login_link,
     normalize_email,
 )
-from papertide.domain.collections import bibtex_key, move, to_bibtex, to_csv
+from papertide.domain.collections import bibtex_key, clean_name, move, to_bibtex, to_csv
+from papertide.domain.comments import clean_body
 from papertide.domain.papers import Paper
 from papertide.domain.ratelimits import Bucket, Policy, retry_after_header, take
 from papertide.domain.submissions import SubmissionContext, SubmissionRules, check_submission
@@ -150,6 +151,22 @@ def test_email_names_and_passwords():
     for bad in ("short", "aaaaaaaaaaaaaa", " " * 20, "x" * 1025):
         with pytest.raises(InvalidInput):
             check_password(bad, 12)
+
+
+# Text that renders as nothing: zero-width and format characters, fillers that are not whitespace to
+# str.split (Hangul fillers, the braille blank), no-break and ideographic spaces.
+BLANK_LOOKING = ["\u200b", "\u200b\u200c\u200d\u2060\ufeff", "\u3164", "\u2800 \u2800", "\u00a0\u3000", "\u115f\u1160\uffa0",
+                 "\u202e\u200f"]
+
+
+@pytest.mark.parametrize("clean", [clean_display_name, clean_body, clean_name])
+def test_text_that_shows_nothing_is_refused_like_empty_text(clean):  # type: ignore[no-untyped-def]
+    for blank in BLANK_LOOKING:
+        with pytest.raises(InvalidInput):
+            clean(blank)
+    # The same characters inside visible text are ordinary: emoji sequences, Persian, bidi marks.
+    for fine in ("\U0001f469\u200d\U0001f52c lab notes", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u200fAda"):
+        assert clean(fine) == fine
 
 
 def test_login_links_work_once_and_only_before_expiry():
