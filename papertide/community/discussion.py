@@ -9,7 +9,15 @@ import uuid as uuidlib
 from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
-from papertide.domain.comments import Comment, Thread, build_threads, clean_body, clean_reason, reply_parent
+from papertide.domain.comments import (
+    Comment,
+    Thread,
+    build_threads,
+    clean_body,
+    clean_reason,
+    is_repeat,
+    reply_parent,
+)
 from papertide.storage import audit
 from papertide.storage import comments as comments_store
 from papertide.storage import papers as papers_store
@@ -65,6 +73,10 @@ class Discussion:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)
+            previous = comments_store.latest_by_user_on_paper(conn, user.id, paper_id)
+            if is_repeat(previous, text, parent_id, now):
+                assert previous is not None
+                return previous  # the same post sent twice: answered as the first
             new_id = comments_store.add_comment(conn, str(uuidlib.uuid4()), paper_id, user.id, parent_id, text, now)
             created = comments_store.get_comment_by_id(conn, new_id)
         assert created is not None

@@ -9,7 +9,7 @@ put a script, an event handler or a ``javascript:`` link on the page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import nh3
 from markdown_it import MarkdownIt
@@ -18,6 +18,7 @@ from papertide.domain.accounts import InvalidInput, shows_nothing
 
 MAX_COMMENT_LENGTH = 10_000  # characters of Markdown
 MAX_REPORT_REASON_LENGTH = 500
+REPEAT_WINDOW_SECONDS = 60  # the same words again this soon, in the same place, are one post sent twice
 STATUSES = ("visible", "hidden", "deleted")
 
 ALLOWED_TAGS = {
@@ -97,6 +98,24 @@ class Thread:
 def reply_parent(parent: Comment) -> int:
     """Replies nest one level: answering a reply attaches to the thread's top comment."""
     return parent.parent_id if parent.parent_id is not None else parent.id
+
+
+def is_repeat(previous: Comment | None, body: str, parent_id: int | None, now: datetime,
+              window_seconds: int = REPEAT_WINDOW_SECONDS) -> bool:
+    """Whether posting ``body`` now repeats the author's ``previous`` comment on the paper: a double
+    click or a resent form, which must not post twice.
+
+    >>> from datetime import UTC
+    >>> first = Comment(1, "u1", "2405.1", 7, "A", "ua", None, "+1", "visible", datetime(2026, 1, 1, tzinfo=UTC))
+    >>> is_repeat(first, "+1", None, datetime(2026, 1, 1, 0, 0, 5, tzinfo=UTC))
+    True
+    >>> is_repeat(first, "+1", None, datetime(2026, 1, 1, 0, 5, tzinfo=UTC))
+    False
+    """
+    return (
+        previous is not None and previous.status == "visible" and previous.body == body
+        and previous.parent_id == parent_id and now - previous.created_at <= timedelta(seconds=window_seconds)
+    )
 
 
 def build_threads(comments: list[Comment], show_hidden: bool = False) -> list[Thread]:

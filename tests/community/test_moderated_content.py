@@ -1,7 +1,7 @@
 """What members can still reach of comments that are not theirs or no longer shown: the edit
 page, moderation state, placeholders (both databases)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,3 +71,25 @@ def test_a_thread_a_moderator_hid_or_its_author_deleted_takes_no_new_replies_thr
         r = post(other, "/comments", {"arxiv_id": "2606.00001", "body": "Sneaking in", "reply_to": answer})
         assert r.status_code in (400, 404) and "Sneaking in" in r.text  # refused, the text kept
     assert discussion.threads("2606.00001", None) == before
+
+
+def test_a_double_submitted_comment_is_posted_once(client, paper):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sign_in(client, "clicker@example.org")
+    client.app.state.services.community.limiter.enabled = False
+    discussion = client.app.state.services.community.discussion
+    # A double click sends the same form twice, near enough at once: both answers lead to one comment.
+    with ThreadPoolExecutor(4) as pool:
+        uuids = list(pool.map(lambda _: _comment(client, "Same words"), range(4)))
+    assert len(set(uuids)) == 1
+    top = uuids[0]
+    assert [_comment(client, "An answer", reply_to=top) for _ in range(2)] == [_comment(client, "An answer", top)] * 2
+    threads, count = discussion.threads("2606.00001", None)
+    assert [(t.comment.body, [r.body for r in t.replies]) for t in threads] == [("Same words", ["An answer"])]
+    # Saying the same thing again later, or elsewhere in the discussion, is a new comment.
+    assert _comment(client, "An answer") != top
+    later = discussion.now
+    discussion.now = lambda: later() + timedelta(minutes=2)
+    assert _comment(client, "Same words") != top
+    assert discussion.threads("2606.00001", None)[1] == count + 2
