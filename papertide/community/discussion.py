@@ -21,6 +21,7 @@ from papertide.domain.comments import (
 from papertide.storage import audit
 from papertide.storage import comments as comments_store
 from papertide.storage import papers as papers_store
+from papertide.storage import users as users_store
 from papertide.storage.comments import Report
 from papertide.storage.db import Database
 
@@ -73,6 +74,7 @@ class Discussion:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)
+            users_store.lock_member(conn, user.id)  # a double submit's two requests arrive together
             previous = comments_store.latest_by_user_on_paper(conn, user.id, paper_id)
             if is_repeat(previous, text, parent_id, now):
                 assert previous is not None

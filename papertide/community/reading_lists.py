@@ -6,13 +6,20 @@ import uuid as uuidlib
 
 from papertide.community import Denied, NotFound, utc_now
 from papertide.domain import permissions
-from papertide.domain.accounts import User
-from papertide.domain.collections import Collection, clean_name, move
+from papertide.domain.accounts import InvalidInput, User
+from papertide.domain.collections import Collection, clean_name, move, name_key
 from papertide.domain.papers import Paper
 from papertide.storage import collections as store
 from papertide.storage import papers as papers_store
 from papertide.storage import recs as recs_store
-from papertide.storage.db import Database
+from papertide.storage import users as users_store
+from papertide.storage.db import Connection, Database
+
+
+def _named(conn: Connection, user_id: int, name: str) -> Collection | None:
+    """The member's collection with this name (as :func:`name_key` compares names), if any."""
+    key = name_key(name)
+    return next((c for c in store.for_user(conn, user_id) if name_key(c.name) == key), None)
 
 
 class ReadingLists:
@@ -38,21 +45,27 @@ class ReadingLists:
         """A new collection, holding ``first_paper`` when given (the paper page's "new collection").
 
         Both in one transaction: a paper we do not hold is :class:`NotFound` and leaves no empty
-        collection behind.
+        collection behind. A name the member already uses names that collection (a double submit,
+        or "new collection" typed with an existing name): the paper goes there, nothing is doubled.
         """
         user = self._require(user)
-        new_uuid = str(uuidlib.uuid4())
+        name = clean_name(name)
         with self.db.write() as conn:
             paper_id = None
             if first_paper is not None:
                 paper_id = papers_store.paper_row_id(conn, first_paper)
                 if paper_id is None:
                     raise NotFound(first_paper)
-            collection_id = store.create(conn, new_uuid, user.id, clean_name(name), is_public)
-            if paper_id is not None:
-                store.add_item(conn, collection_id, paper_id)
+            users_store.lock_member(conn, user.id)  # a double submit's two requests arrive together
+            existing = _named(conn, user.id, name)
+            if existing is not None:
+                collection_uuid, collection_id = existing.uuid, existing.id
+            else:
+                collection_uuid = str(uuidlib.uuid4())
+                collection_id = store.create(conn, collection_uuid, user.id, name, is_public)
+            if paper_id is not None and store.add_item(conn, collection_id, paper_id):
                 recs_store.touch(conn, user.id, utc_now())  # a save is a recommendation signal (see add)
-        return new_uuid
+        return collection_uuid
 
     def mine(self, user: User) -> list[Collection]:
         with self.db.read() as conn:
@@ -71,9 +84,14 @@ class ReadingLists:
             return c, store.items(conn, c.id)
 
     def update(self, user: User | None, collection_uuid: str, name: str, is_public: bool) -> None:
-        _, c = self._own(user, collection_uuid)
+        owner, c = self._own(user, collection_uuid)
+        name = clean_name(name)
         with self.db.write() as conn:
-            store.update(conn, c.id, clean_name(name), is_public)
+            users_store.lock_member(conn, owner.id)
+            clash = _named(conn, owner.id, name)
+            if clash is not None and clash.id != c.id:
+                raise InvalidInput(f"You already have a collection named “{clash.name}”.")
+            store.update(conn, c.id, name, is_public)
 
     def delete(self, user: User | None, collection_uuid: str) -> None:
         _, c = self._own(user, collection_uuid)

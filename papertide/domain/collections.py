@@ -44,6 +44,15 @@ def clean_name(text: str) -> str:
     return name
 
 
+def name_key(name: str) -> str:
+    """What makes two of a member's collection names the same: case and spacing do not.
+
+    >>> name_key(" To  READ ") == name_key("to read")
+    True
+    """
+    return " ".join(name.split()).casefold()
+
+
 def parse_export_ids(text: str) -> list[str]:
     """The papers an ``/export?ids=`` list names (comma or space separated), as stored, in order.
 

@@ -69,13 +69,7 @@ def comments_for_paper(conn: Connection, paper_id: int) -> list[Comment]:
 
 
 def latest_by_user_on_paper(conn: Connection, user_id: int, paper_id: int) -> Comment | None:
-    """The user's newest comment on the paper, read under a lock on the user's row on PostgreSQL.
-
-    The lock (FOR NO KEY UPDATE: foreign-key checks of the user's other writes do not wait on it)
-    makes two posts by one person take turns, so the second of a double submit sees the first and
-    is not stored again. SQLite needs none: its writes already go one at a time.
-    """
-    conn.execute(sa.select(users.c.id).where(users.c.id == user_id).with_for_update(key_share=True))
+    """The user's newest comment on the paper (to tell a double submit; see ``users.lock_member``)."""
     q = (
         sa.select(*_COLUMNS).select_from(_FROM)
         .where(comments.c.user_id == user_id, comments.c.paper_id == paper_id)

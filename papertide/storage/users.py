@@ -87,6 +87,16 @@ def ensure_account(conn: Connection, user_id: int) -> None:
     conn.execute(insert_ignore(conn, accounts, ["user_id"]).values(user_id=user_id))
 
 
+def lock_member(conn: Connection, user_id: int) -> None:
+    """Make this transaction the member's only writer of things that must not be doubled (a comment,
+    a collection) until it ends, so the second request of a double submit waits and sees the first.
+
+    PostgreSQL: FOR NO KEY UPDATE on their row, which foreign-key checks of their other writes do not
+    wait on. SQLite needs nothing: its writes already go one at a time.
+    """
+    conn.execute(sa.select(users.c.id).where(users.c.id == user_id).with_for_update(key_share=True))
+
+
 def set_password_hash(conn: Connection, user_id: int, password_hash: str | None) -> None:
     ensure_account(conn, user_id)
     conn.execute(

@@ -1,0 +1,39 @@
+"""Collection names as members meet them: a double-submitted "new collection", and names they
+already use (both databases)."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+
+from tests.community.conftest import post, sign_in
+from tests.factories import add_papers, make_paper
+
+
+@pytest.fixture
+def reader(client, db):  # type: ignore[no-untyped-def]
+    add_papers(db, (make_paper("2606.00001", title="Listed paper"), date(2026, 6, 9)), make_paper("2606.00002"))
+    return sign_in(client, "reader@example.org")
+
+
+def _names(client, reader) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    return [(c.name, c.size) for c in client.app.state.services.community.reading_lists.mine(reader)]
+
+
+def test_a_double_submitted_new_collection_is_created_once(client, reader):
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: post(client, "/collections", {"name": "To read"}), range(4)))
+    assert {(r.status_code, r.headers["location"]) for r in answers} == {(303, answers[0].headers["location"])}
+    # "New collection" from a paper page with a name already in use saves into that collection.
+    r = post(client, "/collections", {"name": " to  READ ", "arxiv_id": "2606.00002"})
+    assert (r.status_code, r.headers["location"]) == (303, "/papers/2606.00002")
+    assert _names(client, reader) == [("To read", 1)]
+
+
+def test_renaming_onto_a_name_already_in_use_is_refused_with_a_message(client, reader):
+    first = post(client, "/collections", {"name": "To read"}).headers["location"]
+    other = post(client, "/collections", {"name": "Done"}).headers["location"]
+    r = post(client, f"{other}/edit", {"name": "to read"})
+    assert r.status_code == 400 and "already have a collection named" in r.text
+    assert post(client, f"{first}/edit", {"name": "To Read", "public": "1"}).status_code == 303  # its own name
+    assert _names(client, reader) == [("Done", 0), ("To Read", 0)]
