@@ -134,8 +134,10 @@ def american_spelling(text: str) -> str:
     'Optimization of labeled neighbors: we analyzed color modeling'
     >>> american_spelling("emphasis on four hours at the centre")
     'emphasis on four hours at the center'
+    >>> american_spelling("analysed data")
+    'analyzed data'
     """
-    if "is" not in text and "our" not in text and "ll" not in text and "re" not in text:
+    if "is" not in text and "our" not in text and "ll" not in text and "re" not in text and "ys" not in text:
         return text
     return _BRITISH.sub(_american, text)
 
@@ -152,6 +154,38 @@ def _american(m: re.Match[str]) -> str:
     if stem := m["yse"]:
         return stem + "z" + m["yse_end"]
     return m["re"] + "er" + (m["re_end"] or "")
+
+
+_AMERICAN = re.compile(
+    r"^(?:(?P<ize>{})(?P<ize_end>e|ed|es|ing|er|ers|ation|ations)"
+    r"|(?P<ization>\w+)ization(?P<ization_end>s?)"
+    r"|(?P<ll>model|label|signal|travel|cancel|channel|tunnel|level|fuel|counsel)(?P<ll_end>ed|ing|er|ers)"
+    r"|(?P<or>behavi|col|fav|neighb|harb|hon|lab|vap|rum|flav|hum)or(?P<or_end>s|ed|ing|al|ally|hood|hoods)?"
+    r"|(?P<yze>analy|cataly|paraly)z(?P<yze_end>e|ed|ing|er|ers)"
+    r"|(?P<er>cent|met|fib)er(?P<er_end>s?))$".format("|".join(s[:-1] + "z" for s in _IZE_STEMS.split("|")))
+)
+
+
+def british_spellings(word: str) -> tuple[str, ...]:
+    """The British spellings that :func:`american_spelling` reads as this lower-case ``word``.
+
+    >>> british_spellings("optimization"), british_spellings("colors"), british_spellings("graph")
+    (('optimisation',), ('colours',), ())
+    """
+    m = _AMERICAN.match(word)
+    if m is None:
+        return ()
+    if stem := m["ize"]:
+        return (stem[:-1] + "s" + m["ize_end"],)
+    if stem := m["ization"]:
+        return (stem + "isation" + m["ization_end"],)
+    if stem := m["ll"]:
+        return (stem + "l" + m["ll_end"],)
+    if stem := m["or"]:
+        return (stem + "our" + (m["or_end"] or ""),)
+    if stem := m["yze"]:
+        return (stem + "s" + m["yze_end"],)
+    return (m["er"] + "re" + (m["er_end"] or ""),)
 
 
 def fts5_match(terms: Sequence[str], operator: Literal["OR", "AND"] = "OR", prefixes: Sequence[str] = ()) -> str | None:
@@ -315,9 +349,12 @@ def _matcher(terms: tuple[str, ...]) -> Callable[[str], bool]:
     tuple, so a results page's ~2,000 words cost set lookups, not a loop over the terms
     for each word (bench/RESULTS.md, "Highlighting").
     """
-    whole = set(terms)
-    whole.update(t[:n] for t in terms for n in range(max(4, len(t) - 3), len(t)))
-    starts = tuple(t for t in terms if len(t) >= 4)
+    # The index reads British words as American ones, so a term marks its other spellings too:
+    # the text's words are not rewritten (that regex per word cost a third more highlighting).
+    spelled = {v for t in terms for v in (t, american_spelling(t), *british_spellings(american_spelling(t)))}
+    whole = set(spelled)
+    whole.update(t[:n] for t in spelled for n in range(max(4, len(t) - 3), len(t)))
+    starts = tuple(t for t in spelled if len(t) >= 4)
     cjk = tuple(t for t in terms if is_cjk_term(t))
 
     def matches(w: str) -> bool:
@@ -356,6 +393,8 @@ def highlight(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     [('Graph ', False), ('networks', True), (' rock', False)]
     >>> highlight("A multi-modal, multi-agent view", ("multimodal", "agent"))
     [('A ', False), ('multi-modal', True), (', multi-', False), ('agent', True), (' view', False)]
+    >>> highlight("Optimisation of labeled data", ("optimization", "labelled"))
+    [('Optimisation', True), (' of ', False), ('labeled', True), (' data', False)]
     """
     if not terms or not text:
         return [(text, False)] if text else []

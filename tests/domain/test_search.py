@@ -17,10 +17,13 @@ from papertide.domain.fusion import (
     zscore_normalise,
 )
 from papertide.domain.search import (
+    _IZE_STEMS,
     MAX_QUERY_CHARS,
     InvalidFilter,
     SearchFilters,
+    american_spelling,
     best_snippet,
+    british_spellings,
     fts5_match,
     highlight,
     make_filters,
@@ -231,3 +234,27 @@ def test_a_joined_query_word_marks_and_finds_its_hyphenated_spelling():
     assert ("multi-modal", True) in highlight("a multi-modal agent", ("multimodal",))
     # A part that matches on its own is marked alone, as before.
     assert highlight("multi-agent", ("agent",)) == [("multi-", False), ("agent", True)]
+
+
+_IZE_ENDS = ("e", "ed", "es", "ing", "er", "ers", "ation", "ations")
+BRITISH_WORDS = [
+    *(stem + end for stem in _IZE_STEMS.split("|") for end in _IZE_ENDS),
+    "tokenisation", "quantisations", "hospitalisation",
+    *(stem + "l" + end for stem in ("model", "label", "signal", "level", "counsel") for end in ("ed", "ing", "er", "ers")),
+    *(stem + "our" + end for stem in ("behavi", "col", "neighb", "flav", "lab") for end in ("", "s", "ed", "al", "hood")),
+    *(stem + "s" + end for stem in ("analy", "cataly", "paraly") for end in ("e", "ed", "ing", "er")),
+    "centre", "centres", "metre", "fibres",
+]
+
+
+@pytest.mark.parametrize("british", BRITISH_WORDS)
+def test_a_british_word_and_its_american_spelling_mark_each_other(british: str) -> None:
+    american = american_spelling(british)
+    assert american != british and british in british_spellings(american)
+    assert [seg for seg, hit in highlight(f"an {british} here", (american,)) if hit] == [british]
+    assert [seg for seg, hit in highlight(f"an {american.title()} here", (british,)) if hit] == [american.title()]
+
+
+def test_words_without_another_spelling_have_none() -> None:
+    for word in ("graph", "analysis", "analyses", "emphasis", "hypothesis", "four", "error", "offer", "order"):
+        assert american_spelling(word) == word and british_spellings(word) == ()
