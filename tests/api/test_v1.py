@@ -178,3 +178,12 @@ def test_openapi_document_and_offline_docs(client):
     # The description is Markdown (OpenAPI's CommonMark), shown as HTML, not as backticks.
     assert "<code>next_cursor</code>" in docs.text and "`" not in docs.text.split("<main")[1]
     assert '<a href="/feeds">the feeds page</a>' in docs.text
+
+
+def test_search_reads_a_category_in_any_case_as_the_search_page_does(client, corpus):
+    # The search page reads cat=cs.lg as cs.LG; the API must not answer the same filter with nothing.
+    assert item_ids(client.get("/api/v1/search?q=gains&category=cs.lg").json()) == \
+        item_ids(client.get("/api/v1/search?q=gains&category=cs.LG").json())
+    assert set(item_ids(client.get("/api/v1/search?q=gains&category=cs.lg").json())) == {"2606.00001", "2606.00002"}
+    assert item_ids(client.get("/api/v1/papers?category=cs.lg").json()) == ["2606.00002", "2606.00001"]
+

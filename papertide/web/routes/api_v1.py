@@ -27,6 +27,7 @@ from papertide.api.models import (
 from papertide.api.service import ApiService
 from papertide.domain import trending as trending_domain
 from papertide.domain.api_tokens import TokenPrincipal
+from papertide.domain.arxiv_categories import canonical_category
 from papertide.domain.cursors import Cursor as PageCursor
 from papertide.domain.cursors import (
     ForeignCursor,
@@ -50,6 +51,11 @@ Cursor = Annotated[
     str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="The `next_cursor` of the previous page.")
 ]
 Category = Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z-]+(\.[A-Za-z-]+)?$", description="e.g. cs.LG")]
+
+
+def _category(code: str | None) -> str | None:
+    """A category as arXiv spells it (``cs.lg`` is cs.LG), as the search page and feeds read it."""
+    return canonical_category(code) if code else None
 
 
 def _service(request: Request) -> ApiService:
@@ -106,6 +112,7 @@ def _entry(service: ApiService, raw: str) -> PaperEntry:
 def list_papers(
     request: Request, api: ApiDep, base_url: BaseUrlDep, limit: Limit = 50, cursor: Cursor = None, category: Category = None,
 ) -> dict:
+    category = _category(category)
     key = list_key("papers", category)
     rows = api.papers(_cursor(cursor, "b", key), limit + 1, category)
     base = base_url
@@ -243,6 +250,7 @@ def search(
     cursor: Cursor = None,
 ) -> dict:
     query = normalize_query(q)
+    category = _category(category)
     key = list_key("search", query, category, published_from, published_to)
     offset = _cursor(cursor, "o", key) or 0
     if not query:  # only spaces or control characters: nothing to look for
