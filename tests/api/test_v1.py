@@ -187,3 +187,10 @@ def test_search_reads_a_category_in_any_case_as_the_search_page_does(client, cor
     assert set(item_ids(client.get("/api/v1/search?q=gains&category=cs.lg").json())) == {"2606.00001", "2606.00002"}
     assert item_ids(client.get("/api/v1/papers?category=cs.lg").json()) == ["2606.00002", "2606.00001"]
 
+
+def test_search_reads_a_reversed_date_range_as_the_search_page_does(client, corpus):
+    forward = client.get("/api/v1/search?q=gains&published_from=2026-05-31&published_to=2026-06-30").json()
+    reversed_ = client.get("/api/v1/search?q=gains&published_from=2026-06-30&published_to=2026-05-31").json()
+    assert set(item_ids(forward)) == {"2606.00002", "2606.00003"}
+    assert item_ids(reversed_) == item_ids(forward)
+

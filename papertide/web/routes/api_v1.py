@@ -257,6 +257,8 @@ def search(
         return {"items": [], "next_cursor": None, "backend": "none"}
     lo = _parse_date("published_from", published_from).first if published_from else None
     hi = _parse_date("published_to", published_to).first if published_to else None
+    if lo and hi and lo > hi:  # a reversed range is swapped, as on the search page (make_filters)
+        lo, hi = hi, lo
     filters = SearchFilters(published_from=lo, published_to=hi, categories=(category,) if category else ())
     page = api.search(query, offset, limit, filters)
     base = base_url
