@@ -104,13 +104,16 @@ class ApiService:
             return categories_store.category_latest(conn, category, limit)
 
     def search(self, query: str, offset: int, limit: int, filters: SearchFilters | None = None) -> SearchPage:
-        # The API pages by offset; the search service by whole pages of ``limit``.
+        # The API pages by offset; the search service by whole pages. A cursor read with another
+        # limit than the one that made it starts mid-page: then the results up to the page's end
+        # are asked for and the first ``offset`` dropped, so no paper comes twice or is skipped.
+        number, size, skip = (offset // limit, limit, 0) if offset % limit == 0 else (0, offset + limit, offset)
         page = self.search_service.search(SearchRequest(text=query, filters=filters or SearchFilters(),
-                                                        page=offset // limit, page_size=limit))
+                                                        page=number, page_size=size))
         if page.redirect:  # the query was the arXiv id of a paper we hold
             scored = [ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)]
             return SearchPage(self._resolve(scored), BACKEND, False)
-        return SearchPage([(h.entry, h.score) for h in page.hits], BACKEND, page.has_more)
+        return SearchPage([(h.entry, h.score) for h in page.hits[skip:]], BACKEND, page.has_more)
 
     def search_feed(self, query: str, filters: SearchFilters, limit: int) -> tuple[list[PaperEntry], bool]:
         """What a feed of a saved search shows: new papers, newest first; and whether the words were

@@ -194,3 +194,10 @@ def test_search_reads_a_reversed_date_range_as_the_search_page_does(client, corp
     assert set(item_ids(forward)) == {"2606.00002", "2606.00003"}
     assert item_ids(reversed_) == item_ids(forward)
 
+
+def test_search_pages_never_repeat_a_paper_when_the_limit_changes(client, corpus):
+    first = client.get("/api/v1/search?q=gains&limit=1").json()
+    rest = client.get(f"/api/v1/search?q=gains&limit=2&cursor={first['next_cursor']}").json()
+    everything = item_ids(client.get("/api/v1/search?q=gains&limit=3").json())
+    assert item_ids(first) + item_ids(rest) == everything
+    assert rest["next_cursor"] is None
