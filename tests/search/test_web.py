@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import add_papers
@@ -192,3 +194,18 @@ def test_an_author_filter_that_matches_no_name_offers_the_names_it_resembles(sea
     assert 'href="/papers/2401.00008"' in search_client.get("/search?q=black+holes&author=Hawking").text
     # The name is held, the category is what leaves nothing: no names are offered.
     assert "Did you mean" not in search_client.get("/search", params={"author": "hawking", "cat": "cs.CV"}).text
+
+
+def test_a_page_past_the_last_result_says_where_the_results_end(search_client, settings, monkeypatch):
+    # A shared or edited address can ask for a page the results do not reach: that is not "no papers match".
+    monkeypatch.setattr(settings, "search_page_size", 2)
+    params = {"q": "networks", "xcat": "gr-qc"}
+    first = search_client.get("/search", params=params)
+    total = int(re.search(r'class="result-count">(\d+) results', first.text).group(1))  # type: ignore[union-attr]
+    assert total > 2
+    last = (total - 1) // 2
+    past = search_client.get("/search", params={**params, "p": last + 3})
+    assert past.status_code == 200
+    assert "No papers match" not in past.text
+    assert f"{total} results for “networks”" in past.text
+    assert f'/search?q=networks&amp;xcat=gr-qc&amp;p={last}">' in past.text  # the last page, filters kept
