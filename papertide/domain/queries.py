@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from papertide.domain.operators import Operators, parse_operators
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
@@ -163,6 +163,29 @@ def understand_query(text: str) -> UnderstoodQuery:
     terms = query_terms(lexical) if not only_ids else ()
     exact = frozenset(w for run in operators.phrases for w in run)  # quoted: never "corrected" either
     return UnderstoodQuery(query, dense, lexical, terms, ids, only_ids, _names(lexical) | exact, operators)
+
+
+# Why a query has no keywords to search: it names only arXiv ids, holds only -minus words,
+# holds no letters or digits at all, or only very common words. The no-match page says which.
+WordlessReason = Literal["ids", "minus", "symbols", "common"]
+
+
+def wordless_reason(understood: UnderstoodQuery) -> WordlessReason | None:
+    """Why ``understood`` has no keywords to search (None when it has some, or is empty).
+
+    >>> [wordless_reason(understand_query(q)) for q in ("2405.12345", "-attention", "!!! 😀", "the of", "graphs")]
+    ['ids', 'minus', 'symbols', 'common', None]
+    """
+    if understood.terms or not understood.text:
+        return None
+    if understood.arxiv_ids:
+        return "ids"
+    words = any(ch.isalnum() for ch in understood.lexical_text)
+    if understood.operators.excluded and not understood.operators.phrases and not words:
+        return "minus"
+    if not words and not understood.operators.phrases:
+        return "symbols"
+    return "common"
 
 
 def _names(text: str) -> frozenset[str]:

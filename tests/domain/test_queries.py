@@ -10,6 +10,7 @@ from papertide.domain.queries import (
     pin_first,
     strip_framing,
     understand_query,
+    wordless_reason,
 )
 from papertide.domain.search import query_terms
 
@@ -122,3 +123,14 @@ def test_pinned_keys_lead_in_order_without_duplicates() -> None:
     assert pin_first(ranked, [9, 2, 9]) == [(9, 0.9), (2, 0.9), (1, 0.9), (3, 0.1)]
     assert pin_first([], [4]) == [(4, 1.0)]
     assert pin_first(ranked, []) == ranked
+
+
+@pytest.mark.parametrize(("typed", "reason"), [
+    ("2405.99999", "ids"), ("arXiv:2405.99999 the", "ids"), ("https://arxiv.org/abs/2405.99999v2", "ids"),
+    ("-attention", "minus"), ('-"image generation" -vision', "minus"),
+    ("!!!", "symbols"), ("😀 🚀", "symbols"), ("- - -", "symbols"), ("((()", "symbols"),
+    ("the of and", "common"), ('"the of"', "common"), ("-the of", "common"),
+    ("graph -image", None), ("", None), ("2405.99999 diffusion", None),
+])
+def test_a_query_without_keywords_says_why(typed: str, reason: str | None) -> None:
+    assert wordless_reason(understand_query(typed)) == reason

@@ -209,3 +209,15 @@ def test_a_page_past_the_last_result_says_where_the_results_end(search_client, s
     assert "No papers match" not in past.text
     assert f"{total} results for “networks”" in past.text
     assert f'/search?q=networks&amp;xcat=gr-qc&amp;p={last}">' in past.text  # the last page, filters kept
+
+
+@pytest.mark.parametrize(("q", "said", "not_said"), [
+    ("2401.99999", "We don’t hold", "very common words"),
+    ("-diffusion", "A minus word only drops papers", "very common words"),
+    ("!!! 😀", "no words or numbers", "very common words"),
+    ("the of and", "only very common words", "minus word"),
+])
+def test_a_query_without_keywords_is_told_why_it_found_nothing(search_client, q, said, not_said):
+    r = search_client.get("/search", params={"q": q})
+    assert r.status_code == 200
+    assert said in r.text and not_said not in r.text

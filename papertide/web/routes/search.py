@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.domain.queries import understand_query
+from papertide.domain.queries import understand_query, wordless_reason
 from papertide.domain.search import InvalidFilter, SearchRequest, parse_sort
 from papertide.search.service import SearchPage
 from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
@@ -66,6 +66,7 @@ def search_page(
     return templates.TemplateResponse(
         request, "search/results.html",
         {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort, "filter_error": error,
+         "wordless": wordless_reason(understand_query(q)) if not page.hits else None,
          "follow_id": signals.follow_id(viewer, "query", page.query) if not error else None,
          # The feed of this search: its words and filters (none for a page with neither, or a bad filter).
          "feed_query": urlencode(search_params(request.query_params.multi_items()))
