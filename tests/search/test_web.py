@@ -221,3 +221,10 @@ def test_a_query_without_keywords_is_told_why_it_found_nothing(search_client, q,
     r = search_client.get("/search", params={"q": q})
     assert r.status_code == 200
     assert said in r.text and not_said not in r.text
+
+
+def test_the_results_pager_is_a_named_landmark_like_the_other_pagers(search_client, settings, monkeypatch):
+    # Beside the header's "Main" navigation, an unnamed one reads as just "navigation" in a screen reader's list.
+    monkeypatch.setattr(settings, "search_page_size", 2)
+    r = search_client.get("/search", params={"q": "networks", "p": 1})
+    assert '<nav class="pager" aria-label="Pages">' in r.text and 'rel="prev"' in r.text
