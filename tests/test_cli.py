@@ -103,6 +103,20 @@ def test_search_reindex_then_imports_keep_the_keyword_index_current(tmp_path, mo
     assert result.exit_code == 2 and "give words to search for, or a filter" in result.output
 
 
+def test_search_prints_brackets_in_queries_and_titles_as_typed(tmp_path, monkeypatch):
+    # Rich reads [brackets] as markup: "[/]" in a query crashed the command, "[red]" in a title vanished.
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    f = tmp_path / "a.jsonl"
+    f.write_text(json.dumps({"arxiv_id": "2606.00002", "title": "Perovskite [red] cells"}) + "\n")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(f)]).exit_code == 0
+    result = runner.invoke(app, ["search", "query", "perovskyte", "[/]"])
+    assert result.exit_code == 0, result.output
+    assert "Showing results for: perovskite [/]" in result.output and "Perovskite [red] cells" in result.output
+
+
 @pytest.mark.parametrize("args", [["tokens", "list", "a@example.org"], ["email", "outbox"], ["digest", "preview"],
                                   ["digest", "run"], ["email", "unsubscribe", "a@example.org"]])
 def test_commands_before_the_schema_exists_say_run_db_upgrade(tmp_path, monkeypatch, args):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from typer.core import TyperGroup
@@ -77,7 +78,7 @@ def query(
         console.print(f"arXiv id → {page.redirect}")
         return
     if page.corrected:
-        console.print(f"Showing results for: {page.corrected}")
+        console.print(f"Showing results for: {escape(page.corrected)}")
     for aid in page.missing_ids:
         console.print(f"Not in this database: {aid} (`papertide ingest arxiv-ids` or the submit page fetches it)")
     table = Table(title=f"{page.total} results ({page.took_ms:.0f} ms)")
@@ -85,7 +86,7 @@ def query(
         table.add_column(col)
     for n, hit in enumerate(page.hits, start=1):
         p = hit.entry.paper
-        table.add_row(str(n), p.arxiv_id, p.title, p.published.isoformat() if p.published else "", str(hit.entry.upvotes))
+        table.add_row(str(n), p.arxiv_id, escape(p.title), p.published.isoformat() if p.published else "", str(hit.entry.upvotes))
     console.print(table)
 
 
