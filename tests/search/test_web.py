@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.factories import add_papers
+from tests.factories import add_papers, make_paper
 from tests.search.conftest import CORPUS
 
 ADVERSARIAL = [
@@ -228,3 +228,18 @@ def test_the_results_pager_is_a_named_landmark_like_the_other_pagers(search_clie
     monkeypatch.setattr(settings, "search_page_size", 2)
     r = search_client.get("/search", params={"q": "networks", "p": 1})
     assert '<nav class="pager" aria-label="Pages">' in r.text and 'rel="prev"' in r.text
+
+
+def test_browsing_never_links_to_a_page_deeper_than_the_page_accepts(search_client, db, settings, monkeypatch):
+    # Filters alone list every paper passing them, past the deepest page the page takes (?p= is
+    # capped): the last page it takes must say so rather than offer "Next" to a 422.
+    from papertide.web.routes.search import MAX_PAGE
+
+    monkeypatch.setattr(settings, "search_page_size", 1)
+    add_papers(db, *[make_paper(f"2402.{n:05d}", categories=("astro-ph.EP",)) for n in range(1, MAX_PAGE + 4)])
+    deepest = search_client.get("/search", params={"cat": "astro-ph.EP", "p": MAX_PAGE})
+    assert deepest.status_code == 200
+    assert f"{MAX_PAGE + 3} results" in deepest.text and 'rel="prev"' in deepest.text
+    assert 'rel="next"' not in deepest.text
+    assert "narrow the filters" in deepest.text
+    assert search_client.get("/search", params={"cat": "astro-ph.EP", "p": MAX_PAGE - 1}).text.count('rel="next"') == 1

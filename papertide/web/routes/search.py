@@ -20,7 +20,9 @@ from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, S
 from papertide.web.params import FilterParams, is_on, search_params
 from papertide.web.sessions import ViewerDep
 
-MAX_PAGE = 50  # deeper pages than CANDIDATES / page size hold nothing
+# Deeper pages than CANDIDATES / page size hold nothing for words; filters alone (browsing) can
+# list more, and their deepest page says so instead of linking to a page refused.
+MAX_PAGE = 50
 SIMILAR_FULL = 30  # on /papers/{id}/similar
 SUGGESTIONS_TYPE = "application/x-suggestions+json"  # OpenSearch's suggestions extension
 SUGGESTIONS_MAX_AGE = 300  # seconds; a browser asks again for the same letters within a session
@@ -67,6 +69,7 @@ def search_page(
         request, "search/results.html",
         {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort, "filter_error": error,
          "wordless": wordless_reason(understand_query(q)) if not page.hits else None,
+         "max_page": MAX_PAGE,  # the deepest ?p= accepted: browsing by filters can hold more
          "follow_id": signals.follow_id(viewer, "query", page.query) if not error else None,
          # The feed of this search: its words and filters (none for a page with neither, or a bad filter).
          "feed_query": urlencode(search_params(request.query_params.multi_items()))
