@@ -6,6 +6,7 @@ plain values.
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 import unicodedata
@@ -293,14 +294,19 @@ class InvalidFilter(ValueError):
     """A search filter value that cannot be read; the message says what to write instead."""
 
 
-def _filter_date(name: str, text: str | None) -> date | None:
+def _filter_date(name: str, text: str | None) -> tuple[date, date] | None:
+    """The first and last day a typed date covers: one day, or a whole month or year."""
     given = (text or "").strip()
     if not given:
         return None
     found = parse_date(given)
     if found is None:
         raise InvalidFilter(f"{name} date {given[:40]!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
-    return found
+    if len(given) == 4:  # YYYY
+        return found, found.replace(month=12, day=31)
+    if len(given) == 7:  # YYYY-MM
+        return found, found.replace(day=calendar.monthrange(found.year, found.month)[1])
+    return found, found
 
 
 def make_filters(
@@ -314,13 +320,16 @@ def make_filters(
 ) -> SearchFilters:
     """Validate raw (form or CLI) filter values into :class:`SearchFilters`.
 
-    A reversed date range is swapped rather than returning nothing. A date that is given but
+    A date may be a day, a month or a year; a month or year as the end of the range means its
+    last day. A reversed date range is swapped rather than returning nothing. A date that is given but
     cannot be read raises :class:`InvalidFilter`: dropping it silently would show every paper
     under a filter the reader believes is on.
     """
-    lo, hi = _filter_date("from", published_from), _filter_date("to", published_to)
-    if lo and hi and lo > hi:
-        lo, hi = hi, lo
+    start, end = _filter_date("from", published_from), _filter_date("to", published_to)
+    # "From 2023 to 2024" is both whole years: a month or year ends a range on its last day.
+    lo, hi = (start[0] if start else None), (end[1] if end else None)
+    if start and end and start[0] > end[1]:
+        lo, hi = end[0], start[1]
     who = normalize_query(author or "")[:MAX_AUTHOR_CHARS] or None
     return SearchFilters(lo, hi, parse_categories(categories), parse_categories(exclude_categories), who, listed_only,
                          has_code)

@@ -157,6 +157,19 @@ def test_filters_are_validated_and_reversed_ranges_swapped():
     assert make_filters("  ", "") == SearchFilters()
 
 
+
+@pytest.mark.parametrize(("typed", "dates"), [
+    (("2024", "2024"), (date(2024, 1, 1), date(2024, 12, 31))),  # "published in 2024", not "on 1 January"
+    (("2023", "2024-02"), (date(2023, 1, 1), date(2024, 2, 29))),
+    ((None, "2024-05"), (None, date(2024, 5, 31))),
+    (("2024-05", None), (date(2024, 5, 1), None)),
+    (("2025", "2023"), (date(2023, 1, 1), date(2025, 12, 31))),  # reversed: both years, whole
+    (("2024-03-10", "2024-03-09"), (date(2024, 3, 9), date(2024, 3, 10))),
+])
+def test_a_year_or_month_as_the_end_of_a_range_reaches_its_last_day(typed, dates):
+    f = make_filters(*typed)
+    assert (f.published_from, f.published_to) == dates
+
 @pytest.mark.parametrize(("given", "said"), [
     ({"published_from": "garbage"}, "from date 'garbage' is not a date"),
     ({"published_to": "2024-13-45"}, "to date '2024-13-45' is not a date"),
