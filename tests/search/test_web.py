@@ -243,3 +243,13 @@ def test_browsing_never_links_to_a_page_deeper_than_the_page_accepts(search_clie
     assert 'rel="next"' not in deepest.text
     assert "narrow the filters" in deepest.text
     assert search_client.get("/search", params={"cat": "astro-ph.EP", "p": MAX_PAGE - 1}).text.count('rel="next"') == 1
+
+
+def test_a_year_or_month_filter_comes_back_in_the_date_fields_as_days_they_can_show(search_client):
+    # <input type="date"> shows only YYYY-MM-DD: a shared "?date_from=2024" would show an empty field
+    # while the filter is on, and the next Apply (a new sort, say) would drop it unseen.
+    r = search_client.get("/search", params={"q": "networks", "date_from": "2024", "date_to": "2024-03"})
+    assert r.status_code == 200
+    assert 'name="date_from" value="2024-01-01"' in r.text and 'name="date_to" value="2024-03-31"' in r.text
+    reversed_ = search_client.get("/search", params={"q": "networks", "date_from": "2024-06-02", "date_to": "2024-01-03"})
+    assert 'name="date_from" value="2024-01-03"' in reversed_.text and 'name="date_to" value="2024-06-02"' in reversed_.text

@@ -78,7 +78,11 @@ def search_page(
          "author_links": [(name, "/search?" + urlencode([*((k, v) for k, v in request.query_params.multi_items()
                                                            if k not in ("author", "p")), ("author", name)]))
                           for name in offered],
-         "form": {"date_from": fields.date_from[:40], "date_to": fields.date_to[:40], "cat": ", ".join(filters.categories),
+         # Dates as the days searched: <input type="date"> shows nothing but YYYY-MM-DD, so a typed
+         # "2024" would look unset and the next Apply would drop it. An unreadable one comes back as typed.
+         "form": {"date_from": filters.published_from.isoformat() if filters.published_from else fields.date_from[:40],
+                  "date_to": filters.published_to.isoformat() if filters.published_to else fields.date_to[:40],
+                  "cat": ", ".join(filters.categories),
                   "xcat": ", ".join(filters.exclude_categories), "author": filters.author or "",
                   "listed": filters.listed_only, "has_code": filters.has_code}},
         status_code=status,
