@@ -98,14 +98,17 @@ def strip_framing(text: str) -> str:
 
 # ------------------------------------------------------------------------ arXiv ids
 
-# An id or arXiv / Hugging Face URL anywhere in a query, with an optional "arXiv" or
+# An id or arXiv / Hugging Face (or other site's) URL anywhere in a query, with an optional "arXiv" or
 # "arXiv:" before it. Candidates are checked by papers.parse_arxiv_id (a bad month is
 # not an id), so the patterns may be generous.
 _MENTION = re.compile(
     r"(?i:\barxiv\b\s*[:#]?\s*)?"
     r"(?:(?i:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/)(?P<url>[^\s?#]+)(?:[?#]\S*)?"
     r"|(?i:(?:https?://)?(?:www\.)?huggingface\.co/papers/)(?P<hf>[^\s?#]+)(?:[?#]\S*)?"
-    r"|(?P<new>\b\d{4}\.\d{4,5}(?:v\d+)?\b)"
+    # Any other site's address ending in a new-style id (hf.co/papers/, alphaxiv.org/abs/, ...).
+    r"|(?i:(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/(?:[^\s?#/]+/)*)(?P<web>\d{4}\.\d{4,5}(?:v\d+)?)(?i:\.pdf)?"
+    r"(?=[\s?#/.,;:)\]}'\"]|$)(?:[?#]\S*)?"
+    r"|(?P<new>\b\d{4}\.\d{4,5}(?:v\d+)?\b)(?i:\.pdf\b)?"  # also a downloaded PDF's name
     r"|(?P<old>\b[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?\b))",
     re.ASCII,
 )
@@ -136,7 +139,7 @@ def find_arxiv_ids(text: str) -> tuple[tuple[str, ...], str]:
     ids: dict[str, None] = {}
 
     def _take(m: re.Match[str]) -> str:
-        raw = next(g for g in (m.group("url"), m.group("hf"), m.group("new"), m.group("old")) if g)
+        raw = next(g for g in (m.group("url"), m.group("hf"), m.group("web"), m.group("new"), m.group("old")) if g)
         try:
             ids.setdefault(parse_arxiv_id(raw.rstrip(".,;:)]}'\"")).id, None)
         except InvalidArxivId:

@@ -86,6 +86,14 @@ ID_QUERIES = [
     ("arXiv:2607.27042 and arXiv:2401.00003", ("2607.27042", "2401.00003"), "and"),
     ("see https://huggingface.co/papers/2401.00003#community", ("2401.00003",), "see"),
     ("compare (2401.00003) with 2401.00004.", ("2401.00003", "2401.00004"), "compare ( ) with ."),
+    # A downloaded PDF's name, and the other sites that put an arXiv id at the end of a paper's address.
+    ("2607.27042v2.pdf", ("2607.27042",), ""),
+    ("hf.co/papers/2401.00003", ("2401.00003",), ""),
+    ("https://www.alphaxiv.org/abs/2401.00003v2", ("2401.00003",), ""),
+    ("see https://papers.cool/arxiv/2401.00003 now", ("2401.00003",), "see now"),
+    ("https://www.semanticscholar.org/arxiv/2401.00003?tab=x", ("2401.00003",), ""),
+    ("hf.co/papers/2401.00003, and more", ("2401.00003",), ", and more"),
+    ("hf.co/papers/2401.000031", (), "hf.co/papers/2401.000031"),
     # Not ids: an impossible month, too many digits, a decimal, a version without an id.
     ("2413.00001 is not a month", (), "2413.00001 is not a month"),
     ("pi is 3.14159265", (), "pi is 3.14159265"),
