@@ -253,3 +253,11 @@ def test_a_year_or_month_filter_comes_back_in_the_date_fields_as_days_they_can_s
     assert 'name="date_from" value="2024-01-01"' in r.text and 'name="date_to" value="2024-03-31"' in r.text
     reversed_ = search_client.get("/search", params={"q": "networks", "date_from": "2024-06-02", "date_to": "2024-01-03"})
     assert 'name="date_from" value="2024-01-03"' in reversed_.text and 'name="date_to" value="2024-06-02"' in reversed_.text
+
+
+def test_a_later_results_page_says_its_number_in_the_title(search_client, settings, monkeypatch):
+    # The title is what a screen reader announces and history lists: page 2 must not read as page 1.
+    monkeypatch.setattr(settings, "search_page_size", 2)
+    assert "<title>networks · Search ·" in search_client.get("/search", params={"q": "networks"}).text
+    assert "<title>networks · page 2 · Search ·" in search_client.get("/search", params={"q": "networks", "p": 1}).text
+    assert "<title>page 2 · Search ·" in search_client.get("/search", params={"cat": "cs.CV", "p": 1}).text
