@@ -25,6 +25,9 @@ from papertide.storage import users as users_store
 from papertide.storage.comments import Report
 from papertide.storage.db import Database
 
+# A later unhide must show the words the moderator judged, so the author cannot change them meanwhile.
+_HIDDEN_NOT_EDITABLE = "This comment was hidden by a moderator, so it can no longer be edited."
+
 
 class Discussion:
     def __init__(self, db: Database, edit_minutes: int = 15, now: Clock = utc_now) -> None:
@@ -91,6 +94,8 @@ class Discussion:
         created = c.created_at if c.created_at.tzinfo else c.created_at.replace(tzinfo=now.tzinfo)
         if not permissions.can_edit_comment(user, c.author_id, created, now, self.edit_minutes):
             raise Denied(f"Comments can be edited only by their author, within {self.edit_minutes} minutes.")
+        if c.status == "hidden":
+            raise Denied(_HIDDEN_NOT_EDITABLE)
         return c
 
     def edit(self, user: User | None, comment_uuid: str, body: str) -> Comment:
@@ -98,7 +103,9 @@ class Discussion:
         now = self.now()
         text = clean_body(body)
         with self.db.write() as conn:
-            comments_store.update_body(conn, c.id, text, now)
+            # Only while still visible: a moderator may hide it between the check above and this write.
+            if not comments_store.update_body(conn, c.id, text, now):
+                raise Denied(_HIDDEN_NOT_EDITABLE)
             updated = comments_store.get_comment_by_id(conn, c.id)
         assert updated is not None
         return updated

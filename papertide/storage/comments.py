@@ -88,8 +88,13 @@ def comments_by_user(conn: Connection, user_id: int, limit: int = 100) -> list[C
     return [_comment(r) for r in conn.execute(q)]
 
 
-def update_body(conn: Connection, comment_id: int, body: str, now: datetime) -> None:
-    conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(body=body, edited_at=now, updated_at=now))
+def update_body(conn: Connection, comment_id: int, body: str, now: datetime) -> bool:
+    """Edit a visible comment's words; False when it is no longer visible (hidden or deleted meanwhile)."""
+    stmt = (
+        sa.update(comments).where(comments.c.id == comment_id, comments.c.status == "visible")
+        .values(body=body, edited_at=now, updated_at=now)
+    )
+    return conn.execute(stmt).rowcount == 1
 
 
 def set_status(conn: Connection, comment_id: int, status: str, now: datetime) -> None:

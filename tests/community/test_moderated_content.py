@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from papertide.storage import comments as comments_store
 from tests.community.conftest import post, sign_in
 from tests.factories import add_papers, make_paper
 
@@ -36,6 +37,26 @@ def test_the_edit_page_is_only_for_the_author_and_never_shows_a_hidden_comment_t
         r = other.get(f"/comments/{uuid}/edit")
         assert r.status_code == 403 and words not in r.text
     assert "Words still up" in client.get(f"/comments/{shown}/edit").text
+
+
+def test_a_comment_a_moderator_hid_cannot_be_edited_by_its_author(client, paper, db):
+    sign_in(client, "author@example.org")
+    hidden = _comment(client, "Words as judged")
+    moderator = TestClient(client.app)
+    sign_in(moderator, "mod@example.org", role="curator")
+    assert post(moderator, f"/comments/{hidden}/hide").status_code == 303
+    # Still within the edit window: the page and the form both refuse, saying why.
+    page = client.get(f"/comments/{hidden}/edit")
+    assert page.status_code == 403 and "hidden by a moderator" in page.text
+    r = post(client, f"/comments/{hidden}/edit", {"body": "Words swapped after the judgement"})
+    assert r.status_code == 403 and "hidden by a moderator" in r.text
+    # An edit checked just before the hide lands on the write, which takes only a visible comment's words.
+    discussion = client.app.state.services.community.discussion
+    with db.write() as conn:
+        assert comments_store.update_body(conn, discussion.get(hidden).id, "Too late", discussion.now()) is False
+    # Unhidden, it shows the words the moderator judged, not new ones.
+    assert post(moderator, f"/comments/{hidden}/hide", {"hidden": "0"}).status_code == 303
+    assert discussion.get(hidden).body == "Words as judged"
 
 
 def test_a_reported_comment_its_author_deletes_leaves_the_moderation_queue(client, paper):
