@@ -99,6 +99,9 @@ class Submissions:
         return Submitted(arxiv_id, today, fetching=True)
 
     def _list(self, conn: Connection, user: User, arxiv_id: str, paper_id: int, day: date) -> None:
+        # The daily cap is a count, then an insert: simultaneous submissions by one member take turns,
+        # or each would count the same total and all get in.
+        users_store.lock_member(conn, user.id)
         paper = papers_store.get_paper(conn, arxiv_id)
         assert paper is not None
         ctx = SubmissionContext(
@@ -118,6 +121,7 @@ class Submissions:
     def _request(self, conn: Connection, user: User, arxiv_id: str, day: date) -> None:
         if self.lookup is None:
             raise InvalidInput(f"Paper {arxiv_id} is not in the database and this instance cannot fetch papers from arXiv.")
+        users_store.lock_member(conn, user.id)  # counted for the daily cap: as in _list
         existing = requests_store.get(conn, arxiv_id, day)
         if existing is not None and existing.status == "fetching":
             raise InvalidInput(f"{arxiv_id} is already being fetched from arXiv for today's list.")

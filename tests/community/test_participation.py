@@ -118,6 +118,42 @@ def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
     assert r.status_code == 400 and "limit of 2" in r.text
 
 
+@pytest.mark.parametrize("held", [True, False], ids=["listed", "fetched"])
+def test_simultaneous_submissions_stay_within_the_daily_cap(client, papers, held):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from papertide.domain.accounts import InvalidInput
+
+    class QuietArxiv:
+        def fetch_by_id(self, arxiv_id):  # type: ignore[no-untyped-def]  # the outside world, never reached here
+            return None
+
+    submissions = client.app.state.services.community.submissions
+    submissions.rules = type(submissions.rules)(7, 2)
+    submissions.lookup = QuietArxiv()
+    ids = [f"2606.{n:05d}" for n in range(101, 109)]
+    if held:  # listed at once; otherwise each becomes a fetch request, which counts towards the cap too
+        add_papers(papers, *(make_paper(i, published=date(2026, 6, 9)) for i in ids))
+    member = sign_in(client, "eager@example.org")
+
+    def submit(arxiv_id: str) -> bool:
+        try:
+            submissions.submit(member, arxiv_id)
+        except InvalidInput as exc:
+            assert "limit of 2" in str(exc)
+            return False
+        return True
+
+    # Eight tabs submitting at once: each count-then-insert must see the others, or more than two get
+    # in. A few days in a row, as one round may happen not to overlap.
+    accepted = []
+    for days in range(4):
+        submissions.now = lambda days=days: TODAY + timedelta(days=days)
+        with ThreadPoolExecutor(8) as pool:
+            accepted.append(sum(pool.map(submit, ids)))
+    assert accepted == [2] * 4
+
+
 def test_submitting_a_paper_we_do_not_hold_says_so(client, papers):
     class NoArxiv:
         def fetch_by_id(self, arxiv_id):  # type: ignore[no-untyped-def]  # the outside world: arXiv knows nothing
