@@ -233,6 +233,22 @@ def test_bounce_webhook_applies_the_policy(mail_app, mail_client):
     assert mail_app.state.services.digests.run(THURSDAY).considered == 0
 
 
+def test_bounce_webhook_refusals_are_json_like_its_answers(mail_client, client):
+    # A webhook client reads JSON: a missing or wrong token (or the webhook being off) says so in it,
+    # in the shape of the 422 for a body it cannot read, never as an HTML page.
+    hard = {"email": "hard@example.org", "kind": "hard"}
+    refusals = [
+        mail_client.post("/email/bounces", json=hard),
+        mail_client.post("/email/bounces", json=hard, headers={"authorization": "Bearer wrong"}),
+    ]
+    for r in refusals:
+        assert (r.status_code, r.headers["www-authenticate"], r.json()) == (
+            401, "Bearer", {"error": {"code": 401, "message": "Missing or wrong bearer token."}})
+    off = client.post("/email/bounces", json=hard)  # no PAPERTIDE_BOUNCE_WEBHOOK_TOKEN set
+    assert (off.status_code, off.json()["error"]["code"]) == (404, 404)
+    assert "PAPERTIDE_BOUNCE_WEBHOOK_TOKEN" in off.json()["error"]["message"]
+
+
 def test_public_archive_and_rss(mail_app, mail_client, june_papers):
     mail_app.state.services.digests.run(THURSDAY)
     assert "2026-06-04" in mail_client.get("/digests").text

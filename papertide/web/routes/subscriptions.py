@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -202,17 +202,23 @@ async def bounce_webhook(request: Request, subscriptions: SubscriptionsDep, sett
     """Record a bounce or complaint: ``{"email": ..., "kind": "hard|soft|complaint", "detail": ...}``
     with ``Authorization: Bearer $PAPERTIDE_BOUNCE_WEBHOOK_TOKEN``."""
     if not settings.bounce_webhook_token:
-        raise HTTPException(404, "The bounce webhook is off (set PAPERTIDE_BOUNCE_WEBHOOK_TOKEN).")
+        return _webhook_error(404, "The bounce webhook is off (set PAPERTIDE_BOUNCE_WEBHOOK_TOKEN).")
     sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not same_secret(sent, settings.bounce_webhook_token):
-        raise HTTPException(401, "Missing or wrong bearer token.")
+        return _webhook_error(401, "Missing or wrong bearer token.", {"WWW-Authenticate": "Bearer"})
     try:
         body = await request.json()
         kind = parse_bounce_kind(str(body.get("kind", "")))
         email = str(body["email"])
     except (ValueError, KeyError, AttributeError, RecursionError, InvalidBounce) as exc:
-        return JSONResponse({"error": {"code": 422, "message": f"expected JSON {{email, kind}}: {exc}"}}, status_code=422)
+        return _webhook_error(422, f"expected JSON {{email, kind}}: {exc}")
     outcome = await run_in_threadpool(
         subscriptions.record_bounce, email, kind, str(body.get("detail", ""))[:2000], source="webhook"
     )
     return {"known": outcome.known, "action": outcome.action}
+
+
+def _webhook_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """Every refusal of the webhook in the REST API's error shape: its callers are programs that read
+    JSON, which the site's error handler would answer with an HTML page (no /api/ path, no Accept)."""
+    return JSONResponse({"error": {"code": status, "message": message}}, status_code=status, headers=headers)
