@@ -39,6 +39,14 @@ def test_import_of_an_empty_file_says_it_held_no_records(tmp_path, monkeypatch):
         assert result.exit_code == 0 and f"{name} holds no records: nothing was imported." in result.output
 
 
+def test_email_outbox_says_so_when_it_is_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["email", "outbox"])
+    assert (result.exit_code, result.output) == (0, "The outbox is empty: no email queued, sent or failed.\n")
+
+
 def test_import_of_a_missing_file_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     result = runner.invoke(app, ["import", str(tmp_path / "nope.jsonl")])

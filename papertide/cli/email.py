@@ -169,7 +169,11 @@ def email_unsubscribe(address: Annotated[str, typer.Argument(help="The address t
 
 @email_app.command("outbox")
 def email_outbox() -> None:
-    """Print outbox counts by status (pending, sending, sent, failed, cancelled)."""
+    """Print outbox counts by status (pending, sending, sent, failed, cancelled), or say it is empty."""
     services = load_services()
-    console.print(json.dumps(services.outbox_sender.counts(), sort_keys=True))
+    counts = services.outbox_sender.counts()
+    if counts:
+        console.print(json.dumps(counts, sort_keys=True))
+    else:  # a bare {} reads as a glitch
+        console.print("The outbox is empty: no email queued, sent or failed.")
     services.close()
