@@ -37,7 +37,14 @@ _IN_TEXT = (
     re.compile(r"arxiv\.org/(?:abs|pdf|html|format)/([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
     re.compile(r"10\.48550/arxiv\.([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
     re.compile(r"\barxiv:\s*([^\s\"'<>{}\\,;)\]]+)", re.IGNORECASE),
+    # Sites that name a paper by its arXiv id: Hugging Face's paper pages (and their short host) and alphaXiv.
+    re.compile(r"(?:(?:huggingface|hf)\.co/papers|alphaxiv\.org/(?:abs|overview|pdf))/([^\s\"'<>{}\\,;]+)",
+               re.IGNORECASE),
 )
+# What wraps an id pasted from code or prose: brackets, quotes, backticks, a full stop after it.
+_WRAPPING = "()[]{}<>\"'`“”‘’."
+# CSL-JSON is an object or a list of objects; a pasted ``["2401.00001", …]`` or "[1] …" is a list of ids.
+_CSL_START = re.compile(r"\s*(?:\{|\[\s*[{\]])")
 _BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 _BARE = "no-enclosing"  # what bibtexparser records for a value written without braces or quotes
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
@@ -116,8 +123,7 @@ def detect_format(filename: str, text: str) -> str:
     by_ext = {"bib": "bibtex", "bibtex": "bibtex", "ris": "ris", "json": "csl", "csljson": "csl"}
     if ext in by_ext:
         return by_ext[ext]
-    head = text.lstrip()[:1]
-    if head in ("[", "{"):
+    if _CSL_START.match(text):
         return "csl"
     if re.search(r"^TY\s{1,2}-", text, re.MULTILINE):
         return "ris"
@@ -340,13 +346,14 @@ def parse_csl_json(text: str) -> tuple[list[LibraryEntry], list[str]]:
 
 
 def parse_id_list(text: str) -> tuple[list[LibraryEntry], list[str]]:
-    """One id, arXiv URL or arXiv DOI per line (or separated by spaces or commas); # starts a comment."""
+    """One id, arXiv URL or arXiv DOI per line (or separated by spaces or commas); # starts a comment.
+    Quotes and brackets around an id are dropped (a list copied from code: ``["2401.00001", …]``)."""
     text = re.sub(r"(?i)\barxiv:\s+", "arXiv:", text)
     tokens = [t for line in text.splitlines() for t in re.split(r"[\s,;]+", line.split("#", 1)[0]) if t]
     entries: list[LibraryEntry] = []
     for index, token in enumerate(tokens, 1):
         try:
-            arxiv_id: str | None = parse_arxiv_id(token).id
+            arxiv_id: str | None = parse_arxiv_id(token.strip(_WRAPPING) or token).id
         except InvalidArxivId:
             arxiv_id = _in_text(token)
         error = None if arxiv_id else "not an arXiv id, arXiv link or arXiv DOI"

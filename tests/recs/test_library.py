@@ -189,6 +189,40 @@ def test_pasted_ids_in_every_spelling():
     assert parsed.entries[-1].message == "entry 12 (2401.99): not an arXiv id, arXiv link or arXiv DOI"
 
 
+def test_pasted_links_to_the_sites_readers_find_papers_on():
+    text = """
+    https://hf.co/papers/2401.00001
+    https://huggingface.co/papers/2401.00002#community
+    https://www.alphaxiv.org/abs/2401.00003v2
+    https://alphaxiv.org/overview/2401.00004
+    https://www.alphaxiv.org/pdf/2401.00005v1
+    """
+    assert [e.arxiv_id for e in parse_library("", text).entries] == [
+        "2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00005",
+    ]
+    csl = json.dumps([{"id": "hf", "URL": "https://huggingface.co/papers/2401.00006"},
+                      {"id": "ax", "URL": "https://www.alphaxiv.org/abs/2401.00007"}])
+    assert ids(parse_library("zotero.json", csl)) == [("hf", "2401.00006", None), ("ax", "2401.00007", None)]
+
+
+def test_pasted_ids_quoted_or_bracketed_as_in_a_list_copied_from_code_or_prose():
+    text = """('hep-th/9901001', `2401.00003`)
+    see (2401.00004) and [2401.00005]; {2401.00006}. “2401.00007”
+    """
+    parsed = parse_library("", text)
+    assert [e.arxiv_id for e in parsed.entries if e.arxiv_id] == [
+        "hep-th/9901001", "2401.00003", "2401.00004", "2401.00005", "2401.00006", "2401.00007",
+    ]
+    assert [e.key for e in parsed.entries if e.arxiv_id][:2] == ["('hep-th/9901001'", "`2401.00003`)"]
+
+
+@pytest.mark.parametrize("text", ['["2401.00001", "2401.00002v2"]', "[1] arXiv:2401.00001\n[2] 2401.00002v2"])
+def test_a_pasted_json_list_of_ids_or_a_numbered_reference_list_is_read_as_ids(text):
+    parsed = parse_library("", text)
+    assert parsed.format == "ids"
+    assert [e.arxiv_id for e in parsed.entries if e.arxiv_id] == ["2401.00001", "2401.00002"]
+
+
 def test_nothing_pasted_is_refused():
     with pytest.raises(LibraryError, match="Nothing to import"):
         parse_library("", "   \n # only a comment\n")
