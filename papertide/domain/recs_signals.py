@@ -3,7 +3,8 @@ for follows and library imports. Pure: no I/O.
 
 Positives are upvotes, saves (a paper in any of the member's collections), imported library
 papers and papers they marked as their own; "not interested" is the one negative. Follows are
-matched by their normalised ``value`` and shown by their ``label`` (as typed).
+matched by their normalised ``value`` and shown by their ``label`` (as typed; an author as papers
+name them, "First Last" in letters).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from papertide.domain.accounts import InvalidInput
 from papertide.domain.arxiv_categories import canonical_category
 from papertide.domain.authors import author_key
 from papertide.domain.subscriptions import is_arxiv_category
+from papertide.domain.tex import detex_name
 
 POSITIVE_KINDS = ("upvote", "save", "library", "mine")
 NEGATIVE_KIND = "not_interested"
@@ -24,6 +26,7 @@ SOURCES = ("web", "bibtex", "ris", "csl", "ids", "digest")
 FOLLOW_KINDS = ("author", "category", "query")
 MAX_FOLLOW_CHARS = 200  # the column width; a longer query is refused, not cut
 MAX_FOLLOWS = 500  # per member: a profile, not a bulk store
+_NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "King, Jr." is not "Last, First"
 
 EntryStatus = Literal["matched", "pending", "error"]
 
@@ -86,6 +89,25 @@ class ImportReport:
         return tuple(r for r in self.results if r.status == "error")
 
 
+def _name_as_papers_carry_it(name: str) -> str:
+    """An author name as papers carry it, "First Last" in letters, from a bibliography's spelling.
+
+    Members paste names from their .bib files; a follow matches a paper's author names exactly
+    (by :func:`author_key`), so "Lovelace, Ada" or ``G{\\"o}del`` would follow nobody, ever.
+
+    >>> _name_as_papers_carry_it('G{\\\\"o}del, Kurt'), _name_as_papers_carry_it("King, Jr., Martin")
+    ('Kurt Gödel', 'Martin King Jr.')
+    >>> _name_as_papers_carry_it("Martin Luther King, Jr.")
+    'Martin Luther King, Jr.'
+    """
+    name = detex_name(name)
+    parts = [p.strip() for p in name.split(",")]
+    if not all(parts) or len(parts) not in (2, 3) or parts[-1].lower() in _NAME_SUFFIXES:
+        return name
+    last, first = parts[0], parts[-1]
+    return " ".join([first, last, *parts[1:-1]])
+
+
 def normalize_follow(kind: str, raw: str) -> tuple[str, str]:
     """``(value, label)`` of a follow; raises :class:`InvalidInput` with a message for the member.
 
@@ -104,6 +126,7 @@ def normalize_follow(kind: str, raw: str) -> tuple[str, str]:
     if len(label) > MAX_FOLLOW_CHARS:
         raise InvalidInput(f"That {kind} is {len(label)} characters long; at most {MAX_FOLLOW_CHARS} can be followed.")
     if kind == "author":
+        label = _name_as_papers_carry_it(label)
         return author_key(label), label
     if kind == "category":
         label = canonical_category(label)

@@ -113,6 +113,25 @@ def test_follows_are_normalised_validated_and_removed_only_by_their_owner(servic
     assert len(signals.interests(ada).follows) == 2
 
 
+def test_an_author_typed_as_a_bibliography_writes_it_follows_the_name_papers_carry(services):
+    # Papers carry "First Last" with real letters (ingest turns TeX into letters); a follow of
+    # "Lovelace, Ada" or "G{\\"o}del" as a .bib file spells them matched nothing, ever.
+    ada = _user(services)
+    signals = services.signals
+    assert signals.follow(ada, "author", "Lovelace,  Ada")
+    assert not signals.follow(ada, "author", "Ada Lovelace")
+    assert signals.follow(ada, "author", 'G{\\"o}del, Kurt')
+    assert not signals.follow(ada, "author", "Kurt Gödel")
+    assert signals.follow(ada, "author", "Martin Luther King, Jr.")
+    assert signals.follow(ada, "author", "King, Jr., Martin")
+    assert signals.profile_inputs(ada.id).follows == (
+        Follow("author", "ada lovelace", "Ada Lovelace"), Follow("author", "kurt gödel", "Kurt Gödel"),
+        Follow("author", "martin king jr.", "Martin King Jr."),
+        Follow("author", "martin luther king, jr.", "Martin Luther King, Jr."),
+    )
+    assert signals.follow_id(ada, "author", "Lovelace, Ada") == signals.follow_id(ada, "author", "Ada Lovelace")
+
+
 def test_import_keeps_good_entries_reports_bad_ones_and_fetches_unknown_ids(services, fake_arxiv):
     held = make_paper("2606.00001", title="Held here")
     add_papers(services.db, held)
