@@ -83,10 +83,7 @@ def parse_library(filename: str, data: bytes | str) -> ParsedLibrary:
     >>> [e.arxiv_id for e in parse_library("", "arXiv:2401.00001v2 https://arxiv.org/pdf/hep-th/9901001").entries]
     ['2401.00001', 'hep-th/9901001']
     """
-    size = len(data.encode() if isinstance(data, str) else data)
-    if size > MAX_IMPORT_BYTES:
-        raise LibraryError(f"The file is {size / 1e6:.1f} MB; at most {MAX_IMPORT_BYTES // 2**20} MB can be imported "
-                           "at once. Export a smaller collection or split the file.")
+    check_size(len(data.encode() if isinstance(data, str) else data))
     text, notices = decode(data)
     fmt = detect_format(filename, text)
     reader = {"bibtex": parse_bibtex, "ris": parse_ris, "csl": parse_csl_json, "ids": parse_id_list}[fmt]
@@ -95,6 +92,14 @@ def parse_library(filename: str, data: bytes | str) -> ParsedLibrary:
         raise LibraryError(f"The file holds {len(entries):,} entries; at most {MAX_ENTRIES:,} can be imported at once. "
                            "Split it and import the parts one after the other.")
     return ParsedLibrary(fmt, tuple(entries), tuple(notices) + tuple(more))
+
+
+def check_size(size: int) -> None:
+    """Refuse a file of ``size`` bytes over the limit, naming its size (an upload is checked
+    before it is read, since only the limit's worth of it is)."""
+    if size > MAX_IMPORT_BYTES:
+        raise LibraryError(f"The file is {size / 1e6:.1f} MB; at most {MAX_IMPORT_BYTES // 2**20} MB can be imported "
+                           "at once. Export a smaller collection or split the file.")
 
 
 def decode(data: bytes | str) -> tuple[str, list[str]]:

@@ -14,7 +14,7 @@ from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.recs_signals import ImportReport
 from papertide.domain.votes import parse_wanted
-from papertide.recs.library import MAX_IMPORT_BYTES, LibraryError
+from papertide.recs.library import MAX_IMPORT_BYTES, LibraryError, check_size
 from papertide.recs.signals import FETCH_AFTER_IMPORT, UnknownPaper
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
@@ -136,10 +136,11 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)
     filename, data = "", b""
-    if file is not None and file.filename:
-        filename, data = file.filename[:200], await file.read(MAX_IMPORT_BYTES + 1)
     report: ImportReport | None = None
     try:
+        if file is not None and file.filename:
+            check_size(file.size or 0)
+            filename, data = file.filename[:200], await file.read(MAX_IMPORT_BYTES + 1)
         if data:
             report = signals.import_library(viewer, filename, data, mine=is_on(mine))
         elif ids.strip():
