@@ -32,6 +32,10 @@ _KEY_CHARS = 60  # how much of a key or line an error message repeats
 
 # Fields that hold an arXiv identifier as their whole value (BibLaTeX eprint, JabRef/Mendeley arxivid).
 _ID_FIELDS = ("eprint", "arxivid", "arxiv_id", "arxiv")
+# CoRR, arXiv's listing in DBLP, as the journal, with the id as its volume ("abs/2005.14165"): how
+# Semantic Scholar's and DBLP's BibTeX name an arXiv paper that has no link (fields as each format names them).
+_JOURNAL_FIELDS = ("journal", "journaltitle", "container-title", "journal_name", "secondary_title")
+_CORR_JOURNALS = ("arxiv", "corr")
 # An arXiv id inside free text: an arxiv.org link, the arXiv DOI, or an "arXiv:" reference.
 _IN_TEXT = (
     re.compile(r"arxiv\.org/(?:abs|pdf|html|format)/([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
@@ -189,6 +193,13 @@ def find_arxiv_id(fields: Mapping[str, Any]) -> tuple[str | None, str | None]:
         found = _in_text(text)
         if found:
             return found, None
+    if any(j.strip().lower() in _CORR_JOURNALS for j in _strings([lower.get(k) for k in _JOURNAL_FIELDS])):
+        for value in _strings(lower.get("volume")):
+            if value.strip().lower().startswith("abs/"):
+                try:
+                    return parse_arxiv_id(value.strip()[4:]).id, None
+                except InvalidArxivId:
+                    pass
     if bad_eprint:
         return None, bad_eprint
     doi = next(iter(_strings(lower.get("doi"))), "")

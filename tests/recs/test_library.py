@@ -58,6 +58,29 @@ def test_bibtex_finds_ids_in_every_field_exporters_use_and_says_why_not():
     assert parsed.entries[5].message == "entry 6 (smith2020): no arXiv id, DOI or URL found"
 
 
+def test_bibtex_from_semantic_scholar_and_dblp_names_the_paper_by_corr_volume():
+    # Semantic Scholar's "Cite" and DBLP's older entries give an arXiv paper only as CoRR's volume.
+    text = """
+@Article{Brown2020LanguageMA,
+ author = {Tom B. Brown and Benjamin Mann},
+ journal = {ArXiv},
+ title = {Language Models are Few-Shot Learners},
+ volume = {abs/2005.14165},
+ year = {2020}
+}
+@article{DBLP:journals/corr/abs-1706-03762, journal = {CoRR}, volume = {abs/1706.03762}, year = {2017}}
+@article{other, journal = {Journal of Things}, volume = {abs/1706.03762}}
+"""
+    assert ids(parse_library("s2.bib", text)) == [
+        ("Brown2020LanguageMA", "2005.14165", None),
+        ("DBLP:journals/corr/abs-1706-03762", "1706.03762", None),
+        ("other", None, "no arXiv id, DOI or URL found"),
+    ]
+    # The same reference after a trip through Zotero, exported as CSL-JSON.
+    csl = json.dumps([{"id": "brown", "container-title": "ArXiv", "volume": "abs/2005.14165"}])
+    assert ids(parse_library("zotero.json", csl)) == [("brown", "2005.14165", None)]
+
+
 def test_bibtex_unbalanced_braces_cost_only_that_entry():
     text = "@article{good1, eprint={2401.00001}}\n@article{broken, title={Unclosed {brace}, eprint={2401.00002}\n" \
            "@article{good2, url={https://arxiv.org/pdf/2401.00003v1}}\n@article{tail, title={Never closed\n"
