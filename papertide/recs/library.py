@@ -365,7 +365,9 @@ def parse_id_list(text: str) -> tuple[list[LibraryEntry], list[str]]:
     """One id, arXiv URL or arXiv DOI per line (or separated by spaces or commas); # starts a comment.
     Quotes and brackets around an id are dropped (a list copied from code: ``["2401.00001", …]``)."""
     text = re.sub(r"(?i)\barxiv:\s+", "arXiv:", text)
-    tokens = [t for line in text.splitlines() for t in re.split(r"[\s,;]+", line.split("#", 1)[0]) if t]
+    # A token without a letter or digit is a list's bullet or a table's rule ("-", "•", "|"), not an entry.
+    tokens = [t for line in text.splitlines() for t in re.split(r"[\s,;]+", line.split("#", 1)[0])
+              if any(ch.isalnum() for ch in t)]
     entries: list[LibraryEntry] = []
     for index, token in enumerate(tokens, 1):
         try:

@@ -239,6 +239,14 @@ def test_pasted_ids_quoted_or_bracketed_as_in_a_list_copied_from_code_or_prose()
     assert [e.key for e in parsed.entries if e.arxiv_id][:2] == ["('hep-th/9901001'", "`2401.00003`)"]
 
 
+def test_bullets_and_table_rules_in_a_pasted_list_are_not_entries():
+    text = "- 2401.00001\n* 2401.00002\n\u2022 2401.00003\n| 2401.00004 | \u2014 |\n- nonsense"
+    assert ids(parse_library("", text)) == [
+        ("2401.00001", "2401.00001", None), ("2401.00002", "2401.00002", None), ("2401.00003", "2401.00003", None),
+        ("2401.00004", "2401.00004", None), ("nonsense", None, "not an arXiv id, arXiv link or arXiv DOI"),
+    ]
+
+
 @pytest.mark.parametrize("text", ['["2401.00001", "2401.00002v2"]', "[1] arXiv:2401.00001\n[2] 2401.00002v2"])
 def test_a_pasted_json_list_of_ids_or_a_numbered_reference_list_is_read_as_ids(text):
     parsed = parse_library("", text)

@@ -88,8 +88,8 @@ def test_ids_no_row_can_have_and_nesting_no_export_has_get_a_message(client):
             r = post(client, path, {field: value})
             assert r.status_code == 422 and field in r.text, (path, value)
         assert post(client, path, {field: "2147483647"}).status_code == 303  # the largest id there can be: not ours
-    r = post(client, "/me/interests/import", {"ids": "[" * 5000 + "]" * 5000})  # pasted: not CSL-JSON, one bad id
-    assert r.status_code == 200 and "0 matched, 0 to fetch from arXiv, 1 not imported" in r.text
+    r = post(client, "/me/interests/import", {"ids": "[" * 5000 + "]" * 5000})  # pasted: not CSL-JSON, no id at all
+    assert r.status_code == 400 and "Nothing to import" in r.text
     r = client.post("/me/interests/import", data={"csrf_token": csrf(client)},
                     files={"file": ("lib.json", b"[" * 1000 + b"]" * 1000, "application/json")})
     assert r.status_code == 400 and "nested too deeply" in r.text
