@@ -107,7 +107,7 @@ def check_size(size: int) -> None:
 
 
 def decode(data: bytes | str) -> tuple[str, list[str]]:
-    """Text of the file: UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1 with a notice."""
+    """Text of the file: UTF-8 (BOM or not), UTF-16 (BOM or not), else Latin-1 with a notice."""
     if isinstance(data, str):
         return data, []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -116,6 +116,12 @@ def decode(data: bytes | str) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             raise LibraryError("The file starts like UTF-16 text but is not valid UTF-16.") from None
     if b"\x00" in data[:4096]:
+        codec = _bomless_utf16(data[:4096])
+        if codec:
+            try:
+                return data.decode(codec), []
+            except UnicodeDecodeError:
+                pass
         raise LibraryError("This is a binary file (a PDF or an archive?), not BibTeX, RIS, CSL-JSON or a list of ids.")
     try:
         return data.decode("utf-8-sig"), []
@@ -124,6 +130,18 @@ def decode(data: bytes | str) -> tuple[str, list[str]]:
             f"The file is not UTF-8 (byte 0x{data[exc.start]:02X} at position {exc.start}), so we read it as Latin-1: "
             "accented names may look wrong, but arXiv ids, DOIs and links are read correctly."
         ]
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """utf-16-le or -be for text written as UTF-16 without a byte order mark (some Windows tools):
+    the high byte of every Latin character is a NUL, so NULs sit on one side only and on most of
+    it. Binary data has NULs anywhere."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if even == 0 and odd * 2 > len(head) // 2:
+        return "utf-16-le"
+    if odd == 0 and even * 2 > len(head) // 2:
+        return "utf-16-be"
+    return None
 
 
 def detect_format(filename: str, text: str) -> str:

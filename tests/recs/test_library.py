@@ -285,6 +285,13 @@ def test_utf8_bom_and_utf16_are_decoded():
     assert decode("2401.00001".encode("utf-16")) == ("2401.00001", [])
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text_not_a_binary_file(codec):
+    # Windows tools that write "Unicode" without a BOM; the NULs are every other byte, not binary data.
+    data = "TY  - JOUR\r\nAU  - Gödel, Kurt\r\nUR  - https://arxiv.org/abs/2401.00001\r\nER  - \r\n".encode(codec)
+    assert ids(parse_library("export.ris", data)) == [("", "2401.00001", None)]
+
+
 def test_binary_files_are_refused():
     with pytest.raises(LibraryError, match="binary file"):
         parse_library("paper.pdf", b"%PDF-1.5\x00\x00\x01")
