@@ -68,7 +68,8 @@ def parse_window(kind: str, start: str, end: str, today: date) -> Window:
     >>> parse_window("", "2026-05-20", "2026-06-04", date(2026, 12, 1)).description
     'published 2026-05-20 – 2026-06-04'
     """
-    kind = kind or ("custom" if start.strip() or end.strip() else DEFAULT_WINDOW)
+    # Read in any case and spacing: an address typed or shared by hand says "Week" as often as "week".
+    kind = kind.strip().lower() or ("custom" if start.strip() or end.strip() else DEFAULT_WINDOW)
     if kind in WINDOW_DAYS:
         return named_window(kind, today)
     if kind != "custom":

@@ -64,3 +64,11 @@ def test_window_ending_is_a_week_up_to_the_newest_day() -> None:
     assert (w.kind, w.first, w.last, w.description) == ("custom", date(2026, 5, 29), date(2026, 6, 4),
                                                          "published 2026-05-29 – 2026-06-04")
     assert window_ending(date(2026, 6, 4), days=1).description == "published on 2026-06-04"
+
+
+def test_a_window_name_is_read_in_any_case_and_spacing() -> None:
+    today = date(2026, 12, 1)
+    assert parse_window(" WEEK ", "", "", today) == parse_window("week", "", "", today)
+    assert parse_window("Custom", "2026-11-01", "2026-11-03", today).kind == "custom"
+    with pytest.raises(InvalidInput, match="Unknown window"):
+        parse_window("fortnight", "", "", today)
