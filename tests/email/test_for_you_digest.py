@@ -77,6 +77,11 @@ def test_members_get_a_for_you_section_with_working_not_interested_links(mail_ap
     assert [(m.kind, m.source) for m in marked] == [("not_interested", "digest")]
     bad = scanner.post("/digest/not-interested", data={"token": "forged", "csrf_token": csrf_of(page.text)})
     assert bad.status_code == 400 and "not valid" in bad.text
+    # A link a mail client ran on into the next line's text: the page explains, not a 422.
+    mangled = scanner.get(f"{url.path}?{url.query}" + "x" * 600)
+    assert mangled.status_code == 400 and "This link does not work" in mangled.text and "not valid" in mangled.text
+    long = scanner.post("/digest/not-interested", data={"token": token + "x" * 600, "csrf_token": csrf_of(page.text)})
+    assert long.status_code == 400 and "not valid" in long.text
 
 
 def test_the_section_is_size_capped(mail_settings, db, smtp_sink):
