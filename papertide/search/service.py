@@ -27,7 +27,7 @@ from papertide.domain.mathml import tex_to_text
 from papertide.domain.operators import Operators, passes
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
-from papertide.domain.search import Mode, SearchFilters, SearchRequest, best_snippet, highlight
+from papertide.domain.search import Mode, SearchFilters, SearchRequest, Sort, best_snippet, highlight, listing_sort
 from papertide.domain.spelling import corrected_text, max_edits
 from papertide.domain.suggestions import MAX_SUGGESTIONS, order_suggestions, read_typed
 from papertide.search.browsing import browse
@@ -89,6 +89,12 @@ class SearchPage:
     pinned: tuple[int, ...] = ()  # row ids of papers the query names, shown first
     other_language: bool = False  # the query reads as another language than the papers' English
     operators: bool = False  # the query holds "exact phrases" or -excluded words
+
+    @property
+    def sort(self) -> Sort:
+        """The order the hits are in (filters without words: newest first)."""
+        listing = not self.query and self.request.filters.active
+        return listing_sort(self.request.sort, has_words=False) if listing else self.request.sort
 
     @property
     def has_more(self) -> bool:
@@ -263,7 +269,7 @@ class SearchService:
             if not request.filters.active:
                 return SearchPage(request, query, terms)
             # No text but filters: browse what passes them, newest or most upvoted first.
-            sort = request.sort if request.sort != "relevance" else "date"
+            sort = listing_sort(request.sort, has_words=False)
             ids, total = browse(self.db, self.lexical, request.filters, sort, size, start)
         else:
             ranking = self.rank_query(understood, request.filters, request.mode, correct=request.correct_spelling)

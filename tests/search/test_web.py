@@ -261,3 +261,15 @@ def test_a_later_results_page_says_its_number_in_the_title(search_client, settin
     assert "<title>networks · Search ·" in search_client.get("/search", params={"q": "networks"}).text
     assert "<title>networks · page 2 · Search ·" in search_client.get("/search", params={"q": "networks", "p": 1}).text
     assert "<title>page 2 · Search ·" in search_client.get("/search", params={"cat": "cs.CV", "p": 1}).text
+
+
+def test_the_sort_box_shows_the_order_filters_alone_list_in(search_client):
+    # Without words there is no relevance: filters alone list newest first, and the box says so.
+    def selected(params: dict[str, str]) -> list[str]:
+        html = search_client.get("/search", params=params).text
+        return re.findall(r'<option value="(\w+)" selected>', html)
+
+    assert selected({"cat": "cs.LG"}) == ["date"]
+    assert selected({"cat": "cs.LG", "sort": "upvotes"}) == ["upvotes"]
+    assert selected({"q": "networks", "cat": "cs.LG"}) == ["relevance"]
+    assert selected({}) == ["relevance"]

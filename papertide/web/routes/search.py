@@ -67,7 +67,7 @@ def search_page(
     offered = search.author_suggestions(filters.author) if filters.author and not page.total and not error else []
     return templates.TemplateResponse(
         request, "search/results.html",
-        {"page": page, "search_query": page.query, "filters": filters, "sort": req.sort, "filter_error": error,
+        {"page": page, "search_query": page.query, "filters": filters, "sort": page.sort, "filter_error": error,
          "wordless": wordless_reason(understand_query(q)) if not page.hits else None,
          "max_page": MAX_PAGE,  # the deepest ?p= accepted: browsing by filters can hold more
          "follow_id": signals.follow_id(viewer, "query", page.query) if not error else None,
