@@ -90,9 +90,8 @@ class Discussion:
     def editable(self, user: User | None, comment_uuid: str) -> Comment:
         """The comment, when ``user`` may edit it now (the edit page shows its body); Denied otherwise."""
         c = self.get(comment_uuid)
-        now = self.now()
-        created = c.created_at if c.created_at.tzinfo else c.created_at.replace(tzinfo=now.tzinfo)
-        if not permissions.can_edit_comment(user, c.author_id, created, now, self.edit_minutes):
+        # Storage hands back aware datetimes on both dialects (storage/comments.py, _aware).
+        if not permissions.can_edit_comment(user, c.author_id, c.created_at, self.now(), self.edit_minutes):
             raise Denied(f"Comments can be edited only by their author, within {self.edit_minutes} minutes.")
         if c.status == "hidden":
             raise Denied(_HIDDEN_NOT_EDITABLE)

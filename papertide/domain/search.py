@@ -335,14 +335,14 @@ def make_filters(
                          has_code)
 
 
-def listing_sort(sort: Sort, has_words: bool) -> Sort:
-    """The order results come in: without words there is no relevance, so filters alone list
-    newest first (the page's sort box shows that order, not "relevance").
+def listing_sort(sort: Sort) -> Sort:
+    """The order filters alone (no words) list papers in: with no words there is no relevance,
+    so newest first (the page's sort box shows that order, not "relevance").
 
-    >>> listing_sort("relevance", has_words=False), listing_sort("upvotes", has_words=False)
+    >>> listing_sort("relevance"), listing_sort("upvotes")
     ('date', 'upvotes')
     """
-    return "date" if sort == "relevance" and not has_words else sort
+    return "date" if sort == "relevance" else sort
 
 
 def parse_sort(text: str | None) -> Sort:

@@ -25,9 +25,9 @@ DAY_SECONDS = 24 * 3600
 # unconfirmed subscription lives (PAPERTIDE_SUBSCRIPTION_UNCONFIRMED_DAYS, given to LinkSigner).
 MAX_AGE_SECONDS: dict[Purpose, int] = {
     "confirm": 7 * DAY_SECONDS,
-    "manage": 400 * 24 * 3600,  # links in old digests keep working for about a year
-    "unsubscribe": 400 * 24 * 3600,
-    "not_interested": 400 * 24 * 3600,
+    "manage": 400 * DAY_SECONDS,  # links in old digests keep working for about a year
+    "unsubscribe": 400 * DAY_SECONDS,
+    "not_interested": 400 * DAY_SECONDS,
 }
 
 

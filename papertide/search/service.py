@@ -94,7 +94,7 @@ class SearchPage:
     def sort(self) -> Sort:
         """The order the hits are in (filters without words: newest first)."""
         listing = not self.query and self.request.filters.active
-        return listing_sort(self.request.sort, has_words=False) if listing else self.request.sort
+        return listing_sort(self.request.sort) if listing else self.request.sort
 
     @property
     def has_more(self) -> bool:
@@ -269,7 +269,7 @@ class SearchService:
             if not request.filters.active:
                 return SearchPage(request, query, terms)
             # No text but filters: browse what passes them, newest or most upvoted first.
-            sort = listing_sort(request.sort, has_words=False)
+            sort = listing_sort(request.sort)
             ids, total = browse(self.db, self.lexical, request.filters, sort, size, start)
         else:
             ranking = self.rank_query(understood, request.filters, request.mode, correct=request.correct_spelling)
