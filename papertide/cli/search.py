@@ -88,6 +88,10 @@ def query(
         p = hit.entry.paper
         table.add_row(str(n), p.arxiv_id, escape(p.title), p.published.isoformat() if p.published else "", str(hit.entry.upvotes))
     console.print(table)
+    if page.query and page.sort != "relevance":
+        order = "newest first" if page.sort == "date" else "most upvoted first"
+        console.print(f"Every paper holding all the words, and the best matches for the whole query, {order}."
+                      if page.every_word else f"The best matches only, {order}.")
 
 
 @search_app.command("reindex")

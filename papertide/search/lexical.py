@@ -46,9 +46,11 @@ class LexicalIndex(Protocol):
         """Spellings for the terms that look misspelt (found in no or almost no document), by term."""
         ...
 
-    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[int], int] | None:
-        """The ``limit`` newest papers passing ``filters`` and how many pass, if this engine can
-        list them faster than SQL's own walk (None: browse in SQL)."""
+    def newest(self, filters: SearchFilters, limit: int, terms: Sequence[str] = (),
+               among: Sequence[int] | None = None) -> tuple[list[int], int] | None:
+        """The ``limit`` newest papers passing ``filters`` (holding every one of ``terms``, and among
+        ``among`` when given) and how many there are, if this engine can list them faster than
+        SQL's own walk (None: SQL browses, and a sorted search reorders its best matches only)."""
         ...
 
 
@@ -77,7 +79,8 @@ class SqlLexicalIndex:
         with self.db.read() as conn:
             return search_store.correct_terms(conn, terms)
 
-    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[int], int] | None:
+    def newest(self, filters: SearchFilters, limit: int, terms: Sequence[str] = (),
+               among: Sequence[int] | None = None) -> tuple[list[int], int] | None:
         return None  # the FTS5 and tsvector tables hold no filter fields: browsing stays in SQL
 
 

@@ -30,7 +30,7 @@ from papertide.domain.queries import UnderstoodQuery, pin_first, understand_quer
 from papertide.domain.search import Mode, SearchFilters, SearchRequest, Sort, best_snippet, highlight, listing_sort
 from papertide.domain.spelling import corrected_text, max_edits
 from papertide.domain.suggestions import MAX_SUGGESTIONS, order_suggestions, read_typed
-from papertide.search.browsing import browse
+from papertide.search.browsing import browse, with_words
 from papertide.search.embedders import Embedder, NullEmbedder, document_text
 from papertide.search.lexical import LexicalIndex, make_lexical_index
 from papertide.search.tantivy_index import TantivyLexicalIndex
@@ -89,6 +89,9 @@ class SearchPage:
     pinned: tuple[int, ...] = ()  # row ids of papers the query names, shown first
     other_language: bool = False  # the query reads as another language than the papers' English
     operators: bool = False  # the query holds "exact phrases" or -excluded words
+    # Sorted by date or upvotes: every paper holding all the words is listed with the best matches
+    # (browsing.with_words); False: the best SORTED_CANDIDATES matches alone are reordered.
+    every_word: bool = False
 
     @property
     def sort(self) -> Sort:
@@ -262,7 +265,7 @@ class SearchService:
                 if papers_store.paper_row_id(conn, aid) is not None:
                     return SearchPage(request, query, terms, redirect=f"/papers/{aid}")
         size, start = request.page_size, request.page * request.page_size
-        dense_used = False
+        dense_used = every_word = False
         scores: dict[int, float] = {}
         ranking = Ranking([], terms)
         if not query:
@@ -279,11 +282,21 @@ class SearchService:
                 ranked = ranked[:SORTED_CANDIDATES]
             scores = dict(ranked)
             ordered = [pid for pid, _ in ranked]
-            with self.db.read() as conn:
-                ordered = search_store.sort_ids(conn, ordered, request.sort)
+            # Operators (phrases, -words) are checked on the best matches' texts only, and a
+            # semantic-only search asked for no keyword matching: both sort their best matches.
+            listing = None
+            if request.sort != "relevance" and request.mode != "dense" and not understood.operators:
+                listing = with_words(self.db, self.lexical, terms, request.filters, request.sort, ordered,
+                                     start + size + len(ranking.pinned))
+            if listing is not None:
+                ordered, total = listing
+                every_word = True
+            else:
+                with self.db.read() as conn:
+                    ordered = search_store.sort_ids(conn, ordered, request.sort)
+                total = len(ordered)
             # A paper the query names stays first whatever the sort.
             ordered = [*ranking.pinned, *(i for i in ordered if i not in ranking.pinned)]
-            total = len(ordered)
             ids = ordered[start : start + size]
         with self.db.read() as conn:
             entries = papers_store.entries_by_row_id(conn, ids)
@@ -299,7 +312,8 @@ class SearchService:
         SEARCH_SECONDS.labels(request.mode if query else "browse").observe(took / 1000)
         corrected = corrected_text(query, ranking.corrections) if ranking.corrections else None
         return SearchPage(request, query, terms, hits, total, None, dense_used, took, corrected,
-                          ranking.missing_ids, ranking.pinned, other_language(query), bool(understood.operators))
+                          ranking.missing_ids, ranking.pinned, other_language(query), bool(understood.operators),
+                          every_word)
 
     def author_suggestions(self, typed: str) -> list[str]:
         """Names held that look like ``typed``, an author filter that matched nothing: the papers

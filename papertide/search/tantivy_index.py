@@ -141,18 +141,26 @@ class TantivyLexicalIndex:
             return self.fallback.search(terms, filters, limit)
         if not self._catch_up():
             return self.fallback.search(terms, filters, limit)
-        words = [w for t in terms for w in _SPLIT.split(american_spelling(t).lower()) if w]
-        if not words:
+        query = self._words_query(terms)
+        if query is None:
             return []
-        try:
-            query = self.index.parse_query(" ".join(words), ["text"])
-        except ValueError:  # words are letters and digits only, but never 500 on a query
-            query, _errors = self.index.parse_query_lenient(" ".join(words), ["text"])
         if filters.active:
             query = tantivy_schema.filtered(self._t, self.index.schema, query, filters)
         if filters.author:
             return self._author_checked(query, terms, filters, limit)
         return self._top(query, limit)
+
+    def _words_query(self, terms: Sequence[str], every: bool = False) -> Any:
+        """The text query for ``terms`` (any word scores; ``every``: each word required), None without words."""
+        words = [w for t in terms for w in _SPLIT.split(american_spelling(t).lower()) if w]
+        if every:  # a word the analyzer drops (too long) would leave a clause nothing matches
+            words = ["+" + w for w in words if len(w.encode()) < tantivy_schema.LONG_WORD_BYTES]
+        if not words:
+            return None
+        try:
+            return self.index.parse_query(" ".join(words), ["text"])
+        except ValueError:  # words are letters and digits only, but never 500 on a query
+            return self.index.parse_query_lenient(" ".join(words), ["text"])[0]
 
     def _top(self, query, limit: int) -> Hits:  # type: ignore[no-untyped-def]
         searcher = self.index.searcher()
@@ -186,12 +194,23 @@ class TantivyLexicalIndex:
             depth *= 4
         return self.fallback.search(terms, filters, limit)
 
-    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[int], int] | None:
+    def newest(self, filters: SearchFilters, limit: int, terms: Sequence[str] = (),
+               among: Sequence[int] | None = None) -> tuple[list[int], int] | None:
         """The ``limit`` newest papers passing ``filters`` and how many pass (tantivy_browse.py);
-        None when SQL must answer (the index is not built, or cannot catch up with a small corpus)."""
-        if not (self.built or self._build_if_small()) or not self._catch_up():
+        None when SQL must answer (the index is not built, or cannot catch up with a small corpus).
+
+        ``among`` checks papers a query of this request already found, so the log is not read again.
+        """
+        if not (self.built or self._build_if_small()) or among is None and not self._catch_up():
             return None
-        query = tantivy_schema.filtered(self._t, self.index.schema, self._t.Query.all_query(), filters)
+        t, schema = self._t, self.index.schema
+        query = self._words_query(terms, every=True) if terms else t.Query.all_query()
+        if query is None or among is not None and not among:
+            return [], 0
+        if among is not None:
+            query = t.Query.boolean_query([(t.Occur.Must, query),
+                                           (t.Occur.Must, t.Query.term_set_query(schema, "id", list(among)))])
+        query = tantivy_schema.filtered(t, schema, query, filters)
         searcher = self.index.searcher()
         if filters.author:
             return tantivy_browse.newest_by_author(searcher, query, filters, limit, self.db, self._author_lists)

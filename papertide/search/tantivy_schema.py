@@ -34,6 +34,7 @@ _AUTHOR_TOKENIZER = "author_grams"
 # tantivy's en_stem plus ASCII folding, so "Schrodinger" and "Poincare" find the accented words
 # (FTS5's remove_diacritics does the same on the SQL side).
 _TEXT_TOKENIZER = "en_fold"
+LONG_WORD_BYTES = 40  # the text analyzer drops tokens this long or longer (UTF-8 bytes)
 _EPOCH = date(1970, 1, 1)
 # The newest-first key: (days since 1970 + _DAY_OFFSET) in the high bits, the row id in the low 32,
 # so one descending sort is SQL's "published DESC NULLS LAST, id DESC"; an unknown date has 0 days.
@@ -68,7 +69,7 @@ def register_tokenizers(tantivy: Any, index: Any) -> None:
 
 def stemmer(tantivy: Any) -> Any:
     """The text field's analyzer; spelling candidates are stemmed with it exactly as the index did."""
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(LONG_WORD_BYTES))
             .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
             .filter(tantivy.Filter.stemmer("english")).build())
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.queries import understand_query, wordless_reason
 from papertide.domain.search import InvalidFilter, SearchRequest, parse_sort
-from papertide.search.service import SearchPage
+from papertide.search.service import SORTED_CANDIDATES, SearchPage
 from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
 from papertide.web.params import FilterParams, is_on, search_params
 from papertide.web.sessions import ViewerDep
@@ -69,6 +69,7 @@ def search_page(
         request, "search/results.html",
         {"page": page, "search_query": page.query, "filters": filters, "sort": page.sort, "filter_error": error,
          "wordless": wordless_reason(understand_query(q)) if not page.hits else None,
+         "sorted_best": SORTED_CANDIDATES,  # best matches a listing by date or upvotes keeps
          "max_page": MAX_PAGE,  # the deepest ?p= accepted: browsing by filters can hold more
          "follow_id": signals.follow_id(viewer, "query", page.query) if not error else None,
          # The feed of this search: its words and filters (none for a page with neither, or a bad filter).
