@@ -122,8 +122,8 @@ class ApiService:
         Filters alone list the newest papers passing them. With words, a relevance ranking over
         the whole archive would hardly change from day to day, so a feed reader would never see
         the paper published this morning: unless the search names dates, the words are searched
-        among the papers of this instance's last SEARCH_FEED_DAYS days, and the most relevant of
-        those (the search page's "newest first" candidates) are listed newest first.
+        among the papers of this instance's last SEARCH_FEED_DAYS days, listed as the search page
+        sorted by date lists them (those holding every word, with the most relevant).
         """
         windowed = bool(query) and not (filters.published_from or filters.published_to)
         if windowed:
