@@ -115,7 +115,8 @@ class ApiService:
             return SearchPage(self._resolve(scored), BACKEND, False)
         return SearchPage([(h.entry, h.score) for h in page.hits[skip:]], BACKEND, page.has_more)
 
-    def search_feed(self, query: str, filters: SearchFilters, limit: int) -> tuple[list[PaperEntry], bool]:
+    def search_feed(self, query: str, filters: SearchFilters, limit: int,
+                    correct_spelling: bool = True) -> tuple[list[PaperEntry], bool]:
         """What a feed of a saved search shows: new papers, newest first; and whether the words were
         searched among the last SEARCH_FEED_DAYS days only.
 
@@ -131,7 +132,8 @@ class ApiService:
                 latest = papers_store.published_range(conn)[1]
             if latest is not None:
                 filters = replace(filters, published_from=latest - timedelta(days=SEARCH_FEED_DAYS - 1))
-        page = self.search_service.search(SearchRequest(text=query, filters=filters, sort="date", page_size=limit))
+        page = self.search_service.search(SearchRequest(text=query, filters=filters, sort="date", page_size=limit,
+                                                        correct_spelling=correct_spelling))
         if page.redirect:  # the query was the arXiv id of a paper we hold
             return [e for e, _ in self._resolve([ScoredPaper(page.redirect.rsplit("/papers/", 1)[-1], 1.0)])], False
         return [h.entry for h in page.hits], windowed

@@ -41,7 +41,8 @@ def switch(value: str, field: str) -> bool:
 
 # The search page's words and filters: what a search feed reads, and what links between the
 # page and its feed carry (paging, sort and mode stay behind: a feed lists the newest).
-SEARCH_PARAMS = frozenset({"q", "date_from", "date_to", "cat", "xcat", "author", "listed", "has_code"})
+# "exact": the words searched as typed (the page's "Search instead for" link), which its feed keeps.
+SEARCH_PARAMS = frozenset({"q", "date_from", "date_to", "cat", "xcat", "author", "listed", "has_code", "exact"})
 
 
 def search_params(items: list[tuple[str, str]]) -> list[tuple[str, str]]:

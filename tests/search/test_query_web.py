@@ -35,6 +35,16 @@ def test_a_corrected_query_says_so_and_offers_the_words_as_typed(site):
     assert "Showing results for" not in typed and "No papers match" in typed
 
 
+def test_the_feed_of_a_search_as_typed_searches_it_as_typed(site):
+    # Dates named, so the feed searches the whole archive rather than its last 30 days.
+    asked = {"q": "transfomer atention", "date_from": "2000-01-01"}
+    assert "is all you need" in site.get("/feeds/search.rss", params=asked).text
+    page = site.get("/search", params={**asked, "exact": "1"}).text
+    link = unescape(page.split('type="application/rss+xml" title="', 1)[1].split('href="', 1)[1].split('"', 1)[0])
+    assert parse_qs(urlsplit(link).query) == {"q": ["transfomer atention"], "date_from": ["2000-01-01"], "exact": ["1"]}
+    assert "is all you need" not in site.get(link).text
+
+
 def test_a_named_paper_is_marked_and_first(site):
     html = site.get("/search", params={"q": "arXiv 2401.00008 image synthesis"}).text
     first = html.split('<li class="search-hit', 2)[1]

@@ -49,7 +49,7 @@ from papertide.domain.periods import (
 )
 from papertide.domain.search import InvalidFilter, normalize_query
 from papertide.web.deps import ApiDep, BrowseDep, CommunityDep, services_of
-from papertide.web.params import FilterParams, search_params
+from papertide.web.params import FilterParams, is_on, search_params
 from papertide.web.responses import error_page
 
 router = APIRouter(include_in_schema=False)
@@ -190,6 +190,7 @@ def search_feed(
     api: ApiDep,
     fields: Annotated[FilterParams, Depends()],
     q: Annotated[str, Query(max_length=1000)] = "",
+    exact: str = "",
 ) -> Response:
     """New papers for a search: its words and the search page's filters (same parameters)."""
     kind = _format(fmt)
@@ -201,10 +202,10 @@ def search_feed(
     if not query and not filters.active:
         raise HTTPException(422, "give a search query or a filter, e.g. /feeds/search.rss?q=diffusion "
                                  "or /feeds/search.rss?cat=cs.CL&has_code=1")
-    entries, windowed = api.search_feed(query, filters, FEED_ITEMS)
+    entries, windowed = api.search_feed(query, filters, FEED_ITEMS, correct_spelling=not is_on(exact))
     what = describe_search(query, filters)
     link = "/search?" + urlencode([*search_params(request.query_params.multi_items()), ("sort", "date")])
-    about = (f"The newest of the papers of the last {SEARCH_FEED_DAYS} days that best match {what}."
+    about = (f"The newest papers of the last {SEARCH_FEED_DAYS} days matching {what}."
              if windowed else f"The newest papers matching {what}.")
     return _respond(request, kind, f"Search: {what}", link, about, entries)
 
