@@ -27,6 +27,9 @@ COMMUNITY_MODEL = "community-model"
 PHRASE_MODEL = "phrase-model"
 FIRST_USE_SAMPLE = 10_000  # fitted on the request path only once per instance, so keep it quick
 RECHECK_SECONDS = 60.0
+# What an instance with no papers yet fits its vocabulary on. Any word that is not an English stop
+# word: the stop words are dropped before counting, and a corpus of only those has no vocabulary.
+NO_PAPERS_TEXT = "papertide"
 
 
 def _now() -> datetime:
@@ -100,7 +103,7 @@ class TextModels:
     def _fit_text(self, sample: int) -> tuple[str, TextModel]:
         with self.db.read() as conn:
             texts = rec_candidates.sample_texts(conn, sample)
-        model = TextModel.fit(texts or ["empty"])
+        model = TextModel.fit(texts or [NO_PAPERS_TEXT])
         return self._save(TEXT_MODEL, model.to_bytes()), model
 
     def _fit_phrases(self, sample: int | None) -> tuple[str, PhraseModel]:

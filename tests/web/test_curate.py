@@ -47,3 +47,13 @@ def test_suggestions_leave_out_today_s_list_and_add_in_one_click(client):
     assert "Fresh paper two" in day and "Submitted by" in day
     r = post(client, "/curate/suggested/add", {"arxiv_id": "2611.00022"})
     assert r.status_code == 400 and "already on today" in r.text
+
+
+def test_suggested_page_answers_on_a_new_instance_with_no_papers_yet(client):
+    # The first visit fits the vocabulary; with no papers it used to fit a placeholder word that
+    # is itself an English stop word, so scikit-learn found no vocabulary and the page was a 500.
+    sign_in(client, "curator@example.org", role="curator")
+    r = client.get("/curate/suggested")
+    assert r.status_code == 200 and "No suggestions" in r.text
+    r = post(client, "/curate/suggested/add", {"arxiv_id": "not an id"})
+    assert r.status_code == 400 and "not an arXiv id" in r.text
