@@ -101,9 +101,11 @@ class IngestService:
             work(counts)
         except IngestError as exc:
             status, error = RunStatus.FAILED, str(exc)
-        except Exception as exc:  # unexpected: still record the run as failed, then re-raise
+        except BaseException as exc:  # unexpected: still record the run as failed, then re-raise
+            # Ctrl-C and SystemExit too, or the run would read "running" for ever on /admin/ingest.
+            what = f"interrupted ({type(exc).__name__})" if not isinstance(exc, Exception) else f"{type(exc).__name__}: {exc}"
             with self.db.write() as conn:
-                runs_store.finish_run(conn, run_id, RunStatus.FAILED, counts, f"{source}: {type(exc).__name__}: {exc}")
+                runs_store.finish_run(conn, run_id, RunStatus.FAILED, counts, f"{source}: {what}")
             raise
         notes = list(counts.errors)
         message = "\n".join(([error] if error else []) + notes) or None

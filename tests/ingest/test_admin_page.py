@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from fastapi.testclient import TestClient
 
 from papertide.domain.ingest import RunCounts, RunStatus
+from papertide.ingest.service import IngestService
 from papertide.storage import ingest_runs
 from tests.community.conftest import sign_in
 from tests.factories import app_for
+from tests.ingest.oai_docs import demo_records
 
 
 def _record_runs(db) -> None:
@@ -58,3 +63,22 @@ def test_admin_jobs_page_shows_each_job_with_its_last_error(settings, db):
         assert name in page
     assert "this instance does not fetch from the network" in page and "failed" in page
     assert "every 6 h" in page or "6h" in page or "21600" in page  # the schedule is shown
+
+
+def test_an_import_stopped_with_ctrl_c_is_recorded_as_ended_not_running_for_ever(client, db, settings, tmp_path):
+    """Ctrl-C (KeyboardInterrupt) during `papertide import` used to leave its run "running" on the page."""
+    records = tmp_path / "records.jsonl"
+    records.write_text("".join(json.dumps(r) + "\n" for r in demo_records(8)), encoding="utf-8")
+
+    def ctrl_c(_done: int) -> None:
+        raise KeyboardInterrupt
+
+    service = IngestService(db, settings)
+    with pytest.raises(KeyboardInterrupt):
+        service.import_records_file(records, on_progress=ctrl_c)
+    [run] = service.runs(5)
+    assert (run.status, run.finished_at is not None) == (RunStatus.FAILED, True)
+    assert run.error is not None and "interrupted" in run.error
+    sign_in(client, "root@example.org", role="admin")
+    page = client.get("/admin/ingest").text
+    assert "run-failed" in page and "run-running" not in page
