@@ -233,14 +233,15 @@ class Accounts:
                 "upvoted": votes_store.upvoted_papers(conn, user.id),
             }
 
-    def audit_log(self, actor: User, limit: int = 100) -> list[audit.AuditEntry]:
+    def audit_log(self, actor: User, limit: int = 100, before: int | None = None) -> list[audit.AuditEntry]:
+        """Newest first; ``before`` (an entry's id) pages on to older entries."""
         if not permissions.can_moderate(actor):
             raise Denied("Only curators and admins can read the audit log.")
         with self.db.read() as conn:
-            return audit.recent(conn, limit)
+            return audit.recent(conn, limit, before)
 
-    def list_users(self, actor: User, query: str = "") -> list[User]:
+    def list_users(self, actor: User, query: str = "", limit: int = 100, offset: int = 0) -> list[User]:
         if not permissions.can_administer(actor):
             raise Denied("Only admins can list users.")
         with self.db.read() as conn:
-            return users_store.list_users(conn, query[:100])
+            return users_store.list_users(conn, query[:100], limit, offset)

@@ -14,6 +14,7 @@ from papertide.storage.tables.community import audit_log
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
+    id: int
     at: datetime
     actor: str | None
     action: str
@@ -32,11 +33,15 @@ def record(
     conn.execute(sa.insert(audit_log).values(**values))
 
 
-def recent(conn: Connection, limit: int = 100) -> list[AuditEntry]:
+def recent(conn: Connection, limit: int = 100, before: int | None = None) -> list[AuditEntry]:
+    """The newest entries first; ``before`` (an entry's id) pages on to older ones."""
     q = (
-        sa.select(audit_log.c.created_at, users.c.display_name, audit_log.c.action, audit_log.c.target, audit_log.c.detail)
+        sa.select(audit_log.c.id, audit_log.c.created_at, users.c.display_name, audit_log.c.action, audit_log.c.target,
+                  audit_log.c.detail)
         .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id))
         .order_by(audit_log.c.id.desc())
         .limit(limit)
     )
+    if before is not None:
+        q = q.where(audit_log.c.id < before)
     return [AuditEntry(*r) for r in conn.execute(q)]

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from papertide.community import Denied
 from papertide.domain import permissions
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
-from papertide.web.params import switch
+from papertide.web.params import ROW_ID_MAX, switch
 from papertide.web.responses import sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
+# Rows a list shows at once; each pages on ("Older entries", "More users"), so none is out of reach.
+AUDIT_SHOWN = 100
+USERS_SHOWN = 100
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep, q: str = ""):
+def admin_page(
+    request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep, q: str = "",
+    audit_before: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
+    users_p: Annotated[int, Query(ge=0, le=10_000)] = 0,
+):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     if not permissions.can_moderate(viewer):
         raise Denied("The admin page is for curators and admins.")
-    log = community.accounts.audit_log(viewer)
-    users = community.accounts.list_users(viewer, q) if permissions.can_administer(viewer) else []
+    # One row past the page tells whether there is a next page.
+    log = community.accounts.audit_log(viewer, AUDIT_SHOWN + 1, before=audit_before)
+    users = (community.accounts.list_users(viewer, q, USERS_SHOWN + 1, offset=users_p * USERS_SHOWN)
+             if permissions.can_administer(viewer) else [])
     return templates.TemplateResponse(
         request, "admin/index.html",
-        {"reports": community.discussion.open_reports(viewer), "log": log, "users": users, "q": q[:100]},
+        {"reports": community.discussion.open_reports(viewer), "q": q[:100],
+         "log": log[:AUDIT_SHOWN], "older_before": log[AUDIT_SHOWN - 1].id if len(log) > AUDIT_SHOWN else None,
+         "audit_paged": audit_before is not None,
+         "users": users[:USERS_SHOWN], "users_p": users_p, "more_users": len(users) > USERS_SHOWN},
     )
 
 

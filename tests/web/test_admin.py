@@ -1,0 +1,52 @@
+"""/admin as an admin uses it on a busy instance: every user and every audit entry can be reached."""
+
+from __future__ import annotations
+
+import re
+
+from papertide.storage import audit
+from papertide.storage import users as users_store
+from tests.community.conftest import sign_in
+
+
+def _user_rows(page: str) -> list[str]:
+    return re.findall(r'<tr id="user-([0-9a-f-]+)">', page)
+
+
+def _audit_targets(page: str) -> list[str]:
+    return re.findall(r"<td>audit\.test</td><td>(t\d+)</td>", page)
+
+
+def test_every_audit_entry_can_be_reached_a_page_at_a_time(client):
+    db = client.app.state.services.db
+    with db.write() as conn:
+        for n in range(130):  # members' submissions alone write this many on a busy day
+            audit.record(conn, None, "audit.test", f"t{n}")
+    sign_in(client, "root@example.org", role="admin")
+    first = client.get("/admin").text
+    shown = _audit_targets(first)
+    assert shown == [f"t{n}" for n in range(129, 29, -1)]  # the newest 100, newest first
+    older = re.search(r'href="(/admin\?audit_before=\d+#audit)"[^>]*>Older entries', first)
+    assert older is not None, "no way to see entries older than the newest 100"
+    second = client.get(older.group(1).replace("&amp;", "&")).text
+    assert _audit_targets(second) == [f"t{n}" for n in range(29, -1, -1)]
+    assert "Older entries" not in second and 'href="/admin#audit"' in second
+    assert client.get("/admin?audit_before=abc").status_code == 422
+
+
+def test_every_user_can_be_reached_a_page_at_a_time_and_a_search_keeps_its_words(client):
+    db = client.app.state.services.db
+    with db.write() as conn:
+        made = [users_store.find_or_create_user(conn, f"member{n:03d}@lab.test")[0].uuid for n in range(120)]
+    admin = sign_in(client, "root@example.org", role="admin")
+    first = client.get("/admin").text
+    more = re.search(r'href="(/admin\?[^"]*users_p=1[^"]*)"[^>]*>More users', first)
+    assert more is not None, "no way to see users past the newest 100"
+    second = client.get(more.group(1).replace("&amp;", "&")).text
+    assert set(_user_rows(first)) | set(_user_rows(second)) == {*made, admin.uuid}
+    assert not set(_user_rows(first)) & set(_user_rows(second))
+    found = client.get("/admin?q=LAB.TEST").text
+    more = re.search(r'href="(/admin\?[^"]*)"[^>]*>More users', found)
+    assert more is not None and "q=LAB.TEST" in more.group(1)
+    rest = client.get(more.group(1).replace("&amp;", "&")).text
+    assert set(_user_rows(found)) | set(_user_rows(rest)) == set(made) and "More users" not in rest
