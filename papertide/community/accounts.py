@@ -211,19 +211,34 @@ class Accounts:
         if not permissions.can_ban(actor, target):
             raise Denied("Only admins can change other people's roles.")
         with self.db.write() as conn:
+            current = self._locked(conn, target)
+            if current.role == role:  # a double submit, or a stale form: nothing changes, nothing to log
+                return
             users_store.set_role(conn, target.id, role)
-            audit.record(conn, actor.id, "user.set_role", f"user:{target.uuid}", f"{target.role} → {role}", now=self.now())
+            audit.record(conn, actor.id, "user.set_role", f"user:{target.uuid}", f"{current.role} → {role}", now=self.now())
 
     def set_banned(self, actor: User, target_uuid: str, banned: bool) -> None:
         target = self.get_by_uuid(target_uuid)
         if not permissions.can_ban(actor, target):
             raise Denied("Only admins can ban or unban, and not themselves.")
         with self.db.write() as conn:
+            if self._locked(conn, target).is_banned == banned:  # as for roles: logged once, when it changes
+                return
             users_store.set_status(conn, target.id, "banned" if banned else "active")
             if banned:
                 sessions_store.delete_user_sessions(conn, target.id)
             action = "user.ban" if banned else "user.unban"
             audit.record(conn, actor.id, action, f"user:{target.uuid}", target.email, now=self.now())
+
+    @staticmethod
+    def _locked(conn: Connection, target: User) -> User:
+        """The target as it is now, read under their row lock, so the second of two requests that
+        change them (a double click, two admins) waits for the first and sees what it did."""
+        users_store.lock_member(conn, target.id)
+        current = users_store.get_user(conn, target.id)
+        if current is None:  # deleted their account since the page was drawn
+            raise NotFound(target.uuid)
+        return current
 
     def activity(self, user: User) -> dict[str, list]:  # type: ignore[type-arg]
         """The user's submissions and upvotes for their profile page."""

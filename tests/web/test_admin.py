@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from fastapi.testclient import TestClient
+
 from papertide.storage import audit
 from papertide.storage import users as users_store
-from tests.community.conftest import sign_in
+from tests.community.conftest import post, sign_in
 
 
 def _user_rows(page: str) -> list[str]:
@@ -50,3 +52,23 @@ def test_every_user_can_be_reached_a_page_at_a_time_and_a_search_keeps_its_words
     assert more is not None and "q=LAB.TEST" in more.group(1)
     rest = client.get(more.group(1).replace("&amp;", "&")).text
     assert set(_user_rows(found)) | set(_user_rows(rest)) == set(made) and "More users" not in rest
+
+
+def test_a_double_submitted_ban_or_a_change_to_what_is_already_so_is_logged_once_or_not_at_all(client):
+    admin_client = client
+    admin = sign_in(admin_client, "root@example.org", role="admin")
+    with TestClient(client.app) as other:
+        member = sign_in(other, "member@example.org")
+    for _ in range(2):  # a double click, or the same form sent again from a second tab
+        assert post(admin_client, f"/admin/users/{member.uuid}/ban", {"banned": "1"}).status_code == 303
+    assert post(admin_client, f"/admin/users/{member.uuid}/role", {"role": "member"}).status_code == 303
+    assert post(admin_client, f"/admin/users/{member.uuid}/role", {"role": "curator"}).status_code == 303
+    log = admin_client.app.state.services.community.accounts.audit_log(admin)
+    assert [(e.action, e.target, e.detail) for e in log] == [
+        ("user.set_role", f"user:{member.uuid}", "member → curator"),
+        ("user.ban", f"user:{member.uuid}", "member@example.org"),
+    ]
+    for _ in range(2):
+        assert post(admin_client, f"/admin/users/{member.uuid}/ban", {"banned": "0"}).status_code == 303
+    log = admin_client.app.state.services.community.accounts.audit_log(admin)
+    assert [e.action for e in log] == ["user.unban", "user.set_role", "user.ban"]
