@@ -185,7 +185,7 @@ class Accounts:
             if user.role != "admin":
                 users_store.set_role(conn, user.id, "admin")
             users_store.set_status(conn, user.id, "active")
-            audit.record(conn, None, "user.create_admin", f"user:{user.uuid}", "via CLI", now=self.now())
+            audit.record(conn, None, "user.create_admin", f"user:{user.uuid}", audit.BY_CLI, now=self.now())
             again = users_store.get_user(conn, user.id)
         assert again is not None
         return again, created
@@ -198,7 +198,8 @@ class Accounts:
             if user is None:
                 raise NotFound(raw_email)
             users_store.set_role(conn, user.id, role)
-            audit.record(conn, None, "user.set_role", f"user:{user.uuid}", f"{user.role} → {role} via CLI", now=self.now())
+            audit.record(conn, None, "user.set_role", f"user:{user.uuid}", f"{user.role} → {role} {audit.BY_CLI}",
+                         now=self.now())
         return user
 
     def list_all(self, query: str = "") -> list[User]:

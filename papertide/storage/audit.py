@@ -11,6 +11,11 @@ from sqlalchemy.engine import Connection
 from papertide.storage.schema import users
 from papertide.storage.tables.community import audit_log
 
+# Entries with no acting account: the command line's (their detail ends with this), and those
+# of a moderator who has since deleted their account (actor_id SET NULL), who is not "system".
+BY_CLI = "via CLI"
+DELETED_ACTOR = "[deleted account]"
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
@@ -20,6 +25,13 @@ class AuditEntry:
     action: str
     target: str
     detail: str
+
+    @property
+    def who(self) -> str:
+        """Who to show as having acted: the account's name, "system" or the deleted account."""
+        if self.actor is not None:
+            return self.actor
+        return "system" if self.detail.endswith(BY_CLI) else DELETED_ACTOR
 
 
 def record(

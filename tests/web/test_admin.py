@@ -72,3 +72,18 @@ def test_a_double_submitted_ban_or_a_change_to_what_is_already_so_is_logged_once
         assert post(admin_client, f"/admin/users/{member.uuid}/ban", {"banned": "0"}).status_code == 303
     log = admin_client.app.state.services.community.accounts.audit_log(admin)
     assert [e.action for e in log] == ["user.unban", "user.set_role", "user.ban"]
+
+
+def test_an_entry_whose_moderator_deleted_their_account_does_not_say_the_system_did_it(client):
+    accounts = client.app.state.services.community.accounts
+    owner, _ = accounts.create_admin("owner@example.org")  # from the command line: "system"
+    gone = sign_in(client, "gone@example.org", role="admin")
+    with TestClient(client.app) as other:
+        member = sign_in(other, "member@example.org")
+    assert post(client, f"/admin/users/{member.uuid}/ban", {"banned": "1"}).status_code == 303
+    client.app.state.services.signals.delete_account(gone, "gone@example.org")
+    with TestClient(client.app) as c:
+        sign_in(c, "owner@example.org")
+        page = c.get("/admin").text
+    rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>(user\.[a-z_]+)</td><td>user:([0-9a-f-]+)</td>", page)
+    assert rows == [("[deleted account]", "user.ban", member.uuid), ("system", "user.create_admin", owner.uuid)]
