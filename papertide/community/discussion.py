@@ -132,8 +132,13 @@ class Discussion:
         assert actor is not None
         c = self.get(comment_uuid)
         with self.db.write() as conn:
-            comments_store.set_status(conn, c.id, "hidden" if hidden else "visible", self.now())
+            changed = comments_store.set_hidden(conn, c.id, hidden, self.now())
             comments_store.resolve_reports(conn, c.id)
+            if not changed:  # already so (a double submit): logged once; deleted meanwhile: gone
+                current = comments_store.get_comment_by_id(conn, c.id)
+                if current is None or current.status == "deleted":
+                    raise NotFound(comment_uuid)
+                return current
             audit.record(
                 conn, actor.id, "comment.hide" if hidden else "comment.unhide", f"comment:{c.uuid}",
                 f"on {c.paper_arxiv_id} by {c.author_name}", now=self.now(),
@@ -146,8 +151,8 @@ class Discussion:
         assert actor is not None
         c = self.get(comment_uuid)
         with self.db.write() as conn:
-            comments_store.resolve_reports(conn, c.id)
-            audit.record(conn, actor.id, "report.dismiss", f"comment:{c.uuid}", now=self.now())
+            if comments_store.resolve_reports(conn, c.id):  # none left open: a double submit, logged once
+                audit.record(conn, actor.id, "report.dismiss", f"comment:{c.uuid}", now=self.now())
 
     def open_reports(self, actor: User | None) -> list[Report]:
         if not permissions.can_moderate(actor):

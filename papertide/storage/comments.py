@@ -101,6 +101,15 @@ def set_status(conn: Connection, comment_id: int, status: str, now: datetime) ->
     conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(status=status, updated_at=now))
 
 
+def set_hidden(conn: Connection, comment_id: int, hidden: bool, now: datetime) -> bool:
+    """Hide a visible comment or show a hidden one; False when it was not in the other state (already
+    so, or deleted meanwhile), so a double submit changes it once and a deleted comment stays deleted."""
+    new, old = ("hidden", "visible") if hidden else ("visible", "hidden")
+    return conn.execute(
+        sa.update(comments).where(comments.c.id == comment_id, comments.c.status == old).values(status=new, updated_at=now)
+    ).rowcount > 0
+
+
 def add_report(conn: Connection, comment_id: int, reporter_id: int, reason: str) -> bool:
     """One report per person per comment; False when they had already reported it."""
     stmt = insert_ignore(conn, comment_reports, ["comment_id", "reporter_id"]).values(

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from papertide.storage import audit
 from papertide.storage import users as users_store
 from tests.community.conftest import post, sign_in
+from tests.factories import add_papers, make_paper
 
 
 def _user_rows(page: str) -> list[str]:
@@ -87,3 +88,26 @@ def test_an_entry_whose_moderator_deleted_their_account_does_not_say_the_system_
         page = c.get("/admin").text
     rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>(user\.[a-z_]+)</td><td>user:([0-9a-f-]+)</td>", page)
     assert rows == [("[deleted account]", "user.ban", member.uuid), ("system", "user.create_admin", owner.uuid)]
+
+
+def test_a_double_submitted_hide_or_dismiss_is_logged_once(client):
+    add_papers(client.app.state.services.db, make_paper("2606.00001", title="A paper"))
+    author = TestClient(client.app)
+    sign_in(author, "author@example.org")
+    made = []
+    for body in ("First words", "Second words"):
+        r = post(author, "/comments", {"arxiv_id": "2606.00001", "body": body})
+        made.append(r.headers["location"].rsplit("comment-", 1)[1])
+    reporter = TestClient(client.app)
+    sign_in(reporter, "reporter@example.org")
+    for uuid in made:
+        assert post(reporter, f"/comments/{uuid}/report", {"reason": "spam"}).status_code == 303
+    curator = sign_in(client, "curator@example.org", role="curator")
+    hide, dismiss = made
+    for _ in range(2):  # a double click on each button of the report queue
+        assert post(client, f"/comments/{hide}/hide", {"hidden": "1"}).status_code == 303
+        assert post(client, f"/admin/comments/{dismiss}/dismiss").status_code == 303
+    log = client.app.state.services.community.accounts.audit_log(curator)
+    assert sorted((e.action, e.target) for e in log) == [
+        ("comment.hide", f"comment:{hide}"), ("report.dismiss", f"comment:{dismiss}"),
+    ]
