@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -250,11 +250,18 @@ class Accounts:
             }
 
     def audit_log(self, actor: User, limit: int = 100, before: int | None = None) -> list[audit.AuditEntry]:
-        """Newest first; ``before`` (an entry's id) pages on to older entries."""
+        """Newest first; ``before`` (an entry's id) pages on to older entries.
+
+        Curators see that a member was banned but not the detail: it is the member's address,
+        which only admins (who see the user list) may read.
+        """
         if not permissions.can_moderate(actor):
             raise Denied("Only curators and admins can read the audit log.")
         with self.db.read() as conn:
-            return audit.recent(conn, limit, before)
+            entries = audit.recent(conn, limit, before)
+        if permissions.can_administer(actor):
+            return entries
+        return [replace(e, detail=audit.ADMINS_ONLY) if e.action in audit.ADDRESS_DETAIL else e for e in entries]
 
     def list_users(self, actor: User, query: str = "", limit: int = 100, offset: int = 0) -> list[User]:
         if not permissions.can_administer(actor):

@@ -15,6 +15,9 @@ from papertide.storage.tables.community import audit_log
 # of a moderator who has since deleted their account (actor_id SET NULL), who is not "system".
 BY_CLI = "via CLI"
 DELETED_ACTOR = "[deleted account]"
+# Actions whose detail is the member's email address (who was banned), and what curators see instead.
+ADDRESS_DETAIL = frozenset({"user.ban", "user.unban"})
+ADMINS_ONLY = "(shown to admins)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,3 +111,16 @@ def test_a_double_submitted_hide_or_dismiss_is_logged_once(client):
     assert sorted((e.action, e.target) for e in log) == [
         ("comment.hide", f"comment:{hide}"), ("report.dismiss", f"comment:{dismiss}"),
     ]
+
+
+def test_curators_read_the_audit_log_without_banned_members_addresses(client):
+    admin = TestClient(client.app)
+    sign_in(admin, "root@example.org", role="admin")
+    with TestClient(client.app) as other:
+        member = sign_in(other, "member@example.org")
+    assert post(admin, f"/admin/users/{member.uuid}/ban", {"banned": "1"}).status_code == 303
+    assert "member@example.org" in admin.get("/admin").text  # admins see whom they banned
+    sign_in(client, "curator@example.org", role="curator")
+    page = client.get("/admin").text
+    assert f"<td>user.ban</td><td>user:{member.uuid}</td><td>{audit.ADMINS_ONLY}</td>" in page
+    assert "member@example.org" not in page
