@@ -34,19 +34,27 @@ def render_first_page(pdf: bytes, width: int = THUMB_WIDTH_PX, quality: int = WE
         except pdfium.PdfiumError as exc:
             raise RenderError(f"not a readable PDF: {exc}") from exc
         try:
-            if len(doc) == 0:
-                raise RenderError("the PDF has no pages")
-            page = doc[0]
-            w_pt, h_pt = page.get_size()
-            if not (0 < w_pt <= MAX_PAGE_POINTS and 0 < h_pt <= MAX_PAGE_POINTS):
-                raise RenderError(f"page 1 is {w_pt:.0f}×{h_pt:.0f} pt")
-            # Render at twice the size and downsample: sharper small text than rendering at 1×.
-            bitmap = page.render(scale=2 * width / w_pt)
-            image = bitmap.to_pil()
-            page.close()
+            image = _draw_top(doc, width)
+        except pdfium.PdfiumError as exc:  # a page tree that names no real page, a page PDFium cannot draw
+            raise RenderError(f"page 1 cannot be drawn: {exc}") from exc
         finally:
             doc.close()
     return _encode(image, width, quality)
+
+
+def _draw_top(doc: pdfium.PdfDocument, width: int) -> Image.Image:
+    if len(doc) == 0:
+        raise RenderError("the PDF has no pages")
+    page = doc[0]
+    try:
+        w_pt, h_pt = page.get_size()
+        if not (0 < w_pt <= MAX_PAGE_POINTS and 0 < h_pt <= MAX_PAGE_POINTS):
+            raise RenderError(f"page 1 is {w_pt:.0f}×{h_pt:.0f} pt")
+        # Render at twice the size and downsample: sharper small text than rendering at 1×.
+        bitmap = page.render(scale=2 * width / w_pt)
+        return bitmap.to_pil()
+    finally:
+        page.close()
 
 
 def _encode(image: Image.Image, width: int, quality: int) -> bytes:

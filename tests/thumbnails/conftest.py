@@ -23,6 +23,31 @@ def make_pdf(label: str) -> bytes:
     return out.getvalue()
 
 
+def raw_pdf(*objects: str) -> bytes:
+    """A PDF file around ``objects`` (object 1 is the catalog), with a correct cross-reference table,
+    for the documents Pillow will not write: damaged page trees, absurd page sizes."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def sized_pdf(width_pt: float, height_pt: float) -> bytes:
+    """One blank page of ``width_pt`` × ``height_pt``."""
+    return raw_pdf("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_pt} {height_pt}] >>")
+
+
+# The page tree says one page, but the page is a number: the document opens, page 1 does not load.
+PAGE_NOT_A_PAGE = raw_pdf("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "42")
+
+
 class PdfServer:
     """``GET /pdf/<id>`` answers the PDF registered for ``id``, raw bytes, or 404; requests are logged."""
 

@@ -14,9 +14,9 @@ from papertide.config import Settings
 from papertide.services import Edges, build_services
 from papertide.storage import thumbnails as thumb_store
 from papertide.thumbnails.render import RenderError, render_first_page
-from papertide.thumbnails.service import MAX_ATTEMPTS, ThumbnailService
+from papertide.thumbnails.service import MAX_ATTEMPTS, ThumbnailRun, ThumbnailService
 from tests.factories import add_papers, make_paper
-from tests.thumbnails.conftest import make_pdf
+from tests.thumbnails.conftest import PAGE_NOT_A_PAGE, make_pdf
 
 
 def _settings(settings: Settings, pdf_server, **more) -> Settings:  # type: ignore[no-untyped-def]
@@ -36,7 +36,7 @@ def test_page_one_becomes_a_400_by_300_webp():
     assert len(webp) < 30_000
 
 
-@pytest.mark.parametrize("body", [b"", b"<html>not found</html>", b"%PDF-1.4 truncated"])
+@pytest.mark.parametrize("body", [b"", b"<html>not found</html>", b"%PDF-1.4 truncated", PAGE_NOT_A_PAGE])
 def test_what_is_not_a_pdf_is_a_render_error(body):
     with pytest.raises(RenderError):
         render_first_page(body)
@@ -77,6 +77,19 @@ def test_the_job_renders_listed_papers_and_cards_show_them(db, settings, pdf_ser
     services.thumbnails.run()
     assert pdf_server.requests == []
     services.close()
+
+
+def test_a_pdf_whose_first_page_cannot_be_drawn_fails_alone(db, settings, pdf_server):
+    # The newest listed paper's PDF opens but its page 1 does not load; the run goes on to the next.
+    add_papers(db, (make_paper("2606.00003"), date(2026, 6, 3)), (make_paper("2606.00001"), date(2026, 6, 1)))
+    pdf_server.bodies.update({"2606.00003": PAGE_NOT_A_PAGE, "2606.00001": make_pdf("fine")})
+    service = ThumbnailService(db, _settings(settings, pdf_server))
+    assert service.run() == ThumbnailRun(rendered=1, failed=1)
+    assert pdf_server.requests == ["/pdf/2606.00003", "/pdf/2606.00001"]
+    assert service.url("2606.00001") and service.url("2606.00003") is None
+    with db.read() as conn:
+        assert thumb_store.outcomes(conn) == {"ok": 1, "failed": 1}
+    service.close()
 
 
 def test_a_failed_paper_is_retried_after_a_day_and_at_most_three_times(db, settings, pdf_server):
