@@ -50,8 +50,11 @@ def _draw_top(doc: pdfium.PdfDocument, width: int) -> Image.Image:
         w_pt, h_pt = page.get_size()
         if not (0 < w_pt <= MAX_PAGE_POINTS and 0 < h_pt <= MAX_PAGE_POINTS):
             raise RenderError(f"page 1 is {w_pt:.0f}×{h_pt:.0f} pt")
+        # Draw only the top of the page the card shows: a tall, narrow page drawn whole at the card's
+        # scale is gigabytes of bitmap (4 × 5000 pt: 800 × 1,000,000 px).
+        shown_pt = min(h_pt, w_pt * THUMB_ASPECT)
         # Render at twice the size and downsample: sharper small text than rendering at 1×.
-        bitmap = page.render(scale=2 * width / w_pt)
+        bitmap = page.render(scale=2 * width / w_pt, crop=(0, h_pt - shown_pt, 0, 0))
         return bitmap.to_pil()
     finally:
         page.close()
@@ -59,7 +62,7 @@ def _draw_top(doc: pdfium.PdfDocument, width: int) -> Image.Image:
 
 def _encode(image: Image.Image, width: int, quality: int) -> bytes:
     image = image.convert("RGB")
-    height = round(image.height * width / image.width)
+    height = max(1, round(image.height * width / image.width))  # a page wider than tall keeps a row
     image = image.resize((width, height), Image.Resampling.LANCZOS)
     image = image.crop((0, 0, width, min(height, round(width * THUMB_ASPECT))))
     out = io.BytesIO()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -40,6 +43,25 @@ def test_page_one_becomes_a_400_by_300_webp():
 def test_what_is_not_a_pdf_is_a_render_error(body):
     with pytest.raises(RenderError):
         render_first_page(body)
+
+
+@pytest.mark.parametrize(("width_pt", "height_pt"), [(4, 5000), (5000, 1), (0.01, 0.01)])
+def test_odd_page_sizes_draw_a_card_sized_picture_in_little_memory(width_pt, height_pt):
+    # Only the top of page 1 is shown, so only the top is drawn: a 4 × 5000 pt page drawn whole at the
+    # card's scale is a 2.4 GB bitmap. A child process with 1 GiB of address space shows the difference.
+    script = textwrap.dedent(f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from PIL import Image
+        import io
+        from papertide.thumbnails.render import render_first_page
+        from tests.thumbnails.conftest import sized_pdf
+        print(Image.open(io.BytesIO(render_first_page(sized_pdf({width_pt}, {height_pt})))).size)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    width, height = eval(done.stdout)  # noqa: S307 (our own child's print of a tuple)
+    assert width == 400 and 1 <= height <= 300
 
 
 def test_the_job_renders_listed_papers_and_cards_show_them(db, settings, pdf_server):
