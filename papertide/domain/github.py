@@ -14,10 +14,12 @@ from datetime import date, datetime, timedelta
 
 from papertide.domain.trending import ScoredPaper
 
-# owner/name as GitHub allows them: owner 1-39 of [A-Za-z0-9-], name of [A-Za-z0-9._-].
+# owner/name as GitHub allows them: owner 1-39 of [A-Za-z0-9-], name of [A-Za-z0-9._-]. Scheme and
+# host in any case; after the name, a path, query or fragment as copied from the browser
+# (``/tree/main``, ``?tab=readme-ov-file``, ``#readme``).
 _REPO = re.compile(
-    r"^(?:(?:https?://)?(?:www\.)?github\.com/)?(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/"
-    r"(?P<name>[A-Za-z0-9._-]{1,100}?)(?:\.git)?(?:/.*)?$",
+    r"^(?i:(?:https?://)?(?:www\.)?github\.com/)?(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/"
+    r"(?P<name>[A-Za-z0-9._-]{1,100}?)(?:\.git)?(?:[/?#].*)?$",
     re.ASCII,
 )
 MISSING_RECHECK_DAYS = 7  # a repo GitHub answered 404 for is asked again after this many days

@@ -40,6 +40,14 @@ def t(day: int, hour: int = 0) -> datetime:
     (None, None),
     ("https://github.com/-bad/r", None),
     ("https://github.com/o/..", None),
+    # Addresses as people copy them from the browser: a query, a fragment, the host's capitals.
+    ("https://github.com/owner/repo?tab=readme-ov-file", "owner/repo"),
+    ("https://github.com/owner/repo#readme", "owner/repo"),
+    ("https://github.com/owner/repo/?tab=readme-ov-file#install", "owner/repo"),
+    ("https://GitHub.com/owner/repo", "owner/repo"),
+    ("HTTPS://WWW.GITHUB.COM/owner/repo", "owner/repo"),
+    ("https://gist.github.com/owner/0123abcd", None),
+    ("https://github.com/owner?tab=repositories", None),
 ])
 def test_repo_names_are_read_from_urls_and_names(text, repo):
     assert parse_github_repo(text) == repo
