@@ -91,6 +91,16 @@ def test_the_job_renders_listed_papers_and_cards_show_them(db, settings, pdf_ser
         assert r.headers["cache-control"].startswith("public, max-age=2592000")
         assert r.content == (thumbs / "2606.00001.webp").read_bytes()
         assert client.head("/thumbs/hep-th_9901001.webp").status_code == 200
+        # A browser revalidating its copy (after max-age, or on reload) is answered 304 with no body.
+        etag, modified = r.headers["etag"], r.headers["last-modified"]
+        for asked in ({"If-None-Match": etag}, {"If-None-Match": f'"other", W/{etag}'},
+                      {"If-Modified-Since": modified}):
+            again = client.get("/thumbs/2606.00001.webp", headers=asked)
+            assert (again.status_code, again.content) == (304, b""), asked
+            assert again.headers["etag"] == etag and again.headers["cache-control"] == r.headers["cache-control"]
+        for stale in ({"If-None-Match": '"other"'}, {"If-Modified-Since": "Thu, 01 Jan 2015 00:00:00 GMT"},
+                      {"If-None-Match": '"other"', "If-Modified-Since": modified}):  # If-None-Match decides
+            assert client.get("/thumbs/2606.00001.webp", headers=stale).content == r.content, stale
         for missing in ("/thumbs/2606.00002.webp", "/thumbs/..webp", "/thumbs/%2E%2E%2Fpapertide.db.webp"):
             assert client.get(missing).status_code == 404, missing
 
