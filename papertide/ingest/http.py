@@ -89,8 +89,10 @@ class HttpFetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         user_agent: str | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.source = source
+        self.max_bytes = max_bytes  # a longer body fails the request unread (None: no limit)
         self.delay_s = delay_s
         self.max_retries = max_retries
         self.max_retry_after_s = max_retry_after_s
@@ -117,8 +119,7 @@ class HttpFetcher:
             self._wait_politely()
             self.requests += 1
             try:
-                resp = self._client.get(url, params=dict(params or {}))
-                body = resp.content  # reads the whole body; a cut connection raises here
+                resp, body = self._fetch(url, params)  # a cut connection raises here
             except httpx.HTTPError as exc:
                 problem, retry_in = f"network error: {type(exc).__name__}: {exc}", self._backoff(attempt)
             else:
@@ -141,6 +142,22 @@ class HttpFetcher:
             log.warning("%s: %s; retrying in %.1f s (try %d of %d)", self.source, problem, retry_in, attempt,
                         self.max_retries)
             self.sleep(retry_in)
+
+    def _fetch(self, url: str, params: Mapping[str, str] | None) -> tuple[httpx.Response, bytes]:
+        """One GET and its body, read as it arrives so that a body over ``max_bytes`` is never held whole."""
+        with self._client.stream("GET", url, params=dict(params or {})) as resp:
+            limit = self.max_bytes
+            declared = resp.headers.get("Content-Length", "")
+            if limit is not None and declared.isdigit() and int(declared) > limit:
+                raise FetchError(self.source, f"the body is {int(declared)} bytes, more than the {limit} bytes "
+                                 "we take", url)
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise FetchError(self.source, f"the body is more than the {limit} bytes we take", url)
+                chunks.append(chunk)
+        return resp, b"".join(chunks)
 
     def _backoff(self, attempt: int) -> float:
         # Exponential with full jitter, so several instances do not retry in step.

@@ -59,7 +59,8 @@ class ThumbnailService:
             s = self.settings
             self._fetcher = OfflineFetcher() if s.ingest_offline else HttpFetcher(
                 "arxiv-pdf", delay_s=s.ingest_delay_seconds, max_retries=s.ingest_max_retries,
-                max_retry_after_s=s.ingest_max_retry_after_seconds, timeout_s=s.ingest_timeout_seconds)
+                max_retry_after_s=s.ingest_max_retry_after_seconds, timeout_s=s.ingest_timeout_seconds,
+                max_bytes=MAX_PDF_BYTES)
         return self._fetcher
 
     def path(self, arxiv_id: str) -> Path:
@@ -102,8 +103,8 @@ class ThumbnailService:
     def _render_one(self, arxiv_id: str) -> str | None:
         try:
             pdf = self.fetcher.get(self.pdf_url.format(id=arxiv_id))
-            if len(pdf) > MAX_PDF_BYTES:
-                return f"PDF of {len(pdf)} bytes is over {MAX_PDF_BYTES}"
+            if len(pdf) > MAX_PDF_BYTES:  # a fetcher handed in by a caller may not stop at the limit
+                return f"the PDF is {len(pdf)} bytes, more than the {MAX_PDF_BYTES} bytes we take"
             webp = render_first_page(pdf)
         except (IngestError, RenderError) as exc:
             return str(exc)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -48,23 +50,78 @@ def sized_pdf(width_pt: float, height_pt: float) -> bytes:
 PAGE_NOT_A_PAGE = raw_pdf("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "42")
 
 
+PDF_HEADER = b"%PDF-1.4\n"
+
+
+@dataclass
+class Slow:
+    """A body sent in ``chunk``-byte pieces with ``pause_s`` between them (a slow or stalling server);
+    ``length`` bytes in all, announced in Content-Length unless ``chunked`` (then sent chunked, size unknown)."""
+
+    body: bytes = b""
+    length: int = 0
+    chunk: int = 1024 * 1024
+    pause_s: float = 0.0
+    chunked: bool = False
+    sent: int = 0  # bytes the client took before it hung up
+
+    @property
+    def size(self) -> int:
+        return len(self.body) if self.body else len(PDF_HEADER) + self.length
+
+    def pieces(self) -> Iterator[bytes]:
+        if self.body:
+            yield from (self.body[i : i + self.chunk] for i in range(0, len(self.body), self.chunk))
+            return
+        yield PDF_HEADER
+        filler = b"0" * self.chunk  # made once: a huge body is not held in memory here either
+        for i in range(0, self.length, self.chunk):
+            yield filler[: min(self.chunk, self.length - i)]
+
+
 class PdfServer:
-    """``GET /pdf/<id>`` answers the PDF registered for ``id``, raw bytes, or 404; requests are logged."""
+    """``GET /pdf/<id>`` answers the PDF registered for ``id`` (raw bytes, or a :class:`Slow` stream)
+    or 404; requests are logged."""
 
     def __init__(self) -> None:
-        self.bodies: dict[str, bytes] = {}
+        self.bodies: dict[str, bytes | Slow] = {}
         self.requests: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # chunked bodies need it, as arXiv's own server speaks it
+
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 server.requests.append(self.path)
                 body = server.bodies.get(self.path.removeprefix("/pdf/"))
+                if isinstance(body, Slow):
+                    self._stream(body)
+                    return
                 self.send_response(200 if body is not None else 404)
                 self.send_header("Content-Type", "application/pdf")
                 self.send_header("Content-Length", str(len(body or b"")))
                 self.end_headers()
                 self.wfile.write(body or b"")
+
+            def _stream(self, slow: Slow) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                if slow.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(slow.size))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    for piece in slow.pieces():
+                        time.sleep(slow.pause_s)
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if slow.chunked else piece)
+                        slow.sent += len(piece)
+                    if slow.chunked:
+                        self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading
+                self.close_connection = True
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -9,6 +9,7 @@ import textwrap
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -16,10 +17,11 @@ from papertide.app import create_app
 from papertide.config import Settings
 from papertide.services import Edges, build_services
 from papertide.storage import thumbnails as thumb_store
+from papertide.storage.tables.thumbnails import paper_thumbnails
 from papertide.thumbnails.render import RenderError, render_first_page
-from papertide.thumbnails.service import MAX_ATTEMPTS, ThumbnailRun, ThumbnailService
+from papertide.thumbnails.service import MAX_ATTEMPTS, MAX_PDF_BYTES, ThumbnailRun, ThumbnailService
 from tests.factories import add_papers, make_paper
-from tests.thumbnails.conftest import PAGE_NOT_A_PAGE, make_pdf
+from tests.thumbnails.conftest import PAGE_NOT_A_PAGE, Slow, make_pdf
 
 
 def _settings(settings: Settings, pdf_server, **more) -> Settings:  # type: ignore[no-untyped-def]
@@ -121,6 +123,23 @@ def test_a_pdf_whose_first_page_cannot_be_drawn_fails_alone(db, settings, pdf_se
     assert service.url("2606.00001") and service.url("2606.00003") is None
     with db.read() as conn:
         assert thumb_store.outcomes(conn) == {"ok": 1, "failed": 1}
+    service.close()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["announced", "chunked"])
+def test_a_pdf_over_the_size_limit_is_not_downloaded(db, settings, pdf_server, chunked):
+    # Three times the limit: announced in Content-Length it is refused before its body, sent chunked
+    # (size unknown) the download stops at the limit. Either way the paper fails and says why.
+    huge = Slow(length=3 * MAX_PDF_BYTES, chunked=chunked)
+    add_papers(db, (make_paper("2606.00004"), date(2026, 6, 4)))
+    pdf_server.bodies["2606.00004"] = huge
+    service = ThumbnailService(db, _settings(settings, pdf_server))
+    assert service.run() == ThumbnailRun(rendered=0, failed=1)
+    with db.read() as conn:
+        message = conn.execute(sa.select(paper_thumbnails.c.message)).scalar_one()
+    assert f"more than the {MAX_PDF_BYTES} bytes" in message, message
+    # What the server got out before we hung up: socket buffers at most past the limit, not the body.
+    assert huge.sent < (1.5 * MAX_PDF_BYTES if chunked else 0.5 * MAX_PDF_BYTES), huge.sent
     service.close()
 
 
