@@ -93,6 +93,7 @@ class HttpFetcher:
     ) -> None:
         self.source = source
         self.max_bytes = max_bytes  # a longer body fails the request unread (None: no limit)
+        self.timeout_s = timeout_s
         self.delay_s = delay_s
         self.max_retries = max_retries
         self.max_retry_after_s = max_retry_after_s
@@ -144,7 +145,13 @@ class HttpFetcher:
             self.sleep(retry_in)
 
     def _fetch(self, url: str, params: Mapping[str, str] | None) -> tuple[httpx.Response, bytes]:
-        """One GET and its body, read as it arrives so that a body over ``max_bytes`` is never held whole."""
+        """One GET and its body, read as it arrives so that a body over ``max_bytes`` is never held whole.
+
+        httpx's timeout bounds each network read, not the request: a server that sends a little
+        every few seconds would hold us for ever. The body must arrive within ``timeout_s`` of
+        the request too (checked as pieces arrive, so a stall ends by one read timeout later).
+        """
+        deadline = time.monotonic() + self.timeout_s  # not self.clock: tests stop that one for politeness
         with self._client.stream("GET", url, params=dict(params or {})) as resp:
             limit = self.max_bytes
             declared = resp.headers.get("Content-Length", "")
@@ -156,6 +163,9 @@ class HttpFetcher:
                 size += len(chunk)
                 if limit is not None and size > limit:
                     raise FetchError(self.source, f"the body is more than the {limit} bytes we take", url)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(f"the response took longer than {self.timeout_s:g} s in all",
+                                            request=resp.request)
                 chunks.append(chunk)
         return resp, b"".join(chunks)
 

@@ -6,6 +6,7 @@ import io
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -140,6 +141,23 @@ def test_a_pdf_over_the_size_limit_is_not_downloaded(db, settings, pdf_server, c
     assert f"more than the {MAX_PDF_BYTES} bytes" in message, message
     # What the server got out before we hung up: socket buffers at most past the limit, not the body.
     assert huge.sent < (1.5 * MAX_PDF_BYTES if chunked else 0.5 * MAX_PDF_BYTES), huge.sent
+    service.close()
+
+
+def test_a_server_that_trickles_a_pdf_is_given_up_on_after_the_request_timeout(db, settings, pdf_server):
+    # Every piece arrives well within the timeout, but the whole PDF would take ~8 s: INGEST_TIMEOUT_SECONDS
+    # is per request, so the request ends after it and the run goes on (a stalling mirror cannot hold the job).
+    trickle = Slow(body=make_pdf("slow"), chunk=512, pause_s=0.25)
+    add_papers(db, (make_paper("2606.00005"), date(2026, 6, 5)), (make_paper("2606.00001"), date(2026, 6, 1)))
+    pdf_server.bodies.update({"2606.00005": trickle, "2606.00001": make_pdf("fine")})
+    service = ThumbnailService(db, _settings(settings, pdf_server, ingest_timeout_seconds=1))
+    started = time.monotonic()
+    assert service.run() == ThumbnailRun(rendered=1, failed=1)
+    assert time.monotonic() - started < 4
+    with db.read() as conn:
+        message = conn.execute(sa.select(paper_thumbnails.c.message)
+                               .where(paper_thumbnails.c.status == "failed")).scalar_one()
+    assert "took longer than 1 s" in message, message
     service.close()
 
 
