@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.storage.papers import IN_CHUNK
 from papertide.storage.schema import daily_listings, papers
 from papertide.storage.tables.thumbnails import paper_thumbnails
 
@@ -50,6 +51,20 @@ def record(conn: Connection, paper_id: int, ok: bool, message: str | None, now: 
     if not updated:
         conn.execute(sa.insert(t).values(paper_id=paper_id, status=status, attempts=1, message=message,
                                          created_at=now, updated_at=now))
+
+
+def rendered(conn: Connection) -> list[tuple[int, str]]:
+    """``(paper_id, arxiv_id)`` of every paper recorded as having a thumbnail."""
+    q = (sa.select(papers.c.id, papers.c.arxiv_id)
+         .join(paper_thumbnails, paper_thumbnails.c.paper_id == papers.c.id)
+         .where(paper_thumbnails.c.status == "ok"))
+    return [(int(r[0]), str(r[1])) for r in conn.execute(q)]
+
+
+def forget(conn: Connection, paper_ids: list[int]) -> None:
+    """Drop the records of ``paper_ids``, so they are pending as if never tried."""
+    for i in range(0, len(paper_ids), IN_CHUNK):
+        conn.execute(sa.delete(paper_thumbnails).where(paper_thumbnails.c.paper_id.in_(paper_ids[i : i + IN_CHUNK])))
 
 
 def outcomes(conn: Connection) -> dict[str, int]:

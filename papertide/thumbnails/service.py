@@ -82,6 +82,7 @@ class ThumbnailService:
         """Render up to ``limit`` (THUMBNAILS_BATCH) thumbnails of listed papers that lack one."""
         if self.offline:
             return ThumbnailRun(skipped="offline (PAPERTIDE_INGEST_OFFLINE)")
+        self._forget_lost_files()
         now = self.clock()
         with self.db.read() as conn:
             todo = store.pending(conn, limit or self.settings.thumbnails_batch, MAX_ATTEMPTS, now - RETRY_AFTER)
@@ -99,6 +100,25 @@ class ThumbnailService:
                 log.warning("thumbnail of %s failed (try %d of %d): %s", item.arxiv_id, item.attempts + 1,
                             MAX_ATTEMPTS, problem)
         return ThumbnailRun(rendered, failed)
+
+    def _forget_lost_files(self) -> None:
+        """Papers recorded as rendered whose file is gone are made pending again.
+
+        The record alone would keep their cards on the placeholder for good: a thumbnail an
+        admin deleted to have it drawn again, or every one after a restore or ``db copy`` onto a
+        host whose DATA_DIR does not hold them. One listing of the folder and one query a run.
+        """
+        try:
+            on_disk = {entry.name for entry in os.scandir(self.dir)}
+        except FileNotFoundError:
+            on_disk = set()
+        with self.db.read() as conn:
+            lost = [paper_id for paper_id, arxiv_id in store.rendered(conn)
+                    if f"{thumb_stem(arxiv_id)}.webp" not in on_disk]
+        if lost:
+            log.info("thumbnails: %d recorded as rendered have no file; rendering them again", len(lost))
+            with self.db.write() as conn:
+                store.forget(conn, lost)
 
     def _render_one(self, arxiv_id: str) -> str | None:
         try:

@@ -161,6 +161,28 @@ def test_a_server_that_trickles_a_pdf_is_given_up_on_after_the_request_timeout(d
     service.close()
 
 
+def test_a_thumbnail_whose_file_is_gone_is_rendered_again(db, settings, pdf_server):
+    # The file deleted by an admin (or left behind by a restore or `db copy` onto another disk) while its
+    # row still says rendered: the next run renders it again instead of leaving the placeholder for good.
+    add_papers(db, (make_paper("2606.00001"), date(2026, 6, 1)), (make_paper("hep-th/9901001"), date(2026, 6, 1)))
+    pdf_server.bodies.update({"2606.00001": make_pdf("one"), "hep-th/9901001": make_pdf("old")})
+    service = ThumbnailService(db, _settings(settings, pdf_server))
+    assert service.run() == ThumbnailRun(rendered=2)
+    service.path("hep-th/9901001").unlink()
+    pdf_server.requests.clear()
+    assert service.run() == ThumbnailRun(rendered=1)
+    assert pdf_server.requests == ["/pdf/hep-th/9901001"] and service.url("hep-th/9901001")
+    # The whole folder gone: everything again; then nothing more to do.
+    for path in service.dir.iterdir():
+        path.unlink()
+    service.dir.rmdir()
+    assert service.run() == ThumbnailRun(rendered=2)
+    assert service.run() == ThumbnailRun()
+    with db.read() as conn:
+        assert thumb_store.outcomes(conn) == {"ok": 2}
+    service.close()
+
+
 def test_a_failed_paper_is_retried_after_a_day_and_at_most_three_times(db, settings, pdf_server):
     add_papers(db, (make_paper("2606.00002"), date(2026, 6, 1)))
     now = [datetime(2026, 6, 2, tzinfo=UTC)]
