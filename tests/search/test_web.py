@@ -168,6 +168,13 @@ def test_the_search_box_suggests_titles_completing_the_word_being_typed(search_c
     assert "max-age" in r.headers["cache-control"]
 
 
+def test_a_pasted_arxiv_id_or_link_suggests_the_paper_it_names(search_client):
+    assert _suggested(search_client, "2401.00006") == ["2401.00006"]
+    assert _suggested(search_client, "https://arxiv.org/abs/2401.00003v2")[0] == "2401.00003"
+    assert _suggested(search_client, "arXiv:2401.00008 thermal radiation")[0] == "2401.00008"
+    assert _suggested(search_client, "2607.99999") == []  # an id we do not hold
+
+
 def test_suggestions_for_nothing_or_odd_input_are_an_empty_list(search_client):
     assert search_client.get("/search/suggest").json() == ["", [], [], []]
     assert _suggested(search_client, "n") == [] and _suggested(search_client, "qwxzvbnmkjh") == []
