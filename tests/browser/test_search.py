@@ -17,5 +17,5 @@ def test_type_a_query_in_the_search_box_and_see_highlighted_results(live_server,
     first = page.locator("li.search-hit h3.title a").first
     assert first.inner_text() == "Denoising diffusion models for image synthesis"
     assert page.locator("li.search-hit mark").count() >= 2
-    assert "results for" in page.locator("p.result-count").inner_text()
+    assert "results for" in page.locator("h2.result-count").inner_text()
     page.screenshot(path=str(output_dir / "search.png"), full_page=True)
