@@ -62,6 +62,8 @@ def sqlite_path(db: Database) -> Path:
 
 def backup(db: Database, dest: Path, pg_bin_dir: Path | None = None) -> BackupResult:
     """Write a consistent backup of ``db`` to ``dest`` (while the site keeps serving)."""
+    if db.is_sqlite:
+        check_not_live(sqlite_path(db), dest)
     check_destination(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +96,20 @@ def check_destination(dest: Path) -> None:
         if head and not head.startswith(_BACKUP_MAGIC):
             raise BackupError(f"{dest} exists and is not a papertide backup; refusing to overwrite it "
                               "(choose another file name, or move that file away)")
+
+
+def check_not_live(database: Path, dest: Path) -> None:
+    """Refuse a destination that is the database itself or one of its -wal/-shm/-journal files.
+
+    The database starts like an earlier backup, so :func:`check_destination` lets it through; but
+    renaming a copy over the live file leaves the web process writing into the unlinked old one,
+    and every write it checkpoints from then on is lost to everyone else.
+    """
+    live = database.resolve()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if dest.resolve() == live.with_name(live.name + suffix):
+            raise BackupError(f"{dest} is the live database{' (' + suffix[1:] + ' file)' if suffix else ''}, "
+                              "not a place for its backup; give another file name, e.g. backups/papertide.db")
 
 
 def backup_sqlite(src: Path, dest: Path) -> None:

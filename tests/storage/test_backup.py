@@ -229,3 +229,21 @@ def test_cli_backup_with_no_pg_dump_on_path_says_what_to_install(pg_db, tmp_path
     result = CliRunner().invoke(cli_app, ["db", "backup", str(tmp_path / "x.dump")])
     assert result.exit_code == 1
     assert "pg_dump was not found on PATH" in result.output and "PAPERTIDE_PG_BIN_DIR" in result.output
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_a_backup_onto_the_live_database_or_its_sidecar_files_is_refused(sqlite_db, suffix):
+    # The database is itself an "earlier backup" by its first bytes; replacing the file under the
+    # web process sent every write it made afterwards into the unlinked old file.
+    live = backups.sqlite_path(sqlite_db)
+    add_papers(sqlite_db, make_paper("2606.00001"))
+    target = live.with_name(live.name + suffix)
+    target.touch()
+    inode = live.stat().st_ino
+    with pytest.raises(backups.BackupError, match="is the live database"):
+        backups.backup(sqlite_db, target)
+    with pytest.raises(backups.BackupError, match="is the live database"):  # the same file by another path
+        backups.backup(sqlite_db, live.parent / ".." / live.parent.name / target.name)
+    assert live.stat().st_ino == inode
+    with sqlite_db.read() as conn:
+        assert conn.exec_driver_sql("SELECT arxiv_id FROM papers").scalars().all() == ["2606.00001"]
