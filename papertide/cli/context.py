@@ -28,21 +28,20 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def load_services(*, require_schema: bool = True, settings: Settings | None = None, edges: Edges | None = None) -> Services:
+def load_services(*, require_schema: bool = True, reachable: bool = True, settings: Settings | None = None,
+                  edges: Edges | None = None) -> Services:
     """Services built from ``PAPERTIDE_*``; refuses (exit 2) a database that cannot be used or reached,
-    and one whose schema is behind or ahead of this code, saying which and what to do."""
+    and one whose schema is behind or ahead of this code, saying which and what to do.
+
+    ``reachable=False`` skips the reachability check (``db restore`` replaces a damaged SQLite file
+    it could not open); the caller then runs :func:`require_reachable` where it needs one."""
     try:
         services = build_services(settings or load_settings(), edges)
     except DatabaseUnavailable as e:
         err.print(f"[red]{escape(str(e))}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
-    try:
-        services.db.require_reachable()
-    except DatabaseUnavailable as e:
-        services.close()
-        err.print(f"[red]{escape(str(e))}.[/red] Check PAPERTIDE_DATABASE_URL and that the server is running.",
-                  soft_wrap=True)
-        raise typer.Exit(2) from None
+    if reachable:
+        require_reachable(services)
     if require_schema:
         state = schema_state(services.db)
         if not state.current:
@@ -50,6 +49,17 @@ def load_services(*, require_schema: bool = True, settings: Settings | None = No
             services.close()
             raise typer.Exit(2)
     return services
+
+
+def require_reachable(services: Services) -> None:
+    """Exit 2, closing ``services``, unless the database answers; the message says why and what to check."""
+    try:
+        services.db.require_reachable()
+    except DatabaseUnavailable as e:
+        services.close()
+        hint = "" if services.db.is_sqlite else " Check PAPERTIDE_DATABASE_URL and that the server is running."
+        err.print(f"[red]{escape(str(e))}.[/red]{hint}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def open_database(url: str, pool_size: int = 5) -> Database:

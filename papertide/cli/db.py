@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from papertide.cli.context import load_services, open_database
+from papertide.cli.context import load_services, open_database, require_reachable
 from papertide.storage import backup as backups
 from papertide.storage.copy import BATCH_ROWS, CopyRefused, copy_instance, normalise_target_url
 from papertide.storage.fingerprints import TableCheck
@@ -51,7 +51,10 @@ def restore(
     ] = True,
 ) -> None:
     """Replace the database with the backup in FILE (stop the site and workers first)."""
-    services = load_services(require_schema=False)
+    # A SQLite file that cannot be opened (damaged) is what a forced restore replaces: no check here.
+    services = load_services(require_schema=False, reachable=False)
+    if not services.db.is_sqlite:
+        require_reachable(services)
     try:
         result = backups.restore(services.db, file, force=force, pg_bin_dir=services.settings.pg_bin_dir)
     except backups.RestoreRefused as e:
@@ -64,6 +67,8 @@ def restore(
         services.close()
     replaced = "replacing the data it held" if result.replaced_data else "into an empty database"
     console.print(f"Restored {file} {replaced}.")
+    if result.damaged_kept is not None:
+        console.print(f"The damaged database it replaced is kept as {result.damaged_kept}.", soft_wrap=True)
     fresh = load_services(require_schema=False)
     try:
         state = schema_state(fresh.db)

@@ -23,7 +23,10 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from papertide.storage import pg_tools, search_changes
 from papertide.storage.db import Database
@@ -51,6 +54,7 @@ class BackupResult:
 class RestoreResult:
     replaced_data: bool  # the target held rows that are now gone
     search_index_removed: Path | None  # the derived index we deleted, to be rebuilt
+    damaged_kept: Path | None = None  # where an unreadable SQLite database was moved aside
 
 
 def sqlite_path(db: Database) -> Path:
@@ -180,8 +184,17 @@ def restore(db: Database, src: Path, *, force: bool = False, pg_bin_dir: Path | 
     """
     if not src.is_file():
         raise BackupError(f"no such file: {src}")
-    with db.read() as conn:
-        had_data = holds_data(conn)
+    damage = None  # why the SQLite file cannot be read, when it cannot: it is replaced whole
+    try:
+        with db.read() as conn:
+            had_data = holds_data(conn)
+    except sa.exc.DatabaseError as e:
+        if not db.is_sqlite or isinstance(e, sa.exc.OperationalError):  # unreachable, or cannot be opened
+            raise
+        damage, had_data = str(e.orig or e), True
+    if damage is not None and not force:
+        raise RestoreRefused(f"the database cannot be read ({damage}); pass --force to replace it with the "
+                             "backup (the damaged file is kept beside it)")
     if had_data and not force:
         raise RestoreRefused("the database holds data; pass --force to replace it with the backup")
     if not db.is_sqlite:
@@ -194,13 +207,35 @@ def restore(db: Database, src: Path, *, force: bool = False, pg_bin_dir: Path | 
     check_papertide_file(src)
     path = sqlite_path(db)
     db.dispose()  # our pooled connections must not keep pages of the old file
-    restore_sqlite(src, path)
+    kept = None
+    if damage is None:
+        try:
+            restore_sqlite(src, path)
+        except sqlite3.DatabaseError as e:  # damage the row counts did not reach
+            if isinstance(e, sqlite3.OperationalError):
+                raise BackupError(f"cannot write the database {path}: {e}") from e
+            damage = str(e)
+    if damage is not None:
+        # SQLite cannot write into a file it cannot read: move it (and its -wal, which may hold
+        # the newest rows) aside for `sqlite3 .recover`, then restore into a new file.
+        kept = set_aside(path)
+        restore_sqlite(src, path)
     index = path.with_name(path.name + ".search")
     removed = None
     if index.exists():
         shutil.rmtree(index)
         removed = index
-    return RestoreResult(had_data, removed)
+    return RestoreResult(had_data, removed, kept)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged database and its -wal/-shm to ``<name>.damaged-<UTC time>``; returns the new name."""
+    kept = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+    for suffix in ("-wal", "-shm", ""):
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.exists():
+            os.replace(sidecar, kept.with_name(kept.name + suffix))
+    return kept
 
 
 def restore_sqlite(src: Path, dest: Path) -> None:

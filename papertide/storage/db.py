@@ -82,10 +82,18 @@ class Database:
         """:meth:`ping`, raising :class:`DatabaseUnavailable` with the URL (password hidden) and the driver's reason."""
         try:
             self.ping()
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+        except (sa.exc.DatabaseError, sa.exc.InterfaceError) as e:
             reason = str(e.orig or e).strip().splitlines()[0] if str(e.orig or e).strip() else type(e).__name__
-            raise DatabaseUnavailable(
-                f"cannot connect to the database {shown_url(self.url)}: {reason}") from e
+            if not self.is_sqlite:
+                raise DatabaseUnavailable(f"cannot connect to the database {shown_url(self.url)}: {reason}") from e
+            # A file, not a server: say what to look at, and how a damaged one is replaced.
+            path = self.engine.url.database
+            if isinstance(e, sa.exc.OperationalError):  # cannot open: a folder in its place, no write access
+                hint = "check that this user can read and write the file and its folder (PAPERTIDE_DATA_DIR)"
+            else:  # "file is not a database", "database disk image is malformed"
+                hint = ("the file is damaged; replace it from a backup with `papertide db restore BACKUP --force` "
+                        "(the damaged file is kept beside it)")
+            raise DatabaseUnavailable(f"cannot open the SQLite database {path}: {reason}; {hint}") from e
 
     def dispose(self) -> None:
         self.engine.dispose()

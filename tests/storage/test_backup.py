@@ -247,3 +247,47 @@ def test_a_backup_onto_the_live_database_or_its_sidecar_files_is_refused(sqlite_
     assert live.stat().st_ino == inode
     with sqlite_db.read() as conn:
         assert conn.exec_driver_sql("SELECT arxiv_id FROM papers").scalars().all() == ["2606.00001"]
+
+
+def _damage(path: Path, how: str) -> bytes:
+    for sidecar in ("-wal", "-shm"):
+        path.with_name(path.name + sidecar).unlink(missing_ok=True)
+    if how == "overwritten":
+        path.write_bytes(b"this is no longer a database " * 200)
+    else:  # cut short, as a full disk or a half-copied file leaves it: the header is intact
+        path.write_bytes(path.read_bytes()[: 3 * 4096])
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("how", ["overwritten", "truncated"])
+def test_a_damaged_database_is_one_clear_line_and_a_forced_restore_replaces_it(tmp_path, monkeypatch, how):
+    # Restoring over a damaged database is what backups are for; every command, restore included,
+    # stopped at a traceback ("file is not a database") when the live file was damaged.
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    live = tmp_path / "papertide.db"
+    db = Database(f"sqlite:///{live}")
+    add_papers(db, *(make_paper(f"2606.{i:05d}", abstract="words " * 400) for i in range(1, 40)))
+    db.dispose()
+    assert runner.invoke(cli_app, ["db", "backup", str(tmp_path / "b" / "one.db")]).exit_code == 0
+    damaged = _damage(live, how)
+
+    stats = runner.invoke(cli_app, ["stats"])
+    assert stats.exit_code == 2, stats.output  # not 1 with a traceback
+    assert f"cannot open the SQLite database {live}" in stats.output and "db restore" in stats.output, stats.output
+    refused = runner.invoke(cli_app, ["db", "restore", str(tmp_path / "b" / "one.db")])
+    assert refused.exit_code == 1 and "cannot be read" in refused.output and "--force" in refused.output, refused.output
+    assert live.read_bytes() == damaged
+
+    restored = runner.invoke(cli_app, ["db", "restore", "--force", str(tmp_path / "b" / "one.db")])
+    assert restored.exit_code == 0, restored.output
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("papertide.db.damaged")]
+    assert [p.read_bytes() for p in kept] == [damaged] and kept[0].name in restored.output
+    with sqlite3.connect(live) as conn:
+        assert conn.execute("SELECT count(*) FROM papers").fetchone() == (39,)
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    conn.close()
+    assert runner.invoke(cli_app, ["stats"]).exit_code == 0
