@@ -215,3 +215,19 @@ def test_a_folder_where_a_file_is_expected_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "is a directory" in said, result.output
     result = runner.invoke(app, ["digest", "preview", "--out", str(tmp_path / "missing" / "p.html")])
     assert result.exit_code == 1 and "Cannot write" in result.output, result.output
+
+
+def test_upgrade_of_a_database_a_newer_release_migrated_says_so(tmp_path, monkeypatch):
+    # Alembic cannot find the newer revision and raised CommandError: a traceback from db upgrade and demo.
+    import sqlite3
+
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with sqlite3.connect(tmp_path / "papertide.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    conn.close()
+    for args in (["db", "upgrade"], ["demo"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "newer than this papertide (database at 0099_from_the_future" in result.output, result.output

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from papertide.cli import search as _search_commands
-from papertide.cli.context import load_services, load_settings
+from papertide.cli.context import load_services, load_settings, upgrade_schema
 from papertide.cli.db import add_db_commands
 from papertide.cli.email import digest_app, email_app
 from papertide.cli.ingest import import_file, ingest_app
@@ -52,12 +52,12 @@ def demo_corpus_path() -> Path:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
-    from papertide.storage.migrate import upgrade
-
     services = load_services(require_schema=False)
-    upgrade(services.db)
+    try:
+        upgrade_schema(services.db)
+    finally:
+        services.close()
     console.print(f"Database is up to date ({services.db.dialect}).")
-    services.close()
 
 
 @app.command("import")
@@ -81,10 +81,8 @@ def import_(
 @app.command("demo")
 def demo() -> None:
     """Migrate the database and load the bundled demo corpus if the database has no papers."""
-    from papertide.storage.migrate import upgrade
-
     services = load_services(require_schema=False)
-    upgrade(services.db)
+    upgrade_schema(services.db)
     if services.catalog.paper_count() > 0:
         console.print("Database already has papers; keeping them.")
         return

@@ -10,7 +10,7 @@ from rich.markup import escape
 from papertide.config import Settings
 from papertide.services import Edges, Services, build_services
 from papertide.storage.db import Database, DatabaseUnavailable
-from papertide.storage.migrate import schema_state
+from papertide.storage.migrate import UpgradeError, schema_state, upgrade
 
 err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
@@ -77,3 +77,12 @@ def open_database(url: str, pool_size: int = 5) -> Database:
         err.print(f"[red]{escape(str(e))}.[/red] Check the URL and that the server is running.", soft_wrap=True)
         raise typer.Exit(2) from None
     return db
+
+
+def upgrade_schema(db: Database) -> None:
+    """Migrate ``db`` (``db upgrade``, ``demo``, the target of ``db copy``), or exit 2 saying why it cannot be."""
+    try:
+        upgrade(db)
+    except UpgradeError as e:
+        err.print(f"[red]{escape(str(e))}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None

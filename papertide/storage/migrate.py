@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -25,14 +26,36 @@ def alembic_config(db: Database) -> Config:
     return cfg
 
 
+class UpgradeError(RuntimeError):
+    """The schema cannot be migrated; the message says why and what to do, for people."""
+
+
 def upgrade(db: Database, revision: str = "heads") -> None:
-    """Bring the schema to ``revision`` (all heads by default)."""
-    if db.is_sqlite:
-        # Migrations run outside our write lock; hold it so a serving process can't interleave.
-        with db._write_lock:  # type: ignore[union-attr]
+    """Bring the schema to ``revision`` (all heads by default).
+
+    Raises :class:`UpgradeError` for a database a newer release migrated (Alembic cannot find
+    its revision) and for pgvector's extension that this database user may not create.
+    """
+    state = schema_state(db)
+    if state.status == "ahead":
+        raise UpgradeError(state.message())
+    try:
+        if db.is_sqlite:
+            # Migrations run outside our write lock; hold it so a serving process can't interleave.
+            with db._write_lock:  # type: ignore[union-attr]
+                command.upgrade(alembic_config(db), revision)
+        else:
             command.upgrade(alembic_config(db), revision)
-    else:
-        command.upgrade(alembic_config(db), revision)
+    except sa.exc.DBAPIError as e:
+        if "CREATE EXTENSION" not in (e.statement or ""):
+            raise
+        reason = str(e.orig or e).strip().splitlines()[0]
+        raise UpgradeError(
+            f"cannot create pgvector's extension in the database {db.engine.url.database} ({reason}). "
+            "pgvector must be installed on the PostgreSQL server (e.g. the postgresql-NN-pgvector package), and "
+            f"only a superuser may create it: run `CREATE EXTENSION vector;` as one in that database, "
+            "then run this again"
+        ) from e
 
 
 SchemaStatus = Literal["current", "behind", "ahead", "empty"]

@@ -1,10 +1,14 @@
-"""The Alembic migrations build exactly the schema that storage/schema.py describes."""
+"""The Alembic migrations build exactly the schema that storage/schema.py describes, and `db upgrade` says
+why when it cannot run them."""
 
+import os
 import warnings
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from typer.testing import CliRunner
 
+from papertide.cli import app as cli_app
 from papertide.storage.migrate import is_up_to_date, upgrade
 from papertide.storage.schema import metadata
 from papertide.storage.tables.search import include_in_schema_compare
@@ -30,3 +34,25 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
     with sqlite_db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_upgrade_by_a_user_who_cannot_create_pgvector_says_what_a_superuser_runs(pg_server, tmp_path, monkeypatch):
+    # The README's `createdb papertide` as the app's own (non-superuser) role: pgvector is not a
+    # trusted extension, and db upgrade ended in a ProgrammingError traceback.
+    name = f"pt_noext_{os.getpid()}"
+    with pg_server.admin.connect() as conn:
+        conn.exec_driver_sql("DROP ROLE IF EXISTS pt_app")
+        conn.exec_driver_sql("CREATE ROLE pt_app LOGIN")
+        conn.exec_driver_sql(f"CREATE DATABASE {name} OWNER pt_app")
+    try:
+        url = pg_server.url(name).replace("postgres@", "pt_app@", 1)
+        monkeypatch.setenv("PAPERTIDE_DATABASE_URL", url)
+        monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+        result = CliRunner().invoke(cli_app, ["db", "upgrade"])
+        assert result.exit_code == 2, result.output
+        assert "cannot create pgvector's extension" in result.output and "CREATE EXTENSION vector" in result.output
+        assert name in result.output
+    finally:
+        pg_server.drop(name)
+        with pg_server.admin.connect() as conn:
+            conn.exec_driver_sql("DROP ROLE IF EXISTS pt_app")
