@@ -140,6 +140,10 @@ def test_commands_before_the_schema_exists_say_run_db_upgrade(tmp_path, monkeypa
     ("postgresql+nodriver://someone@db.example/papers", "cannot load the database driver"),
     # Port 1 on this machine: refused at once, the way a stopped server is.
     ("postgresql+psycopg://someone:s3cret@127.0.0.1:1/papers", "cannot connect to the database"),
+    # A port that is no number raised ValueError out of SQLAlchemy's parser: a traceback.
+    ("postgresql+psycopg://someone:s3cret@db.example:5432x/papers", "not a database URL"),
+    # libpq's (and Heroku's) spelling was refused as "not postgres"; it is PostgreSQL.
+    ("postgres://someone:s3cret@127.0.0.1:1/papers", "cannot connect to the database"),
 ])
 def test_an_unusable_or_unreachable_database_url_is_one_clear_line(tmp_path, monkeypatch, url, said):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
@@ -170,6 +174,10 @@ def test_db_copy_to_an_unreachable_server_says_so(tmp_path, monkeypatch):
     result = runner.invoke(app, ["db", "copy", "--to", "postgresql://someone:s3cret@127.0.0.1:1/papers"])
     assert result.exit_code == 2 and "cannot connect to the database" in result.output, result.output
     assert "s3cret" not in result.output
+    for url, said in (("postgres://someone:s3cret@127.0.0.1:1/papers", "cannot connect to the database"),
+                      ("postgresql://someone:s3cret@db.example:5432x/papers", "not a database URL")):
+        result = runner.invoke(app, ["db", "copy", "--to", url])
+        assert result.exit_code == 2 and said in result.output and "s3cret" not in result.output, result.output
 
 
 BAD_OPTIONS = [

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pgvector.sqlalchemy import HALFVEC
 from sqlalchemy.engine import Connection
 
-from papertide.storage.db import Database
+from papertide.storage.db import Database, parse_url
 from papertide.storage.fingerprints import TableCheck, compare, digest_all, existing_tables, table_counts
 
 BATCH_ROWS = 1_000  # rows per insert transaction; one batch is what a kill can lose
@@ -133,11 +133,8 @@ def _rebuild_indexes(target: Database) -> None:
 
 
 def normalise_target_url(url: str) -> str:
-    """A PostgreSQL URL with our driver (``postgresql://`` → ``postgresql+psycopg://``); refuses others."""
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as e:
-        raise ValueError(f"not a database URL: {url!r}") from e
+    """A PostgreSQL URL with our driver (``postgres[ql]://`` → ``postgresql+psycopg://``); refuses others."""
+    parsed = parse_url(url)  # ValueError, with the password hidden, when it is no URL
     if parsed.get_backend_name() != "postgresql":
         raise ValueError("the target must be a PostgreSQL URL (postgresql+psycopg://user:pass@host/db)")
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)

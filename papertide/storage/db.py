@@ -8,6 +8,7 @@ on a lock upgrade; readers run concurrently on their own connections.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,8 +36,24 @@ def shown_url(url: str) -> str:
     """The URL with its password hidden, to name it in a message."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return repr(url)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is no number
+        return repr(re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url))
+
+
+def parse_url(url: str) -> sa.engine.URL:
+    """``url`` parsed, with libpq's ``postgres://`` read as ``postgresql://``; ValueError when it is no URL.
+
+    SQLAlchemy dropped the ``postgres`` name, but libpq, psql and hosting providers' connection
+    strings use it, so people paste it.
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: "host:5432x", a port that is no number
+        raise ValueError(f"not a database URL: {shown_url(url)}") from None
+    backend, plus, driver = parsed.drivername.partition("+")
+    if backend == "postgres":
+        parsed = parsed.set(drivername=f"postgresql{plus}{driver}")
+    return parsed
 
 
 class Database:
@@ -105,13 +122,14 @@ _USAGE = "use sqlite:///PATH or postgresql+psycopg://user:pass@host/db"
 def make_engine(url: str, pool_size: int = 5) -> Engine:
     """The engine for ``url``; raises :class:`DatabaseUnavailable` for a URL we cannot use."""
     try:
-        backend = sa.engine.make_url(url).get_backend_name()
-    except sa.exc.ArgumentError:
-        raise DatabaseUnavailable(f"not a database URL: {shown_url(url)}; {_USAGE}") from None
+        parsed = parse_url(url)
+    except ValueError as e:
+        raise DatabaseUnavailable(f"{e}; {_USAGE}") from None
+    backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseUnavailable(f"papertide runs on SQLite or PostgreSQL, not {backend} ({shown_url(url)}); {_USAGE}")
     if backend == "sqlite":
-        path = sa.engine.make_url(url).database
+        path = parsed.database
         if path and path != ":memory:":
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -120,12 +138,12 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
                                           f"{e.strerror or e}; set PAPERTIDE_DATA_DIR to a folder you can write") from e
         # JSON as UTF-8 text, not "M\u00fcller": FTS5 indexes the text of papers.authors, and an
         # escaped name is no word it can find (PostgreSQL keeps JSONB in its own form).
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+        engine = sa.create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30},
                                   json_serializer=json_text)
         _configure_sqlite(engine)
     else:
         try:
-            engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            engine = sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         except (sa.exc.NoSuchModuleError, ImportError) as e:  # postgresql+nosuchdriver://, a driver not installed
             raise DatabaseUnavailable(f"cannot load the database driver for {shown_url(url)} ({e}); {_USAGE}") from e
     _refuse_nul_text(engine)
