@@ -140,6 +140,20 @@ def backup_sqlite(src: Path, dest: Path) -> None:
     os.replace(partial, dest)
 
 
+def check_kind(src: Path, to_sqlite: bool) -> None:
+    """Refuse the other database kind's backup by name: pg_restore calls a SQLite file 'not a valid tar
+    archive', and SQLite calls a dump 'not a database', which reads like a damaged backup."""
+    with open(src, "rb") as fh:
+        head = fh.read(16)
+    sqlite_magic, dump_magic = _BACKUP_MAGIC
+    if to_sqlite and head.startswith(dump_magic):
+        raise BackupError(f"{src} is a PostgreSQL dump (pg_dump); this instance runs on SQLite. Restore it with "
+                          "PAPERTIDE_DATABASE_URL set to a PostgreSQL database")
+    if not to_sqlite and head.startswith(sqlite_magic):
+        raise BackupError(f"{src} is a SQLite backup; this instance runs on PostgreSQL. Restore it into a SQLite "
+                          "instance, then move that to PostgreSQL with `papertide db copy --to URL`")
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not a SQLite database or fails ``PRAGMA integrity_check``."""
     if not path.is_file():
@@ -197,6 +211,7 @@ def restore(db: Database, src: Path, *, force: bool = False, pg_bin_dir: Path | 
                              "backup (the damaged file is kept beside it)")
     if had_data and not force:
         raise RestoreRefused("the database holds data; pass --force to replace it with the backup")
+    check_kind(src, db.is_sqlite)
     if not db.is_sqlite:
         pg_tools.restore(db, src, pg_bin_dir)
         with db.write() as conn:

@@ -3,6 +3,7 @@ writes go on, refusals, and clear errors for missing or outdated PostgreSQL tool
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import threading
@@ -291,3 +292,21 @@ def test_a_damaged_database_is_one_clear_line_and_a_forced_restore_replaces_it(t
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     conn.close()
     assert runner.invoke(cli_app, ["stats"]).exit_code == 0
+
+
+def test_a_backup_of_the_other_database_kind_is_named_for_what_it_is(db, tmp_path, sqlite_template):
+    # A SQLite backup given to a PostgreSQL instance read "pg_restore: error: input file does not
+    # appear to be a valid tar archive"; a pg_dump archive given to SQLite, "file is not a database".
+    add_papers(db, make_paper("2606.00001"))
+    if db.is_sqlite:
+        other = tmp_path / "instance.dump"
+        other.write_bytes(b"PGDMP\x01\x0f\x00" + b"\x00" * 4000)
+        said = "is a PostgreSQL dump (pg_dump); this instance runs on SQLite"
+    else:
+        other = tmp_path / "instance.db"
+        shutil.copy(sqlite_template, other)
+        said = "is a SQLite backup; this instance runs on PostgreSQL"
+    with pytest.raises(backups.BackupError, match=re.escape(said)):
+        backups.restore(db, other, force=True, pg_bin_dir=None if db.is_sqlite else _pg_bin_dir())
+    with db.read() as conn:
+        assert conn.exec_driver_sql("SELECT arxiv_id FROM papers").scalars().all() == ["2606.00001"]
