@@ -13,7 +13,7 @@ from rich.table import Table
 
 from papertide.cli.context import load_services, open_database, require_reachable, upgrade_schema
 from papertide.storage import backup as backups
-from papertide.storage.copy import BATCH_ROWS, CopyRefused, copy_instance, normalise_target_url
+from papertide.storage.copy import BATCH_ROWS, CopyRefused, copy_instance, normalise_target_url, refuse_foreign_target
 from papertide.storage.fingerprints import TableCheck
 from papertide.storage.migrate import schema_state
 from papertide.storage.pg_tools import PgToolError
@@ -101,6 +101,7 @@ def copy(
         raise typer.Exit(2) from e
     target = open_database(url, pool_size=2)
     try:
+        refuse_foreign_target(target)  # a mistyped database name: before migrations create anything there
         upgrade_schema(target)  # the target's schema comes from the same migrations as ever
         with _copy_progress() as bar:
             tasks: dict[str, TaskID] = {}

@@ -33,6 +33,8 @@ from sqlalchemy.engine import Connection
 
 from papertide.storage.db import Database, parse_url
 from papertide.storage.fingerprints import TableCheck, compare, digest_all, existing_tables, table_counts
+from papertide.storage.schema import metadata
+from papertide.storage.tables.search import DIALECT_ONLY_OBJECTS
 
 BATCH_ROWS = 1_000  # rows per insert transaction; one batch is what a kill can lose
 
@@ -130,6 +132,21 @@ def _rebuild_indexes(target: Database) -> None:
         for name, definition in conn.execute(sa.select(deferred_indexes.c.name, deferred_indexes.c.definition)).all():
             conn.exec_driver_sql(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
             conn.execute(sa.delete(deferred_indexes).where(deferred_indexes.c.name == name))
+
+
+def refuse_foreign_target(target: Database) -> None:
+    """Refuse (before it is migrated) a target holding tables papertide does not make.
+
+    A mistyped database name would otherwise get pgvector, our ~40 tables and a copy of this
+    instance beside another application's data; the row check after migrating sees only ours.
+    """
+    ours = {*metadata.tables, *DIALECT_ONLY_OBJECTS, "alembic_version", copy_state.name, deferred_indexes.name}
+    with target.read() as conn:
+        foreign = sorted(set(sa.inspect(conn).get_table_names()) - ours)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise CopyRefused(f"the target database holds tables that are not papertide's ({shown}); "
+                          "nothing was created in it. Give an empty PostgreSQL database (createdb papertide)")
 
 
 def normalise_target_url(url: str) -> str:

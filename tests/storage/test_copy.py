@@ -178,3 +178,21 @@ def test_cli_copy_to_a_plain_postgresql_url(tmp_path, monkeypatch, source, targe
     assert again.exit_code == 1 and "already holds data" in again.output
     wrong = CliRunner().invoke(cli_app, ["db", "copy", "--to", "mysql://x@y/z"])
     assert wrong.exit_code == 2 and "PostgreSQL URL" in wrong.output
+
+
+def test_cli_copy_into_another_applications_database_is_refused_before_anything_is_created(
+        tmp_path, monkeypatch, source, target_url):
+    # A mistyped database name: the copy migrated it (pgvector, ~40 tables) and copied into it.
+    populate(build_services(_settings(tmp_path, str(source.url)), Edges(db=source)), papers=3)
+    source.dispose()
+    monkeypatch.setenv("PAPERTIDE_DATABASE_URL", str(source.url))
+    other = Database(target_url)
+    with other.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE customers (id serial PRIMARY KEY, name text)")
+        conn.exec_driver_sql("INSERT INTO customers (name) VALUES ('acme')")
+    result = CliRunner().invoke(cli_app, ["db", "copy", "--to", target_url])
+    assert result.exit_code == 1, result.output
+    assert "Refused" in result.output and "not papertide's (customers)" in result.output, result.output
+    with other.engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == ["customers"]
+    other.dispose()
