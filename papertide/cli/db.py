@@ -31,7 +31,11 @@ def add_db_commands(db_app: typer.Typer) -> None:
 
 def backup(file: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
     """Write a consistent backup of the database to FILE while the site keeps serving."""
-    services = load_services(require_schema=False)
+    # No reachability check for SQLite: connecting creates the file, and a missing one (a wrong
+    # PAPERTIDE_DATA_DIR) must be refused, not backed up empty over an earlier backup.
+    services = load_services(require_schema=False, reachable=False)
+    if not services.db.is_sqlite or backups.sqlite_path(services.db).is_file():
+        require_reachable(services)  # a damaged file, an unreachable server: one clear line
     try:
         result = backups.backup(services.db, file, services.settings.pg_bin_dir)
     except (PgToolError, backups.BackupError) as e:

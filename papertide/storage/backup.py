@@ -29,8 +29,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from papertide.storage import pg_tools, search_changes
-from papertide.storage.db import Database
+from papertide.storage.db import Database, shown_url
 from papertide.storage.fingerprints import holds_data
+from papertide.storage.migrate import schema_state
 
 SQLITE_TIMEOUT_S = 30.0  # how long our raw connections wait for another process's lock
 
@@ -67,8 +68,14 @@ def sqlite_path(db: Database) -> Path:
 def backup(db: Database, dest: Path, pg_bin_dir: Path | None = None) -> BackupResult:
     """Write a consistent backup of ``db`` to ``dest`` (while the site keeps serving)."""
     if db.is_sqlite:
+        if not sqlite_path(db).is_file():  # checked before connecting, which would create an empty one
+            raise BackupError(f"there is no database at {sqlite_path(db)}: nothing to back up (is "
+                              "PAPERTIDE_DATA_DIR right for this instance?)")
         check_not_live(sqlite_path(db), dest)
     check_destination(dest)
+    if schema_state(db).status == "empty":  # a wrong URL or data dir: would replace a good backup with nothing
+        raise BackupError(f"the database {shown_url(db.url)} holds no papertide schema: nothing to back up "
+                          "(are PAPERTIDE_DATA_DIR and PAPERTIDE_DATABASE_URL right for this instance?)")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -310,3 +310,31 @@ def test_a_backup_of_the_other_database_kind_is_named_for_what_it_is(db, tmp_pat
         backups.restore(db, other, force=True, pg_bin_dir=None if db.is_sqlite else _pg_bin_dir())
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT arxiv_id FROM papers").scalars().all() == ["2606.00001"]
+
+
+def test_a_backup_of_a_missing_or_unmigrated_database_is_refused_and_keeps_the_earlier_backup(tmp_path, monkeypatch):
+    # A cron line without PAPERTIDE_DATA_DIR (or with a typo in it) created an empty database
+    # there and replaced last night's backup with a 4 KB backup of nothing, exit 0.
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    db = Database(f"sqlite:///{tmp_path / 'data' / 'papertide.db'}")
+    add_papers(db, make_paper("2606.00001"))
+    db.dispose()
+    latest = tmp_path / "latest.db"
+    assert runner.invoke(cli_app, ["db", "backup", str(latest)]).exit_code == 0
+    kept = latest.read_bytes()
+
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "dta"))
+    result = runner.invoke(cli_app, ["db", "backup", str(latest)])
+    assert result.exit_code == 1, result.output
+    assert f"no database at {tmp_path / 'dta' / 'papertide.db'}" in result.output, result.output
+    assert latest.read_bytes() == kept and not (tmp_path / "dta" / "papertide.db").exists()
+
+    unmigrated = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    unmigrated.ping()  # the file exists now, with no schema in it
+    with pytest.raises(backups.BackupError, match="holds no papertide schema"):
+        backups.backup(unmigrated, latest)
+    unmigrated.dispose()
+    assert latest.read_bytes() == kept
