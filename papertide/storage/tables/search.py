@@ -24,12 +24,14 @@ paper_embeddings = sa.Table(
     metadata,
     sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
     # Which model produced the vector; a different configured model means "re-embed".
-    sa.Column("model_id", sa.String(80), nullable=False, index=True),
+    sa.Column("model_id", sa.String(80), nullable=False),
     # sha1 of the embedded text (title + abstract): an edited abstract means "re-embed".
     sa.Column("source_hash", sa.String(40), nullable=False),
     sa.Column("vector", sa.LargeBinary().with_variant(HALFVEC(EMBEDDING_DIM), "postgresql"), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # A model's vectors, and "the newest written" as one probe (processes ask it every minute).
+    sa.Index("ix_paper_embeddings_model_written", "model_id", "updated_at"),
 )
 
 search_changes = sa.Table(
