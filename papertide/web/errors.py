@@ -22,6 +22,11 @@ from papertide.recs.signals import UnknownPaper
 from papertide.web.deps import templates_of
 from papertide.web.responses import error_page, not_found_page, sign_in_redirect
 
+_FORM_LIMITS = ("Field exceeded maximum size", "Part exceeded maximum size", "Too many fields", "Too many files")
+FORM_TOO_LARGE = ("This form could not be read: a text field holds more than 1 MB, or it has more than 1,000 "
+                  "fields. Nothing was saved. Go back and shorten it; a long list of papers can be uploaded "
+                  "as a file on your Interests page (up to 5 MB).")
+
 
 def _is_hf_api(path: str) -> bool:
     """A Hugging Face-compatible route: ``/api/…`` outside the REST API and its HTML docs."""
@@ -55,6 +60,9 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405 and headers and headers.get("Allow"):
             # The router's own words are just "Method Not Allowed"; say which methods would work.
             message = f"This address takes {headers['Allow']} requests, not {request.method}."
+        if exc.status_code == 400 and message.startswith(_FORM_LIMITS):
+            # Starlette's form parser, in its own terms ("Field exceeded maximum size of 1024KB").
+            return _error(request, "Form too large", FORM_TOO_LARGE, 413)
         return _error(request, f"Error {exc.status_code}", message, exc.status_code, headers)
 
     @app.exception_handler(RequestValidationError)
