@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -240,7 +240,7 @@ def due_period(prefs: Preferences, now: datetime) -> str | None:
     >>> due_period(Preferences(send_hour=7, timezone="UTC"), datetime(2026, 6, 4, 8, tzinfo=UTC))
     'd2026-06-04'
     """
-    local = _aware(now).astimezone(ZoneInfo(prefs.timezone))
+    local = _aware(now).astimezone(zone_of(prefs))
     if local.hour < prefs.send_hour:
         return None
     if prefs.frequency == "daily":
@@ -268,8 +268,26 @@ def had_digest_today(last_digest_at: datetime | None, prefs: Preferences, now: d
     """
     if last_digest_at is None:
         return False
-    zone = ZoneInfo(prefs.timezone)
+    zone = zone_of(prefs)
     return _aware(last_digest_at).astimezone(zone).date() == _aware(now).astimezone(zone).date()
+
+
+def zone_of(prefs: Preferences) -> tzinfo:
+    """The subscriber's time zone, or UTC when this server cannot load the stored name.
+
+    A name valid when it was saved can vanish from the server's time zone database: tzdata
+    drops names (US/Pacific-New in 2020a), and Debian 13 moved the old aliases (US/Eastern,
+    Asia/Calcutta, …) into tzdata-legacy, which slim images lack. One such row must not stop
+    every subscriber's digest; its digest comes at the same hour in UTC until the zone is
+    chosen again (the preferences form then asks for a name it knows).
+
+    >>> zone_of(Preferences(timezone="US/Pacific-New"))
+    datetime.timezone.utc
+    """
+    try:
+        return ZoneInfo(prefs.timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
 
 
 def _aware(t: datetime) -> datetime:

@@ -1,0 +1,60 @@
+"""Digest schedules across time zones: DST change days, half-hour DST, UTC+14, and zones the
+server's time zone database no longer holds (real SQLite and PostgreSQL for the run)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from papertide.domain.subscriptions import Preferences, due_period, had_digest_today
+from tests.email.conftest import _add_june_papers, confirmed_subscribers
+from tests.factories import app_for
+
+THURSDAY_0900_UTC = datetime(2026, 6, 4, 9, tzinfo=UTC)
+
+
+def test_a_stored_zone_the_server_no_longer_knows_does_not_stop_everyones_digest(settings, db):
+    """US/Pacific-New left tzdata in 2020a; Debian 13's slim images lack US/Eastern and the other old
+    aliases. A subscription saved with such a name crashed the whole run, for every subscriber."""
+    _add_june_papers(db)
+    berlin = confirmed_subscribers(db, 2, Preferences(timezone="Europe/Berlin"))
+    [gone] = confirmed_subscribers(db, 1, Preferences(timezone="US/Pacific-New"), domain="old.example")
+    services = app_for(settings, db).state.services
+
+    report = services.digests.run(THURSDAY_0900_UTC)
+
+    assert (report.considered, report.due, report.composed) == (3, 3, 3)
+    assert {services.subscriptions.get_by_email(e).last_digest_at is not None for e in [*berlin, gone]} == {True}
+
+
+def test_an_unknown_zone_is_scheduled_as_utc():
+    prefs = Preferences(send_hour=7, timezone="US/Pacific-New")
+    assert due_period(prefs, datetime(2026, 6, 4, 6, 59, tzinfo=UTC)) is None
+    assert due_period(prefs, datetime(2026, 6, 4, 7, 0, tzinfo=UTC)) == "d2026-06-04"
+    assert had_digest_today(datetime(2026, 6, 4, 7, tzinfo=UTC), prefs, datetime(2026, 6, 4, 23, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("prefs", "before", "at", "label"), [
+    # New York springs forward on Sunday 2026-03-08: 02:00 never happens, 03:00 EDT is 07:00 UTC.
+    (Preferences("weekly", 6, 2, "America/New_York"), datetime(2026, 3, 8, 6, 59, tzinfo=UTC),
+     datetime(2026, 3, 8, 7, 0, tzinfo=UTC), "w2026-W10"),
+    # Berlin falls back on Sunday 2026-10-25: the first 02:00 (CEST) is 00:00 UTC.
+    (Preferences("weekly", 6, 2, "Europe/Berlin"), datetime(2026, 10, 24, 23, 59, tzinfo=UTC),
+     datetime(2026, 10, 25, 0, 0, tzinfo=UTC), "w2026-W43"),
+    # Lord Howe Island moves by half an hour (UTC+11 to +10:30) on Sunday 2026-04-05.
+    (Preferences("weekly", 6, 9, "Australia/Lord_Howe"), datetime(2026, 4, 4, 22, 29, tzinfo=UTC),
+     datetime(2026, 4, 4, 22, 30, tzinfo=UTC), "w2026-W14"),
+    # Kiritimati (UTC+14) has its Monday 07:00 on Sunday 17:00 UTC, a day no list is made in UTC.
+    (Preferences("daily", 0, 7, "Pacific/Kiritimati"), datetime(2026, 6, 7, 16, 59, tzinfo=UTC),
+     datetime(2026, 6, 7, 17, 0, tzinfo=UTC), "d2026-06-08"),
+])
+def test_digests_fall_due_at_the_local_send_hour_on_clock_change_days(prefs, before, at, label):
+    assert due_period(prefs, before) is None
+    assert due_period(prefs, at) == label
+
+
+def test_the_repeated_hour_when_clocks_go_back_sends_one_digest():
+    prefs = Preferences("weekly", 6, 2, "Europe/Berlin")
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    again = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the same local day and week
+    assert due_period(prefs, first) == due_period(prefs, again) == "w2026-W43"
+    assert had_digest_today(first, prefs, again)
