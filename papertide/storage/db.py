@@ -146,6 +146,7 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
             engine = sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         except (sa.exc.NoSuchModuleError, ImportError) as e:  # postgresql+nosuchdriver://, a driver not installed
             raise DatabaseUnavailable(f"cannot load the database driver for {shown_url(url)} ({e}); {_USAGE}") from e
+        _configure_postgres(engine)
     _refuse_nul_text(engine)
     return engine
 
@@ -173,6 +174,22 @@ def _refuse_nul_text(engine: Engine) -> None:
             for value in values:
                 if isinstance(value, str) and "\x00" in value:
                     raise InvalidInput(NUL_MESSAGE)
+
+
+def _configure_postgres(engine: Engine) -> None:
+    # Every session in UTC. PostgreSQL hands timestamptz values back in the session's zone, which
+    # defaults to the server's (initdb copies the machine's zone into postgresql.conf) or to what
+    # ALTER DATABASE/ROLE set: on a server in Sydney, times labelled UTC were Sydney's and the days
+    # taken from them (a vote's day on the sparkline, a sitemap's lastmod) were the next day.
+    # SQLite stores what we give it, always UTC. PgBouncer tracks TimeZone per client, so the SET
+    # also holds behind a transaction-mode pooler.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # a session setting, not one that a rollback would undo
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine) -> None:
