@@ -29,7 +29,11 @@ from papertide.domain.subscriptions import Preferences
 
 TopicKind = Literal["trending", "category", "keyword", "author", "for_you"]
 
-LOOKBACK_DAYS = {"daily": 3, "weekly": 8}  # days of new papers a digest considers
+# Days of new papers a digest considers, up to the data's current UTC day. Each reaches back to the
+# UTC day of the digest before it, which lists go on growing after that digest went out: a weekly
+# one to the same weekday a week earlier (8), a daily one, which skips the weekend, from Monday back
+# to Friday (4; with 3, Friday's papers listed after Friday's digest were never sent).
+LOOKBACK_DAYS = {"daily": 4, "weekly": 8}
 RETRY_BASE_SECONDS = 60.0
 RETRY_MAX_SECONDS = 3600.0
 

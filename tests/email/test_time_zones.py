@@ -1,13 +1,14 @@
 """Digest schedules across time zones: DST change days, half-hour DST, UTC+14, and zones the
 server's time zone database no longer holds (real SQLite and PostgreSQL for the run)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from papertide.domain.subscriptions import Preferences, due_period, had_digest_today
+from papertide.storage import digests as digests_store
 from tests.email.conftest import _add_june_papers, confirmed_subscribers
-from tests.factories import app_for
+from tests.factories import add_papers, app_for, make_paper
 
 THURSDAY_0900_UTC = datetime(2026, 6, 4, 9, tzinfo=UTC)
 
@@ -58,3 +59,24 @@ def test_the_repeated_hour_when_clocks_go_back_sends_one_digest():
     again = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the same local day and week
     assert due_period(prefs, first) == due_period(prefs, again) == "w2026-W43"
     assert had_digest_today(first, prefs, again)
+
+
+def _sent(services, email: str) -> set[str]:  # type: ignore[no-untyped-def]
+    sub = services.subscriptions.get_by_email(email)
+    with services.db.read() as conn:
+        return digests_store.sent_ids(conn, [sub.id])[sub.id]
+
+
+def test_fridays_papers_listed_after_fridays_digest_go_out_on_monday(settings, db):
+    """Daily digests skip the weekend, so Monday's must reach back to Friday: a New York reader's
+    Friday digest (11:00 UTC) left out what Friday's list gained that afternoon, and Monday's, once
+    Monday's list had begun, covered Saturday to Monday only. Those papers were never sent."""
+    [email] = confirmed_subscribers(db, 1, Preferences(send_hour=7, timezone="America/New_York", trending=False,
+                                                       categories=("cs.CL",)))
+    services = app_for(settings, db).state.services
+    add_papers(db, (make_paper("2606.00010", categories=("cs.CL",)), date(2026, 6, 5)))
+    assert services.digests.run(datetime(2026, 6, 5, 11, tzinfo=UTC)).composed == 1  # Friday 07:00 in New York
+    add_papers(db, (make_paper("2606.00011", categories=("cs.CL",)), date(2026, 6, 5)),  # Friday afternoon
+               (make_paper("2606.00020", categories=("cs.CL",)), date(2026, 6, 8)))  # Monday morning
+    assert services.digests.run(datetime(2026, 6, 8, 11, tzinfo=UTC)).composed == 1  # Monday 07:00 in New York
+    assert _sent(services, email) == {"2606.00010", "2606.00011", "2606.00020"}
