@@ -7,12 +7,13 @@ is pressed (double opt-in), then ``confirmed`` until ``unsubscribed``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from papertide.domain.arxiv_categories import canonical_category
 from papertide.domain.keywords import has_words
@@ -107,14 +108,32 @@ def validate_name(text: str) -> str:
 
 
 def validate_timezone(name: str) -> str:
+    """An IANA zone name as the zone database spells it, read in any case; raises :class:`InvalidSubscription`.
+
+    >>> validate_timezone(" europe/berlin "), validate_timezone("utc")
+    ('Europe/Berlin', 'UTC')
+    """
     s = (name or "UTC").strip()
-    if not s or _CONTROL.search(s) or ".." in s or s.startswith("/"):
+    canonical = _zone_names().get(s.casefold())
+    if canonical is None or _CONTROL.search(s):
         raise InvalidSubscription(f"Unknown time zone {s[:60]!r}; use an IANA name like Europe/Paris.")
-    try:
-        ZoneInfo(s)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidSubscription(f"Unknown time zone {s[:60]!r}; use an IANA name like Europe/Paris.") from None
-    return s
+    return canonical
+
+
+# Files of the zone database that name no place anyone lives: "localtime" is the server's own zone
+# (a reader who wrote it for "my local time" got the server's clock), "Factory" has no offset.
+_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """Every zone this server can load, by its casefolded name (a scan of the database, done once).
+
+    UTC, the default, is always there: without a zone database it is what :func:`zone_of` uses anyway.
+    """
+    names = {n.casefold(): n for n in available_timezones() if n.casefold() not in _NOT_PLACES}
+    names.setdefault("utc", "UTC")
+    return names
 
 
 def _split(value: str | list[str] | tuple[str, ...] | None) -> list[str]:

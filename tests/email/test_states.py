@@ -22,6 +22,7 @@ from papertide.domain.subscriptions import (
     transition,
     validate_email,
     validate_name,
+    validate_timezone,
 )
 
 
@@ -125,3 +126,13 @@ def test_resend_rate_limit_and_unconfirmed_expiry():
     assert is_expired_unconfirmed("unconfirmed", now - timedelta(days=7), now)
     assert not is_expired_unconfirmed("unconfirmed", now - timedelta(days=6, hours=23), now)
     assert not is_expired_unconfirmed("confirmed", now - timedelta(days=70), now)
+
+
+def test_time_zones_are_read_in_any_case_and_the_servers_own_zone_is_refused():
+    assert [validate_timezone(z) for z in ("europe/berlin", " UTC ", "utc", "australia/lord_howe", "")] == [
+        "Europe/Berlin", "UTC", "UTC", "Australia/Lord_Howe", "UTC"]
+    assert parse_preferences({"timezone": "america/new_york"}).timezone == "America/New_York"
+    # "localtime" is the server's zone, not the reader's; "Factory" is no place's offset.
+    for name in ("localtime", "Factory", "America", "Mars/Olympus", "Europe/Par\nis"):
+        with pytest.raises(InvalidSubscription, match="Unknown time zone"):
+            validate_timezone(name)
