@@ -118,12 +118,18 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             return False
 
-    def set_password(self, user: User, password: str) -> None:
+    def set_password(self, user: User, password: str, current_session: str | None = None) -> None:
+        """Set or change the password and end every other session of the account: people change a
+        password because a device or session may be in other hands. ``current_session`` (the
+        browser asking) stays signed in."""
         check_password(password, self.password_min_length)
         hashed = self.hasher.hash(password)
+        keep = token_hash(current_session) if current_session else None
         with self.db.write() as conn:
             users_store.set_password_hash(conn, user.id, hashed)
-            audit.record(conn, user.id, "password.set", f"user:{user.uuid}", now=self.now())
+            ended = sessions_store.delete_user_sessions(conn, user.id, keep_hash=keep)
+            audit.record(conn, user.id, "password.set", f"user:{user.uuid}", f"{ended} other sessions ended",
+                         now=self.now())
 
     def remove_password(self, user: User) -> None:
         with self.db.write() as conn:

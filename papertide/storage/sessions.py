@@ -68,8 +68,12 @@ def delete_session(conn: Connection, token_hash: str) -> int:
     return conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash)).rowcount
 
 
-def delete_user_sessions(conn: Connection, user_id: int) -> int:
-    return conn.execute(sa.delete(sessions).where(sessions.c.user_id == user_id)).rowcount
+def delete_user_sessions(conn: Connection, user_id: int, keep_hash: str | None = None) -> int:
+    """Delete the user's sessions, all of them or all but the one whose digest is ``keep_hash``."""
+    q = sa.delete(sessions).where(sessions.c.user_id == user_id)
+    if keep_hash is not None:
+        q = q.where(sessions.c.token_hash != keep_hash)
+    return conn.execute(q).rowcount
 
 
 def count_user_sessions(conn: Connection, user_id: int, now: datetime) -> int:

@@ -103,6 +103,22 @@ def test_sign_out_and_sign_out_everywhere(client):
     assert phone.get("/profile", follow_redirects=False).headers["location"].startswith("/auth/sign-in")
 
 
+
+def test_setting_a_password_signs_out_every_other_session(client):
+    # Someone who changes their password because a device or session may be in other hands
+    # expects those to end; the browser they changed it in stays signed in.
+    laptop, stolen = client, TestClient(client.app)
+    sign_in(laptop, "owner@example.org")
+    sign_in(stolen, "owner@example.org")
+    assert post(laptop, "/profile/password", {"password": "a brand new passphrase"}).status_code == 303
+    assert stolen.get("/profile", follow_redirects=False).status_code == 303
+    assert laptop.get("/profile").status_code == 200
+    assert "signs you out on your other devices" in laptop.get("/profile").text
+    # A password that is refused changes nothing, sessions included.
+    sign_in(stolen, "owner@example.org")
+    assert post(laptop, "/profile/password", {"password": "short"}).status_code == 400
+    assert stolen.get("/profile").status_code == 200
+
 def test_state_changes_without_a_csrf_token_are_rejected(client):
     sign_in(client, "csrf@example.org")
     for url, data in [("/profile/name", {"display_name": "Mallory"}), ("/auth/sign-out-everywhere", {}),

@@ -10,7 +10,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
 from papertide.web.params import is_on
 from papertide.web.responses import sign_in_redirect
-from papertide.web.sessions import ViewerDep
+from papertide.web.sessions import ViewerDep, session_token
 
 router = APIRouter(dependencies=[CsrfDep])
 
@@ -58,7 +58,7 @@ def set_password(request: Request, community: CommunityDep, viewer: ViewerDep, p
         if is_on(remove):  # the "Remove password" button sends remove=1; remove=0 must not remove it
             accounts.remove_password(viewer)
         else:
-            accounts.set_password(viewer, password)
+            accounts.set_password(viewer, password, session_token(request))
     except InvalidInput as exc:
         return _own(request, viewer, 400, password_error=str(exc))
     return RedirectResponse("/profile?saved=password", status_code=303)
