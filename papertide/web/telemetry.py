@@ -8,7 +8,8 @@ endpoint, its background tasks and the mail it sends carry it.
 
 Routes are labelled by their path template (``/papers/{arxiv_id}``), which keeps the
 metric's label sets bounded however many papers there are; a request no route matches
-is ``unmatched``.
+is ``unmatched``. A path that holds a secret (a route parameter named ``token``: sign-in links,
+private feed URLs) is logged as its template, so the logs hold no credential.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 UNMATCHED = "unmatched"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ROUTE_CACHE_SIZE = 4096  # paths whose template we remember, for requests answered before routing
+SECRET_PARAM = "{token}"  # a route parameter that is a credential (/auth/link/{token}, /for-you/feed/{token}.atom)
 
 
 class RequestTelemetry:
@@ -67,13 +69,14 @@ class RequestTelemetry:
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
         route = self._route(scope)
+        path = route if SECRET_PARAM in route else scope["path"]
         HTTP_REQUEST_SECONDS.labels(method, route).observe(seconds)
         HTTP_REQUESTS.labels(method, route, str(status)).inc()
         if access_log.isEnabledFor(logging.INFO):
             ms = round(seconds * 1000, 2)
             access_log.info(
-                "%s %s %d %.1f ms", method, scope["path"], status, ms,
-                extra={"method": method, "path": scope["path"], "route": route, "status": status, "duration_ms": ms},
+                "%s %s %d %.1f ms", method, path, status, ms,
+                extra={"method": method, "path": path, "route": route, "status": status, "duration_ms": ms},
             )
 
     def _route(self, scope: Scope) -> str:

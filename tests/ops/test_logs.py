@@ -17,6 +17,7 @@ from papertide.services import Edges, build_services
 from papertide.storage import outbox
 from papertide.telemetry.context import accept_id, current_id, work_id
 from papertide.telemetry.logs import configure_logging, make_handler
+from papertide.web.sessions import unsign
 from tests.community.conftest import post
 from tests.factories import app_for
 from tests.live import serve_app
@@ -122,3 +123,25 @@ def test_mail_sent_after_a_response_logs_under_that_requests_id(sqlite_mail_sett
     assert smtp_sink.handler.wait_for(1)
     [sent] = json_logs.matching(logger="papertide.email.delivery", outcome="sent")
     assert sent["request_id"] == "signin-1"
+
+
+def test_secrets_in_a_path_are_not_written_to_the_access_log(client, json_logs):
+    # A sign-in link and a private feed URL are credentials: whoever reads the logs (or the
+    # service they are shipped to) must not be able to sign in or read the feed with them.
+    services = client.app.state.services
+    _, link = services.community.accounts.request_login_link("logs@example.org")
+    assert client.get(f"/auth/link/{link}").status_code == 200
+    assert post(client, f"/auth/link/{link}").status_code == 303
+    member = services.community.accounts.session_user(unsign(services.settings.secret_key, client.cookies["pt_session"]))
+    feed = services.signals.create_feed_token(member)
+    assert client.get(f"/for-you/feed/{feed}.atom").status_code == 200
+    assert client.get("/for-you/feed/not-a-feed.atom").status_code == 404
+    lines = json_logs.matching(logger="papertide.access")
+    assert [(r["method"], r["path"], r["status"]) for r in lines] == [
+        ("GET", "/auth/link/{token}", 200), ("POST", "/auth/link/{token}", 303),
+        ("GET", "/for-you/feed/{token}.atom", 200), ("GET", "/for-you/feed/{token}.atom", 404),
+    ]
+    assert not [r for r in lines if link in str(r) or feed in str(r)]
+    # Other paths are logged as they were asked for.
+    client.get("/papers/2405.99999")
+    assert json_logs.matching(logger="papertide.access")[-1]["path"] == "/papers/2405.99999"
