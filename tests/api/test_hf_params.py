@@ -52,6 +52,16 @@ def test_limit_above_100_is_clamped_and_paging_works(client, db):
     assert ids(client.get("/api/daily_papers?date=2026-06-01&limit=2&p=1")) == ["2606.00128", "2606.00127"]
 
 
+def test_the_next_page_link_names_this_site_whatever_host_a_request_claims(client, days):
+    # The answer is kept and served to everyone asking for this path and query, so a Host header
+    # chosen by one client must not decide where every other client's next page comes from.
+    base = client.app.state.services.settings.base_url.rstrip("/")
+    forged = client.get("/api/daily_papers?week=2026-W23&limit=1", headers={"Host": "evil.example"})
+    honest = client.get("/api/daily_papers?week=2026-W23&limit=1")
+    for r in (forged, honest):
+        assert r.headers["link"] == f'<{base}/api/daily_papers?week=2026-W23&limit=1&p=1>; rel="next"'
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

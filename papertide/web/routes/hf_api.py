@@ -22,7 +22,7 @@ from papertide.domain.hf_shape import hf_daily_item, hf_paper
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.periods import InvalidPeriod, Period, parse_day, parse_month, parse_week
 from papertide.domain.search import normalize_query
-from papertide.web.deps import ApiDep
+from papertide.web.deps import ApiDep, BaseUrlDep
 
 router = APIRouter(tags=["huggingface-compatible"])
 
@@ -51,7 +51,7 @@ def _period(date: str | None, week: str | None, month: str | None) -> Period | N
 
 @router.get("/api/daily_papers")
 def daily_papers(
-    request: Request, api: ApiDep,
+    request: Request, api: ApiDep, base_url: BaseUrlDep,
     date: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     week: Annotated[str | None, Query(description="YYYY-Www (ISO week)")] = None,
     month: Annotated[str | None, Query(description="YYYY-MM")] = None,
@@ -70,7 +70,10 @@ def daily_papers(
     page = service.period_entries(period, p * limit, limit, submitter, order)
     headers = {}
     if page.has_more:
-        headers["Link"] = f'<{request.url.include_query_params(p=p + 1)}>; rel="next"'
+        # From the configured site URL, not the request's Host: this answer is cached for every
+        # client of the path and query, so one request with a forged Host would send them all elsewhere.
+        nxt = request.url.include_query_params(p=p + 1)
+        headers["Link"] = f'<{base_url}{nxt.path}?{nxt.query}>; rel="next"'
     return _json([hf_daily_item(e) for e in page.entries], headers)
 
 
