@@ -52,6 +52,15 @@ def take(bucket: Bucket | None, policy: Policy, now: float) -> tuple[Bucket, flo
     return Bucket(tokens, now), (1.0 - tokens) / rate if rate > 0 else math.inf
 
 
+def is_full(bucket: Bucket, policy: Policy, now: float) -> bool:
+    """Whether ``bucket`` has refilled to its burst by ``now``: then it is as good as no bucket.
+
+    >>> is_full(Bucket(0.0, 0.0), Policy(2, 60), 1.0), is_full(Bucket(0.0, 0.0), Policy(2, 60), 2.0)
+    (False, True)
+    """
+    return bucket.tokens + max(0.0, now - bucket.updated) * policy.per_minute / 60.0 >= policy.burst
+
+
 def retry_after_header(wait_seconds: float) -> str:
     """Whole seconds, at least 1 (RFC 9110 delay-seconds)."""
     return str(max(1, math.ceil(wait_seconds)))
