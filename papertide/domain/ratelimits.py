@@ -7,6 +7,7 @@ empty the answer says how many seconds until one is back (HTTP ``Retry-After``).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -59,6 +60,29 @@ def is_full(bucket: Bucket, policy: Policy, now: float) -> bool:
     (False, True)
     """
     return bucket.tokens + max(0.0, now - bucket.updated) * policy.per_minute / 60.0 >= policy.burst
+
+
+def address_key(host: str) -> str:
+    """The per-IP key for a client address: an IPv4 address as it is, an IPv6 address as its /64.
+
+    An IPv6 host is handed a whole /64 and may use any address in it (privacy addresses rotate
+    by themselves), so counting each address alone would give one machine endless fresh limits.
+    An IPv4-mapped IPv6 address is its IPv4 address; anything that is no address stays as it is.
+
+    >>> address_key("2001:db8:7:1::a"), address_key("2001:db8:7:1:ffff::1"), address_key("::ffff:203.0.113.8")
+    ('2001:db8:7:1::/64', '2001:db8:7:1::/64', '203.0.113.8')
+    >>> address_key("198.51.100.9"), address_key("testclient")
+    ('198.51.100.9', 'testclient')
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def retry_after_header(wait_seconds: float) -> str:

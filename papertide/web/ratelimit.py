@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from papertide.domain.accounts import User
-from papertide.domain.ratelimits import retry_after_header
+from papertide.domain.ratelimits import address_key, retry_after_header
 from papertide.web.deps import services_of
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who the per-IP limits count: the client's address, an IPv6 one as its /64 (see address_key)."""
+    return address_key(request.client.host) if request.client else "unknown"
 
 
 def enforce(request: Request, action: str, user: User | None = None, user_key: str | None = None) -> None:

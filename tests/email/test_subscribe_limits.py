@@ -45,6 +45,20 @@ def test_one_ip_may_subscribe_a_handful_of_addresses_an_hour_and_the_next_mails_
         [f"stranger{i}@example.org" for i in range(PER_IP)] + ["neighbour@example.org"])
 
 
+def test_an_ipv6_host_cannot_escape_the_limit_by_moving_to_another_address_of_its_network(mail_app, smtp_sink):
+    # Every IPv6 host holds a /64 of its own and may use any address in it (privacy addresses
+    # change by themselves), so the /64 is what one client is; counting each address alone let a
+    # single machine mail as many strangers as it had addresses to spare.
+    mail_app.state.services.community.limiter.clock = lambda: 1000.0
+    codes = [_subscribe(_visitor(mail_app, f"2001:db8:7:1::{i + 1:x}"), f"stranger{i}@example.org").status_code
+             for i in range(PER_IP + 3)]
+    assert codes == [200] * PER_IP + [429] * 3
+    # The next network over is someone else, and an IPv4 address is still its own.
+    assert _subscribe(_visitor(mail_app, "2001:db8:7:2::1"), "other@example.org").status_code == 200
+    assert _subscribe(_visitor(mail_app, "::ffff:203.0.113.8"), "mapped@example.org").status_code == 200
+    assert smtp_sink.handler.wait_for(PER_IP + 2)
+
+
 def test_the_subscribe_form_uses_the_site_csrf_token_and_cookie(mail_client):
     page = mail_client.get("/subscribe")
     assert "pt_csrf=" in page.headers["set-cookie"] and "pt_subscribe_csrf" not in page.headers["set-cookie"]
