@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         30, ge=1, le=3600,
         description="On SIGTERM, how long serve waits for in-flight requests and its in-process job runner for "
-        "running jobs (`papertide worker` takes `--grace`).",
+        "running jobs, and `papertide worker` for its running jobs (`--grace` overrides it).",
     )
     # API and feeds.
     api_cache_seconds: float = Field(

@@ -17,11 +17,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from papertide.cli.context import load_settings
 from papertide.domain.jobs import JobStatus
 from papertide.jobs.runner import JobRunner
 
 RunnerFactory = Callable[[], JobRunner]
-STOP_GRACE_SECONDS = 30.0  # how long `worker` waits, after SIGTERM, for a job that cannot stop early
 ERROR_CHARS_SHOWN = 80
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,14 @@ def add_job_commands(cli: typer.Typer, runner_factory: RunnerFactory) -> None:
 
 def _worker_command(runner_factory: RunnerFactory) -> Callable[..., None]:
     def worker(
-        grace: Annotated[float, typer.Option(help="Seconds to wait after SIGTERM for a job that cannot stop early.", min=0)]
-        = STOP_GRACE_SECONDS,
+        grace: Annotated[float | None, typer.Option(
+            help="Seconds to wait after SIGTERM for a job that cannot stop early "
+                 "(default PAPERTIDE_SHUTDOWN_GRACE_SECONDS).", min=0, show_default=False)] = None,
     ) -> None:
         """Run the scheduled jobs until SIGTERM or Ctrl-C (several workers on PostgreSQL; one on SQLite)."""
         runner = runner_factory()
+        if grace is None:  # the same setting serve's in-process runner waits for
+            grace = load_settings().shutdown_grace_seconds
 
         def on_signal(signum: int, _frame: object) -> None:
             log.info("worker: %s received; stopping", signal.Signals(signum).name)

@@ -5,7 +5,7 @@ factory builds it) with one extra slow route, served by :func:`serve_with_uvicor
 function ``papertide serve`` uses. The route creates MARKER when it starts, so the test
 knows the request is in flight before it sends SIGTERM.
 
-``worker URL``: ``papertide worker --grace 1`` (our Typer command) running a job that
+``worker URL [OPTION…]``: ``papertide worker OPTION…`` (our Typer command) running a job that
 ignores the stop request, so shutdown has to give its claim back.
 """
 
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> None:
         """Test CLI."""
 
     add_job_commands(cli, lambda: JobRunner(db, [Job("stubborn", Every(3600), stubborn)], worker_id="stopping-worker"))
-    cli(["worker", "--grace", "1"])
+    cli(["worker", *argv[2:]])
 
 
 if __name__ == "__main__":

@@ -69,11 +69,17 @@ def test_sigterm_lets_the_request_in_flight_finish_then_the_server_exits(tmp_pat
     assert '"path": "/test/slow", "route": "/test/slow", "status": 200' in stderr
 
 
-def test_sigterm_releases_the_claim_of_a_job_that_cannot_stop_and_another_runner_takes_the_slot(db):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.ops.shutdown_app", "worker", db.url], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _stubborn_worker(db: Database, *options: str, **env: str) -> subprocess.Popen[str]:
+    """``papertide worker OPTIONS`` running a job that never stops, once that job has started."""
+    proc = subprocess.Popen([sys.executable, "-m", "tests.ops.shutdown_app", "worker", db.url, *options], cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO), **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "started"  # blocks until the job runs
+    return proc
+
+
+def test_sigterm_releases_the_claim_of_a_job_that_cannot_stop_and_another_runner_takes_the_slot(db):
+    proc = _stubborn_worker(db, "--grace", "1")
     [held] = JobRunner(db, [Job("stubborn", Every(3600), lambda stop: None)]).status()
     assert held.running_by == "stopping-worker"
     t0 = time.monotonic()
@@ -88,3 +94,18 @@ def test_sigterm_releases_the_claim_of_a_job_that_cannot_stop_and_another_runner
     runs = other.tick()
     assert [r.outcome for r in runs] == ["succeeded"] and len(ran) == 1  # the same slot, at once
     assert other.status()[0].running_by is None
+
+
+def test_worker_without_grace_waits_as_long_as_shutdown_grace_seconds_says(db):
+    # The admin sets PAPERTIDE_SHUTDOWN_GRACE_SECONDS once for serve and worker alike; the worker
+    # used to ignore it and wait its own 30 s, past a systemd or compose stop timeout set from it.
+    proc = _stubborn_worker(db, PAPERTIDE_SHUTDOWN_GRACE_SECONDS="1")
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert time.monotonic() - t0 < 5
+    assert "still running at shutdown; releasing its slot" in (proc.stderr.read() if proc.stderr else "")
