@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL; empty means SQLite at DATA_DIR/papertide.db. "
-        "PostgreSQL: postgresql+psycopg://user:pass@host/db",
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db (a connection attempt gives up after 10 s; "
+        "add ?connect_timeout=N to change that)",
     )
     base_url: str = Field(
         "", description="Public URL of the site (for links in feeds and email); empty: http://HOST:PORT as served "

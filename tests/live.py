@@ -21,6 +21,16 @@ def free_port() -> int:
 
 
 @contextmanager
+def silent_server() -> Iterator[int]:
+    """A port on 127.0.0.1 that accepts connections and never answers (a hung database host); yields it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
+        port: int = s.getsockname()[1]
+        yield port
+
+
+@contextmanager
 def serve_app(app: FastAPI, port: int | None = None) -> Iterator[str]:
     """Serve ``app`` until the block ends; yields its base URL."""
     port = port or free_port()

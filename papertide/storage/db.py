@@ -26,6 +26,10 @@ from papertide.domain.accounts import InvalidInput
 # import-linter contracts in pyproject.toml).
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write lock
+# libpq waits forever by default for a server that accepts the connection but never answers
+# (a hung host, a half-open firewall), and /readyz, `jobs status` and every worker thread wait
+# with it. A URL's own ?connect_timeout= wins.
+PG_CONNECT_TIMEOUT_SECONDS = 10
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -142,8 +146,11 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
                                   json_serializer=json_text)
         _configure_sqlite(engine)
     else:
+        connect_args = {} if "connect_timeout" in parsed.query else {
+            "connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
         try:
-            engine = sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            engine = sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                                      connect_args=connect_args)
         except (sa.exc.NoSuchModuleError, ImportError) as e:  # postgresql+nosuchdriver://, a driver not installed
             raise DatabaseUnavailable(f"cannot load the database driver for {shown_url(url)} ({e}); {_USAGE}") from e
         _configure_postgres(engine)

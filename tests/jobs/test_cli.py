@@ -15,8 +15,10 @@ from typer.testing import CliRunner
 
 from papertide.cli.jobs import add_job_commands
 from papertide.jobs import Every, Job, JobRunner
+from papertide.storage.db import PG_CONNECT_TIMEOUT_SECONDS
 from tests.jobs.conftest import Clock
 from tests.jobs.worker_script import HANG_AT
+from tests.live import silent_server
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -88,3 +90,19 @@ def test_a_crashed_workers_claim_expires_after_its_lease(db):
     clock.now = at + timedelta(seconds=61)
     assert [(r.slot, r.outcome) for r in survivor.tick()] == [(at.replace(minute=0), "succeeded")]
     assert ran == [1] and survivor.status()[0].running_by is None
+
+
+def test_jobs_status_against_a_database_host_that_never_answers_says_so_within_seconds(tmp_path, monkeypatch):
+    from papertide.cli import app as papertide_cli
+
+    with silent_server() as port:
+        monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("PAPERTIDE_DATABASE_URL", f"postgresql+psycopg://nobody@127.0.0.1:{port}/nothing")
+        results: list = []
+        asking = threading.Thread(target=lambda: results.append(CliRunner().invoke(papertide_cli, ["jobs", "status"])),
+                                  daemon=True)
+        asking.start()
+        asking.join(PG_CONNECT_TIMEOUT_SECONDS + 10)
+        assert not asking.is_alive(), "`papertide jobs status` still waiting for the database"
+    [result] = results
+    assert result.exit_code == 2 and "cannot connect to the database" in result.output, result.output

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -12,10 +15,10 @@ from typer.testing import CliRunner
 from papertide.app import SchemaMismatch, create_app
 from papertide.cli import app as cli_app
 from papertide.config import Settings
-from papertide.storage.db import Database
+from papertide.storage.db import PG_CONNECT_TIMEOUT_SECONDS, Database
 from papertide.storage.migrate import schema_state, upgrade
 from tests.factories import app_for
-from tests.live import free_port
+from tests.live import free_port, silent_server
 
 
 def _settings(tmp_path: Path, url: str) -> Settings:
@@ -58,6 +61,26 @@ def test_readyz_is_503_naming_the_database_when_it_does_not_answer(tmp_path):
     assert r.json()["not_ready"] == ["database", "schema", "search"]
     assert r.json()["checks"]["database"].startswith("unreachable: OperationalError")
     db.dispose()
+
+
+def test_readyz_is_503_within_seconds_when_the_database_host_never_answers(tmp_path):
+    # No connect_timeout in the URL: a hung host used to hold /readyz (and every worker) forever.
+    with silent_server() as port:
+        url = f"postgresql+psycopg://nobody@127.0.0.1:{port}/nothing"
+        db = Database(url)
+        answered: list[httpx.Response] = []
+        with TestClient(app_for(_settings(tmp_path, url), db)) as client:
+            asking = threading.Thread(target=lambda: answered.append(client.get("/readyz")), daemon=True)
+            t0 = time.monotonic()
+            asking.start()
+            asking.join(PG_CONNECT_TIMEOUT_SECONDS + 10)
+            took = time.monotonic() - t0
+        assert not asking.is_alive(), "/readyz still waiting for the database"
+        assert took < PG_CONNECT_TIMEOUT_SECONDS + 5
+        [r] = answered
+        assert r.status_code == 503 and r.json()["not_ready"] == ["database", "schema", "search"]
+        assert "timeout" in r.json()["checks"]["database"]
+        db.dispose()
 
 
 def _stamp(db: Database, *revisions: str) -> None:
