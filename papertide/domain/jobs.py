@@ -21,6 +21,7 @@ from functools import lru_cache
 from threading import Event
 from typing import Any, Literal
 
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -58,7 +59,7 @@ class Every:
 
 @dataclass(frozen=True, slots=True)
 class Cron:
-    """Slots starting at a crontab expression's fire times, in UTC (``Cron("30 1 * * *")``)."""
+    """Slots starting at a crontab expression's fire times, in UTC (``Cron("30 1 * * *")``), by crontab(5)'s rules."""
 
     expr: str
 
@@ -69,7 +70,10 @@ class Cron:
         # accept names only (mon-fri, sun).
         if len(fields) == 5 and any(c.isdigit() for c in fields[4]):
             raise ValueError(f"cron {self.expr!r}: write the day of week as names (mon-fri, sun), not numbers")
-        _trigger(self)  # a bad expression fails at declaration (start-up), not at the first tick
+        # A bad expression fails at declaration (start-up), not at the first tick; so does one
+        # naming no real date (31 April), which would otherwise leave its job silently idle.
+        if _first_at_or_after(self, EPOCH) is None:
+            raise ValueError(f"cron {self.expr!r} never fires: no date matches it")
 
     def __str__(self) -> str:
         return f"cron {self.expr} (UTC)"
@@ -158,6 +162,13 @@ class JobStatus:
 def _trigger(schedule: Schedule) -> Any:
     if isinstance(schedule, Every):
         return IntervalTrigger(seconds=schedule.seconds, start_date=EPOCH, timezone=UTC)
+    fields = schedule.expr.split()
+    if len(fields) == 5 and not fields[2].startswith("*") and not fields[4].startswith("*"):
+        # crontab(5) fires when *either* restricted day field matches ("0 6 1 * mon": the 1st and
+        # every Monday); APScheduler requires both. Each half as its own trigger, the earlier wins.
+        minute, hour, day, month, weekday = fields
+        return OrTrigger([CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=UTC),
+                          CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone=UTC)])
     return CronTrigger.from_crontab(schedule.expr, timezone=UTC)
 
 

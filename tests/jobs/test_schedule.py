@@ -53,6 +53,27 @@ def test_bad_schedules_are_refused_at_declaration():
         Settings(ingest_cron="61 * * * *", _env_file=None)  # type: ignore[call-arg]
 
 
+def test_a_cron_naming_both_a_day_of_month_and_weekdays_fires_on_either_as_crontab_does():
+    # crontab(5): "0 6 1 * mon" is the 1st of the month *and* every Monday (APScheduler alone
+    # would fire only on a 1st that is a Monday: four times in 2027).
+    fires, t = [], datetime(2026, 6, 22, tzinfo=UTC)
+    for _ in range(4):
+        t = next_after(Cron("0 6 1 * mon"), t)
+        fires.append(t)
+    assert fires == [datetime(2026, 6, 22, 6, tzinfo=UTC), datetime(2026, 6, 29, 6, tzinfo=UTC),
+                     datetime(2026, 7, 1, 6, tzinfo=UTC), datetime(2026, 7, 6, 6, tzinfo=UTC)]
+    assert slot_at(Cron("0 6 1 * mon"), datetime(2026, 7, 3, tzinfo=UTC)) == datetime(2026, 7, 1, 6, tzinfo=UTC)
+    # A day field written with a star is no restriction, as in crontab: every 2nd day that is a Monday.
+    assert next_after(Cron("0 6 */2 * mon"), datetime(2026, 6, 2, tzinfo=UTC)) == datetime(2026, 6, 15, 6, tzinfo=UTC)
+
+
+def test_a_cron_that_can_never_fire_is_refused_at_declaration():
+    with pytest.raises(ValueError, match="never fires"):
+        Cron("0 0 31 4 *")  # 31 April
+    with pytest.raises(ValidationError, match="never fires"):
+        Settings(ingest_cron="0 6 30 2 *", _env_file=None)  # type: ignore[call-arg]
+
+
 def test_schedules_describe_themselves():
     assert [str(s) for s in (Every(60), Every(90), Every(7200), Every(86400), Every(0.5), Cron("30 1 * * *"))] == [
         "every 1 min", "every 90 s", "every 2 h", "every 1 d", "every 0.5 s", "cron 30 1 * * * (UTC)"]
