@@ -197,7 +197,8 @@ class Settings(BaseSettings):
     bounce_webhook_token: str = Field("", description="Bearer token for POST /email/bounces (empty: endpoint off).")
     # Scheduled jobs (papertide/jobs): run by `papertide worker` or in-process by `serve --with-worker`.
     ingest_every_hours: float = Field(
-        0, ge=0, le=24 * 7, description="How often the worker runs `ingest daily` (hours, from 00:00 UTC; 0 = never)."
+        0, ge=0, le=24 * 7, description="How often the worker runs `ingest daily` (hours, counted from 1970-01-01 "
+        "00:00 UTC: a divisor of 24 runs at the same times each day, from 00:00, and e.g. 5 does not; 0 = never)."
     )
     ingest_cron: str = Field(
         "", description="When the worker runs `ingest daily`, as a crontab line in UTC (e.g. '30 1 * * *', "
