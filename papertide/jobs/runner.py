@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from papertide.domain.jobs import Job, JobFailed, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
 from papertide.storage import jobs as jobs_store
-from papertide.storage.db import Connection, Database
+from papertide.storage.db import Connection, Database, unreachable_reason
 from papertide.telemetry.context import carry_context, new_id, work_id
 from papertide.telemetry.metrics import JOB_RUNS, JOB_SECONDS
 
@@ -164,8 +164,8 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 self._run_if_due(job)
-            except Exception:  # a bad round (database restarting) must not end the job's thread
-                log.exception("job %s: round failed; trying again", job.name)
+            except Exception as exc:  # a bad round (database restarting) must not end the job's thread
+                _log_db_error(exc, "job %s: round failed; trying again", job.name)
             self._stop.wait(self._sleep_seconds(job))
 
     def _sleep_seconds(self, job: Job) -> float:
@@ -190,8 +190,8 @@ class JobRunner:
             with self.db.write() as conn:
                 self._ensure_rows(conn)
                 claimed = jobs_store.claim_slot(conn, job.name, slot, self.worker_id, now, now + self.lease)
-        except Exception:
-            log.exception("job %s: could not claim slot %s", job.name, slot.isoformat())
+        except Exception as exc:
+            _log_db_error(exc, "job %s: could not claim slot %s", job.name, slot.isoformat())
             return None
         return self._execute(job, slot, claimed=True) if claimed else None
 
@@ -220,6 +220,8 @@ class JobRunner:
         except Exception as exc:
             if isinstance(exc, JobFailed):  # the outside world, named: one line, no traceback
                 log.warning("job %s failed: %s", job.name, exc)
+            elif (reason := unreachable_reason(exc)) is not None:  # so is a database that is down
+                log.warning("job %s failed: database unreachable: %s", job.name, reason)
             else:
                 log.exception("job %s failed", job.name)
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -245,8 +247,8 @@ class JobRunner:
                 self._ensure_rows(conn)
                 jobs_store.finish(conn, job.name, self.worker_id if claimed else None, outcome, started, self.clock(),
                                   duration, error, slot_done)
-        except Exception:
-            log.exception("job %s: could not record its run", job.name)
+        except Exception as exc:
+            _log_db_error(exc, "job %s: could not record its run", job.name)
 
     @contextmanager
     def _heartbeat(self, name: str) -> Iterator[None]:
@@ -266,5 +268,18 @@ class JobRunner:
                 with self.db.write() as conn:
                     if not jobs_store.renew(conn, name, self.worker_id, self.clock() + self.lease):
                         log.warning("job %s: lost its claim (lease expired); another worker may run it", name)
-            except Exception:
-                log.exception("job %s: could not renew its lease", name)
+            except Exception as exc:
+                _log_db_error(exc, "job %s: could not renew its lease", name)
+
+
+def _log_db_error(exc: Exception, message: str, *args: object) -> None:
+    """A database that is down (it will be retried) in one warning line; anything else with its traceback.
+
+    Every job thread retries on its own, so a database restart would otherwise print a
+    traceback per job per slot until it is back.
+    """
+    reason = unreachable_reason(exc)
+    if reason is None:
+        log.error(message, *args, exc_info=exc)
+    else:
+        log.warning(message + ": database unreachable: %s", *args, reason)

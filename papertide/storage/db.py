@@ -104,7 +104,7 @@ class Database:
         try:
             self.ping()
         except (sa.exc.DatabaseError, sa.exc.InterfaceError) as e:
-            reason = str(e.orig or e).strip().splitlines()[0] if str(e.orig or e).strip() else type(e).__name__
+            reason = _driver_reason(e)
             if not self.is_sqlite:
                 raise DatabaseUnavailable(f"cannot connect to the database {shown_url(self.url)}: {reason}") from e
             # A file, not a server: say what to look at, and how a damaged one is replaced.
@@ -118,6 +118,27 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """The driver's reason, in one line, when ``exc`` says the database could not be reached; else None.
+
+    Not connecting (the server down or restarting, a refused or timed-out connection) or losing
+    the connection mid-statement is the outside world, not a bug: code that retries on its own
+    (the job runner) logs it in one line. An error in a statement keeps its traceback.
+    """
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) and (
+        exc.statement is None or exc.connection_invalidated  # None: raised while connecting
+    ):
+        return _driver_reason(exc)
+    return None
+
+
+def _driver_reason(e: sa.exc.DBAPIError) -> str:
+    text = str(e.orig or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 _USAGE = "use sqlite:///PATH or postgresql+psycopg://user:pass@host/db"

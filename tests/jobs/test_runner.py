@@ -228,3 +228,26 @@ def test_job_names_are_unique(db):
 
 def test_a_runner_with_its_own_clock_is_still_a_clock(clock: Clock):
     assert clock() == T0
+
+
+def test_a_database_that_is_down_is_one_warning_line_per_job_not_a_traceback(clock, caplog):
+    # A restart of the database server used to print ~50 traceback lines per job per slot.
+    down = Database("postgresql+psycopg://nobody@127.0.0.1:1/papertide")  # port 1: refused at once
+
+    def reads(stop: threading.Event) -> None:
+        with down.read():
+            pass
+
+    runner = JobRunner(down, [Job("count", Every(60), lambda stop: None), Job("local", Every(60), reads,
+                                                                              scope="process")], clock=clock)
+    with caplog.at_level(logging.WARNING, logger="papertide.jobs.runner"):
+        runs = runner.tick()
+    down.dispose()
+    assert [(r.name, r.outcome) for r in runs] == [("local", "failed")]
+    refused = "Connection refused"
+    assert [(r.levelname, r.getMessage().split(": ", 1)[0], refused in r.getMessage(), r.exc_info) for r in
+            caplog.records] == [
+        ("WARNING", "job count", True, None),  # could not claim its slot
+        ("WARNING", "job local failed", True, None),
+        ("WARNING", "job local", True, None),  # could not record its run
+    ]
