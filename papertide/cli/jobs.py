@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from papertide.cli.context import load_settings
@@ -23,6 +25,8 @@ from papertide.jobs.runner import JobRunner
 
 RunnerFactory = Callable[[], JobRunner]
 ERROR_CHARS_SHOWN = 80
+STATUS_COLUMNS = ("job", "schedule", "last run", "took", "outcome", "next run", "last error")
+MIN_ERROR_WIDTH = 20  # narrower than this, the status table gives way to a few lines per job
 
 log = logging.getLogger(__name__)
 console = Console()
@@ -88,20 +92,53 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
 
 
 def _print_status(rows: list[JobStatus]) -> None:
+    cells = [(s.name, _schedule(s), _when(s.last_started_at), _took(s), _outcome(s), _next(s), _error(s)) for s in rows]
+    # Rich shrinks columns to fit a narrow terminal, cutting the names (what `jobs run` takes) to
+    # "digests.…" and dates to "2026-06-…". So only the last error may wrap; when the rest does
+    # not fit on one line (80 columns, a pipe, a journal), each job is printed as a few lines.
+    columns = list(zip(STATUS_COLUMNS, *cells, strict=True))  # each column: its heading, then its cells
+    widths = [max(cell_len(text) for text in column) for column in columns[:-1]]
+    if sum(widths) + MIN_ERROR_WIDTH + 3 * len(columns) + 1 > console.width:  # + each border and padding
+        _print_status_lines(rows)
+        return
     table = Table(title="jobs")
-    for col in ("job", "schedule", "last run", "took", "outcome", "next run", "last error"):
-        table.add_column(col)
-    for s in rows:
-        outcome: str = s.last_outcome or "-"
-        if s.running_by:
-            outcome = f"running on {s.running_by}"
-        table.add_row(
-            s.name, s.schedule if s.enabled else f"off ({s.schedule})", _when(s.last_started_at),
-            "-" if s.last_duration_seconds is None else f"{s.last_duration_seconds:.1f} s", outcome,
-            "-" if s.next_run is None else ("now" if s.next_run <= datetime.now(UTC) else _when(s.next_run)),
-            "-" if not s.last_error else f"{_when(s.last_error_at)} {s.last_error[:ERROR_CHARS_SHOWN]}",
-        )
+    for head in STATUS_COLUMNS[:-1]:
+        table.add_column(head, no_wrap=True)
+    table.add_column(STATUS_COLUMNS[-1], overflow="fold")
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
+
+
+def _print_status_lines(rows: list[JobStatus]) -> None:
+    for s in rows:
+        console.print(f"[bold]{escape(s.name)}[/bold]  {escape(_schedule(s))}", highlight=False)
+        last = "-" if s.last_started_at is None else f"{_when(s.last_started_at)}, {_took(s)}, {s.last_outcome}"
+        if s.running_by:
+            last += f"; now running on {s.running_by}"
+        console.print(f"  last run: {escape(last)}\n  next run: {escape(_next(s))}", highlight=False)
+        if s.last_error:
+            console.print(f"  last error: {escape(_error(s))}", highlight=False)
+
+
+def _schedule(s: JobStatus) -> str:
+    return s.schedule if s.enabled else f"off ({s.schedule})"
+
+
+def _took(s: JobStatus) -> str:
+    return "-" if s.last_duration_seconds is None else f"{s.last_duration_seconds:.1f} s"
+
+
+def _outcome(s: JobStatus) -> str:
+    return f"running on {s.running_by}" if s.running_by else s.last_outcome or "-"
+
+
+def _next(s: JobStatus) -> str:
+    return "-" if s.next_run is None else ("now" if s.next_run <= datetime.now(UTC) else _when(s.next_run))
+
+
+def _error(s: JobStatus) -> str:
+    return "-" if not s.last_error else f"{_when(s.last_error_at)} {s.last_error[:ERROR_CHARS_SHOWN]}"
 
 
 def _when(t: datetime | None) -> str:

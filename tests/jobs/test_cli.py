@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from papertide.cli.jobs import add_job_commands
 from papertide.jobs import Every, Job, JobRunner
 from papertide.storage.db import PG_CONNECT_TIMEOUT_SECONDS
-from tests.jobs.conftest import Clock
+from tests.jobs.conftest import T0, Clock
 from tests.jobs.worker_script import HANG_AT
 from tests.live import silent_server
 
@@ -56,6 +56,25 @@ def test_jobs_status_and_run(db, clock, monkeypatch):
     assert "every 1 min" in lines["ok"] and "succeeded" in lines["ok"] and "now" in lines["ok"]
     assert "off (every 1 h)" in lines["boom"] and "failed" in lines["boom"] and "RuntimeError: feed unreachable" in lines[
         "boom"]
+
+
+def test_jobs_status_in_an_80_column_terminal_keeps_names_and_times_whole(db, clock, monkeypatch):
+    # The names are what `jobs run NAME` takes; they used to be cut to "digests.…" (and every
+    # date to "2026-06-…") in a default-width terminal, a pipe or a journal.
+    from papertide.cli import jobs as jobs_cli
+
+    monkeypatch.setattr(jobs_cli.console, "width", 80)
+    names = ["digests.compose", "recs.fetch_pending", "recs.vocabulary", "thumbnails.render"]
+    runner = JobRunner(db, [Job(n, Every(3600), lambda stop: None) for n in names], clock=clock)
+    runner.tick()
+    status = CliRunner().invoke(_cli(runner), ["jobs", "status"])
+    assert status.exit_code == 0, status.output
+    assert "…" not in status.output and all(n in status.output for n in names), status.output
+    assert status.output.count(f"{T0:%Y-%m-%d %H:%M:%S} UTC") == len(names), status.output
+    monkeypatch.setattr(jobs_cli.console, "width", 150)  # wide enough for the table: one line per job
+    table = CliRunner().invoke(_cli(runner), ["jobs", "status"]).output
+    assert all(any(line.startswith(f"│ {n} ") and f"{T0:%Y-%m-%d %H:%M:%S} UTC" in line for line in table.splitlines())
+               for n in names), table
 
 
 def _spawn(db_url: str, mode: str) -> subprocess.Popen[str]:
