@@ -57,7 +57,7 @@ def _not_interested(request: Request, signals: SignalsDep, templates: TemplatesD
         retrain_after(request, background, viewer)
     if is_htmx(request):
         return templates.TemplateResponse(request, "recs/_not_interested.html", {
-            "arxiv_id": arxiv_id, "ni_hidden": on, "back_to": safe_next(next_path, "/"),
+            "arxiv_id": arxiv_id, "ni_hidden": on, "ni_swapped": True, "back_to": safe_next(next_path, "/"),
         })
     return _back(request, next_path, f"/papers/{arxiv_id}")
 
