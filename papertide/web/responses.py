@@ -37,6 +37,22 @@ def came_from(request: Request, default: str = "/") -> str:
     return request.url.path if request.method == "GET" else default
 
 
+def paper_anchor(arxiv_id: str) -> str:
+    """The id of a paper's card or search hit on a list page (``_paper_card.html``, ``search/results.html``)."""
+    return "paper-" + arxiv_id.replace("/", "-")
+
+
+def back_to_paper(request: Request, arxiv_id: str, next_path: str = "") -> str:
+    """Where a plain (no-JavaScript) form about one paper lands: the page it was sent from (``next``, else
+    the Referer) scrolled to that paper's card, so a reader on card forty of a list is not thrown to
+    the top; the paper page when the form came from there or from nowhere we know."""
+    paper_page = f"/papers/{arxiv_id}"
+    back = safe_next(next_path, "") or came_from(request, paper_page)
+    if "#" in back or back.split("?", 1)[0] == paper_page:
+        return back
+    return f"{back}#{paper_anchor(arxiv_id)}"
+
+
 def error_page(request: Request, title: str, message: str, status: int) -> Response:
     return templates_of(request).TemplateResponse(
         request, "error.html", {"title": title, "message": message}, status_code=status

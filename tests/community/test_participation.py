@@ -47,7 +47,7 @@ def test_upvote_toggles_with_htmx_and_without_js(client, papers):
     r = post(client, "/vote/2606.00001", {"state": "on"}, headers={"HX-Request": "true"})  # a double click: no-op
     assert '<span class="count">6</span>' in r.text
     r = post(client, "/vote/2606.00001", {"state": "off"}, headers={"referer": "http://testserver/papers/date/2026-06-09"})
-    assert r.status_code == 303 and r.headers["location"] == "/papers/date/2026-06-09"
+    assert r.status_code == 303 and r.headers["location"] == "/papers/date/2026-06-09#paper-2606.00001"
     assert upvotes(client, "2606.00001") == 5
     post(client, "/vote/hep-th/9901001", {"state": "on"})
     page = client.get("/papers/hep-th/9901001").text

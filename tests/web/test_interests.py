@@ -51,7 +51,7 @@ def test_not_interested_swaps_to_undo_with_htmx_and_redirects_back_without(clien
     assert 'name="next" value="/trending"' in r.text
     assert 'action="/papers/2606.00001/not-interested/undo"' in client.get("/").text
     r = post(client, "/papers/2606.00001/not-interested/undo", {"next": "/?p=1"})
-    assert (r.status_code, r.headers["location"]) == (303, "/?p=1")
+    assert (r.status_code, r.headers["location"]) == (303, "/?p=1#paper-2606.00001")
     r = post(client, "/papers/hep-th/9901001/not-interested", {"next": "https://evil.example/"})
     assert (r.status_code, r.headers["location"]) == (303, "/papers/hep-th/9901001")  # never off-site
     assert "Old style" in client.get("/me/interests").text

@@ -17,7 +17,7 @@ from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import is_on
-from papertide.web.responses import error_page, safe_next, sign_in_redirect
+from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
 
@@ -62,7 +62,7 @@ def create(
     new_uuid = community.reading_lists.create(viewer, name, is_on(public), first)
     if first:
         retrain_after(request, background, viewer)  # a save is a signal
-        return RedirectResponse(f"/papers/{first}", status_code=303)
+        return RedirectResponse(back_to_paper(request, first), status_code=303)
     return RedirectResponse(f"/collections/{new_uuid}", status_code=303)
 
 
@@ -135,10 +135,10 @@ def export_ids(request: Request, community: CommunityDep, ids: str = Query("", m
 @router.post("/collections/save")
 def save(request: Request, community: CommunityDep, viewer: ViewerDep, background: BackgroundTasks,
          collection: str = Form(""), arxiv_id: str = Form("")):
-    """The paper page's "Save" form: add the paper to the chosen collection."""
+    """The "Save" form of the paper page and of cards: add the paper to the chosen collection."""
     if viewer is None:
         return sign_in_redirect(request)
     aid = _paper_id(arxiv_id)
     community.reading_lists.add(viewer, collection[:40], aid)
     retrain_after(request, background, viewer)
-    return RedirectResponse(f"/papers/{aid}", status_code=303)
+    return RedirectResponse(back_to_paper(request, aid), status_code=303)

@@ -19,7 +19,7 @@ from papertide.recs.signals import FETCH_AFTER_IMPORT, UnknownPaper
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
 from papertide.web.params import ROW_ID_MAX, is_on
-from papertide.web.responses import came_from, is_htmx, safe_next, sign_in_redirect
+from papertide.web.responses import back_to_paper, came_from, is_htmx, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token
 from papertide.web.training import retrain_after
 
@@ -59,7 +59,7 @@ def _not_interested(request: Request, signals: SignalsDep, templates: TemplatesD
         return templates.TemplateResponse(request, "recs/_not_interested.html", {
             "arxiv_id": arxiv_id, "ni_hidden": on, "ni_swapped": True, "back_to": safe_next(next_path, "/"),
         })
-    return _back(request, next_path, f"/papers/{arxiv_id}")
+    return RedirectResponse(back_to_paper(request, arxiv_id, next_path), status_code=303)
 
 
 @router.post("/papers/{raw_id:path}/not-interested/undo")

@@ -13,7 +13,7 @@ from papertide.domain.votes import parse_wanted
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.ratelimit import enforce
-from papertide.web.responses import came_from, is_htmx, sign_in_redirect
+from papertide.web.responses import back_to_paper, is_htmx, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
 
@@ -46,4 +46,4 @@ def vote(
         )
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"arxiv_id": arxiv_id, "voted": result.voted, "upvotes": result.upvotes})
-    return RedirectResponse(came_from(request, f"/papers/{arxiv_id}"), status_code=303)
+    return RedirectResponse(back_to_paper(request, arxiv_id), status_code=303)
