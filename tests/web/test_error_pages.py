@@ -10,7 +10,7 @@ from tests.factories import add_papers, make_paper
 
 
 def _message(html: str) -> tuple[str, str]:
-    found = re.search(r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", html, re.S)
+    found = re.search(r"<h1>(.*?)</h1>\s*<p[^>]*>(.*?)</p>", html, re.S)
     assert found, html[:300]
     return found.group(1), found.group(2)
 
