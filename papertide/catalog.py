@@ -105,7 +105,7 @@ class Catalog:
         """The previous listing day, to show beneath a day that has only a few papers so far."""
         if shown.period.kind != "day" or shown.page > 0 or shown.total >= SPARSE_DAY_PAPERS or shown.previous is None:
             return None
-        return self.period(shown.previous)
+        return self.period(shown.previous, has_code=shown.has_code)
 
     def trending_as_of(self, now: datetime | None = None) -> datetime:
         """The reference time for trending.

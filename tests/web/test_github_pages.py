@@ -87,6 +87,25 @@ def test_has_code_pages_keep_the_filter(client, corpus, settings, db):
         assert titles(c.get("/", params={"has_code": "1", "p": "1"}).text) == ["2606.00004"]
 
 
+def test_other_days_views_and_the_date_picker_keep_the_filter(client, corpus, db):
+    # Next/previous, Day/Week/Month and "Go to day" went back to every paper.
+    add_papers(db, (make_paper("2606.00010", title="Yesterday with code", github_repo="https://github.com/lab/y"),
+                    DAY - timedelta(days=1)),
+               (make_paper("2606.00011", title="Yesterday without code"), DAY - timedelta(days=1)))
+    html = client.get("/papers/date/2026-06-03", params={"has_code": "1"}).text
+    for href in ('/papers/date/2026-06-02?has_code=1', '/papers/week/2026-W23?has_code=1',
+                 '/papers/month/2026-06?has_code=1', '/papers/date/2026-06-03?has_code=1'):
+        assert f'href="{href}"' in html, href
+    assert '<input type="hidden" name="has_code" value="1">' in html
+    r = client.get("/papers/date", params={"date": "2026-06-02", "has_code": "1"}, follow_redirects=False)
+    assert r.headers["location"] == "/papers/date/2026-06-02?has_code=1"
+    assert 'href="/papers/date/2026-06-02"' in client.get("/papers/date/2026-06-03").text
+    # The day before, shown under a sparse day, is filtered the same way.
+    home = client.get("/", params={"has_code": "1"}).text
+    assert "2606.00010" in home and "2606.00011" not in home
+    assert titles(client.get("/papers", params={"has_code": "1"}).text) == titles(home)
+
+
 def test_search_has_a_has_code_filter(client, corpus):
     both = client.get("/search", params={"q": "diffusion"}).text
     assert sorted(re.findall(r'<a href="/papers/(2606\.\d+)">', both)) == ["2606.00001", "2606.00002"]

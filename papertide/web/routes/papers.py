@@ -40,15 +40,17 @@ def home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: Page
 
 
 @router.get("/papers", response_class=HTMLResponse)
-def papers_home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0):
+def papers_home(request: Request, templates: TemplatesDep, catalog: CatalogDep, p: PageNumber = 0,
+                has_code: HasCode = ""):
     """Hugging Face's address of the daily list: the same page as ``/``."""
-    return home(request, templates, catalog, p)
+    return home(request, templates, catalog, p, has_code)
 
 
 @router.get("/papers/date", response_class=HTMLResponse)
 def pick_date(
     request: Request, templates: TemplatesDep, catalog: CatalogDep,
     date: Annotated[str, Query(max_length=20)] = "",
+    has_code: HasCode = "",
 ):
     """Where the date picker's form lands: on to ``/papers/date/{date}`` (no JavaScript needed)."""
     if not date.strip():
@@ -59,7 +61,7 @@ def pick_date(
         return templates.TemplateResponse(
             request, "error.html", {"title": "No such day", "message": str(exc)}, status_code=404
         )
-    return RedirectResponse(f"/papers/date/{day.label}", status_code=303)
+    return RedirectResponse(f"/papers/date/{day.label}{'?has_code=1' if is_on(has_code) else ''}", status_code=303)
 
 
 def _period_page(
