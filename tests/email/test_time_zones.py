@@ -80,3 +80,15 @@ def test_fridays_papers_listed_after_fridays_digest_go_out_on_monday(settings, d
                (make_paper("2606.00020", categories=("cs.CL",)), date(2026, 6, 8)))  # Monday morning
     assert services.digests.run(datetime(2026, 6, 8, 11, tzinfo=UTC)).composed == 1  # Monday 07:00 in New York
     assert _sent(services, email) == {"2606.00010", "2606.00011", "2606.00020"}
+
+
+def test_old_zone_aliases_load_from_the_bundled_zone_database():
+    # The system's database may lack them (Debian 13 slim: no tzdata-legacy); the tzdata package
+    # zoneinfo falls back to holds every name, so a subscriber's "US/Eastern" stays valid anywhere.
+    from importlib.resources import files
+
+    from papertide.domain.subscriptions import validate_timezone
+
+    for name in ("US/Eastern", "Asia/Calcutta", "Europe/Berlin"):
+        assert files("tzdata.zoneinfo").joinpath(name).is_file(), name
+        assert validate_timezone(name.lower()) == name
