@@ -18,6 +18,7 @@ DELETED_ACTOR = "[deleted account]"
 # Actions whose detail is the member's email address (who was banned), and what curators see instead.
 ADDRESS_DETAIL = frozenset({"user.ban", "user.unban"})
 ADMINS_ONLY = "(shown to admins)"
+ACCOUNT_TARGET = "user:"  # targets that are accounts: "user:<uuid>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class AuditEntry:
     action: str
     target: str
     detail: str
+    target_name: str | None = None  # the display name of a target account ("user:<uuid>") that still exists
 
     @property
     def who(self) -> str:
@@ -50,10 +52,14 @@ def record(
 
 def recent(conn: Connection, limit: int = 100, before: int | None = None) -> list[AuditEntry]:
     """The newest entries first; ``before`` (an entry's id) pages on to older ones."""
+    # The target account by its uuid (the users.uuid index), so the log names whom an action was about.
+    targets = users.alias("targets")
+    account = sa.and_(audit_log.c.target.like(f"{ACCOUNT_TARGET}%"),
+                      targets.c.uuid == sa.func.substr(audit_log.c.target, len(ACCOUNT_TARGET) + 1))
     q = (
         sa.select(audit_log.c.id, audit_log.c.created_at, users.c.display_name, audit_log.c.action, audit_log.c.target,
-                  audit_log.c.detail)
-        .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id))
+                  audit_log.c.detail, targets.c.display_name)
+        .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id).outerjoin(targets, account))
         .order_by(audit_log.c.id.desc())
         .limit(limit)
     )
