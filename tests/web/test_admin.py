@@ -139,3 +139,20 @@ def test_the_audit_log_names_the_account_an_entry_is_about_and_links_its_paper(c
     page = client.get("/admin").text
     assert f'<td>user.set_role</td><td>{member.display_name} <small class="muted">user:{member.uuid}</small></td>' in page
     assert '<td>paper.submit</td><td><a href="/papers/2606.00001">paper:2606.00001</a></td>' in page
+
+
+def test_a_ban_or_role_change_comes_back_to_the_searched_list_at_its_row(client):
+    with TestClient(client.app) as other:
+        member = sign_in(other, "needle@example.org")
+    sign_in(client, "root@example.org", role="admin")
+    page = client.get("/admin", params={"q": "needle"}).text
+    assert '<input type="hidden" name="next" value="/admin?q=needle&amp;users_p=0">' in page
+    for path, form in ((f"/admin/users/{member.uuid}/ban", {"banned": "1"}),
+                       (f"/admin/users/{member.uuid}/role", {"role": "curator"})):
+        r = post(client, path, {**form, "next": "/admin?q=needle&users_p=0"})
+        assert r.headers["location"] == f"/admin?q=needle&users_p=0#user-{member.uuid}"
+    # Only this page is a place to come back to.
+    r = post(client, f"/admin/users/{member.uuid}/ban", {"banned": "0", "next": "https://evil.example/admin"})
+    assert r.headers["location"] == f"/admin#user-{member.uuid}"
+    r = post(client, f"/admin/users/{member.uuid}/ban", {"banned": "1", "next": "/profile"})
+    assert r.headers["location"] == f"/admin#user-{member.uuid}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -12,7 +13,7 @@ from papertide.domain import permissions
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import ROW_ID_MAX, switch
-from papertide.web.responses import sign_in_redirect
+from papertide.web.responses import safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -45,19 +46,29 @@ def admin_page(
 
 
 @router.post("/admin/users/{user_uuid}/ban")
-def ban(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, banned: str = Form("1")):
+def ban(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, banned: str = Form("1"),
+        next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     community.accounts.set_banned(viewer, user_uuid[:40], switch(banned, "banned"))
-    return RedirectResponse("/admin#users", status_code=303)
+    return RedirectResponse(_back_to_user(next, user_uuid), status_code=303)
 
 
 @router.post("/admin/users/{user_uuid}/role")
-def set_role(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, role: str = Form("")):
+def set_role(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep, role: str = Form(""),
+             next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     community.accounts.set_role(viewer, user_uuid[:40], role)
-    return RedirectResponse("/admin#users", status_code=303)
+    return RedirectResponse(_back_to_user(next, user_uuid), status_code=303)
+
+
+def _back_to_user(next_path: str, user_uuid: str) -> str:
+    """The user list as the admin had it (searched, paged), at the row just changed."""
+    here = safe_next(next_path, "/admin")
+    if not here.startswith("/admin"):
+        here = "/admin"
+    return f"{here.split('#', 1)[0]}#user-{quote(user_uuid[:40], safe='-')}"
 
 
 @router.post("/admin/comments/{comment_uuid}/dismiss")
