@@ -26,7 +26,10 @@ class Bucket:
 
 # Per-IP limits are looser than per-user ones: many people can share one address (NAT, a lab).
 POLICIES: dict[str, dict[str, Policy]] = {
-    "sign-in": {"user": Policy(5, 2), "ip": Policy(20, 10)},
+    # Sign-in by emailed link and by password count apart, per address: anyone can ask for links
+    # to a stranger's address, and that must not also lock its owner out of their password.
+    "sign-in-link": {"user": Policy(5, 2), "ip": Policy(20, 10)},
+    "sign-in-password": {"user": Policy(5, 2), "ip": Policy(20, 10)},
     "submit": {"user": Policy(10, 2), "ip": Policy(30, 10)},
     "comment": {"user": Policy(10, 4), "ip": Policy(40, 20)},
     "vote": {"user": Policy(60, 60), "ip": Policy(300, 300)},

@@ -197,3 +197,14 @@ def test_pages_for_signed_in_people_are_not_stored_by_shared_caches(client):
     assert client.get("/about").headers["cache-control"] == "private, no-store"
     assert "cache-control" not in client.get("/static/community.css").headers or \
         client.get("/static/community.css").headers["cache-control"] != "private, no-store"
+
+
+def test_links_asked_for_a_strangers_address_do_not_lock_its_owner_out_of_their_password(client, mailbox):
+    sign_in(client, "owner@example.org")
+    assert post(client, "/profile/password", {"password": "correct horse battery"}).status_code == 303
+    attacker = TestClient(client.app, headers={"x-forwarded-for": "203.0.113.9"})
+    codes = [post(attacker, "/auth/sign-in/link", {"email": "owner@example.org"}).status_code for _ in range(8)]
+    assert 429 in codes  # the owner's inbox is protected: links to it are limited
+    owner = TestClient(client.app)
+    ok = post(owner, "/auth/sign-in/password", {"email": "owner@example.org", "password": "correct horse battery"})
+    assert ok.status_code == 303

@@ -140,19 +140,19 @@ def test_a_flood_of_refused_requests_does_not_reset_anyones_limits():
     # one address sending made-up emails wipes every limit, the per-account password limit too.
     limiter = RateLimiter(clock=lambda: 1000.0, max_buckets=50)
     for _ in range(5):
-        assert limiter.check("sign-in", "victim@example.org", "198.51.100.7") == 0
-    assert limiter.check("sign-in", "victim@example.org", "198.51.100.7") > 0
-    flood = [limiter.check("sign-in", f"made-up-{i}@example.org", "203.0.113.9") for i in range(500)]
+        assert limiter.check("sign-in-link", "victim@example.org", "198.51.100.7") == 0
+    assert limiter.check("sign-in-link", "victim@example.org", "198.51.100.7") > 0
+    flood = [limiter.check("sign-in-link", f"made-up-{i}@example.org", "203.0.113.9") for i in range(500)]
     assert flood.count(0) == 20 and all(w > 0 for w in flood[20:])  # the address's burst, then refused
-    assert limiter.check("sign-in", "victim@example.org", "192.0.2.1") > 0  # still limited, from anywhere
+    assert limiter.check("sign-in-link", "victim@example.org", "192.0.2.1") > 0  # still limited, from anywhere
     # Over the bound, what goes first is what has refilled anyway (it was as good as new).
     later = RateLimiter(clock=lambda: 1000.0, max_buckets=4)
     later.check("vote", "1", "192.0.2.1")
     later.clock = lambda: 5000.0  # the voter's buckets are full again
     for _ in range(5):
-        assert later.check("sign-in", "victim@example.org", "198.51.100.7") == 0
+        assert later.check("sign-in-link", "victim@example.org", "198.51.100.7") == 0
     assert later.check("vote", "2", "192.0.2.2") == 0  # six buckets: the two idle ones make room
-    assert later.check("sign-in", "victim@example.org", "198.51.100.7") > 0
+    assert later.check("sign-in-link", "victim@example.org", "198.51.100.7") > 0
 
 
 # -- accounts input ----------------------------------------------------------------------

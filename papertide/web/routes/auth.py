@@ -36,7 +36,7 @@ def request_link(
 ):
     community, settings = services.community, services.settings
     next_path = safe_next(next)
-    enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
+    enforce(request, "sign-in-link", user_key=email.strip().lower()[:320] or None)
     try:
         address, token = community.accounts.request_login_link(email)
     except InvalidInput as exc:
@@ -69,7 +69,7 @@ def confirm_link_page(request: Request, community: CommunityDep, templates: Temp
 
 @router.post("/auth/link/{token}")
 def use_link(request: Request, community: CommunityDep, templates: TemplatesDep, token: str, next: str = Form("/")):
-    enforce(request, "sign-in")
+    enforce(request, "sign-in-link")
     accounts = community.accounts
     try:
         signed = accounts.complete_login_link(token[:100], request.headers.get("user-agent", ""), session_token(request))
@@ -89,7 +89,7 @@ def password_sign_in(
     request: Request, community: CommunityDep, email: str = Form(""), password: str = Form(""), next: str = Form("/"),
 ):
     next_path = safe_next(next)
-    enforce(request, "sign-in", user_key=email.strip().lower()[:320] or None)
+    enforce(request, "sign-in-password", user_key=email.strip().lower()[:320] or None)
     try:
         signed = community.accounts.sign_in_with_password(
             email, password, request.headers.get("user-agent", ""), session_token(request)
