@@ -34,6 +34,7 @@ from papertide.storage import search_changes
 from papertide.storage.db import Database
 from tests.factories import add_papers as add_papers_now
 from tests.factories import make_paper
+from tests.plans import sqlite_plans
 from tests.search.conftest import CORPUS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -194,20 +195,10 @@ def test_on_sqlite_every_log_question_seeks_the_primary_key(sqlite_db) -> None:
     SQLite seeks a row-value comparison ``(txid, id) > (0, n)`` on txid alone, and txid is always 0
     there: the plan must name the primary key (rowid), not the (txid, id) index.
     """
-    statements: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
-
-    sa.event.listen(sqlite_db.engine, "before_cursor_execute", keep)
-    with sqlite_db.read() as conn:
-        for ask in (search_changes.has_visible_after, search_changes.has_after, search_changes.count_after,
-                    search_changes.read):
-            ask(conn, (0, 5))  # type: ignore[operator]
-            statement, parameters = statements[-1]
-            plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
-            assert "PRIMARY KEY" in plan and "ix_search_changes_txid_id" not in plan, (ask.__name__, plan)
-    sa.event.remove(sqlite_db.engine, "before_cursor_execute", keep)
+    asks = (search_changes.has_visible_after, search_changes.has_after, search_changes.count_after, search_changes.read)
+    plans = sqlite_plans(sqlite_db, [lambda conn, ask=ask: ask(conn, (0, 5)) for ask in asks])  # type: ignore[misc]
+    for ask, plan in zip(asks, plans, strict=True):
+        assert "PRIMARY KEY" in plan and "ix_search_changes_txid_id" not in plan, (ask.__name__, plan)
 
 
 def test_a_transaction_that_commits_late_is_not_skipped(corpus, db_url, tmp_path) -> None:
