@@ -15,9 +15,13 @@ from papertide.domain.papers import InvalidArxivId, Paper, abs_url, parse_arxiv_
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
 MAX_EXPORT_IDS = 1000  # papers in one /export
 CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
-# LaTeX specials escaped in BibTeX fields (backslash first, so later escapes survive).
-_LATEX = [("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"),
-          ("$", r"\$"), ("#", r"\#"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")]
+# LaTeX specials escaped in BibTeX fields, in one pass: replaced one after another, the braces
+# of "\textbackslash{}" were escaped again and a backslash printed as "\{}".
+_LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+          "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
+# Text-mode styling in an arXiv title (\textsc{Spider}): kept as TeX, its words escaped, as math is.
+_TEXT_STYLE = re.compile(r"\\(textbf|textit|textsc|texttt|textrm|textsf|emph|underline)\{([^{}]*)\}")
 # Author names BibTeX must take whole: a group ("ATLAS Collaboration" would be first name ATLAS,
 # last name Collaboration: "A. Collaboration" in the reference list), a comma (read as
 # "Last, First") or a free-standing "and" (read as the next author).
@@ -96,9 +100,26 @@ def move(order: Sequence[str], item: str, direction: str) -> list[str]:
 
 
 def _latex(text: str) -> str:
-    for old, new in _LATEX:
-        text = text.replace(old, new)
-    return text
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], text)
+
+
+def _latex_prose(text: str) -> str:
+    r"""Title text outside math: ``\$`` stays a dollar, styling commands stay TeX, the rest is escaped.
+
+    >>> print(_latex_prose(r"\textsc{Spider} for \$5 & C:\tmp"))
+    \textsc{Spider} for \$5 \& C:\textbackslash{}tmp
+    """
+    def escaped(part: str) -> str:
+        return _latex(part.replace("\\$", "$"))
+
+    out: list[str] = []
+    pos = 0
+    for m in _TEXT_STYLE.finditer(text):
+        out.append(escaped(text[pos:m.start()]))
+        out.append("\\" + m.group(1) + "{" + escaped(m.group(2)) + "}")
+        pos = m.end()
+    out.append(escaped(text[pos:]))
+    return "".join(out)
 
 
 def _latex_title(title: str) -> str:
@@ -117,10 +138,10 @@ def _latex_title(title: str) -> str:
         span = text[start:end]
         if not _balanced(span):
             continue  # escaped as part of the next stretch of text
-        out.append(_latex(text[pos:start].replace("\\$", "$")))
+        out.append(_latex_prose(text[pos:start]))
         out.append(span.replace("%", r"\%").replace("&", r"\&").replace("#", r"\#"))
         pos = end
-    out.append(_latex(text[pos:].replace("\\$", "$")))
+    out.append(_latex_prose(text[pos:]))
     return "".join(out)
 
 

@@ -252,3 +252,35 @@ def test_bibtex_titles_keep_their_math_as_tex_and_escape_the_rest():
     # Math whose braces do not balance would break the entry: escaped like the text around it.
     assert title_line("Odd $}$ braces") == "  title = {{Odd \\$\\}\\$ braces}},"
     assert title_line("Tab $a & b$ 50%") == "  title = {{Tab $a \\& b$ 50\\%}},"
+
+
+def _bibtex_back(entry: str) -> dict[str, object]:
+    """The entry read back by a maintained BibTeX parser, TeX decoded as a reference manager does."""
+    import bibtexparser
+    from bibtexparser import middlewares
+
+    lib = bibtexparser.parse_string(
+        entry, append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()])
+    assert not lib.failed_blocks, entry
+    (parsed,) = lib.entries
+    return {f.key: f.value for f in parsed.fields}
+
+
+def test_bibtex_backslashes_in_titles_and_names_print_as_backslashes_not_brace_soup():
+    # was: "\textbackslash\{\}" (its braces escaped again), which prints "\{}"
+    paper = Paper("2405.12345", r"Paths like C:\tmp and a \\ break", "", (r"Odd\Name",), ("cs.LG",), date(2024, 5, 1))
+    entry = to_bibtex([paper])
+    assert r"  title = {{Paths like C:\textbackslash{}tmp and a \textbackslash{}\textbackslash{} break}}," in entry
+    assert r"  author = {Odd\textbackslash{}Name}," in entry
+    back = _bibtex_back(entry)
+    assert (back["title"], back["author"]) == (r"Paths like C:\tmp and a \\ break", [r"Odd\Name"])
+
+
+def test_bibtex_keeps_text_style_commands_of_arxiv_titles():
+    # arXiv titles are TeX: "\textsc{Spider}" came out as "\textbackslash\{\}textsc\{Spider\}"
+    paper = Paper("2405.12345", r"\textsc{Spider}: \emph{100% of} $\mathcal{O}(n)$ & \textbf{my_lib}", "",
+                  ("Ada Lovelace",), ("cs.LG",), date(2024, 5, 1))
+    entry = to_bibtex([paper])
+    assert r"  title = {{\textsc{Spider}: \emph{100\% of} $\mathcal{O}(n)$ \& \textbf{my\_lib}}}," in entry
+    assert _bibtex_back(entry)["title"] == r"Spider: 100% of $\mathcal{O}(n)$ & my_lib"
+
