@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from papertide.domain.accounts import InvalidInput, shows_nothing
-from papertide.domain.mathml import math_spans
+from papertide.domain.mathml import math_spans, tex_to_text
 from papertide.domain.papers import InvalidArxivId, Paper, abs_url, parse_arxiv_id
+from papertide.domain.tex import ascii_fold, detex_text
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
 MAX_EXPORT_IDS = 1000  # papers in one /export
@@ -167,12 +168,24 @@ def _bibtex_name(name: str) -> str:
 
 
 def bibtex_key(p: Paper) -> str:
-    """``lastname2024firstword``-style key, ASCII only, unique enough with the arXiv id suffix."""
-    last = p.authors[0].split()[-1] if p.authors else "anon"
-    word = next((w for w in re.findall(r"[A-Za-z]+", p.title) if len(w) > 3), "paper")
+    """``lastname2024firstword``-style key, ASCII only, unique enough with the arXiv id suffix.
+
+    Names and titles are read as letters first (Çağlar is "caglar", not "alar"; "\\textsc{Spider}"
+    is "spider", not "textsc"). A "Last, First" name gives its last name.
+
+    >>> bibtex_key(Paper("2405.12345", r"\\'Evolution des $\\mathcal{O}(n)$", "", ("Zoë Çağlar",)))
+    'caglarevolution_240512345'
+    """
+    first = p.authors[0].split(",")[0] if p.authors else ""
+    last = _ascii_word(first.split()[-1]) if first.split() else ""
+    word = next((w for w in re.findall(r"[A-Za-z]+", ascii_fold(tex_to_text(detex_text(p.title)))) if len(w) > 3),
+                "paper")
     year = p.published.year if p.published else ""
-    key = f"{last}{year}{word}".lower()
-    return re.sub(r"[^a-z0-9]", "", key) + "_" + re.sub(r"[^0-9a-z]", "", p.arxiv_id.lower())
+    return f"{last or 'anon'}{year}{word.lower()}" + "_" + _ascii_word(p.arxiv_id)
+
+
+def _ascii_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
 
 
 def to_bibtex(papers: Iterable[Paper]) -> str:

@@ -284,3 +284,15 @@ def test_bibtex_keeps_text_style_commands_of_arxiv_titles():
     assert r"  title = {{\textsc{Spider}: \emph{100\% of} $\mathcal{O}(n)$ \& \textbf{my\_lib}}}," in entry
     assert _bibtex_back(entry)["title"] == r"Spider: 100% of $\mathcal{O}(n)$ & my_lib"
 
+
+
+def test_bibtex_keys_spell_accented_names_and_titles_in_ascii_and_skip_tex_commands():
+    def key(title: str, *authors: str) -> str:
+        return bibtex_key(Paper("2405.12345", title, "", authors, (), date(2024, 5, 1)))
+
+    # were "alar2024volution_…", "mller2024textsc_…", "garca2024mathcal_…" and "jan2024deep_…"
+    assert key("Évolution des réseaux", "Zoë Çağlar") == "caglar2024evolution_240512345"
+    assert key(r"\textsc{Spider}: parsing", "M. Müller") == "muller2024spider_240512345"
+    assert key(r"$\mathcal{O}(n)$ sorting", "José García") == "garcia2024sorting_240512345"
+    assert key("Deep nets", "van der Berg, Jan") == "berg2024deep_240512345"
+    assert key("Ошибки сети", "王小明") == "anon2024paper_240512345"
