@@ -280,3 +280,17 @@ def test_the_sort_box_shows_the_order_filters_alone_list_in(search_client):
     assert selected({"cat": "cs.LG", "sort": "upvotes"}) == ["upvotes"]
     assert selected({"q": "networks", "cat": "cs.LG"}) == ["relevance"]
     assert selected({}) == ["relevance"]
+
+
+def test_similar_papers_show_tex_titles_and_abstracts_as_the_paper_page_does(search_client, db):
+    # The box and the page showed "$^2$" and "\mathcal" as typed, where every card renders them.
+    add_papers(db, make_paper("2401.00020", title=r"Denoising diffusion models for image synthesis at $\mathcal{O}(n^2)$ cost",
+                              abstract=r"Diffusion probabilistic models generate high quality images in $O(n^2)$ steps."))
+    search_client.app.state.services.search.embed_pending()
+    box = search_client.get("/papers/2401.00002").text.split('<section class="similar-papers">')[1].split("</section>")[0]
+    page = search_client.get("/papers/2401.00020/similar").text
+    assert "/papers/2401.00020" in box and "$" not in box and "<math" in box
+    assert "$" not in page.split("<main")[1].split("</main>")[0] and "<math" in page
+    assert "<title>Similar to Denoising diffusion models for image synthesis at O(n²) cost · papertide</title>" in page
+    assert "<p class=\"snippet\">Diffusion probabilistic models generate high quality images in O(n²) steps.</p>" in (
+        search_client.get("/papers/2401.00002/similar").text)
