@@ -21,6 +21,9 @@ CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
 _LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
           "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _LATEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
+# In math only %, & and # need escaping, and only where the title has not escaped them already
+# ("$95\%$"): escaped twice, "\\%" is a line break and a comment that eats the rest of the entry.
+_MATH_SPECIAL = re.compile(r"(?<!\\)[%&#]")
 # Text-mode styling in an arXiv title (\textsc{Spider}): kept as TeX, its words escaped, as math is.
 _TEXT_STYLE = re.compile(r"\\(textbf|textit|textsc|texttt|textrm|textsf|emph|underline)\{([^{}]*)\}")
 # Author names BibTeX must take whole: a group ("ATLAS Collaboration" would be first name ATLAS,
@@ -140,7 +143,7 @@ def _latex_title(title: str) -> str:
         if not _balanced(span):
             continue  # escaped as part of the next stretch of text
         out.append(_latex_prose(text[pos:start]))
-        out.append(span.replace("%", r"\%").replace("&", r"\&").replace("#", r"\#"))
+        out.append(_MATH_SPECIAL.sub(r"\\\g<0>", span))
         pos = end
     out.append(_latex_prose(text[pos:]))
     return "".join(out)

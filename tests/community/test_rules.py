@@ -296,3 +296,13 @@ def test_bibtex_keys_spell_accented_names_and_titles_in_ascii_and_skip_tex_comma
     assert key(r"$\mathcal{O}(n)$ sorting", "José García") == "garcia2024sorting_240512345"
     assert key("Deep nets", "van der Berg, Jan") == "berg2024deep_240512345"
     assert key("Ошибки сети", "王小明") == "anon2024paper_240512345"
+
+
+def test_bibtex_math_that_already_escapes_percent_hash_or_ampersand_is_kept_as_written():
+    # arXiv titles write "$95\%$": escaped again it became "$95\\%$", a line break and then a
+    # TeX comment that swallowed the rest of the title and its closing braces.
+    paper = Paper("2405.12345", r"Reaching $95\%$ accuracy on $\#$P-hard $a\&b$ and $c & d$", "",
+                  ("Ada Lovelace",), ("cs.LG",), date(2024, 5, 1))
+    entry = to_bibtex([paper])
+    assert r"  title = {{Reaching $95\%$ accuracy on $\#$P-hard $a\&b$ and $c \& d$}}," in entry
+    assert "\\\\" not in entry
