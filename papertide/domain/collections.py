@@ -29,6 +29,7 @@ _TEXT_STYLE = re.compile(r"\\(textbf|textit|textsc|texttt|textrm|textsf|emph|und
 # Author names BibTeX must take whole: a group ("ATLAS Collaboration" would be first name ATLAS,
 # last name Collaboration: "A. Collaboration" in the reference list), a comma (read as
 # "Last, First") or a free-standing "and" (read as the next author).
+_SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")  # name suffixes arXiv puts after the family name
 _WHOLE_NAME = re.compile(r"\b(?:collaborations?|consortium|team)\b|,|\sand\s", re.IGNORECASE)
 
 
@@ -163,11 +164,28 @@ def _balanced(tex: str) -> bool:
 def _bibtex_name(name: str) -> str:
     """One author for a BibTeX author list, braced when BibTeX would otherwise split or reorder it.
 
-    >>> _bibtex_name("ATLAS Collaboration"), _bibtex_name("Ada Lovelace")
-    ('{ATLAS Collaboration}', 'Ada Lovelace')
+    >>> _bibtex_name("ATLAS Collaboration"), _bibtex_name("Ada Lovelace"), _bibtex_name("John Smith Jr.")
+    ('{ATLAS Collaboration}', 'Ada Lovelace', 'Smith, Jr., John')
     """
     text = _latex(" ".join(name.split()))
-    return "{" + text + "}" if _WHOLE_NAME.search(name) else text
+    if _WHOLE_NAME.search(name):
+        return "{" + text + "}"
+    parts = _suffixed(text.split())
+    return f"{parts[1]}, {parts[2]}, {parts[0]}" if parts else text
+
+
+def _suffixed(words: list[str]) -> tuple[str, str, str] | None:
+    """(first, von last, Jr) of a name ending in a suffix such as Jr. or III, else None.
+
+    BibTeX reads the last word of "First Last" as the family name, and a suffix only in its
+    "von Last, Jr, First" form, which is what arXiv's "forenames keyname suffix" becomes.
+    """
+    if len(words) < 3 or not _SUFFIX.fullmatch(words[-1]):
+        return None
+    last = len(words) - 2
+    while last > 1 and words[last - 1][:1].islower():  # "van der" goes with the family name, as BibTeX reads it
+        last -= 1
+    return " ".join(words[:last]), " ".join(words[last:-1]), words[-1]
 
 
 def bibtex_key(p: Paper) -> str:
@@ -179,8 +197,10 @@ def bibtex_key(p: Paper) -> str:
     >>> bibtex_key(Paper("2405.12345", r"\\'Evolution des $\\mathcal{O}(n)$", "", ("Zoë Çağlar",)))
     'caglarevolution_240512345'
     """
-    first = p.authors[0].split(",")[0] if p.authors else ""
-    last = _ascii_word(first.split()[-1]) if first.split() else ""
+    words = p.authors[0].split(",")[0].split() if p.authors else []
+    suffixed = _suffixed(words)
+    family = suffixed[1].split() if suffixed else words
+    last = _ascii_word(family[-1]) if family else ""
     word = next((w for w in re.findall(r"[A-Za-z]+", ascii_fold(tex_to_text(detex_text(p.title)))) if len(w) > 3),
                 "paper")
     year = p.published.year if p.published else ""

@@ -306,3 +306,20 @@ def test_bibtex_math_that_already_escapes_percent_hash_or_ampersand_is_kept_as_w
     entry = to_bibtex([paper])
     assert r"  title = {{Reaching $95\%$ accuracy on $\#$P-hard $a\&b$ and $c \& d$}}," in entry
     assert "\\\\" not in entry
+
+
+def test_bibtex_names_ending_in_jr_or_a_numeral_keep_their_last_name():
+    # arXiv gives "forenames keyname suffix": BibTeX read "John Smith Jr." as the Jr. family,
+    # so the reference list said "Jr., J. S." and the key began "jr".
+    paper = Paper("2405.12345", "Deep nets", "", ("John Smith Jr.", "Jan van der Berg III", "Ada Lovelace"),
+                  ("cs.LG",), date(2024, 5, 1))
+    entry = to_bibtex([paper])
+    assert "  author = {Smith, Jr., John and van der Berg, III, Jan and Ada Lovelace},\n" in entry
+    assert entry.startswith("@misc{smith2024deep_240512345,")
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+
+    names = bibtexparser.parse_string(entry, append_middleware=[SeparateCoAuthors(), SplitNameParts()]).entries[0]["author"]
+    assert [(n.first, n.von, n.last, n.jr) for n in names] == [
+        (["John"], [], ["Smith"], ["Jr."]), (["Jan"], ["van", "der"], ["Berg"], ["III"]), (["Ada"], [], ["Lovelace"], []),
+    ]
