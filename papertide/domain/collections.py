@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from papertide.domain.accounts import InvalidInput, shows_nothing
 from papertide.domain.mathml import math_spans, tex_to_text
-from papertide.domain.papers import InvalidArxivId, Paper, abs_url, parse_arxiv_id
+from papertide.domain.papers import InvalidArxivId, Paper, abs_url, id_year, parse_arxiv_id
 from papertide.domain.tex import ascii_fold, detex_text
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
@@ -217,8 +217,10 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
     for p in papers:
         fields = [
             ("title", "{" + _latex_title(p.title) + "}"),
-            ("author", " and ".join(_bibtex_name(a) for a in p.authors) or "Unknown"),
-            ("year", str(p.published.year) if p.published else ""),
+            # No authors: no field (a made-up "Unknown" reads as a person to BibTeX and Zotero).
+            ("author", " and ".join(_bibtex_name(a) for a in p.authors)),
+            # No date: the year the id was assigned, which citation styles need.
+            ("year", str(p.published.year if p.published else id_year(p.arxiv_id) or "")),
             ("eprint", p.arxiv_id),
             ("archivePrefix", "arXiv"),
             ("primaryClass", p.primary_category or ""),

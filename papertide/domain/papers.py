@@ -108,6 +108,20 @@ def is_arxiv_id(text: str) -> bool:
     return True
 
 
+def id_year(arxiv_id: str) -> int | None:
+    """The year an arXiv id was assigned (its YYMM), for a paper whose date we lack.
+
+    >>> id_year("2401.00002"), id_year("hep-th/9901001"), id_year("math/0601001v2"), id_year("nonsense")
+    (2024, 1999, 2006, None)
+    """
+    m = _NEW_ID.match(arxiv_id) or _OLD_ID.match(arxiv_id)
+    if m is None:
+        return None
+    yy = int((m.group("id") if m.re is _NEW_ID else m.group("number"))[:2])
+    # Old-style ids began in 1991 and ended in 2007; new-style ones began in 2007 (0704.0001).
+    return 1900 + yy if m.re is _OLD_ID and yy >= 91 else 2000 + yy
+
+
 def abs_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
 

@@ -16,7 +16,7 @@ from papertide.domain.authors import holds_name, names_shown
 from papertide.domain.cards import placeholder_hue
 from papertide.domain.feeds import describe_search
 from papertide.domain.mathml import has_math, render_tex, tex_to_text
-from papertide.domain.papers import abs_url, pdf_url, short_authors, snippet
+from papertide.domain.papers import abs_url, id_year, pdf_url, short_authors, snippet
 from papertide.domain.summary import one_line_summary
 from papertide.services import Services
 from papertide.web import csrf, sessions
@@ -59,6 +59,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         summary=one_line_summary,
         category_name=lambda code: category_name(str(code)) or "",
         category_group=lambda code: category_group(str(code)),
+        id_year=lambda arxiv_id: id_year(str(arxiv_id)),  # a paper without a date: the year of its id
     )
     env.tests["tex"] = has_math  # a title with math is shown rendered rather than with search highlights
     env.filters.update(plot_filters())

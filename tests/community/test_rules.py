@@ -323,3 +323,10 @@ def test_bibtex_names_ending_in_jr_or_a_numeral_keep_their_last_name():
     assert [(n.first, n.von, n.last, n.jr) for n in names] == [
         (["John"], [], ["Smith"], ["Jr."]), (["Jan"], ["van", "der"], ["Berg"], ["III"]), (["Ada"], [], ["Lovelace"], []),
     ]
+
+
+def test_bibtex_of_a_paper_without_authors_or_date_invents_no_person_and_dates_it_by_its_id():
+    # was: author = {Unknown} (a person to BibTeX and Zotero) and no year at all
+    new, old = Paper("2405.12347", "T", "", ()), Paper("hep-th/9901001", "T", "", ())
+    assert "author" not in to_bibtex([new])
+    assert "  year = {2024},\n" in to_bibtex([new]) and "  year = {1999},\n" in to_bibtex([old])

@@ -181,6 +181,13 @@ def test_paper_pages_carry_social_and_scholar_meta(client, corpus):
     assert re.findall(r'<meta name="citation_author" content="([^"]*)"', html) == ["Émilie du Châtelet"]
 
 
+def test_a_paper_without_a_date_is_dated_for_scholar_by_its_id(client, db):
+    # Google Scholar needs citation_publication_date; a year alone is accepted.
+    add_papers(db, make_paper("hep-th/9901001", published=None))
+    html = client.get("/papers/hep-th/9901001").text
+    assert '<meta name="citation_publication_date" content="1999">' in html
+
+
 def test_robots_and_sitemaps(client, corpus):
     robots = client.get("/robots.txt").text
     assert "Disallow: /api/" in robots and f"Sitemap: {BASE}/sitemap.xml" in robots
