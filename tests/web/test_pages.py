@@ -99,6 +99,13 @@ def test_paper_urls_with_version_or_old_style(client, corpus):
     assert client.get("/papers/2606.00002v3").status_code == 200
     r = client.get("/papers/hep-th/9901001")
     assert r.status_code == 200 and "Old style" in r.text
+    # Other spellings of an id served the page under a second address; they go to the one address.
+    for spelt, canonical in (("arXiv:2606.00002", "/papers/2606.00002"), ("2606.00002/", "/papers/2606.00002"),
+                             ("hep-th.AB/9901001", "/papers/hep-th/9901001")):
+        r = client.get(f"/papers/{spelt}", follow_redirects=False)
+        assert (r.status_code, r.headers.get("location")) == (301, canonical), spelt
+    r = client.get("/papers/arXiv:2606.00002?x=1", follow_redirects=False)
+    assert r.headers["location"] == "/papers/2606.00002?x=1"
 
 
 @pytest.mark.parametrize("url", ["/papers/2606.99999", "/papers/not-an-id", "/papers/hep-th/9901999", "/nowhere"])

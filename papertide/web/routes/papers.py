@@ -151,9 +151,11 @@ def paper_page(raw_id: str, request: Request, templates: TemplatesDep, pages: Pa
     page = pages.paper(aid.id, viewer)
     if page is None:
         return not_found(request, templates, raw_id, missing=aid.id)
-    if aid.version is not None:
-        # One canonical URL per paper; the version lives on arXiv.
-        return RedirectResponse(f"/papers/{aid.id}", status_code=301)
+    if raw_id != aid.id:
+        # One canonical URL per paper (caches, bookmarks, search engines): a version (it lives on
+        # arXiv), an "arXiv:" prefix, a subject class in an old-style id or a trailing slash go to it.
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/papers/{aid.id}{query}", status_code=301)
     return templates.TemplateResponse(request, "paper.html", {
         "entry": page.entry, "paper": page.entry.paper, "threads": page.threads, "comment_count": page.comment_count,
         "similar": page.similar, "paper_page": page,
