@@ -136,6 +136,12 @@ def unreachable_reason(exc: BaseException) -> str | None:
     return None
 
 
+# The classes unreachable_reason() can say yes to, for layers that may not import SQLAlchemy: the
+# web's 503 handler registers on them and asks unreachable_reason() about each instance.
+CONNECTION_ERROR_TYPES: tuple[type[Exception], ...] = (
+    sa.exc.OperationalError, sa.exc.InterfaceError, DatabaseUnavailable)
+
+
 def _driver_reason(e: sa.exc.DBAPIError) -> str:
     text = str(e.orig or e).strip()
     return text.splitlines()[0] if text else type(e).__name__

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from papertide.storage.db import Database
+from papertide.storage.db import Database, unreachable_reason
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,12 @@ class PageGeneration:
         self.db = db
         self._conn: Any = None
         self._lock = threading.Lock()
+        self._failing = False  # the last read failed (and said so)
 
     def current(self) -> int | None:
         with self._lock:
+            error: Exception | None = None
+            reason: str | None = None
             for _ in range(2):  # a connection the server dropped gets one fresh retry
                 try:
                     if self._conn is None:
@@ -49,11 +52,35 @@ class PageGeneration:
                     cur.execute(READ_SQL)
                     row = cur.fetchone()
                     cur.close()
-                    return int(row[0]) if row else None
-                except Exception:  # the database is away or not migrated: serve uncached, log once per try
-                    log.warning("cannot read the page generation; serving pages uncached", exc_info=True)
+                except Exception as e:  # the database is away or not migrated: serve uncached
+                    error, reason = e, self._unreachable(e)
                     self._drop()
+                    continue
+                if self._failing:
+                    self._failing = False
+                    log.info("the page generation can be read again; caching pages")
+                return int(row[0]) if row else None
+            # Said once per outage, not on every request while the database is down; a traceback
+            # only when it is no connection failure (a schema without the table, say).
+            if not self._failing:
+                self._failing = True
+                log.warning("cannot read the page generation (%s); serving pages uncached until it can be read",
+                            reason or error, exc_info=None if reason else error)
             return None
+
+    def _unreachable(self, e: Exception) -> str | None:
+        """The driver's reason when ``e`` is a failure to connect or a lost connection, else None.
+
+        The read goes through the DB-API connection itself, so its errors are the driver's own,
+        not SQLAlchemy's: a connect that failed (``_conn`` still None), or what the dialect
+        calls a disconnect."""
+        dialect = self.db.engine.dialect
+        dbapi = dialect.loaded_dbapi
+        if not isinstance(e, dbapi.OperationalError | dbapi.InterfaceError):
+            return unreachable_reason(e)  # SQLAlchemy's wrapper, from the pool's checkout
+        if self._conn is not None and not dialect.is_disconnect(e, self._conn, None):
+            return None
+        return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
     def close(self) -> None:
         with self._lock:

@@ -5,10 +5,16 @@ Hugging Face-compatible routes (every other ``/api/`` path) answer like huggingf
 ``{"error": "message"}`` and 400 for parameters they cannot read, because
 ``huggingface_hub.hf_raise_for_status`` shows a string ``error`` as the server's message (a
 dict there became its Python repr).
+
+A database that cannot be reached (stopped, restarting, refusing connections, a connection lost
+mid-request) is the outside world, not a bug: every page and API answers 503 with ``Retry-After``
+and the logs get one warning line a minute, where each request was a 500 with a traceback.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
@@ -19,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from papertide.community import Denied, NotFound
 from papertide.domain.accounts import InvalidInput
 from papertide.recs.signals import UnknownPaper
+from papertide.storage.db import CONNECTION_ERROR_TYPES, unreachable_reason
 from papertide.web.deps import templates_of
 from papertide.web.responses import error_page, not_found_page, sign_in_redirect
 
@@ -26,6 +33,29 @@ _FORM_LIMITS = ("Field exceeded maximum size", "Part exceeded maximum size", "To
 FORM_TOO_LARGE = ("This form could not be read: a text field holds more than 1 MB, or it has more than 1,000 "
                   "fields. Nothing was saved. Go back and shorten it; a long list of papers can be uploaded "
                   "as a file on your Interests page (up to 5 MB).")
+
+
+log = logging.getLogger(__name__)
+
+DB_DOWN_TITLE = "Temporarily unavailable"
+DB_DOWN_MESSAGE = "The site's database is unreachable; please try again in a minute."
+RETRY_AFTER_SECONDS = 60
+
+
+class OutageLog:
+    """One warning line when requests start failing for want of the database, then at most one per
+    ``every`` seconds while they go on; the access log still has a line (status 503) per request."""
+
+    def __init__(self, every: float = RETRY_AFTER_SECONDS) -> None:
+        self.every = every
+        self._last: float | None = None
+
+    def note(self, reason: str) -> None:
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        log.warning("the database is unreachable (%s); answering 503 until it is back", reason)
 
 
 def _is_hf_api(path: str) -> bool:
@@ -83,6 +113,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownPaper)
     async def not_found(request: Request, exc: Exception) -> Response:
         return not_found_page(request)
+
+    outage = OutageLog()  # per app: the handler runs on the event loop, one at a time
+
+    async def database_unreachable(request: Request, exc: Exception) -> Response:
+        reason = unreachable_reason(exc)
+        if reason is None:  # an error in a statement on a live connection is ours: a 500 with its traceback
+            raise exc
+        outage.note(reason)
+        # The page's header would ask the database who is signed in (and fail again): render it signed out.
+        request.state.viewer = None
+        return _error(request, DB_DOWN_TITLE, DB_DOWN_MESSAGE, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    for exc_type in CONNECTION_ERROR_TYPES:
+        app.add_exception_handler(exc_type, database_unreachable)
 
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
