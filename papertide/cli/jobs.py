@@ -69,7 +69,9 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
     @app.command("status")
     def status() -> None:
         """Each job: schedule, last run, duration, outcome, next run and last error."""
-        _print_status(runner_factory().status())
+        runner = runner_factory()
+        now = runner.clock()  # the runner's time: what its status and "since" are measured against
+        _print_status(runner.status(now), now)
 
     @app.command("run")
     def run(name: Annotated[str, typer.Argument(help="The job to run, as `papertide jobs status` names it.")]) -> None:
@@ -80,7 +82,7 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
             raise typer.Exit(2)
         result = runner.run_now(name)
         if result is None:
-            err.print(f"[yellow]{name} is running on another worker; not started[/yellow]")
+            err.print(f"[yellow]{escape(_held_elsewhere(runner, name))}[/yellow]")
             raise typer.Exit(1)
         colour = {"succeeded": "green", "failed": "red"}.get(result.outcome, "yellow")
         console.print(f"[{colour}]{name} {result.outcome}[/{colour}] in {result.duration_seconds:.2f} s")
@@ -91,15 +93,28 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
     return app
 
 
-def _print_status(rows: list[JobStatus]) -> None:
-    cells = [(s.name, _schedule(s), _when(s.last_started_at), _took(s), _outcome(s), _next(s), _error(s)) for s in rows]
+def _held_elsewhere(runner: JobRunner, name: str) -> str:
+    """Why ``jobs run`` did not start ``name``: which worker runs it, since when, and when its lease ends."""
+    now = runner.clock()
+    status = next(s for s in runner.status(now) if s.name == name)
+    if status.running_by is None:  # it ended between our claim and this look
+        return f"{name} was running on another worker a moment ago and has just finished; run it again."
+    running = status.running_note(now).removeprefix(f"running on {status.running_by}")
+    lease = "" if status.lease_until is None else (
+        f"; its lease ends at {status.lease_until.astimezone(UTC):%H:%M:%S} UTC unless that worker renews it")
+    return f"{name} is running on another worker, {status.running_by},{running}{lease}. Not started."
+
+
+def _print_status(rows: list[JobStatus], now: datetime) -> None:
+    cells = [(s.name, _schedule(s), _when(s.last_started_at), _took(s), _outcome(s, now), _next(s, now), _error(s))
+             for s in rows]
     # Rich shrinks columns to fit a narrow terminal, cutting the names (what `jobs run` takes) to
     # "digests.…" and dates to "2026-06-…". So only the last error may wrap; when the rest does
     # not fit on one line (80 columns, a pipe, a journal), each job is printed as a few lines.
     columns = list(zip(STATUS_COLUMNS, *cells, strict=True))  # each column: its heading, then its cells
     widths = [max(cell_len(text) for text in column) for column in columns[:-1]]
     if sum(widths) + MIN_ERROR_WIDTH + 3 * len(columns) + 1 > console.width:  # + each border and padding
-        _print_status_lines(rows)
+        _print_status_lines(rows, now)
         return
     table = Table(title="jobs")
     for head in STATUS_COLUMNS[:-1]:
@@ -110,13 +125,13 @@ def _print_status(rows: list[JobStatus]) -> None:
     console.print(table)
 
 
-def _print_status_lines(rows: list[JobStatus]) -> None:
+def _print_status_lines(rows: list[JobStatus], now: datetime) -> None:
     for s in rows:
         console.print(f"[bold]{escape(s.name)}[/bold]  {escape(_schedule(s))}", highlight=False)
         last = "-" if s.last_started_at is None else f"{_when(s.last_started_at)}, {_took(s)}, {s.last_outcome}"
         if s.running_by:
-            last += f"; now running on {s.running_by}"
-        console.print(f"  last run: {escape(last)}\n  next run: {escape(_next(s))}", highlight=False)
+            last += f"; now {s.running_note(now)}"
+        console.print(f"  last run: {escape(last)}\n  next run: {escape(_next(s, now))}", highlight=False)
         if s.last_error:
             console.print(f"  last error: {escape(_error(s))}", highlight=False)
 
@@ -129,12 +144,12 @@ def _took(s: JobStatus) -> str:
     return "-" if s.last_duration_seconds is None else f"{s.last_duration_seconds:.1f} s"
 
 
-def _outcome(s: JobStatus) -> str:
-    return f"running on {s.running_by}" if s.running_by else s.last_outcome or "-"
+def _outcome(s: JobStatus, now: datetime) -> str:
+    return s.running_note(now) if s.running_by else s.last_outcome or "-"
 
 
-def _next(s: JobStatus) -> str:
-    return "-" if s.next_run is None else ("now" if s.next_run <= datetime.now(UTC) else _when(s.next_run))
+def _next(s: JobStatus, now: datetime) -> str:
+    return "-" if s.next_run is None else ("now" if s.next_run <= now else _when(s.next_run))
 
 
 def _error(s: JobStatus) -> str:

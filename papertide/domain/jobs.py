@@ -125,6 +125,7 @@ class JobRecord:
     last_outcome: Outcome | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+    claimed_at: datetime | None = None  # when the claim was taken: the start of the run in progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,19 @@ class JobStatus:
     last_error_at: datetime | None
     running_by: str | None  # the worker holding a live claim, if one is running it now
     next_run: datetime | None  # None when disabled; at or before now when it is due
+    running_since: datetime | None = None  # when the run in progress started (with running_by)
+    lease_until: datetime | None = None  # when its claim lapses unless the worker renews it
+
+    def running_note(self, now: datetime) -> str:
+        """What status shows of a run in progress, "running on host:pid since 09:12 UTC (35 min)"; "" when none.
+
+        A hung job renews its lease for ever: how long it has run is what tells it apart."""
+        if self.running_by is None:
+            return ""
+        if self.running_since is None:  # a claim from before the column existed
+            return f"running on {self.running_by}"
+        since = self.running_since.astimezone(UTC)
+        return f"running on {self.running_by} since {since:%H:%M} UTC ({span(now - since)})"
 
 
 @lru_cache(maxsize=256)
@@ -216,6 +230,18 @@ def slot_is_open(record: JobRecord | None, slot: datetime) -> bool:
     return record.slot_start < slot or (record.slot_start == slot and not record.slot_done)
 
 
+def span(elapsed: timedelta) -> str:
+    """A running time in the unit a person reads at a glance: "35 min", "5 h 10 min", "3 d 4 h"."""
+    minutes = max(0, int(elapsed.total_seconds() // 60))
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
 def job_status(job: Job, record: JobRecord | None, now: datetime, ran_slot: datetime | None = None) -> JobStatus:
     """``job`` as status shows it; ``ran_slot``: the last slot this process ran (process-scoped jobs)."""
     r = record or JobRecord(job.name)
@@ -230,4 +256,5 @@ def job_status(job: Job, record: JobRecord | None, now: datetime, ran_slot: date
     return JobStatus(
         job.name, job.description, str(job.schedule), job.enabled, job.scope, r.last_started_at, r.last_finished_at,
         r.last_duration_seconds, r.last_outcome, r.last_error, r.last_error_at, running, next_run,
+        r.claimed_at if running else None, r.lease_until if running else None,
     )

@@ -4,7 +4,7 @@ Once per slot, on SQLite and PostgreSQL alike
 ---------------------------------------------
 A worker claims a job's slot with one compare-and-set ``UPDATE`` on the job's row::
 
-    UPDATE jobs SET slot_start = :slot, slot_done = false, claimed_by = :me, lease_until = :lease
+    UPDATE jobs SET slot_start = :slot, slot_done = false, claimed_by = :me, claimed_at = :now, lease_until = :lease
      WHERE name = :name
        AND (claimed_by IS NULL OR lease_until < :now)                  -- nobody is running it
        AND (slot_start IS NULL OR slot_start < :slot                   -- and this slot is new,
@@ -50,7 +50,8 @@ def claim_slot(conn: Connection, name: str, slot: datetime, worker: str, now: da
     stmt = (
         sa.update(jobs)
         .where(jobs.c.name == name, _free(now), fresh)
-        .values(slot_start=slot, slot_done=False, claimed_by=worker, lease_until=_utc(lease_until), updated_at=_utc(now))
+        .values(slot_start=slot, slot_done=False, claimed_by=worker, claimed_at=_utc(now), lease_until=_utc(lease_until),
+                updated_at=_utc(now))
     )
     return conn.execute(stmt).rowcount == 1
 
@@ -59,7 +60,7 @@ def claim_now(conn: Connection, name: str, worker: str, now: datetime, lease_unt
     """Claim job ``name`` outside its schedule (a run by hand); its slot bookkeeping is left alone."""
     stmt = (
         sa.update(jobs).where(jobs.c.name == name, _free(now))
-        .values(claimed_by=worker, lease_until=_utc(lease_until), updated_at=_utc(now))
+        .values(claimed_by=worker, claimed_at=_utc(now), lease_until=_utc(lease_until), updated_at=_utc(now))
     )
     return conn.execute(stmt).rowcount == 1
 
@@ -83,7 +84,7 @@ def finish(
         last.update(last_error=error[:MAX_ERROR_CHARS], last_error_at=_utc(finished))
     conn.execute(sa.update(jobs).where(jobs.c.name == name).values(**last))
     if worker is not None:
-        release: dict[str, Any] = {"claimed_by": None, "lease_until": None}
+        release: dict[str, Any] = {"claimed_by": None, "claimed_at": None, "lease_until": None}
         if slot_done is not None:
             release["slot_done"] = slot_done
         # Only our own claim: after a lost lease another worker's claim must stand.
@@ -115,4 +116,5 @@ def _record(r: Any) -> JobRecord:
     return JobRecord(
         r.name, _aware(r.slot_start), bool(r.slot_done), r.claimed_by, _aware(r.lease_until), _aware(r.last_started_at),
         _aware(r.last_finished_at), r.last_duration_seconds, r.last_outcome, r.last_error, _aware(r.last_error_at),
+        _aware(r.claimed_at),
     )

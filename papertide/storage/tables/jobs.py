@@ -16,6 +16,8 @@ jobs = sa.Table(
     sa.Column("slot_done", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("claimed_by", sa.String(200), nullable=True),
     sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+    # When the claim was taken: the start of the run in progress (renewals leave it alone).
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_started_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_finished_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_duration_seconds", sa.Float, nullable=True),

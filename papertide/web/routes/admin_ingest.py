@@ -8,6 +8,7 @@ can hold. Without a token the page answers only admins (and, in dev mode, says s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
@@ -54,4 +55,5 @@ def admin_ingest(request: Request, settings: SettingsDep, templates: TemplatesDe
 
 @router.get("/admin/jobs", response_class=HTMLResponse)
 def admin_jobs(request: Request, templates: TemplatesDep, services: ServicesDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "admin/jobs.html", {"jobs": services.jobs.status()})
+    now = datetime.now(UTC)
+    return templates.TemplateResponse(request, "admin/jobs.html", {"jobs": services.jobs.status(now), "now": now})

@@ -1,0 +1,85 @@
+"""What a running job shows: on which worker, since when (a hung job renewing its lease forever is
+otherwise invisible), and when its lease ends."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import typer
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from papertide.cli.jobs import add_job_commands
+from papertide.jobs import Every, Job, JobRunner
+from papertide.storage import jobs as jobs_store
+from tests.community.conftest import sign_in
+from tests.factories import app_for
+from tests.jobs.conftest import T0
+
+
+def _cli(runner: JobRunner) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Test CLI."""
+
+    add_job_commands(app, lambda: runner)
+    return app
+
+
+def test_a_hung_job_shows_since_when_it_runs_and_jobs_run_names_the_worker_and_its_lease(db, clock, monkeypatch):
+    from papertide.cli import jobs as jobs_cli
+
+    started, release = threading.Event(), threading.Event()
+
+    def hang(stop: threading.Event) -> None:
+        started.set()
+        release.wait(30)
+
+    clock.now = T0 + timedelta(minutes=2)
+    worker = JobRunner(db, [Job("hang", Every(3600), hang)], clock=clock, lease_seconds=0.3, worker_id="host-a:4242")
+    running = threading.Thread(target=worker.tick)
+    running.start()
+    try:
+        assert started.wait(20)
+        clock.now = T0 + timedelta(minutes=37)
+        time.sleep(0.4)  # the heartbeat renews the lease a few times: the start stays where it was
+        observer = JobRunner(db, [Job("hang", Every(3600), hang)], clock=clock, worker_id="host-b:1")
+        [s] = observer.status()
+        assert (s.running_by, s.running_since) == ("host-a:4242", T0 + timedelta(minutes=2))
+        assert s.lease_until is not None and s.lease_until > clock.now
+
+        monkeypatch.setattr(jobs_cli.console, "width", 250)
+        table = CliRunner().invoke(_cli(observer), ["jobs", "status"]).output
+        assert "running on host-a:4242 since 09:02 UTC (35 min)" in table, table
+        monkeypatch.setattr(jobs_cli.console, "width", 80)
+        lines = CliRunner().invoke(_cli(observer), ["jobs", "status"]).output
+        assert "now running on host-a:4242 since 09:02 UTC (35 min)" in lines, lines
+
+        refused = CliRunner().invoke(_cli(observer), ["jobs", "run", "hang"])
+        assert refused.exit_code == 1
+        assert " ".join(refused.output.split()) == (
+            "hang is running on another worker, host-a:4242, since 09:02 UTC (35 min); its lease ends at "
+            f"{s.lease_until:%H:%M:%S} UTC unless that worker renews it. Not started.")
+    finally:
+        release.set()
+        running.join(30)
+    [done] = JobRunner(db, [Job("hang", Every(3600), hang)], clock=clock).status()
+    assert (done.running_by, done.running_since, done.lease_until) == (None, None, None)
+
+
+def test_the_admin_jobs_page_shows_since_when_a_job_runs(settings, db):
+    app = app_for(settings, db)
+    now = datetime.now(UTC)
+    with TestClient(app) as c:
+        with db.write() as conn:
+            jobs_store.ensure(conn, ["email.outbox"])
+            assert jobs_store.claim_now(conn, "email.outbox", "host-b:77", now - timedelta(minutes=35, seconds=10),
+                                        now + timedelta(minutes=5))
+        sign_in(c, "root@example.org", role="admin")
+        page = c.get("/admin/jobs").text
+    since = (now - timedelta(minutes=35, seconds=10)).strftime("%H:%M")
+    assert f"running on host-b:77 since {since} UTC (35 min)" in page, page
