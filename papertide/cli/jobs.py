@@ -85,7 +85,10 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
             err.print(f"[yellow]{escape(_held_elsewhere(runner, name))}[/yellow]")
             raise typer.Exit(1)
         colour = {"succeeded": "green", "failed": "red"}.get(result.outcome, "yellow")
-        console.print(f"[{colour}]{name} {result.outcome}[/{colour}] in {result.duration_seconds:.2f} s")
+        # The job's own account of the run: "succeeded in 0.00 s" alone reads the same whether it
+        # did its work or found nothing to do (github.stars offline asks GitHub nothing).
+        said = f": {escape(result.summary)}" if result.summary else ""
+        console.print(f"[{colour}]{name} {result.outcome}[/{colour}] in {result.duration_seconds:.2f} s{said}")
         if result.error:
             err.print(f"[red]{result.error}[/red]")
             raise typer.Exit(1)

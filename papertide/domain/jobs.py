@@ -14,9 +14,11 @@ no threads started, no clock read.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from functools import lru_cache
 from threading import Event
 from typing import Any, Literal
@@ -138,6 +140,7 @@ class JobRun:
     started_at: datetime
     duration_seconds: float
     error: str | None = None
+    summary: str | None = None  # what the job said it did (result_summary of what it returned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,36 @@ def span(elapsed: timedelta) -> str:
         return f"{hours} h {minutes} min"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
+
+
+def result_summary(result: object) -> str | None:
+    """What a job's return value says it did, for ``papertide jobs run``; None when it says nothing readable.
+
+    A value with a ``summary()`` method gives that; a dataclass report (``RefreshReport``,
+    ``ThumbnailRun``, ``DrainReport``) its fields, counts as they are (a 0 is news: "asked 0")
+    and lists as their length, leaving out empty text, empty lists, None and nested objects;
+    a list gives each item's summary. A bare number or flag means nothing without its job.
+    """
+    summary = getattr(result, "summary", None)
+    if callable(summary):
+        return str(summary())
+    if isinstance(result, list | tuple):
+        parts = [result_summary(item) for item in result]
+        return "; ".join(p for p in parts if p) or None
+    if not dataclasses.is_dataclass(result) or isinstance(result, type):
+        return None
+    shown = []
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, list | tuple):
+            value = len(value) or None
+        if isinstance(value, float):
+            value = f"{value:.2f}"
+        if isinstance(value, bool | int | str | date) and value != "":
+            shown.append(f"{f.name.replace('_', ' ')} {value}")
+    return ", ".join(shown) or None
 
 
 def job_status(job: Job, record: JobRecord | None, now: datetime, ran_slot: datetime | None = None) -> JobStatus:

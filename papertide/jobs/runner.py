@@ -25,7 +25,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 
-from papertide.domain.jobs import Job, JobFailed, JobRun, JobStatus, Outcome, job_status, next_after, slot_at
+from papertide.domain.jobs import (
+    Job,
+    JobFailed,
+    JobRun,
+    JobStatus,
+    Outcome,
+    job_status,
+    next_after,
+    result_summary,
+    slot_at,
+)
 from papertide.storage import jobs as jobs_store
 from papertide.storage.db import Connection, Database, unreachable_reason
 from papertide.telemetry.context import carry_context, new_id, work_id
@@ -212,10 +222,11 @@ class JobRunner:
         # Stays "interrupted" only if something beyond Exception (KeyboardInterrupt) ends the run:
         # the finally block still releases the claim so the slot is not held until the lease ends.
         outcome: Outcome = "interrupted"
-        error = None
+        error = summary = None
         try:
             with self._heartbeat(job.name) if claimed else nullcontext():
-                job.run(self._stop)
+                result = job.run(self._stop)
+            summary = result_summary(result)  # what it did, for `jobs run` ("asked 0 … stopped offline")
             outcome = "interrupted" if job.stoppable and self._stop.is_set() else "succeeded"
         except Exception as exc:
             if isinstance(exc, JobFailed):  # the outside world, named: one line, no traceback
@@ -236,7 +247,7 @@ class JobRunner:
         level = logging.INFO if outcome != "succeeded" or duration >= 1 else logging.DEBUG
         log.log(level, "job %s %s in %.2f s", job.name, outcome, duration,
                 extra={"job": job.name, "run_id": run_id, "outcome": outcome, "duration_s": round(duration, 3)})
-        return JobRun(job.name, slot, outcome, started, duration, error)
+        return JobRun(job.name, slot, outcome, started, duration, error, summary)
 
     def _record(self, job: Job, claimed: bool, slot: datetime | None, outcome: Outcome, started: datetime,
                 duration: float, error: str | None) -> None:

@@ -1,17 +1,24 @@
 """What a running job shows: on which worker, since when (a hung job renewing its lease forever is
-otherwise invisible), and when its lease ends."""
+otherwise invisible), when its lease ends; and what `jobs run` says a run did."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 
+import pytest
 import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from papertide.cli import app as papertide_cli
 from papertide.cli.jobs import add_job_commands
+from papertide.domain.jobs import result_summary, span
 from papertide.jobs import Every, Job, JobRunner
 from papertide.storage import jobs as jobs_store
 from tests.community.conftest import sign_in
@@ -83,3 +90,59 @@ def test_the_admin_jobs_page_shows_since_when_a_job_runs(settings, db):
         page = c.get("/admin/jobs").text
     since = (now - timedelta(minutes=35, seconds=10)).strftime("%H:%M")
     assert f"running on host-b:77 since {since} UTC (35 min)" in page, page
+
+
+@pytest.fixture
+def root_logger_restored() -> Iterator[None]:
+    """The real CLI installs our handler on the root logger; later tests expect it as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_jobs_run_prints_what_the_run_did(sqlite_db, tmp_path, root_logger_restored):
+    # github.stars with ingest offline asks GitHub nothing: "succeeded in 0.00 s" alone read as if it had.
+    env = {"PAPERTIDE_DATABASE_URL": sqlite_db.url, "PAPERTIDE_DATA_DIR": str(tmp_path),
+           "PAPERTIDE_SEARCH_EMBEDDER": "null", "PAPERTIDE_INGEST_OFFLINE": "true"}
+    result = CliRunner().invoke(papertide_cli, ["jobs", "run", "github.stars"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "github.stars succeeded in " in result.output
+    assert "asked 0, changed 0, unchanged 0, missing 0, stopped offline (PAPERTIDE_INGEST_OFFLINE)" in " ".join(
+        result.output.split()), result.output
+
+
+class _Said:
+    def summary(self) -> str:
+        return "composed 2 digests"
+
+
+class _Status(Enum):
+    OK = "succeeded"
+
+
+@dataclass
+class _Report:
+    asked: int = 0
+    status: _Status = _Status.OK
+    seconds: float = 1.5
+    errors: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=lambda: [7, 8])
+    stopped: str = ""
+    day: date | None = None
+    nested: object = None
+
+
+def test_a_runs_summary_is_its_own_words_or_its_reports_fields():
+    assert [result_summary(r) for r in (_Said(), _Report(), [_Report(asked=3), _Said()], 3, True, None, [], _Report)] == [
+        "composed 2 digests",
+        "asked 0, status succeeded, seconds 1.50, ids 2",
+        "asked 3, status succeeded, seconds 1.50, ids 2; composed 2 digests",
+        None, None, None, None, None,
+    ]
+
+
+def test_a_running_time_reads_in_minutes_then_hours_then_days():
+    assert [span(timedelta(minutes=m)) for m in (-1, 0, 35, 119, 125, 47 * 60 + 59, 50 * 60)] == [
+        "0 min", "0 min", "35 min", "119 min", "2 h 5 min", "47 h 59 min", "2 d 2 h"]
