@@ -116,16 +116,17 @@ def serve(
     """Serve the web site with uvicorn."""
     import os
 
-    from papertide.cli.serving import base_url_warning, export_served_address, serve_with_uvicorn
+    from papertide.cli.serving import base_url_warning, dev_secret_warning, export_served_address, serve_with_uvicorn
 
     # uvicorn builds the app from the environment in each worker process.
     os.environ["PAPERTIDE_WITH_WORKER"] = "true" if with_worker else "false"
     export_served_address(host, port)  # so a derived base URL names what we actually bind
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    warning = base_url_warning(settings.base_url, settings.host, settings.port)
-    if warning:
-        logging.getLogger("papertide.serve").warning(warning)
+    for warning in (base_url_warning(settings.base_url, settings.host, settings.port),
+                    dev_secret_warning(settings.secret_key, settings.host, settings.port)):
+        if warning:
+            logging.getLogger("papertide.serve").warning(warning)
     load_services(settings=settings).close()  # refuse a schema behind or ahead of the code, once, clearly
     serve_with_uvicorn("papertide.app:create_app", settings, settings.host, settings.port, workers)
 

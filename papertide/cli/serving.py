@@ -12,10 +12,15 @@
 - Links in email and feeds: without ``PAPERTIDE_BASE_URL`` the base URL is derived from the
   host and port served (config.served_url); a base URL that cannot be right for what we
   serve (another port on this machine) is logged as a warning at start-up.
+- Dev mode's secret key is in our source, so on an address other machines can reach the
+  signatures on cookies, form tokens and email links protect nothing: start-up says so (once,
+  naming the settings) but still serves, since a lab's trusted network is a fair place to try
+  papertide out.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import tempfile
@@ -23,7 +28,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
-from papertide.config import WILDCARD_HOSTS, Settings
+from papertide.config import DEV_SECRET, WILDCARD_HOSTS, Settings
 from papertide.telemetry.metrics import MULTIPROC_ENV
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -60,6 +65,28 @@ def base_url_warning(base_url: str, host: str, port: int) -> str | None:
         return (f"serving every interface ({host or '*'}:{port}) but links in email and feeds point to {base_url}, "
                 "which only this machine can open: set PAPERTIDE_BASE_URL to the site's public URL")
     return None
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach ``host`` (a name other than localhost may resolve to any interface)."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name, or a wildcard such as "" that is no address
+        return False
+
+
+def dev_secret_warning(secret_key: str, host: str, port: int) -> str | None:
+    """Why serving on ``host`` with ``secret_key`` is unsafe, or None when it is not the dev secret or only
+    this machine can connect."""
+    if secret_key != DEV_SECRET or is_loopback(host):
+        return None
+    return (f"serving {host or '*'}:{port}, which other machines can reach, with the built-in development secret "
+            "key, published in papertide's source: the signatures on session cookies, form (CSRF) tokens and email "
+            "links (confirm, manage, unsubscribe) protect nothing. Set PAPERTIDE_SECRET_KEY to 32+ random "
+            "characters (python3 -c \"import secrets; print(secrets.token_urlsafe(48))\") and "
+            "PAPERTIDE_DEV_MODE=false, or serve on 127.0.0.1")
 
 
 def serve_with_uvicorn(app_factory: str, settings: Settings, host: str, port: int, workers: int = 1) -> None:
