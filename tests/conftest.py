@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import logging
 import os
 import shutil
 import tempfile
@@ -235,3 +236,14 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(exist_ok=True)
     return OUTPUT_DIR
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """A served app or a CLI command installs our handler and level on the root logger; every test
+    puts it back, so what a later test on the same worker sees does not depend on the order."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

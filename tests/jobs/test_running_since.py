@@ -3,15 +3,12 @@ otherwise invisible), when its lease ends; and what `jobs run` says a run did.""
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
-import pytest
 import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -92,17 +89,7 @@ def test_the_admin_jobs_page_shows_since_when_a_job_runs(settings, db):
     assert f"running on host-b:77 since {since} UTC (35 min)" in page, page
 
 
-@pytest.fixture
-def root_logger_restored() -> Iterator[None]:
-    """The real CLI installs our handler on the root logger; later tests expect it as it was."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-def test_jobs_run_prints_what_the_run_did(sqlite_db, tmp_path, root_logger_restored):
+def test_jobs_run_prints_what_the_run_did(sqlite_db, tmp_path):
     # github.stars with ingest offline asks GitHub nothing: "succeeded in 0.00 s" alone read as if it had.
     env = {"PAPERTIDE_DATABASE_URL": sqlite_db.url, "PAPERTIDE_DATA_DIR": str(tmp_path),
            "PAPERTIDE_SEARCH_EMBEDDER": "null", "PAPERTIDE_INGEST_OFFLINE": "true"}

@@ -27,16 +27,6 @@ class CapturedLines:
         return [r for r in self.records() if all(r.get(k) == v for k, v in fields.items())]
 
 
-@pytest.fixture(autouse=True)
-def _root_logger_restored() -> Iterator[None]:
-    """A served app or CLI command installs our handler on the root logger; put it back as it was."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 @pytest.fixture
 def json_logs() -> Iterator[CapturedLines]:
     """Our JSON handler on the root logger at DEBUG for the test, removed afterwards."""
