@@ -117,16 +117,20 @@ def stars_for(conn: Connection, repos: Iterable[str]) -> dict[str, RepoStars]:
 
 
 def star_histories(conn: Connection, since: datetime) -> dict[str, list[tuple[datetime, int]]]:
-    """For each repo whose stars changed after ``since``: those snapshots plus the one in force at ``since``.
+    """For each repo whose stars changed after ``since`` and is not gone: those snapshots plus the one
+    in force at ``since``.
 
     Repos with no change after ``since`` gained nothing and are left out, so the cost
     follows the repos that moved, not every repo we track.
     """
     since = _utc(since)
-    moved = sa.select(github_stars.c.repo).where(github_stars.c.fetched_at > since).distinct()
+    # A repo GitHub now says is gone (or private) ranks no more on what it gained before.
+    gone = sa.select(github_repos.c.repo).where(github_repos.c.status == "missing")
+    moved = (sa.select(github_stars.c.repo)
+             .where(github_stars.c.fetched_at > since, github_stars.c.repo.not_in(gone)).distinct())
     out: dict[str, list[tuple[datetime, int]]] = {}
     after = sa.select(github_stars.c.repo, github_stars.c.fetched_at, github_stars.c.stars).where(
-        github_stars.c.fetched_at > since
+        github_stars.c.fetched_at > since, github_stars.c.repo.not_in(gone)
     )
     for r in conn.execute(after):
         out.setdefault(r.repo, []).append((_utc(r.fetched_at), r.stars))

@@ -136,6 +136,13 @@ def test_trending_by_github_ranks_by_stars_gained_this_week(client, corpus):
     assert 'href="/trending" aria-current="page"' in upvotes
 
 
+def test_a_repo_github_says_is_gone_leaves_trending_by_stars(client, corpus, db):
+    # It ranked on the stars it gained before, beside a badge that shows none.
+    with db.write() as conn:
+        github_store.record_failed(conn, "lab/agents", datetime.now(UTC), missing=True)
+    assert titles(client.get("/trending", params={"by": "github"}).text) == ["2606.00001"]
+
+
 def test_trending_by_github_without_snapshots_says_why(client, db):
     add_papers(db, (make_paper("2606.00009", github_repo="https://github.com/x/y"), DAY))
     html = client.get("/trending", params={"by": "github"}).text
