@@ -144,8 +144,8 @@ def render_tex(text: str, links: bool = False) -> str:
 
     >>> render_tex("a < b")
     'a &lt; b'
-    >>> render_tex("M$^3$Eval")[:39]
-    'M<math xmlns="http://www.w3.org/1998/Ma'
+    >>> render_tex("M$^3$Eval")[:65]
+    'M<span class="math-scroll"><math xmlns="http://www.w3.org/1998/Ma'
     >>> render_tex("Code: https://github.com/a/b.", links=True)
     'Code: <a href="https://github.com/a/b" rel="nofollow noopener">https://github.com/a/b</a>.'
     """
@@ -261,7 +261,9 @@ def _mathml(tex: str) -> str:
     except Exception:  # latex2mathml raises many types on bad input; we show the source instead
         return f'<span class="tex-fallback">{_escape(tex)}</span>'
     _sanitise(root)
-    return ET.tostring(root, encoding="unicode", short_empty_elements=False)
+    # MathML cannot wrap inside a formula, so a long one would widen a phone's page; the wrapper
+    # (styled by the .math-scroll class, since the CSP allows no inline style) scrolls it in its own box.
+    return f'<span class="math-scroll">{ET.tostring(root, encoding="unicode", short_empty_elements=False)}</span>'
 
 
 def _sanitise(el: ET.Element) -> None:

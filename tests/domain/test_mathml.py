@@ -9,12 +9,13 @@ import pytest
 from papertide.domain.mathml import has_math, math_spans, render_tex, split_math, tex_to_text
 
 DEMO = Path(__file__).resolve().parents[2] / "papertide" / "data" / "demo_papers.jsonl.gz"
-MATH = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">'
+# Each formula sits in its own box, which scrolls sideways when the formula is wider than the column.
+MATH = '<span class="math-scroll"><math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">'
 
 
 def test_a_superscript_title_becomes_mathml_and_keeps_no_dollar():
     assert render_tex("M$^3$Eval: Multi-Modal Memory Evaluation") == (
-        f"M{MATH}<mrow><msup><mi></mi><mn>3</mn></msup></mrow></math>Eval: Multi-Modal Memory Evaluation"
+        f"M{MATH}<mrow><msup><mi></mi><mn>3</mn></msup></mrow></math></span>Eval: Multi-Modal Memory Evaluation"
     )
 
 
@@ -108,4 +109,4 @@ def test_tex_dashes_and_quotes_read_as_printed_but_addresses_and_flags_keep_thei
     assert 'href="https://hf.co/a--b"' in html
     assert render_tex("plain -- spaced") == "plain – spaced"
     assert render_tex("the ``ball construction'' and ``norm inflation\" of $u$").startswith(
-        "the “ball construction” and “norm inflation” of <math")
+        "the “ball construction” and “norm inflation” of <span class=\"math-scroll\"><math")

@@ -52,7 +52,7 @@ def test_only_web_addresses_become_links_and_everything_stays_escaped(text):
 
 def test_a_link_beside_math_keeps_both():
     html = render_tex("$O(n)$ time; code \\url{https://g.io/a}.", links=True)
-    assert html.startswith("<math") and html.endswith(_a("https://g.io/a", "https://g.io/a") + ".")
+    assert html.startswith('<span class="math-scroll"><math') and html.endswith(_a("https://g.io/a", "https://g.io/a") + ".")
 
 
 def test_sentence_punctuation_ends_an_address_and_a_balanced_parenthesis_does_not():

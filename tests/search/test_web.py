@@ -134,7 +134,7 @@ def test_a_title_with_tex_is_rendered_in_results(search_client, db):
     add_papers(db, make_paper("2403.00002", title="$π$-Bench: zebra crossings", abstract="zebra stripes"))
     search_client.app.state.services.search.embed_pending()
     html = search_client.get("/search", params={"q": "zebra crossings"}).text
-    assert '<a href="/papers/2403.00002"><math ' in html and "$π$" not in html
+    assert '<a href="/papers/2403.00002"><span class="math-scroll"><math ' in html and "$π$" not in html
 
 
 def test_a_snippet_reads_the_abstracts_tex_as_text(search_client, db):
