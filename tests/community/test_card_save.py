@@ -43,7 +43,7 @@ def test_a_signed_in_reader_saves_from_a_card_into_a_new_list_then_an_existing_o
     # Now every card lists that collection and saves into it.
     forms = CARD_SAVE.findall(client.get("/").text)
     action, fields = forms[1]
-    uuid = re.search(r'<option value="([^"]+)">Reading list</option>', fields).group(1)  # type: ignore[union-attr]
+    uuid = re.search(r'<option value="([^"]+)" dir="auto">Reading list</option>', fields).group(1)  # type: ignore[union-attr]
     other = re.search(r'name="arxiv_id" value="([^"]+)"', fields).group(1)  # type: ignore[union-attr]
     assert action == "/collections/save" and other != arxiv_id
     assert post(client, action, {"collection": uuid, "arxiv_id": other}).status_code == 303

@@ -102,7 +102,7 @@ def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
     r = post(client, "/submit", {"paper": "https://arxiv.org/pdf/2606.00002v2"})
     assert r.status_code == 200 and "is on the list for" in r.text
     day = client.get("/papers/date/2026-06-10").text
-    assert "Fresh paper" in day and "Submitted by Sally Submitter" in day
+    assert "Fresh paper" in day and 'Submitted by <span dir="auto">Sally Submitter</span>' in day
     cases = {
         "arxiv.org/abs/2606.00002": "already on today&#39;s list",
         "2605.00003": "more than 7 days ago",

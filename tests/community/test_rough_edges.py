@@ -52,8 +52,8 @@ def test_destructive_actions_ask_a_second_time(client, paper):
     admin = TestClient(client.app)
     sign_in(admin, "root@example.org", role="admin")
     page = admin.get("/admin").text
-    assert f"Ban {member.display_name}? They are signed out" in page
-    assert f'<button type="submit" class="danger">Yes, ban {member.display_name}</button>' in page
+    assert f'Ban <span dir="auto">{member.display_name}</span>? They are signed out' in page
+    assert f'<button type="submit" class="danger">Yes, ban <span dir="auto">{member.display_name}</span></button>' in page
     # /admin leads to the other admin pages.
     assert '<a href="/admin/ingest">' in page and '<a href="/admin/jobs">' in page
     listing = admin.get("/papers/2606.00001").text

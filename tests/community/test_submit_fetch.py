@@ -43,7 +43,7 @@ def test_submitting_an_unknown_paper_fetches_it_from_arxiv(client, fake_arxiv):
     assert "is being fetched from arXiv" in r.text
     assert any("/api/query" in q for q in fake_arxiv.fake.requests)
     day = client.get("/papers/date/2026-06-10").text
-    assert record["title"].split()[0] in day and "Submitted by Reader " in day
+    assert record["title"].split()[0] in day and 'Submitted by <span dir="auto">Reader ' in day
     assert 'class="request-listed"' in client.get("/submit").text
 
 

@@ -14,11 +14,11 @@ DAY = date(2026, 6, 3)
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h3 class="title"><a href="/papers/([^"]+)">', html)
+    return re.findall(r'<h3 class="title" dir="auto"><a href="/papers/([^"]+)">', html)
 
 
 def author_links(html: str) -> list[str]:
-    return [unquote(h) for h in re.findall(r'<a class="author" href="/authors/([^"]+)">', html)]
+    return [unquote(h) for h in re.findall(r'<a class="author" dir="auto" href="/authors/([^"]+)">', html)]
 
 
 def chip_links(html: str) -> list[str]:
@@ -51,7 +51,7 @@ def test_author_page_lists_exactly_that_authors_papers_for_any_spelling(client, 
         assert r.status_code == 200, path
         assert titles(r.text) == ["2606.00003", "2606.00002", "2606.00001"], path  # newest published first
     page = client.get("/authors/ÉMILIE  DU CHÂTELET").text
-    assert "<h1>Émilie du Châtelet</h1>" in page  # the composed spelling the most papers use (NFKC)
+    assert '<h1 dir="auto">Émilie du Châtelet</h1>' in page  # the composed spelling the most papers use (NFKC)
     assert "3 papers here" in page
     assert titles(client.get("/authors/Emilie du Chatelet").text) == ["2606.00004"]
 

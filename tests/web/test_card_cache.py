@@ -87,8 +87,8 @@ def test_votes_comments_stars_thumbnails_and_edits_show_on_the_next_uncached_ren
                            github_repo="https://github.com/lab/one"), DAY))
     edited = _card(client.get("/").text, "2606.00001")
     assert '<a href="/papers/2606.00001">First paper, revised</a>' in edited
-    assert '<a class="author" href="/authors/Grace%20Hopper">Grace Hopper</a>' in edited
-    assert '<p class="summary">We propose a revision.</p>' in edited
+    assert '<a class="author" dir="auto" href="/authors/Grace%20Hopper">Grace Hopper</a>' in edited
+    assert '<p class="summary" dir="auto">We propose a revision.</p>' in edited
     assert "thumb-placeholder" in edited and "<img" not in edited
 
 

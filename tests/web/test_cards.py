@@ -36,10 +36,11 @@ def test_cards_show_tex_title_summary_chips_comments_and_a_placeholder(client, c
     html = client.get(url).text
     assert '<div class="paper-list card-grid">' in html
     card = _card(html, "2606.05008")
-    assert '<h3 class="title"><a href="/papers/2606.05008">M<span class="math-scroll"><math ' in card and "$" not in card
-    assert '<p class="summary">We introduce M<span class="math-scroll"><math ' in card
+    assert '<h3 class="title" dir="auto"><a href="/papers/2606.05008">M<span class="math-scroll"><math ' in card
+    assert "$" not in card
+    assert '<p class="summary" dir="auto">We introduce M<span class="math-scroll"><math ' in card
     assert "</math></span>Eval, a benchmark of 1.5k tasks.</p>" in card
-    assert re.findall(r'<a class="author" href="[^"]+">([^<]+)</a>', card) == ["Ada", "Bea", "Cy"]
+    assert re.findall(r'<a class="author" dir="auto" href="[^"]+">([^<]+)</a>', card) == ["Ada", "Bea", "Cy"]
     assert '<span class="et-al">et al.</span>' in card
     assert re.findall(r'<a class="cat[^"]*" href="/categories/[^"]+"[^>]*>([^<]+)</a>', card) == ["cs.CV", "cs.CL", "cs.AI"]
     # Each chip names its category for a reader who does not know the code by heart.
@@ -57,7 +58,7 @@ def test_cards_show_tex_title_summary_chips_comments_and_a_placeholder(client, c
 def test_paper_page_renders_tex_in_title_and_abstract_and_keeps_the_tab_title_plain(client, cards):
     html = client.get("/papers/2606.05008").text
     assert "<title>M³Eval: Multi-Modal Memory Evaluation · papertide</title>" in html
-    assert '<h1 class="paper-title">M<span class="math-scroll"><math ' in html
+    assert '<h1 class="paper-title" dir="auto">M<span class="math-scroll"><math ' in html
     assert '<meta property="og:title" content="M³Eval: Multi-Modal Memory Evaluation">' in html  # social cards: plain text
     assert 'We introduce M<span class="math-scroll"><math ' in html
     body = html.split("</head>")[1]

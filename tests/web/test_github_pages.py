@@ -16,7 +16,7 @@ DAY = date(2026, 6, 3)
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h3 class="title"><a href="/papers/([^"]+)">', html)
+    return re.findall(r'<h3 class="title" dir="auto"><a href="/papers/([^"]+)">', html)
 
 
 def badges(html: str) -> list[tuple[str, str]]:

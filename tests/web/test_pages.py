@@ -9,7 +9,7 @@ from tests.factories import add_papers, make_paper
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h3 class="title"><a href="/papers/([^"]+)">', html)
+    return re.findall(r'<h3 class="title" dir="auto"><a href="/papers/([^"]+)">', html)
 
 
 @pytest.fixture

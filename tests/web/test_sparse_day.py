@@ -13,7 +13,7 @@ TODAY = date(2026, 11, 30)
 
 
 def ids(html: str) -> list[str]:
-    return re.findall(r'<h3 class="title"><a href="/papers/([^"]+)">', html)
+    return re.findall(r'<h3 class="title" dir="auto"><a href="/papers/([^"]+)">', html)
 
 
 @pytest.fixture
