@@ -2,7 +2,9 @@
 
 Pure: no I/O. The client (``ingest/github.py``) fetches, storage keeps the snapshots, and
 these functions decide which repos to refresh next, how long a rate limit asks us to
-wait, and how many stars a repo gained over a window.
+wait, and how many stars a repo gained over a window. A paper's code repository may live
+off GitHub (GitLab, Codeberg, Hugging Face Spaces): ``other_code_link`` says where, so the
+page links it as the "has code" filter counts it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from papertide.domain.trending import ScoredPaper
 
@@ -40,6 +43,41 @@ def parse_github_repo(text: str | None) -> str | None:
     if match is None or match.group("name") in (".", ".."):
         return None
     return f"{match.group('owner')}/{match.group('name')}"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLink:
+    """A code repository off GitHub as pages link it: its address and the host it names."""
+
+    url: str
+    host: str
+
+
+def other_code_link(text: str | None) -> CodeLink | None:
+    """Where a paper's code lives when it is not on GitHub; None for GitHub (its badge shows it)
+    and for anything that is not a web address (the column holds what the source sent, unchecked,
+    so ``javascript:`` must never become a link).
+
+    >>> other_code_link("https://gitlab.com/lab/model")
+    CodeLink(url='https://gitlab.com/lab/model', host='gitlab.com')
+    >>> other_code_link("https://github.com/lab/model") is None
+    True
+    """
+    if not text or parse_github_repo(text) is not None:
+        return None
+    url = text.strip()
+    if "://" not in url and "." in url.split("/", 1)[0]:
+        url = "https://" + url  # "gitlab.com/lab/model", as pasted without its scheme
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return CodeLink(url, host.removeprefix("www."))
 
 
 def repo_url(repo: str) -> str:

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from papertide.domain.github import RepoStars
+from papertide.domain.github import CodeLink, RepoStars, other_code_link
 
 # New-style ids (April 2007 on): YYMM.NNNN (until 2014) or YYMM.NNNNN (from 2015).
 # ASCII digits only: Python's \d also matches other scripts' digits, which would store
@@ -156,6 +156,11 @@ class Paper:
     @property
     def primary_category(self) -> str | None:
         return self.categories[0] if self.categories else None
+
+    @property
+    def code_link(self) -> CodeLink | None:
+        """Where the code lives when that is not GitHub (GitHub repos get ``PaperEntry.github``)."""
+        return other_code_link(self.github_repo)
 
 
 @dataclass(frozen=True, slots=True)

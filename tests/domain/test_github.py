@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from papertide.domain.github import (
+    CodeLink,
     RepoCheck,
     RepoPaper,
     RepoStars,
     compact_count,
+    other_code_link,
     parse_github_repo,
     pick_repos_to_refresh,
     rank_star_growth,
@@ -51,6 +53,31 @@ def t(day: int, hour: int = 0) -> datetime:
 ])
 def test_repo_names_are_read_from_urls_and_names(text, repo):
     assert parse_github_repo(text) == repo
+
+
+@pytest.mark.parametrize(("text", "link"), [
+    ("https://gitlab.com/lab/model", CodeLink("https://gitlab.com/lab/model", "gitlab.com")),
+    ("https://bitbucket.org/lab/model/src/main/", CodeLink("https://bitbucket.org/lab/model/src/main/", "bitbucket.org")),
+    (" https://codeberg.org/lab/model ", CodeLink("https://codeberg.org/lab/model", "codeberg.org")),
+    ("https://huggingface.co/spaces/lab/demo", CodeLink("https://huggingface.co/spaces/lab/demo", "huggingface.co")),
+    ("http://www.GitLab.com/lab/model", CodeLink("http://www.GitLab.com/lab/model", "gitlab.com")),
+    # Without a scheme, as people paste it: linked over https.
+    ("gitlab.com/lab/model", CodeLink("https://gitlab.com/lab/model", "gitlab.com")),
+    # GitHub addresses get the repo badge with its stars instead.
+    ("https://github.com/lab/model", None),
+    ("lab/model", None),
+    # Nothing a browser would run or could not reach becomes a link.
+    ("javascript:alert(1)", None),
+    ("data:text/html,<b>x</b>", None),
+    ("ftp://example.org/code", None),
+    ("https://", None),
+    ("https://gitlab.com/a b", None),
+    ("see the paper", None),
+    ("", None),
+    (None, None),
+])
+def test_a_code_address_off_github_is_linked_when_it_is_a_web_address(text, link):
+    assert other_code_link(text) == link
 
 
 def test_star_counts_are_shown_compactly():

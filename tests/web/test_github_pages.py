@@ -78,6 +78,33 @@ def test_has_code_keeps_only_papers_with_a_repo_on_every_list(client, corpus):
     assert "Only papers with code" in client.get("/").text
 
 
+OFF_GITHUB = {
+    "2606.00011": "https://gitlab.com/lab/gitlab-model",
+    "2606.00012": "https://huggingface.co/spaces/lab/demo",
+    "2606.00013": "https://codeberg.org/lab/model",
+    "2606.00014": "https://bitbucket.org/lab/model",
+}
+
+
+def code_links(html: str) -> list[str]:
+    """The address of every plain code link (a repository off GitHub) on the page."""
+    return re.findall(r'<a class="repo-badge code-link" href="([^"]+)"', html)
+
+
+def test_a_repo_off_github_counts_as_code_and_shows_a_code_link(client, corpus, db):
+    add_papers(db, *[(make_paper(aid, upvotes_baseline=1, github_repo=url), DAY) for aid, url in OFF_GITHUB.items()])
+    html = client.get("/", params={"has_code": "1"}).text
+    assert set(titles(html)) == {"2606.00001", "2606.00003", "2606.00004", *OFF_GITHUB}
+    # Every paper the filter keeps shows where its code is: GitHub with stars, the others a plain link.
+    assert badges(html) == [("lab/diffusion", "1.2k"), ("lab/agents", "580"), ("lab/later", "")]
+    assert sorted(code_links(html)) == sorted(OFF_GITHUB.values())
+    page = client.get("/papers/2606.00011").text
+    assert code_links(page) == ["https://gitlab.com/lab/gitlab-model"] and badges(page) == []
+    assert re.search(r'<a class="repo-badge code-link" href="https://gitlab.com/lab/gitlab-model" rel="nofollow noopener">'
+                     r'.*?code.*?gitlab\.com.*?</a>', page, re.S)
+    assert code_links(client.get("/papers/2606.00001").text) == []  # GitHub: the badge alone, as before
+
+
 def test_has_code_pages_keep_the_filter(client, corpus, settings, db):
     small = settings.model_copy(update={"page_size": 2, "search_embedder": "null"})
     with TestClient(app_for(small, db)) as c:
