@@ -298,8 +298,28 @@ _COMMAND = re.compile(r"\\([A-Za-z]+)\s*")
 _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(\S))")
 
 
+# TeX's named operators print as their names ("\\log n" is "log n"); any other command without a
+# symbol above is markup (\\mathcal, \\left) and goes.
+_OPERATORS = frozenset({
+    "arccos", "arcsin", "arctan", "arg", "cos", "cosh", "cot", "coth", "csc", "deg", "det", "dim", "exp", "gcd",
+    "hom", "inf", "ker", "lg", "lim", "liminf", "limsup", "ln", "log", "max", "min", "Pr", "sec", "sin", "sinh",
+    "sup", "tan", "tanh",
+})
+
+
+def _command_text(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name in _OPERATORS:  # the space TeX puts after an operator, where one was typed
+        return name + (" " if m.group(0) != "\\" + name else "")
+    return _SYMBOLS.get(name, "")
+
+
 def _plain_math(tex: str) -> str:
-    s = _COMMAND.sub(lambda m: _SYMBOLS.get(m.group(1), ""), tex)
+    r"""
+    >>> _plain_math(r"\mathcal{O}(n \log n)"), _plain_math(r"\exp(-x) + \max(a, b)")
+    ('O(n log n)', 'exp(-x) + max(a, b)')
+    """
+    s = _COMMAND.sub(_command_text, tex)
 
     def script(m: re.Match[str]) -> str:
         body = m.group(2) if m.group(2) is not None else m.group(3)
