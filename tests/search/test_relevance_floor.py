@@ -76,7 +76,7 @@ def site(settings, db, monkeypatch):  # type: ignore[no-untyped-def]
 
 def test_the_search_page_says_no_papers_match_with_suggestions(site):
     html = site.get("/search", params={"q": "asdfghjkl"}).text
-    assert "No papers match “asdfghjkl”." in html
+    assert "No papers match “<span dir=\"auto\">asdfghjkl</span>”." in html
     assert 'class="suggestions"' in html and 'href="/trending"' in html
     assert "results for" not in html and 'class="search-hit"' not in html
     filtered = site.get("/search", params={"q": "zxcvbnm qwerty", "cat": "cs.CV"}).text
