@@ -37,6 +37,7 @@ from papertide.search.tantivy_index import TantivyLexicalIndex
 from papertide.search.vectors import NullVectorIndex, PgVectorIndex, VectorIndex
 from papertide.storage import authors as authors_store
 from papertide.storage import embeddings as emb_store
+from papertide.storage import github as github_store
 from papertide.storage import papers as papers_store
 from papertide.storage import search as search_store
 from papertide.storage.db import Database
@@ -300,6 +301,8 @@ class SearchService:
             ids = ordered[start : start + size]
         with self.db.read() as conn:
             entries = papers_store.entries_by_row_id(conn, ids)
+            # Each hit shows where its code is, as cards do (the page has a "Has code" filter).
+            entries = dict(zip(entries, github_store.with_repo_stars(conn, list(entries.values())), strict=True))
         hits = [
             SearchHit(
                 entries[i], scores.get(i, 0.0), highlight(entries[i].paper.title, terms),

@@ -139,6 +139,8 @@ def test_search_has_a_has_code_filter(client, corpus):
     only = client.get("/search", params={"q": "diffusion", "has_code": "1"}).text
     assert re.findall(r'<a href="/papers/(2606\.\d+)">', only) == ["2606.00001"]
     assert 'name="has_code" value="1" checked' in only
+    # Each hit shows where its code is, as the cards do.
+    assert badges(only) == [("lab/diffusion", "1.2k")]
     browse = client.get("/search", params={"has_code": "1", "sort": "upvotes"}).text
     assert re.findall(r'<a href="/papers/(2606\.\d+)">', browse) == ["2606.00001", "2606.00003", "2606.00004"]
 
