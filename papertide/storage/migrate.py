@@ -11,11 +11,11 @@ from typing import Literal
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from papertide.storage.db import Database
 
+VERSION_TABLE = "alembic_version"  # alembic's default, which env.py keeps
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -101,7 +101,13 @@ def schema_state(db: Database) -> SchemaState:
     """Compare the database's recorded revisions with the code's heads (one small query)."""
     heads, known = _code_revisions()
     with db.engine.connect() as conn:
-        recorded = tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+        # Read alembic's table directly: MigrationContext logs two INFO lines per call, which
+        # /readyz (probed every few seconds by a load balancer) turned into most of the log.
+        if sa.inspect(conn).has_table(VERSION_TABLE):
+            rows = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+            recorded = tuple(sorted(rows))
+        else:
+            recorded = ()
     status: SchemaStatus
     if not recorded:
         status = "empty"
