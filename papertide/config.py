@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-insecure-secret-change-me"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # bind-all addresses nobody can browse to
 
 
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
         description="Directory holding pg_dump and pg_restore for `papertide db backup`/`restore` on PostgreSQL "
         "(empty: look on PATH).",
     )
-    log_level: str = Field("INFO", description="Python logging level.")
+    log_level: str = Field("INFO", description="Python logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL.")
     # Operations: logs, metrics, shutdown (README "Health, metrics and logs").
     log_format: str = Field(
         "text", pattern="^(text|json)$",
@@ -315,6 +317,16 @@ class Settings(BaseSettings):
         if not info.data.get("dev_mode", True) and (v == DEV_SECRET or len(v) < 32):
             raise ValueError("PAPERTIDE_SECRET_KEY must be set to 32+ random characters outside dev mode")
         return v
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, v: str) -> str:
+        # logging only knows upper-case names: 'debug' or a typo used to pass here and end
+        # `papertide serve` at start-up with a traceback from deep in uvicorn's log config.
+        level = v.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"not a logging level; use one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("metrics_allow")
     @classmethod

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from papertide.cli import app
+from papertide.config import Settings
 
 runner = CliRunner()
 
@@ -165,6 +166,17 @@ def test_a_data_dir_that_is_a_file_or_a_bad_setting_is_named(tmp_path, monkeypat
     monkeypatch.setenv("PAPERTIDE_PORT", "eighty")
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 2 and "PAPERTIDE_PORT='eighty'" in result.output, result.output
+
+
+def test_a_log_level_logging_does_not_know_is_named_and_lower_case_works(tmp_path, monkeypatch):
+    # 'verbose' used to pass the settings and end `papertide serve` with uvicorn's traceback.
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_LOG_LEVEL", "verbose")
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 2, result.output
+    assert "PAPERTIDE_LOG_LEVEL='verbose'" in result.output and "DEBUG, INFO, WARNING" in result.output
+    assert Settings(log_level="debug", _env_file=None).log_level == "DEBUG"  # type: ignore[call-arg]
 
 
 def test_db_copy_to_an_unreachable_server_says_so(tmp_path, monkeypatch):
