@@ -251,3 +251,20 @@ def test_upgrade_of_a_database_a_newer_release_migrated_says_so(tmp_path, monkey
         result = runner.invoke(app, args)
         assert result.exit_code == 2, result.output
         assert "newer than this papertide (database at 0099_from_the_future" in result.output, result.output
+
+
+def test_ingest_status_is_readable_in_an_80_column_terminal(tmp_path, monkeypatch):
+    # Twelve columns in 80 were cut to "arx…", "fai…" and an error one word per line.
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    monkeypatch.setenv("PAPERTIDE_INGEST_OFFLINE", "true")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", "arxiv-ids", "2405.12345"]).exit_code == 1  # offline: a failed run
+    from papertide.cli import ingest as ingest_cli
+
+    monkeypatch.setattr(ingest_cli.console, "width", 80)
+    out = runner.invoke(app, ["ingest", "status"]).output
+    assert "arxiv-api  1 id: 2405.12345  failed" in out, out
+    error = "arxiv-api at batch 1 (2405.12345): this instance does not fetch from the network"
+    assert error in " ".join(out.split()), out

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -19,6 +20,7 @@ from papertide.services import Services
 
 ingest_app = typer.Typer(help="Keep papertide fed from arXiv and Hugging Face.", no_args_is_help=True)
 console = Console()
+ERROR_CHARS_SHOWN = 160  # an error's first line; the whole text is on /admin/ingest
 err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
 
@@ -130,30 +132,53 @@ def hf(
         service.close()
 
 
+RUN_COLUMNS = ("id", "source", "window", "status", "started (UTC)", "duration", "fetched", "new", "updated",
+               "withdrawn", "failed", "error")
+MIN_ERROR_WIDTH = 20  # narrower than this, the runs table gives way to a few lines per run
+
+
 @ingest_app.command("status")
 def status(limit: Annotated[int, typer.Option(help="How many recent runs to show.", min=1)] = 20) -> None:
     """Show recorded ingest runs and harvest checkpoints."""
     service = _service()
-    table = Table(title="ingest runs (most recent first)")
-    for col in ("id", "source", "window", "status", "started (UTC)", "duration", "fetched", "new", "updated",
-                "withdrawn", "failed", "error"):
-        table.add_column(col)
-    for r in service.runs(limit):
-        table.add_row(
-            str(r.id), r.source, r.window, r.status.value, r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            f"{r.duration_s:.1f} s" if r.duration_s is not None else "—", str(r.fetched), str(r.inserted),
-            str(r.updated), str(r.withdrawn), str(r.failed), (r.error or "").splitlines()[0][:80] if r.error else "",
-        )
-    console.print(table)
+    runs = service.runs(limit)
+    cells = [(
+        str(r.id), r.source, r.window, r.status.value, r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+        f"{r.duration_s:.1f} s" if r.duration_s is not None else "—", str(r.fetched), str(r.inserted),
+        str(r.updated), str(r.withdrawn), str(r.failed), _first_line(r.error),
+    ) for r in runs]
+    # Twelve columns squeezed into 80 (a terminal, a pipe, a journal) were cut to "arx…", "fai…"
+    # and an error one word a line: unreadable. As `jobs status` does, print lines when they don't fit.
+    columns = list(zip(RUN_COLUMNS, *cells, strict=True))
+    widths = [max(cell_len(text) for text in column) for column in columns[:-1]]
+    if sum(widths) + MIN_ERROR_WIDTH + 3 * len(columns) + 1 <= console.width:
+        table = Table(title="ingest runs (most recent first)")
+        for head in RUN_COLUMNS[:-1]:
+            table.add_column(head, no_wrap=True)
+        table.add_column(RUN_COLUMNS[-1], overflow="fold")
+        for row in cells:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        console.print("[bold]ingest runs[/bold] (most recent first)" if runs else "no ingest runs yet")
+        for r, row in zip(runs, cells, strict=True):
+            console.print(f"#{r.id} {escape(r.source)}  {escape(r.window)}  {r.status.value}", highlight=False)
+            console.print(f"  started {row[4]} UTC, took {row[5]}\n  {r.fetched} fetched, {r.inserted} new, "
+                          f"{r.updated} updated, {r.withdrawn} withdrawn, {r.failed} failed", highlight=False)
+            if r.error:
+                console.print(f"  error: {escape(row[-1])}", highlight=False)
     cps = service.checkpoints()
     if cps:
-        cp_table = Table(title="harvest checkpoints")
-        for col in ("key", "last complete datestamp", "resumes with token", "window"):
-            cp_table.add_column(col)
+        console.print("[bold]harvest checkpoints[/bold]")
         for cp in cps:
-            cp_table.add_row(cp.key, str(cp.last_datestamp or "—"), cp.resumption_token or "—",
-                             f"{cp.window_from or '…'}..{cp.window_until or '…'}")
-        console.print(cp_table)
+            console.print(f"{escape(cp.key)}  last complete datestamp {cp.last_datestamp or '—'}, window "
+                          f"{cp.window_from or '…'}..{cp.window_until or '…'}", highlight=False)
+            if cp.resumption_token:
+                console.print(f"  resumes with token {escape(cp.resumption_token)}", highlight=False)
+
+
+def _first_line(error: str | None) -> str:
+    return error.splitlines()[0][:ERROR_CHARS_SHOWN] if error else ""
 
 
 def import_file(file: Path, fmt: str = "auto", services: Services | None = None) -> RunResult:
