@@ -318,6 +318,24 @@ class Settings(BaseSettings):
             raise ValueError("PAPERTIDE_SECRET_KEY must be set to 32+ random characters outside dev mode")
         return v
 
+    @field_validator("base_url")
+    @classmethod
+    def _http_base_url(cls, v: str) -> str:
+        from urllib.parse import urlsplit
+
+        # Every link in email and feeds is built on it: 'papers.example.org' (no scheme) made
+        # relative links that no mail client can open, and only `serve` warned about it.
+        v = v.strip()
+        if v:
+            parts = urlsplit(v)
+            try:
+                parts.port  # noqa: B018 (raises on a port that is no number)
+            except ValueError:
+                raise ValueError("has an invalid port") from None
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("must be an http(s) URL such as https://papers.example.org (or empty)")
+        return v
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, v: str) -> str:

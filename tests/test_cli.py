@@ -253,6 +253,17 @@ def test_upgrade_of_a_database_a_newer_release_migrated_says_so(tmp_path, monkey
         assert "newer than this papertide (database at 0099_from_the_future" in result.output, result.output
 
 
+@pytest.mark.parametrize("url", ["papers.example.org", "ftp://papers.example.org", "https://:443", "https://x:44x"])
+def test_a_base_url_links_cannot_be_built_on_is_refused_at_start(tmp_path, monkeypatch, url):
+    # Without a scheme every emailed link was relative ("papers.example.org/papers/…"): dead in a mail client.
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PAPERTIDE_BASE_URL", url)
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 2 and f"PAPERTIDE_BASE_URL='{url}'" in result.output, result.output
+    settings = Settings(base_url=" https://papers.example.org/ ", _env_file=None)  # type: ignore[call-arg]
+    assert settings.base_url == "https://papers.example.org/"
+
+
 def test_ingest_status_is_readable_in_an_80_column_terminal(tmp_path, monkeypatch):
     # Twelve columns in 80 were cut to "arx…", "fai…" and an error one word per line.
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
