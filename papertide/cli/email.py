@@ -15,6 +15,7 @@ from rich.console import Console
 from papertide.cli.context import load_services
 from papertide.config import Settings
 from papertide.email.composing import RunReport, compose_in_processes
+from papertide.email.delivery import OutboxSender
 from papertide.services import build_services
 
 digest_app = typer.Typer(help="Email digests: compose, send, preview.", no_args_is_help=True)
@@ -67,6 +68,7 @@ def digest_run(
     if send:
         d = services.outbox_sender.drain()
         console.print(f"sent {d.sent}, retry later {d.retried}, failed {d.failed}, cancelled {d.cancelled}")
+        _say_what_waits(services.outbox_sender)
     services.close()
 
 
@@ -86,7 +88,25 @@ def digest_send(
         f"sent {d.sent}, retry later {d.retried}, failed {d.failed}, cancelled {d.cancelled} in {d.seconds:.1f} s "
         f"({sender.concurrency} connections)"
     )
+    waiting = _say_what_waits(sender)
     services.close()
+    if wait and waiting:  # --wait promised an empty outbox; --timeout ran out first
+        err.print(f"[red]gave up after {d.seconds:.0f} s (--timeout) with {waiting} still to send[/red]")
+        raise typer.Exit(1)
+
+
+def _say_what_waits(sender: OutboxSender) -> int:
+    """Print how many messages are still to send and when the next is due; return that count.
+
+    A drain that sent nothing used to end with all zeros, as if the outbox were empty, while a
+    message refused by the SMTP server sat waiting for its retry.
+    """
+    count, next_due = sender.waiting()
+    if count:
+        when = "now" if next_due is None or next_due <= datetime.now(UTC) else f"{next_due:%Y-%m-%d %H:%M:%S} UTC"
+        err.print(f"[yellow]{count} message{'s' if count != 1 else ''} still to send (next due {when}); "
+                  "the worker or the next `papertide digest send` will try again[/yellow]")
+    return count
 
 
 @digest_app.command("preview")

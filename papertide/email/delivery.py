@@ -136,6 +136,12 @@ class OutboxSender:
         with self.db.write() as conn:
             return outbox_store.claim(conn, claim_id, datetime.now(UTC), lease, CLAIM_BATCH, only_ids)
 
+    def waiting(self) -> tuple[int, datetime | None]:
+        """Messages still to send (pending, now or later, or being sent) and when the next falls due."""
+        with self.db.read() as conn:
+            nxt = outbox_store.next_due_at(conn)
+            return outbox_store.outstanding(conn), (nxt if nxt is None or nxt.tzinfo else nxt.replace(tzinfo=UTC))
+
     def _outstanding(self, only_ids: list[int] | None) -> bool:
         with self.db.read() as conn:
             if only_ids is not None:

@@ -10,6 +10,7 @@ from papertide.domain.subscriptions import Preferences
 from papertide.storage import outbox as outbox_store
 from tests.email.conftest import confirmed_subscribers
 from tests.factories import app_for
+from tests.live import free_port
 
 
 def test_worker_composes_and_sends_due_digests_while_serving(sqlite_mail_settings, sqlite_db, smtp_sink, june_papers_sqlite):
@@ -46,3 +47,22 @@ def test_digest_and_email_commands(sqlite_mail_settings, sqlite_db, smtp_sink, j
     assert runner.invoke(cli, ["email", "unsubscribe", "nobody@example.org"]).exit_code == 1
     with sqlite_db.read() as conn:
         assert outbox_store.counts(conn) == {"sent": 3}
+
+
+def test_digest_send_says_what_still_waits_when_the_smtp_server_refuses(sqlite_mail_settings, sqlite_db,
+                                                                          june_papers_sqlite, monkeypatch):
+    # A first SMTP setup that is wrong used to end "sent 0, retry later 0, failed 0": as if nothing were
+    # queued, and --wait --timeout exited 0 with the message still waiting.
+    confirmed_subscribers(sqlite_db, 1)
+    for key, value in {"DATABASE_URL": sqlite_db.url, "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1",
+                       "SMTP_PORT": str(free_port()), "LOG_LEVEL": "WARNING",
+                       "EMAIL_RETRY_BASE_SECONDS": "600"}.items():
+        monkeypatch.setenv(f"PAPERTIDE_{key}", value)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["digest", "run", "--now", "2026-06-04T09:00:00+00:00"])
+    assert r.exit_code == 0 and "retry later 1" in r.output, r.output
+    assert "1 message still to send (next due 20" in r.output
+    r = runner.invoke(cli, ["digest", "send"])
+    assert r.exit_code == 0 and r.output.startswith("sent 0, retry later 0") and "1 message still to send" in r.output
+    r = runner.invoke(cli, ["digest", "send", "--wait", "--timeout", "0.5"])
+    assert r.exit_code == 1 and "gave up after" in r.output and "with 1 still to send" in r.output, r.output
