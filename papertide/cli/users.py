@@ -13,6 +13,12 @@ from papertide.community.accounts import Accounts
 from papertide.domain.accounts import ROLES, InvalidInput
 
 users_app = typer.Typer(help="User accounts: admins, roles, bans.", no_args_is_help=True)
+SIGN_IN_LINK_GOES = {
+    "console": "PAPERTIDE_EMAIL_BACKEND is console: the sign-in link is not mailed but written to the log of the "
+               "process that serves the site (`papertide serve`); set PAPERTIDE_EMAIL_BACKEND=smtp to mail it.",
+    "null": "PAPERTIDE_EMAIL_BACKEND is null: email is dropped, so no sign-in link can reach this address; set "
+            "PAPERTIDE_EMAIL_BACKEND=smtp (or console, to read the link in the server's log).",
+}
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
@@ -24,14 +30,21 @@ def _accounts() -> tuple[Accounts, None]:
 @users_app.command("create-admin")
 def create_admin(email: Annotated[str, typer.Argument(help="Email address of the admin.")]) -> None:
     """Create an admin account for EMAIL (or promote the existing one); they sign in with an emailed link."""
-    accounts, _ = _accounts()
+    services = load_services()
     try:
-        user, created = accounts.create_admin(email)
+        user, created = services.community.accounts.create_admin(email)
     except InvalidInput as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     verb = "Created" if created else "Promoted"
-    console.print(f"{verb} admin {user.email} ({user.uuid}). Sign in at /auth/sign-in with this address.")
+    settings = services.settings
+    console.print(f"{verb} admin {user.email} ({user.uuid}). Sign in at {settings.base_url.rstrip('/')}/auth/sign-in "
+                  "with this address.", soft_wrap=True)
+    # Sign-in is by emailed link only (a password is set once signed in): on a new instance the
+    # default backend mails nothing, and the admin waited for a link that was in the server's log.
+    hint = SIGN_IN_LINK_GOES.get(settings.email_backend)
+    if hint:
+        err.print(f"[yellow]{hint}[/yellow]", soft_wrap=True)
 
 
 @users_app.command("list")

@@ -22,3 +22,17 @@ def test_create_admin_then_roles_and_listing(tmp_path, monkeypatch):
     assert runner.invoke(app, ["users", "set-role", "nobody@example.org", "curator"]).exit_code == 1
     listing = runner.invoke(app, ["users", "list"])
     assert "Boss@example.org" in listing.output and "curator" in listing.output
+
+
+def test_create_admin_names_the_sign_in_address_and_where_the_link_will_go(tmp_path, monkeypatch):
+    # The default email backend mails nothing: a new admin waited for a link that was in the server's log.
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_BASE_URL", "https://papers.lab.example")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    for backend, said in (("console", "written to the log"), ("null", "no sign-in link can reach"), ("smtp", None)):
+        monkeypatch.setenv("PAPERTIDE_EMAIL_BACKEND", backend)
+        result = runner.invoke(app, ["users", "create-admin", "boss@example.org"])
+        out = " ".join(result.output.split())
+        assert result.exit_code == 0 and "Sign in at https://papers.lab.example/auth/sign-in" in out, out
+        assert (said in out) if said else ("PAPERTIDE_EMAIL_BACKEND" not in out), out
