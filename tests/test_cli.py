@@ -264,6 +264,14 @@ def test_a_base_url_links_cannot_be_built_on_is_refused_at_start(tmp_path, monke
     assert settings.base_url == "https://papers.example.org/"
 
 
+def test_stats_of_a_new_instance_shows_no_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0 and "None" not in result.output and "nothing listed yet" in result.output
+
+
 def test_ingest_status_is_readable_in_an_80_column_terminal(tmp_path, monkeypatch):
     # Twelve columns in 80 were cut to "arx…", "fai…" and an error one word per line.
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))

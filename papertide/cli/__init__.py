@@ -97,9 +97,10 @@ def stats() -> None:
     table = Table(title="papertide", show_header=False)
     table.add_row("papers", f"{s.papers:,}")
     table.add_row("daily listings", f"{s.listings:,}")
-    table.add_row("listed", f"{s.first_listing} → {s.last_listing}")
-    table.add_row("published", f"{s.first_published} → {s.last_published}")
-    table.add_row("top categories", ", ".join(f"{c} ({n:,})" for c, n in s.top_categories[:5]))
+    # A new instance has no dates: say so rather than "None → None".
+    table.add_row("listed", f"{s.first_listing} → {s.last_listing}" if s.last_listing else "nothing listed yet")
+    table.add_row("published", f"{s.first_published} → {s.last_published}" if s.last_published else "—")
+    table.add_row("top categories", ", ".join(f"{c} ({n:,})" for c, n in s.top_categories[:5]) or "—")
     console.print(table)
 
 
