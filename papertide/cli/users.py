@@ -12,7 +12,7 @@ from papertide.cli.context import load_services
 from papertide.community.accounts import Accounts
 from papertide.domain.accounts import ROLES, InvalidInput
 
-users_app = typer.Typer(help="User accounts: admins, roles, bans.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts: admins and roles (bans are on /admin).", no_args_is_help=True)
 SIGN_IN_LINK_GOES = {
     "console": "PAPERTIDE_EMAIL_BACKEND is console: the sign-in link is not mailed but written to the log of the "
                "process that serves the site (`papertide serve`); set PAPERTIDE_EMAIL_BACKEND=smtp to mail it.",

@@ -36,3 +36,10 @@ def test_create_admin_names_the_sign_in_address_and_where_the_link_will_go(tmp_p
         out = " ".join(result.output.split())
         assert result.exit_code == 0 and "Sign in at https://papers.lab.example/auth/sign-in" in out, out
         assert (said in out) if said else ("PAPERTIDE_EMAIL_BACKEND" not in out), out
+
+
+def test_users_help_sends_bans_to_the_admin_page_since_the_cli_has_no_ban_command():
+    result = runner.invoke(app, ["users", "--help"])
+    commands = {"create-admin", "list", "set-role"}
+    assert all(c in result.output for c in commands) and "ban" not in " ".join(commands)
+    assert "bans are on /admin" in " ".join(result.output.split())
