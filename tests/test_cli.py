@@ -173,6 +173,8 @@ def test_a_log_level_logging_does_not_know_is_named_and_lower_case_works(tmp_pat
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
     monkeypatch.setenv("PAPERTIDE_LOG_LEVEL", "verbose")
+    for name in ("PORT", "WITH_WORKER"):  # serve exports these: restore them after the test
+        monkeypatch.setenv(f"PAPERTIDE_{name}", "")
     result = runner.invoke(app, ["serve", "--port", "1"])
     assert result.exit_code == 2, result.output
     assert "PAPERTIDE_LOG_LEVEL='verbose'" in result.output and "DEBUG, INFO, WARNING" in result.output
