@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from papertide.cli.context import load_services
+from papertide.cli.tables import fitting_table
 from papertide.domain.periods import InvalidPeriod, parse_month, parse_week
 from papertide.ingest.oai_parse import PREFIXES
 from papertide.ingest.service import IngestService, RunResult
@@ -134,7 +133,6 @@ def hf(
 
 RUN_COLUMNS = ("id", "source", "window", "status", "started (UTC)", "duration", "fetched", "new", "updated",
                "withdrawn", "failed", "error")
-MIN_ERROR_WIDTH = 20  # narrower than this, the runs table gives way to a few lines per run
 
 
 @ingest_app.command("status")
@@ -147,17 +145,9 @@ def status(limit: Annotated[int, typer.Option(help="How many recent runs to show
         f"{r.duration_s:.1f} s" if r.duration_s is not None else "—", str(r.fetched), str(r.inserted),
         str(r.updated), str(r.withdrawn), str(r.failed), _first_line(r.error),
     ) for r in runs]
-    # Twelve columns squeezed into 80 (a terminal, a pipe, a journal) were cut to "arx…", "fai…"
-    # and an error one word a line: unreadable. As `jobs status` does, print lines when they don't fit.
-    columns = list(zip(RUN_COLUMNS, *cells, strict=True))
-    widths = [max(cell_len(text) for text in column) for column in columns[:-1]]
-    if sum(widths) + MIN_ERROR_WIDTH + 3 * len(columns) + 1 <= console.width:
-        table = Table(title="ingest runs (most recent first)")
-        for head in RUN_COLUMNS[:-1]:
-            table.add_column(head, no_wrap=True)
-        table.add_column(RUN_COLUMNS[-1], overflow="fold")
-        for row in cells:
-            table.add_row(*row)
+    # Twelve columns squeezed into 80 were cut to "arx…", "fai…" and an error one word a line.
+    table = fitting_table("ingest runs (most recent first)", RUN_COLUMNS, cells, console.width)
+    if table is not None:
         console.print(table)
     else:
         console.print("[bold]ingest runs[/bold] (most recent first)" if runs else "no ingest runs yet")

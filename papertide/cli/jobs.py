@@ -14,19 +14,17 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from papertide.cli.context import load_settings
+from papertide.cli.tables import fitting_table
 from papertide.domain.jobs import JobStatus
 from papertide.jobs.runner import JobRunner
 
 RunnerFactory = Callable[[], JobRunner]
 ERROR_CHARS_SHOWN = 80
 STATUS_COLUMNS = ("job", "schedule", "last run", "took", "outcome", "next run", "last error")
-MIN_ERROR_WIDTH = 20  # narrower than this, the status table gives way to a few lines per job
 
 log = logging.getLogger(__name__)
 console = Console()
@@ -111,20 +109,10 @@ def _held_elsewhere(runner: JobRunner, name: str) -> str:
 def _print_status(rows: list[JobStatus], now: datetime) -> None:
     cells = [(s.name, _schedule(s), _when(s.last_started_at), _took(s), _outcome(s, now), _next(s, now), _error(s))
              for s in rows]
-    # Rich shrinks columns to fit a narrow terminal, cutting the names (what `jobs run` takes) to
-    # "digests.…" and dates to "2026-06-…". So only the last error may wrap; when the rest does
-    # not fit on one line (80 columns, a pipe, a journal), each job is printed as a few lines.
-    columns = list(zip(STATUS_COLUMNS, *cells, strict=True))  # each column: its heading, then its cells
-    widths = [max(cell_len(text) for text in column) for column in columns[:-1]]
-    if sum(widths) + MIN_ERROR_WIDTH + 3 * len(columns) + 1 > console.width:  # + each border and padding
+    table = fitting_table("jobs", STATUS_COLUMNS, cells, console.width)
+    if table is None:
         _print_status_lines(rows, now)
         return
-    table = Table(title="jobs")
-    for head in STATUS_COLUMNS[:-1]:
-        table.add_column(head, no_wrap=True)
-    table.add_column(STATUS_COLUMNS[-1], overflow="fold")
-    for row in cells:
-        table.add_row(*row)
     console.print(table)
 
 

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+import typer
 
+from papertide.cli.jobs import add_job_commands
+from papertide.jobs.runner import JobRunner
 from tests.email.conftest import (  # noqa: F401 - fixtures shared with the email tests
     june_papers,
     june_papers_sqlite,
@@ -32,3 +35,15 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+def job_cli(runner: JobRunner) -> typer.Typer:
+    """The real `jobs` commands around ``runner``, as a Typer app a CliRunner can invoke."""
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Test CLI."""
+
+    add_job_commands(app, lambda: runner)
+    return app

@@ -10,28 +10,15 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-import typer
 from typer.testing import CliRunner
 
-from papertide.cli.jobs import add_job_commands
 from papertide.jobs import Every, Job, JobRunner
 from papertide.storage.db import PG_CONNECT_TIMEOUT_SECONDS
-from tests.jobs.conftest import T0, Clock
+from tests.jobs.conftest import T0, Clock, job_cli
 from tests.jobs.worker_script import HANG_AT
 from tests.live import silent_server
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _cli(runner: JobRunner) -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Test CLI."""
-
-    add_job_commands(app, lambda: runner)
-    return app
 
 
 def test_jobs_status_and_run(db, clock, monkeypatch):
@@ -43,7 +30,7 @@ def test_jobs_status_and_run(db, clock, monkeypatch):
 
     runner = JobRunner(db, [Job("ok", Every(60), lambda stop: None), Job("boom", Every(3600), boom, enabled=False)],
                        clock=clock)
-    app, cli = _cli(runner), CliRunner()
+    app, cli = job_cli(runner), CliRunner()
     ok = cli.invoke(app, ["jobs", "run", "ok"])
     assert ok.exit_code == 0 and "ok succeeded" in ok.output, ok.output
     failed = cli.invoke(app, ["jobs", "run", "boom"])
@@ -67,12 +54,12 @@ def test_jobs_status_in_an_80_column_terminal_keeps_names_and_times_whole(db, cl
     names = ["digests.compose", "recs.fetch_pending", "recs.vocabulary", "thumbnails.render"]
     runner = JobRunner(db, [Job(n, Every(3600), lambda stop: None) for n in names], clock=clock)
     runner.tick()
-    status = CliRunner().invoke(_cli(runner), ["jobs", "status"])
+    status = CliRunner().invoke(job_cli(runner), ["jobs", "status"])
     assert status.exit_code == 0, status.output
     assert "…" not in status.output and all(n in status.output for n in names), status.output
     assert status.output.count(f"{T0:%Y-%m-%d %H:%M:%S} UTC") == len(names), status.output
     monkeypatch.setattr(jobs_cli.console, "width", 150)  # wide enough for the table: one line per job
-    table = CliRunner().invoke(_cli(runner), ["jobs", "status"]).output
+    table = CliRunner().invoke(job_cli(runner), ["jobs", "status"]).output
     assert all(any(line.startswith(f"│ {n} ") and f"{T0:%Y-%m-%d %H:%M:%S} UTC" in line for line in table.splitlines())
                for n in names), table
 

@@ -9,29 +9,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
-import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from papertide.cli import app as papertide_cli
-from papertide.cli.jobs import add_job_commands
 from papertide.domain.jobs import result_summary, span
 from papertide.jobs import Every, Job, JobRunner
 from papertide.storage import jobs as jobs_store
 from tests.community.conftest import sign_in
 from tests.factories import app_for
-from tests.jobs.conftest import T0
-
-
-def _cli(runner: JobRunner) -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Test CLI."""
-
-    add_job_commands(app, lambda: runner)
-    return app
+from tests.jobs.conftest import T0, job_cli
 
 
 def test_a_hung_job_shows_since_when_it_runs_and_jobs_run_names_the_worker_and_its_lease(db, clock, monkeypatch):
@@ -57,13 +44,13 @@ def test_a_hung_job_shows_since_when_it_runs_and_jobs_run_names_the_worker_and_i
         assert s.lease_until is not None and s.lease_until > clock.now
 
         monkeypatch.setattr(jobs_cli.console, "width", 250)
-        table = CliRunner().invoke(_cli(observer), ["jobs", "status"]).output
+        table = CliRunner().invoke(job_cli(observer), ["jobs", "status"]).output
         assert "running on host-a:4242 since 09:02 UTC (35 min)" in table, table
         monkeypatch.setattr(jobs_cli.console, "width", 80)
-        lines = CliRunner().invoke(_cli(observer), ["jobs", "status"]).output
+        lines = CliRunner().invoke(job_cli(observer), ["jobs", "status"]).output
         assert "now running on host-a:4242 since 09:02 UTC (35 min)" in lines, lines
 
-        refused = CliRunner().invoke(_cli(observer), ["jobs", "run", "hang"])
+        refused = CliRunner().invoke(job_cli(observer), ["jobs", "run", "hang"])
         assert refused.exit_code == 1
         assert " ".join(refused.output.split()) == (
             "hang is running on another worker, host-a:4242, since 09:02 UTC (35 min); its lease ends at "
