@@ -210,12 +210,18 @@ BAD_OPTIONS = [
 ]
 
 
-def test_bad_option_values_are_usage_errors_before_anything_runs(tmp_path, monkeypatch):
+@pytest.fixture
+def offline_instance(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A migrated SQLite instance in tmp_path that never reaches the network nor loads the model."""
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
     monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
     monkeypatch.setenv("PAPERTIDE_INGEST_OFFLINE", "true")
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    return tmp_path
+
+
+def test_bad_option_values_are_usage_errors_before_anything_runs(offline_instance):
     for args, named in BAD_OPTIONS:
         result = runner.invoke(app, args)
         said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())
@@ -274,13 +280,8 @@ def test_stats_of_a_new_instance_shows_no_none(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "None" not in result.output and "nothing listed yet" in result.output
 
 
-def test_ingest_status_is_readable_in_an_80_column_terminal(tmp_path, monkeypatch):
+def test_ingest_status_is_readable_in_an_80_column_terminal(offline_instance, monkeypatch):
     # Twelve columns in 80 were cut to "arx…", "fai…" and an error one word per line.
-    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
-    monkeypatch.setenv("PAPERTIDE_INGEST_OFFLINE", "true")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     assert runner.invoke(app, ["ingest", "arxiv-ids", "2405.12345"]).exit_code == 1  # offline: a failed run
     from papertide.cli import ingest as ingest_cli
 
