@@ -31,14 +31,22 @@ def _accounts() -> tuple[Accounts, None]:
 def create_admin(email: Annotated[str, typer.Argument(help="Email address of the admin.")]) -> None:
     """Create an admin account for EMAIL (or promote the existing one); they sign in with an emailed link."""
     services = load_services()
+    accounts = services.community.accounts
     try:
-        user, created = services.community.accounts.create_admin(email)
+        before = accounts.find_by_email(email)
+        user, created = accounts.create_admin(email)
     except InvalidInput as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    verb = "Created" if created else "Promoted"
+    if created or before is None:
+        did = f"Created admin {user.email}"
+    elif before.role == "admin" and not before.is_banned:
+        did = f"{user.email} is already an admin; nothing changed"
+    else:
+        did = (f"Made {user.email} an admin" + (f" (was {before.role})" if before.role != "admin" else "")
+               + (" and lifted their ban" if before.is_banned else ""))
     settings = services.settings
-    console.print(f"{verb} admin {user.email} ({user.uuid}). Sign in at {settings.base_url.rstrip('/')}/auth/sign-in "
+    console.print(f"{did} ({user.uuid}). Sign in at {settings.base_url.rstrip('/')}/auth/sign-in "
                   "with this address.", soft_wrap=True)
     # Sign-in is by emailed link only (a password is set once signed in): on a new instance the
     # default backend mails nothing, and the admin waited for a link that was in the server's log.

@@ -196,6 +196,11 @@ class Accounts:
         assert again is not None
         return again, created
 
+    def find_by_email(self, raw_email: str) -> User | None:
+        """The account for an address, if there is one (the CLI says what a change will do to it)."""
+        with self.db.read() as conn:
+            return users_store.get_user_by_email(conn, normalize_email(raw_email))
+
     def set_role_by_email(self, raw_email: str, role: str) -> User:
         """The CLI's way to grant a role (no acting admin: the operator has the database)."""
         check_role(role)

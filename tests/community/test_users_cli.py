@@ -3,6 +3,8 @@
 from typer.testing import CliRunner
 
 from papertide.cli import app
+from papertide.storage import users as users_store
+from papertide.storage.db import Database
 
 runner = CliRunner()
 
@@ -15,13 +17,22 @@ def test_create_admin_then_roles_and_listing(tmp_path, monkeypatch):
     first = runner.invoke(app, ["users", "create-admin", "Boss@Example.org"])
     assert first.exit_code == 0 and "Created admin Boss@example.org" in first.output
     again = runner.invoke(app, ["users", "create-admin", "boss@example.org"])
-    assert again.exit_code == 0 and "Promoted admin" in again.output
+    assert again.exit_code == 0 and "Boss@example.org is already an admin; nothing changed" in again.output
     assert runner.invoke(app, ["users", "create-admin", "not-an-email"]).exit_code == 2
     assert runner.invoke(app, ["users", "set-role", "boss@example.org", "curator"]).exit_code == 0
     assert runner.invoke(app, ["users", "set-role", "boss@example.org", "emperor"]).exit_code == 2
     assert runner.invoke(app, ["users", "set-role", "nobody@example.org", "curator"]).exit_code == 1
     listing = runner.invoke(app, ["users", "list"])
     assert "Boss@example.org" in listing.output and "curator" in listing.output
+    # Back to admin: it says what it changed (it used to say "Promoted" whatever it did, and lifted a ban silently).
+    promoted = runner.invoke(app, ["users", "create-admin", "boss@example.org"])
+    assert "Made Boss@example.org an admin (was curator)" in " ".join(promoted.output.split())
+    db = Database(f"sqlite:///{tmp_path / 'papertide.db'}")
+    with db.write() as conn:
+        users_store.set_status(conn, users_store.get_user_by_email(conn, "boss@example.org").id, "banned")
+    db.dispose()
+    unbanned = runner.invoke(app, ["users", "create-admin", "boss@example.org"])
+    assert "Made Boss@example.org an admin and lifted their ban" in " ".join(unbanned.output.split())
 
 
 def test_create_admin_names_the_sign_in_address_and_where_the_link_will_go(tmp_path, monkeypatch):
