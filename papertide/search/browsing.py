@@ -58,14 +58,15 @@ def with_words(db: Database, lexical: LexicalIndex, terms: tuple[str, ...], filt
     # The best matches outside the all-words listing add to its count.
     holding = lexical.newest(SearchFilters(), len(best), terms, among=best)
     outside = len(best) - len(holding[0]) if holding is not None else 0
+    pool = list(dict.fromkeys([*newest_first, *best]))  # holds the first `end` of the listing by date
     with db.read() as conn:
         if sort != "upvotes":
-            return search_store.sort_ids(conn, list(dict.fromkeys([*newest_first, *best])), "date")[:end], count + outside
+            return search_store.sort_ids(conn, pool, "date")[:end], count + outside
         upvoted = search_store.upvoted(conn, filters)  # most upvoted first: a few percent of the papers
         head = _first_upvoted(lexical, terms, upvoted, set(best), end)
         voted = set(upvoted)
         # Every other paper of the listing has no upvote: newest first, as SQL orders the ties at 0.
-        rest = search_store.sort_ids(conn, [i for i in dict.fromkeys([*newest_first, *best]) if i not in voted], "date")
+        rest = search_store.sort_ids(conn, [i for i in pool if i not in voted], "date")
     return (head + rest)[:end], count + outside
 
 

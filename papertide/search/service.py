@@ -340,14 +340,11 @@ class SearchService:
         understood = understand_query(query.text) if query.worth_asking else None
         if understood is None:
             return []
-        # A pasted arXiv id or link offers the paper it names (Enter would open it), by its title.
-        named: list[int] = []
-        if understood.arxiv_ids:
-            with self.db.read() as conn:
-                named = [rid for rid in (papers_store.paper_row_id(conn, aid) for aid in understood.arxiv_ids[:limit])
-                         if rid is not None]
         hits = self.lexical.search(understood.terms, SearchFilters(), SUGGESTION_POOL) if understood.terms else []
         with self.db.read() as conn:
+            # A pasted arXiv id or link offers the paper it names (Enter would open it), by its title.
+            named = [rid for rid in (papers_store.paper_row_id(conn, aid) for aid in understood.arxiv_ids[:limit])
+                     if rid is not None]
             titles = search_store.titles_by_row_id(conn, [*named, *(pid for pid, _ in hits)])
         ranked = [(pid, titles[pid][1]) for pid, _ in hits if pid in titles and pid not in named]
         chosen = [*(pid for pid in named if pid in titles), *order_suggestions(ranked, query.partial, limit)][:limit]
