@@ -128,13 +128,13 @@ class Accounts:
         with self.db.write() as conn:
             users_store.set_password_hash(conn, user.id, hashed)
             ended = sessions_store.delete_user_sessions(conn, user.id, keep_hash=keep)
-            audit.record(conn, user.id, "password.set", f"user:{user.uuid}", f"{ended} other sessions ended",
+            audit.record(conn, user.id, "password.set", audit.account_target(user.uuid), f"{ended} other sessions ended",
                          now=self.now())
 
     def remove_password(self, user: User) -> None:
         with self.db.write() as conn:
             users_store.set_password_hash(conn, user.id, None)
-            audit.record(conn, user.id, "password.remove", f"user:{user.uuid}", now=self.now())
+            audit.record(conn, user.id, "password.remove", audit.account_target(user.uuid), now=self.now())
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -164,7 +164,7 @@ class Accounts:
     def sign_out_everywhere(self, user: User) -> int:
         with self.db.write() as conn:
             n = sessions_store.delete_user_sessions(conn, user.id)
-            audit.record(conn, user.id, "sessions.revoke_all", f"user:{user.uuid}", f"{n} sessions", now=self.now())
+            audit.record(conn, user.id, "sessions.revoke_all", audit.account_target(user.uuid), f"{n} sessions", now=self.now())
             return n
 
     # -- profile, roles, bans ------------------------------------------------------------
@@ -191,7 +191,7 @@ class Accounts:
             if user.role != "admin":
                 users_store.set_role(conn, user.id, "admin")
             users_store.set_status(conn, user.id, "active")
-            audit.record(conn, None, "user.create_admin", f"user:{user.uuid}", audit.BY_CLI, now=self.now())
+            audit.record(conn, None, "user.create_admin", audit.account_target(user.uuid), audit.BY_CLI, now=self.now())
             again = users_store.get_user(conn, user.id)
         assert again is not None
         return again, created
@@ -209,7 +209,7 @@ class Accounts:
             if user is None:
                 raise NotFound(raw_email)
             users_store.set_role(conn, user.id, role)
-            audit.record(conn, None, "user.set_role", f"user:{user.uuid}", f"{user.role} → {role} {audit.BY_CLI}",
+            audit.record(conn, None, "user.set_role", audit.account_target(user.uuid), f"{user.role} → {role} {audit.BY_CLI}",
                          now=self.now())
         return user
 
@@ -227,7 +227,8 @@ class Accounts:
             if current.role == role:  # a double submit, or a stale form: nothing changes, nothing to log
                 return
             users_store.set_role(conn, target.id, role)
-            audit.record(conn, actor.id, "user.set_role", f"user:{target.uuid}", f"{current.role} → {role}", now=self.now())
+            audit.record(conn, actor.id, "user.set_role", audit.account_target(target.uuid), f"{current.role} → {role}",
+                         now=self.now())
 
     def set_banned(self, actor: User, target_uuid: str, banned: bool) -> None:
         target = self.get_by_uuid(target_uuid)
@@ -240,7 +241,7 @@ class Accounts:
             if banned:
                 sessions_store.delete_user_sessions(conn, target.id)
             action = "user.ban" if banned else "user.unban"
-            audit.record(conn, actor.id, action, f"user:{target.uuid}", target.email, now=self.now())
+            audit.record(conn, actor.id, action, audit.account_target(target.uuid), target.email, now=self.now())
 
     @staticmethod
     def _locked(conn: Connection, target: User) -> User:

@@ -18,7 +18,12 @@ DELETED_ACTOR = "[deleted account]"
 # Actions whose detail is the member's email address (who was banned), and what curators see instead.
 ADDRESS_DETAIL = frozenset({"user.ban", "user.unban"})
 ADMINS_ONLY = "(shown to admins)"
-ACCOUNT_TARGET = "user:"  # targets that are accounts: "user:<uuid>"
+ACCOUNT_TARGET = "user:"  # targets that are accounts: "user:<uuid>" (account_target)
+
+
+def account_target(user_uuid: str) -> str:
+    """The target an entry about a member's account names, which :func:`recent` reads back."""
+    return f"{ACCOUNT_TARGET}{user_uuid}"
 
 
 @dataclass(frozen=True, slots=True)

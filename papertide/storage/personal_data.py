@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from papertide.storage.audit import account_target
 from papertide.storage.schema import daily_listings, papers, upvotes, users
 from papertide.storage.tables.api import api_tokens
 from papertide.storage.tables.community import (
@@ -69,7 +70,7 @@ def _address(column: sa.ColumnElement[Any], email: str) -> sa.ColumnElement[bool
 def _about(user_id: int, user_uuid: str) -> sa.ColumnElement[bool]:
     """Audit entries the member made, or made about their account or their comments."""
     theirs = sa.select(sa.literal("comment:") + comments.c.uuid).where(comments.c.user_id == user_id)
-    return sa.or_(audit_log.c.actor_id == user_id, audit_log.c.target == f"user:{user_uuid}",
+    return sa.or_(audit_log.c.actor_id == user_id, audit_log.c.target == account_target(user_uuid),
                   audit_log.c.target.in_(theirs.scalar_subquery()))
 
 
