@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 import yaml  # PyYAML, pinned in the dev extra
 from typer.exceptions import TyperException
 from typer.main import get_command
@@ -157,9 +158,21 @@ def test_compose_builds_the_containerfile_and_sets_only_real_settings():
         build = services[name]["build"]
         assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Containerfile"
         env = services[name]["environment"]
-        assert set(env) <= fields
+        assert set(env) - {"FORWARDED_ALLOW_IPS"} <= fields
         assert env["PAPERTIDE_DEV_MODE"] == "false"
         assert env["PAPERTIDE_DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+def test_compose_web_sees_the_proxys_client_addresses_and_listens_on_loopback_only(monkeypatch: pytest.MonkeyPatch):
+    # Behind Docker's port publishing every request arrives from the network's gateway; unless
+    # uvicorn trusts it, X-Forwarded-For is dropped and all visitors share one rate-limit bucket.
+    web = compose()["services"]["web"]
+    trusted = web["environment"]["FORWARDED_ALLOW_IPS"]
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", trusted)
+    assert uvicorn.Config("papertide.app:create_app", factory=True).forwarded_allow_ips == trusted == "*"
+    # Trusting every sender is only safe while nothing outside the host can connect.
+    assert [p.split(":")[0] for p in web["ports"]] == ["127.0.0.1"]
+    assert set(web["environment"]) > set(compose()["services"]["worker"]["environment"])
 
 
 def test_containerfile_is_slim_non_root_installs_the_package_and_runs_the_cli():
