@@ -81,7 +81,7 @@ def query(
         console.print(f"Showing results for: {escape(page.corrected)}")
     for aid in page.missing_ids:
         console.print(f"Not in this database: {aid} (`papertide ingest arxiv-ids` or the submit page fetches it)")
-    table = Table(title=f"{page.total} results ({page.took_ms:.0f} ms)")
+    table = Table(title=f"{page.count_label} ({page.took_ms:.0f} ms)")
     for col in ("#", "arXiv id", "title", "published", "▲"):
         table.add_column(col)
     for n, hit in enumerate(page.hits, start=1):

@@ -105,6 +105,14 @@ class SearchPage:
         return (self.request.page + 1) * self.request.page_size < self.total
 
     @property
+    def count_label(self) -> str:
+        """How many results, said truly: a ranked list stops at CANDIDATES, so a full one is the best
+        of more, not every paper that matches."""
+        if self.query and not self.every_word and self.total >= CANDIDATES:
+            return f"{self.total} best matches"
+        return f"{self.total} result{'' if self.total == 1 else 's'}"
+
+    @property
     def first_index(self) -> int:
         return self.request.page * self.request.page_size + 1
 

@@ -231,3 +231,18 @@ def test_operators_apply_in_every_mode(service):
     for mode in ("lexical", "dense", "hybrid"):
         found = _ids(service, '"protein structures" -quantum', mode=mode)
         assert found == ["2401.00005"], mode
+
+
+@pytest.mark.parametrize(("text", "total", "every_word", "said"), [
+    ("diffusion", 200, False, "200 best matches"),  # the ranked list stopped at its cap: more papers match
+    ("diffusion", 199, False, "199 results"),
+    ("diffusion", 1, False, "1 result"),
+    ("diffusion", 1234, True, "1234 results"),  # sorted, every paper holding the words is counted
+    ("", 500, False, "500 results"),  # filters alone list every paper that passes them
+])
+def test_a_full_ranked_list_is_called_the_best_matches_not_every_result(text, total, every_word, said):
+    from papertide.search.service import CANDIDATES, SearchPage
+
+    assert CANDIDATES == 200
+    page = SearchPage(SearchRequest(text=text), text, (), total=total, every_word=every_word)
+    assert page.count_label == said
