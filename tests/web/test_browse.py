@@ -178,6 +178,8 @@ def test_daily_pages_have_a_date_picker_that_needs_no_javascript(client, corpus)
     assert (r.status_code, r.headers["location"]) == (303, "/papers/date/2026-06-03")
     assert client.get("/papers/date?date=2026-02-30").status_code == 404
     assert client.get("/papers/date?date=", follow_redirects=False).headers["location"] == "/"
+    # Emptying the field under "Only papers with code" keeps that choice on the latest day.
+    assert client.get("/papers/date?date=&has_code=1", follow_redirects=False).headers["location"] == "/?has_code=1"
 
 
 def test_list_pages_show_their_feed_links(client, corpus):

@@ -53,15 +53,16 @@ def pick_date(
     has_code: HasCode = "",
 ):
     """Where the date picker's form lands: on to ``/papers/date/{date}`` (no JavaScript needed)."""
-    if not date.strip():
-        return RedirectResponse("/", status_code=303)
+    code = "?has_code=1" if is_on(has_code) else ""
+    if not date.strip():  # "Go" with the field emptied: the latest day, still only with code if asked
+        return RedirectResponse(f"/{code}", status_code=303)
     try:
         day = parse_day(date.strip())
     except InvalidPeriod as exc:
         return templates.TemplateResponse(
             request, "error.html", {"title": "No such day", "message": str(exc)}, status_code=404
         )
-    return RedirectResponse(f"/papers/date/{day.label}{'?has_code=1' if is_on(has_code) else ''}", status_code=303)
+    return RedirectResponse(f"/papers/date/{day.label}{code}", status_code=303)
 
 
 def _period_page(
