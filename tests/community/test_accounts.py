@@ -208,3 +208,18 @@ def test_links_asked_for_a_strangers_address_do_not_lock_its_owner_out_of_their_
     owner = TestClient(client.app)
     ok = post(owner, "/auth/sign-in/password", {"email": "owner@example.org", "password": "correct horse battery"})
     assert ok.status_code == 303
+
+
+def test_spent_password_attempts_keep_the_form_and_point_to_a_sign_in_link(client, mailbox):
+    client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill during the test
+    attacker = TestClient(client.app, headers={"x-forwarded-for": "203.0.113.9"})
+    codes = [post(attacker, "/auth/sign-in/password", {"email": "owner@example.org", "password": "guess"}).status_code
+             for _ in range(6)]
+    assert codes[-1] == 429 and 429 not in codes[:5], codes
+    owner = TestClient(client.app)
+    r = post(owner, "/auth/sign-in/password", {"email": "owner@example.org", "password": "correct horse battery"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert 'id="password-form"' in r.text and 'value="owner@example.org"' in r.text
+    assert "Too many password attempts" in r.text and "sign-in link" in r.text
+    # The way the message points to still works for the owner.
+    assert post(owner, "/auth/sign-in/link", {"email": "owner@example.org"}).status_code == 200

@@ -4,7 +4,7 @@ optional passwords. Responses never reveal whether an address has an account.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.community import Denied
@@ -89,7 +89,17 @@ def password_sign_in(
     request: Request, community: CommunityDep, email: str = Form(""), password: str = Form(""), next: str = Form("/"),
 ):
     next_path = safe_next(next)
-    enforce(request, "sign-in-password", user_key=email.strip().lower()[:320] or None)
+    try:
+        enforce(request, "sign-in-password", user_key=email.strip().lower()[:320] or None)
+    except HTTPException as exc:
+        # Anyone can spend an address's password attempts; its owner is told the way that
+        # still works (links count apart) on the form itself, not on a bare error page.
+        wait = (exc.headers or {}).get("Retry-After", "60")
+        response = _form(request, next_path, 429, email=email[:320], password_error=(
+            f"Too many password attempts for this address; try again in {wait} seconds, "
+            "or ask for a sign-in link above: links do not count against passwords."))
+        response.headers["Retry-After"] = wait
+        return response
     try:
         signed = community.accounts.sign_in_with_password(
             email, password, request.headers.get("user-agent", ""), session_token(request)
