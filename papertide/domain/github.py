@@ -25,6 +25,10 @@ _REPO = re.compile(
     r"(?P<name>[A-Za-z0-9._-]{1,100}?)(?:\.git)?(?:[/?#].*)?$",
     re.ASCII,
 )
+# Fits owner/name, but is what a form's "no code" looks like.
+_PLACEHOLDERS = frozenset({"n/a", "n/a/", "na/na"})
+# Code hosts whose front page is no paper's code: a link to one alone is a placeholder too.
+_FORGES = frozenset({"github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"})
 MISSING_RECHECK_DAYS = 7  # a repo GitHub answered 404 for is asked again after this many days
 FORMULA = "growth = stars now - stars at the start of the window"
 
@@ -36,8 +40,10 @@ def parse_github_repo(text: str | None) -> str | None:
     'AI9Stars/Cheers'
     >>> parse_github_repo("https://gitlab.com/a/b") is None
     True
+    >>> parse_github_repo("N/A") is None  # owner "N", repo "A" in form only
+    True
     """
-    if not text:
+    if not text or text.strip().lower() in _PLACEHOLDERS:
         return None
     match = _REPO.match(text.strip().rstrip("/"))
     if match is None or match.group("name") in (".", ".."):
@@ -62,6 +68,8 @@ def other_code_link(text: str | None) -> CodeLink | None:
     CodeLink(url='https://gitlab.com/lab/model', host='gitlab.com')
     >>> other_code_link("https://github.com/lab/model") is None
     True
+    >>> other_code_link("https://gitlab.com/") is None  # a forge's front page names no code
+    True
     """
     if not text or parse_github_repo(text) is not None:
         return None
@@ -77,7 +85,10 @@ def other_code_link(text: str | None) -> CodeLink | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not host:
         return None
-    return CodeLink(url, host.removeprefix("www."))
+    host = host.removeprefix("www.")
+    if host in _FORGES and not parts.path.strip("/"):
+        return None
+    return CodeLink(url, host)
 
 
 def repo_url(repo: str) -> str:

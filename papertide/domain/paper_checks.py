@@ -25,6 +25,9 @@ The rules, and why:
 - A project page is shown as a link, so only an absolute http(s) URL of sane length is kept
   (``javascript:`` or ``data:`` would run in a reader's browser); any other value is dropped
   with a note and the rest of the record is stored.
+- A code repository counts for "has code" and shows as a badge or a link, so only a GitHub
+  repository or an http(s) address is kept; ``N/A``, ``none`` or ``https://github.com/`` are
+  dropped with a note (a stored value is kept when a later source sends such junk).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
+from papertide.domain.github import other_code_link, parse_github_repo
 from papertide.domain.ingest import Harvested, PaperVersion
 from papertide.domain.papers import Listing, Paper
 
@@ -72,6 +76,10 @@ def check_harvested(item: Harvested, today: date) -> Harvested:
             item = replace(item, notes=(*item.notes, note))
         if page != item.paper.project_page:
             item = replace(item, paper=replace(item.paper, project_page=page))
+    repo = item.paper.github_repo
+    if repo and parse_github_repo(repo) is None and other_code_link(repo) is None:
+        note = f"{item.paper.arxiv_id}: github_repo {repo[:80]!r} names no code repository; dropped it"
+        item = replace(item, paper=replace(item.paper, github_repo=None), notes=(*item.notes, note))
     paper = check_paper(item.paper, today)
     if item.listing is None and not item.versions:  # the common case of a bulk load: no rebuilding
         return item if paper is item.paper else replace(item, paper=paper)

@@ -87,3 +87,19 @@ def test_our_own_records_win_every_field_but_never_unwithdraw_or_downgrade():
     v3 = Harvested(replace(record, version=3), SourceKind.RECORD)
     assert history_rows(stored, v3) == (PaperVersion(2, None, P.title, P.abstract, P.authors),)
     assert history_rows(None, v3) == ()  # a first import writes no version rows
+
+
+@pytest.mark.parametrize("junk", ["N/A", "n/a", "none", "-", "TBD", "https://github.com/", "github.com",
+                                  "https://gitlab.com", "javascript:alert(1)"])
+def test_a_code_repository_that_names_no_code_is_dropped_with_a_note(junk):
+    checked = check_harvested(Harvested(replace(P, github_repo=junk)), TODAY)
+    assert checked.paper.github_repo is None
+    assert checked.paper.title == P.title  # the rest of the record is kept
+    assert len(checked.notes) == 1 and "names no code repository; dropped it" in checked.notes[0]
+
+
+@pytest.mark.parametrize("repo", ["https://github.com/lab/model", "lab/model", "https://gitlab.com/lab/model",
+                                  "https://github.com/lab", "https://anonymous.4open.science/r/x-1234"])
+def test_a_real_code_address_is_kept(repo):
+    checked = check_harvested(Harvested(replace(P, github_repo=repo)), TODAY)
+    assert (checked.paper.github_repo, checked.notes) == (repo, ())
