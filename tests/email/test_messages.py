@@ -87,3 +87,13 @@ def test_a_confirmation_link_works_as_long_as_the_unconfirmed_request_lives(monk
     assert signer.verify("confirm", thirteen_days_old).subscription_uuid == "uuid-1"
     with pytest.raises(InvalidToken, match="expired"):
         signer.verify("confirm", fifteen_days_old)
+
+
+def test_digest_papers_in_a_right_to_left_script_read_in_their_own_direction():
+    # A title in Arabic or Hebrew inside a left-to-right digest would show its words reversed
+    # around Latin acronyms; dir="auto" lets the client take the text's own direction.
+    notices = Notices(Settings(base_url="https://papers.example", _env_file=None))  # type: ignore[call-arg]
+    paper = Candidate("2606.05009", "نموذج لغوي كبير LLM للعربية", "نلخص العمل.", authors=("سارة أحمد",))
+    html = str(notices._paper_block(paper)["html"])
+    for text in ("نموذج لغوي كبير LLM للعربية", "سارة أحمد", "نلخص العمل."):
+        assert 'dir="auto" style=' in html.split(text)[0].rsplit("<", 1)[1], text

@@ -43,7 +43,7 @@ def test_papers_without_authors_or_abstract_render_without_artefacts(sqlite_mail
     ]
     assert re.findall(r"<p[^>]*>\s*</p>", html) == []
     assert "None" not in text + html and ", ," not in html
-    assert html.count('class="pt-muted" style="font-size:13px') == 1  # one authors line: Ada's
+    assert html.count('class="pt-muted" dir="auto" style="font-size:13px') == 1  # one authors line: Ada's
 
     with TestClient(app, base_url="https://papers.example") as client:
         page = client.get("/digests/2026-06-04").text
