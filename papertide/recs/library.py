@@ -50,6 +50,9 @@ _WRAPPING = "()[]{}<>\"'`“”‘’."
 # CSL-JSON is an object or a list of objects; a pasted ``["2401.00001", …]`` or "[1] …" is a list of ids.
 _CSL_START = re.compile(r"\s*(?:\{|\[\s*[{\]])")
 _BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
+# A BibTeX field (``title = {…}``, ``year = "2020"``): in text that is not JSON yet starts with "{",
+# the body of an entry copied without its "@article" (CSL-JSON's own error would only confuse).
+_BIBTEX_FIELD = re.compile(r"\b[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 _BARE = "no-enclosing"  # what bibtexparser records for a value written without braces or quotes
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
 
@@ -362,6 +365,9 @@ def parse_csl_json(text: str) -> tuple[list[LibraryEntry], list[str]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if _BIBTEX_FIELD.search(text):
+            raise LibraryError("This looks like a BibTeX entry without its first part: an entry starts like "
+                               "@article{key, … or @misc{key, …. Paste or export the whole entry, from its @.") from None
         raise LibraryError(f"This is not valid CSL-JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     except RecursionError:  # lists inside lists a thousand deep: no export looks like that
         raise LibraryError("This is not CSL-JSON: its lists or objects are nested too deeply to read.") from None

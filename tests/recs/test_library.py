@@ -189,6 +189,20 @@ def test_invalid_csl_json_says_where():
         parse_library("x.json", '"just a string"')
 
 
+@pytest.mark.parametrize(("filename", "text"), [
+    ("", "{vaswani2017,\n  title = {Attention},\n  eprint = {1706.03762},\n}"),
+    ("", "  {\n  title={Attention is all you need},\n  journal={arXiv preprint arXiv:1706.03762}\n}"),
+    ("pasted.json", "{vaswani2017, title = {Attention}, eprint = {1706.03762}}"),
+])
+def test_a_bibtex_entry_pasted_without_its_at_type_line_is_named_as_such_not_as_broken_json(filename, text):
+    with pytest.raises(LibraryError) as caught:
+        parse_library(filename, text)
+    assert str(caught.value) == (
+        "This looks like a BibTeX entry without its first part: an entry starts like "
+        "@article{key, … or @misc{key, …. Paste or export the whole entry, from its @."
+    )
+
+
 # -- pasted ids ---------------------------------------------------------------------------------
 
 
