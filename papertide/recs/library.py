@@ -54,6 +54,10 @@ _BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 # the body of an entry copied without its "@article" (CSL-JSON's own error would only confuse).
 _BIBTEX_FIELD = re.compile(r"\b[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 _BARE = "no-enclosing"  # what bibtexparser records for a value written without braces or quotes
+# Zotero RDF, EndNote XML, MODS: no maintained parser reads them for us, and read as a list of ids
+# every tag became a failed entry while links in notes imported papers the reader never saved.
+_XML_START = re.compile(r"\s*<(?:\?xml|rdf:RDF|xml)\b", re.IGNORECASE)
+_XML_EXTENSIONS = ("rdf", "xml")
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
 
 
@@ -148,8 +152,13 @@ def _bomless_utf16(head: bytes) -> str | None:
 
 
 def detect_format(filename: str, text: str) -> str:
-    """bibtex, ris, csl or ids, from the extension when it says, else from the content."""
+    """bibtex, ris, csl or ids, from the extension when it says, else from the content.
+    Raises :class:`LibraryError` for XML (Zotero RDF, EndNote XML), naming the formats that work."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext in _XML_EXTENSIONS or _XML_START.match(text):
+        raise LibraryError("This is an XML file (Zotero RDF or EndNote XML?), which cannot be imported. Export your "
+                           "library as BibTeX, RIS or CSL JSON (in Zotero: File → Export Library…), or paste arXiv "
+                           "ids or links.")
     by_ext = {"bib": "bibtex", "bibtex": "bibtex", "ris": "ris", "json": "csl", "csljson": "csl"}
     if ext in by_ext:
         return by_ext[ext]

@@ -203,6 +203,30 @@ def test_a_bibtex_entry_pasted_without_its_at_type_line_is_named_as_such_not_as_
     )
 
 
+ZOTERO_RDF = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:bib="http://purl.org/net/biblio#">
+    <bib:Article rdf:about="http://arxiv.org/abs/1706.03762">
+        <dc:title>Attention Is All You Need</dc:title>
+    </bib:Article>
+</rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize(("filename", "text"), [
+    ("Exported Items.rdf", ZOTERO_RDF), ("", ZOTERO_RDF), ("", ZOTERO_RDF.split("\n", 1)[1]),
+    ("endnote.xml", "<xml><records><record><urls>https://arxiv.org/abs/2401.00001</urls></record></records></xml>"),
+])
+def test_zotero_rdf_and_other_xml_are_refused_naming_the_formats_that_work(filename, text):
+    # Read as a list of ids, every tag was a failed entry, and links in notes imported papers the
+    # reader never saved.
+    with pytest.raises(LibraryError) as caught:
+        parse_library(filename, text)
+    assert str(caught.value) == (
+        "This is an XML file (Zotero RDF or EndNote XML?), which cannot be imported. Export your library as "
+        "BibTeX, RIS or CSL JSON (in Zotero: File → Export Library…), or paste arXiv ids or links."
+    )
+
+
 # -- pasted ids ---------------------------------------------------------------------------------
 
 
