@@ -41,6 +41,8 @@ _IN_TEXT = (
     re.compile(r"arxiv\.org/(?:abs|pdf|html|format)/([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
     re.compile(r"10\.48550/arxiv\.([^\s\"'<>{}\\,;]+)", re.IGNORECASE),
     re.compile(r"\barxiv:\s*([^\s\"'<>{}\\,;)\]]+)", re.IGNORECASE),
+    # Google Scholar's journal for an old-style id, which it writes without "arXiv:": "arXiv preprint hep-th/9711200".
+    re.compile(r"\barxiv\s+preprint\s+([^\s\"'<>{}\\,;)\]]+)", re.IGNORECASE),
     # Sites that name a paper by its arXiv id: Hugging Face's paper pages (and their short host) and alphaXiv.
     re.compile(r"(?:(?:huggingface|hf)\.co/papers|alphaxiv\.org/(?:abs|overview|pdf))/([^\s\"'<>{}\\,;]+)",
                re.IGNORECASE),

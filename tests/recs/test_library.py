@@ -58,6 +58,25 @@ def test_bibtex_finds_ids_in_every_field_exporters_use_and_says_why_not():
     assert parsed.entries[5].message == "entry 6 (smith2020): no arXiv id, DOI or URL found"
 
 
+def test_bibtex_from_google_scholar_names_old_style_ids_without_an_arxiv_prefix():
+    # Scholar writes "arXiv preprint arXiv:2005.14165" for new ids but "arXiv preprint hep-th/9711200" for old ones.
+    text = """
+@article{maldacena1999large,
+  title={The large N limit of superconformal field theories and supergravity},
+  author={Maldacena, Juan},
+  journal={arXiv preprint hep-th/9711200},
+  year={1997}
+}
+@article{gs2, title={Knots}, journal={arXiv preprint math/0309136v2}}
+@article{gs3, title={Preprint}, journal={arXiv preprint}, year={2020}}
+"""
+    assert ids(parse_library("scholar.bib", text)) == [
+        ("maldacena1999large", "hep-th/9711200", None),
+        ("gs2", "math/0309136", None),
+        ("gs3", None, "no arXiv id, DOI or URL found"),
+    ]
+
+
 def test_bibtex_from_semantic_scholar_and_dblp_names_the_paper_by_corr_volume():
     # Semantic Scholar's "Cite" and DBLP's older entries give an arXiv paper only as CoRR's volume.
     text = """
