@@ -1,5 +1,6 @@
-"""Reading a member's paper library: BibTeX, RIS, CSL-JSON (Zotero exports all three) or a pasted
-list of arXiv ids and URLs, each entry matched to an arXiv id. Pure: bytes in, entries out.
+"""Reading a member's paper library: BibTeX, RIS, CSL-JSON, CSV (Zotero exports all four; our
+collections export CSV) or a pasted list of arXiv ids and URLs, each entry matched to an arXiv id.
+Pure: bytes in, entries out.
 
 One bad entry never costs the good ones: every entry comes back with its arXiv id or with the
 reason we found none. Only a problem with the whole file (too big, binary, not JSON at all)
@@ -11,6 +12,8 @@ BibTeX is parsed by bibtexparser 2 and RIS by rispy, the maintained parsers for 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -27,7 +30,7 @@ from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # one upload; a 5,000-entry BibTeX export is about 3 MB
 MAX_ENTRIES = 5000  # entries in one import
-FORMATS = ("bibtex", "ris", "csl", "ids")
+FORMATS = ("bibtex", "ris", "csl", "csv", "ids")
 _KEY_CHARS = 60  # how much of a key or line an error message repeats
 
 # Fields that hold an arXiv identifier as their whole value (BibLaTeX eprint, JabRef/Mendeley arxivid).
@@ -60,6 +63,11 @@ _BARE = "no-enclosing"  # what bibtexparser records for a value written without 
 # every tag became a failed entry while links in notes imported papers the reader never saved.
 _XML_START = re.compile(r"\s*<(?:\?xml|rdf:RDF|xml)\b", re.IGNORECASE)
 _XML_EXTENSIONS = ("rdf", "xml")
+# A CSV whose header names one of these columns (any case, spaces as "_") is a table of references:
+# our collections' export (arxiv_id, url) and Zotero's (DOI, Url, Extra). Read as a list of ids,
+# every word of every title was a failed entry, and a title naming another paper's id imported it.
+_CSV_ID_COLUMNS = frozenset({"arxiv_id", "arxivid", "eprint", "doi", "url", "link"})
+_CSV_DEFUSED = re.compile(r"'(?=[=+\-@\t\r])")  # the quote our CSV export puts before a would-be formula
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
 
 
@@ -99,7 +107,8 @@ def parse_library(filename: str, data: bytes | str) -> ParsedLibrary:
     check_size(len(data.encode() if isinstance(data, str) else data))
     text, notices = decode(data)
     fmt = detect_format(filename, text)
-    reader = {"bibtex": parse_bibtex, "ris": parse_ris, "csl": parse_csl_json, "ids": parse_id_list}[fmt]
+    reader = {"bibtex": parse_bibtex, "ris": parse_ris, "csl": parse_csl_json, "csv": parse_csv,
+              "ids": parse_id_list}[fmt]
     entries, more = reader(text)
     if len(entries) > MAX_ENTRIES:
         raise LibraryError(f"The file holds {len(entries):,} entries; at most {MAX_ENTRIES:,} can be imported at once. "
@@ -154,7 +163,7 @@ def _bomless_utf16(head: bytes) -> str | None:
 
 
 def detect_format(filename: str, text: str) -> str:
-    """bibtex, ris, csl or ids, from the extension when it says, else from the content.
+    """bibtex, ris, csl, csv or ids, from the extension when it says, else from the content.
     Raises :class:`LibraryError` for XML (Zotero RDF, EndNote XML), naming the formats that work."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext in _XML_EXTENSIONS or _XML_START.match(text):
@@ -164,6 +173,8 @@ def detect_format(filename: str, text: str) -> str:
     by_ext = {"bib": "bibtex", "bibtex": "bibtex", "ris": "ris", "json": "csl", "csljson": "csl"}
     if ext in by_ext:
         return by_ext[ext]
+    if _csv_header(text):  # a .csv without such a header is a column of ids, read as a list of them
+        return "csv"
     if _CSL_START.match(text):
         return "csl"
     if re.search(r"^TY\s{1,2}-", text, re.MULTILINE):
@@ -393,6 +404,33 @@ def parse_csl_json(text: str) -> tuple[list[LibraryEntry], list[str]]:
             continue
         key = str(item.get("citation-key") or item.get("id") or "")
         entries.append(_entry(index, key, item))
+    return entries, []
+
+
+def _csv_header(text: str) -> list[str] | None:
+    """The column names of a CSV table of references (see ``_CSV_ID_COLUMNS``), else None."""
+    first = text.lstrip().split("\n", 1)[0]
+    if "," not in first:
+        return None
+    names = ["_".join(cell.strip().lower().split()) for cell in next(csv.reader([first]), [])]
+    return names if _CSV_ID_COLUMNS.intersection(names) else None
+
+
+def parse_csv(text: str) -> tuple[list[LibraryEntry], list[str]]:
+    """One reference a row, its id found in its columns as in any other format's fields."""
+    header = _csv_header(text) or []
+    rows = csv.reader(io.StringIO(text.lstrip()))
+    next(rows, None)
+    entries: list[LibraryEntry] = []
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        fields = {name: _CSV_DEFUSED.sub("", cell, count=1) if cell.startswith("'") else cell
+                  for name, cell in zip(header, row, strict=False) if name}
+        key = fields.get("arxiv_id") or fields.get("key") or fields.get("id") or ""
+        entries.append(_entry(len(entries) + 1, key.strip(), fields))
+    if not entries:
+        raise LibraryError("The CSV file has a header but no rows to import.")
     return entries, []
 
 

@@ -2,9 +2,12 @@
 every way a file goes wrong. A bad entry is reported with its number and key; good entries stay."""
 
 import json
+from datetime import date
 
 import pytest
 
+from papertide.domain.collections import to_csv
+from papertide.domain.papers import Paper
 from papertide.recs.library import (
     MAX_ENTRIES,
     MAX_IMPORT_BYTES,
@@ -244,6 +247,44 @@ def test_zotero_rdf_and_other_xml_are_refused_naming_the_formats_that_work(filen
         "This is an XML file (Zotero RDF or EndNote XML?), which cannot be imported. Export your library as "
         "BibTeX, RIS or CSL JSON (in Zotero: File → Export Library…), or paste arXiv ids or links."
     )
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+
+def test_a_collection_exported_as_csv_imports_as_its_papers_and_nothing_else():
+    # Read as a list of ids, every word of every title was a failed entry, and a title naming another
+    # paper's id ("Beyond 2401.00002") imported that paper too.
+    papers = [Paper("hep-th/9901001", "The Large N Limit, of things", "", ("Juan Maldacena", "Ada Lovelace"),
+                    ("hep-th",), date(1999, 1, 1)),
+              Paper("2401.00001", "-Beyond 2401.00002: scaling", "", ("A B",), ("cs.LG",), date(2024, 1, 1))]
+    for filename in ("To read.csv", ""):
+        parsed = parse_library(filename, to_csv(papers))
+        assert parsed.format == "csv"
+        assert ids(parsed) == [("hep-th/9901001", "hep-th/9901001", None), ("2401.00001", "2401.00001", None)]
+        assert [e.title for e in parsed.entries] == ["The Large N Limit, of things", "-Beyond 2401.00002: scaling"]
+
+
+def test_zotero_csv_finds_ids_in_its_url_doi_and_extra_columns():
+    text = (
+        '"Key","Item Type","Publication Year","Author","Title","DOI","Url","Extra"\r\n'
+        '"ABCD1234","preprint","2017","Vaswani, Ashish","Attention","10.48550/arXiv.1706.03762","",""\r\n'
+        '"EFGH5678","journalArticle","1997","Maldacena, Juan","Large N","","http://arxiv.org/abs/hep-th/9711200v3",""\r\n'
+        '"IJKL9012","preprint","2020","Brown, Tom","GPT-3","","","arXiv: 2005.14165"\r\n'
+        '"MNOP3456","book","2020","Smith, J.","A book","","",""\r\n'
+    )
+    assert ids(parse_library("Exported Items.csv", text)) == [
+        ("ABCD1234", "1706.03762", None), ("EFGH5678", "hep-th/9711200", None), ("IJKL9012", "2005.14165", None),
+        ("MNOP3456", None, "no arXiv id, DOI or URL found"),
+    ]
+
+
+def test_a_csv_file_of_bare_ids_without_a_header_is_still_a_list_of_ids():
+    parsed = parse_library("ids.csv", "2401.00001,\nhep-th/9901001v2,\n")
+    assert parsed.format == "ids"
+    assert [e.arxiv_id for e in parsed.entries] == ["2401.00001", "hep-th/9901001"]
+    with pytest.raises(LibraryError, match="has a header but no rows"):
+        parse_library("empty.csv", "arxiv_id,title,url\r\n")
 
 
 # -- pasted ids ---------------------------------------------------------------------------------
