@@ -85,10 +85,16 @@ class LibraryEntry:
 
     @property
     def message(self) -> str:
-        """``entry 3 (smith2020): no arXiv id, DOI or URL found`` (empty when matched)."""
+        """``entry 3 (smith2020): no arXiv id, DOI or URL found`` (empty when matched). Without a key
+        (Zotero's RIS has none) the title names it: "entry 17" alone sends the reader counting records."""
         if self.error is None:
             return ""
-        return f"entry {self.index} ({self.key}): {self.error}" if self.key else f"entry {self.index}: {self.error}"
+        if self.key:
+            return f"entry {self.index} ({self.key}): {self.error}"
+        if self.title:
+            title = self.title if len(self.title) <= _KEY_CHARS else self.title[:_KEY_CHARS].rstrip() + "…"
+            return f'entry {self.index} ("{title}"): {self.error}'
+        return f"entry {self.index}: {self.error}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,7 +165,8 @@ def test_ris_reads_records_and_keeps_one_without_er():
         ("", "2401.00004", None),
     ]
     assert parsed.notices == ("RIS record 4 has no ER line; it was read to the end of the file.",)
-    assert parsed.entries[2].message == "entry 3: no arXiv id, DOI or URL found"
+    # Zotero's RIS has no ID line: the title is what lets the reader find a failed record.
+    assert parsed.entries[2].message == 'entry 3 ("No id"): no arXiv id, DOI or URL found'
 
 
 def test_ris_with_wrong_tags_single_space_dashes_and_a_missing_er_in_the_middle():
@@ -408,5 +409,8 @@ def test_find_arxiv_id_prefers_links_over_notes_citing_other_papers():
     assert find_arxiv_id(fields) == ("2401.00002", None)
 
 
-def test_entry_message_without_a_key():
+def test_entry_message_without_a_key_names_the_title_when_there_is_one():
     assert LibraryEntry(2, "", None, "boom").message == "entry 2: boom"
+    assert LibraryEntry(2, "", None, "boom", "A title").message == 'entry 2 ("A title"): boom'
+    long = LibraryEntry(2, "", None, "boom", "A very long title " * 10).message
+    assert long == 'entry 2 ("' + "A very long title " * 3 + 'A very…"): boom'
