@@ -22,13 +22,15 @@ from papertide.domain.tex import detex_name
 POSITIVE_KINDS = ("upvote", "save", "library", "mine")
 NEGATIVE_KIND = "not_interested"
 STORED_KINDS = ("not_interested", "library", "mine")  # kinds kept in rec_signals (the rest live elsewhere)
-SOURCES = ("web", "bibtex", "ris", "csl", "ids", "digest")
+SOURCES = ("web", "bibtex", "ris", "csl", "csv", "ids", "digest")
 FOLLOW_KINDS = ("author", "category", "query")
 MAX_FOLLOW_CHARS = 200  # the column width; a longer query is refused, not cut
 MAX_FOLLOWS = 500  # per member: a profile, not a bulk store
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "King, Jr." is not "Last, First"
 
-EntryStatus = Literal["matched", "pending", "error"]
+# "repeated": the entry names a paper an earlier entry of the same file named (a preprint and its
+# published version), so each paper is counted once.
+EntryStatus = Literal["matched", "pending", "repeated", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,10 @@ class ImportReport:
     @property
     def pending(self) -> int:
         return self.count("pending")
+
+    @property
+    def repeated(self) -> int:
+        return self.count("repeated")
 
     @property
     def errors(self) -> tuple[EntryResult, ...]:

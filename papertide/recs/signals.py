@@ -166,12 +166,20 @@ class Signals:
         kind = "mine" if mine else "library"
         wanted = sorted({e.arxiv_id for e in parsed.entries if e.arxiv_id})
         results: list[EntryResult] = []
+        first: dict[str, int] = {}  # arXiv id → the entry that named it first
         with self.db.write() as conn:
             held = store.paper_ids_by_arxiv(conn, wanted)
             for e in parsed.entries:
                 if e.arxiv_id is None:
                     results.append(EntryResult(e.index, e.key, "error", None, e.message))
-                elif e.arxiv_id in held:
+                    continue
+                if e.arxiv_id in first:
+                    named = f"entry {e.index} ({e.key})" if e.key else f"entry {e.index}"
+                    results.append(EntryResult(e.index, e.key, "repeated", e.arxiv_id,
+                                               f"{named}: the same paper as entry {first[e.arxiv_id]} ({e.arxiv_id})"))
+                    continue
+                first[e.arxiv_id] = e.index
+                if e.arxiv_id in held:
                     store.add_signal(conn, user.id, held[e.arxiv_id], kind, parsed.format)
                     results.append(EntryResult(e.index, e.key, "matched", e.arxiv_id, e.title))
                 else:

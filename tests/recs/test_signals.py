@@ -167,6 +167,27 @@ def test_import_keeps_good_entries_reports_bad_ones_and_fetches_unknown_ids(serv
     assert services.signals.interests(ada).pending == []
 
 
+def test_an_import_counts_each_paper_once_and_names_the_entries_that_repeat_one(services):
+    # Libraries hold a paper twice (the preprint and the published version, both linking arXiv):
+    # counted per entry, "3 matched" stood for two papers.
+    add_papers(services.db, make_paper("2606.00001"), make_paper("2606.00002"))
+    bib = (
+        "@misc{preprint, eprint={2606.00001}}\n"
+        "@article{published, doi={10.1000/x}, note={arXiv:2606.00001v2}}\n"
+        "@misc{other, eprint={2606.00002}}\n"
+        "@misc{new, eprint={2606.00009}}\n"
+        "@misc{new_again, url={https://arxiv.org/abs/2606.00009}}\n"
+    )
+    ada = _user(services)
+    report = services.signals.import_library(ada, "refs.bib", bib)
+    assert (report.matched, report.pending, report.repeated, len(report.errors)) == (2, 1, 2, 0)
+    assert [r.message for r in report.results if r.status == "repeated"] == [
+        "entry 2 (published): the same paper as entry 1 (2606.00001)",
+        "entry 5 (new_again): the same paper as entry 4 (2606.00009)",
+    ]
+    assert [p.arxiv_id for p in services.signals.interests(ada).pending] == ["2606.00009"]
+
+
 def test_offline_instances_never_fetch_but_settle_ids_imported_since(services, fake_arxiv):
     ada = _user(services)
     services.signals.offline = True

@@ -147,6 +147,8 @@ def test_importing_a_file_lists_the_papers_and_each_bad_entry(client):
     assert "First listed" in mine and "Second listed" in mine
     r = post(client, "/me/interests/import", {"ids": "2606.00002\n2607.00009\nnonsense"})
     assert "1 matched, 1 to fetch from arXiv, 1 not imported" in r.text and "<code>2607.00009</code>" in r.text
+    r = post(client, "/me/interests/import", {"ids": "2606.00002\narXiv:2606.00002v2\n2607.00009"})
+    assert "1 matched, 1 to fetch from arXiv, 1 repeating an earlier entry's paper, 0 not imported" in r.text
     r = client.post("/me/interests/import", data={"csrf_token": csrf(client)},
                     files={"file": ("lib.json", b"[{", "application/json")})
     assert r.status_code == 400 and "This is not valid CSL-JSON" in r.text
