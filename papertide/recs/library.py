@@ -393,7 +393,7 @@ def parse_csl_json(text: str) -> tuple[list[LibraryEntry], list[str]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if _BIBTEX_FIELD.search(text):
+        if text.lstrip().startswith("{") and _BIBTEX_FIELD.search(text):
             raise LibraryError("This looks like a BibTeX entry without its first part: an entry starts like "
                                "@article{key, … or @misc{key, …. Paste or export the whole entry, from its @.") from None
         raise LibraryError(f"This is not valid CSL-JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None

@@ -206,6 +206,9 @@ def test_csl_json_as_zotero_exports_it():
 
 
 def test_invalid_csl_json_says_where():
+    # A page saved instead of the export (a sign-in page): its attributes are not BibTeX fields.
+    with pytest.raises(LibraryError, match=r"not valid CSL-JSON: Expecting value at line 1, column 1"):
+        parse_library("export.json", '<html><meta charset="utf-8"><a href="x">Sign in</a></html>')
     with pytest.raises(LibraryError, match=r"not valid CSL-JSON: Expecting .* at line 2, column"):
         parse_library("x.json", '[{"id": "a",\n "title": }]')
     with pytest.raises(LibraryError, match="must be a list of items"):
