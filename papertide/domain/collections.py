@@ -195,7 +195,7 @@ def bibtex_key(p: Paper) -> str:
     is "spider", not "textsc"). A "Last, First" name gives its last name.
 
     >>> bibtex_key(Paper("2405.12345", r"\\'Evolution des $\\mathcal{O}(n)$", "", ("Zoë Çağlar",)))
-    'caglarevolution_240512345'
+    'caglar2024evolution_240512345'
     """
     words = p.authors[0].split(",")[0].split() if p.authors else []
     suffixed = _suffixed(words)
@@ -203,8 +203,12 @@ def bibtex_key(p: Paper) -> str:
     last = _ascii_word(family[-1]) if family else ""
     word = next((w for w in re.findall(r"[A-Za-z]+", ascii_fold(tex_to_text(detex_text(p.title)))) if len(w) > 3),
                 "paper")
-    year = p.published.year if p.published else ""
-    return f"{last or 'anon'}{year}{word.lower()}" + "_" + _ascii_word(p.arxiv_id)
+    return f"{last or 'anon'}{_year(p)}{word.lower()}" + "_" + _ascii_word(p.arxiv_id)
+
+
+def _year(p: Paper) -> str:
+    """The entry's year: its date's, else the year its id was assigned (the key and the year field agree)."""
+    return str(p.published.year if p.published else id_year(p.arxiv_id) or "")
 
 
 def _ascii_word(text: str) -> str:
@@ -220,7 +224,7 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
             # No authors: no field (a made-up "Unknown" reads as a person to BibTeX and Zotero).
             ("author", " and ".join(_bibtex_name(a) for a in p.authors)),
             # No date: the year the id was assigned, which citation styles need.
-            ("year", str(p.published.year if p.published else id_year(p.arxiv_id) or "")),
+            ("year", _year(p)),
             ("eprint", p.arxiv_id),
             ("archivePrefix", "arXiv"),
             ("primaryClass", p.primary_category or ""),

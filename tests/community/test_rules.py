@@ -330,3 +330,5 @@ def test_bibtex_of_a_paper_without_authors_or_date_invents_no_person_and_dates_i
     new, old = Paper("2405.12347", "T", "", ()), Paper("hep-th/9901001", "T", "", ())
     assert "author" not in to_bibtex([new])
     assert "  year = {2024},\n" in to_bibtex([new]) and "  year = {1999},\n" in to_bibtex([old])
+    # The key carries the same year as the entry: it was "anonpaper_hepth9901001", with no year.
+    assert (bibtex_key(new), bibtex_key(old)) == ("anon2024paper_240512347", "anon1999paper_hepth9901001")
