@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from papertide.domain.collections import to_csv
+from papertide.domain.collections import to_bibtex, to_csv
 from papertide.domain.papers import Paper
 from papertide.recs.library import (
     MAX_ENTRIES,
@@ -251,6 +251,29 @@ def test_zotero_rdf_and_other_xml_are_refused_naming_the_formats_that_work(filen
         "This is an XML file (Zotero RDF or EndNote XML?), which cannot be imported. Export your library as "
         "BibTeX, RIS or CSL JSON (in Zotero: File → Export Library…), or paste arXiv ids or links."
     )
+
+
+def test_our_bibtex_export_round_trips_through_our_importer_and_bibtexparser():
+    import bibtexparser
+
+    papers = [
+        Paper("hep-th/9901001", r"The Large $N$ Limit: 100% & \textsc{Spider} {braces} #1 ~ ^ _x", "",
+              ("Juan Maldacena", "Zoë Çağlar", "李小龙", "ATLAS Collaboration", "Martin Luther King Jr."), ("hep-th",)),
+        Paper("2401.00001", "Many hands", "", tuple(f"Author{i} Name{i}" for i in range(3000)), ("cs.LG",),
+              date(2024, 1, 1)),
+        Paper("math/0309136", "Knots", "", (), ("math.GT",)),
+    ]
+    bib = to_bibtex(papers)
+    assert ids(parse_library("collection.bib", bib)) == [
+        ("maldacena1999large_hepth9901001", "hep-th/9901001", None),
+        ("name02024many_240100001", "2401.00001", None),
+        ("anon2003knots_math0309136", "math/0309136", None),
+    ]
+    parsed = bibtexparser.parse_string(bib)
+    assert parsed.failed_blocks == []
+    assert [(e["eprint"], len(e["author"].split(" and ")) if "author" in e else 0) for e in parsed.entries] == [
+        ("hep-th/9901001", 5), ("2401.00001", 3000), ("math/0309136", 0),
+    ]
 
 
 # -- CSV ---------------------------------------------------------------------------------------
