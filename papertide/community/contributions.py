@@ -110,12 +110,15 @@ class Submissions:
             already_listed_today=submissions_store.is_listed_on(conn, paper_id, day),
             submitted_today_by_user=submissions_store.count_submitted_by(conn, user.id, day),
             exempt=permissions.is_exempt_from_submission_rules(user),
+            removed_today=submissions_store.was_removed(conn, paper_id, day),
         )
         reason = check_submission(self.rules, ctx)
         if reason is None and not submissions_store.add_submission(conn, paper_id, day, user.id, user.display_name):
             reason = "This paper is already on today's list."
         if reason:
             raise InvalidInput(reason)
+        if ctx.removed_today:  # a curator listing it again: the removal no longer stands
+            submissions_store.forget_removal(conn, paper_id, day)
         audit.record(conn, user.id, "paper.submit", f"paper:{arxiv_id}", day.isoformat(), now=self.now())
 
     def _request(self, conn: Connection, user: User, arxiv_id: str, day: date) -> None:

@@ -1,9 +1,9 @@
 """Rules for submitting a paper to today's daily list, after Hugging Face's.
 
 A member may submit a paper published at most ``max_age_days`` ago, at most
-``daily_cap`` papers a day, and not one that is already on today's list. Curators and
-admins are exempt from the age and cap rules (never from duplicates: a paper is on a
-day's list once).
+``daily_cap`` papers a day, and not one that is already on today's list or that a curator
+removed from it. Curators and admins are exempt from the age and cap rules and may list a
+paper they removed again (never from duplicates: a paper is on a day's list once).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class SubmissionContext:
     already_listed_today: bool
     submitted_today_by_user: int
     exempt: bool = False
+    removed_today: bool = False  # a curator took it off today's list
 
 
 def check_submission(rules: SubmissionRules, ctx: SubmissionContext) -> str | None:
@@ -40,6 +41,8 @@ def check_submission(rules: SubmissionRules, ctx: SubmissionContext) -> str | No
         return "This paper is already on today's list."
     if ctx.exempt:
         return None
+    if ctx.removed_today:
+        return "A curator removed this paper from today's list, so it cannot be submitted again today."
     if ctx.published is not None and (ctx.today - ctx.published).days > rules.max_age_days:
         return (
             f"This paper was published on {ctx.published.isoformat()}, more than {rules.max_age_days} days ago; "

@@ -23,12 +23,14 @@ from papertide.domain.trending import TrendingCandidate
 from papertide.storage.github import has_code_condition
 from papertide.storage.papers import IN_CHUNK, entry_from_row, num_comments_column, paper_from_row
 from papertide.storage.schema import daily_listings, paper_categories, papers
+from papertide.storage.tables.community import listing_removals
 
 ListOrder = Literal["upvotes", "published"]
 
 
 def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str, int]) -> int:
-    """Record listings (paper, day); an existing one keeps its row and gets the new position.
+    """Record listings (paper, day); an existing one keeps its row and gets the new position, and
+    one a curator removed from that day (``listing_removals``) stays off.
 
     Returns how many listings were new.
     """
@@ -42,11 +44,20 @@ def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str
     # Which (paper, day) pairs exist already, looked up for this batch only (not a table count).
     paper_ids = sorted({ids[x.arxiv_id] for x in listings})  # the rows' paper_ids, typed int (rows mix types)
     existing: set[tuple[int, date]] = set()
+    removed: set[tuple[int, date]] = set()
     for i in range(0, len(paper_ids), IN_CHUNK):
         q = sa.select(daily_listings.c.paper_id, daily_listings.c.listed_on).where(
             daily_listings.c.paper_id.in_(paper_ids[i : i + IN_CHUNK])
         )
         existing.update((r.paper_id, r.listed_on) for r in conn.execute(q))
+        # A curator took these off that day's list: a later import of the day must not put them back.
+        q = sa.select(listing_removals.c.paper_id, listing_removals.c.listed_on).where(
+            listing_removals.c.paper_id.in_(paper_ids[i : i + IN_CHUNK])
+        )
+        removed.update((r.paper_id, r.listed_on) for r in conn.execute(q))
+    rows = [r for r in rows if (r["paper_id"], r["listed_on"]) not in removed]
+    if not rows:
+        return 0
     new = {(r["paper_id"], r["listed_on"]) for r in rows} - existing
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(daily_listings)

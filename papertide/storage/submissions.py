@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import daily_listings, papers
+from papertide.storage.tables.community import listing_removals
 
 
 def is_listed_on(conn: Connection, paper_id: int, day: date) -> bool:
@@ -39,8 +40,24 @@ def add_submission(conn: Connection, paper_id: int, day: date, user_id: int, sub
 
 
 def remove_listing(conn: Connection, paper_id: int, day: date) -> bool:
+    """Take the paper off ``day``'s list and remember that it was taken off (:func:`was_removed`)."""
     q = sa.delete(daily_listings).where(daily_listings.c.paper_id == paper_id, daily_listings.c.listed_on == day)
-    return conn.execute(q).rowcount == 1
+    if conn.execute(q).rowcount != 1:
+        return False
+    conn.execute(insert_ignore(conn, listing_removals, ["paper_id", "listed_on"]).values(paper_id=paper_id, listed_on=day))
+    return True
+
+
+def was_removed(conn: Connection, paper_id: int, day: date) -> bool:
+    """Whether a curator took the paper off ``day``'s list (and no curator has listed it again)."""
+    q = sa.select(listing_removals.c.id).where(listing_removals.c.paper_id == paper_id, listing_removals.c.listed_on == day)
+    return conn.execute(q).first() is not None
+
+
+def forget_removal(conn: Connection, paper_id: int, day: date) -> None:
+    """A curator listed the paper again: the earlier removal no longer stands."""
+    conn.execute(sa.delete(listing_removals).where(listing_removals.c.paper_id == paper_id,
+                                                   listing_removals.c.listed_on == day))
 
 
 def submitted_by(conn: Connection, user_id: int, limit: int = 100) -> list[tuple[str, str, date]]:

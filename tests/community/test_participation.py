@@ -182,6 +182,29 @@ def test_curators_are_exempt_and_can_remove_papers_from_a_day(client, papers):
     assert member.get("/admin").status_code == 403
 
 
+def test_a_paper_a_curator_removed_stays_off_that_days_list(client, papers):
+    # A member's resubmission put it straight back the same day, undoing the curator's decision.
+    sign_in(client, "keen@example.org")
+    assert post(client, "/submit", {"paper": "2606.00002"}).status_code == 200
+    curator = TestClient(client.app)
+    sign_in(curator, "cur2@example.org", role="curator")
+    assert post(curator, "/moderation/remove-listing", {"arxiv_id": "2606.00002", "day": "2026-06-10"}).status_code == 303
+    r = post(client, "/submit", {"paper": "2606.00002"})
+    assert r.status_code == 400 and "A curator removed this paper from today&#39;s list" in r.text
+    other = TestClient(client.app)
+    sign_in(other, "other@example.org")
+    assert post(other, "/submit", {"paper": "arxiv.org/abs/2606.00002v1"}).status_code == 400
+    # Nor does the next import of that day's list (an hourly Hugging Face daily-papers run) bring it back.
+    add_papers(papers, (make_paper("2606.00002", title="Fresh paper", published=date(2026, 6, 8)), date(2026, 6, 10)))
+    assert "Fresh paper" not in client.get("/papers/date/2026-06-10").text
+    # The curators may change their minds: a curator's submission lists it again.
+    assert post(curator, "/submit", {"paper": "2606.00002"}).status_code == 200
+    assert "Fresh paper" in client.get("/papers/date/2026-06-10").text
+    # Tomorrow is another day.
+    client.app.state.services.community.submissions.now = lambda: TODAY + timedelta(days=1)
+    assert post(client, "/submit", {"paper": "2606.00004"}).status_code == 200
+
+
 def test_comments_replies_edits_deletes_and_reports(client, papers):
     alice = sign_in(client, "alice@example.org")
     r = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "Nice **result**"})

@@ -125,3 +125,16 @@ paper_requests = sa.Table(
     sa.UniqueConstraint("arxiv_id", "listed_on"),
     sa.CheckConstraint("status IN ('fetching', 'listed', 'failed')", name="status"),
 )
+
+# A curator took a paper off a day's list: it stays off that day, whoever submits it again (curators
+# excepted, who may change their minds) and whatever a later import of that day brings. Who removed it
+# is in the audit log; this row is only the decision, so it holds nothing about any member.
+listing_removals = sa.Table(
+    "listing_removals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("listed_on", sa.Date, nullable=False),
+    *timestamp_columns(),
+    sa.UniqueConstraint("paper_id", "listed_on"),
+)
