@@ -46,6 +46,12 @@ class Votes:
         if not permissions.can_act(user, "vote"):
             raise Denied("This account is suspended.")
         with self.db.write() as conn:
+            # The member as they are now, under their lock: a ban committed since this request read
+            # the session takes their votes off the totals, and a vote added after it would stay on.
+            users_store.lock_member(conn, user.id)
+            current = users_store.get_user(conn, user.id)
+            if current is None or not permissions.can_act(current, "vote"):
+                raise Denied("This account is suspended.")
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)

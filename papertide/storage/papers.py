@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Paper, PaperEntry
+from papertide.storage import votes as votes_store
 from papertide.storage.paper_authors import replace_paper_authors
 from papertide.storage.schema import daily_listings, paper_categories, papers, upvotes
 from papertide.storage.tables.community import comments
@@ -117,7 +118,7 @@ def _vote_count_subquery() -> sa.ScalarSelect[int]:
     return (
         sa.select(sa.func.count())
         .select_from(upvotes)
-        .where(upvotes.c.paper_id == papers.c.id)
+        .where(upvotes.c.paper_id == papers.c.id, votes_store.counted())
         .scalar_subquery()
     )
 

@@ -40,6 +40,7 @@ from papertide.storage.tables.community import (
 )
 from papertide.storage.tables.email import bounces, digest_items, outbox, subscribers, subscriptions
 from papertide.storage.tables.recs import rec_follows, rec_pending, rec_profiles, rec_signals
+from papertide.storage.votes import shift_member_votes
 
 # Tables export() reads and delete_user() empties or anonymises (directly or by cascade).
 COVERED_TABLES = frozenset({
@@ -184,8 +185,9 @@ def delete_user(conn: Connection, user_id: int) -> bool:
     if found is None:
         return False
     user_uuid, email, name = found
-    voted = sa.select(upvotes.c.paper_id).where(upvotes.c.user_id == user_id).scalar_subquery()
-    conn.execute(sa.update(papers).where(papers.c.id.in_(voted)).values(upvotes=papers.c.upvotes - 1))
+    status = conn.execute(sa.select(accounts.c.status).where(accounts.c.user_id == user_id)).scalar()
+    if status != "banned":  # a ban already took their votes off the totals
+        shift_member_votes(conn, user_id, -1)
     conn.execute(sa.update(daily_listings).where(daily_listings.c.submitted_by == user_id).values(submitter_name=None))
     _scrub_audit(conn, user_id, user_uuid, email, name)  # before the comments lose their author
     # What they wrote goes; the row stays as a "[deleted]" placeholder so others' replies keep their thread.

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from papertide.domain.accounts import User, default_display_name
+from papertide.storage import votes as votes_store
 from papertide.storage.dialects.conflicts import insert_ignore
 from papertide.storage.schema import users
 from papertide.storage.tables.community import accounts
@@ -114,10 +115,15 @@ def set_role(conn: Connection, user_id: int, role: str) -> None:
 
 
 def set_status(conn: Connection, user_id: int, status: str) -> None:
+    """Ban or reinstate; a banned member's upvotes stop counting in the totals, and count again
+    when the ban is lifted (callers lock the member first, so a vote cast meanwhile waits)."""
     ensure_account(conn, user_id)
+    was = conn.execute(sa.select(accounts.c.status).where(accounts.c.user_id == user_id)).scalar_one()
     conn.execute(
         sa.update(accounts).where(accounts.c.user_id == user_id).values(status=status, updated_at=sa.func.now())
     )
+    if (was == "banned") != (status == "banned"):
+        votes_store.shift_member_votes(conn, user_id, -1 if status == "banned" else 1)
 
 
 def record_sign_in(conn: Connection, user_id: int, now: datetime) -> None:

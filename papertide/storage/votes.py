@@ -1,5 +1,8 @@
 """Upvotes: one row per (user, paper), and ``papers.upvotes`` kept equal to
-``upvotes_baseline + count(upvotes rows)``.
+``upvotes_baseline + count(upvotes rows of members not banned)``.
+
+A ban takes the member's votes off every total they count in (:func:`shift_member_votes`, called
+by ``users.set_status``) and lifting it puts them back; the rows stay, so nothing is lost.
 
 Exact under concurrency because the count moves only by the rowcount of the statement
 that actually inserted or deleted the vote row, inside the same transaction, with an
@@ -17,6 +20,19 @@ from sqlalchemy.engine import Connection
 from papertide.domain.votes import VoteResult, next_state
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import papers, upvotes
+from papertide.storage.tables.community import accounts
+
+
+def counted() -> sa.ColumnElement[bool]:
+    """The upvotes rows that count: those of members who are not banned."""
+    return ~sa.exists().where(accounts.c.user_id == upvotes.c.user_id, accounts.c.status == "banned")
+
+
+def shift_member_votes(conn: Connection, user_id: int, delta: int) -> None:
+    """Move the total of every paper the member upvoted by ``delta``: -1 when their votes stop
+    counting (a ban, or the account going), +1 when they count again (the ban lifted)."""
+    voted = sa.select(upvotes.c.paper_id).where(upvotes.c.user_id == user_id).scalar_subquery()
+    conn.execute(sa.update(papers).where(papers.c.id.in_(voted)).values(upvotes=papers.c.upvotes + delta))
 
 
 def has_voted(conn: Connection, user_id: int, paper_id: int) -> bool:
@@ -61,9 +77,9 @@ def upvoted_papers(conn: Connection, user_id: int, limit: int = 100) -> list[tup
 
 
 def vote_totals(conn: Connection, paper_ids: list[int]) -> dict[int, tuple[int, int, int]]:
-    """paper id → (stored upvotes, baseline, vote rows): the invariant check the benchmark runs."""
+    """paper id → (stored upvotes, baseline, counted vote rows): the invariant check the benchmark runs."""
     counts = (
-        sa.select(upvotes.c.paper_id, sa.func.count().label("n")).where(upvotes.c.paper_id.in_(paper_ids))
+        sa.select(upvotes.c.paper_id, sa.func.count().label("n")).where(upvotes.c.paper_id.in_(paper_ids), counted())
         .group_by(upvotes.c.paper_id).subquery()
     )
     q = (
@@ -75,6 +91,6 @@ def vote_totals(conn: Connection, paper_ids: list[int]) -> dict[int, tuple[int, 
 
 
 def vote_times(conn: Connection, paper_id: int) -> list[datetime]:
-    """When each standing upvote on the paper was cast, oldest first (the paper page's sparkline)."""
-    q = sa.select(upvotes.c.created_at).where(upvotes.c.paper_id == paper_id).order_by(upvotes.c.created_at)
+    """When each counted upvote on the paper was cast, oldest first (the paper page's sparkline)."""
+    q = sa.select(upvotes.c.created_at).where(upvotes.c.paper_id == paper_id, counted()).order_by(upvotes.c.created_at)
     return list(conn.execute(q).scalars())

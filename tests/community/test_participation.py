@@ -283,6 +283,28 @@ def test_banned_users_cannot_act_and_lose_their_sessions(client, papers):
     assert post(admin, f"/admin/users/{me.uuid}/ban").status_code == 403  # not themselves
 
 
+def test_a_ban_takes_the_members_upvotes_off_the_pages_until_it_is_lifted(client, papers):
+    troll = sign_in(client, "troll2@example.org")
+    assert post(client, "/vote/2606.00001", {"state": "on"}).status_code == 303
+    admin = TestClient(client.app)
+    sign_in(admin, "boss2@example.org", role="admin")
+    reader = TestClient(client.app)  # anonymous: served from the page cache when nothing changed
+    count = '<span class="count">{}</span>'
+    assert count.format(6) in reader.get("/papers/date/2026-06-09").text
+    assert post(admin, f"/admin/users/{troll.uuid}/ban").status_code == 303
+    assert count.format(5) in reader.get("/papers/date/2026-06-09").text
+    assert count.format(5) in reader.get("/papers/2606.00001").text
+    # A request that read the session just before the ban (troll is the member as it was then)
+    # must not add a vote the ban no longer counts.
+    from papertide.community import Denied
+
+    with pytest.raises(Denied):
+        client.app.state.services.community.votes.vote(troll, "2606.00004", True)
+    assert upvotes(client, "2606.00004") == 0
+    assert post(admin, f"/admin/users/{troll.uuid}/ban", {"banned": "0"}).status_code == 303
+    assert count.format(6) in reader.get("/papers/date/2026-06-09").text
+
+
 def test_collections_private_public_reorder_and_export(client, papers):
     sign_in(client, "reader@example.org")
     r = post(client, "/collections", {"name": "To read"})
