@@ -33,6 +33,8 @@ POLICIES: dict[str, dict[str, Policy]] = {
     "submit": {"user": Policy(10, 2), "ip": Policy(30, 10)},
     "comment": {"user": Policy(10, 4), "ip": Policy(40, 20)},
     "vote": {"user": Policy(60, 60), "ip": Policy(300, 300)},
+    # New collections (web form and API): people make a few at a time, a script makes thousands.
+    "collection": {"user": Policy(10, 2), "ip": Policy(30, 10)},
     # Each subscribe request may email an address nobody has confirmed, so one IP gets a
     # handful an hour (burst 5, one back every 12 minutes); the address itself is limited by
     # the service's resend window (PAPERTIDE_SUBSCRIPTION_RESEND_MINUTES), not here.

@@ -72,6 +72,13 @@ def test_comment_rate_limit_answers_429(client, writer):
     assert codes[:4] == [201] * 4 and codes[-1] == 429
 
 
+def test_collection_creation_rate_limit_answers_429(client, writer):
+    _, auth = writer
+    client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill
+    codes = [client.post("/api/v1/collections", headers=auth, json={"name": f"n{i}"}).status_code for i in range(11)]
+    assert codes == [201] * 10 + [429]
+
+
 def test_collections_create_list_add_remove(client, writer):
     user, auth = writer
     r = client.post("/api/v1/collections", headers=auth, json={"name": "To read", "public": True})

@@ -95,6 +95,16 @@ def test_votes_are_rate_limited_per_user(client, papers):
     assert r.status_code == 429 and r.headers["retry-after"] == "1"
 
 
+def test_creating_collections_is_rate_limited_per_user(client, papers):
+    # A script could make collections without end (each a row and a page); comments and votes were limited.
+    sign_in(client, "hoarder@example.org")
+    client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill
+    codes = [post(client, "/collections", {"name": f"List {i}"}).status_code for i in range(12)]
+    assert codes == [303] * 10 + [429] * 2
+    assert len(client.app.state.services.community.reading_lists.mine(
+        client.app.state.services.community.accounts.list_all("hoarder")[0])) == 10
+
+
 def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
     sign_in(client, "sub@example.org")
     post(client, "/profile/name", {"display_name": "Sally Submitter"})

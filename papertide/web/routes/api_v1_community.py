@@ -136,6 +136,7 @@ def create_collection(
     body: CollectionIn, request: Request, community: CommunityDep, settings: SettingsDep, principal: Writer,
 ) -> dict[str, Any]:
     user = _user(request, principal)
+    enforce(request, "collection", user)
     lists = community.reading_lists
     new_uuid = _call(lambda: lists.create(user, body.name, body.public))
     created = next(c for c in lists.mine(user) if c.uuid == new_uuid)

@@ -17,6 +17,7 @@ from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import is_on
+from papertide.web.ratelimit import enforce
 from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
@@ -58,6 +59,7 @@ def create(
 ):
     if viewer is None:
         return sign_in_redirect(request, "/collections")
+    enforce(request, "collection", viewer)
     first = _paper_id(arxiv_id) if arxiv_id.strip() else None
     new_uuid = community.reading_lists.create(viewer, name, is_on(public), first)
     if first:
