@@ -172,6 +172,10 @@ class Accounts:
     def set_display_name(self, user: User, raw: str) -> str:
         name = clean_display_name(raw)
         with self.db.write() as conn:
+            # Names are not unique (default names may coincide), but nobody may choose one another
+            # member goes by: comments and "Submitted by" would read as theirs.
+            if users_store.name_taken(conn, name, user.id):
+                raise InvalidInput(f"Another member already uses the name “{name}”; please choose another.")
             users_store.set_display_name(conn, user.id, name)
             submissions_store.rename_submitter(conn, user.id, name)
         return name

@@ -96,8 +96,8 @@ def default_display_name(user_uuid: str) -> str:
     """A readable name for a new account, from its random UUID (never from the email address).
 
     Six digits (10^6 names) make a shared default name even odds only past about 1,200
-    accounts (the birthday bound), and rare below; names need not be unique anyway, since
-    profiles link by UUID and anyone can choose their own name.
+    accounts (the birthday bound), and rare below; default names need not be unique, since
+    profiles link by UUID, but a name a member chooses must not be another's (community/accounts.py).
 
     >>> default_display_name("0001e240-aaaa-bbbb")
     'Reader 123456'

@@ -106,6 +106,16 @@ def set_password_hash(conn: Connection, user_id: int, password_hash: str | None)
     )
 
 
+def name_taken(conn: Connection, name: str, user_id: int) -> bool:
+    """Whether a member other than ``user_id`` goes by ``name``, ignoring case (a scan: renames are rare).
+
+    Both sides go through the database's lower(): SQLite's folds ASCII only, and Python's on one
+    side would then miss even an exact "Ådne" = "Ådne"."""
+    q = (sa.select(users.c.id)
+         .where(sa.func.lower(users.c.display_name) == sa.func.lower(name), users.c.id != user_id).limit(1))
+    return conn.execute(q).first() is not None
+
+
 def set_display_name(conn: Connection, user_id: int, name: str) -> None:
     conn.execute(sa.update(users).where(users.c.id == user_id).values(display_name=name, updated_at=sa.func.now()))
 

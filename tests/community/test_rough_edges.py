@@ -67,3 +67,19 @@ def test_default_display_names_are_readable_and_do_not_leak_the_address(client, 
     assert "jane" not in user.display_name.lower()
     assert readable_legacy_name("reader-0001e240") == "Reader 123456"
     assert readable_legacy_name("reader-people") is None and readable_legacy_name("Reader 123456") is None
+
+
+def test_a_display_name_another_member_uses_is_refused(client, paper):
+    # Two "Alice"s were allowed: anyone could take a curator's name and comment as if they were them.
+    curator = TestClient(client.app)
+    sign_in(curator, "curator@example.org", role="curator")
+    assert post(curator, "/profile/name", {"display_name": "Alice  Moderator"}).status_code == 303
+    sign_in(client, "mallory@example.org")
+    for taken in ("Alice Moderator", "alice moderator", " ALICE   MODERATOR "):
+        r = post(client, "/profile/name", {"display_name": taken})
+        assert r.status_code == 400 and "Another member already uses the name" in r.text, taken
+    assert post(client, "/profile/name", {"display_name": "Alice M."}).status_code == 303
+    assert post(curator, "/profile/name", {"display_name": "Åsa Øberg"}).status_code == 303
+    assert post(client, "/profile/name", {"display_name": "Åsa Øberg"}).status_code == 400
+    # Keeping one's own name (in another case) is no clash.
+    assert post(curator, "/profile/name", {"display_name": "alice moderator"}).status_code == 303
