@@ -180,10 +180,12 @@ def email_bounce(
 def email_unsubscribe(address: Annotated[str, typer.Argument(help="The address to unsubscribe.")]) -> None:
     """Unsubscribe an address (e.g. from mail to the List-Unsubscribe mailto address)."""
     services = load_services()
-    if not services.subscriptions.unsubscribe_address(address):
+    done = services.subscriptions.unsubscribe_address(address)
+    if done is None:
         err.print(f"[yellow]No subscription for {address}.[/yellow]")
         raise typer.Exit(1)
-    console.print(f"unsubscribed {address}")
+    # Said apart, so whoever processes List-Unsubscribe mail sees a repeat for what it is.
+    console.print(f"unsubscribed {address}" if done == "unsubscribed" else f"{address} was already unsubscribed")
     services.close()
 
 

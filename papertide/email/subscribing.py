@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from papertide.config import Settings
 from papertide.domain.arxiv_categories import unknown_category_message
@@ -142,18 +143,19 @@ class SubscriptionService:
                 outbox_store.cancel_pending_for(conn, sub.id, now)
             return subscriptions_store.get_by_uuid(conn, sub.uuid)  # type: ignore[return-value]
 
-    def unsubscribe_address(self, email: str, now: datetime | None = None) -> bool:
-        """Unsubscribe by address (mail sent to the List-Unsubscribe mailto, an admin's request);
-        returns False when the address has no subscription."""
+    def unsubscribe_address(self, email: str, now: datetime | None = None) -> Literal["unsubscribed", "already", None]:
+        """Unsubscribe by address (mail sent to the List-Unsubscribe mailto, an admin's request):
+        "unsubscribed", "already" when it was, or None when the address has no subscription."""
         now = now or datetime.now(UTC)
         with self.db.write() as conn:
             sub = subscriptions_store.get_by_email(conn, email.strip())
             if sub is None:
-                return False
-            if sub.status != "unsubscribed":
-                subscriptions_store.set_status(conn, sub.id, transition(sub.status, "unsubscribe"), now)  # type: ignore[arg-type]
-                outbox_store.cancel_pending_for(conn, sub.id, now)
-            return True
+                return None
+            if sub.status == "unsubscribed":
+                return "already"
+            subscriptions_store.set_status(conn, sub.id, transition(sub.status, "unsubscribe"), now)  # type: ignore[arg-type]
+            outbox_store.cancel_pending_for(conn, sub.id, now)
+            return "unsubscribed"
 
     def update_preferences(self, token: str, form: Mapping[str, object]) -> SubscriptionRecord:
         with self.db.write() as conn:

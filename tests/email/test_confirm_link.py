@@ -53,7 +53,7 @@ def test_an_expired_link_is_reported_on_get(mail, smtp_sink, sqlite_mail_setting
 def test_a_cancelled_subscriptions_link_is_reported_on_get(mail, smtp_sink):
     services, client = mail
     link = emailed_link(services, smtp_sink)
-    assert services.subscriptions.unsubscribe_address(EMAIL)
+    assert services.subscriptions.unsubscribe_address(EMAIL) == "unsubscribed"
     _reported_dead(client, link, "This subscription was cancelled; please subscribe again.")
     assert status(services) == "unsubscribed"
 

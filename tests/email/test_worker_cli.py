@@ -44,6 +44,8 @@ def test_digest_and_email_commands(sqlite_mail_settings, sqlite_db, smtp_sink, j
     assert '"sent": 3' in runner.invoke(cli, ["email", "outbox"]).output
     assert runner.invoke(cli, ["email", "unsubscribe", "READER0000@example.org"]).output.strip() == (
         "unsubscribed READER0000@example.org")
+    again = runner.invoke(cli, ["email", "unsubscribe", "reader0000@example.org"])
+    assert (again.exit_code, again.output.strip()) == (0, "reader0000@example.org was already unsubscribed")
     assert runner.invoke(cli, ["email", "unsubscribe", "nobody@example.org"]).exit_code == 1
     with sqlite_db.read() as conn:
         assert outbox_store.counts(conn) == {"sent": 3}
