@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 from papertide.domain.authors import closest_names
 from papertide.domain.fusion import DENSE_WEIGHT, QUESTION_DENSE_WEIGHT, admitted, dense_weight_for, fuse
+from papertide.domain.highlight import best_snippet, highlight
 from papertide.domain.languages import other_language
 from papertide.domain.mathml import tex_to_text
 from papertide.domain.operators import Operators, passes
 from papertide.domain.papers import PaperEntry
 from papertide.domain.queries import UnderstoodQuery, pin_first, understand_query
-from papertide.domain.search import Mode, SearchFilters, SearchRequest, Sort, best_snippet, highlight, listing_sort
+from papertide.domain.search import Mode, SearchFilters, SearchRequest, Sort, listing_sort
 from papertide.domain.spelling import corrected_text, max_edits
 from papertide.domain.suggestions import MAX_SUGGESTIONS, order_suggestions, read_typed
 from papertide.search.browsing import browse, with_words

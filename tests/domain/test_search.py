@@ -16,16 +16,15 @@ from papertide.domain.fusion import (
     rrf_fuse,
     zscore_normalise,
 )
+from papertide.domain.highlight import best_snippet, highlight
 from papertide.domain.search import (
     _IZE_STEMS,
     MAX_QUERY_CHARS,
     InvalidFilter,
     SearchFilters,
     american_spelling,
-    best_snippet,
     british_spellings,
     fts5_match,
-    highlight,
     make_filters,
     normalize_query,
     parse_categories,
@@ -240,7 +239,7 @@ def test_best_snippet_centres_on_the_first_match():
 
 
 def test_a_joined_query_word_marks_and_finds_its_hyphenated_spelling():
-    from papertide.domain.search import best_snippet, highlight
+    from papertide.domain.highlight import best_snippet, highlight
 
     text = "x " * 200 + "We build a multi-modal agent."
     assert best_snippet(text, ("multimodal",), limit=40).endswith("multi-modal agent.")

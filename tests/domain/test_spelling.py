@@ -3,7 +3,8 @@
 import pytest
 
 from papertide.domain.cjk import bigrams, cjk_bigrams, cjk_runs, has_cjk, is_cjk_term
-from papertide.domain.search import highlight, query_terms
+from papertide.domain.highlight import highlight
+from papertide.domain.search import query_terms
 from papertide.domain.spelling import (
     Candidate,
     corrected_text,
