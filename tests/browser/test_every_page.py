@@ -113,6 +113,9 @@ def site(browser, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     for arxiv_id in ("2606.90001", "2606.00001", "2606.00002"):
         community.reading_lists.add(admin, shelf, arxiv_id)
     community.discussion.add(admin, "2606.90001", "The $\\alpha$ sweep in §4 is the part to read.")
+    # A hidden comment, as a moderator sees it (marked, and as readable as the rest).
+    spam = community.discussion.add(admin, "2606.90001", "Buy cheap followers at example.com")
+    community.discussion.set_hidden(admin, spam.uuid, True)
     community.votes.vote(admin, "2606.90001", True)
     services.tokens.create_for_user(admin.id, "write", name="laptop")
     signals = services.signals  # every list on /me/interests holds something, one id waits for arXiv
