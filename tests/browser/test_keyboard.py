@@ -1,5 +1,6 @@
 """Keyboard-only use of the buttons htmx swaps: after Enter on Upvote or Not interested the focus stays
-on the new button, so the next Tab goes on from the card instead of from the top of the page."""
+on the new button, so the next Tab goes on from the card instead of from the top of the page, and
+a screen reader hears the new count only."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def test_focus_stays_on_a_swapped_button(site, page):  # type: ignore[no-untyped
     card.locator(".vote-button.voted").wait_for()
     _focus_settled(page)
     assert page.evaluate(FOCUSED) == "paper-2611.00003 ▲4"
+    # What a screen reader hears of the votes is the new count only: no label outside the swapped
+    # button may still say the old one.
+    assert card.locator(".votes").aria_snapshot() == '- button "4 upvotes; remove your upvote" [pressed]: "4"'
     page.keyboard.press("Enter")  # and again: un-upvote from the keyboard alone
     card.locator(".vote-button:not(.voted)").wait_for()
     _focus_settled(page)
@@ -67,4 +71,5 @@ def test_focus_stays_on_a_swapped_button(site, page):  # type: ignore[no-untyped
     page.keyboard.press("Enter")
     page.locator(".votes.big .vote-button.voted").wait_for()
     _focus_settled(page)
+    assert page.locator(".votes.big").aria_snapshot() == '- button "3 upvotes; remove your upvote" [pressed]: "3"'
     assert page.evaluate("document.activeElement.matches('.votes.big .vote-button.voted')")

@@ -90,7 +90,7 @@ def test_paper_page_shows_everything(client, db):
     assert "https://github.com/example/big" in html
     assert '<a class="cat primary" href="/categories/cs.CL" title="Computation and Language">cs.CL</a>' in html
     assert "2026-06-01</a>, <a" in html and "2026-06-02" in html
-    assert 'aria-label="30 upvotes"' in html
+    assert 'aria-label="30 upvotes; sign in to upvote"' in html
 
 
 def test_paper_urls_with_version_or_old_style(client, corpus):

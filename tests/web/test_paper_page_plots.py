@@ -35,7 +35,7 @@ def test_sparkline_follows_votes_cast_here_from_the_imported_count(client, db):
     assert desc is not None and desc.text == f"30 upvotes on 2026-06-01, 32 by {today}: 2 cast here."
     assert spark.get("aria-label") == "Upvote history: 32 upvotes"
     assert f"30 upvotes on 2026-06-01, 32 by {today}: 2 cast here.</figcaption>" in after
-    assert 'aria-label="32 upvotes"' in after  # the vote button agrees with the sparkline's end
+    assert 'aria-label="32 upvotes; sign in to upvote"' in after  # the vote button agrees with the sparkline's end
 
 
 def test_stats_page_counts_papers_per_category_per_week(client, db):
