@@ -65,3 +65,34 @@ def test_a_members_subscribe_button_carries_their_address(browser, tmp_path: Pat
         page.wait_for_url(lambda u: "/subscribe?" in u)
         assert page.input_value("form[action='/subscribe'][method='post'] input[name=email]") == "member@example.org"
         context.close()
+
+
+def test_the_account_menu_folds_when_the_keyboard_leaves_it_or_on_escape(browser, tmp_path: Path,
+                                                                          sqlite_template: Path):  # type: ignore[no-untyped-def]
+    """On a phone the open menu hangs over the period links and the date picker: left open after
+    Tab moved past Sign out, it hid the link or field that had the focus."""
+    with live_site(tmp_path, sqlite_template, (make_paper("2606.00001"), date(2026, 6, 3))) as (url, app):
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        sign_in(page, url, app, "phone.reader@example.org")
+        page.goto(url + "/")
+        menu = page.locator(".account-menu .menu")
+        page.focus(".account-menu > summary")
+        page.keyboard.press("Enter")
+        assert menu.is_visible()
+        for _ in range(menu.locator("a, button").count() + 1):  # through the menu and out of it
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('.account-menu')") is None
+        assert not menu.is_visible()
+
+        page.focus(".account-menu > summary")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Escape")  # folds it and gives the focus back to the name
+        assert not menu.is_visible()
+        assert page.evaluate("document.activeElement.matches('.account-menu > summary')")
+
+        page.click(".account-nav .me")
+        page.mouse.click(10, 800)  # a tap elsewhere on the page folds it too
+        assert not menu.is_visible()
+        context.close()
