@@ -96,9 +96,14 @@ class RecPages:
         return self._cards(found.recommendations)
 
     def suggested(self, days: int = 7, limit: int = 50) -> SuggestedPage:
-        """Curators' "Suggested for today": the community model's picks not on today's list yet."""
+        """Curators' "Suggested for today": the community model's picks not listed on any day yet.
+
+        A paper on an earlier day's list is done with, like one on today's: leaving out only
+        today's brought yesterday's picks back to the top of the queue every morning."""
         day = self.today()
         with self.db.read() as conn:
             listed = submissions_store.paper_ids_listed_on(conn, day)
-        recs = self.personal.suggested_for_today(days=days, limit=limit, exclude=frozenset(listed))
+            # Suggestions are papers published in the last ``days`` days: none was listed before that.
+            earlier = submissions_store.paper_ids_listed_between(conn, day - timedelta(days=days), day)
+        recs = self.personal.suggested_for_today(days=days, limit=limit, exclude=frozenset(listed | earlier))
         return SuggestedPage(day, self._cards(recs), len(listed))

@@ -24,6 +24,12 @@ def paper_ids_listed_on(conn: Connection, day: date) -> set[int]:
     return set(conn.execute(sa.select(daily_listings.c.paper_id).where(daily_listings.c.listed_on == day)).scalars())
 
 
+def paper_ids_listed_between(conn: Connection, first: date, last: date) -> set[int]:
+    """Row ids of the papers on any day's list in ``[first, last]``."""
+    q = sa.select(daily_listings.c.paper_id).where(daily_listings.c.listed_on.between(first, last)).distinct()
+    return set(conn.execute(q).scalars())
+
+
 def count_submitted_by(conn: Connection, user_id: int, day: date) -> int:
     q = sa.select(sa.func.count()).select_from(daily_listings).where(
         daily_listings.c.submitted_by == user_id, daily_listings.c.listed_on == day

@@ -57,3 +57,29 @@ def test_suggested_page_answers_on_a_new_instance_with_no_papers_yet(client):
     assert r.status_code == 200 and "No suggestions" in r.text
     r = post(client, "/curate/suggested/add", {"arxiv_id": "not an id"})
     assert r.status_code == 400 and "not an arXiv id" in r.text
+
+
+def test_a_paper_listed_on_an_earlier_day_is_not_suggested_again_the_next_day(settings, db):
+    # Days pass: what the curators (or Hugging Face) listed yesterday is done with. Only
+    # today's list used to be left out, so yesterday's picks came back at the top each morning.
+    from papertide.recs.pages import RecPages
+    from papertide.recs.personal import PersonalRecommendations
+    from papertide.services import Edges, build_services
+
+    morning = datetime(2026, 12, 29, 8, 0, tzinfo=UTC)  # a Tuesday
+    day = morning.date()
+    services = build_services(settings, Edges(db=db))
+    try:
+        add_papers(db, make_paper("2612.00031", title="Listed yesterday", published=day - timedelta(days=2)),
+                   make_paper("2612.00032", title="Listed last Friday", published=day - timedelta(days=6)),
+                   make_paper("2612.00033", title="Never listed", published=day - timedelta(days=1)))
+        add_papers(db, (make_paper("2612.00031", title="Listed yesterday", published=day - timedelta(days=2)),
+                        day - timedelta(days=1)),
+                   (make_paper("2612.00032", title="Listed last Friday", published=day - timedelta(days=6)),
+                    day - timedelta(days=4)))
+        personal = PersonalRecommendations(db, services.recommender, clock=lambda: morning)
+        page = RecPages(db, personal, today=lambda: day).suggested()
+        assert [c.entry.paper.arxiv_id for c in page.cards] == ["2612.00033"]
+        assert page.listed_today == 0
+    finally:
+        services.close()
