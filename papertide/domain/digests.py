@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from papertide.domain.keywords import normalize_text
@@ -34,6 +34,12 @@ TopicKind = Literal["trending", "category", "keyword", "author", "for_you"]
 # one to the same weekday a week earlier (8), a daily one, which skips the weekend, from Monday back
 # to Friday (4; with 3, Friday's papers listed after Friday's digest were never sent).
 LOOKBACK_DAYS = {"daily": 4, "weekly": 8}
+# A paper known by its submission day alone (harvested over OAI-PMH, on no daily list) reaches us
+# days after that day: arXiv announces Sunday to Thursday evenings, New York time, so Thursday
+# evening's and Friday's submissions (UTC) arrive on Monday and Tuesday, and a digest composed
+# before that day's harvest (Kolkata's, at 01:30 UTC) has them a day later still. Such papers
+# count as new for this many days more, or the weekend's would be in no daily digest at all.
+ANNOUNCEMENT_LAG_DAYS = 3
 RETRY_BASE_SECONDS = 60.0
 RETRY_MAX_SECONDS = 3600.0
 
@@ -50,10 +56,27 @@ class Candidate:
     upvotes: int = 0
     day: date | None = None  # listing day, else published
     keywords: tuple[str, ...] = ()
+    listed: bool = False  # ``day`` is a daily list's day, not the submission day
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
         return (-self.upvotes, -(self.day.toordinal() if self.day else 0), self.arxiv_id)
+
+
+def new_since(frequency: str, last: date, listed: bool) -> date:
+    """The first day on which a paper counts as new for a ``frequency`` digest whose data ends on ``last``:
+    by its listing day when ``listed``, else by its submission day, which arXiv announces later.
+
+    >>> new_since("daily", date(2026, 6, 9), listed=True), new_since("daily", date(2026, 6, 9), listed=False)
+    (datetime.date(2026, 6, 6), datetime.date(2026, 6, 3))
+    """
+    days = LOOKBACK_DAYS[frequency] + (0 if listed else ANNOUNCEMENT_LAG_DAYS)
+    return last - timedelta(days=days - 1)
+
+
+def is_new(paper: Candidate, frequency: str, last: date) -> bool:
+    """Whether ``paper`` belongs in the pool of a ``frequency`` digest whose data ends on ``last``."""
+    return paper.day is None or new_since(frequency, last, paper.listed) <= paper.day <= last
 
 
 @dataclass(frozen=True, slots=True)

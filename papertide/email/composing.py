@@ -21,6 +21,8 @@ from papertide.domain.digests import (
     Candidate,
     CandidatePool,
     Digest,
+    is_new,
+    new_since,
     select_digest,
     select_for_you,
     with_for_you,
@@ -84,12 +86,10 @@ class DigestComposer:
         """New papers per frequency, measured from the data's "now" (see Catalog.trending_as_of)."""
         last = (self.catalog.trending_as_of(now) - timedelta(microseconds=1)).date()
         with self.db.read() as conn:
-            widest = digests_store.candidates_between(conn, last - timedelta(days=max(LOOKBACK_DAYS.values()) - 1), last)
-        out = {}
-        for freq, days in LOOKBACK_DAYS.items():
-            first = last - timedelta(days=days - 1)
-            out[freq] = CandidatePool(c for c in widest if c.day is None or first <= c.day <= last)
-        return out
+            widest = digests_store.candidates_between(
+                conn, min(new_since(f, last, listed=True) for f in LOOKBACK_DAYS), last,
+                published_from=min(new_since(f, last, listed=False) for f in LOOKBACK_DAYS))
+        return {freq: CandidatePool(c for c in widest if is_new(c, freq, last)) for freq in LOOKBACK_DAYS}
 
     # The run ----------------------------------------------------------------------------------
     def run(self, now: datetime | None = None, shard: tuple[int, int] = (0, 1)) -> RunReport:
@@ -121,7 +121,8 @@ class DigestComposer:
         last = (self.catalog.trending_as_of(now) - timedelta(microseconds=1)).date()
         with self.db.read() as conn:
             ids = {freq: sorted(recs_store.paper_ids_by_arxiv(conn, list(pool.by_id)).values()) for freq, pool in pools.items()}
-        return ForYouWindows({f: (last - timedelta(days=d - 1), last) for f, d in LOOKBACK_DAYS.items()}, ids)
+        # For you ranks papers by their submission day, as the unlisted papers of the pools count.
+        return ForYouWindows({f: (new_since(f, last, listed=False), last) for f in LOOKBACK_DAYS}, ids)
 
     def _picks(self, member_id: int | None, sub: SubscriptionRecord, pool: CandidatePool, sent: set[str],
                windows: ForYouWindows) -> tuple[Candidate, ...]:

@@ -21,7 +21,7 @@ def _candidate(r: Any, day: date | None) -> Candidate:
     return Candidate(
         arxiv_id=r.arxiv_id, title=r.title, abstract=r.abstract, authors=tuple(r.authors or ()),
         categories=tuple(r.categories or ()), upvotes=r.upvotes, day=day or r.published,
-        keywords=tuple(r.keywords or ()),
+        keywords=tuple(r.keywords or ()), listed=day is not None,
     )
 
 
@@ -31,8 +31,10 @@ _COLUMNS = (
 )
 
 
-def candidates_between(conn: Connection, first: date, last: date) -> list[Candidate]:
-    """Papers new in [first, last]: listed on a daily list then, or published then (not withdrawn).
+def candidates_between(conn: Connection, first: date, last: date, published_from: date | None = None) -> list[Candidate]:
+    """Papers new in [first, last]: listed on a daily list then, or published then (not withdrawn);
+    ``published_from`` starts the published range earlier (arXiv announces papers days after
+    their submission day).
 
     Two index range scans (``ix_daily_listings_listed_on``, ``ix_papers_published``) rather
     than one OR over a join, which neither planner turns into index use.
@@ -46,7 +48,8 @@ def candidates_between(conn: Connection, first: date, last: date) -> list[Candid
         )
     }
     out: dict[int, Candidate] = {}
-    for r in conn.execute(sa.select(*_COLUMNS).where(papers.c.published.between(first, last), ~papers.c.withdrawn)):
+    published = sa.select(*_COLUMNS).where(papers.c.published.between(published_from or first, last), ~papers.c.withdrawn)
+    for r in conn.execute(published):
         out[r.id] = _candidate(r, listed.get(r.id))
     missing = [pid for pid in listed if pid not in out]
     for i in range(0, len(missing), IN_CHUNK):

@@ -1,6 +1,7 @@
 """Digest schedules across time zones: DST change days, half-hour DST, UTC+14, and zones the
 server's time zone database no longer holds (real SQLite and PostgreSQL for the run)."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -80,6 +81,38 @@ def test_fridays_papers_listed_after_fridays_digest_go_out_on_monday(settings, d
                (make_paper("2606.00020", categories=("cs.CL",)), date(2026, 6, 8)))  # Monday morning
     assert services.digests.run(datetime(2026, 6, 8, 11, tzinfo=UTC)).composed == 1  # Monday 07:00 in New York
     assert _sent(services, email) == {"2606.00010", "2606.00011", "2606.00020"}
+
+
+def test_papers_arxiv_announces_after_the_weekend_reach_the_next_daily_digest(settings, db):
+    """A lab fed by OAI-PMH alone: its papers carry their submission day, and arXiv announces
+    Thursday evening's and Friday's submissions on Monday (00:00 UTC) and Tuesday. Daily digests
+    reached back 4 days from their own day, so Tuesday's (Saturday to Tuesday) never held Friday's
+    papers and Monday's never held Thursday evening's: they were in no digest at all. A digest
+    composed before that day's harvest (Kolkata, 01:30 UTC) gets them a day later still."""
+    cl = Preferences(send_hour=7, trending=False, categories=("cs.CL",))
+    berlin = confirmed_subscribers(db, 1, replace(cl, timezone="Europe/Berlin"))
+    kolkata = confirmed_subscribers(db, 1, replace(cl, timezone="Asia/Kolkata"), domain="in.example")
+    services = app_for(settings, db).state.services
+
+    def harvest(*papers: tuple[str, int]) -> None:  # (arXiv id, submission day in June 2026)
+        add_papers(db, *(make_paper(a, categories=("cs.CL",), published=date(2026, 6, d)) for a, d in papers))
+
+    def digests_at(day: int, hour: int, minute: int = 0) -> None:
+        services.digests.run(datetime(2026, 6, day, hour, minute, tzinfo=UTC))
+
+    harvest(("2606.00029", 3))
+    digests_at(5, 1, 30)  # Friday 07:00 in Kolkata, before the day's harvest
+    harvest(("2606.00030", 4))  # Friday 02:00 UTC: Thursday's submissions
+    digests_at(5, 5)  # Friday 07:00 in Berlin
+    digests_at(8, 1, 30)
+    harvest(("2606.00031", 4), ("2606.00032", 5))  # Monday: Thursday evening's and Friday's
+    digests_at(8, 5)
+    digests_at(9, 1, 30)
+    harvest(("2606.00033", 5), ("2606.00034", 6), ("2606.00035", 8))  # Tuesday: Friday evening's to Monday's
+    digests_at(9, 5)
+    digests_at(10, 1, 30)
+    everything = {f"2606.000{n}" for n in range(29, 36)}
+    assert (_sent(services, berlin[0]), _sent(services, kolkata[0])) == (everything, everything)
 
 
 def test_old_zone_aliases_load_from_the_bundled_zone_database():
