@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,16 +103,44 @@ def restore(db: Database, src: Path, bin_dir: Path | None) -> None:
     """Restore a custom-format dump into ``db`` in one transaction, replacing the objects it holds."""
     pg_restore = checked_tool("pg_restore", bin_dir, db)
     conninfo, env = libpq_target(db.url)
-    # --clean --if-exists replaces a migrated (possibly empty) schema; one transaction means a
-    # failure leaves the database as it was. Owners and grants are the target's, not the source's.
-    _run(
-        [str(pg_restore.path), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-         "--no-owner", "--no-privileges", "--dbname", conninfo, str(src)],
-        env,
-    )
+    with db.read() as conn:
+        installed = set(conn.exec_driver_sql("SELECT extname FROM pg_extension").scalars())
+    # The extensions the target already has are left out of the restore: --clean would drop and
+    # re-create them, which only their owner may do, and pgvector's owner is the superuser who
+    # created it, not the site's role that restores (its types are the same either way).
+    toc = _run([str(pg_restore.path), "--list", str(src)], env)
+    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as use_list:
+        use_list.write(without_extensions(toc, installed))
+        use_list.flush()
+        # --clean --if-exists replaces a migrated (possibly empty) schema; one transaction means a
+        # failure leaves the database as it was. Owners and grants are the target's, not the source's.
+        _run(
+            [str(pg_restore.path), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+             "--no-owner", "--no-privileges", "--use-list", use_list.name, "--dbname", conninfo, str(src)],
+            env,
+        )
 
 
-def _run(args: list[str], env: dict[str, str]) -> None:
+# A table-of-contents line of `pg_restore --list` for an extension or its comment:
+# "2; 3079 16879 EXTENSION - vector" and "3423; 0 0 COMMENT - EXTENSION vector".
+_EXTENSION_ENTRY = re.compile(r"^\d+; \d+ \d+ (?:COMMENT - )?EXTENSION (?:- )?(\S+)")
+
+
+def without_extensions(toc: str, names: set[str]) -> str:
+    """``toc`` with the entries of the extensions ``names`` commented out (a ``--use-list`` file).
+
+    >>> without_extensions("2; 3079 16879 EXTENSION - vector \\n357; 1255 17580 FUNCTION public f() pt", {"vector"})
+    ';2; 3079 16879 EXTENSION - vector \\n357; 1255 17580 FUNCTION public f() pt'
+    """
+    lines = []
+    for line in toc.splitlines():
+        m = _EXTENSION_ENTRY.match(line)
+        lines.append(";" + line if m and m.group(1) in names else line)
+    return "\n".join(lines)
+
+
+def _run(args: list[str], env: dict[str, str]) -> str:
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=TOOL_TIMEOUT_S, check=False)
     if out.returncode != 0:
         raise PgToolError(f"{Path(args[0]).name} failed (exit {out.returncode}): {out.stderr.strip()}")
+    return out.stdout

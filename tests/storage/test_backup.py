@@ -3,6 +3,7 @@ writes go on, refusals, and clear errors for missing or outdated PostgreSQL tool
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -19,6 +20,7 @@ from papertide.services import Edges, build_services
 from papertide.storage import backup as backups
 from papertide.storage.db import Database
 from papertide.storage.fingerprints import canonical_row, digest_all, instance_tables
+from papertide.storage.migrate import upgrade
 from papertide.storage.pg_tools import PgToolError
 from tests.factories import add_papers, make_paper
 from tests.populated import populate
@@ -231,6 +233,43 @@ def test_cli_backup_with_no_pg_dump_on_path_says_what_to_install(pg_db, tmp_path
     assert result.exit_code == 1
     assert "pg_dump was not found on PATH" in result.output and "PAPERTIDE_PG_BIN_DIR" in result.output
 
+
+
+@pytest.fixture
+def owned_by_site_role(pg_server):  # type: ignore[no-untyped-def]
+    """README's production layout: a database owned by the site's own (non-superuser) role, pgvector
+    created in it by a superuser, and the schema migrated by the site's role."""
+    role, name = f"pt_site_{os.getpid()}", f"pt_site_db_{os.getpid()}"
+    with pg_server.admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"CREATE DATABASE {name} OWNER {role}")
+    superuser = sa.create_engine(pg_server.url(name), isolation_level="AUTOCOMMIT")
+    with superuser.connect() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION vector")
+    superuser.dispose()
+    db = Database(pg_server.url(name).replace("postgres@", f"{role}@", 1))
+    upgrade(db)
+    yield db
+    db.dispose()
+    pg_server.drop(name)
+    with pg_server.admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP ROLE {role}")
+
+
+def test_a_forced_restore_works_for_a_role_that_does_not_own_pgvector(owned_by_site_role, tmp_path):
+    # `db restore --force` as the site's role failed: "must be owner of extension vector / Command
+    # was: DROP EXTENSION IF EXISTS vector", since --clean dropped what only a superuser may drop.
+    db = owned_by_site_role
+    add_papers(db, make_paper("2606.00001", title="Kept"))
+    bin_dir = _pg_bin_dir()
+    dump = backups.backup(db, tmp_path / "site.dump", bin_dir).path
+    add_papers(db, make_paper("2606.00002", title="Written after the backup"))
+
+    assert backups.restore(db, dump, force=True, pg_bin_dir=bin_dir).replaced_data
+
+    with db.read() as conn:
+        assert [r[0] for r in conn.execute(sa.text("SELECT arxiv_id FROM papers"))] == ["2606.00001"]
+        assert conn.exec_driver_sql("SELECT extname FROM pg_extension WHERE extname = 'vector'").scalar() == "vector"
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_a_backup_onto_the_live_database_or_its_sidecar_files_is_refused(sqlite_db, suffix):
