@@ -12,6 +12,11 @@
 - Links in email and feeds: without ``PAPERTIDE_BASE_URL`` the base URL is derived from the
   host and port served (config.served_url); a base URL that cannot be right for what we
   serve (another port on this machine) is logged as a warning at start-up.
+- Worker start-up on a busy host: uvicorn pings each ``--workers`` process half a second after
+  spawning it and kills it as hung when no answer comes within ``timeout_worker_healthcheck``
+  (5 s by default). A spawned worker answers only once it has imported papertide (3-4 s of CPU),
+  so on a loaded machine, or with more workers than cores starting together, every worker was
+  killed and respawned forever. We give them WORKER_HEALTHCHECK_SECONDS.
 - Dev mode's secret key is in our source, so on an address other machines can reach the
   signatures on cookies, form tokens and email links protect nothing: start-up says so (once,
   naming the settings) but still serves, since a lab's trusted network is a fair place to try
@@ -31,6 +36,9 @@ import uvicorn
 from papertide.config import DEV_SECRET, WILDCARD_HOSTS, Settings
 from papertide.telemetry.metrics import MULTIPROC_ENV
 
+# Long enough for a worker to import the app on a loaded host; a worker that is really hung is
+# still replaced, this much later (it also bounds how long a SIGHUP restart waits for a new one).
+WORKER_HEALTHCHECK_SECONDS = 60
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -107,6 +115,7 @@ def serve_with_uvicorn(app_factory: str, settings: Settings, host: str, port: in
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if made_dir:
