@@ -24,7 +24,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from papertide.search.service import SearchService
 from papertide.storage import ingest_runs, outbox
 from papertide.storage import jobs as jobs_store
-from papertide.storage.db import Database
+from papertide.storage.db import Database, unreachable_reason
 from papertide.storage.migrate import schema_state
 
 log = logging.getLogger(__name__)
@@ -84,19 +84,25 @@ class Monitoring:
         return DatabaseCollector(self.db)
 
 
+# While the database is down, how often a scrape says so in the log (Prometheus scrapes every
+# 15 s or so; papertide_database_up=0 is the signal, the log line only the reason).
+OUTAGE_LOG_SECONDS = 60.0
+
+
 class DatabaseCollector:
     """Prometheus gauges read from the database when scraped (one short read transaction)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._outage_logged: float | None = None  # time.monotonic() of the last "unreachable" line
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("papertide_database_up", "1 when the scrape could read the database, else 0.")
         t0 = time.perf_counter()
         try:
             families = self._read(datetime.now(UTC))
-        except Exception:
-            log.warning("metrics: could not read the database", exc_info=True)
+        except Exception as exc:
+            self._log_failure(exc)
             up.add_metric([], 0)
             yield up
             return
@@ -106,6 +112,18 @@ class DatabaseCollector:
         took = GaugeMetricFamily("papertide_database_scrape_seconds", "Time the scrape spent reading the database.")
         took.add_metric([], time.perf_counter() - t0)
         yield took
+
+    def _log_failure(self, exc: Exception) -> None:
+        """A database that cannot be reached in one line, at most once a minute (like the pages'
+        503s); any other failure, a bug in our statements, with its traceback every time."""
+        reason = unreachable_reason(exc)
+        if reason is None:
+            log.warning("metrics: could not read the database", exc_info=exc)
+            return
+        now = time.monotonic()
+        if self._outage_logged is None or now - self._outage_logged >= OUTAGE_LOG_SECONDS:
+            self._outage_logged = now
+            log.warning("metrics: the database is unreachable (%s); papertide_database_up is 0", reason)
 
     def _read(self, now: datetime) -> list[Metric]:
         with self.db.read() as conn:

@@ -144,3 +144,28 @@ def test_the_page_cache_says_once_that_it_reads_the_generation_again(pg_server, 
     assert [level for level, _ in said] == ["WARNING", "INFO"], said
     assert said[1][1] == "the page generation can be read again; caching pages"
 
+
+
+def test_metrics_scrapes_during_an_outage_log_one_line_not_a_traceback_each(tmp_path, json_logs):
+    # Prometheus scrapes every 15 s: each scrape while PostgreSQL restarted logged "metrics: could
+    # not read the database" with a 40-line traceback.
+    from papertide.monitoring import DatabaseCollector
+
+    db = Database(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing?connect_timeout=2")
+    collector = DatabaseCollector(db)
+    for _ in range(3):
+        assert [(m.name, [s.value for s in m.samples]) for m in collector.collect()] == [("papertide_database_up", [0])]
+    db.dispose()
+    lines = [r for r in json_logs.records() if r["logger"] == "papertide.monitoring"]
+    assert [(r["level"], "exc_info" in r) for r in lines] == [("WARNING", False)]
+    assert str(lines[0]["message"]).startswith("metrics: the database is unreachable (connection failed: ")
+
+
+def test_metrics_that_fail_on_a_statement_keep_the_traceback(tmp_path, json_logs):
+    from papertide.monitoring import DatabaseCollector
+
+    db = Database(f"sqlite:///{tmp_path / 'unmigrated.db'}")  # no tables: a bug to fix, not an outage
+    assert [m.name for m in DatabaseCollector(db).collect()] == ["papertide_database_up"]
+    db.dispose()
+    lines = [r for r in json_logs.records() if r["logger"] == "papertide.monitoring"]
+    assert [(r["level"], "exc_info" in r) for r in lines] == [("WARNING", True)]
