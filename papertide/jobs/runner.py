@@ -37,7 +37,7 @@ from papertide.domain.jobs import (
     slot_at,
 )
 from papertide.storage import jobs as jobs_store
-from papertide.storage.db import Connection, Database, unreachable_reason
+from papertide.storage.db import Connection, Database, error_text, unreachable_reason
 from papertide.telemetry.context import carry_context, new_id, work_id
 from papertide.telemetry.metrics import JOB_RUNS, JOB_SECONDS
 
@@ -235,7 +235,7 @@ class JobRunner:
                 log.warning("job %s failed: database unreachable: %s", job.name, reason)
             else:
                 log.exception("job %s failed", job.name)
-            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+            outcome, error = "failed", error_text(exc)
         finally:
             duration = time.monotonic() - t0
             with self._running_lock:

@@ -142,6 +142,15 @@ CONNECTION_ERROR_TYPES: tuple[type[Exception], ...] = (
     sa.exc.OperationalError, sa.exc.InterfaceError, DatabaseUnavailable)
 
 
+def error_text(exc: BaseException) -> str:
+    """``exc`` for people to read where it is stored and shown (a job's last error): a failed
+    statement is the database's own message, without the SQL and the values bound to it, which
+    SQLAlchemy appends (a batch of vectors, a member's address); the log keeps all of it."""
+    if isinstance(exc, sa.exc.StatementError) and exc.orig is not None:
+        return f"{type(exc).__name__}: {str(exc.orig).strip()}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _driver_reason(e: sa.exc.DBAPIError) -> str:
     text = str(e.orig or e).strip()
     return text.splitlines()[0] if text else type(e).__name__

@@ -8,6 +8,8 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from papertide.jobs import Every, Job, JobFailed, JobRunner, JobStatus
 from papertide.storage import jobs as jobs_store
 from papertide.storage.db import Database
@@ -72,6 +74,27 @@ def test_a_job_that_states_why_it_failed_is_logged_in_one_line_without_a_traceba
     with db.read() as conn:
         assert jobs_store.records(conn)["away"].last_error == "JobFailed: GitHub unreachable"
 
+
+def test_a_failed_statement_is_recorded_as_the_database_said_it_without_the_sql_or_its_values(db, clock, caplog):
+    # /admin/jobs and `jobs status` showed 4,000 characters of SQLAlchemy's "[SQL: INSERT …]
+    # [parameters: …]" (a batch of vectors, or a member's address) instead of the reason.
+    def bad_statement(stop: threading.Event) -> None:
+        with db.read() as conn:
+            conn.execute(sa.text("SELECT * FROM no_such_table WHERE email = :email"), {"email": "someone@example.org"})
+
+    runner = JobRunner(db, [Job("bad", Every(60), bad_statement)], clock=clock)
+    with caplog.at_level(logging.ERROR, logger="papertide.jobs.runner"):
+        [run] = runner.tick()
+    with db.read() as conn:
+        recorded = jobs_store.records(conn)["bad"].last_error
+    assert run.error == recorded
+    if db.is_sqlite:
+        assert recorded == "OperationalError: no such table: no_such_table"
+    else:
+        assert recorded is not None and recorded.startswith(
+            'ProgrammingError: relation "no_such_table" does not exist\nLINE 1: SELECT * FROM no_such_table WHERE')
+        assert "someone@example.org" not in recorded and "[SQL" not in recorded
+    assert caplog.records[0].exc_info is not None  # the log keeps the traceback, statement and all
 
 def test_a_failing_job_does_not_stop_the_others_in_worker_threads(db):
     ran_three_times = threading.Event()
