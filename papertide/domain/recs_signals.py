@@ -1,5 +1,6 @@
 """Recommendation signals as plain data: what a member's profile is made of, and the input rules
-for follows and library imports. Pure: no I/O.
+for follows. Pure: no I/O. (What a library import did with each entry is
+:mod:`papertide.domain.library_imports`.)
 
 Positives are upvotes, saves (a paper in any of the member's collections), imported library
 papers and papers they marked as their own; "not interested" is the one negative. Follows are
@@ -9,9 +10,8 @@ name them, "First Last" in letters).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from papertide.domain.accounts import InvalidInput
 from papertide.domain.arxiv_categories import canonical_category
@@ -27,10 +27,6 @@ FOLLOW_KINDS = ("author", "category", "query")
 MAX_FOLLOW_CHARS = 200  # the column width; a longer query is refused, not cut
 MAX_FOLLOWS = 500  # per member: a profile, not a bulk store
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "King, Jr." is not "Last, First"
-
-# "repeated": the entry names a paper an earlier entry of the same file named (a preprint and its
-# published version), so each paper is counted once.
-EntryStatus = Literal["matched", "pending", "repeated", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,44 +51,6 @@ class ProfileInputs:
     negatives: tuple[Signal, ...]
     follows: tuple[Follow, ...]
     paused: bool
-
-
-@dataclass(frozen=True, slots=True)
-class EntryResult:
-    """What became of one entry of an imported library."""
-
-    index: int  # 1-based position in the file
-    key: str  # the entry's citation key, id or line, for the member to find it
-    status: EntryStatus
-    arxiv_id: str | None = None
-    message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    filename: str
-    format: str  # bibtex, ris, csl, ids
-    results: tuple[EntryResult, ...] = ()
-    notices: tuple[str, ...] = field(default=())  # about the whole file (e.g. read as Latin-1)
-
-    def count(self, status: EntryStatus) -> int:
-        return sum(r.status == status for r in self.results)
-
-    @property
-    def matched(self) -> int:
-        return self.count("matched")
-
-    @property
-    def pending(self) -> int:
-        return self.count("pending")
-
-    @property
-    def repeated(self) -> int:
-        return self.count("repeated")
-
-    @property
-    def errors(self) -> tuple[EntryResult, ...]:
-        return tuple(r for r in self.results if r.status == "error")
 
 
 def _name_as_papers_carry_it(name: str) -> str:

@@ -18,15 +18,9 @@ from typing import Any, Protocol
 
 from papertide.domain.accounts import InvalidInput, User, normalize_email
 from papertide.domain.arxiv_categories import unknown_category_message
+from papertide.domain.library_imports import ImportReport, sort_entries
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.domain.recs_signals import (
-    MAX_FOLLOWS,
-    STORED_KINDS,
-    EntryResult,
-    ImportReport,
-    ProfileInputs,
-    normalize_follow,
-)
+from papertide.domain.recs_signals import MAX_FOLLOWS, STORED_KINDS, ProfileInputs, normalize_follow
 from papertide.domain.submissions import MAX_FETCH_ATTEMPTS, after_missed_fetch
 from papertide.recs.library import parse_library
 from papertide.storage import categories as categories_store
@@ -165,26 +159,14 @@ class Signals:
         parsed = parse_library(filename, data)
         kind = "mine" if mine else "library"
         wanted = sorted({e.arxiv_id for e in parsed.entries if e.arxiv_id})
-        results: list[EntryResult] = []
-        first: dict[str, int] = {}  # arXiv id → the entry that named it first
         with self.db.write() as conn:
             held = store.paper_ids_by_arxiv(conn, wanted)
-            for e in parsed.entries:
-                if e.arxiv_id is None:
-                    results.append(EntryResult(e.index, e.key, "error", None, e.message))
-                    continue
-                if e.arxiv_id in first:
-                    named = f"entry {e.index} ({e.key})" if e.key else f"entry {e.index}"
-                    results.append(EntryResult(e.index, e.key, "repeated", e.arxiv_id,
-                                               f"{named}: the same paper as entry {first[e.arxiv_id]} ({e.arxiv_id})"))
-                    continue
-                first[e.arxiv_id] = e.index
-                if e.arxiv_id in held:
-                    store.add_signal(conn, user.id, held[e.arxiv_id], kind, parsed.format)
-                    results.append(EntryResult(e.index, e.key, "matched", e.arxiv_id, e.title))
-                else:
-                    store.add_pending(conn, user.id, e.arxiv_id, kind, parsed.format)
-                    results.append(EntryResult(e.index, e.key, "pending", e.arxiv_id, e.title))
+            results = sort_entries(parsed.entries, held)
+            for r in results:
+                if r.status == "matched" and r.arxiv_id:
+                    store.add_signal(conn, user.id, held[r.arxiv_id], kind, parsed.format)
+                elif r.status == "pending" and r.arxiv_id:
+                    store.add_pending(conn, user.id, r.arxiv_id, kind, parsed.format)
             if wanted:
                 store.touch(conn, user.id, self.now())
         return ImportReport(filename, parsed.format, tuple(results), parsed.notices)

@@ -12,9 +12,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
-from papertide.domain.recs_signals import ImportReport
 from papertide.domain.votes import parse_wanted
-from papertide.recs.library import MAX_IMPORT_BYTES, LibraryError, check_size
+from papertide.recs.library import LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT, UnknownPaper
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
@@ -22,6 +21,7 @@ from papertide.web.params import ROW_ID_MAX, is_on
 from papertide.web.responses import back_to_paper, came_from, is_htmx, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token
 from papertide.web.training import retrain_after
+from papertide.web.uploads import reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
 INTERESTS = "/me/interests"
@@ -135,18 +135,9 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
     """Import a BibTeX, RIS or CSL-JSON file or pasted ids; the page shows what became of each entry."""
     if viewer is None:
         return sign_in_redirect(request, INTERESTS)
-    filename, data = "", b""
-    report: ImportReport | None = None
     try:
-        if file is not None and file.filename:
-            check_size(file.size or 0)
-            filename, data = file.filename[:200], await file.read(MAX_IMPORT_BYTES + 1)
-        if data:
-            report = signals.import_library(viewer, filename, data, mine=is_on(mine))
-        elif ids.strip():
-            report = signals.import_library(viewer, "", ids, mine=is_on(mine))
-        else:
-            raise InvalidInput("Choose a file or paste arXiv ids to import.")
+        filename, data = await reading_list(file, ids)
+        report = signals.import_library(viewer, filename, data, mine=is_on(mine))
     except (LibraryError, InvalidInput) as exc:
         return _page(request, viewer, 400, import_error=str(exc))
     if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest

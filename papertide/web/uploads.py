@@ -1,0 +1,26 @@
+"""How import forms (the For-you library on /me/interests, a collection's "Add papers from a file
+or list") hand over what the member chose: the uploaded file, else the pasted text."""
+
+from __future__ import annotations
+
+from fastapi import UploadFile
+
+from papertide.domain.accounts import InvalidInput
+from papertide.recs.library import MAX_IMPORT_BYTES, check_size
+
+
+async def reading_list(file: UploadFile | None, pasted: str) -> tuple[str, bytes | str]:
+    """``(filename, content)``: the file when one was chosen and is not empty, else the pasted ids.
+
+    A file over the size limit is refused (LibraryError) from its declared size, before it is
+    read, and only the limit's worth of it is ever read. Nothing chosen and nothing pasted is
+    :class:`InvalidInput`.
+    """
+    if file is not None and file.filename:
+        check_size(file.size or 0)
+        data = await file.read(MAX_IMPORT_BYTES + 1)
+        if data:
+            return file.filename[:200], data
+    if pasted.strip():
+        return "", pasted
+    raise InvalidInput("Choose a file or paste arXiv ids to import.")
