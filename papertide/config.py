@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     submissions_per_day: int = Field(5, ge=0, le=1000, description="Daily submissions per member (curators and admins exempt).")
     comment_edit_minutes: int = Field(15, ge=0, le=10080, description="Minutes during which authors may edit a comment.")
     rate_limits_enabled: bool = Field(
-        True, description="Per-user and per-IP rate limits on sign-in, subscribe, submit, comment and vote (in-process)."
+        True,
+        description="Per-user and per-IP rate limits on sign-in, subscribe, submit, comment, vote and collections (in-process).",
     )
     # Ingestion: every source URL is configurable so mirrors and tests can point elsewhere.
     ingest_oai_url: str = Field("https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint.")

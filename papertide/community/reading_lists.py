@@ -1,4 +1,5 @@
-"""Collections: named reading lists, private or public, ordered, exportable."""
+"""Collections: named reading lists, private or public, ordered, exportable, and filled from a
+reading list (BibTeX, RIS, CSL-JSON, CSV or pasted ids, read by :mod:`papertide.recs.library`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import uuid as uuidlib
 from papertide.community import Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
-from papertide.domain.collections import Collection, clean_name, move, name_key
+from papertide.domain.collections import MAX_COLLECTION_PAPERS, Collection, clean_name, full_message, move, name_key
+from papertide.domain.library_imports import ImportReport, sort_entries
 from papertide.domain.papers import Paper
+from papertide.recs.library import parse_library
 from papertide.storage import collections as store
 from papertide.storage import papers as papers_store
 from papertide.storage import recs as recs_store
@@ -23,8 +26,9 @@ def _named(conn: Connection, user_id: int, name: str) -> Collection | None:
 
 
 class ReadingLists:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, max_papers: int = MAX_COLLECTION_PAPERS) -> None:
         self.db = db
+        self.max_papers = max_papers
 
     def _require(self, user: User | None) -> User:
         if user is None:
@@ -63,7 +67,7 @@ class ReadingLists:
             else:
                 collection_uuid = str(uuidlib.uuid4())
                 collection_id = store.create(conn, collection_uuid, user.id, name, is_public)
-            if paper_id is not None and store.add_item(conn, collection_id, paper_id):
+            if paper_id is not None and self._add_item(conn, collection_id, paper_id):
                 recs_store.touch(conn, user.id, utc_now())  # a save is a recommendation signal (see add)
         return collection_uuid
 
@@ -106,10 +110,44 @@ class ReadingLists:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)
-            added = store.add_item(conn, c.id, paper_id)
+            added = self._add_item(conn, c.id, paper_id)
             if added:  # a save is a recommendation signal: the member's model is stale
                 recs_store.touch(conn, c.owner_id, utc_now())
             return added
+
+    def _add_item(self, conn: Connection, collection_id: int, paper_id: int) -> bool:
+        """Add one paper unless the collection is full (InvalidInput, and the transaction rolls back)."""
+        added = store.add_item(conn, collection_id, paper_id)
+        if added and store.size(conn, collection_id) > self.max_papers:
+            raise InvalidInput(full_message(self.max_papers))
+        return added
+
+    def import_papers(self, user: User | None, collection_uuid: str, filename: str, data: bytes | str) -> ImportReport:
+        """Add the papers a reading list names to the member's collection, in the list's order after
+        the papers already there (those keep their place), as far as the collection has room.
+
+        Papers this instance does not hold become fetch requests, as in the For-you library
+        import (the ``recs.fetch_pending`` job fetches them, and they count as imported library
+        papers): they join no collection by themselves, and the report asks the member to add
+        them again once they are here. Raises :class:`~papertide.recs.library.LibraryError` for
+        a file that cannot be read at all, before anything is written.
+        """
+        owner, c = self._own(user, collection_uuid)
+        parsed = parse_library(filename, data)
+        wanted = sorted({e.arxiv_id for e in parsed.entries if e.arxiv_id})
+        with self.db.write() as conn:
+            users_store.lock_member(conn, owner.id)  # a second import at once sees this one's papers and room
+            if store.get(conn, c.uuid) is None:  # deleted since we looked
+                raise NotFound(collection_uuid)
+            held = recs_store.paper_ids_by_arxiv(conn, wanted)
+            results = sort_entries(parsed.entries, held, set(store.item_ids(conn, c.id)), self.max_papers)
+            new = [held[r.arxiv_id] for r in results if r.status == "matched" and r.arxiv_id]
+            if store.add_items(conn, c.id, new):
+                recs_store.touch(conn, owner.id, utc_now())  # saves are recommendation signals (see add)
+            for r in results:
+                if r.status == "pending" and r.arxiv_id:
+                    recs_store.add_pending(conn, owner.id, r.arxiv_id, "library", parsed.format)
+        return ImportReport(filename, parsed.format, tuple(results), parsed.notices)
 
     def remove(self, user: User | None, collection_uuid: str, arxiv_id: str) -> None:
         _, c = self._own(user, collection_uuid)

@@ -14,6 +14,8 @@ from papertide.domain.papers import InvalidArxivId, Paper, abs_url, id_year, par
 from papertide.domain.tex import ascii_fold, detex_text
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
+# Papers in one collection: its page lists them all at once. One full import (5,000 entries) fits.
+MAX_COLLECTION_PAPERS = 5000
 MAX_EXPORT_IDS = 1000  # papers in one /export
 CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
 # LaTeX specials escaped in BibTeX fields, in one pass: replaced one after another, the braces
@@ -51,6 +53,11 @@ def clean_name(text: str) -> str:
     if len(name) > MAX_COLLECTION_NAME_LENGTH:
         raise InvalidInput(f"Collection names are limited to {MAX_COLLECTION_NAME_LENGTH} characters.")
     return name
+
+
+def full_message(limit: int = MAX_COLLECTION_PAPERS) -> str:
+    return (f"This collection holds {limit:,} papers, the most one can hold; remove some or start another "
+            "collection.")
 
 
 def name_key(name: str) -> str:

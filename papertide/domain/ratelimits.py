@@ -35,6 +35,9 @@ POLICIES: dict[str, dict[str, Policy]] = {
     "vote": {"user": Policy(60, 60), "ip": Policy(300, 300)},
     # New collections (web form and API): people make a few at a time, a script makes thousands.
     "collection": {"user": Policy(10, 2), "ip": Policy(30, 10)},
+    # Filling a collection from a file reads up to 5 MB and writes up to 5,000 rows: a member
+    # fixing a file tries a few times in a row, a script would fill the database.
+    "collection-import": {"user": Policy(5, 1), "ip": Policy(20, 5)},
     # Each subscribe request may email an address nobody has confirmed, so one IP gets a
     # handful an hour (burst 5, one back every 12 minutes); the address itself is limited by
     # the service's resend window (PAPERTIDE_SUBSCRIPTION_RESEND_MINUTES), not here.

@@ -72,6 +72,28 @@ def add_item(conn: Connection, collection_id: int, paper_id: int) -> bool:
     return execute_inserted(conn, stmt)
 
 
+def add_items(conn: Connection, collection_id: int, paper_ids: Sequence[int]) -> int:
+    """Append papers after the collection's last one, in the given order (an import); papers
+    already in it keep their place. Returns how many went in."""
+    if not paper_ids:
+        return 0
+    last = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(collection_items.c.position), -1)).where(
+            collection_items.c.collection_id == collection_id
+        )
+    ).scalar_one()
+    stmt = insert_ignore(conn, collection_items, ["collection_id", "paper_id"]).returning(collection_items.c.paper_id)
+    rows = conn.execute(stmt, [{"collection_id": collection_id, "paper_id": pid, "position": last + 1 + i}
+                               for i, pid in enumerate(paper_ids)]).all()
+    return len(rows)
+
+
+def size(conn: Connection, collection_id: int) -> int:
+    return int(conn.execute(
+        sa.select(sa.func.count()).select_from(collection_items).where(collection_items.c.collection_id == collection_id)
+    ).scalar_one())
+
+
 def remove_item(conn: Connection, collection_id: int, paper_id: int) -> bool:
     q = sa.delete(collection_items).where(
         collection_items.c.collection_id == collection_id, collection_items.c.paper_id == paper_id

@@ -1,4 +1,5 @@
-"""Collections: create, view, rename/publish, add/remove/reorder papers, export BibTeX/CSV.
+"""Collections: create, view, rename/publish, add/remove/reorder papers, fill one from a file or
+a pasted list (``/collections/{uuid}/import``), export BibTeX/CSV.
 
 ``/export?ids=…&format=bibtex|csv`` exports any list of papers, e.g. a search result.
 """
@@ -7,20 +8,24 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from papertide.community import NotFound
-from papertide.domain.accounts import InvalidInput
+from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.collections import parse_export_ids, to_bibtex, to_csv
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
+from papertide.recs.library import LibraryError
+from papertide.recs.signals import FETCH_AFTER_IMPORT
 from papertide.web.csrf import CsrfDep
-from papertide.web.deps import CommunityDep, TemplatesDep
+from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
 from papertide.web.params import is_on
 from papertide.web.ratelimit import enforce
 from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
+from papertide.web.uploads import reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
@@ -53,28 +58,70 @@ def my_collections(request: Request, community: CommunityDep, templates: Templat
 
 
 @router.post("/collections")
-def create(
+async def create(
     request: Request, community: CommunityDep, viewer: ViewerDep, background: BackgroundTasks, name: str = Form(""),
-    public: str = Form(""), arxiv_id: str = Form(""),
+    public: str = Form(""), arxiv_id: str = Form(""), file: UploadFile | None = None, ids: str = Form(""),
 ):
+    """A new collection: empty, holding the paper a paper page's form names, or filled from a file or pasted list."""
     if viewer is None:
         return sign_in_redirect(request, "/collections")
     enforce(request, "collection", viewer)
     first = _paper_id(arxiv_id) if arxiv_id.strip() else None
-    new_uuid = community.reading_lists.create(viewer, name, is_on(public), first)
+    fill = first is None and ((file is not None and bool(file.filename)) or bool(ids.strip()))
+    if fill:  # before creating: a refused import must not leave an empty collection behind
+        enforce(request, "collection-import", viewer)
+    # An async route (it may read an upload): the write goes to a thread, as a plain route's would.
+    new_uuid = await run_in_threadpool(community.reading_lists.create, viewer, name, is_on(public), first)
     if first:
         retrain_after(request, background, viewer)  # a save is a signal
         return RedirectResponse(back_to_paper(request, first), status_code=303)
+    if fill:
+        return await _import(request, viewer, background, new_uuid, file, ids)
     return RedirectResponse(f"/collections/{new_uuid}", status_code=303)
 
 
-@router.get("/collections/{collection_uuid}", response_class=HTMLResponse)
-def view(request: Request, community: CommunityDep, templates: TemplatesDep, collection_uuid: str, viewer: ViewerDep):
-    collection, papers = community.reading_lists.view(viewer, collection_uuid[:40])
-    return templates.TemplateResponse(
+def _page(request: Request, viewer: User | None, collection_uuid: str, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+    lists = services_of(request).community.reading_lists
+    collection, papers = lists.view(viewer, collection_uuid)
+    return templates_of(request).TemplateResponse(
         request, "community/collection.html",
-        {"collection": collection, "papers": papers, "is_owner": viewer is not None and viewer.id == collection.owner_id},
+        {"collection": collection, "papers": papers, "is_owner": viewer is not None and viewer.id == collection.owner_id,
+         "max_papers": lists.max_papers, **ctx},
+        status_code=status,
     )
+
+
+async def _import(request: Request, viewer: User, background: BackgroundTasks, collection_uuid: str,
+                  file: UploadFile | None, ids: str) -> Response:
+    """Add a reading list's papers to the viewer's collection; its page shows what became of each entry."""
+    services = services_of(request)
+    try:
+        filename, data = await reading_list(file, ids)
+        # Reading a 5 MB BibTeX file takes a while: off the event loop, so other pages keep answering.
+        report = await run_in_threadpool(services.community.reading_lists.import_papers, viewer, collection_uuid,
+                                         filename, data)
+    except (LibraryError, InvalidInput) as exc:
+        return _page(request, viewer, collection_uuid, 400, import_error=str(exc))
+    if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest
+        background.add_task(services.signals.fetch_pending, user_id=viewer.id, limit=FETCH_AFTER_IMPORT)
+    if report.matched:
+        retrain_after(request, background, viewer)  # saves are signals
+    return _page(request, viewer, collection_uuid, report=report)
+
+
+@router.get("/collections/{collection_uuid}", response_class=HTMLResponse)
+def view(request: Request, collection_uuid: str, viewer: ViewerDep):
+    return _page(request, viewer, collection_uuid[:40])
+
+
+@router.post("/collections/{collection_uuid}/import", response_class=HTMLResponse)
+async def import_papers(request: Request, collection_uuid: str, viewer: ViewerDep, background: BackgroundTasks,
+                        file: UploadFile | None = None, ids: str = Form("")):
+    """Add the papers of a BibTeX, RIS, CSL-JSON or CSV file, or of pasted ids and links (owner only)."""
+    if viewer is None:
+        return sign_in_redirect(request, f"/collections/{collection_uuid[:40]}")
+    enforce(request, "collection-import", viewer)
+    return await _import(request, viewer, background, collection_uuid[:40], file, ids)
 
 
 @router.get("/collections/{collection_uuid}/export")
