@@ -187,3 +187,13 @@ def test_list_pages_show_their_feed_links(client, corpus):
     assert 'href="/feeds/weekly.atom?week=2026-W23"' in client.get("/papers/week/2026-W23").text
     assert 'href="/feeds/monthly.rss?month=2026-06"' in client.get("/papers/month/2026-06").text
     assert '<a class="feed" href="/feeds/trending.rss"' in client.get("/trending").text
+
+
+def test_a_page_past_the_end_of_a_day_says_where_its_papers_are(client, corpus):
+    r = client.get("/papers/date/2026-06-03?p=5")
+    assert r.status_code == 200
+    assert "No papers listed on this day" not in r.text  # the day has papers, on page 1
+    assert "3 papers on this day, on page 1: page 6 holds none" in r.text
+    assert '<a href="?p=0">Go to the last page</a>' in r.text
+    empty = client.get("/papers/date/2026-06-04")
+    assert "No papers listed on this day" in empty.text
