@@ -32,7 +32,10 @@ def build_community(settings: Settings, db: Database, lookup: PaperLookup) -> Co
         ),
         votes=Votes(db),
         submissions=Submissions(
-            db, SubmissionRules(settings.submission_max_age_days, settings.submissions_per_day), lookup
+            # Offline, a paper we do not hold is refused at once: a request would wait for a fetch
+            # that never runs, with the page saying "usually within a minute".
+            db, SubmissionRules(settings.submission_max_age_days, settings.submissions_per_day),
+            None if settings.ingest_offline else lookup,
         ),
         discussion=Discussion(db, settings.comment_edit_minutes),
         reading_lists=ReadingLists(db),

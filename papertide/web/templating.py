@@ -73,6 +73,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         abs_url=abs_url,
         pdf_url=pdf_url,
         comment_edit_minutes=settings.comment_edit_minutes,
+        fetches_papers=not settings.ingest_offline,  # offline, no page offers to fetch a paper from arXiv
         csrf_input=csrf.csrf_input,
         csrf_token=csrf.csrf_token,
         placeholder_hue=placeholder_hue,

@@ -86,3 +86,30 @@ def test_a_slow_arxiv_never_holds_up_the_submit_request(settings, db, fake_arxiv
                 assert time.monotonic() < deadline, "the paper was never listed"
                 time.sleep(0.2)
 
+
+
+@pytest.fixture
+def offline_client(settings, db):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    app = app_for(settings.model_copy(update={"ingest_offline": True}), db)
+    with TestClient(app) as client:
+        yield client
+
+
+def test_an_offline_instance_refuses_a_paper_it_does_not_hold_instead_of_promising_a_fetch(offline_client, fake_arxiv):
+    offline_client.app.state.services.community.submissions.now = lambda: TODAY
+    sign_in(offline_client, "offline@example.org")
+    r = post(offline_client, "/submit", {"paper": fake_arxiv.fake.records[0]["arxiv_id"]})
+    assert r.status_code == 400 and "cannot fetch papers from arXiv" in r.text
+    assert "being fetched" not in r.text and "Papers being fetched for you" not in offline_client.get("/submit").text
+    assert fake_arxiv.fake.requests == []
+
+
+def test_an_offline_instance_offers_no_fetch_for_a_paper_it_does_not_hold(offline_client, client):
+    for c in (offline_client, client):
+        page, search = c.get("/papers/2606.09999"), c.get("/search?q=2606.09999+results")
+        offered = [("/submit?paper=2606.09999" in r.text) for r in (page, search)]
+        assert offered == ([False, False] if c is offline_client else [True, True])
+        assert "https://arxiv.org/abs/2606.09999" in page.text  # reading it on arXiv is always offered
+    assert "https://arxiv.org/abs/2606.09999" in offline_client.get("/search?q=2606.09999+results").text
