@@ -24,7 +24,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from papertide.search.service import SearchService
 from papertide.storage import ingest_runs, outbox
 from papertide.storage import jobs as jobs_store
-from papertide.storage.db import Database, unreachable_reason
+from papertide.storage.db import Database, error_text, unreachable_reason
 from papertide.storage.migrate import schema_state
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ class Monitoring:
             self.db.ping()
             checks["database"] = "ok"
         except Exception as exc:
-            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"
+            # The driver's reason, without SQLAlchemy's SQL echo and "Background on this error" link.
+            checks["database"] = f"unreachable: {error_text(exc)}"
             # Nothing else can be checked without it.
             checks["schema"] = checks["search"] = "not checked (database unreachable)"
             return Readiness(checks, ("database", "schema", "search"))
@@ -76,7 +77,7 @@ class Monitoring:
             checks["search"] = "ok: " + self.search.readiness()
         except Exception as exc:
             log.exception("readiness: search is not usable")
-            checks["search"] = f"not usable: {type(exc).__name__}: {exc}"
+            checks["search"] = f"not usable: {error_text(exc)}"
             failed.append("search")
         return Readiness(checks, tuple(failed))
 

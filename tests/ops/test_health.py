@@ -71,6 +71,7 @@ def test_readyz_is_503_naming_the_database_when_it_does_not_answer(tmp_path):
     assert r.status_code == 503
     assert r.json()["not_ready"] == ["database", "schema", "search"]
     assert r.json()["checks"]["database"].startswith("unreachable: OperationalError")
+    assert "sqlalche.me" not in r.json()["checks"]["database"]  # the reason, not SQLAlchemy's help link
     db.dispose()
 
 
