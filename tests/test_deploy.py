@@ -191,6 +191,13 @@ def test_containerfile_is_slim_non_root_installs_the_package_and_runs_the_cli():
     assert kinds.index("USER") > max(i for i, k in enumerate(kinds) if k == "RUN")
 
 
+def test_the_image_can_back_up_and_restore_its_postgresql():
+    # `db backup`/`db restore` on PostgreSQL run pg_dump/pg_restore from PATH; the slim base has neither.
+    runs = [arg for k, arg in containerfile() if k == "RUN"]
+    assert any("apt-get install" in arg and "postgresql-client" in arg.split() for arg in runs)
+    assert any("rm -rf /var/lib/apt/lists" in arg for arg in runs)
+
+
 def test_containerfile_healthcheck_command_passes_against_a_live_server(sqlite_db: Database, tmp_path: Path):
     health = next(arg for k, arg in containerfile() if k == "HEALTHCHECK")
     argv = json.loads(health.split("CMD", 1)[1])
