@@ -129,7 +129,7 @@ class ReadingLists:
         Papers this instance does not hold become fetch requests, as in the For-you library
         import (the ``recs.fetch_pending`` job fetches them, and they count as imported library
         papers): they join no collection by themselves, and the report asks the member to add
-        them again once they are here. Raises :class:`~papertide.recs.library.LibraryError` for
+        them again once they are here. Raises :class:`~papertide.recs.library_entries.LibraryError` for
         a file that cannot be read at all, before anything is written.
         """
         owner, c = self._own(user, collection_uuid)

@@ -21,7 +21,7 @@ EntryStatus = Literal["matched", "pending", "repeated", "present", "full", "erro
 
 
 class ReadEntry(Protocol):
-    """One entry as the library reader returns it (``papertide.recs.library.LibraryEntry``)."""
+    """One entry as the library reader returns it (``papertide.recs.library_entries.LibraryEntry``)."""
 
     @property
     def index(self) -> int: ...

@@ -8,16 +8,8 @@ import pytest
 
 from papertide.domain.collections import to_bibtex, to_csv
 from papertide.domain.papers import Paper
-from papertide.recs.library import (
-    MAX_ENTRIES,
-    MAX_IMPORT_BYTES,
-    LibraryEntry,
-    LibraryError,
-    decode,
-    detect_format,
-    find_arxiv_id,
-    parse_library,
-)
+from papertide.recs.library import MAX_ENTRIES, MAX_IMPORT_BYTES, decode, detect_format, parse_library
+from papertide.recs.library_entries import LibraryEntry, LibraryError, find_arxiv_id
 
 
 def ids(parsed):  # type: ignore[no-untyped-def]

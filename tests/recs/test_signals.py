@@ -11,7 +11,7 @@ import pytest
 
 from papertide.domain.accounts import InvalidInput
 from papertide.domain.recs_signals import Follow
-from papertide.recs.library import LibraryError
+from papertide.recs.library_entries import LibraryError
 from papertide.recs.signals import UnknownPaper
 from papertide.services import Edges, Services, build_services
 from papertide.storage import recs as recs_store

@@ -16,7 +16,7 @@ from papertide.community import NotFound
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.collections import parse_export_ids, to_bibtex, to_csv
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
-from papertide.recs.library import LibraryError
+from papertide.recs.library_entries import LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of

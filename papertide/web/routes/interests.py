@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.votes import parse_wanted
-from papertide.recs.library import LibraryError
+from papertide.recs.library_entries import LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT, UnknownPaper
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import SignalsDep, TemplatesDep, services_of, templates_of
