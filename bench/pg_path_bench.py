@@ -62,7 +62,8 @@ from bench._pg import ensure_database, start_cluster
 from papertide.config import Settings
 from papertide.domain.queries import understand_query
 from papertide.domain.search import SearchFilters, SearchRequest
-from papertide.search.service import CANDIDATES, FILTERED_NEIGHBOURS, SearchService
+from papertide.search.results import CANDIDATES
+from papertide.search.service import FILTERED_NEIGHBOURS, SearchService
 from papertide.search.tantivy_index import TantivyLexicalIndex
 from papertide.search.vectors import PgVectorIndex
 from papertide.services import build_search

@@ -15,7 +15,8 @@ import numpy as np
 from papertide.domain.papers import Paper
 from papertide.domain.search import Mode
 from papertide.search.evaluation import Scores, load_corpus, load_qrels, load_queries, score_run
-from papertide.search.service import CANDIDATES, SearchService
+from papertide.search.results import CANDIDATES
+from papertide.search.service import SearchService
 from papertide.storage import embeddings as emb_store
 from papertide.storage import papers as papers_store
 from papertide.storage.db import Database

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from papertide.domain.search import Mode
 from papertide.search.evaluation import Qrels, load_qrels, mrr_at_k, ndcg_at_k, recall_at_k
-from papertide.search.service import CANDIDATES, SearchService
+from papertide.search.results import CANDIDATES
+from papertide.search.service import SearchService
 
 # Kinds whose queries look for one paper (scored by MRR@10); the rest are topics.
 KNOWN_ITEM_KINDS = ("known", "typo", "tex", "pasted", "id", "foreign")

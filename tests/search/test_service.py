@@ -198,7 +198,8 @@ class _Asked(_TopN):
 def test_filtered_hybrid_search_asks_for_fewer_neighbours_and_dense_mode_for_all(service):
     """Under a filter the walk costs k / (share passing): hybrid asks for FILTERED_NEIGHBOURS; the
     dense mode, whose neighbours are all its pages, and unfiltered queries ask for the whole list."""
-    from papertide.search.service import CANDIDATES, FILTERED_NEIGHBOURS
+    from papertide.search.results import CANDIDATES
+    from papertide.search.service import FILTERED_NEIGHBOURS
 
     index = _Asked(service.index)
     svc = SearchService(service.db, service.embedder, index, lexical=service.lexical)
@@ -241,7 +242,7 @@ def test_operators_apply_in_every_mode(service):
     ("", 500, False, "500 results"),  # filters alone list every paper that passes them
 ])
 def test_a_full_ranked_list_is_called_the_best_matches_not_every_result(text, total, every_word, said):
-    from papertide.search.service import CANDIDATES, SearchPage
+    from papertide.search.results import CANDIDATES, SearchPage
 
     assert CANDIDATES == 200
     page = SearchPage(SearchRequest(text=text), text, (), total=total, every_word=every_word)

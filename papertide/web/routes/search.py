@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.queries import understand_query, wordless_reason
 from papertide.domain.search import InvalidFilter, SearchRequest, parse_sort
-from papertide.search.service import SORTED_CANDIDATES, SearchPage
+from papertide.search.results import SearchPage
+from papertide.search.service import SORTED_CANDIDATES
 from papertide.web.deps import BaseUrlDep, CatalogDep, SearchDep, SettingsDep, SignalsDep, TemplatesDep
 from papertide.web.params import FilterParams, is_on, search_params
 from papertide.web.sessions import ViewerDep
