@@ -14,7 +14,7 @@ from papertide.domain.accounts import InvalidInput
 
 # Days each named window spans, ending today.
 WINDOW_DAYS = {"today": 1, "week": 7, "month": 30}
-WINDOW_LABELS = {"today": "Today", "week": "This week", "month": "This month", "custom": "Custom"}
+WINDOW_LABELS = {"today": "Latest day", "week": "This week", "month": "This month", "custom": "Custom"}
 DEFAULT_WINDOW = "week"
 MAX_CUSTOM_DAYS = 62  # about two months of new papers
 
@@ -43,12 +43,20 @@ class Window:
         return f"published {self.first.isoformat()} – {self.last.isoformat()}"
 
 
-def named_window(kind: str, today: date) -> Window:
+def named_window(kind: str, today: date, latest: date | None = None) -> Window:
     """``today`` / ``week`` / ``month``: the last 1, 7 or 30 days up to ``today``.
+
+    ``today`` is the newest day papers were published on, ``latest``, when that is before today:
+    arXiv announces a day's submissions the next day, so "published today" is empty on an
+    arXiv-fed instance until tomorrow, and an archive's newest papers are older still.
 
     >>> named_window("week", date(2026, 6, 4))
     Window(kind='week', first=datetime.date(2026, 5, 29), last=datetime.date(2026, 6, 4))
+    >>> named_window("today", date(2026, 6, 4), latest=date(2026, 6, 3)).description
+    'published on 2026-06-03'
     """
+    if kind == "today" and latest is not None and latest < today:
+        return Window(kind, latest, latest)
     return Window(kind, today - timedelta(days=WINDOW_DAYS[kind] - 1), today)
 
 
@@ -59,7 +67,7 @@ def _day(raw: str, name: str) -> date:
         raise InvalidInput(f"{name}: {raw[:20]!r} is not a date; use YYYY-MM-DD.") from None
 
 
-def parse_window(kind: str, start: str, end: str, today: date) -> Window:
+def parse_window(kind: str, start: str, end: str, today: date, latest: date | None = None) -> Window:
     """The window a /for-you request asks for; raises :class:`InvalidInput` with a message to show.
 
     Dates without a window name mean custom dates (an address typed or shared by hand); a named
@@ -71,7 +79,7 @@ def parse_window(kind: str, start: str, end: str, today: date) -> Window:
     # Read in any case and spacing: an address typed or shared by hand says "Week" as often as "week".
     kind = kind.strip().lower() or ("custom" if start.strip() or end.strip() else DEFAULT_WINDOW)
     if kind in WINDOW_DAYS:
-        return named_window(kind, today)
+        return named_window(kind, today, latest)
     if kind != "custom":
         raise InvalidInput(f"Unknown window {kind[:20]!r}: choose today, week, month or custom.")
     first = _day(start, "From") if start.strip() else today - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1)

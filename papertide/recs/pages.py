@@ -74,6 +74,11 @@ class RecPages:
             entries = github_store.with_repo_stars(conn, [by_id[r.paper_id] for r in shown])
         return [RankedCard(e, r) for e, r in zip(entries, shown, strict=True)]
 
+    def newest_day(self, today: date) -> date | None:
+        """The newest day papers were published on, up to ``today`` (the "Latest day" window)."""
+        with self.db.read() as conn:
+            return papers_store.newest_published_by(conn, today)
+
     def for_you(self, user: User, window: Window) -> ForYouPage:
         """The member's recommendations among papers published in ``window``."""
         found = self.personal.for_user(user.id, window.first, window.last, limit=FOR_YOU_LIMIT)

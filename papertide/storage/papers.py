@@ -273,6 +273,12 @@ def in_id_batches(conn: Connection, columns: Sequence[sa.ColumnElement[Any]], ba
         last = rows[-1][0]
 
 
+def newest_published_by(conn: Connection, day: date) -> date | None:
+    """The newest publication date on or before ``day`` (an index probe on ``published``)."""
+    newest: date | None = conn.execute(sa.select(sa.func.max(papers.c.published)).where(papers.c.published <= day)).scalar()
+    return newest
+
+
 def published_range(conn: Connection) -> tuple[date | None, date | None]:
     r = conn.execute(sa.select(sa.func.min(papers.c.published), sa.func.max(papers.c.published))).one()
     return r[0], r[1]

@@ -181,3 +181,19 @@ def test_private_feed_create_show_once_replace_and_revoke(client):
     assert anonymous.get(newer).status_code == 404
     assert anonymous.get("/for-you/feed/not-a-token.atom").status_code == 404
     assert "Create a private feed" in client.get("/for-you").text
+
+
+def test_latest_day_shows_the_newest_days_papers_when_none_were_published_today(client):
+    # arXiv announces a day's submissions the next day: "published today" would be empty all day.
+    corpus(client)
+    sign_in(client, "ada@example.org")
+    post(client, "/vote/2611.00003", {"state": "on"})  # published yesterday, the newest day here
+    post(client, "/vote/2611.00004", {"state": "on"})
+    page = client.get("/for-you?window=today").text
+    assert 'aria-current="page">Latest day</a>' in page
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    assert f"Papers published on {yesterday}, ranked for you" in page
+    add_papers(client.app.state.services.db, make_paper("2611.00005", title="Solar wind turbulence today",
+                                                        abstract=SOLAR + " once more", published=TODAY,
+                                                        categories=("physics.space-ph",)))
+    assert f"Papers published on {TODAY.isoformat()}, ranked for you" in client.get("/for-you?window=today").text

@@ -47,7 +47,7 @@ def _page(request: Request, pages: RecPagesDep, viewer: User, window: str = DEFA
     today = datetime.now(UTC).date()
     status, error = 200, ""
     try:
-        chosen = parse_window(window, start, end, today)
+        chosen = parse_window(window, start, end, today, pages.newest_day(today))
     except InvalidInput as exc:
         status, error, chosen = 400, str(exc), named_window(DEFAULT_WINDOW, today)
     page = pages.for_you(viewer, chosen)
