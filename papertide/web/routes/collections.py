@@ -101,12 +101,12 @@ async def _import(request: Request, viewer: User, background: BackgroundTasks, c
         report = await run_in_threadpool(services.community.reading_lists.import_papers, viewer, collection_uuid,
                                          filename, data)
     except (LibraryError, InvalidInput) as exc:
-        return _page(request, viewer, collection_uuid, 400, import_error=str(exc))
+        return await run_in_threadpool(_page, request, viewer, collection_uuid, 400, import_error=str(exc))
     if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest
         background.add_task(services.signals.fetch_pending, user_id=viewer.id, limit=FETCH_AFTER_IMPORT)
     if report.matched:
         retrain_after(request, background, viewer)  # saves are signals
-    return _page(request, viewer, collection_uuid, report=report)
+    return await run_in_threadpool(_page, request, viewer, collection_uuid, report=report)
 
 
 @router.get("/collections/{collection_uuid}", response_class=HTMLResponse)

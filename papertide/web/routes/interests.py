@@ -8,6 +8,7 @@ Every route here needs a signed-in member: anyone else is sent to sign in and co
 from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from papertide.domain.accounts import InvalidInput, User
@@ -137,13 +138,15 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
         return sign_in_redirect(request, INTERESTS)
     try:
         filename, data = await reading_list(file, ids)
-        report = signals.import_library(viewer, filename, data, mine=is_on(mine))
+        # Reading a 5 MB BibTeX file takes most of a second: off the event loop, so other pages
+        # keep answering (an async route's plain calls would run on it).
+        report = await run_in_threadpool(signals.import_library, viewer, filename, data, mine=is_on(mine))
     except (LibraryError, InvalidInput) as exc:
-        return _page(request, viewer, 400, import_error=str(exc))
+        return await run_in_threadpool(_page, request, viewer, 400, import_error=str(exc))
     if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest
         background.add_task(signals.fetch_pending, user_id=viewer.id, limit=FETCH_AFTER_IMPORT)
     retrain_after(request, background, viewer)  # after the fetch, so what it settled counts too
-    return _page(request, viewer, report=report)
+    return await run_in_threadpool(_page, request, viewer, report=report)
 
 
 @router.post(f"{INTERESTS}/remove")
