@@ -56,3 +56,16 @@ def test_upgrade_by_a_user_who_cannot_create_pgvector_says_what_a_superuser_runs
         pg_server.drop(name)
         with pg_server.admin.connect() as conn:
             conn.exec_driver_sql("DROP ROLE IF EXISTS pt_app")
+
+
+def test_deleting_an_outbox_row_finds_its_sent_paper_log_rows_by_index(db):
+    # ON DELETE SET NULL runs this lookup once per deleted outbox row; without the index (0029)
+    # it read the whole sent-paper log each time, which made pruning the outbox unaffordable.
+    lookup = "UPDATE digest_items SET outbox_id = NULL WHERE outbox_id = 7"
+    with db.write() as conn:
+        if db.dialect == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # an empty table: ask whether it *can*
+            plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {lookup}"))
+        else:
+            plan = " ".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {lookup}"))
+    assert "ix_digest_items_outbox_id" in plan

@@ -98,6 +98,10 @@ digest_items = sa.Table(
     sa.Column("arxiv_id", sa.String(64), primary_key=True),
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # Deleting an outbox row sets its log rows' outbox_id to NULL: without this index each deleted
+    # row scanned the whole log. Partial, because pruned digests leave NULL there for good.
+    sa.Index("ix_digest_items_outbox_id", "outbox_id", sqlite_where=sa.text("outbox_id IS NOT NULL"),
+             postgresql_where=sa.text("outbox_id IS NOT NULL")),
 )
 
 digest_archive = sa.Table(
