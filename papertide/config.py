@@ -196,6 +196,11 @@ class Settings(BaseSettings):
         15, ge=0, le=10080, description="Minimum minutes between confirmation emails to one address."
     )
     subscription_unconfirmed_days: int = Field(7, ge=1, le=90, description="Days before an unconfirmed subscription is deleted.")
+    outbox_retention_days: int = Field(
+        30, le=3650,
+        description="Days sent, failed and cancelled email stays in the outbox before the retention.prune job "
+        "deletes it (at least 9: a weekly digest's row is what stops its week being composed twice).",
+    )
     bounce_soft_threshold: int = Field(3, ge=1, le=100, description="Soft bounces in a row that disable an address.")
     bounce_webhook_token: str = Field("", description="Bearer token for POST /email/bounces (empty: endpoint off).")
     # Scheduled jobs (papertide/jobs): run by `papertide worker` or in-process by `serve --with-worker`.
@@ -217,6 +222,10 @@ class Settings(BaseSettings):
     jobs_outbox_enabled: bool = Field(True, description="The worker sends queued email and retries (job email.outbox).")
     jobs_search_enabled: bool = Field(
         True, description="The worker keeps the keyword index synced and embeds new papers (jobs search.*)."
+    )
+    jobs_retention_enabled: bool = Field(
+        True, description="The worker deletes old sent email, expired sessions and old ingest runs daily "
+        "(job retention.prune)."
     )
     jobs_submissions_enabled: bool = Field(
         True, description="The worker fetches submitted papers the instance does not hold (job submissions.fetch)."
@@ -355,6 +364,20 @@ class Settings(BaseSettings):
         for part in v.split(","):
             if part.strip():
                 ipaddress.ip_network(part.strip(), strict=False)  # refuse a typo at start-up, not per scrape
+        return v
+
+    @field_validator("outbox_retention_days")
+    @classmethod
+    def _outbox_outlives_a_period(cls, v: int) -> int:
+        from papertide.domain.subscriptions import OUTBOX_KEEP_MIN_DAYS
+
+        # Pruning a digest's row while its period can still come due somewhere (a subscriber who
+        # moves zone or weekday) would compose that period again: a second digest the same week.
+        if v < OUTBOX_KEEP_MIN_DAYS:
+            raise ValueError(
+                f"keep outbox rows at least {OUTBOX_KEEP_MIN_DAYS} days: a weekly digest's row is what stops its "
+                "week being composed twice, and one week lasts 8 days 2 hours across time zones"
+            )
         return v
 
     @field_validator("ingest_cron")

@@ -33,6 +33,7 @@ from papertide.ingest.github_stars import StarsRefresh, github_jobs, make_github
 from papertide.ingest.jobs import ingest_jobs
 from papertide.ingest.service import IngestService
 from papertide.jobs import Job, JobRunner
+from papertide.jobs.retention import retention_jobs
 from papertide.monitoring import Monitoring
 from papertide.pages import PaperPages
 from papertide.recs.artifacts import TextModels
@@ -141,6 +142,7 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         *thumbnail_jobs(thumbnails, settings),
         *github_jobs(stars, settings),
         *recs_jobs(signals, for_you, settings),
+        *retention_jobs(db, settings),
     ]
     return Services(
         settings=settings,

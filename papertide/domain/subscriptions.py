@@ -32,6 +32,14 @@ MAX_NAME_CHARS = 100
 UNCONFIRMED_TTL_DAYS = 7  # unconfirmed subscriptions are deleted after this many days
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
+# How long one period label can stay due, somewhere: an ISO week (7 days) plus the 26 hours
+# between the first zone to begin it (UTC+14, Kiritimati) and the last to end it (UTC-12). A
+# subscriber may move to any zone, weekday or hour within a period, and the period's outbox
+# row is the only thing that stops it being composed a second time (due_period), so the row
+# must outlive this span: the outbox retention setting may not go below OUTBOX_KEEP_MIN_DAYS.
+PERIOD_LONGEST_DUE = timedelta(days=8, hours=2)
+OUTBOX_KEEP_MIN_DAYS = -(-PERIOD_LONGEST_DUE // timedelta(days=1))  # whole days, rounded up: 9
+
 # A deliberately plain address check: one @, a dotted domain, no spaces, quotes, angle
 # brackets, commas or control characters, so an address can never carry a second header
 # or a second recipient into a message (header injection).

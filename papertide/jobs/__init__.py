@@ -2,7 +2,9 @@
 
 Jobs are declared beside their domain (``email/jobs.py``, ``ingest/jobs.py``,
 ``search/jobs.py``): a function takes the service objects it needs and returns
-:class:`Job` values (name, schedule, callable, enabled flag). A :class:`JobRunner` runs
+:class:`Job` values (name, schedule, callable, enabled flag). ``retention.prune``, which
+deletes old rows of several capabilities' tables, is declared here (``jobs/retention.py``).
+A :class:`JobRunner` runs
 them, in ``papertide worker`` (any number of processes) or in a thread of
 ``papertide serve --with-worker``, and records each job's last run, duration, error
 and next run (``JobRunner.status()``) in the ``jobs`` table.

@@ -93,6 +93,21 @@ def save_checkpoint(conn: Connection, cp: Checkpoint) -> None:
         conn.execute(sa.insert(ingest_checkpoints).values(key=cp.key, **values))
 
 
+def delete_started_before(conn: Connection, before: datetime) -> int:
+    """Delete runs that started before ``before``, except each source's latest success; returns
+    how many went. That run stays however old it is: ``last_succeeded_at`` (the ingest-lag
+    metric) reads it, and a source that stopped succeeding must keep saying since when."""
+    newer = ingest_runs.alias("newer")
+    latest_success = sa.and_(
+        ingest_runs.c.status == RunStatus.SUCCEEDED.value,
+        ~sa.exists().where(
+            newer.c.source == ingest_runs.c.source, newer.c.status == RunStatus.SUCCEEDED.value,
+            newer.c.finished_at > ingest_runs.c.finished_at,
+        ),
+    )
+    return int(conn.execute(sa.delete(ingest_runs).where(ingest_runs.c.started_at < before, ~latest_success)).rowcount)
+
+
 def last_succeeded_at(conn: Connection) -> dict[str, datetime]:
     """When each source's most recent successful run finished, by source."""
     q = (

@@ -203,6 +203,27 @@ def next_due_at(conn: Connection) -> datetime | None:
     return min(times) if times else None
 
 
+FINAL_STATUSES = ("sent", "failed", "cancelled")  # rows no sender will touch again
+
+
+def delete_finished(conn: Connection, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` sent, failed or cancelled rows last tried before ``before``; returns
+    how many went. The caller repeats it, one transaction per call, until it returns less than
+    ``limit``: a first run over a large backlog then never holds the write lock for long.
+
+    ``next_attempt_at`` is when the row was last tried (composing sets it to the run's clock,
+    each retry moves it on), and it is what ``ix_outbox_status_next_attempt_at`` orders rows by
+    within a status, so finding a batch is a range scan of that index, never of the table.
+    """
+    batch = (
+        sa.select(outbox.c.id)
+        .where(outbox.c.status.in_(FINAL_STATUSES), outbox.c.next_attempt_at < before)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    return int(conn.execute(sa.delete(outbox).where(outbox.c.id.in_(batch))).rowcount)
+
+
 def _row_dict(r: sa.Row[*tuple[Any, ...]]) -> dict[str, Any]:
     d = r._asdict()
     d["raw"] = unpack(d["raw"])
