@@ -27,7 +27,18 @@ _LEGACY_DEFAULT = re.compile(r"reader-[0-9a-f]{8}")  # what accounts were named 
 
 
 class InvalidInput(ValueError):
-    """User input that breaks a rule; the message is safe to show to that user."""
+    """User input that breaks a rule; the message is safe to show to that user.
+
+    ``field`` names the form field it is about, where a form has several and the message alone
+    does not say which (the page marks and focuses that one); empty when it is the form's only one.
+
+    >>> InvalidInput("To: '2026-13-01' is not a date.", field="to").field
+    'to'
+    """
+
+    def __init__(self, message: str = "", *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ def _day(raw: str, name: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInput(f"{name}: {raw[:20]!r} is not a date; use YYYY-MM-DD.") from None
+        raise InvalidInput(f"{name}: {raw[:20]!r} is not a date; use YYYY-MM-DD.", field=name.lower()) from None
 
 
 def parse_window(kind: str, start: str, end: str, today: date, latest: date | None = None) -> Window:
@@ -85,9 +85,9 @@ def parse_window(kind: str, start: str, end: str, today: date, latest: date | No
     first = _day(start, "From") if start.strip() else today - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1)
     last = _day(end, "To") if end.strip() else today
     if first > last:
-        raise InvalidInput("The “from” date is after the “to” date.")
+        raise InvalidInput("The “from” date is after the “to” date.", field="from")
     if (last - first).days + 1 > MAX_CUSTOM_DAYS:
-        raise InvalidInput(f"Choose at most {MAX_CUSTOM_DAYS} days at a time.")
+        raise InvalidInput(f"Choose at most {MAX_CUSTOM_DAYS} days at a time.", field="from")
     return Window("custom", first, last)
 
 

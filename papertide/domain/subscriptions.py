@@ -50,7 +50,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 class InvalidSubscription(ValueError):
-    """A subscription form or setting that cannot be accepted; the message says why."""
+    """A subscription form or setting that cannot be accepted; the message says why, and ``field``
+    names the form field it is about (empty when no one field is: the page then focuses the message).
+    """
+
+    def __init__(self, message: str = "", *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidTransition(ValueError):
@@ -93,14 +99,16 @@ def validate_email(text: str) -> str:
     """
     s = (text or "").strip()
     if not s:
-        raise InvalidSubscription("Please enter an email address.")
+        raise InvalidSubscription("Please enter an email address.", field="email")
     if _CONTROL.search(s):
-        raise InvalidSubscription("The email address contains a line break or control character; enter one plain address.")
+        raise InvalidSubscription("The email address contains a line break or control character; enter one plain address.",
+                                  field="email")
     if len(s) > MAX_EMAIL_CHARS:
-        raise InvalidSubscription(f"The email address is longer than {MAX_EMAIL_CHARS} characters.")
+        raise InvalidSubscription(f"The email address is longer than {MAX_EMAIL_CHARS} characters.", field="email")
     if not _EMAIL.match(s):
         raise InvalidSubscription(
-            "That is not a plain email address (like name@example.org); commas, spaces, quotes and <> are not allowed."
+            "That is not a plain email address (like name@example.org); commas, spaces, quotes and <> are not allowed.",
+            field="email",
         )
     return s
 
@@ -109,9 +117,9 @@ def validate_name(text: str) -> str:
     """An optional display name for the To: header; no line breaks or control characters."""
     s = (text or "").strip()
     if _CONTROL.search(s):
-        raise InvalidSubscription("The name contains a line break or control character.")
+        raise InvalidSubscription("The name contains a line break or control character.", field="name")
     if len(s) > MAX_NAME_CHARS:
-        raise InvalidSubscription(f"The name is longer than {MAX_NAME_CHARS} characters.")
+        raise InvalidSubscription(f"The name is longer than {MAX_NAME_CHARS} characters.", field="name")
     return s
 
 
@@ -124,7 +132,7 @@ def validate_timezone(name: str) -> str:
     s = (name or "UTC").strip()
     canonical = _zone_names().get(s.casefold())
     if canonical is None or _CONTROL.search(s):
-        raise InvalidSubscription(f"Unknown time zone {s[:60]!r}; use an IANA name like Europe/Paris.")
+        raise InvalidSubscription(f"Unknown time zone {s[:60]!r}; use an IANA name like Europe/Paris.", field="timezone")
     return canonical
 
 
@@ -151,14 +159,19 @@ def _split(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
     return [" ".join(x.split()) for x in items if x and x.strip()]
 
 
+# The form field each kind of topic is typed in (an error about one names it).
+_FIELDS = {"category": "categories", "keyword": "keywords", "author": "authors"}
+
+
 def _topics(label: str, value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     items = _split(value)
     for x in items:
         if _CONTROL.search(x) or len(x) > MAX_TOPIC_CHARS:
-            raise InvalidSubscription(f"Each {label} must be one line of at most {MAX_TOPIC_CHARS} characters.")
+            raise InvalidSubscription(f"Each {label} must be one line of at most {MAX_TOPIC_CHARS} characters.",
+                                      field=_FIELDS[label])
     unique = tuple(dict.fromkeys(items))
     if len(unique) > MAX_TOPICS_EACH:
-        raise InvalidSubscription(f"Choose at most {MAX_TOPICS_EACH} {label}s.")
+        raise InvalidSubscription(f"Choose at most {MAX_TOPICS_EACH} {label}s.", field=_FIELDS[label])
     return unique
 
 
@@ -167,7 +180,7 @@ def _keywords(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...
     for k in keywords:
         if not has_words(k):  # it would match nothing, ever, and nobody would know why
             raise InvalidSubscription(f"The keyword {k[:40]!r} has no letters or digits to match; "
-                                      "use words, like diffusion, Schrödinger or 变分.")
+                                      "use words, like diffusion, Schrödinger or 变分.", field="keywords")
     return keywords
 
 
@@ -178,9 +191,9 @@ def _int(form: Mapping[str, object], key: str, default: int, low: int, high: int
     try:
         value = int(str(raw))
     except ValueError:
-        raise InvalidSubscription(f"{label} must be a whole number.") from None
+        raise InvalidSubscription(f"{label} must be a whole number.", field=key) from None
     if not low <= value <= high:
-        raise InvalidSubscription(f"{label} must be between {low} and {high}.")
+        raise InvalidSubscription(f"{label} must be between {low} and {high}.", field=key)
     return value
 
 
@@ -199,7 +212,8 @@ def parse_preferences(form: Mapping[str, object]) -> Preferences:
     categories = tuple(dict.fromkeys(canonical_category(c) for c in typed))  # "cs.lg" is cs.LG
     bad = [c for c in categories if not _CATEGORY.match(c)]
     if bad:
-        raise InvalidSubscription(f"Not an arXiv category: {bad[0][:40]!r} (expected e.g. cs.LG or hep-th).")
+        raise InvalidSubscription(f"Not an arXiv category: {bad[0][:40]!r} (expected e.g. cs.LG or hep-th).",
+                                  field="categories")
     trending_raw = form.get("trending", True)
     trending = trending_raw not in (False, "", "0", "false", "off", "no", None)
     prefs = Preferences(

@@ -205,4 +205,4 @@ def _check_categories(conn: Connection, prefs: Preferences) -> None:
     one line, as the CLI prints it)."""
     unknown = [c for c in prefs.categories if not categories_store.is_known(conn, c)]
     if unknown:
-        raise InvalidSubscription(" ".join(unknown_category_message(c) for c in unknown))
+        raise InvalidSubscription(" ".join(unknown_category_message(c) for c in unknown), field="categories")

@@ -3,6 +3,8 @@ or list") hand over what the member chose: the uploaded file, else the pasted te
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import UploadFile
 
 from papertide.domain.accounts import InvalidInput
@@ -24,3 +26,14 @@ async def reading_list(file: UploadFile | None, pasted: str) -> tuple[str, bytes
     if pasted.strip():
         return "", pasted
     raise InvalidInput("Choose a file or paste arXiv ids to import.")
+
+
+# Pasted text is given back to a refused form up to this many characters (a page, not a 5 MB echo).
+MAX_ECHOED_CHARS = 100_000
+
+
+def import_echo(file: UploadFile | None, pasted: str) -> dict[str, Any]:
+    """What a refused import's form shows again: which field the error is about (the file when one
+    was chosen, else the pasted text) and the pasted text, so nobody pastes it twice."""
+    chosen = file is not None and bool(file.filename)
+    return {"import_field": "file" if chosen else "ids", "import_ids": pasted[:MAX_ECHOED_CHARS]}

@@ -26,7 +26,7 @@ def test_a_comment_refused_by_the_rate_limit_keeps_the_typed_text(client, paper)
     refused = post(client, "/comments", {"arxiv_id": "2606.00001", "body": LONG_COMMENT})
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
     assert "Your comment was not posted" in refused.text and "Too many requests" in refused.text
-    assert f'aria-label="Comment">{LONG_COMMENT}</textarea>' in refused.text
+    assert f'autofocus>{LONG_COMMENT}</textarea>' in refused.text  # the text, with the focus in it
     assert 'name="arxiv_id" value="2606.00001"' in refused.text
 
 

@@ -14,6 +14,7 @@ from papertide.domain.api_tokens import InvalidScope, parse_scope
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import TemplatesDep, TokensDep
 from papertide.web.responses import error_page, sign_in_redirect
+from papertide.web.routes.profile import own_profile
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -27,15 +28,17 @@ def create_token(
 ) -> Response:
     if viewer is None:
         return sign_in_redirect(request, "/profile")
+    # Refused, the profile comes back with the name still typed and the reason beside it (not an
+    # error page that loses both).
     try:
         wanted = parse_scope(scope)
     except InvalidScope as exc:
-        return error_page(request, "Please check your input", str(exc), 400)
+        return own_profile(request, viewer, 400, token_error=str(exc), token_name=name[:100])
     if not name.strip():
-        return error_page(request, "Please check your input", "Give the token a name, e.g. the script that uses it.", 400)
-    tokens = tokens
+        return own_profile(request, viewer, 400, token_error="Give the token a name, e.g. the script that uses it.")
     if sum(1 for t in tokens.list_for_user(viewer.id) if t.active) >= MAX_ACTIVE_TOKENS:
-        return error_page(request, "Too many tokens", f"Revoke one first: at most {MAX_ACTIVE_TOKENS} tokens can be active.", 400)
+        return own_profile(request, viewer, 400, token_name=name[:100],
+                           token_error=f"Revoke one first: at most {MAX_ACTIVE_TOKENS} tokens can be active.")
     created = tokens.create_for_user(viewer.id, wanted, name)
     # The only time the secret exists outside the user's hands: never cache this page.
     return templates.TemplateResponse(

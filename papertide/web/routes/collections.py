@@ -25,7 +25,7 @@ from papertide.web.ratelimit import enforce
 from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
-from papertide.web.uploads import reading_list
+from papertide.web.uploads import import_echo, reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
@@ -101,7 +101,8 @@ async def _import(request: Request, viewer: User, background: BackgroundTasks, c
         report = await run_in_threadpool(services.community.reading_lists.import_papers, viewer, collection_uuid,
                                          filename, data)
     except (LibraryError, InvalidInput) as exc:
-        return await run_in_threadpool(_page, request, viewer, collection_uuid, 400, import_error=str(exc))
+        return await run_in_threadpool(_page, request, viewer, collection_uuid, 400, import_error=str(exc),
+                                       **import_echo(file, ids))
     if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest
         background.add_task(services.signals.fetch_pending, user_id=viewer.id, limit=FETCH_AFTER_IMPORT)
     if report.matched:

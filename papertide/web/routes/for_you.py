@@ -45,14 +45,15 @@ FEED_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-ref
 def _page(request: Request, pages: RecPagesDep, viewer: User, window: str = DEFAULT_WINDOW, start: str = "",
           end: str = "", **ctx: object) -> Response:
     today = datetime.now(UTC).date()
-    status, error = 200, ""
+    status, error, error_field = 200, "", ""
     try:
         chosen = parse_window(window, start, end, today, pages.newest_day(today))
     except InvalidInput as exc:
-        status, error, chosen = 400, str(exc), named_window(DEFAULT_WINDOW, today)
+        status, error, error_field, chosen = 400, str(exc), exc.field, named_window(DEFAULT_WINDOW, today)
     page = pages.for_you(viewer, chosen)
     return templates_of(request).TemplateResponse(request, "recs/for_you.html", {
-        "page": page, "labels": WINDOW_LABELS, "window_error": error, "max_custom_days": MAX_CUSTOM_DAYS,
+        "page": page, "labels": WINDOW_LABELS, "window_error": error, "window_error_field": error_field,
+        "max_custom_days": MAX_CUSTOM_DAYS,
         "custom_from": start[:20] or chosen.first.isoformat(), "custom_to": end[:20] or chosen.last.isoformat(), **ctx,
     }, status_code=status)
 

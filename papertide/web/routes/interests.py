@@ -22,7 +22,7 @@ from papertide.web.params import ROW_ID_MAX, is_on
 from papertide.web.responses import back_to_paper, came_from, is_htmx, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token
 from papertide.web.training import retrain_after
-from papertide.web.uploads import reading_list
+from papertide.web.uploads import import_echo, reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
 INTERESTS = "/me/interests"
@@ -115,7 +115,7 @@ def follow(request: Request, signals: SignalsDep, viewer: ViewerDep, background:
     try:
         signals.follow(viewer, kind, value)
     except InvalidInput as exc:
-        return _page(request, viewer, 400, follow_error=str(exc))
+        return _page(request, viewer, 400, follow_error=str(exc), follow_kind=kind[:20], follow_value=value[:200])
     retrain_after(request, background, viewer)
     return _back(request, next, INTERESTS)
 
@@ -142,7 +142,8 @@ async def import_library(request: Request, signals: SignalsDep, viewer: ViewerDe
         # keep answering (an async route's plain calls would run on it).
         report = await run_in_threadpool(signals.import_library, viewer, filename, data, mine=is_on(mine))
     except (LibraryError, InvalidInput) as exc:
-        return await run_in_threadpool(_page, request, viewer, 400, import_error=str(exc))
+        return await run_in_threadpool(_page, request, viewer, 400, import_error=str(exc), **import_echo(file, ids),
+                                       import_mine=is_on(mine))
     if report.pending:  # the first few now, after the response; the recs.fetch_pending job does the rest
         background.add_task(signals.fetch_pending, user_id=viewer.id, limit=FETCH_AFTER_IMPORT)
     retrain_after(request, background, viewer)  # after the fetch, so what it settled counts too

@@ -20,7 +20,8 @@ def _activity(request: Request, user: User) -> dict:  # type: ignore[type-arg]
     return {**community.accounts.activity(user), "comments": community.discussion.by_user(user.id)}
 
 
-def _own(request: Request, viewer: User, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+def own_profile(request: Request, viewer: User, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+    """The viewer's own profile; a refused form's ``*_error`` (and what was typed) in ``ctx``."""
     services = services_of(request)
     return templates_of(request).TemplateResponse(
         request, "community/profile.html",
@@ -35,7 +36,7 @@ def _own(request: Request, viewer: User, status: int = 200, **ctx) -> Response: 
 def my_profile(request: Request, viewer: ViewerDep, welcome: int = 0):
     if viewer is None:
         return sign_in_redirect(request, "/profile")
-    return _own(request, viewer, welcome=bool(welcome))
+    return own_profile(request, viewer, welcome=bool(welcome))
 
 
 @router.post("/profile/name")
@@ -45,7 +46,7 @@ def set_name(request: Request, community: CommunityDep, viewer: ViewerDep, displ
     try:
         community.accounts.set_display_name(viewer, display_name)
     except InvalidInput as exc:
-        return _own(request, viewer, 400, name_error=str(exc))
+        return own_profile(request, viewer, 400, name_error=str(exc), name_value=display_name[:60])
     return RedirectResponse("/profile", status_code=303)
 
 
@@ -60,7 +61,7 @@ def set_password(request: Request, community: CommunityDep, viewer: ViewerDep, p
         else:
             accounts.set_password(viewer, password, session_token(request))
     except InvalidInput as exc:
-        return _own(request, viewer, 400, password_error=str(exc))
+        return own_profile(request, viewer, 400, password_error=str(exc))
     return RedirectResponse("/profile?saved=password", status_code=303)
 
 

@@ -40,10 +40,12 @@ PREF_FIELDS = ("frequency", "weekday", "send_hour", "timezone", "trending", "cat
                "max_papers")
 
 
-def _form_context(prefs: Preferences | None = None, email: str = "", name: str = "", error: str = "") -> dict[str, Any]:
+def _form_context(prefs: Preferences | None = None, email: str = "", name: str = "",
+                  error: InvalidSubscription | None = None) -> dict[str, Any]:
     p = prefs or Preferences()
     return {
-        "prefs": p, "email": email, "name": name, "error": error, "weekdays": WEEKDAYS,
+        "prefs": p, "email": email, "name": name, "weekdays": WEEKDAYS,
+        "error": str(error) if error else "", "error_field": error.field if error else "",
         "min_papers": MIN_PAPERS, "max_papers": MAX_PAPERS, "default_papers": DEFAULT_PAPERS,
     }
 
@@ -55,19 +57,23 @@ def _form_prefs(form: Any) -> dict[str, object]:
 
 
 def _loose_prefs(values: dict[str, object]) -> Preferences:
-    """Best-effort echo of what was typed, for re-showing a form after an error."""
+    """Best-effort echo of what was typed, for re-showing a form after an error: a number that is
+    not one falls back to its default alone, so the rest of what was typed stays on the form."""
     def _tuple(v: object) -> tuple[str, ...]:
         return tuple(x.strip() for x in str(v or "").split(",") if x.strip())
-    try:
-        return Preferences(
-            frequency="weekly" if values.get("frequency") == "weekly" else "daily",
-            weekday=int(str(values.get("weekday") or 0)) % 7, send_hour=int(str(values.get("send_hour") or 7)) % 24,
-            timezone=str(values.get("timezone") or "UTC")[:64], trending=bool(values.get("trending")),
-            categories=_tuple(values.get("categories")), keywords=_tuple(values.get("keywords")),
-            authors=_tuple(values.get("authors")), max_papers=DEFAULT_PAPERS,
-        )
-    except ValueError:
-        return Preferences()
+
+    def _int(key: str, default: int, low: int, high: int) -> int:
+        try:
+            return min(max(int(str(values.get(key) or default)), low), high)
+        except ValueError:
+            return default
+    return Preferences(
+        frequency="weekly" if values.get("frequency") == "weekly" else "daily",
+        weekday=_int("weekday", 0, 0, 6), send_hour=_int("send_hour", 7, 0, 23),
+        timezone=str(values.get("timezone") or "UTC")[:64], trending=bool(values.get("trending")),
+        categories=_tuple(values.get("categories")), keywords=_tuple(values.get("keywords")),
+        authors=_tuple(values.get("authors")), max_papers=_int("max_papers", DEFAULT_PAPERS, MIN_PAPERS, MAX_PAPERS),
+    )
 
 
 def _token_error(request: Request, templates: TemplatesDep, exc: Exception, status: int = 400,
@@ -91,7 +97,7 @@ async def subscribe(
     try:
         result = await run_in_threadpool(subscriptions.subscribe, email, values, name=name)
     except InvalidSubscription as exc:
-        ctx = _form_context(_loose_prefs(values), email[:254], name[:100], str(exc))
+        ctx = _form_context(_loose_prefs(values), email[:254], name[:100], exc)
         return templates.TemplateResponse(request, "subscriptions/subscribe.html", ctx, status_code=400)
     if result.outbox_ids:
         # After the commit, never inside it; the worker retries if SMTP is down right now.
@@ -129,8 +135,9 @@ def confirm(request: Request, subscriptions: SubscriptionsDep, templates: Templa
     )
 
 
-def _manage_context(sub: SubscriptionRecord, token: str, **extra: Any) -> dict[str, Any]:
-    return _form_context(sub.prefs, sub.email, sub.name) | {"token": token, "sub": sub} | extra
+def _manage_context(sub: SubscriptionRecord, token: str, prefs: Preferences | None = None,
+                    error: InvalidSubscription | None = None, **extra: Any) -> dict[str, Any]:
+    return _form_context(prefs or sub.prefs, sub.email, sub.name, error) | {"token": token, "sub": sub} | extra
 
 
 @router.get("/subscription", response_class=HTMLResponse)
@@ -148,8 +155,9 @@ async def manage(request: Request, subscriptions: SubscriptionsDep, templates: T
     form = await request.form()
     token = str(form.get("token", ""))
     service = subscriptions
+    values = _form_prefs(form)
     try:
-        sub = await run_in_threadpool(service.update_preferences, token, _form_prefs(form))
+        sub = await run_in_threadpool(service.update_preferences, token, values)
     except InvalidToken as exc:
         return _token_error(request, templates, exc)
     except InvalidSubscription as exc:
@@ -157,7 +165,8 @@ async def manage(request: Request, subscriptions: SubscriptionsDep, templates: T
             sub = service.peek(token, ("manage",))
         except InvalidToken as gone:  # revoked between the two reads
             return _token_error(request, templates, gone)
-        ctx = _manage_context(sub, token, error=str(exc))
+        # The form as it was sent, not as it was saved: the reader mends the one field, keeping the rest.
+        ctx = _manage_context(sub, token, _loose_prefs(values), exc)
         return templates.TemplateResponse(request, "subscriptions/manage.html", ctx, status_code=400)
     ctx = _manage_context(sub, token, saved=True)
     return templates.TemplateResponse(request, "subscriptions/manage.html", ctx)
