@@ -91,10 +91,16 @@ CASES = {
     "curate suggested": Case(lambda c: (sign_in(c, "cur@example.org", role="curator"),
                                         post(c, "/curate/suggested/add", {"arxiv_id": "garbage"}))[1],
                              None, "add-error", "Use an id like"),
+    "new collection": Case(lambda c: (_member(c), post(c, "/collections", {"name": "  ", "ids": "2606.00009"}))[1],
+                           "collection-name", "name-error", "needs a name", "2606.00009</textarea>"),
+    "rename collection": Case(lambda c: post(c, _collection(c) + "/edit", {"name": " "}),
+                              "rename", "rename-error", "needs a name"),
     "collection import": Case(lambda c: post(c, _collection(c) + "/import", {"ids": " "}),
                               "import-ids", "import-error", "Choose a file or paste"),
     "post a comment": Case(lambda c: (add_papers(c.app.state.services.db, make_paper("2606.00001")), _member(c),
                                       post(c, "/comments", {"arxiv_id": "2606.00001", "body": LONG}))[2],
+                           "comment-body", "comment-error", "limited to", LONG + "</textarea>"),
+    "edit a comment": Case(lambda c: post(c, f"/comments/{_comment(c)}/edit", {"body": LONG}),
                            "comment-body", "comment-error", "limited to", LONG + "</textarea>"),
 }
 

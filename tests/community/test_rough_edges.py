@@ -30,6 +30,20 @@ def test_a_comment_refused_by_the_rate_limit_keeps_the_typed_text(client, paper)
     assert 'name="arxiv_id" value="2606.00001"' in refused.text
 
 
+def test_an_edit_refused_by_the_rate_limit_keeps_the_typed_text(client, paper):
+    # was the error page "Too many requests" alone: the edit typed was lost
+    sign_in(client, "chatty@example.org")
+    client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill
+    posted = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "first"})
+    edit = "/comments/" + posted.headers["location"].split("#comment-")[1] + "/edit"
+    codes = [post(client, edit, {"body": f"edit {n}"}).status_code for n in range(9)]
+    assert codes == [303] * 9
+    refused = post(client, edit, {"body": LONG_COMMENT})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Edit your comment" in refused.text and "Too many requests" in refused.text
+    assert f'autofocus>{LONG_COMMENT}</textarea>' in refused.text
+
+
 def test_reporting_a_comment_returns_to_the_paper_with_a_notice(client, paper):
     sign_in(client, "author@example.org")
     posted = post(client, "/comments", {"arxiv_id": "2606.00001", "body": "Spammy link"})

@@ -25,7 +25,7 @@ from papertide.web.ratelimit import enforce
 from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
-from papertide.web.uploads import import_echo, reading_list
+from papertide.web.uploads import MAX_ECHOED_CHARS, import_echo, reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
@@ -71,7 +71,16 @@ async def create(
     if fill:  # before creating: a refused import must not leave an empty collection behind
         enforce(request, "collection-import", viewer)
     # An async route (it may read an upload): the write goes to a thread, as a plain route's would.
-    new_uuid = await run_in_threadpool(community.reading_lists.create, viewer, name, is_on(public), first)
+    try:
+        new_uuid = await run_in_threadpool(community.reading_lists.create, viewer, name, is_on(public), first)
+    except InvalidInput as exc:
+        if first:  # the paper page's "new collection": its error page names the collection that is full
+            raise
+        # The form again with what was typed and pasted, and the reason beside the name.
+        return templates_of(request).TemplateResponse(request, "community/collections.html", {
+            "collections": community.reading_lists.mine(viewer), "name_error": str(exc), "name_value": name[:100],
+            "public_value": is_on(public), "ids_value": ids[:MAX_ECHOED_CHARS],
+        }, status_code=400)
     if first:
         retrain_after(request, background, viewer)  # a save is a signal
         return RedirectResponse(back_to_paper(request, first), status_code=303)
@@ -136,7 +145,11 @@ def edit(
     request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep, name: str = Form(""),
     public: str = Form(""),
 ):
-    community.reading_lists.update(viewer, collection_uuid[:40], name, is_on(public))
+    try:
+        community.reading_lists.update(viewer, collection_uuid[:40], name, is_on(public))
+    except InvalidInput as exc:  # the page again, with the name as typed and the reason beside it
+        return _page(request, viewer, collection_uuid[:40], 400, rename_error=str(exc), rename_value=name[:100],
+                     rename_public=is_on(public))
     return RedirectResponse(f"/collections/{collection_uuid[:40]}", status_code=303)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from papertide.community import NotFound
-from papertide.domain.accounts import InvalidInput
+from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
@@ -72,12 +72,32 @@ def edit_page(request: Request, community: CommunityDep, templates: TemplatesDep
     return templates.TemplateResponse(request, "community/comment_edit.html", {"comment": comment})
 
 
+def _edit_again(request: Request, templates: TemplatesDep, community: CommunityDep, viewer: User, comment_uuid: str,
+                body: str, error: str, status: int, headers: dict[str, str]) -> HTMLResponse:
+    comment = community.discussion.editable(viewer, comment_uuid[:40])  # still theirs to edit, or Denied
+    return templates.TemplateResponse(
+        request, "community/comment_edit.html", {"comment": comment, "body": body[:20_000], "error": error},
+        status_code=status, headers=headers,
+    )
+
+
 @router.post("/comments/{comment_uuid}/edit")
-def edit(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, body: str = Form("")):
+def edit(request: Request, community: CommunityDep, templates: TemplatesDep, comment_uuid: str, viewer: ViewerDep,
+         body: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
-    enforce(request, "comment", viewer)
-    c = community.discussion.edit(viewer, comment_uuid[:40], body)
+    # Refused (a rule or the rate limit), the edit form comes back with the text as typed, as a
+    # refused new comment does: before, an error page lost the edit.
+    try:
+        enforce(request, "comment", viewer)
+        c = community.discussion.edit(viewer, comment_uuid[:40], body)
+    except InvalidInput as exc:
+        return _edit_again(request, templates, community, viewer, comment_uuid, body, str(exc), 400, {})
+    except HTTPException as exc:
+        if exc.status_code != 429:
+            raise
+        return _edit_again(request, templates, community, viewer, comment_uuid, body, str(exc.detail), 429,
+                           dict(exc.headers or {}))
     return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)
 
 
