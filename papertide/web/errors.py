@@ -37,6 +37,16 @@ FORM_TOO_LARGE = ("This form could not be read: a text field holds more than 1 M
 
 log = logging.getLogger(__name__)
 
+# What an error page is titled, in words (its h1 and the <title> a screen reader reads first); the
+# status code stays on the page, below the message, for whoever the reader asks for help.
+STATUS_TITLES = {
+    400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "Page not found",
+    405: "Not allowed here", 413: "Form too large", 422: "Please check your input", 429: "Too many requests",
+    500: "Something went wrong", 502: "Temporarily unavailable", 503: "Temporarily unavailable",
+}
+# Also what a failed htmx click shows (htmx-errors.js reads .error-message), so it names the code too.
+SERVER_ERROR_MESSAGE = ("Something went wrong on the server (error 500), not in what you did. Please try again in a "
+                        "moment; if it keeps happening, tell the site's admins the address and the time.")
 DB_DOWN_TITLE = "Temporarily unavailable"
 DB_DOWN_MESSAGE = "The site's database is unreachable; please try again in a minute."
 RETRY_AFTER_SECONDS = 60
@@ -58,6 +68,17 @@ class OutageLog:
         log.warning("the database is unreachable (%s); answering 503 until it is back", reason)
 
 
+def status_title(status: int) -> str:
+    """An error page's title for an HTTP status, in words.
+
+    >>> status_title(429), status_title(418), status_title(504)
+    ('Too many requests', 'This request could not be answered', 'Something went wrong')
+    """
+    if status in STATUS_TITLES:
+        return STATUS_TITLES[status]
+    return "Something went wrong" if status >= 500 else "This request could not be answered"
+
+
 def _is_hf_api(path: str) -> bool:
     """A Hugging Face-compatible route: ``/api/…`` outside the REST API and its HTML docs."""
     return path.startswith("/api/") and path != "/api/v1" and not path.startswith(("/api/v1/", "/api/docs"))
@@ -73,7 +94,8 @@ def _error(request: Request, title: str, message: str, status: int,
     """The error page for people, the JSON error for programs: one shape for both."""
     if _wants_html(request):
         return templates_of(request).TemplateResponse(
-            request, "error.html", {"title": title, "message": message}, status_code=status, headers=headers,
+            request, "error.html", {"title": title, "message": message, "status": status}, status_code=status,
+            headers=headers,
         )
     if _is_hf_api(request.url.path):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -93,7 +115,7 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 400 and message.startswith(_FORM_LIMITS):
             # Starlette's form parser, in its own terms ("Field exceeded maximum size of 1024KB").
             return _error(request, "Form too large", FORM_TOO_LARGE, 413)
-        return _error(request, f"Error {exc.status_code}", message, exc.status_code, headers)
+        return _error(request, status_title(exc.status_code), message, exc.status_code, headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -127,6 +149,14 @@ def install(app: FastAPI) -> None:
 
     for exc_type in CONNECTION_ERROR_TYPES:
         app.add_exception_handler(exc_type, database_unreachable)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette's own answer is the bare text "Internal Server Error"; the traceback is still
+        # logged (Starlette raises the exception on after this answer is sent). The header is drawn
+        # signed out: asking the database who is signed in may be what just failed.
+        request.state.viewer = None
+        return _error(request, STATUS_TITLES[500], SERVER_ERROR_MESSAGE, 500)
 
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:

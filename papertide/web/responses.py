@@ -55,7 +55,7 @@ def back_to_paper(request: Request, arxiv_id: str, next_path: str = "") -> str:
 
 def error_page(request: Request, title: str, message: str, status: int) -> Response:
     return templates_of(request).TemplateResponse(
-        request, "error.html", {"title": title, "message": message}, status_code=status
+        request, "error.html", {"title": title, "message": message, "status": status}, status_code=status
     )
 
 
