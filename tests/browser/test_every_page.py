@@ -68,6 +68,8 @@ KINDS = [
     Kind("interests", "/me/interests"),
     Kind("for-you", f"/for-you?window=custom&from={LAST_DAY - timedelta(days=6)}&to={LAST_DAY}"),
     Kind("for-you-empty", "/for-you"),  # after the demo data: points at its newest week
+    # A refused form as _field_error.html draws it (an invalid, described, focused field): by GET.
+    Kind("for-you-refused", f"/for-you?window=custom&from={LAST_DAY}&to={LAST_DAY - timedelta(days=6)}", status=400),
     Kind("curate-suggested", "/curate/suggested"),
     Kind("admin", "/admin"),
     Kind("admin-ingest", "/admin/ingest"),
