@@ -247,3 +247,16 @@ def _root_logger_restored() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _papertide_environment_restored() -> Iterator[None]:
+    """`serve` puts its --host/--port (and whether it runs a worker) in the environment for its
+    uvicorn processes; a test that runs it in-process would leave them to every later test on the
+    same worker (a base URL of http://127.0.0.1:1 in an API test). Every test puts PAPERTIDE_*
+    back as it found it."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("PAPERTIDE_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("PAPERTIDE_") and k not in before]:
+        del os.environ[key]
+    os.environ.update(before)
