@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_SECONDS = 60.0  # a claim's lease; renewed every third of it while the job runs
 POLL_SECONDS = 30.0  # longest sleep between looks at a job (to notice a released or expired claim)
+STOP_POLL_SECONDS = 0.2  # how often run_forever looks for a stop request (from a signal handler)
 MIN_SLEEP_SECONDS = 0.01
 
 
@@ -64,6 +65,7 @@ class JobRunner:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stop = threading.Event()
+        self._stop_requested = False  # set by request_stop, which a signal handler may call
         self._threads: list[threading.Thread] = []
         self._ran_slots: dict[str, datetime] = {}  # process-scoped jobs: the last slot this runner ran
         self._rows_ensured = False
@@ -84,6 +86,7 @@ class JobRunner:
         if self._threads:
             return
         self._stop.clear()
+        self._stop_requested = False
         for job in self.jobs.values():
             if job.enabled:
                 t = threading.Thread(target=self._loop, args=(job,), name=f"papertide-job-{job.name}", daemon=True)
@@ -91,8 +94,13 @@ class JobRunner:
                 self._threads.append(t)
 
     def request_stop(self) -> None:
-        """Ask running jobs to stop and the threads to end (safe in a signal handler)."""
-        self._stop.set()
+        """Ask :meth:`run_forever` to stop the jobs and return (safe in a signal handler).
+
+        Only a flag is set here: ``Event.set()`` takes the event's lock, and a signal handler runs
+        on the main thread, which may be holding that very lock inside ``Event.wait()`` — a SIGTERM
+        arriving as a worker started waiting hung it for good.
+        """
+        self._stop_requested = True
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop and wait up to ``timeout`` seconds; False when a job that cannot stop is still running.
@@ -113,7 +121,8 @@ class JobRunner:
         """Start, block until :meth:`request_stop`, then stop (see :meth:`stop`); a job still
         running after ``grace_seconds`` has its claim released (the caller is about to exit)."""
         self.start()
-        self._stop.wait()
+        while not (self._stop_requested or self._stop.is_set()):  # neither takes a lock
+            time.sleep(STOP_POLL_SECONDS)  # a signal's handler runs, then the sleep goes on: at most this late
         stopped = self.stop(grace_seconds)
         if not stopped:
             self.release_unfinished()

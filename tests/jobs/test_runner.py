@@ -274,3 +274,27 @@ def test_a_database_that_is_down_is_one_warning_line_per_job_not_a_traceback(clo
         ("WARNING", "job local failed", True, None),
         ("WARNING", "job local", True, None),  # could not record its run
     ]
+
+
+def test_a_stop_requested_while_the_stop_events_lock_is_held_returns_and_stops_the_runner(db):
+    # A signal handler runs on the main thread, which may be inside Event.wait() holding the event's
+    # (non-reentrant) lock: a request_stop that took that lock hung the worker for good.
+    ran = threading.Event()
+    runner = JobRunner(db, [Job("wait", Every(3600), lambda stop: (ran.set(), stop.wait()), stoppable=True)])
+    done: list[bool] = []
+    serving = threading.Thread(target=lambda: done.append(runner.run_forever(5)), daemon=True)
+    serving.start()
+    assert ran.wait(10)
+
+    def handler_inside_wait() -> None:
+        with runner._stop._cond:  # what the main thread holds between Event.wait()'s first lines
+            runner.request_stop()
+
+    handler = threading.Thread(target=handler_inside_wait, daemon=True)
+    handler.start()
+    handler.join(5)
+    assert not handler.is_alive(), "request_stop blocked on the stop event's lock"
+    serving.join(10)
+    assert done == [True] and not serving.is_alive()
+    [s] = runner.status()
+    assert s.last_outcome == "interrupted"
