@@ -92,7 +92,9 @@ class ReadingLists:
         name = clean_name(name)
         with self.db.write() as conn:
             users_store.lock_member(conn, owner.id)
-            clash = _named(conn, owner.id, name)
+            # Keeping its own name is never a clash: releases before this rule let a member hold
+            # two lists of one name, and each must stay editable (made private, emptied, renamed).
+            clash = None if name_key(name) == name_key(c.name) else _named(conn, owner.id, name)
             if clash is not None and clash.id != c.id:
                 raise InvalidInput(f"You already have a collection named “{clash.name}”.")
             store.update(conn, c.id, name, is_public)

@@ -37,3 +37,19 @@ def test_renaming_onto_a_name_already_in_use_is_refused_with_a_message(client, r
     assert r.status_code == 400 and "already have a collection named" in r.text
     assert post(client, f"{first}/edit", {"name": "To Read", "public": "1"}).status_code == 303  # its own name
     assert _names(client, reader) == [("Done", 0), ("To Read", 0)]
+
+
+def test_a_collection_sharing_its_name_from_before_the_rule_can_still_be_edited(client, reader):
+    # Releases before the one-name rule let a double submit make two "To read" lists; after the
+    # upgrade the second could not even be made private, refused for the name it already had.
+    from papertide.storage import collections as store
+
+    with client.app.state.services.db.write() as conn:
+        for uuid in ("00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"):
+            store.create(conn, uuid, reader.id, "To read", True)
+    for uuid in ("00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"):
+        assert post(client, f"/collections/{uuid}/edit", {"name": "To read"}).status_code == 303
+    assert [(c.name, c.is_public) for c in client.app.state.services.community.reading_lists.mine(reader)] == [
+        ("To read", False), ("To read", False)]
+    r = post(client, "/collections/00000000-0000-4000-8000-000000000002/edit", {"name": "to READ"})
+    assert r.status_code == 303  # its own name, as names compare, even while the other holds it too
