@@ -20,6 +20,8 @@ from papertide.cli.jobs import add_job_commands
 from papertide.cli.tokens import tokens_app
 from papertide.cli.users import users_app
 from papertide.services import Services
+from papertide.storage.db import shown_url
+from papertide.storage.migrate import schema_state
 from papertide.telemetry.logs import configure_logging
 
 app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
@@ -53,11 +55,22 @@ def demo_corpus_path() -> Path:
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
     services = load_services(require_schema=False)
+    db = services.db
     try:
-        upgrade_schema(services.db)
+        before = schema_state(db)
+        upgrade_schema(db)
+        after = ", ".join(schema_state(db).database)
     finally:
         services.close()
-    console.print(f"Database is up to date ({services.db.dialect}).")
+    # Name the database and what was done: "up to date" alone read the same after nine migrations
+    # and after an empty schema made in a new file because PAPERTIDE_DATA_DIR was not the instance's.
+    where = f"{db.engine.url.database if db.is_sqlite else shown_url(db.url)} ({db.dialect})"
+    if before.status == "empty":
+        console.print(f"Created the schema ({after}) in a new database, {where}.", soft_wrap=True)
+    elif before.status == "current":
+        console.print(f"{where} is already at {after}: nothing to migrate.", soft_wrap=True)
+    else:
+        console.print(f"Migrated {where} from {', '.join(before.database)} to {after}.", soft_wrap=True)
 
 
 @app.command("import")

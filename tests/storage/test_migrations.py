@@ -69,3 +69,28 @@ def test_deleting_an_outbox_row_finds_its_sent_paper_log_rows_by_index(db):
         else:
             plan = " ".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {lookup}"))
     assert "ix_digest_items_outbox_id" in plan
+
+
+def test_db_upgrade_says_which_database_it_migrated_and_from_where_to_where(db, tmp_path, monkeypatch):
+    # An upgrade said "Database is up to date" whatever it did: after nine migrations, after none,
+    # and after creating an empty schema in a new file because PAPERTIDE_DATA_DIR was not the
+    # instance's (the site then still refused to start, "run papertide db upgrade").
+    from alembic import command
+
+    from papertide.storage.db import shown_url
+    from papertide.storage.migrate import alembic_config, schema_state
+
+    head = schema_state(db).code[0]
+    command.downgrade(alembic_config(db), "0019_search_changes")
+    where = db.engine.url.database if db.is_sqlite else shown_url(db.url)
+    monkeypatch.setenv("PAPERTIDE_DATABASE_URL", db.url)
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "elsewhere"))
+    result = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()) == f"Migrated {where} ({db.dialect}) from 0019_search_changes to {head}."
+    result = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert " ".join(result.output.split()) == f"{where} ({db.dialect}) is already at {head}: nothing to migrate."
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL")
+    result = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert " ".join(result.output.split()) == (
+        f"Created the schema ({head}) in a new database, {tmp_path / 'elsewhere' / 'papertide.db'} (sqlite).")
