@@ -11,11 +11,11 @@ and the indexed queries behind an author page (count, newest page, co-authors).
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -102,4 +102,6 @@ def main(corpus: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path, help="an arXiv corpus file (.jsonl.gz), e.g. ../shared/data/arxiv_corpus.jsonl.gz")
+    main(ap.parse_args().corpus)

@@ -1,7 +1,7 @@
 """Anonymous page cache: req/s and p50/p99 of HTML pages, cache on against off (a command, not a test).
 
     python bench/page_cache_bench.py [--limit N] [--seconds 10] [--connections 16] [--workers 2]
-                                     [--data-dir DIR]
+                                     [--data-dir DIR] [--port N]
 
 Imports the first ``--limit`` papers of ../shared/data/arxiv_corpus.jsonl.gz (default: all
 241,792; the bundled demo corpus when the file is absent) plus the 1,500 demo papers (daily
@@ -149,6 +149,8 @@ def main() -> None:
     ap.add_argument("--max-requests", type=int, default=50_000, help="requests per page and mode at most")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--port", type=int, default=0,
+                    help="serve on this port (default: any free one), for a host where ports are shared out")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="pt_page_cache_bench_") as tmp:
@@ -172,7 +174,7 @@ def main() -> None:
             f"load average before {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         results: dict[tuple[str, str], dict[str, float]] = {}
         for mode, ttl in (("cached", CACHE_ON_SECONDS), ("uncached", 0)):
-            port = free_port()
+            port = args.port or free_port()
             proc = start_server(data_dir, port, ttl, args.workers)
             try:
                 for name, path in paths.items():
