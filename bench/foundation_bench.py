@@ -1,6 +1,6 @@
 """Foundation benchmark: import throughput and warm page latency (a command, not a test).
 
-    .venv/bin/python bench/foundation_bench.py [--sizes 1000 10000 all] [--requests 200] [--code DIR]
+    .venv/bin/python bench/foundation_bench.py [--sizes 1000 10000 all] [--requests 200] [--code DIR] [--corpus FILE]
 
 For each size N it imports the first N papers of ../shared/data/arxiv_corpus.jsonl.gz
 (``all`` = the whole 241,792-paper file when present, else the bundled demo corpus)
@@ -49,8 +49,8 @@ from papertide.storage.migrate import upgrade  # noqa: E402
 CORPUS = REPO.parent / "shared" / "data" / "arxiv_corpus.jsonl.gz"
 
 
-def slice_corpus(n: int | None, out: Path) -> Path:
-    src = CORPUS if CORPUS.exists() else demo_corpus_path()
+def slice_corpus(n: int | None, out: Path, corpus: Path) -> Path:
+    src = corpus if corpus.exists() else demo_corpus_path()
     with gzip.open(src, "rt", encoding="utf-8") as fh, open(out, "w", encoding="utf-8") as w:
         for line in itertools.islice(fh, n):
             w.write(line)
@@ -110,11 +110,11 @@ def brute_force_trending(db: Database, now: datetime) -> list:
     return rank_trending(cands, now)[:50]
 
 
-def run(size: str, requests: int) -> dict:
+def run(size: str, requests: int, corpus: Path) -> dict:
     n = None if size == "all" else int(size)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        data = slice_corpus(n, tmp_path / "slice.jsonl")
+        data = slice_corpus(n, tmp_path / "slice.jsonl", corpus)
         count = sum(1 for _ in open(data, encoding="utf-8"))
         db = Database(f"sqlite:///{tmp_path / 'bench.db'}")
         upgrade(db)
@@ -154,10 +154,13 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", default=["1000", "10000", "all"])
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--code", type=Path, default=REPO, help="the checkout whose papertide is measured (read above)")
+    # A git worktree (/work/wt/NAME) has no ../shared beside it: without --corpus it would measure
+    # the 1,500 demo papers under the name "all".
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help="the arXiv corpus (.jsonl.gz) sliced into each size")
     args = ap.parse_args()
-    print(f"corpus: {CORPUS if CORPUS.exists() else demo_corpus_path()}; code: {CODE}")
+    print(f"corpus: {args.corpus if args.corpus.exists() else demo_corpus_path()}; code: {CODE}")
     for size in args.sizes:
-        r = run(size, args.requests)
+        r = run(size, args.requests, args.corpus)
         print(f"\n== {r['papers']:,} papers (+1,500 demo papers with daily listings), SQLite ==")
         print(f"import:   {r['import_rate']:8.0f} papers/s   naive baseline {r['naive_rate']:6.0f} papers/s"
               f"   ratio {r['import_rate'] / r['naive_rate']:.1f}x   (failed lines: {r['failed']})")

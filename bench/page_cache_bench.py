@@ -1,7 +1,7 @@
 """Anonymous page cache: req/s and p50/p99 of HTML pages, cache on against off (a command, not a test).
 
     python bench/page_cache_bench.py [--limit N] [--seconds 10] [--connections 16] [--workers 2]
-                                     [--data-dir DIR] [--port N]
+                                     [--data-dir DIR] [--port N] [--corpus FILE]
 
 Imports the first ``--limit`` papers of ../shared/data/arxiv_corpus.jsonl.gz (default: all
 241,792; the bundled demo corpus when the file is absent) plus the 1,500 demo papers (daily
@@ -56,10 +56,10 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
-def build_database(data_dir: Path, limit: int | None) -> None:
+def build_database(data_dir: Path, limit: int | None, corpus: Path) -> None:
     db = Database(f"sqlite:///{data_dir / 'papertide.db'}")
     upgrade(db)
-    src = CORPUS if CORPUS.exists() else demo_corpus_path()
+    src = corpus if corpus.exists() else demo_corpus_path()
     part = data_dir / "slice.jsonl"
     with gzip.open(src, "rt", encoding="utf-8") as fh, open(part, "w", encoding="utf-8") as out:
         out.writelines(itertools.islice(fh, limit))
@@ -149,6 +149,8 @@ def main() -> None:
     ap.add_argument("--max-requests", type=int, default=50_000, help="requests per page and mode at most")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
+    # A git worktree (/work/wt/NAME) has no ../shared beside it: say where the corpus is.
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help="the arXiv corpus (.jsonl.gz) to import")
     ap.add_argument("--port", type=int, default=0,
                     help="serve on this port (default: any free one), for a host where ports are shared out")
     args = ap.parse_args()
@@ -157,7 +159,7 @@ def main() -> None:
         data_dir = (args.data_dir or Path(tmp)).resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         if not (data_dir / "papertide.db").exists():
-            build_database(data_dir, args.limit)
+            build_database(data_dir, args.limit, args.corpus)
         db = Database(f"sqlite:///{data_dir / 'papertide.db'}")
         catalog = Catalog(db, 1.5, 7, 50)
         stats, latest = catalog.stats(), catalog.latest_day()
