@@ -7,6 +7,7 @@ runs is parsed by our own CLI, so a renamed command, option or setting fails her
 
 from __future__ import annotations
 
+import asyncio
 import configparser
 import json
 import re
@@ -21,6 +22,7 @@ import uvicorn
 import yaml  # PyYAML, pinned in the dev extra
 from typer.exceptions import TyperException
 from typer.main import get_command
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from papertide.app import STATIC_DIR
 from papertide.cli import app as cli_app
@@ -169,8 +171,20 @@ def test_compose_web_sees_the_proxys_client_addresses_and_listens_on_loopback_on
     web = compose()["services"]["web"]
     trusted = web["environment"]["FORWARDED_ALLOW_IPS"]
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", trusted)
-    assert uvicorn.Config("papertide.app:create_app", factory=True).forwarded_allow_ips == trusted == "*"
-    # Trusting every sender is only safe while nothing outside the host can connect.
+    assert uvicorn.Config("papertide.app:create_app", factory=True).forwarded_allow_ips == trusted
+    seen: list[str] = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        seen.append(scope["client"][0])
+
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # what uvicorn wraps the app in
+    # The host's nginx appends the real client to whatever the client sent ($proxy_add_x_forwarded_for).
+    for gateway in ("172.18.0.1", "192.168.16.1", "10.89.0.1"):
+        scope = {"type": "http", "client": (gateway, 40000), "scheme": "http",
+                 "headers": [(b"x-forwarded-for", b"6.6.6.6, 203.0.113.7")]}
+        asyncio.run(proxied(scope, None, None))  # type: ignore[arg-type]
+    assert seen == ["203.0.113.7"] * 3  # the real client, never the address a client wrote itself
+    # Trusting private ranges is only safe while nothing outside the host can connect.
     assert [p.split(":")[0] for p in web["ports"]] == ["127.0.0.1"]
     assert set(web["environment"]) > set(compose()["services"]["worker"]["environment"])
 
