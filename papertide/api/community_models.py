@@ -87,10 +87,10 @@ def comment_out(c: Comment, parent_uuid: str | None) -> dict[str, Any]:
     A hidden or deleted comment is listed only as the placeholder its replies hang from: as on
     the paper page, without its words or its author (a deleted comment's row keeps its body).
     """
-    shown = c.status == "visible"
+    shown = c.public_status == "visible"
     return {
         "uuid": c.uuid, "arxiv_id": c.paper_arxiv_id, "author": c.author_name if shown else None,
-        "author_uuid": c.author_uuid if shown else None, "reply_to": parent_uuid, "status": c.status,
+        "author_uuid": c.author_uuid if shown else None, "reply_to": parent_uuid, "status": c.public_status,
         "body": c.body if shown else "", "html": c.html if shown else "",
         "created_at": _utc(c.created_at), "edited_at": _utc(c.edited_at),
     }

@@ -15,6 +15,7 @@ from papertide.domain.comments import (
     build_threads,
     clean_body,
     clean_reason,
+    count_visible,
     is_repeat,
     reply_parent,
 )
@@ -40,8 +41,7 @@ class Discussion:
         with self.db.read() as conn:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             found = comments_store.comments_for_paper(conn, paper_id) if paper_id else []
-        visible = sum(1 for c in found if c.status == "visible")
-        return build_threads(found, show_hidden=permissions.can_moderate(viewer)), visible
+        return build_threads(found, show_hidden=permissions.can_moderate(viewer)), count_visible(found)
 
     def get(self, comment_uuid: str) -> Comment:
         with self.db.read() as conn:
@@ -67,8 +67,8 @@ class Discussion:
                     top = comments_store.get_comment_by_id(conn, parent_id)
                 if top is None or top.status == "deleted":
                     raise NotFound(reply_to)
-                parent = parent if top.status == "visible" else top
-            if parent.status != "visible":
+                parent = parent if top.public_status == "visible" else top
+            if parent.public_status != "visible":
                 raise InvalidInput("That comment is hidden; replies are closed.")
             if parent.paper_arxiv_id != arxiv_id:
                 raise InvalidInput("You can only reply to a comment on the same paper.")
@@ -160,6 +160,8 @@ class Discussion:
         with self.db.read() as conn:
             return comments_store.open_reports(conn)
 
-    def by_user(self, user_id: int) -> list[Comment]:
+    def by_user(self, user_id: int, viewer: User | None = None) -> list[Comment]:
+        """The member's comments for their profile: those everyone sees, and for moderators also
+        those hidden (by a moderator or by the member's ban), to review a member's content in one place."""
         with self.db.read() as conn:
-            return comments_store.comments_by_user(conn, user_id)
+            return comments_store.comments_by_user(conn, user_id, with_hidden=permissions.can_moderate(viewer))

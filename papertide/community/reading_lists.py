@@ -75,15 +75,23 @@ class ReadingLists:
         with self.db.read() as conn:
             return store.for_user(conn, user.id)
 
-    def public_of(self, user_id: int) -> list[Collection]:
+    def public_of(self, owner: User, viewer: User | None = None) -> list[Collection]:
+        """The member's public collections, for their profile (none while they are banned, but
+        for moderators reviewing what they made)."""
+        if owner.is_banned and not permissions.can_moderate(viewer):
+            return []
         with self.db.read() as conn:
-            return store.for_user(conn, user_id, public_only=True)
+            return store.for_user(conn, owner.id, public_only=True)
 
     def view(self, viewer: User | None, collection_uuid: str) -> tuple[Collection, list[Paper]]:
-        """A collection its owner, or anyone when public, may see; others get NotFound."""
+        """A collection its owner, or anyone when public, may see; others get NotFound.
+
+        A banned member's public collection is seen by moderators only: a ban takes down what
+        they put up (spam in a name), and lifting it puts it back."""
         with self.db.read() as conn:
             c = store.get(conn, collection_uuid)
-            if c is None or not (c.is_public or (viewer is not None and viewer.id == c.owner_id)):
+            shown = c is not None and c.is_public and (not c.owner_banned or permissions.can_moderate(viewer))
+            if c is None or not (shown or (viewer is not None and viewer.id == c.owner_id)):
                 raise NotFound(collection_uuid)
             return c, store.items(conn, c.id)
 

@@ -44,6 +44,7 @@ class Collection:
     name: str
     is_public: bool
     size: int = 0
+    owner_banned: bool = False  # a banned member's public collections are shown to moderators only
 
 
 def clean_name(text: str) -> str:

@@ -81,10 +81,17 @@ class Comment:
     status: str
     created_at: datetime
     edited_at: datetime | None = None
+    author_banned: bool = False
 
     @property
     def html(self) -> str:
         return render_markdown(self.body)
+
+    @property
+    def public_status(self) -> str:
+        """The status readers see: a banned member's comments read as hidden until the ban is
+        lifted (``status`` stays what the author and moderators made it, so an unban restores it)."""
+        return "hidden" if self.status == "visible" and self.author_banned else self.status
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +130,7 @@ def build_threads(comments: list[Comment], show_hidden: bool = False) -> list[Th
 
     Deleted and hidden comments that still have visible replies stay as placeholders so
     the replies keep their context; without replies they disappear. Moderators
-    (``show_hidden``) see hidden ones in full.
+    (``show_hidden``) see hidden ones in full, banned members' included.
     """
     replies: dict[int, list[Comment]] = {}
     tops: list[Comment] = []
@@ -134,7 +141,7 @@ def build_threads(comments: list[Comment], show_hidden: bool = False) -> list[Th
             replies.setdefault(c.parent_id, []).append(c)
 
     def shown(c: Comment) -> bool:
-        return c.status == "visible" or (show_hidden and c.status == "hidden")
+        return c.public_status == "visible" or (show_hidden and c.status != "deleted")
 
     threads = []
     for top in tops:
@@ -145,4 +152,4 @@ def build_threads(comments: list[Comment], show_hidden: bool = False) -> list[Th
 
 
 def count_visible(comments: list[Comment]) -> int:
-    return sum(1 for c in comments if c.status == "visible")
+    return sum(1 for c in comments if c.public_status == "visible")

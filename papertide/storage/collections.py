@@ -13,7 +13,7 @@ from papertide.domain.papers import Paper
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.papers import paper_from_row
 from papertide.storage.schema import papers, users
-from papertide.storage.tables.community import collection_items, collections
+from papertide.storage.tables.community import accounts, collection_items, collections
 
 _size = (
     sa.select(sa.func.count()).select_from(collection_items)
@@ -22,12 +22,15 @@ _size = (
 _COLUMNS = (
     collections.c.id, collections.c.uuid, collections.c.user_id, users.c.display_name, collections.c.name,
     collections.c.is_public, _size.label("size"),
+    (sa.func.coalesce(accounts.c.status, "active") == "banned").label("owner_banned"),
 )
-_FROM = collections.join(users, users.c.id == collections.c.user_id)
+_FROM = collections.join(users, users.c.id == collections.c.user_id).outerjoin(
+    accounts, accounts.c.user_id == collections.c.user_id
+)
 
 
 def _collection(r: Any) -> Collection:
-    return Collection(r.id, r.uuid, r.user_id, r.display_name, r.name, bool(r.is_public), r.size)
+    return Collection(r.id, r.uuid, r.user_id, r.display_name, r.name, bool(r.is_public), r.size, bool(r.owner_banned))
 
 
 def create(conn: Connection, collection_uuid: str, user_id: int, name: str, is_public: bool) -> int:

@@ -12,13 +12,23 @@ from sqlalchemy.engine import Connection
 from papertide.domain.comments import Comment
 from papertide.storage.dialects.conflicts import execute_inserted, insert_ignore
 from papertide.storage.schema import papers, users
-from papertide.storage.tables.community import comment_reports, comments
+from papertide.storage.tables.community import accounts, comment_reports, comments
 
 _COLUMNS = (
     comments.c.id, comments.c.uuid, papers.c.arxiv_id, comments.c.user_id, users.c.display_name, users.c.uuid.label("user_uuid"),
     comments.c.parent_id, comments.c.body, comments.c.status, comments.c.created_at, comments.c.edited_at,
+    (sa.func.coalesce(accounts.c.status, "active") == "banned").label("author_banned"),
 )
-_FROM = comments.join(papers, papers.c.id == comments.c.paper_id).outerjoin(users, users.c.id == comments.c.user_id)
+_FROM = (
+    comments.join(papers, papers.c.id == comments.c.paper_id).outerjoin(users, users.c.id == comments.c.user_id)
+    .outerjoin(accounts, accounts.c.user_id == comments.c.user_id)
+)
+# Comments everyone sees: visible, and not by a member who is banned (a ban hides what they wrote;
+# lifting it shows it again, so the ban is read here rather than written onto each comment).
+# (An alias: queries over ``_FROM`` already join ``accounts``, which would swallow the subquery's.)
+_authors = accounts.alias("authors")
+_AUTHOR_BANNED = sa.exists().where(_authors.c.user_id == comments.c.user_id, _authors.c.status == "banned")
+PUBLIC = sa.and_(comments.c.status == "visible", ~_AUTHOR_BANNED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +43,7 @@ def _comment(r: Any) -> Comment:
         id=r.id, uuid=r.uuid, paper_arxiv_id=r.arxiv_id, author_id=r.user_id, author_name=r.display_name,
         author_uuid=r.user_uuid, parent_id=r.parent_id, body=r.body, status=r.status,
         created_at=_aware(r.created_at), edited_at=None if r.edited_at is None else _aware(r.edited_at),
+        author_banned=bool(r.author_banned),
     )
 
 
@@ -79,10 +90,13 @@ def latest_by_user_on_paper(conn: Connection, user_id: int, paper_id: int) -> Co
     return _comment(r) if r else None
 
 
-def comments_by_user(conn: Connection, user_id: int, limit: int = 100) -> list[Comment]:
+def comments_by_user(conn: Connection, user_id: int, limit: int = 100, with_hidden: bool = False) -> list[Comment]:
+    """The member's newest comments that everyone sees; ``with_hidden`` adds those hidden by a
+    moderator or by the member's ban (what a moderator reviews), never deleted ones."""
+    shown = comments.c.status != "deleted" if with_hidden else PUBLIC
     q = (
         sa.select(*_COLUMNS).select_from(_FROM)
-        .where(comments.c.user_id == user_id, comments.c.status == "visible")
+        .where(comments.c.user_id == user_id, shown)
         .order_by(comments.c.id.desc()).limit(limit)
     )
     return [_comment(r) for r in conn.execute(q)]
@@ -130,7 +144,9 @@ def open_reports(conn: Connection, limit: int = 100) -> list[Report]:
     """Reported comments still to decide on, most reported first.
 
     A deleted comment is left out: there is nothing to hide, and hiding or dismissing it answers
-    404, so its reports would otherwise stay at the top of the queue for good.
+    404, so its reports would otherwise stay at the top of the queue for good. So is a banned
+    member's: the ban already hid it, and a spam wave's reports would bury everyone else's (they
+    come back if the ban is lifted).
     """
     agg = (
         sa.select(comment_reports.c.comment_id, sa.func.count().label("n"))
@@ -140,7 +156,7 @@ def open_reports(conn: Connection, limit: int = 100) -> list[Report]:
     )
     q = (
         sa.select(*_COLUMNS, agg.c.n).select_from(_FROM.join(agg, agg.c.comment_id == comments.c.id))
-        .where(comments.c.status != "deleted").order_by(agg.c.n.desc(), comments.c.id).limit(limit)
+        .where(comments.c.status != "deleted", ~_AUTHOR_BANNED).order_by(agg.c.n.desc(), comments.c.id).limit(limit)
     )
     out = []
     for r in conn.execute(q).all():
@@ -154,12 +170,12 @@ def open_reports(conn: Connection, limit: int = 100) -> list[Report]:
 
 
 def visible_counts(conn: Connection, paper_ids: list[int]) -> dict[int, int]:
-    """paper id → visible comments here (for list cards; add to ``num_comments_baseline``)."""
+    """paper id → comments here everyone sees (for list cards; add to ``num_comments_baseline``)."""
     if not paper_ids:
         return {}
     q = (
         sa.select(comments.c.paper_id, sa.func.count())
-        .where(comments.c.paper_id.in_(paper_ids), comments.c.status == "visible")
+        .where(comments.c.paper_id.in_(paper_ids), PUBLIC)
         .group_by(comments.c.paper_id)
     )
     return {r[0]: r[1] for r in conn.execute(q)}

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.domain.papers import Paper, PaperEntry
+from papertide.storage import comments as comments_store
 from papertide.storage import votes as votes_store
 from papertide.storage.paper_authors import replace_paper_authors
 from papertide.storage.schema import daily_listings, paper_categories, papers, upvotes
@@ -157,11 +158,11 @@ def _replace_categories(conn: Connection, by_id: dict[int, Paper]) -> None:
 
 
 def num_comments_column() -> sa.Label[int]:
-    """Imported comment count plus visible comments written here, labelled ``num_comments``."""
+    """Imported comment count plus comments written here that everyone sees, labelled ``num_comments``."""
     visible = (
         sa.select(sa.func.count())
         .select_from(comments)
-        .where(comments.c.paper_id == papers.c.id, comments.c.status == "visible")
+        .where(comments.c.paper_id == papers.c.id, comments_store.PUBLIC)
         .scalar_subquery()
     )
     return (papers.c.num_comments_baseline + visible).label("num_comments")

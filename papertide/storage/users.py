@@ -126,7 +126,11 @@ def set_role(conn: Connection, user_id: int, role: str) -> None:
 
 def set_status(conn: Connection, user_id: int, status: str) -> None:
     """Ban or reinstate; a banned member's upvotes stop counting in the totals, and count again
-    when the ban is lifted (callers lock the member first, so a vote cast meanwhile waits)."""
+    when the ban is lifted (callers lock the member first, so a vote cast meanwhile waits).
+
+    Their comments and public collections are hidden where they are read (``comments.PUBLIC``,
+    ``ReadingLists.view``).
+    """
     ensure_account(conn, user_id)
     was = conn.execute(sa.select(accounts.c.status).where(accounts.c.user_id == user_id)).scalar_one()
     conn.execute(
@@ -134,6 +138,9 @@ def set_status(conn: Connection, user_id: int, status: str) -> None:
     )
     if (was == "banned") != (status == "banned"):
         votes_store.shift_member_votes(conn, user_id, -1 if status == "banned" else 1)
+        # The page cache's triggers watch ``users``, not ``accounts``: without this, a signed-out
+        # reader kept being served the banned member's comments until the cache timed out.
+        conn.execute(sa.update(users).where(users.c.id == user_id).values(updated_at=sa.func.now()))
 
 
 def record_sign_in(conn: Connection, user_id: int, now: datetime) -> None:

@@ -15,9 +15,9 @@ from papertide.web.sessions import ViewerDep, session_token
 router = APIRouter(dependencies=[CsrfDep])
 
 
-def _activity(request: Request, user: User) -> dict:  # type: ignore[type-arg]
+def _activity(request: Request, user: User, viewer: User | None) -> dict:  # type: ignore[type-arg]
     community = services_of(request).community
-    return {**community.accounts.activity(user), "comments": community.discussion.by_user(user.id)}
+    return {**community.accounts.activity(user), "comments": community.discussion.by_user(user.id, viewer)}
 
 
 def own_profile(request: Request, viewer: User, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def own_profile(request: Request, viewer: User, status: int = 200, **ctx) -> Res
         request, "community/profile.html",
         {"user": viewer, "is_self": True, "collections": services.community.reading_lists.mine(viewer),
          "api_tokens": [t for t in services.tokens.list_for_user(viewer.id) if t.active],
-         "min_password": services.settings.password_min_length, **_activity(request, viewer), **ctx},
+         "min_password": services.settings.password_min_length, **_activity(request, viewer, viewer), **ctx},
         status_code=status,
     )
 
@@ -66,9 +66,10 @@ def set_password(request: Request, community: CommunityDep, viewer: ViewerDep, p
 
 
 @router.get("/users/{user_uuid}", response_class=HTMLResponse)
-def public_profile(request: Request, community: CommunityDep, templates: TemplatesDep, user_uuid: str):
+def public_profile(request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep, user_uuid: str):
     user = community.accounts.get_by_uuid(user_uuid[:40])
     return templates.TemplateResponse(
         request, "community/profile.html",
-        {"user": user, "is_self": False, "collections": community.reading_lists.public_of(user.id), **_activity(request, user)},
+        {"user": user, "is_self": False, "collections": community.reading_lists.public_of(user, viewer),
+         **_activity(request, user, viewer)},
     )
