@@ -78,6 +78,7 @@ def submitted_by(conn: Connection, user_id: int, limit: int = 100) -> list[tuple
     return [(r.arxiv_id, r.title, r.listed_on) for r in conn.execute(q)]
 
 
-def rename_submitter(conn: Connection, user_id: int, name: str) -> None:
-    """Keep "Submitted by" current when a member changes their display name."""
+def rename_submitter(conn: Connection, user_id: int, name: str | None) -> None:
+    """Keep "Submitted by" current when a member changes their display name (None: no name shown,
+    while they are banned)."""
     conn.execute(sa.update(daily_listings).where(daily_listings.c.submitted_by == user_id).values(submitter_name=name))

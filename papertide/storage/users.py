@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from papertide.domain.accounts import User, default_display_name
+from papertide.storage import submissions as submissions_store
 from papertide.storage import votes as votes_store
 from papertide.storage.dialects.conflicts import insert_ignore
 from papertide.storage.schema import users
@@ -128,8 +129,9 @@ def set_status(conn: Connection, user_id: int, status: str) -> None:
     """Ban or reinstate; a banned member's upvotes stop counting in the totals, and count again
     when the ban is lifted (callers lock the member first, so a vote cast meanwhile waits).
 
-    Their comments and public collections are hidden where they are read (``comments.PUBLIC``,
-    ``ReadingLists.view``).
+    Their name leaves "Submitted by" on the lists while banned (a spammer's name is often the spam)
+    and comes back with the ban lifted; their comments and public collections are hidden where
+    they are read (``comments.PUBLIC``, ``ReadingLists.view``).
     """
     ensure_account(conn, user_id)
     was = conn.execute(sa.select(accounts.c.status).where(accounts.c.user_id == user_id)).scalar_one()
@@ -138,6 +140,9 @@ def set_status(conn: Connection, user_id: int, status: str) -> None:
     )
     if (was == "banned") != (status == "banned"):
         votes_store.shift_member_votes(conn, user_id, -1 if status == "banned" else 1)
+        name = None if status == "banned" else conn.execute(
+            sa.select(users.c.display_name).where(users.c.id == user_id)).scalar_one()
+        submissions_store.rename_submitter(conn, user_id, name)
         # The page cache's triggers watch ``users``, not ``accounts``: without this, a signed-out
         # reader kept being served the banned member's comments until the cache timed out.
         conn.execute(sa.update(users).where(users.c.id == user_id).values(updated_at=sa.func.now()))

@@ -1,5 +1,5 @@
 """A spam wave from the moderators' side: banning a member takes down what they put in front of
-others (comments, public collections) everywhere those show, and
+others (comments, public collections, their name on "Submitted by") everywhere those show, and
 lifting the ban puts it back (both databases)."""
 
 from __future__ import annotations
@@ -103,3 +103,18 @@ def test_a_ban_takes_down_the_members_public_collections_until_it_is_lifted(clie
     _ban(admin, spam_user, False)
     assert all(SPAM in anon.get(u).text for u in urls)
 
+
+def test_a_ban_takes_the_members_name_off_their_submissions_until_it_is_lifted(client, today):
+    spammer, spam_user, admin = _people(client)
+    r = post(spammer, "/submit", {"paper": "2606.00002"})
+    assert r.status_code == 200, r.text
+    anon = TestClient(client.app)
+    pages = ("/", "/papers/2606.00002", "/api/daily_papers")
+    assert all(SPAM_NAME in anon.get(p).text for p in pages)
+
+    _ban(admin, spam_user, True)
+    assert [SPAM_NAME in anon.get(p).text for p in pages] == [False] * 3
+    assert "2606.00002" in anon.get("/").text  # still listed: a curator decides about the paper
+
+    _ban(admin, spam_user, False)
+    assert all(SPAM_NAME in anon.get(p).text for p in pages)
