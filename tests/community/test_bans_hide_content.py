@@ -80,7 +80,10 @@ def test_a_banned_members_reported_comments_leave_the_moderation_queue(client, t
     member = TestClient(client.app)
     sign_in(member, "member@example.org")
     assert post(member, f"/comments/{spam}/report", {"reason": "link spam"}).status_code == 303
-    assert SPAM in admin.get("/admin").text
+    page = admin.get("/admin").text
+    queue = page[page.index('id="reports"'):page.index('id="users"')]
+    # The report leads to the author's profile, where a moderator sees all they wrote before banning.
+    assert SPAM in queue and f'<a href="/users/{spam_user.uuid}" dir="auto">{SPAM_NAME}</a>' in queue
     _ban(admin, spam_user, True)  # the ban is the decision: nothing is left to hide
     assert "No open reports" in admin.get("/admin").text
     _ban(admin, spam_user, False)
