@@ -1,0 +1,88 @@
+"""What people type, on the narrowest common phone (360 px, most Android phones) and a laptop: a
+display name at its 60-character limit, a collection named by a pasted link, a pasted URL as a
+search, a comment from a member whose surname is one 50-letter word. No page scrolls sideways."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from papertide.config import Settings
+from papertide.storage.db import Database
+from tests.factories import add_papers, app_for, make_paper
+from tests.live import free_port, serve_app
+
+pytestmark = pytest.mark.browser
+
+PHONE, LAPTOP = {"width": 360, "height": 780}, {"width": 1440, "height": 900}
+READER = "maria@example.org"
+READER_NAME = "María Fernanda de los Santos García-López y Villanueva Ortiz"  # 60 characters, the limit
+# Each path names what it holds: {shelf} is the reader's collection, {member} the other member's page.
+PAGES = [
+    ("/", PHONE),  # the header: For you, Submit and the name on one row
+]
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    signed_in: dict[str, Any]
+    names: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("awkward")
+    path = tmp / "papertide.db"
+    shutil.copy(sqlite_template, path)
+    port = free_port()
+    settings = Settings(  # type: ignore[call-arg]
+        data_dir=tmp, database_url=f"sqlite:///{path}", base_url=f"http://127.0.0.1:{port}", _env_file=None,
+        ingest_offline=True,
+    )
+    db = Database(settings.resolved_database_url)
+    add_papers(db, (make_paper("2606.00001", title="Graph networks at scale"), date(2026, 6, 3)))
+    app = app_for(settings, db)
+    community = app.state.services.community
+    accounts, shelves = community.accounts, community.reading_lists
+    assert len(READER_NAME) == 60
+    reader, _ = accounts.create_admin(READER)  # an admin: the account menu at its longest
+    accounts.set_display_name(reader, READER_NAME)
+    shelf = shelves.create(reader, "From https://scholar.example.org/citations?user=QwErTyUiOpAsDfGhJkLzXcVbNm&hl=en",
+                           True, first_paper="2606.00001")
+    member, _ = accounts.create_admin("hubert@example.org")
+    accounts.set_display_name(member, "Hubert Wolfeschlegelsteinhausenbergerdorffvoralternwaren")
+    community.discussion.add(member, "2606.00001", "The ablation in §4 answers my question.")
+    names = {"shelf": shelf, "member": member.uuid}
+    with serve_app(app, port) as url:
+        _, token = accounts.request_login_link(READER)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/auth/link/{token}")
+        page.click("#confirm-form button")
+        page.wait_for_url(lambda u: "/auth/link/" not in u)
+        state = context.storage_state()
+        context.close()
+        yield Site(url, state, names)  # type: ignore[arg-type]
+    db.dispose()
+
+
+@pytest.mark.parametrize(("path", "viewport"), PAGES, ids=[f"{p}@{v['width']}" for p, v in PAGES])
+def test_long_names_and_words_do_not_widen_the_page(browser, site: Site, path: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=viewport, storage_state=site.signed_in)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        response = page.goto(site.url + path.format(**site.names))
+        assert response is not None and response.status == 200, path
+        # Folded parts (a confirmation, the import form) are checked as a reader opens them.
+        page.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= inner, f"{path} scrolls sideways: {width}px in a {inner}px window"
+    finally:
+        context.close()
