@@ -1,4 +1,4 @@
-"""What people type, on the narrowest common phone (360 px, most Android phones) and a laptop: a
+"""What people type, on the narrowest common phone (360 px, most Android phones): a
 display name at its 60-character limit, a collection named by a pasted link, a pasted URL as a
 search, a comment from a member whose surname is one 50-letter word. No page scrolls sideways."""
 
@@ -20,12 +20,17 @@ from tests.live import free_port, serve_app
 
 pytestmark = pytest.mark.browser
 
-PHONE, LAPTOP = {"width": 360, "height": 780}, {"width": 1440, "height": 900}
+PHONE = {"width": 360, "height": 780}
 READER = "maria@example.org"
 READER_NAME = "María Fernanda de los Santos García-López y Villanueva Ortiz"  # 60 characters, the limit
 # Each path names what it holds: {shelf} is the reader's collection, {member} the other member's page.
 PAGES = [
     ("/", PHONE),  # the header: For you, Submit and the name on one row
+    ("/papers/2606.00001", PHONE),  # the commenter's one-word surname
+    ("/search?q=https://scholar.example.org/citations?user=QwErTyUiOpAsDfGhJkLzXcVbNm", PHONE),  # echoed
+    ("/collections/{shelf}", PHONE),  # its name in the heading, and in the opened Delete confirmation
+    ("/profile", PHONE),
+    ("/users/{member}", PHONE),
 ]
 
 
