@@ -92,3 +92,18 @@ def test_long_names_and_words_do_not_widen_the_page(browser, site: Site, path: s
         assert width <= inner, f"{path} scrolls sideways: {width}px in a {inner}px window"
     finally:
         context.close()
+
+
+def test_a_collection_s_move_buttons_are_big_enough_to_tap(browser, site: Site):  # type: ignore[no-untyped-def]
+    # WCAG 2.2 target size (minimum): 24×24 CSS px. The ↑ and ↓ glyphs alone were 13 px wide and
+    # ~4 px apart, so a thumb meaning "up" could move the paper down.
+    context = browser.new_context(viewport=PHONE, storage_state=site.signed_in)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/collections/{shelf}".format(**site.names))
+        sizes = page.evaluate("""[...document.querySelectorAll('.collection-items button')].map(b => {
+            const r = b.getBoundingClientRect(); return [b.textContent.trim(), r.width, r.height]; })""")
+        assert [label for label, _, _ in sizes] == ["↑", "↓", "Remove"]
+        assert all(w >= 24 and h >= 24 for _, w, h in sizes), sizes
+    finally:
+        context.close()
