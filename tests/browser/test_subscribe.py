@@ -55,3 +55,18 @@ def test_subscribe_from_the_header_box_and_confirm_with_the_button(live_server, 
     page.screenshot(path=str(output_dir / "subscribe-confirmed.png"), full_page=True)
     with live_server.db.read() as conn:
         assert subscriptions_store.get_by_email(conn, "reader@example.org").status == "confirmed"
+
+
+def test_the_number_fields_look_like_the_form_s_other_fields_in_dark_mode(live_server, browser):
+    # "At hour" and "At most" were left to the browser's own number box: a grey block with smaller
+    # type among the themed fields (the stylesheet's shared input rule listed text, email and password).
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/subscribe")
+        style = "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.color, s.fontSize, s.borderTopColor]; }"
+        email = page.eval_on_selector("form.prefs input[name=email]", style)
+        assert page.eval_on_selector("#send_hour", style) == email
+        assert page.eval_on_selector("#max_papers", style) == email
+    finally:
+        context.close()
