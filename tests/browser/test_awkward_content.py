@@ -23,6 +23,9 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 780}
 READER = "maria@example.org"
 READER_NAME = "María Fernanda de los Santos García-López y Villanueva Ortiz"  # 60 characters, the limit
+LONG_TITLE = ("Towards Self-Supervised Multi-Modal Retrieval-Augmented Generation with Divergence-Regularised "
+              "Mixture-of-Experts Transformers for Extremely Long-Context Scientific Document Understanding, "
+              "Reasoning, Summarisation and Question Answering across a Million Heterogeneous Benchmarks")
 # Each path names what it holds: {shelf} is the reader's collection, {member} the other member's page.
 PAGES = [
     ("/", PHONE),  # the header: For you, Submit and the name on one row
@@ -53,7 +56,8 @@ def site(browser, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
         ingest_offline=True,
     )
     db = Database(settings.resolved_database_url)
-    add_papers(db, (make_paper("2606.00001", title="Graph networks at scale"), date(2026, 6, 3)))
+    add_papers(db, (make_paper("2606.00001", title="Graph networks at scale"), date(2026, 6, 3)),
+               (make_paper("2606.00002", title=LONG_TITLE), date(2026, 6, 3)))
     app = app_for(settings, db)
     community = app.state.services.community
     accounts, shelves = community.accounts, community.reading_lists
@@ -105,5 +109,18 @@ def test_a_collection_s_move_buttons_are_big_enough_to_tap(browser, site: Site):
             const r = b.getBoundingClientRect(); return [b.textContent.trim(), r.width, r.height]; })""")
         assert [label for label, _, _ in sizes] == ["↑", "↓", "Remove"]
         assert all(w >= 24 and h >= 24 for _, w, h in sizes), sizes
+    finally:
+        context.close()
+
+
+def test_a_long_title_leaves_room_on_a_phone_s_first_screen(browser, site: Site):  # type: ignore[no-untyped-def]
+    # Phones shrink headings to 1.3rem, but the paper title's own 1.7rem rule outranked that:
+    # a 300-character title alone was taller than a 780 px screen.
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/papers/2606.00002")
+        height = page.evaluate("document.querySelector('h1.paper-title').getBoundingClientRect().height")
+        assert height <= 0.6 * PHONE["height"], f"the title is {height}px tall"
     finally:
         context.close()
