@@ -124,3 +124,15 @@ def test_a_long_title_leaves_room_on_a_phone_s_first_screen(browser, site: Site)
         assert height <= 0.6 * PHONE["height"], f"the title is {height}px tall"
     finally:
         context.close()
+
+
+def test_the_admin_s_find_users_box_looks_like_the_site_s_other_fields(browser, site: Site):  # type: ignore[no-untyped-def]
+    # It had no type and no class the stylesheet knows: the browser's own small grey box in dark mode.
+    context = browser.new_context(viewport=PHONE, color_scheme="dark", storage_state=site.signed_in)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/admin")
+        style = "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.color, s.fontSize, s.borderTopColor]; }"
+        assert page.eval_on_selector("input[aria-label='Find users']", style) == page.eval_on_selector("#site-search", style)
+    finally:
+        context.close()
