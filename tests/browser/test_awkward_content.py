@@ -4,7 +4,6 @@ search, a comment from a member whose surname is one 50-letter word. No page scr
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -13,10 +12,8 @@ from typing import Any
 
 import pytest
 
-from papertide.config import Settings
-from papertide.storage.db import Database
-from tests.factories import add_papers, app_for, make_paper
-from tests.live import free_port, serve_app
+from tests.browser.sites import live_site, sign_in
+from tests.factories import make_paper
 
 pytestmark = pytest.mark.browser
 
@@ -47,40 +44,24 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(browser, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:  # type: ignore[no-untyped-def]
-    tmp = tmp_path_factory.mktemp("awkward")
-    path = tmp / "papertide.db"
-    shutil.copy(sqlite_template, path)
-    port = free_port()
-    settings = Settings(  # type: ignore[call-arg]
-        data_dir=tmp, database_url=f"sqlite:///{path}", base_url=f"http://127.0.0.1:{port}", _env_file=None,
-        ingest_offline=True,
-    )
-    db = Database(settings.resolved_database_url)
-    add_papers(db, (make_paper("2606.00001", title="Graph networks at scale"), date(2026, 6, 3)),
-               (make_paper("2606.00002", title=LONG_TITLE), date(2026, 6, 3)))
-    app = app_for(settings, db)
-    community = app.state.services.community
-    accounts, shelves = community.accounts, community.reading_lists
-    assert len(READER_NAME) == 60
-    reader, _ = accounts.create_admin(READER)  # an admin: the account menu at its longest
-    accounts.set_display_name(reader, READER_NAME)
-    shelf = shelves.create(reader, "From https://scholar.example.org/citations?user=QwErTyUiOpAsDfGhJkLzXcVbNm&hl=en",
-                           True, first_paper="2606.00001")
-    member, _ = accounts.create_admin("hubert@example.org")
-    accounts.set_display_name(member, "Hubert Wolfeschlegelsteinhausenbergerdorffvoralternwaren")
-    community.discussion.add(member, "2606.00001", "The ablation in §4 answers my question.")
-    names = {"shelf": shelf, "member": member.uuid}
-    with serve_app(app, port) as url:
-        _, token = accounts.request_login_link(READER)
+    papers = ((make_paper("2606.00001", title="Graph networks at scale"), date(2026, 6, 3)),
+              (make_paper("2606.00002", title=LONG_TITLE), date(2026, 6, 3)))
+    with live_site(tmp_path_factory.mktemp("awkward"), sqlite_template, *papers) as (url, app):
+        community = app.state.services.community
+        accounts, shelves = community.accounts, community.reading_lists
+        assert len(READER_NAME) == 60
+        reader, _ = accounts.create_admin(READER)  # an admin: the account menu at its longest
+        accounts.set_display_name(reader, READER_NAME)
+        shelf = shelves.create(reader, "From https://scholar.example.org/citations?user=QwErTyUiOpAsDfGhJkLzXcVbNm&hl=en",
+                               True, first_paper="2606.00001")
+        member, _ = accounts.create_admin("hubert@example.org")
+        accounts.set_display_name(member, "Hubert Wolfeschlegelsteinhausenbergerdorffvoralternwaren")
+        community.discussion.add(member, "2606.00001", "The ablation in §4 answers my question.")
         context = browser.new_context()
-        page = context.new_page()
-        page.goto(f"{url}/auth/link/{token}")
-        page.click("#confirm-form button")
-        page.wait_for_url(lambda u: "/auth/link/" not in u)
+        sign_in(context.new_page(), url, app, READER)
         state = context.storage_state()
         context.close()
-        yield Site(url, state, names)  # type: ignore[arg-type]
-    db.dispose()
+        yield Site(url, state, {"shelf": shelf, "member": member.uuid})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("path", "viewport"), PAGES, ids=[f"{p}@{v['width']}" for p, v in PAGES])
