@@ -67,19 +67,40 @@ class TantivyLexicalIndex:
         self._identity: str | None = None  # the database's, read once (storage.search_changes)
         self._too_big = False  # set once the corpus is known to be too big to build inline
         self._author_lists = KeptFilterSets(db)
+        self._stem = tantivy_schema.stemmer(tantivy)
+        self._index: Any = None
+        self._open_lock = threading.Lock()
+
+    @property
+    def index(self) -> Any:
+        """The tantivy index, opened on first use.
+
+        Not in ``__init__``: every command builds the services, also one that then refuses the
+        database's schema (``serve`` before ``db upgrade``), and opening clears an index of another
+        layout. Only a build or a search of a built index opens it, so such an index is cleared
+        when it is being rebuilt, never by a process that ends up not using it.
+        """
+        if self._index is None:
+            with self._open_lock:
+                if self._index is None:
+                    self._index = self._open()
+        return self._index
+
+    def _open(self) -> Any:
+        tantivy, path = self._t, self.path
         path.mkdir(parents=True, exist_ok=True)
         if self._state().get("layout") not in (None, tantivy_schema.LAYOUT):
             log.warning("search index at %s has another layout; rebuilding it", path)
             self._clear_index_files()
         schema = tantivy_schema.schema(tantivy)
-        self._stem = tantivy_schema.stemmer(tantivy)
         try:
-            self.index = tantivy.Index(schema, path=str(path), reuse=True)
+            index = tantivy.Index(schema, path=str(path), reuse=True)
         except (ValueError, OSError):  # a half-built index of another schema (a crash before papertide.json)
             log.warning("search index at %s is unreadable; rebuilding it", path)
             self._clear_index_files()
-            self.index = tantivy.Index(schema, path=str(path), reuse=True)
-        tantivy_schema.register_tokenizers(tantivy, self.index)
+            index = tantivy.Index(schema, path=str(path), reuse=True)
+        tantivy_schema.register_tokenizers(tantivy, index)
+        return index
 
     def _clear_index_files(self) -> None:
         # Only tantivy's files: SQLite mode keeps its HNSW graph (vectors-*.usearch) in the same folder.

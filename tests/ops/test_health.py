@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 from papertide.app import SchemaMismatch, create_app
 from papertide.cli import app as cli_app
 from papertide.config import Settings
+from papertide.search.lexical import index_path
 from papertide.storage.db import PG_CONNECT_TIMEOUT_SECONDS, Database
 from papertide.storage.migrate import schema_state, upgrade
 from tests.factories import app_for
@@ -151,4 +153,48 @@ def test_serve_and_worker_refuse_a_schema_behind_the_code_with_a_clear_message(t
     assert result.exit_code == 2, result.output
     assert "The database schema is behind this papertide" in result.output
     assert "run `papertide db upgrade`" in result.output
+    db.dispose()
+
+
+def _old_keyword_index(db: Database) -> dict[str, bytes]:
+    """A keyword index beside ``db`` in another layout, as an older release left it; returns its files."""
+    folder = index_path(db)
+    assert folder is not None
+    folder.mkdir()
+    (folder / "papertide.json").write_text(json.dumps({"layout": "tantivy 1 (an older release)", "cursor": [0, 0]}))
+    (folder / "meta.json").write_text('{"segments": []}')
+    (folder / "28b88a199071479a90612604771159c2.idx").write_bytes(b"postings of the older layout")
+    return _files(folder)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["worker"]])
+def test_a_command_refusing_an_old_schema_leaves_the_keyword_index_as_it_was(tmp_path, command, caplog):
+    # The index of another layout used to be emptied while the services were built, before the
+    # schema check, with a log line promising a rebuild that the refusing command never runs.
+    db = _fresh_sqlite(tmp_path)
+    upgrade(db, "0001_foundation")
+    before = _old_keyword_index(db)
+    env = {"PAPERTIDE_DATABASE_URL": db.url, "PAPERTIDE_DATA_DIR": str(tmp_path), "PAPERTIDE_SEARCH_EMBEDDER": "null",
+           "PAPERTIDE_WITH_WORKER": None}
+    with caplog.at_level(logging.WARNING, logger="papertide.search.tantivy_index"):
+        result = CliRunner().invoke(cli_app, command, env=env)
+    assert result.exit_code == 2, result.output
+    assert "The database schema is behind this papertide" in result.output
+    assert _files(index_path(db)) == before  # type: ignore[arg-type]
+    assert "rebuilding" not in caplog.text
+    db.dispose()
+
+
+def test_a_served_app_refusing_an_old_schema_leaves_the_keyword_index_as_it_was(tmp_path):
+    db = _fresh_sqlite(tmp_path)
+    upgrade(db, "0001_foundation")
+    before = _old_keyword_index(db)
+    app = create_app(_settings(tmp_path, db.url))  # the way uvicorn's factory builds it
+    with pytest.raises(SchemaMismatch), TestClient(app):
+        pass
+    assert _files(index_path(db)) == before  # type: ignore[arg-type]
     db.dispose()
