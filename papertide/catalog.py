@@ -193,8 +193,7 @@ class Catalog:
         """The paper's upvotes from its imported count (on its first listing or publication day) to now."""
         today = (now or datetime.now(UTC)).date()
         with self.db.read() as conn:
-            paper_id = papers_store.paper_row_id(conn, entry.paper.arxiv_id)
-            times = votes_store.vote_times(conn, paper_id) if paper_id is not None else []
+            times = votes_store.vote_times(conn, entry.paper.arxiv_id)
         start = entry.listed_on or entry.paper.published
         return upvote_history(entry.paper.upvotes_baseline, start, times, today)
 

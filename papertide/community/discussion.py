@@ -39,8 +39,7 @@ class Discussion:
     def threads(self, arxiv_id: str, viewer: User | None) -> tuple[list[Thread], int]:
         """Threads for the paper page and the count of visible comments."""
         with self.db.read() as conn:
-            paper_id = papers_store.paper_row_id(conn, arxiv_id)
-            found = comments_store.comments_for_paper(conn, paper_id) if paper_id else []
+            found = comments_store.comments_for_paper(conn, arxiv_id)
         return build_threads(found, show_hidden=permissions.can_moderate(viewer)), count_visible(found)
 
     def get(self, comment_uuid: str) -> Comment:

@@ -74,8 +74,9 @@ def get_comment_by_id(conn: Connection, comment_id: int) -> Comment | None:
     return _comment(r) if r else None
 
 
-def comments_for_paper(conn: Connection, paper_id: int) -> list[Comment]:
-    q = sa.select(*_COLUMNS).select_from(_FROM).where(comments.c.paper_id == paper_id).order_by(comments.c.id)
+def comments_for_paper(conn: Connection, arxiv_id: str) -> list[Comment]:
+    """Every comment on the paper, oldest first; by arXiv id through the join (no row-id lookup first)."""
+    q = sa.select(*_COLUMNS).select_from(_FROM).where(papers.c.arxiv_id == arxiv_id).order_by(comments.c.id)
     return [_comment(r) for r in conn.execute(q)]
 
 

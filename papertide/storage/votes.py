@@ -90,7 +90,12 @@ def vote_totals(conn: Connection, paper_ids: list[int]) -> dict[int, tuple[int, 
     return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(q)}
 
 
-def vote_times(conn: Connection, paper_id: int) -> list[datetime]:
-    """When each counted upvote on the paper was cast, oldest first (the paper page's sparkline)."""
-    q = sa.select(upvotes.c.created_at).where(upvotes.c.paper_id == paper_id, counted()).order_by(upvotes.c.created_at)
+def vote_times(conn: Connection, arxiv_id: str) -> list[datetime]:
+    """When each counted upvote on the paper was cast, oldest first (the paper page's sparkline).
+
+    By arXiv id through a join: the page has no row id at hand, and a lookup first cost a statement."""
+    q = (
+        sa.select(upvotes.c.created_at).join(papers, papers.c.id == upvotes.c.paper_id)
+        .where(papers.c.arxiv_id == arxiv_id, counted()).order_by(upvotes.c.created_at)
+    )
     return list(conn.execute(q).scalars())

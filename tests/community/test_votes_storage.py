@@ -49,7 +49,7 @@ def test_a_banned_members_votes_stop_counting_until_the_ban_is_lifted(db):
 
     def totals() -> tuple[tuple[int, int, int], int]:
         with db.read() as conn:
-            return votes_store.vote_totals(conn, [pid])[pid], len(votes_store.vote_times(conn, pid))
+            return votes_store.vote_totals(conn, [pid])[pid], len(votes_store.vote_times(conn, "2606.00001"))
 
     assert totals() == ((12, 10, 2), 2)
     with db.write() as conn:
