@@ -382,3 +382,24 @@ def test_hnsw_exact_answers_see_a_paper_added_since_the_last_one(sqlite_db):
         emb_store.upsert_vectors(conn, MODEL, [new], ["h"], _unit([1, 0.1])[None, :])
     idx.refresh()
     assert [h[0] for h in idx.search(_unit([1]), 5, filters=astro)] == [new, ids[-1]]
+
+
+def test_hnsw_walks_a_repeated_query_once_until_the_graph_changes(sqlite_db, monkeypatch):
+    """A paper page asks for the same paper's neighbours on every uncached render: one walk serves
+    them until a refresh changes the graph, and then the answer includes the new paper."""
+    first = _add_with_vector(sqlite_db, "2501.00021", _unit([1, 0]))
+    far = _add_with_vector(sqlite_db, "2501.00022", _unit([0, 1]))
+    idx = make_vector_index(sqlite_db, MODEL, "hnsw")
+    idx.refresh()
+    walks = _counting_walks(monkeypatch)
+    q = idx.vector_of(first)
+    assert q is not None
+    answers = [idx.search(q, 1, exclude=first) for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2] and [h[0] for h in answers[0]] == [far]
+    assert walks == [2]  # k + the excluded paper itself, walked once
+    answers[0].clear()  # a caller changing its list does not change the next answer
+    assert [h[0] for h in idx.search(q, 1, exclude=first)] == [far]
+    near = _add_with_vector(sqlite_db, "2501.00023", _unit([1, 0.1]))
+    idx.refresh()
+    assert [h[0] for h in idx.search(q, 1, exclude=first)] == [near]
+    assert walks == [2, 2]
