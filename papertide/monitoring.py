@@ -26,6 +26,7 @@ from papertide.storage import ingest_runs, outbox
 from papertide.storage import jobs as jobs_store
 from papertide.storage.db import Database, error_text, unreachable_reason
 from papertide.storage.migrate import schema_state
+from papertide.telemetry.logs import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +86,15 @@ class Monitoring:
         return DatabaseCollector(self.db)
 
 
-# While the database is down, how often a scrape says so in the log (Prometheus scrapes every
-# 15 s or so; papertide_database_up=0 is the signal, the log line only the reason).
-OUTAGE_LOG_SECONDS = 60.0
-
 
 class DatabaseCollector:
     """Prometheus gauges read from the database when scraped (one short read transaction)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._outage_logged: float | None = None  # time.monotonic() of the last "unreachable" line
+        # While the database is down, a scrape (every 15 s or so) says so in the log once a minute:
+        # papertide_database_up=0 is the signal, the log line only the reason.
+        self._outage = Throttle()
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("papertide_database_up", "1 when the scrape could read the database, else 0.")
@@ -121,9 +120,7 @@ class DatabaseCollector:
         if reason is None:
             log.warning("metrics: could not read the database", exc_info=exc)
             return
-        now = time.monotonic()
-        if self._outage_logged is None or now - self._outage_logged >= OUTAGE_LOG_SECONDS:
-            self._outage_logged = now
+        if self._outage.due():
             log.warning("metrics: the database is unreachable (%s); papertide_database_up is 0", reason)
 
     def _read(self, now: datetime) -> list[Metric]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
@@ -18,6 +19,7 @@ from pythonjsonlogger.json import JsonFormatter
 from papertide.telemetry.context import current_id
 
 LOG_FORMATS = ("text", "json")
+OUTAGE_LOG_SECONDS = 60.0  # a condition that repeats (a database outage) is logged at most this often
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 NO_ID = "-"  # what text lines show outside a request or job run
 
@@ -79,3 +81,19 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     handler.papertide = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
+
+
+class Throttle:
+    """Says yes at most once per ``every`` seconds: one log line for a failure that repeats on every
+    request or scrape (the database unreachable), instead of one per occurrence."""
+
+    def __init__(self, every: float = OUTAGE_LOG_SECONDS) -> None:
+        self.every = every
+        self._last: float | None = None  # time.monotonic() of the last yes
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.every:
+            return False
+        self._last = now
+        return True

@@ -14,7 +14,6 @@ and the logs get one warning line a minute, where each request was a 500 with a 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
@@ -26,6 +25,7 @@ from papertide.community import Denied, NotFound
 from papertide.domain.accounts import InvalidInput
 from papertide.recs.signals import UnknownPaper
 from papertide.storage.db import CONNECTION_ERROR_TYPES, unreachable_reason
+from papertide.telemetry.logs import Throttle
 from papertide.web.deps import templates_of
 from papertide.web.responses import error_page, not_found_page, sign_in_redirect
 
@@ -47,25 +47,8 @@ STATUS_TITLES = {
 # Also what a failed htmx click shows (htmx-errors.js reads .error-message), so it names the code too.
 SERVER_ERROR_MESSAGE = ("Something went wrong on the server (error 500), not in what you did. Please try again in a "
                         "moment; if it keeps happening, tell the site's admins the address and the time.")
-DB_DOWN_TITLE = "Temporarily unavailable"
 DB_DOWN_MESSAGE = "The site's database is unreachable; please try again in a minute."
 RETRY_AFTER_SECONDS = 60
-
-
-class OutageLog:
-    """One warning line when requests start failing for want of the database, then at most one per
-    ``every`` seconds while they go on; the access log still has a line (status 503) per request."""
-
-    def __init__(self, every: float = RETRY_AFTER_SECONDS) -> None:
-        self.every = every
-        self._last: float | None = None
-
-    def note(self, reason: str) -> None:
-        now = time.monotonic()
-        if self._last is not None and now - self._last < self.every:
-            return
-        self._last = now
-        log.warning("the database is unreachable (%s); answering 503 until it is back", reason)
 
 
 def status_title(status: int) -> str:
@@ -136,16 +119,20 @@ def install(app: FastAPI) -> None:
     async def not_found(request: Request, exc: Exception) -> Response:
         return not_found_page(request)
 
-    outage = OutageLog()  # per app: the handler runs on the event loop, one at a time
+    # One warning line when requests start failing for want of the database, then at most one a
+    # minute while they go on (the access log still has a 503 line per request). Per app: the
+    # handler runs on the event loop, one at a time.
+    outage = Throttle()
 
     async def database_unreachable(request: Request, exc: Exception) -> Response:
         reason = unreachable_reason(exc)
         if reason is None:  # an error in a statement on a live connection is ours: a 500 with its traceback
             raise exc
-        outage.note(reason)
+        if outage.due():
+            log.warning("the database is unreachable (%s); answering 503 until it is back", reason)
         # The page's header would ask the database who is signed in (and fail again): render it signed out.
         request.state.viewer = None
-        return _error(request, DB_DOWN_TITLE, DB_DOWN_MESSAGE, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return _error(request, STATUS_TITLES[503], DB_DOWN_MESSAGE, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     for exc_type in CONNECTION_ERROR_TYPES:
         app.add_exception_handler(exc_type, database_unreachable)
