@@ -3,12 +3,17 @@ or list") hand over what the member chose: the uploaded file, else the pasted te
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from fastapi import UploadFile
 
 from papertide.domain.accounts import InvalidInput
 from papertide.recs.library import MAX_IMPORT_BYTES, check_size
+
+
+def file_chosen(file: UploadFile | None) -> TypeGuard[UploadFile]:
+    """Whether the form's file input named a file (a form sent with none has an empty filename)."""
+    return file is not None and bool(file.filename)
 
 
 async def reading_list(file: UploadFile | None, pasted: str) -> tuple[str, bytes | str]:
@@ -18,11 +23,11 @@ async def reading_list(file: UploadFile | None, pasted: str) -> tuple[str, bytes
     read, and only the limit's worth of it is ever read. Nothing chosen and nothing pasted is
     :class:`InvalidInput`.
     """
-    if file is not None and file.filename:
+    if file_chosen(file):
         check_size(file.size or 0)
         data = await file.read(MAX_IMPORT_BYTES + 1)
         if data:
-            return file.filename[:200], data
+            return (file.filename or "")[:200], data
     if pasted.strip():
         return "", pasted
     raise InvalidInput("Choose a file or paste arXiv ids to import.")
@@ -35,5 +40,4 @@ MAX_ECHOED_CHARS = 100_000
 def import_echo(file: UploadFile | None, pasted: str) -> dict[str, Any]:
     """What a refused import's form shows again: which field the error is about (the file when one
     was chosen, else the pasted text) and the pasted text, so nobody pastes it twice."""
-    chosen = file is not None and bool(file.filename)
-    return {"import_field": "file" if chosen else "ids", "import_ids": pasted[:MAX_ECHOED_CHARS]}
+    return {"import_field": "file" if file_chosen(file) else "ids", "import_ids": pasted[:MAX_ECHOED_CHARS]}

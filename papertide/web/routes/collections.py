@@ -25,7 +25,7 @@ from papertide.web.ratelimit import enforce
 from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
-from papertide.web.uploads import MAX_ECHOED_CHARS, import_echo, reading_list
+from papertide.web.uploads import MAX_ECHOED_CHARS, file_chosen, import_echo, reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
@@ -67,7 +67,7 @@ async def create(
         return sign_in_redirect(request, "/collections")
     enforce(request, "collection", viewer)
     first = _paper_id(arxiv_id) if arxiv_id.strip() else None
-    fill = first is None and ((file is not None and bool(file.filename)) or bool(ids.strip()))
+    fill = first is None and (file_chosen(file) or bool(ids.strip()))
     if fill:  # before creating: a refused import must not leave an empty collection behind
         enforce(request, "collection-import", viewer)
     # An async route (it may read an upload): the write goes to a thread, as a plain route's would.
