@@ -1,8 +1,11 @@
-"""SQLite's plan for the statement a storage function runs: a test reads which index it uses."""
+"""The SQL behind what a test does: the statements requests run, and SQLite's plan for the statement a
+storage function runs (a test reads which index it uses)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,3 +33,20 @@ def sqlite_plans(db: Database, asks: Sequence[Callable[[Connection], Any]]) -> l
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", keep)
     return plans
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL run through ``db``'s engine meanwhile, in order, but for the job runner's threads,
+    which share the engine and tick on their own clock (a transaction's BEGIN included)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if not threading.current_thread().name.startswith("papertide-"):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)

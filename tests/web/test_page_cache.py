@@ -5,10 +5,8 @@ headers (ETag, Last-Modified, Cache-Control, 304) are right."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -19,6 +17,7 @@ from papertide.storage.db import Database
 from papertide.web.security import HEADERS as SECURITY_HEADERS
 from tests.community.conftest import post, sign_in
 from tests.factories import add_papers, app_for, make_paper
+from tests.plans import statements
 
 DAY = date(2026, 6, 9)
 PAGES = ("/", "/trending", "/about", "/papers/2606.00001", "/papers/date/2026-06-09", "/papers/week/2026-W24",
@@ -39,24 +38,6 @@ def other_process(settings, listed) -> Iterator[TestClient]:  # type: ignore[no-
     with TestClient(app_for(settings, other_db)) as c:
         yield c
     other_db.dispose()
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL the app's requests run through the engine meanwhile (the generation read has its own
-    connection); the job runner's threads share the engine and tick on their own clock, so theirs
-    is left out."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if not threading.current_thread().name.startswith("papertide-"):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def anonymous(client: TestClient, path: str, **kw):  # type: ignore[no-untyped-def]

@@ -6,44 +6,23 @@ paper's row id up again in a statement of its own (bench/RESULTS.md, "Paper page
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-
-import sqlalchemy as sa
 
 from papertide.storage import comments as comments_store
 from papertide.storage import votes as votes_store
-from papertide.storage.db import Database
 from tests.factories import add_papers, make_paper
-from tests.plans import sqlite_plans
+from tests.plans import sqlite_plans, statements
 
 ROW_ID_LOOKUP = "SELECT papers.id \nFROM papers \nWHERE papers.arxiv_id = "
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL this test's requests run (the job runner's threads tick on their own and are left out)."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if not threading.current_thread().name.startswith("papertide-") and statement != "BEGIN":
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_signed_out_uncached_paper_page_looks_its_row_id_up_at_most_once(client, db) -> None:
     add_papers(db, (make_paper("2606.00001", title="Sparse gains", upvotes_baseline=4), date(2026, 6, 1)),
                make_paper("2606.00002"))
     client.get("/papers/2606.00002")  # the first similar-papers lookup loads the vectors
-    with statements(db) as seen:
+    with statements(db) as run:
         r = client.get("/papers/2606.00001")  # another path: not from the page cache
+    seen = [s for s in run if s != "BEGIN"]  # the statements themselves
     assert r.status_code == 200 and "Sparse gains" in r.text
     # The paper and its listings; the similar papers' row id (their vectors are keyed by it);
     # comments and upvote times, each by arXiv id through a join. PostgreSQL reads the paper's
