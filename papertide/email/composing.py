@@ -140,8 +140,11 @@ class DigestComposer:
                        trending: list[Candidate], now: datetime, report: RunReport, windows: ForYouWindows) -> None:
         keys = {s.id: f"digest:{s.uuid}:{period}" for s, period in due}
         with self.db.read() as conn:
+            # Sent papers before existing keys: each statement sees what is committed when it runs,
+            # and a concurrent run's digests and keys commit together; read the other way round,
+            # keys missing then papers present made every digest look empty ("nothing new").
+            sent = digests_store.sent_ids(conn, [s.id for s, _ in due])
             done = outbox_store.existing_keys(conn, list(keys.values()))
-            sent = digests_store.sent_ids(conn, [s.id for s, _ in due if keys[s.id] not in done])
             members = recs_store.members_with_signals(conn, [s.email for s, _ in due]) if self.for_you else {}
         report.already += len(done)
         built: list[tuple[OutboxMessage, SubscriptionRecord, Digest]] = []

@@ -286,3 +286,34 @@ def test_concurrent_digest_runs_compose_each_digest_once(mail_app, mail_settings
     with db.read() as conn:
         rows = outbox_store.by_status(conn, "pending")
         assert len(rows) == len({r["recipient"] for r in rows}) == 60
+
+
+def test_a_run_committing_between_anothers_reads_leaves_it_no_empty_digests(mail_settings, db, db_url, june_papers):
+    """The other run commits right after this one looked up existing digests: this one must
+    find them already composed, not every paper already sent and each digest empty."""
+    import sqlalchemy as sa
+
+    from papertide.catalog import Catalog
+    from papertide.email.composing import DigestComposer
+    from papertide.email.notices import Notices
+    from papertide.storage.db import Database
+    from tests.email.conftest import confirmed_subscribers
+
+    confirmed_subscribers(db, 5)
+    late, early = Database(db_url), Database(db_url)
+    composer, other = (DigestComposer(e, mail_settings, Notices(mail_settings), Catalog(e, 1.5, 7, 50))
+                       for e in (late, early))
+    other_report = []
+
+    def after(conn, cursor, statement, params, context, executemany):  # noqa: ARG001 - SQLAlchemy's signature
+        if "idempotency_key" in statement and statement.lstrip().upper().startswith("SELECT") and not other_report:
+            other_report.append(other.run(THURSDAY))
+
+    sa.event.listen(late.engine, "after_cursor_execute", after)
+    try:
+        report = composer.run(THURSDAY)
+    finally:
+        late.dispose()
+        early.dispose()
+    assert other_report[0].composed == 5
+    assert (report.composed, report.already, report.empty) == (0, 5, 0)
