@@ -6,13 +6,13 @@ Web routes and CLI commands both call these; they never build SQL themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from papertide.domain.github import rank_star_growth
 from papertide.domain.papers import PaperEntry
 from papertide.domain.periods import Period, day_period, month_period, week_period_of
 from papertide.domain.stats import STATS_CATEGORIES, STATS_WEEKS, CategoryWeeks, category_weeks, weeks_up_to
-from papertide.domain.trending import ScoredPaper, rank_trending, window_days_range
+from papertide.domain.trending import ScoredPaper, data_now, rank_trending, window_days_range
 from papertide.domain.votes import UpvoteHistory, upvote_history
 from papertide.storage import github as github_store
 from papertide.storage import listings as listings_store
@@ -108,19 +108,10 @@ class Catalog:
         return self.period(shown.previous, has_code=shown.has_code)
 
     def trending_as_of(self, now: datetime | None = None) -> datetime:
-        """The reference time for trending.
-
-        A self-hosted instance may hold an archive that stopped being fed (the demo
-        corpus ends in 2026-06); trending then shows that archive's last week rather
-        than an empty page, measured from the end of its last listing day.
-        """
-        now = now or datetime.now(UTC)
+        """The reference time for trending (domain.trending.data_now): an archive that stopped
+        being fed shows its last week rather than an empty page."""
         with self.db.read() as conn:
-            latest = listings_store.latest_listing_date(conn)
-        if latest is None:
-            return now
-        end_of_latest = datetime.combine(latest + timedelta(days=1), time(), tzinfo=UTC)
-        return min(now, end_of_latest)
+            return data_now(now or datetime.now(UTC), listings_store.latest_listing_date(conn))
 
     def trending(
         self,

@@ -224,7 +224,8 @@ class Settings(BaseSettings):
         True, description="The worker keeps the keyword index synced and embeds new papers (jobs search.*)."
     )
     jobs_retention_enabled: bool = Field(
-        True, description="The worker deletes old sent email, expired sessions and old ingest runs daily "
+        True, description="The worker deletes old sent email and sent-paper log rows, expired sessions and old "
+        "ingest runs daily "
         "(job retention.prune)."
     )
     jobs_submissions_enabled: bool = Field(

@@ -40,6 +40,11 @@ LOOKBACK_DAYS = {"daily": 4, "weekly": 8}
 # before that day's harvest (Kolkata's, at 01:30 UTC) has them a day later still. Such papers
 # count as new for this many days more, or the weekend's would be in no daily digest at all.
 ANNOUNCEMENT_LAG_DAYS = 3
+# The sent-paper log keeps a paper out of a subscriber's later digests, which matters only while
+# the paper can still be a candidate: new (LOOKBACK_DAYS plus the lag) or on the trending list
+# (its window, up to a year). Every digest reads its subscriber's whole log, so retention.prune
+# drops rows of papers past that (see sent_log_keep_days).
+SENT_LOG_MIN_KEEP_DAYS = 90
 RETRY_BASE_SECONDS = 60.0
 RETRY_MAX_SECONDS = 3600.0
 
@@ -298,3 +303,16 @@ def retry_delay(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RE
 def should_give_up(attempts: int, max_attempts: int) -> bool:
     """After ``attempts`` temporary failures, whether the message becomes permanently failed."""
     return attempts >= max_attempts
+
+
+def sent_log_keep_days(trending_window_days: int) -> int:
+    """Days a sent-paper log row is kept: well past the longest a paper stays a digest candidate.
+
+    A trending window that a sparse instance stretched over a gap in its daily lists (Catalog.trending)
+    can reach further back still; a paper sent before a gap of months could then be offered again.
+
+    >>> sent_log_keep_days(7), sent_log_keep_days(365)
+    (90, 395)
+    """
+    longest_new = max(LOOKBACK_DAYS.values()) + ANNOUNCEMENT_LAG_DAYS
+    return max(SENT_LOG_MIN_KEEP_DAYS, max(trending_window_days, longest_new) + 30)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 # Hours added to every age so a paper listed this very hour does not divide by ~0.
 OFFSET_HOURS = 2.0
@@ -58,6 +58,20 @@ def trending_score(upvotes: int, hours: float, gravity: float = DEFAULT_GRAVITY)
     # float ** float is Any to mypy (a negative base gives a complex); this base is positive.
     decay: float = (max(0.0, hours) + OFFSET_HOURS) ** gravity
     return upvotes / decay
+
+
+def data_now(now: datetime, latest_listing: date | None) -> datetime:
+    """The data's "now": ``now``, or the end of the newest listing day when that is earlier.
+
+    A self-hosted instance may hold an archive that stopped being fed (the demo corpus ends in
+    2026-06); trending, digests and retention then measure from its last listing day.
+
+    >>> data_now(datetime(2026, 12, 1, 9, tzinfo=UTC), date(2026, 6, 30))
+    datetime.datetime(2026, 7, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    if latest_listing is None:
+        return now
+    return min(now, datetime.combine(latest_listing + timedelta(days=1), time(), tzinfo=UTC))
 
 
 def window_days_range(now: datetime, window_days: int) -> tuple[date, date]:

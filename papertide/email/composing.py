@@ -176,7 +176,7 @@ class DigestComposer:
             ids = outbox_store.enqueue(conn, [m for m, _, _ in built], now)
             mine = [b for b in built if b[0].idempotency_key in ids]
             digests_store.record_items(
-                conn, ((s.id, p.arxiv_id, ids[m.idempotency_key]) for m, s, d in mine for p in d.papers)
+                conn, ((s.id, p.arxiv_id, ids[m.idempotency_key]) for m, s, d in mine for p in d.papers), now
             )
             subscriptions_store.mark_digest_composed(conn, [s.id for _, s, _ in mine], now)
         report.already += len(built) - len(mine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -72,9 +72,31 @@ def sent_ids(conn: Connection, subscription_ids: list[int]) -> dict[int, set[str
     return out
 
 
-def record_items(conn: Connection, rows: Iterable[tuple[int, str, int | None]]) -> None:
-    """Log (subscription id, arXiv id, outbox id) for each paper put in a digest."""
-    values = [{"subscription_id": s, "arxiv_id": a, "outbox_id": o} for s, a, o in rows]
+def delete_sent_before(conn: Connection, before: datetime, cutoff: date, limit: int) -> int:
+    """Delete up to ``limit`` sent-paper log rows written before ``before`` whose papers were
+    neither published nor listed on or after ``cutoff`` (papers no digest can offer again);
+    returns how many went. The caller repeats it, a transaction each, as for the outbox.
+
+    ``ix_digest_items_created_at`` makes the age test a range scan of the oldest rows; the
+    paper test reads each one's paper and listings by unique index.
+    """
+    relisted = sa.exists().where(daily_listings.c.paper_id == papers.c.id, daily_listings.c.listed_on >= cutoff)
+    batch = (
+        sa.select(digest_items.c.subscription_id, digest_items.c.arxiv_id)
+        .join(papers, papers.c.arxiv_id == digest_items.c.arxiv_id)
+        .where(digest_items.c.created_at < before,
+               sa.or_(papers.c.published.is_(None), papers.c.published < cutoff), ~relisted)
+        .limit(limit)
+    )
+    key = sa.tuple_(digest_items.c.subscription_id, digest_items.c.arxiv_id)
+    return int(conn.execute(sa.delete(digest_items).where(key.in_(batch))).rowcount)
+
+
+def record_items(conn: Connection, rows: Iterable[tuple[int, str, int | None]], at: datetime | None = None) -> None:
+    """Log (subscription id, arXiv id, outbox id) for each paper put in a digest composed ``at``
+    (the run's clock, as the outbox row has; the database's clock when None)."""
+    values = [{"subscription_id": s, "arxiv_id": a, "outbox_id": o, **({"created_at": at} if at else {})}
+              for s, a, o in rows]
     if values:
         # Two runs for *different* periods racing (cron overlapping midnight) could both pick a
         # paper; the first log row wins and the other run must not fail its whole batch.

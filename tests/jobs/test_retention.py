@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from papertide.catalog import Catalog
 from papertide.cli import app as cli_app
 from papertide.config import Settings
+from papertide.domain.digests import ANNOUNCEMENT_LAG_DAYS, LOOKBACK_DAYS, sent_log_keep_days
 from papertide.domain.ingest import RunCounts, RunStatus
 from papertide.domain.subscriptions import OUTBOX_KEEP_MIN_DAYS, Preferences
 from papertide.email.composing import DigestComposer
@@ -22,9 +23,11 @@ from papertide.email.notices import Notices
 from papertide.email.subscribing import SubscriptionService
 from papertide.jobs import JobRunner
 from papertide.jobs.retention import prune, retention_jobs
+from papertide.storage import digests as digests_store
 from papertide.storage import ingest_runs as runs_store
 from papertide.storage import outbox as outbox_store
 from papertide.storage import sessions as sessions_store
+from papertide.storage import subscriptions as subscriptions_store
 from papertide.storage import users as users_store
 from papertide.storage.outbox import OutboxMessage
 from tests.email.conftest import confirmed_subscribers
@@ -97,6 +100,71 @@ def test_a_stop_request_ends_the_run_between_batches(db):
     assert prune(db, 30, now=NOW, batch=5).outbox == 7  # the next run takes the rest
 
 
+def _sent(db, email: str, arxiv_id: str, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as conn:
+        sub = subscriptions_store.get_by_email(conn, email)
+        digests_store.record_items(conn, [(sub.id, arxiv_id, None)], at)
+
+
+def _sent_ids(db, email: str) -> set[str]:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        sub = subscriptions_store.get_by_email(conn, email)
+        return digests_store.sent_ids(conn, [sub.id])[sub.id]
+
+
+def test_sent_paper_log_rows_go_once_their_papers_cannot_come_back_in_batches(db):
+    day = NOW.date()
+    old = [make_paper(f"2601.0000{i}", published=day - timedelta(days=200)) for i in range(4)]
+    relisted = make_paper("2601.00100", published=day - timedelta(days=200))
+    recent = make_paper("2601.00200", published=day - timedelta(days=20))
+    unlisted_undated = make_paper("2601.00300", published=None)
+    add_papers(db, *old, (relisted, day - timedelta(days=10)), recent, unlisted_undated,
+               (make_paper("2601.00400", published=day), day))  # the data's newest listing: today
+    [email] = confirmed_subscribers(db, 1)
+    for p in (*old, relisted, recent, unlisted_undated):
+        _sent(db, email, p.arxiv_id, NOW - timedelta(days=100))
+    young_row = make_paper("2601.00500", published=day - timedelta(days=200))
+    add_papers(db, young_row)
+    _sent(db, email, young_row.arxiv_id, NOW - timedelta(days=50))  # sent within the span: its row stays
+
+    assert prune(db, 30, now=NOW, batch=3, sent_log_days=90).sent_log == 5
+    assert _sent_ids(db, email) == {"2601.00100", "2601.00200", "2601.00500"}
+
+
+def test_an_archive_no_longer_fed_keeps_its_log(db):
+    """Its digests keep offering the last days' papers (measured from its newest listing), so
+    dropping their rows would send them all again."""
+    last = NOW.date() - timedelta(days=400)
+    papers = [make_paper(f"2501.0000{i}", published=last - timedelta(days=1)) for i in range(3)]
+    add_papers(db, *((p, last) for p in papers))
+    [email] = confirmed_subscribers(db, 1)
+    for p in papers:
+        _sent(db, email, p.arxiv_id, NOW - timedelta(days=300))
+
+    assert prune(db, 30, now=NOW, sent_log_days=90).sent_log == 0
+
+
+def test_a_digests_papers_are_logged_at_the_runs_clock(db, settings, june_papers):
+    [email] = confirmed_subscribers(db, 1)
+    composer = DigestComposer(db, settings, Notices(settings), Catalog(db, settings.trending_gravity,
+                                                                      settings.trending_window_days, settings.page_size))
+    thursday = datetime(2026, 6, 4, 9, 0, tzinfo=UTC)
+    assert composer.run(thursday).composed == 1
+    sent = _sent_ids(db, email)
+    assert sent
+    keep = sent_log_keep_days(settings.trending_window_days)
+    later = thursday + timedelta(days=keep + 1)
+    add_papers(db, (make_paper("2609.00001", published=later.date()), later.date()))  # the data moved on
+    # A day short of the span, by the composer's clock (not the database's), the rows stay.
+    assert prune(db, 30, now=later - timedelta(days=2), sent_log_days=keep).sent_log == 0
+    assert prune(db, 30, now=later, sent_log_days=keep).sent_log == len(sent)
+
+
+def test_the_sent_log_outlives_every_way_a_paper_can_be_a_candidate_again():
+    for window in (1, 7, 30, 365):
+        assert sent_log_keep_days(window) > max(window, max(LOOKBACK_DAYS.values()) + ANNOUNCEMENT_LAG_DAYS)
+
+
 def test_expired_sessions_and_sign_in_links_go(db):
     with db.write() as conn:
         user, _ = users_store.find_or_create_user(conn, "member@example.org")
@@ -150,7 +218,8 @@ def test_the_runner_runs_it_and_says_what_it_deleted(db, settings):
     runner = JobRunner(db, retention_jobs(db, settings))
     run = runner.run_now("retention.prune")
     assert run is not None and run.outcome == "succeeded"
-    assert run.summary == "deleted 1 outbox messages, 0 expired sessions and sign-in links, 0 ingest runs"
+    assert run.summary == ("deleted 1 outbox messages, 0 sent-paper log rows, 0 expired sessions and sign-in links, "
+                           "0 ingest runs")
     assert _keys(db) == set()
 
 

@@ -102,6 +102,8 @@ digest_items = sa.Table(
     # row scanned the whole log. Partial, because pruned digests leave NULL there for good.
     sa.Index("ix_digest_items_outbox_id", "outbox_id", sqlite_where=sa.text("outbox_id IS NOT NULL"),
              postgresql_where=sa.text("outbox_id IS NOT NULL")),
+    # retention.prune deletes the oldest rows a batch at a time.
+    sa.Index("ix_digest_items_created_at", "created_at"),
 )
 
 digest_archive = sa.Table(
