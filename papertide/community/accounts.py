@@ -18,11 +18,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import (
+    LINK_WINDOW,
     InvalidInput,
     User,
     check_password,
     check_role,
     clean_display_name,
+    link_refusal,
     login_link_expiry,
     normalize_email,
 )
@@ -67,9 +69,15 @@ class Accounts:
         """Store a single-use link for the address; returns (email, token) for the mail."""
         email = normalize_email(raw_email)
         token = secrets.token_urlsafe(TOKEN_BYTES)
+        now = self.now()
         with self.db.write() as conn:
+            # Created in the last hour <=> expiring after an hour ago plus a link's lifetime.
+            recent = sessions_store.unused_login_tokens_since(
+                conn, email, login_link_expiry(now - LINK_WINDOW, self.login_link_minutes))
+            if (refused := link_refusal(recent, now, self.login_link_minutes)) is not None:
+                raise InvalidInput(refused)
             sessions_store.create_login_token(
-                conn, token_hash(token), email, login_link_expiry(self.now(), self.login_link_minutes)
+                conn, token_hash(token), email, login_link_expiry(now, self.login_link_minutes)
             )
         return email, token
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 ROLES = ("member", "curator", "admin")
 STATUSES = ("active", "banned")
@@ -149,6 +149,30 @@ def check_role(role: str) -> str:
 def login_link_expiry(now: datetime, minutes: int) -> datetime:
     """When a sign-in link created at ``now`` stops working."""
     return now + timedelta(minutes=minutes)
+
+
+# Unused sign-in links one address may be sent in an hour. Anyone can ask for links to any
+# address, and the per-process rate limit still lets a script mail a stranger every half
+# minute from each web process; a person who lost three links in an hour can wait for a fourth.
+LINKS_PER_HOUR = 3
+LINK_WINDOW = timedelta(hours=1)
+
+
+def link_refusal(unused_expiries: list[datetime], now: datetime, minutes: int) -> str | None:
+    """Why no new sign-in link goes to an address that has ``unused_expiries`` (its links created in
+    the last hour, not yet used), or None when one may.
+
+    >>> t = datetime(2026, 6, 4, 9, 0, tzinfo=UTC)
+    >>> link_refusal([t + timedelta(minutes=m) for m in (5, 10)], t, 15) is None
+    True
+    >>> link_refusal([t + timedelta(minutes=m) for m in (5, 10, 14)], t, 15).split(". ")[-1]
+    'Use one of them (check the spam folder too), or ask again after 09:50 UTC.'
+    """
+    if len(unused_expiries) < LINKS_PER_HOUR:
+        return None
+    again = unused_expiries[-LINKS_PER_HOUR] - timedelta(minutes=minutes) + LINK_WINDOW
+    return (f"Three sign-in links went to this address in the last hour and none was used. Use one of them "
+            f"(check the spam folder too), or ask again after {again.astimezone(UTC):%H:%M} UTC.")
 
 
 def is_usable_login_link(expires_at: datetime, used_at: datetime | None, now: datetime) -> bool:

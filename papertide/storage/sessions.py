@@ -21,6 +21,18 @@ def create_login_token(conn: Connection, token_hash: str, email: str, expires_at
     conn.execute(sa.insert(login_tokens).values(token_hash=token_hash, email=email, expires_at=expires_at))
 
 
+def unused_login_tokens_since(conn: Connection, email: str, expiring_after: datetime) -> list[datetime]:
+    """Expiry times, oldest first, of the address's unused links that expire after ``expiring_after``
+    (the caller turns "created in the last hour" into that, from the links' fixed lifetime).
+    Case-insensitive, as accounts are: Ada@ and ada@ are one inbox."""
+    return list(conn.execute(
+        sa.select(login_tokens.c.expires_at)
+        .where(sa.func.lower(login_tokens.c.email) == email.lower(), login_tokens.c.used_at.is_(None),
+               login_tokens.c.expires_at > expiring_after)
+        .order_by(login_tokens.c.expires_at)
+    ).scalars())
+
+
 def peek_login_token(conn: Connection, token_hash: str, now: datetime) -> str | None:
     """The email a still-usable link is for, without using it up."""
     return conn.execute(

@@ -151,7 +151,7 @@ def test_security_headers_on_every_response(client):
 def test_sign_in_is_rate_limited_with_retry_after(client):
     client.app.state.services.community.limiter.clock = lambda: 1000.0  # frozen: no refill during the test
     codes = [post(client, "/auth/sign-in/link", {"email": "flood@example.org"}).status_code for _ in range(7)]
-    assert codes == [200] * 5 + [429] * 2
+    assert codes == [200] * 3 + [400] * 2 + [429] * 2  # three unused links an hour; refusals spend tokens too
     r = post(client, "/auth/sign-in/link", {"email": "flood@example.org"})
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
 
@@ -223,3 +223,25 @@ def test_spent_password_attempts_keep_the_form_and_point_to_a_sign_in_link(clien
     assert "Too many password attempts" in r.text and "sign-in link" in r.text
     # The way the message points to still works for the owner.
     assert post(owner, "/auth/sign-in/link", {"email": "owner@example.org"}).status_code == 200
+
+
+def test_three_unused_links_an_hour_go_to_one_address_whoever_asks(client, mailbox):
+    """The per-process limiter lets a script mail a stranger every half minute; the stored links
+    themselves cap it, across processes and addresses of the asker."""
+    accounts, limiter = client.app.state.services.community.accounts, client.app.state.services.community.limiter
+    limiter.clock = lambda: 1000.0
+    askers = [TestClient(client.app, headers={"x-forwarded-for": f"203.0.113.{i}"}) for i in range(5)]
+    codes = [post(a, "/auth/sign-in/link", {"email": "victim@example.org"}).status_code for a in askers[:3]]
+    assert codes == [200, 200, 200]
+    refused = post(askers[3], "/auth/sign-in/link", {"email": "Victim@example.org"})
+    assert refused.status_code == 400 and "Three sign-in links went to this address in the last hour" in refused.text
+    assert 'value="Victim@example.org"' in refused.text  # the form again, with the address
+    assert [str(m["To"]) for m in mailbox.messages].count("victim@example.org") == 3  # sent before each response
+    # Using one lets the owner ask again; so does the hour passing.
+    link = mailbox.link("victim@example.org")
+    assert post(client, _path(link).split("?")[0]).status_code == 303
+    assert post(askers[4], "/auth/sign-in/link", {"email": "victim@example.org"}).status_code == 200
+    real_now = accounts.now
+    accounts.now = lambda: real_now() + timedelta(minutes=61)
+    limiter.clock = lambda: 1000.0 + 61 * 60
+    assert post(askers[4], "/auth/sign-in/link", {"email": "victim@example.org"}).status_code == 200
