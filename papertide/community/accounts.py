@@ -273,8 +273,11 @@ class Accounts:
                 "upvoted": votes_store.upvoted_papers(conn, user.id),
             }
 
-    def audit_log(self, actor: User, limit: int = 100, before: int | None = None) -> list[audit.AuditEntry]:
-        """Newest first; ``before`` (an entry's id) pages on to older entries.
+    def audit_log(
+        self, actor: User, limit: int = 100, before: int | None = None, member: User | None = None
+    ) -> list[audit.AuditEntry]:
+        """Newest first; ``before`` (an entry's id) pages on to older entries; ``member`` keeps the
+        entries by or about that member (their account and their comments), to review one spammer.
 
         Curators see that a member was banned but not the detail: it is the member's address,
         which only admins (who see the user list) may read.
@@ -282,7 +285,7 @@ class Accounts:
         if not permissions.can_moderate(actor):
             raise Denied("Only curators and admins can read the audit log.")
         with self.db.read() as conn:
-            entries = audit.recent(conn, limit, before)
+            entries = audit.recent(conn, limit, before, None if member is None else (member.id, member.uuid))
         if permissions.can_administer(actor):
             return entries
         return [replace(e, detail=audit.ADMINS_ONLY) if e.action in audit.ADDRESS_DETAIL else e for e in entries]

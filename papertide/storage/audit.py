@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.storage.schema import users
-from papertide.storage.tables.community import audit_log
+from papertide.storage.tables.community import audit_log, comments
 
 # Entries with no acting account: the command line's (their detail ends with this), and those
 # of a moderator who has since deleted their account (actor_id SET NULL), who is not "system".
@@ -44,6 +44,14 @@ class AuditEntry:
         return "system" if self.detail.endswith(BY_CLI) else DELETED_ACTOR
 
 
+def about_member(user_id: int, user_uuid: str) -> sa.ColumnElement[bool]:
+    """Entries the member made, or made about their account or their comments (what a moderator
+    reviews of one member, and what the member's data download holds)."""
+    theirs = sa.select(sa.literal("comment:") + comments.c.uuid).where(comments.c.user_id == user_id)
+    return sa.or_(audit_log.c.actor_id == user_id, audit_log.c.target == account_target(user_uuid),
+                  audit_log.c.target.in_(theirs.scalar_subquery()))
+
+
 def record(
     conn: Connection, actor_id: int | None, action: str, target: str, detail: str = "", now: datetime | None = None
 ) -> None:
@@ -55,8 +63,11 @@ def record(
     conn.execute(sa.insert(audit_log).values(**values))
 
 
-def recent(conn: Connection, limit: int = 100, before: int | None = None) -> list[AuditEntry]:
-    """The newest entries first; ``before`` (an entry's id) pages on to older ones."""
+def recent(
+    conn: Connection, limit: int = 100, before: int | None = None, member: tuple[int, str] | None = None
+) -> list[AuditEntry]:
+    """The newest entries first; ``before`` (an entry's id) pages on to older ones; ``member``
+    (id, uuid) keeps only the entries by or about that member (:func:`about_member`)."""
     # The target account by its uuid (the users.uuid index), so the log names whom an action was about.
     targets = users.alias("targets")
     account = sa.and_(audit_log.c.target.like(f"{ACCOUNT_TARGET}%"),
@@ -70,4 +81,6 @@ def recent(conn: Connection, limit: int = 100, before: int | None = None) -> lis
     )
     if before is not None:
         q = q.where(audit_log.c.id < before)
+    if member is not None:
+        q = q.where(about_member(*member))
     return [AuditEntry(*r) for r in conn.execute(q)]

@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from papertide.storage.audit import account_target
+from papertide.storage.audit import about_member
 from papertide.storage.schema import daily_listings, papers, upvotes, users
 from papertide.storage.tables.api import api_tokens
 from papertide.storage.tables.community import (
@@ -66,13 +66,6 @@ def _rows(conn: Connection, q: sa.Select[Any]) -> list[dict[str, Any]]:
 
 def _address(column: sa.ColumnElement[Any], email: str) -> sa.ColumnElement[bool]:
     return sa.func.lower(column) == email.lower()
-
-
-def _about(user_id: int, user_uuid: str) -> sa.ColumnElement[bool]:
-    """Audit entries the member made, or made about their account or their comments."""
-    theirs = sa.select(sa.literal("comment:") + comments.c.uuid).where(comments.c.user_id == user_id)
-    return sa.or_(audit_log.c.actor_id == user_id, audit_log.c.target == account_target(user_uuid),
-                  audit_log.c.target.in_(theirs.scalar_subquery()))
 
 
 def export(conn: Connection, user_id: int) -> dict[str, Any]:
@@ -140,7 +133,7 @@ def export(conn: Connection, user_id: int) -> dict[str, Any]:
         # Who acted is left out unless it was the member: moderators' identities are not theirs to give.
         "audit_log": _rows(conn, sa.select(audit_log.c.action, audit_log.c.target, audit_log.c.detail,
                                            (audit_log.c.actor_id == user_id).label("by_me"), audit_log.c.created_at)
-                           .where(_about(user_id, user_uuid)).order_by(audit_log.c.id)),
+                           .where(about_member(user_id, user_uuid)).order_by(audit_log.c.id)),
     }
 
 
@@ -172,7 +165,7 @@ def _scrub_audit(conn: Connection, user_id: int, user_uuid: str, email: str, nam
     names = [re.escape(s) for s in (email, name) if s.strip()]
     pattern = re.compile("|".join(sorted(names, key=len, reverse=True)), re.IGNORECASE)
     mentions = sa.func.lower(audit_log.c.detail).contains(email.lower(), autoescape=True)
-    q = sa.select(audit_log.c.id, audit_log.c.detail).where(sa.or_(_about(user_id, user_uuid), mentions))
+    q = sa.select(audit_log.c.id, audit_log.c.detail).where(sa.or_(about_member(user_id, user_uuid), mentions))
     for row_id, detail in conn.execute(q).all():
         scrubbed = pattern.sub(SCRUBBED, detail)
         if scrubbed != detail:

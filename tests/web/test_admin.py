@@ -86,8 +86,8 @@ def test_an_entry_whose_moderator_deleted_their_account_does_not_say_the_system_
     with TestClient(client.app) as c:
         sign_in(c, "owner@example.org")
         page = c.get("/admin").text
-    rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>(user\.[a-z_]+)</td><td>[^<]* ?<small class=\"muted\">"
-                      r"user:([0-9a-f-]+)</small></td>", page)
+    rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>(user\.[a-z_]+)</td><td><a [^>]+>[^<]*</a> ?"
+                      r"<small class=\"muted\">user:([0-9a-f-]+)</small></td>", page)
     assert rows == [("[deleted account]", "user.ban", member.uuid), ("system", "user.create_admin", owner.uuid)]
 
 
@@ -123,8 +123,8 @@ def test_curators_read_the_audit_log_without_banned_members_addresses(client):
     assert "member@example.org" in admin.get("/admin").text  # admins see whom they banned
     sign_in(client, "curator@example.org", role="curator")
     page = client.get("/admin").text
-    assert (f'<td>user.ban</td><td>{member.display_name} <small class="muted">user:{member.uuid}</small></td>'
-            f"<td>{audit.ADMINS_ONLY}</td>") in page
+    assert (f'<td>user.ban</td><td><a href="/admin?member={member.uuid}#audit" dir="auto">{member.display_name}</a> '
+            f'<small class="muted">user:{member.uuid}</small></td><td>{audit.ADMINS_ONLY}</td>') in page
     assert "member@example.org" not in page
 
 
@@ -137,7 +137,9 @@ def test_the_audit_log_names_the_account_an_entry_is_about_and_links_its_paper(c
     sign_in(client, "root@example.org", role="admin")
     assert post(client, f"/admin/users/{member.uuid}/role", {"role": "curator"}).status_code == 303
     page = client.get("/admin").text
-    assert f'<td>user.set_role</td><td>{member.display_name} <small class="muted">user:{member.uuid}</small></td>' in page
+    # The name links to that member's own log (every entry by or about them).
+    assert (f'<td>user.set_role</td><td><a href="/admin?member={member.uuid}#audit" dir="auto">{member.display_name}</a> '
+            f'<small class="muted">user:{member.uuid}</small></td>') in page
     assert '<td>paper.submit</td><td><a href="/papers/2606.00001">paper:2606.00001</a></td>' in page
 
 

@@ -26,21 +26,23 @@ USERS_SHOWN = 100
 def admin_page(
     request: Request, community: CommunityDep, templates: TemplatesDep, viewer: ViewerDep, q: str = "",
     audit_before: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
-    users_p: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    users_p: Annotated[int, Query(ge=0, le=10_000)] = 0, member: str = "",
 ):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     if not permissions.can_moderate(viewer):
         raise Denied("The admin page is for curators and admins.")
+    # ?member=<uuid>: the log of one member (what they did, what was done to their account and comments).
+    about = community.accounts.get_by_uuid(member[:40]) if member else None
     # One row past the page tells whether there is a next page.
-    log = community.accounts.audit_log(viewer, AUDIT_SHOWN + 1, before=audit_before)
+    log = community.accounts.audit_log(viewer, AUDIT_SHOWN + 1, before=audit_before, member=about)
     users = (community.accounts.list_users(viewer, q, USERS_SHOWN + 1, offset=users_p * USERS_SHOWN)
              if permissions.can_administer(viewer) else [])
     return templates.TemplateResponse(
         request, "admin/index.html",
         {"reports": community.discussion.open_reports(viewer), "q": q[:100],
          "log": log[:AUDIT_SHOWN], "older_before": log[AUDIT_SHOWN - 1].id if len(log) > AUDIT_SHOWN else None,
-         "audit_paged": audit_before is not None,
+         "audit_paged": audit_before is not None, "member": about,
          "users": users[:USERS_SHOWN], "users_p": users_p, "more_users": len(users) > USERS_SHOWN},
     )
 
