@@ -5,6 +5,7 @@ moderators hiding them. Every moderator action lands in the audit log.
 from __future__ import annotations
 
 import uuid as uuidlib
+from dataclasses import dataclass
 
 from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
@@ -28,6 +29,15 @@ from papertide.storage.db import Database
 
 # A later unhide must show the words the moderator judged, so the author cannot change them meanwhile.
 _HIDDEN_NOT_EDITABLE = "This comment was hidden by a moderator, so it can no longer be edited."
+
+
+@dataclass(frozen=True, slots=True)
+class MemberComments:
+    """A member's comments as a moderator acts on them all: how many are visible (what "hide all"
+    would hide), and each standing bulk hide as (audit entry id, comments it still hides), newest first."""
+
+    visible: int
+    bulk_hides: list[tuple[int, int]]
 
 
 class Discussion:
@@ -152,6 +162,48 @@ class Discussion:
         with self.db.write() as conn:
             if comments_store.resolve_reports(conn, c.id):  # none left open: a double submit, logged once
                 audit.record(conn, actor.id, "report.dismiss", f"comment:{c.uuid}", now=self.now())
+
+    # -- acting on all of one member's comments (after a spam wave) -----------------------
+
+    def hide_all_by(self, actor: User | None, member: User) -> int:
+        """Hide every visible comment of ``member`` and close their reports; one audit entry, whose
+        id :meth:`undo_hide_all` takes. Returns how many were hidden (0: nothing to do, nothing logged)."""
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can hide comments.")
+        assert actor is not None
+        now = self.now()
+        with self.db.write() as conn:
+            # Under the member's lock, which posting a comment takes too: a comment posted meanwhile
+            # is hidden with the others or comes after, never counted and then missed.
+            users_store.lock_member(conn, member.id)
+            n = comments_store.count_visible_by_user(conn, member.id)
+            if n == 0:  # a double submit, or nothing left to hide
+                return 0
+            entry = audit.record(conn, actor.id, "comments.hide_all", audit.account_target(member.uuid),
+                                 f"{n} comments by {member.display_name}", now=now)
+            return comments_store.hide_all_by_user(conn, member.id, entry, now)
+
+    def undo_hide_all(self, actor: User | None, member: User, entry_id: int) -> int:
+        """Show again what the bulk hide ``entry_id`` hid of ``member``'s comments, except those a
+        moderator has judged one by one since (or the author deleted). Returns how many."""
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can show hidden comments.")
+        assert actor is not None
+        now = self.now()
+        with self.db.write() as conn:
+            shown = comments_store.unhide_bulk(conn, member.id, entry_id, now)
+            if shown:  # none: a double submit, logged once
+                audit.record(conn, actor.id, "comments.unhide_all", audit.account_target(member.uuid),
+                             f"{shown} comments by {member.display_name}, hidden by entry #{entry_id}", now=now)
+        return shown
+
+    def for_moderator(self, viewer: User | None, member: User) -> MemberComments | None:
+        """What the profile's moderation panel offers for ``member``'s comments; None for non-moderators."""
+        if not permissions.can_moderate(viewer):
+            return None
+        with self.db.read() as conn:
+            return MemberComments(comments_store.count_visible_by_user(conn, member.id),
+                                  comments_store.standing_bulk_hides(conn, member.id))
 
     def open_reports(self, actor: User | None) -> list[Report]:
         if not permissions.can_moderate(actor):

@@ -54,13 +54,14 @@ def about_member(user_id: int, user_uuid: str) -> sa.ColumnElement[bool]:
 
 def record(
     conn: Connection, actor_id: int | None, action: str, target: str, detail: str = "", now: datetime | None = None
-) -> None:
+) -> int:
+    """Append an entry; returns its id (a bulk action's undo names the entry it undoes)."""
     values: dict[str, str | int | datetime | None] = {
         "actor_id": actor_id, "action": action, "target": target[:200], "detail": detail[:2000]
     }
     if now is not None:
         values |= {"created_at": now, "updated_at": now}
-    conn.execute(sa.insert(audit_log).values(**values))
+    return int(conn.execute(sa.insert(audit_log).values(**values).returning(audit_log.c.id)).scalar_one())
 
 
 def recent(

@@ -120,9 +120,52 @@ def set_hidden(conn: Connection, comment_id: int, hidden: bool, now: datetime) -
     """Hide a visible comment or show a hidden one; False when it was not in the other state (already
     so, or deleted meanwhile), so a double submit changes it once and a deleted comment stays deleted."""
     new, old = ("hidden", "visible") if hidden else ("visible", "hidden")
+    # A comment judged on its own leaves any bulk hide: that action's undo no longer shows it.
     return conn.execute(
-        sa.update(comments).where(comments.c.id == comment_id, comments.c.status == old).values(status=new, updated_at=now)
+        sa.update(comments).where(comments.c.id == comment_id, comments.c.status == old)
+        .values(status=new, bulk_hide_id=None, updated_at=now)
     ).rowcount > 0
+
+
+def count_visible_by_user(conn: Connection, user_id: int) -> int:
+    """How many of the member's comments are visible (what "hide all their comments" would hide)."""
+    q = sa.select(sa.func.count()).where(comments.c.user_id == user_id, comments.c.status == "visible")
+    return int(conn.execute(q).scalar_one())
+
+
+def hide_all_by_user(conn: Connection, user_id: int, entry_id: int, now: datetime) -> int:
+    """Hide every visible comment of the member, marked as hidden by the audit entry ``entry_id``,
+    and close their open reports (the action answers them, as hiding one comment does)."""
+    hidden = conn.execute(
+        sa.update(comments).where(comments.c.user_id == user_id, comments.c.status == "visible")
+        .values(status="hidden", bulk_hide_id=entry_id, updated_at=now)
+    ).rowcount
+    batch = (sa.select(comments.c.id)
+             .where(comments.c.user_id == user_id, comments.c.bulk_hide_id == entry_id).scalar_subquery())
+    conn.execute(
+        sa.update(comment_reports).where(comment_reports.c.comment_id.in_(batch), comment_reports.c.status == "open")
+        .values(status="resolved", updated_at=now)
+    )
+    return hidden
+
+
+def unhide_bulk(conn: Connection, user_id: int, entry_id: int, now: datetime) -> int:
+    """Show again the member's comments the bulk hide ``entry_id`` hid and nobody has judged since."""
+    return conn.execute(
+        sa.update(comments)
+        .where(comments.c.user_id == user_id, comments.c.bulk_hide_id == entry_id, comments.c.status == "hidden")
+        .values(status="visible", bulk_hide_id=None, updated_at=now)
+    ).rowcount
+
+
+def standing_bulk_hides(conn: Connection, user_id: int) -> list[tuple[int, int]]:
+    """(audit entry id, comments it still keeps hidden) of the member's bulk hides, newest first."""
+    q = (
+        sa.select(comments.c.bulk_hide_id, sa.func.count())
+        .where(comments.c.user_id == user_id, comments.c.status == "hidden", comments.c.bulk_hide_id.is_not(None))
+        .group_by(comments.c.bulk_hide_id).order_by(comments.c.bulk_hide_id.desc())
+    )
+    return [(r[0], r[1]) for r in conn.execute(q)]
 
 
 def add_report(conn: Connection, comment_id: int, reporter_id: int, reason: str) -> bool:

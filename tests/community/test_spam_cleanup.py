@@ -1,4 +1,5 @@
-"""A curator cleaning up after a spam wave (both databases): one member's audit log."""
+"""A curator cleaning up after a spam wave (both databases): one member's audit log, hiding all of
+a member's comments at once from their profile or the report queue, and undoing that exactly."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from papertide.storage import audit
+from papertide.storage import comments as comments_store
 from tests.community.conftest import post, sign_in
 from tests.factories import add_papers, make_paper
 
@@ -26,6 +28,11 @@ def _spam(client, user, n: int) -> list[str]:  # type: ignore[no-untyped-def]
     return [discussion.add(user, PAPERS[i % len(PAPERS)], f"cheap pills {i} at spam.example").uuid for i in range(n)]
 
 
+def _status(client, uuids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    with client.app.state.services.db.read() as conn:
+        return [comments_store.get_comment(conn, u).status for u in uuids]  # type: ignore[union-attr]
+
+
 def _people(client):  # type: ignore[no-untyped-def]
     spammer = TestClient(client.app)
     bot = sign_in(spammer, "bot@spam.example")
@@ -38,6 +45,84 @@ def _people(client):  # type: ignore[no-untyped-def]
 def _log(client, curator, member=None):  # type: ignore[no-untyped-def]
     accounts = client.app.state.services.community.accounts
     return [(e.action, e.target, e.detail) for e in accounts.audit_log(curator, member=member)]
+
+
+def test_a_curator_hides_all_of_a_spammers_comments_from_their_profile_and_undoes_exactly_that(client, papers):
+    bot, other, curator, spammer, bystander = _people(client)
+    earlier, *spam = _spam(client, bot, 7)
+    # One was hidden on its own before the wave was noticed; the undo must leave it hidden.
+    assert post(client, f"/comments/{earlier}/hide", {"hidden": "1"}).status_code == 303
+    reported = spam[0]
+    assert post(bystander, f"/comments/{reported}/report", {"reason": "spam"}).status_code == 303
+    honest = client.app.state.services.community.discussion.add(other, PAPERS[0], "A real question").uuid
+
+    profile = client.get(f"/users/{bot.uuid}").text
+    assert 'id="moderation"' in profile and "Hide the 6 comments" in profile
+    assert f'href="/admin?member={bot.uuid}#audit"' in profile
+    for _ in range(2):  # a double click: hidden and logged once
+        r = post(client, f"/admin/users/{bot.uuid}/comments/hide", {"next": f"/users/{bot.uuid}#moderation"})
+        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+    assert _status(client, [earlier, *spam, honest]) == ["hidden"] * 7 + ["visible"]
+    entry = client.app.state.services.community.accounts.audit_log(curator)[0]
+    assert (entry.action, entry.target, entry.detail) == (
+        "comments.hide_all", f"user:{bot.uuid}", f"6 comments by {bot.display_name}")
+    assert client.app.state.services.community.discussion.open_reports(curator) == []  # the report was answered
+    # Readers no longer see the spam; the paper page shows only the honest comment.
+    assert "cheap pills" not in bystander.get(f"/papers/{PAPERS[0]}").text
+
+    # Meanwhile a moderator shows one of the batch on its own and hides it again: judged on its own now.
+    rejudged = spam[1]
+    for hidden in ("0", "1"):
+        assert post(client, f"/comments/{rejudged}/hide", {"hidden": hidden}).status_code == 303
+    profile = client.get(f"/users/{bot.uuid}").text
+    assert "Hide all their comments" not in profile  # nothing left to hide
+    assert re.search(rf'name="entry" value="{entry.id}">.*?5 comments hidden together', profile, re.S)
+
+    for _ in range(2):
+        r = post(client, f"/admin/users/{bot.uuid}/comments/unhide",
+                 {"entry": str(entry.id), "next": f"/users/{bot.uuid}#moderation"})
+        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+    assert _status(client, [earlier, *spam]) == ["hidden", "visible", "hidden", "visible", "visible", "visible", "visible"]
+    assert _log(client, curator)[0] == (
+        "comments.unhide_all", f"user:{bot.uuid}", f"5 comments by {bot.display_name}, hidden by entry #{entry.id}")
+    assert [a for a, _, _ in _log(client, curator)].count("comments.unhide_all") == 1
+    assert "hidden together" not in client.get(f"/users/{bot.uuid}").text
+
+
+def test_hiding_all_from_the_report_queue_empties_it_of_that_member_and_comes_back_to_it(client, papers):
+    bot, other, curator, spammer, bystander = _people(client)
+    spam = _spam(client, bot, 4)
+    honest = client.app.state.services.community.discussion.add(other, PAPERS[1], "Rude but not spam").uuid
+    for uuid in (*spam[:3], honest):
+        assert post(bystander, f"/comments/{uuid}/report", {"reason": "spam"}).status_code == 303
+    queue = client.get("/admin").text
+    assert queue.count(f'action="/admin/users/{bot.uuid}/comments/hide"') == 3
+    r = post(client, f"/admin/users/{bot.uuid}/comments/hide", {"next": "/admin#reports"})
+    assert (r.status_code, r.headers["location"]) == (303, "/admin#reports")
+    left = client.app.state.services.community.discussion.open_reports(curator)
+    assert [rep.comment.uuid for rep in left] == [honest]
+    assert _status(client, spam) == ["hidden"] * 4
+
+
+def test_only_moderators_hide_all_of_a_members_comments_or_undo_it(client, papers):
+    bot, other, curator, spammer, bystander = _people(client)
+    spam = _spam(client, bot, 2)
+    r = post(client, f"/admin/users/{bot.uuid}/comments/hide")
+    assert r.headers["location"] == f"/users/{bot.uuid}#moderation"  # no next: the member's profile
+    entry = client.app.state.services.community.accounts.audit_log(curator)[0].id
+    for who in (bystander, spammer):
+        assert post(who, f"/admin/users/{bot.uuid}/comments/unhide", {"entry": str(entry)}).status_code == 403
+    assert post(client, f"/admin/users/{bot.uuid}/comments/unhide", {"entry": str(entry)}).status_code == 303
+    for who in (bystander, spammer):
+        assert post(who, f"/admin/users/{bot.uuid}/comments/hide").status_code == 403
+        assert 'id="moderation"' not in who.get(f"/users/{bot.uuid}").text
+    assert TestClient(client.app).get(f"/users/{bot.uuid}").text.count('id="moderation"') == 0
+    # Without the form's token, even a curator's request is refused.
+    r = client.post(f"/admin/users/{bot.uuid}/comments/hide", data={}, follow_redirects=False)
+    assert r.status_code == 403
+    assert _status(client, spam) == ["visible", "visible"]
+    assert post(client, "/admin/users/no-such-member/comments/hide").status_code == 404
+    assert post(client, f"/admin/users/{bot.uuid}/comments/unhide", {"entry": "x"}).status_code == 422
 
 
 def test_the_audit_log_shows_one_members_entries_by_and_about_them(client, papers):
@@ -78,3 +163,26 @@ def test_paging_one_members_audit_log_stays_on_that_member(client, papers):
     shown = re.findall(r"<td>audit\.test</td><td>([to]\d+)</td>", first + second)
     assert shown == [f"t{n}" for n in range(104, -1, -1)]
     assert re.search(rf'href="/admin\?member={bot.uuid}#audit">← Newest entries', second)
+
+
+def test_bulk_hide_storage_keeps_each_batch_apart(db, papers):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from papertide.storage import users as users_store
+
+    now = datetime(2026, 6, 3, tzinfo=UTC)
+    with db.write() as conn:
+        member, _ = users_store.find_or_create_user(conn, "bot@spam.example")
+        paper_id = conn.exec_driver_sql("SELECT id FROM papers ORDER BY id LIMIT 1").scalar_one()
+        ids = [comments_store.add_comment(conn, f"c{n}", paper_id, member.id, None, f"spam {n}", now) for n in range(3)]
+        assert comments_store.count_visible_by_user(conn, member.id) == 3
+        assert comments_store.hide_all_by_user(conn, member.id, 41, now) == 3
+        comments_store.add_comment(conn, "later", paper_id, member.id, None, "more spam", now)
+        assert comments_store.hide_all_by_user(conn, member.id, 42, now) == 1
+        assert comments_store.standing_bulk_hides(conn, member.id) == [(42, 1), (41, 3)]
+        assert comments_store.set_hidden(conn, ids[0], False, now)  # judged on its own: leaves batch 41
+        assert comments_store.standing_bulk_hides(conn, member.id) == [(42, 1), (41, 2)]
+        assert comments_store.unhide_bulk(conn, member.id, 41, now) == 2
+        assert comments_store.unhide_bulk(conn, member.id, 41, now) == 0
+        assert comments_store.standing_bulk_hides(conn, member.id) == [(42, 1)]
+        assert comments_store.count_visible_by_user(conn, member.id) == 3

@@ -57,6 +57,9 @@ comments = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default="visible"),
     sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
+    # The audit entry of the "hide all their comments" that hid it (NULL when shown, or hidden one at
+    # a time), so that action's undo shows exactly what it hid. No foreign key: entries are never deleted.
+    sa.Column("bulk_hide_id", sa.Integer, nullable=True),
     *timestamp_columns(),
     sa.CheckConstraint("status IN ('visible', 'hidden', 'deleted')", name="status"),
     sa.Index("ix_comments_paper_id", "paper_id", "id"),

@@ -73,6 +73,28 @@ def _back_to_user(next_path: str, user_uuid: str) -> str:
     return f"{here.split('#', 1)[0]}#user-{quote(user_uuid[:40], safe='-')}"
 
 
+@router.post("/admin/users/{user_uuid}/comments/hide")
+def hide_all_comments(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep,
+                      next: str = Form("")):
+    """Hide every visible comment of the member (from their profile or the report queue)."""
+    if viewer is None:
+        return sign_in_redirect(request, "/admin")
+    member = community.accounts.get_by_uuid(user_uuid[:40])
+    community.discussion.hide_all_by(viewer, member)
+    return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
+
+
+@router.post("/admin/users/{user_uuid}/comments/unhide")
+def undo_hide_all_comments(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep,
+                           entry: Annotated[int, Form(ge=1, le=ROW_ID_MAX)], next: str = Form("")):
+    """Undo one "hide all their comments" (the audit entry ``entry``)."""
+    if viewer is None:
+        return sign_in_redirect(request, "/admin")
+    member = community.accounts.get_by_uuid(user_uuid[:40])
+    community.discussion.undo_hide_all(viewer, member, entry)
+    return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
+
+
 @router.post("/admin/comments/{comment_uuid}/dismiss")
 def dismiss(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep):
     if viewer is None:
