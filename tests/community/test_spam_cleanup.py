@@ -186,3 +186,22 @@ def test_bulk_hide_storage_keeps_each_batch_apart(db, papers):  # type: ignore[n
         assert comments_store.unhide_bulk(conn, member.id, 41, now) == 0
         assert comments_store.standing_bulk_hides(conn, member.id) == [(42, 1)]
         assert comments_store.count_visible_by_user(conn, member.id) == 3
+
+
+def test_an_admin_bans_from_the_members_profile_and_comes_back_to_it(client, papers):
+    bot, other, curator, spammer, bystander = _people(client)
+    curators_view = client.get(f"/users/{bot.uuid}").text
+    assert 'id="moderation"' in curators_view and f"/admin/users/{bot.uuid}/ban" not in curators_view  # admins ban
+    admin = TestClient(client.app)
+    root = sign_in(admin, "root@example.org", role="admin")
+    page = admin.get(f"/users/{bot.uuid}").text
+    assert f'<input type="hidden" name="next" value="/users/{bot.uuid}">' in page
+    r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "1", "next": f"/users/{bot.uuid}"})
+    assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+    assert ">Unban</button>" in admin.get(f"/users/{bot.uuid}").text
+    r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "0", "next": f"/users/{bot.uuid}"})
+    assert r.headers["location"] == f"/users/{bot.uuid}#moderation"
+    # Another member's profile is not a place to come back to from this member's ban.
+    r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "1", "next": f"/users/{other.uuid}"})
+    assert r.headers["location"] == f"/admin#user-{bot.uuid}"
+    assert f'/admin/users/{root.uuid}/ban' not in admin.get(f"/users/{root.uuid}").text  # not themselves

@@ -66,7 +66,11 @@ def set_role(request: Request, community: CommunityDep, user_uuid: str, viewer: 
 
 
 def _back_to_user(next_path: str, user_uuid: str) -> str:
-    """The user list as the admin had it (searched, paged), at the row just changed."""
+    """The user list as the admin had it (searched, paged), at the row just changed; or the member's
+    profile, when the admin acted from there."""
+    profile = f"/users/{quote(user_uuid[:40], safe='-')}"
+    if next_path == profile:
+        return f"{profile}#moderation"
     here = safe_next(next_path, "/admin")
     if not here.startswith("/admin"):
         here = "/admin"
