@@ -205,3 +205,18 @@ def test_an_admin_bans_from_the_members_profile_and_comes_back_to_it(client, pap
     r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "1", "next": f"/users/{other.uuid}"})
     assert r.headers["location"] == f"/admin#user-{bot.uuid}"
     assert f'/admin/users/{root.uuid}/ban' not in admin.get(f"/users/{root.uuid}").text  # not themselves
+
+
+def test_hiding_one_reported_comment_from_the_queue_comes_back_to_the_queue(client, papers):
+    bot, other, curator, spammer, bystander = _people(client)
+    spam = _spam(client, bot, 2)
+    for uuid in spam:
+        assert post(bystander, f"/comments/{uuid}/report", {"reason": "spam"}).status_code == 303
+    queue = client.get("/admin").text
+    assert re.search(rf'action="/comments/{spam[0]}/hide" class="inline"><input [^>]+>\s*<input type="hidden" '
+                     r'name="hidden" value="1"><input type="hidden" name="next" value="/admin#reports">', queue)
+    r = post(client, f"/comments/{spam[0]}/hide", {"hidden": "1", "next": "/admin#reports"})
+    assert (r.status_code, r.headers["location"]) == (303, "/admin#reports")
+    # From the paper page (no next), and with a next to elsewhere, it lands on the comment as before.
+    r = post(client, f"/comments/{spam[1]}/hide", {"hidden": "1", "next": "https://evil.example/"})
+    assert r.headers["location"] == f"/papers/{PAPERS[1]}#comment-{spam[1]}"

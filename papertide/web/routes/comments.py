@@ -12,7 +12,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import switch
 from papertide.web.ratelimit import enforce
-from papertide.web.responses import sign_in_redirect
+from papertide.web.responses import safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -121,8 +121,11 @@ def report(request: Request, community: CommunityDep, comment_uuid: str, viewer:
 
 
 @router.post("/comments/{comment_uuid}/hide")
-def hide(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, hidden: str = Form("1")):
+def hide(request: Request, community: CommunityDep, comment_uuid: str, viewer: ViewerDep, hidden: str = Form("1"),
+         next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
     c = community.discussion.set_hidden(viewer, comment_uuid[:40], switch(hidden, "hidden"))
-    return RedirectResponse(_paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"), status_code=303)
+    # From the report queue, back to the queue: working through a spam wave's reports one by one
+    # must not mean finding the way back from each paper's page.
+    return RedirectResponse(safe_next(next, _paper_url(c.paper_arxiv_id, f"comment-{c.uuid}")), status_code=303)
