@@ -12,7 +12,7 @@ from papertide.cli.context import load_services
 from papertide.community.accounts import Accounts
 from papertide.domain.accounts import ROLES, InvalidInput
 
-users_app = typer.Typer(help="User accounts: admins and roles (bans are on /admin).", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts: admins, roles and bans.", no_args_is_help=True)
 SIGN_IN_LINK_GOES = {
     "console": "PAPERTIDE_EMAIL_BACKEND is console: the sign-in link is not mailed but written to the log of the "
                "process that serves the site (`papertide serve`); set PAPERTIDE_EMAIL_BACKEND=smtp to mail it.",
@@ -83,3 +83,32 @@ def set_role(
         err.print(f"[red]No account for {email}.[/red]")
         raise typer.Exit(1) from None
     console.print(f"{user.email} is now {role}.")
+
+
+def _ban(email: str, banned: bool) -> None:
+    from papertide.community import NotFound
+
+    accounts, _ = _accounts()
+    try:
+        user, changed = accounts.set_banned_by_email(email, banned)
+    except InvalidInput as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except NotFound:
+        err.print(f"[red]No account for {email}.[/red]")
+        raise typer.Exit(1) from None
+    state = "banned" if banned else "no longer banned"
+    console.print(f"{user.email} is {state}." if changed else f"{user.email} was already {state}; nothing changed.")
+
+
+@users_app.command("ban")
+def ban(email: Annotated[str, typer.Argument(help="Email address of the account.")]) -> None:
+    """Ban the account for EMAIL, as /admin does: signed out everywhere, their votes stop counting,
+    their comments and public collections are hidden."""
+    _ban(email, True)
+
+
+@users_app.command("unban")
+def unban(email: Annotated[str, typer.Argument(help="Email address of the account.")]) -> None:
+    """Lift the ban on the account for EMAIL: what it hid shows again."""
+    _ban(email, False)

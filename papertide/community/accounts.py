@@ -247,13 +247,26 @@ class Accounts:
         if not permissions.can_ban(actor, target):
             raise Denied("Only admins can ban or unban, and not themselves.")
         with self.db.write() as conn:
-            if self._locked(conn, target).is_banned == banned:  # as for roles: logged once, when it changes
-                return
-            users_store.set_status(conn, target.id, "banned" if banned else "active")
-            if banned:
-                sessions_store.delete_user_sessions(conn, target.id)
-            action = "user.ban" if banned else "user.unban"
-            audit.record(conn, actor.id, action, audit.account_target(target.uuid), target.email, now=self.now())
+            self._set_banned(conn, target, banned, actor.id, target.email)
+
+    def set_banned_by_email(self, raw_email: str, banned: bool) -> tuple[User, bool]:
+        """The CLI's ban and unban (an admin who cannot sign in, or a script); returns the account
+        and whether it changed. The same change as /admin's, logged as the command line's."""
+        with self.db.write() as conn:
+            user = users_store.get_user_by_email(conn, normalize_email(raw_email))
+            if user is None:
+                raise NotFound(raw_email)
+            return user, self._set_banned(conn, user, banned, None, f"{user.email} {audit.BY_CLI}")
+
+    def _set_banned(self, conn: Connection, target: User, banned: bool, actor_id: int | None, detail: str) -> bool:
+        if self._locked(conn, target).is_banned == banned:  # as for roles: logged once, when it changes
+            return False
+        users_store.set_status(conn, target.id, "banned" if banned else "active")
+        if banned:
+            sessions_store.delete_user_sessions(conn, target.id)
+        action = "user.ban" if banned else "user.unban"
+        audit.record(conn, actor_id, action, audit.account_target(target.uuid), detail, now=self.now())
+        return True
 
     @staticmethod
     def _locked(conn: Connection, target: User) -> User:

@@ -49,8 +49,42 @@ def test_create_admin_names_the_sign_in_address_and_where_the_link_will_go(tmp_p
         assert (said in out) if said else ("PAPERTIDE_EMAIL_BACKEND" not in out), out
 
 
-def test_users_help_sends_bans_to_the_admin_page_since_the_cli_has_no_ban_command():
+def test_users_help_names_every_command():
     result = runner.invoke(app, ["users", "--help"])
-    commands = {"create-admin", "list", "set-role"}
-    assert all(c in result.output for c in commands) and "ban" not in " ".join(commands)
-    assert "bans are on /admin" in " ".join(result.output.split())
+    assert all(c in result.output for c in ("create-admin", "list", "set-role", "ban", "unban"))
+
+
+def test_ban_and_unban_from_the_command_line(tmp_path, monkeypatch):
+    """An admin who cannot sign in (or a script) bans as /admin does: signed out, logged as the CLI's."""
+    from datetime import UTC, datetime, timedelta
+
+    from papertide.storage import audit
+    from papertide.storage import sessions as sessions_store
+
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    db = Database(f"sqlite:///{tmp_path / 'papertide.db'}")
+    now = datetime.now(UTC)
+    with db.write() as conn:
+        spammer, _ = users_store.find_or_create_user(conn, "spam@example.org")
+        sessions_store.create_session(conn, "spam-session", spammer.id, now + timedelta(days=3))
+
+    banned = runner.invoke(app, ["users", "ban", "Spam@example.org"])
+    assert banned.exit_code == 0 and "spam@example.org is banned." in banned.output
+    with db.read() as conn:
+        assert users_store.get_user_by_email(conn, "spam@example.org").is_banned
+        assert sessions_store.session_user(conn, "spam-session", now) is None
+        [entry] = audit.recent(conn, 10)
+    assert (entry.action, entry.who, entry.target_name) == ("user.ban", "system", spammer.display_name)
+    again = runner.invoke(app, ["users", "ban", "spam@example.org"])
+    assert again.exit_code == 0 and "already banned; nothing changed" in again.output
+
+    lifted = runner.invoke(app, ["users", "unban", "spam@example.org"])
+    assert lifted.exit_code == 0 and "spam@example.org is no longer banned." in lifted.output
+    with db.read() as conn:
+        assert not users_store.get_user_by_email(conn, "spam@example.org").is_banned
+        assert [e.action for e in audit.recent(conn, 10)] == ["user.unban", "user.ban"]
+    db.dispose()
+    assert runner.invoke(app, ["users", "ban", "nobody@example.org"]).exit_code == 1
+    assert runner.invoke(app, ["users", "ban", "not-an-address"]).exit_code == 2
