@@ -161,6 +161,11 @@ class Submissions:
                 break
             paper = self.lookup.fetch_by_id(req.arxiv_id)  # stores what arXiv returns
             with self.db.write() as conn:
+                # The web process fetches a request right after the submit while the worker's job
+                # may fetch it too: only the first to settle this attempt records it. The second
+                # found the paper on the list and wrote "failed: already on today's list".
+                if requests_store.locked(conn, req.id) != req:
+                    continue
                 paper_id = papers_store.paper_row_id(conn, req.arxiv_id) if paper is not None else None
                 user = users_store.get_user(conn, req.user_id)
                 if paper_id is None or user is None:

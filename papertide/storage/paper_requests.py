@@ -31,6 +31,14 @@ def get(conn: Connection, arxiv_id: str, day: date) -> PaperRequest | None:
     return _request(row) if row else None
 
 
+def locked(conn: Connection, request_id: int) -> PaperRequest | None:
+    """The request as committed now, locked until the transaction ends (PostgreSQL; SQLite's writes
+    already go one at a time): a process settling it waits for another one settling it and sees
+    what that one did."""
+    row = conn.execute(sa.select(paper_requests).where(paper_requests.c.id == request_id).with_for_update()).first()
+    return _request(row) if row else None
+
+
 def open_requests(conn: Connection, limit: int = 100) -> list[PaperRequest]:
     """Requests still being fetched, oldest first."""
     q = (

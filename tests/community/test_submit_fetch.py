@@ -113,3 +113,30 @@ def test_an_offline_instance_offers_no_fetch_for_a_paper_it_does_not_hold(offlin
         assert offered == ([False, False] if c is offline_client else [True, True])
         assert "https://arxiv.org/abs/2606.09999" in page.text  # reading it on arXiv is always offered
     assert "https://arxiv.org/abs/2606.09999" in offline_client.get("/search?q=2606.09999+results").text
+
+
+def test_a_request_listed_by_another_process_meanwhile_stays_listed(client, settings, db, fake_arxiv):
+    """The web process fetches a request right after the submit while a worker's job fetches the
+    same one: whichever settles it second must not turn "listed" into "failed: already on the list"."""
+    from papertide.services import build_services
+    from papertide.storage import paper_requests as requests_store
+    from papertide.storage import users as users_store
+    from tests.interleave import between, reads
+
+    ours = client.app.state.services.community.submissions
+    worker = build_services(settings)  # its own engine, as the worker process has
+    theirs = worker.community.submissions
+    ours.now = theirs.now = lambda: TODAY
+    with db.write() as conn:
+        member = users_store.find_or_create_user(conn, "fetcher@example.org")[0]
+    record = fake_arxiv.fake.records[0]
+    assert ours.submit(member, record["arxiv_id"]).fetching
+    try:
+        with between(db, reads("paper_requests"), worker.db, theirs.fetch_requested) as other:
+            ours.fetch_requested()
+        assert other.fired and other.join() == 1
+    finally:
+        worker.close()
+    with db.read() as conn:
+        request = requests_store.get(conn, record["arxiv_id"], TODAY.date())
+    assert request is not None and (request.status, request.message) == ("listed", None)
