@@ -29,7 +29,9 @@ def record_bounce(
 
     Call inside one write transaction so the log and the state change land together.
     """
-    subscriber = subscribers_store.get_by_email(conn, email)
+    # Locked: the new state is computed from the old one, and two bounces recorded at once (two
+    # webhook calls) each wrote theirs over the other's; a soft one undid a hard one's "disabled".
+    subscriber = subscribers_store.get_by_email(conn, email, lock=True)
     if subscriber is None:
         return BounceOutcome(False, "none", None)
     sub = subscriptions_store.get_by_subscriber(conn, subscriber.id)

@@ -26,8 +26,12 @@ def _record(r: sa.Row[*tuple[Any, ...]]) -> SubscriberRecord:
     return SubscriberRecord(r.id, r.uuid, r.email, r.name, r.status, r.soft_bounces)
 
 
-def get_by_email(conn: Connection, email: str) -> SubscriberRecord | None:
-    r = conn.execute(sa.select(subscribers).where(sa.func.lower(subscribers.c.email) == email.lower())).first()
+def get_by_email(conn: Connection, email: str, lock: bool = False) -> SubscriberRecord | None:
+    """The subscriber with this address (case-insensitive); ``lock``: as committed now, with its row
+    locked until the transaction ends, for a change computed from what it holds (PostgreSQL; SQLite's
+    writes already go one at a time)."""
+    q = sa.select(subscribers).where(sa.func.lower(subscribers.c.email) == email.lower())
+    r = conn.execute(q.with_for_update() if lock else q).first()
     return _record(r) if r else None
 
 
