@@ -64,7 +64,8 @@ class SubscriptionService:
         resend = timedelta(minutes=self.settings.subscription_resend_minutes)
         with self.db.write() as conn:
             _check_categories(conn, prefs)
-            subscriber = subscribers_store.get_by_email(conn, email) or subscribers_store.create(conn, email, name)
+            # Locked: the second of two requests at once waits and sees what the first did.
+            subscriber = subscribers_store.locked_or_created(conn, email, name)
             if subscriber.status == "blocklisted":
                 return SubscribeResult(())
             sub = subscriptions_store.get_by_subscriber(conn, subscriber.id)

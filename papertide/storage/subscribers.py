@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from papertide.storage.tables.email import subscribers
@@ -45,6 +46,22 @@ def create(conn: Connection, email: str, name: str = "") -> SubscriberRecord:
         sa.insert(subscribers).values(uuid=str(uuidlib.uuid4()), email=email, name=name).returning(subscribers.c.id)
     ).scalar_one()
     return get_by_id(conn, sid)  # type: ignore[return-value]
+
+
+def locked_or_created(conn: Connection, email: str, name: str = "") -> SubscriberRecord:
+    """The subscriber with this address, created when new, with its row locked until the transaction
+    ends: two requests for one address (a double submit) take turns, the second seeing the first's
+    subscriber, subscription and notice instead of inserting the address again (a unique-index
+    error) or sending a second notice. The insert skips an address that exists (ON CONFLICT DO
+    NOTHING), waiting on PostgreSQL for a concurrent insert of it to commit first."""
+    found = get_by_email(conn, email, lock=True)
+    if found is not None:
+        return found
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(subscribers)
+    conn.execute(insert.values(uuid=str(uuidlib.uuid4()), email=email, name=name).on_conflict_do_nothing())
+    created = get_by_email(conn, email, lock=True)
+    assert created is not None
+    return created
 
 
 def update_delivery(conn: Connection, subscriber_id: int, status: str, soft_bounces: int) -> None:

@@ -4,8 +4,11 @@ lose it (tests/interleave.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from papertide.email.notices import Notices
 from papertide.email.subscribing import SubscriptionService
+from papertide.storage import outbox as outbox_store
 from papertide.storage import subscribers as subscribers_store
 from papertide.storage.db import Database
 from tests.email.conftest import confirmed_subscribers
@@ -49,3 +52,45 @@ def test_soft_bounces_recorded_at_once_are_all_counted(mail_settings, db, db_url
     with db.read() as conn:
         subscriber = subscribers_store.get_by_email(conn, email)
     assert subscriber is not None and subscriber.soft_bounces == 2
+
+
+T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)
+
+
+def _mails_to(db: Database, email: str) -> list[str]:
+    with db.read() as conn:
+        return [r["idempotency_key"] for r in outbox_store.by_status(conn, "pending") if r["recipient"] == email]
+
+
+def test_a_new_address_subscribed_twice_at_once_gets_one_confirmation_and_no_error(mail_settings, db, db_url):
+    """A double submit of the subscribe form for a new address: both requests found no subscriber
+    and inserted one; the second hit the unique address index and answered 500."""
+    other = Database(db_url)
+    ours, theirs = (SubscriptionService(d, mail_settings, Notices(mail_settings)) for d in (db, other))
+    form = {"trending": "1"}
+    try:
+        with between(db, reads("subscribers"), other,
+                     lambda: theirs.subscribe("new@example.org", form, now=T0 + timedelta(seconds=1)),
+                     waits=_locks("subscribers")) as first:
+            ours.subscribe("new@example.org", form, now=T0)
+        assert first.fired and first.join() is not None
+    finally:
+        other.dispose()
+    assert len(_mails_to(db, "new@example.org")) == 1
+
+
+def test_a_subscriber_subscribing_twice_at_once_gets_one_notice_within_the_resend_limit(mail_settings, db, db_url):
+    """A confirmed subscriber submits the form twice: each request read "no notice sent yet" and
+    each sent one, past the one-per-PAPERTIDE_SUBSCRIPTION_RESEND_MINUTES limit."""
+    [email] = confirmed_subscribers(db, 1)
+    other = Database(db_url)
+    ours, theirs = (SubscriptionService(d, mail_settings, Notices(mail_settings)) for d in (db, other))
+    try:
+        with between(db, reads("subscriptions"), other,
+                     lambda: theirs.subscribe(email, {"trending": "1"}, now=T0 + timedelta(seconds=1)),
+                     waits=_locks("subscribers")) as second:
+            ours.subscribe(email, {"trending": "1"}, now=T0)
+        assert second.fired and second.join() is not None
+    finally:
+        other.dispose()
+    assert len(_mails_to(db, email)) == 1
