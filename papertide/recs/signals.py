@@ -203,10 +203,13 @@ class Signals:
             held = store.paper_ids_by_arxiv(conn, sorted({p.arxiv_id for p in waiting}))
             for p in waiting:
                 if p.arxiv_id in held:
-                    store.add_signal(conn, p.user_id, held[p.arxiv_id], p.kind, p.source)
-                    store.remove_pending(conn, p.id)
-                    store.touch(conn, p.user_id, self.now())
-                    settled += 1
+                    # Only a pending row still there becomes a mark: read before the fetch, it may
+                    # have been removed since (the member's Reset or remove, a concurrent run of
+                    # this job), and a mark made from it anyway brought a forgotten import back.
+                    if store.remove_pending(conn, p.id):
+                        store.add_signal(conn, p.user_id, held[p.arxiv_id], p.kind, p.source)
+                        store.touch(conn, p.user_id, self.now())
+                        settled += 1
                 elif final:
                     status, message = after_missed_fetch(p.attempts + 1, p.arxiv_id)
                     store.record_attempt(conn, p.id, p.attempts + 1, message)

@@ -321,8 +321,12 @@ def count_follows(conn: Connection, user_id: int) -> int:
 
 
 def reset(conn: Connection, user_id: int, now: datetime) -> None:
-    """Forget the member's marks, pending imports, follows and model; pause and feed token stay."""
-    for table in (rec_signals, rec_pending, rec_follows):
+    """Forget the member's marks, pending imports, follows and model; pause and feed token stay.
+
+    Pending imports go first: a fetch job settling one deletes it and adds its mark in one
+    transaction, and deleting the pending rows waits for that transaction (PostgreSQL's row lock),
+    so the marks deleted next include the one it added."""
+    for table in (rec_pending, rec_signals, rec_follows):
         conn.execute(sa.delete(table).where(table.c.user_id == user_id))
     _ensure_profile(conn, user_id)
     conn.execute(

@@ -283,3 +283,49 @@ def test_delete_my_account_erases_comments_but_keeps_threads_and_vote_totals_rig
     threads, _ = services.community.discussion.threads("2606.00001", None)
     assert [(t.comment.uuid, t.comment.author_id, t.comment.status, t.comment.body, [r.body for r in t.replies])
             for t in threads] == [(comment.uuid, None, "deleted", "", ["Bob's reply"])]
+
+
+def test_a_reset_while_the_job_settles_pending_ids_is_not_undone(services, settings):
+    """The member pressed "Reset" (or removed a pending import) after the fetch job had read the
+    pending ids: the job then made them marks anyway, and the forgotten library came back."""
+    from papertide.services import build_services
+    from tests.interleave import between, reads
+
+    ada = _user(services)
+    services.signals.offline = True
+    services.signals.import_library(ada, "", "2606.00007\n2606.00008")
+    add_papers(services.db, make_paper("2606.00007"), make_paper("2606.00008"))
+    web = build_services(settings)  # the web process, with its own engine
+    try:
+        with between(services.db, reads("rec_pending"), web.db, lambda: web.signals.reset(ada)) as reset:
+            services.signals.fetch_pending()
+        assert reset.fired
+        reset.join()
+    finally:
+        web.close()
+    page = services.signals.interests(ada)
+    assert (page.marked, page.pending) == ([], [])
+
+
+def test_a_reset_arriving_while_the_job_settles_a_pending_id_forgets_its_mark_too(services, settings):
+    """The other order: the job has taken the pending row (deleted it, mark not yet added) when the
+    reset starts. The reset must wait for the job and then delete the mark it added."""
+    from papertide.services import build_services
+    from tests.interleave import between
+
+    ada = _user(services)
+    services.signals.offline = True
+    services.signals.import_library(ada, "", "2606.00007")
+    add_papers(services.db, make_paper("2606.00007"))
+    web = build_services(settings)
+    try:
+        with between(services.db, lambda s: s.lstrip().startswith("DELETE FROM rec_pending"), web.db,
+                     lambda: web.signals.reset(ada),
+                     waits=lambda s: s.lstrip().startswith("DELETE FROM rec_pending")) as reset:
+            services.signals.fetch_pending()
+        assert reset.fired
+        reset.join()
+    finally:
+        web.close()
+    page = services.signals.interests(ada)
+    assert (page.marked, page.pending) == ([], [])
