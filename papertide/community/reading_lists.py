@@ -120,6 +120,9 @@ class ReadingLists:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None:
                 raise NotFound(arxiv_id)
+            # Saves take turns, as imports do: two at once each counted the collection before the
+            # other committed, so both fitted into its last place (and took the same position).
+            users_store.lock_member(conn, c.owner_id)
             added = self._add_item(conn, c.id, paper_id)
             if added:  # a save is a recommendation signal: the member's model is stale
                 recs_store.touch(conn, c.owner_id, utc_now())

@@ -204,3 +204,32 @@ def test_adding_papers_in_bulk_skips_those_already_there_and_keeps_their_place(c
         added = store.add_items(conn, c.id, [ids["2606.00001"], ids["2606.00002"], ids["hep-th/9901001"]])
     assert added == 2
     assert _ids(client, path) == ["2606.00002", "2606.00001", "hep-th/9901001"]
+
+
+def test_two_saves_at_once_into_an_almost_full_collection_do_not_overfill_it(client, owner, db, db_url):
+    """Two tabs (two web processes) save a paper each into a collection with one place left: each
+    counted the papers before the other committed, and both went in."""
+    from papertide.storage.db import Database
+    from tests.interleave import between
+
+    path = _new_collection(client, "Small", ids="hep-th/9901001")
+    uuid = path.rsplit("/", 1)[1]
+    other = Database(db_url)
+    ours, theirs = ReadingLists(db, max_papers=2), ReadingLists(other, max_papers=2)
+    counts = lambda s: s.lstrip().upper().startswith("SELECT COUNT") and "collection_items" in s  # noqa: E731
+    try:
+        with between(db, counts, other, lambda: theirs.add(owner, uuid, "2606.00002"),
+                     waits=lambda s: "FOR NO KEY UPDATE" in s) as second:
+            try:
+                ours.add(owner, uuid, "2606.00001")
+                refused = 0
+            except InvalidInput:
+                refused = 1
+        try:
+            second.join()
+        except InvalidInput:
+            refused += 1
+    finally:
+        other.dispose()
+    assert refused == 1
+    assert len(_ids(client, path)) == 2
