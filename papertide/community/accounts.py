@@ -182,6 +182,7 @@ class Accounts:
         with self.db.write() as conn:
             # Names are not unique (default names may coincide), but nobody may choose one another
             # member goes by: comments and "Submitted by" would read as theirs.
+            users_store.lock_name(conn, name)  # two members choosing it at once take turns
             if users_store.name_taken(conn, name, user.id):
                 raise InvalidInput(f"Another member already uses the name “{name}”; please choose another.")
             users_store.set_display_name(conn, user.id, name)

@@ -245,3 +245,32 @@ def test_three_unused_links_an_hour_go_to_one_address_whoever_asks(client, mailb
     accounts.now = lambda: real_now() + timedelta(minutes=61)
     limiter.clock = lambda: 1000.0 + 61 * 60
     assert post(askers[4], "/auth/sign-in/link", {"email": "victim@example.org"}).status_code == 200
+
+
+def test_two_members_choosing_one_name_at_once_do_not_both_get_it(db, db_url):
+    """Each rename asked "does another member go by this name?" before the other committed, and
+    both members ended up as "Grace Hopper": comments and "Submitted by" read as either's."""
+    import pytest
+
+    from papertide.community.accounts import Accounts
+    from papertide.domain.accounts import InvalidInput
+    from papertide.storage import users as users_store
+    from papertide.storage.db import Database
+    from tests.interleave import between
+
+    with db.write() as conn:
+        ada = users_store.find_or_create_user(conn, "ada@example.org")[0]
+        bob = users_store.find_or_create_user(conn, "bob@example.org")[0]
+    other = Database(db_url)
+    asks = lambda s: "lower(users.display_name)" in s  # noqa: E731 - name_taken's query
+    try:
+        with between(db, asks, other, lambda: Accounts(other).set_display_name(bob, "grace hopper"),
+                     waits=lambda s: "pg_advisory_xact_lock" in s) as second:
+            Accounts(db).set_display_name(ada, "Grace Hopper")
+        with pytest.raises(InvalidInput, match="Another member already uses the name"):
+            second.join()
+    finally:
+        other.dispose()
+    with db.read() as conn:
+        assert [u.display_name for u in (users_store.get_user(conn, ada.id), users_store.get_user(conn, bob.id))
+                if u is not None and u.display_name.lower() == "grace hopper"] == ["Grace Hopper"]
