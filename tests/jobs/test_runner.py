@@ -105,13 +105,19 @@ def test_a_failing_job_does_not_stop_the_others_in_worker_threads(db):
         if len(ran) >= 3:
             ran_three_times.set()
 
+    boomed = threading.Event()
+
     def boom(stop: threading.Event) -> None:
+        boomed.set()
         raise RuntimeError("always")
 
     runner = JobRunner(db, [Job("boom", Every(0.05), boom), Job("ok", Every(0.05), ok)])
     runner.start()
     try:
-        assert ran_three_times.wait(20)
+        # Both, not only "ok": on a loaded machine boom's thread may not have run yet when ok has run
+        # three times, leaving its status empty. stop() joins the threads, so each run
+        # begun is recorded before the status is read.
+        assert ran_three_times.wait(20) and boomed.wait(20)
     finally:
         assert runner.stop()
     by_name = {s.name: s for s in runner.status()}

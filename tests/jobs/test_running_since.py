@@ -4,7 +4,6 @@ otherwise invisible), when its lease ends; and what `jobs run` says a run did.""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -30,14 +29,29 @@ def test_a_hung_job_shows_since_when_it_runs_and_jobs_run_names_the_worker_and_i
         started.set()
         release.wait(30)
 
+    # The heartbeat's second look at the clock after it moved comes after its first renewal at the
+    # new time has committed: what the observer reads below is then settled, however slow the
+    # machine (a fixed sleep here left the lease expired on a loaded one, and the run "not running").
+    moved, renewals = T0 + timedelta(minutes=37), []
+    renewed = threading.Event()
+
+    def worker_clock() -> datetime:
+        now = clock.now
+        if threading.current_thread().name == "papertide-lease-hang" and now >= moved:
+            renewals.append(now)
+            if len(renewals) == 2:
+                renewed.set()
+        return now
+
     clock.now = T0 + timedelta(minutes=2)
-    worker = JobRunner(db, [Job("hang", Every(3600), hang)], clock=clock, lease_seconds=0.3, worker_id="host-a:4242")
+    worker = JobRunner(db, [Job("hang", Every(3600), hang)], clock=worker_clock, lease_seconds=0.3,
+                       worker_id="host-a:4242")
     running = threading.Thread(target=worker.tick)
     running.start()
     try:
         assert started.wait(20)
-        clock.now = T0 + timedelta(minutes=37)
-        time.sleep(0.4)  # the heartbeat renews the lease a few times: the start stays where it was
+        clock.now = moved
+        assert renewed.wait(20)  # the heartbeat renewed the lease at the new time: the start stays where it was
         observer = JobRunner(db, [Job("hang", Every(3600), hang)], clock=clock, worker_id="host-b:1")
         [s] = observer.status()
         assert (s.running_by, s.running_since) == ("host-a:4242", T0 + timedelta(minutes=2))
