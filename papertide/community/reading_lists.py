@@ -83,8 +83,10 @@ class ReadingLists:
         with self.db.read() as conn:
             return store.for_user(conn, owner.id, public_only=True)
 
-    def view(self, viewer: User | None, collection_uuid: str) -> tuple[Collection, list[Paper]]:
-        """A collection its owner, or anyone when public, may see; others get NotFound.
+    def view(self, viewer: User | None, collection_uuid: str, limit: int | None = None,
+             offset: int = 0) -> tuple[Collection, list[Paper]]:
+        """A collection its owner, or anyone when public, may see, with its papers (``limit`` of them
+        from ``offset``: a page or a feed; None: all, for an export); others get NotFound.
 
         A banned member's public collection is seen by moderators only: a ban takes down what
         they put up (spam in a name), and lifting it puts it back."""
@@ -93,7 +95,7 @@ class ReadingLists:
             shown = c is not None and c.is_public and (not c.owner_banned or permissions.can_moderate(viewer))
             if c is None or not (shown or (viewer is not None and viewer.id == c.owner_id)):
                 raise NotFound(collection_uuid)
-            return c, store.items(conn, c.id)
+            return c, store.items(conn, c.id, limit, offset)
 
     def update(self, user: User | None, collection_uuid: str, name: str, is_public: bool) -> None:
         owner, c = self._own(user, collection_uuid)

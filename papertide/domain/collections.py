@@ -14,8 +14,11 @@ from papertide.domain.papers import InvalidArxivId, Paper, abs_url, id_year, par
 from papertide.domain.tex import ascii_fold, detex_text
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
-# Papers in one collection: its page lists them all at once. One full import (5,000 entries) fits.
+# Papers in one collection. One full import (5,000 entries) fits.
 MAX_COLLECTION_PAPERS = 5000
+# Papers on one page of a collection: listed whole, a full collection's page was 7.5 MB for its
+# owner (three forms a row) and took seconds to render.
+COLLECTION_PAGE_SIZE = 100
 MAX_EXPORT_IDS = 1000  # papers in one /export
 CSV_COLUMNS = ("arxiv_id", "title", "authors", "categories", "published", "url")
 # LaTeX specials escaped in BibTeX fields, in one pass: replaced one after another, the braces

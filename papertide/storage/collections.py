@@ -114,12 +114,25 @@ def item_ids(conn: Connection, collection_id: int) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
-def items(conn: Connection, collection_id: int) -> list[Paper]:
-    q = (
-        sa.select(papers).join(collection_items, collection_items.c.paper_id == papers.c.id)
-        .where(collection_items.c.collection_id == collection_id)
-        .order_by(collection_items.c.position, papers.c.arxiv_id)
-    )
+def items(conn: Connection, collection_id: int, limit: int | None = None, offset: int = 0) -> list[Paper]:
+    """The collection's papers in its order: all of them (an export), or ``limit`` from ``offset`` (a page, a feed).
+
+    A page picks its rows by position first and reads only those papers whole: sorting whole rows
+    made SQLite read every paper of a 5,000-paper collection for each page of 100."""
+    order = (collection_items.c.position, papers.c.arxiv_id)
+    if limit is None:
+        q = (
+            sa.select(papers).join(collection_items, collection_items.c.paper_id == papers.c.id)
+            .where(collection_items.c.collection_id == collection_id).order_by(*order)
+        )
+    else:
+        page = (
+            sa.select(collection_items.c.paper_id, collection_items.c.position, papers.c.arxiv_id)
+            .join(papers, papers.c.id == collection_items.c.paper_id)
+            .where(collection_items.c.collection_id == collection_id).order_by(*order).limit(limit).offset(offset)
+            .subquery()
+        )
+        q = sa.select(papers).join(page, page.c.paper_id == papers.c.id).order_by(page.c.position, page.c.arxiv_id)
     return [paper_from_row(r) for r in conn.execute(q)]
 
 

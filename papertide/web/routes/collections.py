@@ -7,6 +7,7 @@ a pasted list (``/collections/{uuid}/import``), export BibTeX/CSV.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from papertide.community import NotFound
 from papertide.domain.accounts import InvalidInput, User
-from papertide.domain.collections import parse_export_ids, to_bibtex, to_csv
+from papertide.domain.collections import COLLECTION_PAGE_SIZE, MAX_COLLECTION_PAPERS, parse_export_ids, to_bibtex, to_csv
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.recs.library_entries import LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT
@@ -28,6 +29,7 @@ from papertide.web.training import retrain_after
 from papertide.web.uploads import MAX_ECHOED_CHARS, file_chosen, import_echo, reading_list
 
 router = APIRouter(dependencies=[CsrfDep])
+PageNumber = Annotated[int, Query(ge=0, le=MAX_COLLECTION_PAPERS // COLLECTION_PAGE_SIZE)]  # ?p= page, from 0
 FORMATS = {"bibtex": ("application/x-bibtex; charset=utf-8", "bib"), "csv": ("text/csv; charset=utf-8", "csv")}
 
 
@@ -89,13 +91,16 @@ async def create(
     return RedirectResponse(f"/collections/{new_uuid}", status_code=303)
 
 
-def _page(request: Request, viewer: User | None, collection_uuid: str, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+def _page(request: Request, viewer: User | None, collection_uuid: str, status: int = 200, page: int = 0,
+          **ctx) -> Response:  # type: ignore[no-untyped-def]
     lists = services_of(request).community.reading_lists
-    collection, papers = lists.view(viewer, collection_uuid)
+    offset = page * COLLECTION_PAGE_SIZE
+    collection, papers = lists.view(viewer, collection_uuid, COLLECTION_PAGE_SIZE, offset)
     return templates_of(request).TemplateResponse(
         request, "community/collection.html",
         {"collection": collection, "papers": papers, "is_owner": viewer is not None and viewer.id == collection.owner_id,
-         "max_papers": lists.max_papers, **ctx},
+         "max_papers": lists.max_papers, "page": page, "offset": offset,
+         "has_more": offset + len(papers) < collection.size, **ctx},
         status_code=status,
     )
 
@@ -120,8 +125,9 @@ async def _import(request: Request, viewer: User, background: BackgroundTasks, c
 
 
 @router.get("/collections/{collection_uuid}", response_class=HTMLResponse)
-def view(request: Request, collection_uuid: str, viewer: ViewerDep):
-    return _page(request, viewer, collection_uuid[:40])
+def view(request: Request, collection_uuid: str, viewer: ViewerDep, p: PageNumber = 0):
+    """A collection, a page of its papers at a time (``?p=``, from 0)."""
+    return _page(request, viewer, collection_uuid[:40], page=p)
 
 
 @router.post("/collections/{collection_uuid}/import", response_class=HTMLResponse)

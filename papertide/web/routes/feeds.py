@@ -215,10 +215,10 @@ def collection_feed(collection_uuid: str, fmt: str, request: Request, community:
     kind = _format(fmt)
     try:
         # Viewed as nobody: the feed is public (and cached for everyone), so private lists are 404s.
-        collection, papers = community.reading_lists.view(None, collection_uuid[:40])
+        collection, papers = community.reading_lists.view(None, collection_uuid[:40], FEED_ITEMS)
     except NotFound:
         raise HTTPException(404, "no such public collection") from None
-    entries = [_as_entry(p) for p in papers[:FEED_ITEMS]]
+    entries = [_as_entry(p) for p in papers]
     return _respond(
         request, kind, f"{collection.name} (collection by {collection.owner_name})",
         f"/collections/{collection.uuid}", f"Papers in the collection {collection.name!r}, in its order.", entries,

@@ -1,0 +1,67 @@
+"""A collection near its cap, as a member with a big reading list meets it (both databases): its
+page shows a hundred papers at a time, its feed and a reordering click touch only what they need."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from papertide.domain.collections import COLLECTION_PAGE_SIZE
+from tests.community.conftest import post, sign_in
+from tests.factories import add_papers, make_paper
+from tests.plans import statements
+
+IDS = [f"2606.{i:05d}" for i in range(1, 2 * COLLECTION_PAGE_SIZE + 51)]  # two pages and a half
+
+
+@pytest.fixture
+def big(client):  # type: ignore[no-untyped-def]
+    """A public collection holding 250 papers, in IDS order; the client is its owner."""
+    services = client.app.state.services
+    add_papers(services.db, *(make_paper(a, title=f"Paper {a}") for a in IDS))
+    owner = sign_in(client, "reader@example.org")
+    uuid = services.community.reading_lists.create(owner, "Everything", is_public=True)
+    services.community.reading_lists.import_papers(owner, uuid, "", "\n".join(IDS))
+    return uuid
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<li><a href="/papers/([^"]+)"', html)
+
+
+def test_a_collection_page_lists_a_hundred_papers_at_a_time(client, big):
+    first = client.get(f"/collections/{big}")
+    assert first.status_code == 200
+    assert _listed(first.text) == IDS[:100]
+    assert first.text.count('name="action" value="remove"') == 100  # the owner's forms, for this page only
+    assert "Papers 1–100 of 250." in first.text
+    assert '<a rel="next" href="?p=1">' in first.text and 'rel="prev"' not in first.text
+
+    last = client.get(f"/collections/{big}?p=2")
+    assert _listed(last.text) == IDS[200:]
+    assert '<ol class="collection-items" start="201">' in last.text
+    assert "Papers 201–250 of 250." in last.text and "· page 3 ·" in last.text
+    assert '<a rel="prev" href="?p=1">' in last.text and 'rel="next"' not in last.text
+
+    beyond = client.get(f"/collections/{big}?p=3")
+    assert beyond.status_code == 200 and _listed(beyond.text) == []
+    assert "No papers on this page: the collection holds 250." in beyond.text
+    assert client.get(f"/collections/{big}?p=-1").status_code == 422
+
+
+def test_reordering_on_a_later_page_returns_to_that_page(client, big):
+    page = client.get(f"/collections/{big}?p=1").text
+    assert f'name="next" value="/collections/{big}?p=1"' in page
+    r = post(client, f"/collections/{big}/items", {"arxiv_id": IDS[150], "action": "up", "next": f"/collections/{big}?p=1"})
+    assert (r.status_code, r.headers["location"]) == (303, f"/collections/{big}?p=1")
+    assert _listed(client.get(r.headers["location"]).text)[49:52] == [IDS[150], IDS[149], IDS[151]]
+
+
+def test_a_collection_page_and_feed_read_only_the_papers_they_show(client, big):
+    client.cookies.clear()  # as a visitor: the page and the feed are the same for everyone
+    for url in (f"/collections/{big}?p=1", f"/feeds/collection/{big}.rss"):
+        with statements(client.app.state.services.db) as seen:
+            assert client.get(url).status_code == 200
+        reads = [s for s in seen if "collection_items.position" in s]
+        assert len(reads) == 1 and "LIMIT" in reads[0], (url, reads)
