@@ -4,8 +4,11 @@ page shows a hundred papers at a time, its feed and a reordering click touch onl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 
 from papertide.domain.collections import COLLECTION_PAGE_SIZE
 from tests.community.conftest import post, sign_in
@@ -24,6 +27,22 @@ def big(client):  # type: ignore[no-untyped-def]
     uuid = services.community.reading_lists.create(owner, "Everything", is_public=True)
     services.community.reading_lists.import_papers(owner, uuid, "", "\n".join(IDS))
     return uuid
+
+
+@contextmanager
+def _rows_updated(db) -> Iterator[list[int]]:  # type: ignore[no-untyped-def]
+    """How many collection rows each UPDATE of collection_items meanwhile asked to change."""
+    seen: list[int] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE COLLECTION_ITEMS"):
+            seen.append(len(parameters) if executemany else 1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _listed(html: str) -> list[str]:
@@ -65,3 +84,18 @@ def test_a_collection_page_and_feed_read_only_the_papers_they_show(client, big):
             assert client.get(url).status_code == 200
         reads = [s for s in seen if "collection_items.position" in s]
         assert len(reads) == 1 and "LIMIT" in reads[0], (url, reads)
+
+
+def test_moving_a_paper_rewrites_only_the_two_places_that_change(client, big):
+    db = client.app.state.services.db
+    with _rows_updated(db) as updated:
+        post(client, f"/collections/{big}/items", {"arxiv_id": IDS[3], "action": "down"})
+    assert sum(updated) == 2
+    with _rows_updated(db) as updated:
+        post(client, f"/collections/{big}/items", {"arxiv_id": IDS[0], "action": "up"})  # already first
+    assert sum(updated) == 0
+    # A removal leaves a gap; the next move closes it and swaps, and the order is as the member made it.
+    post(client, f"/collections/{big}/items", {"arxiv_id": IDS[1], "action": "remove"})
+    post(client, f"/collections/{big}/items", {"arxiv_id": IDS[249], "action": "up"})
+    _, papers = client.app.state.services.community.reading_lists.view(None, big)
+    assert [p.arxiv_id for p in papers] == [IDS[0], IDS[2], IDS[4], IDS[3], *IDS[5:248], IDS[249], IDS[248]]
