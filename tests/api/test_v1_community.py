@@ -65,6 +65,28 @@ def test_comments_are_sanitised_threaded_and_listed(client, writer):
     assert client.get("/api/v1/papers/2606.99999/comments").status_code == 404
 
 
+def test_a_long_discussion_is_listed_a_page_at_a_time(client, writer, db):
+    """800 comments were one half-megabyte answer; pages follow the thread order, replies after their comment."""
+    user, _ = writer
+    discussion = client.app.state.services.community.discussion
+    top = [discussion.add(user, PAPER, f"comment {i}") for i in range(3)]
+    discussion.add(user, PAPER, "reply to 0", reply_to=top[0].uuid)
+    for i in range(3, 105):
+        discussion.add(user, PAPER, f"comment {i}")
+    expected = ["comment 0", "reply to 0", *(f"comment {i}" for i in range(1, 105))]
+
+    first = client.get(f"/api/v1/papers/{PAPER}/comments").json()
+    assert [c["body"] for c in first["items"]] == expected[:100] and first["next_cursor"]
+    rest = client.get(f"/api/v1/papers/{PAPER}/comments", params={"cursor": first["next_cursor"]}).json()
+    assert [c["body"] for c in rest["items"]] == expected[100:] and rest["next_cursor"] is None
+    small = client.get(f"/api/v1/papers/{PAPER}/comments", params={"limit": 2}).json()
+    assert [(c["body"], c["reply_to"]) for c in small["items"]] == [("comment 0", None), ("reply to 0", top[0].uuid)]
+    assert client.get(f"/api/v1/papers/{PAPER}/comments", params={"limit": 101}).status_code == 422
+    # A cursor pages only the list it came from.
+    other = client.get("/api/v1/papers/2606.00022/comments", params={"cursor": first["next_cursor"]})
+    assert other.status_code == 400
+
+
 def test_comment_rate_limit_answers_429(client, writer):
     _, auth = writer
     codes = [client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": f"c{i}"}).status_code

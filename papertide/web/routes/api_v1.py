@@ -89,7 +89,8 @@ def _check(found: PageCursor | None, key: str) -> int | None:
     return found.value
 
 
-def _cursor(cursor: str | None, kind: str, key: str) -> int | None:
+def cursor_value(cursor: str | None, kind: str, key: str) -> int | None:
+    """What a ``kind`` cursor of list ``key`` carries (None without one); a 400 or 422 for a wrong one."""
     return _check(_read(cursor, kind), key)
 
 
@@ -114,7 +115,7 @@ def list_papers(
 ) -> dict:
     category = _category(category)
     key = list_key("papers", category)
-    rows = api.papers(_cursor(cursor, "b", key), limit + 1, category)
+    rows = api.papers(cursor_value(cursor, "b", key), limit + 1, category)
     base = base_url
     more = len(rows) > limit
     rows = rows[:limit]
@@ -228,7 +229,7 @@ def trending(
     # The instance's defaults spelt out, so a cursor from "?gravity=1.5" serves a request that
     # leaves it out when 1.5 is the default: the same list either way.
     key = list_key("trending", *api.trending_settings(gravity, window_days))
-    offset = _cursor(cursor, "o", key) or 0
+    offset = cursor_value(cursor, "o", key) or 0
     page, more = api.trending(offset, limit, gravity, window_days)
     base = base_url
     return {
@@ -252,7 +253,7 @@ def search(
     query = normalize_query(q)
     category = _category(category)
     key = list_key("search", query, category, published_from, published_to)
-    offset = _cursor(cursor, "o", key) or 0
+    offset = cursor_value(cursor, "o", key) or 0
     if not query:  # only spaces or control characters: nothing to look for
         return {"items": [], "next_cursor": None, "backend": "none"}
     lo = _parse_date("published_from", published_from).first if published_from else None
