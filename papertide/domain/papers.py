@@ -26,9 +26,17 @@ _OLD_ID = re.compile(
 )
 # Hosts and paths that carry an arXiv id in a URL.
 _URL_PREFIX = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
+    r"^(?:https?://)?(?:www\.|export\.|browse\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
 )
-_HF_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?huggingface\.co/papers/", re.IGNORECASE)
+# Other sites that address a paper by its arXiv id: Hugging Face's paper pages (and its short host)
+# and alphaXiv. The same sites library imports read (recs/library_entries.py).
+_SITE_URL_PREFIX = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:(?:huggingface|hf)\.co/papers|alphaxiv\.org/(?:abs|overview|pdf))/",
+    re.IGNORECASE,
+)
+# arXiv's DOIs (DataCite, 10.48550/arXiv.<id>), which every abstract page offers to copy: bare,
+# as "doi:…" or as a doi.org link. Another registrant's DOI is not an arXiv id.
+_DOI_PREFIX = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.", re.IGNORECASE)
 _ARXIV_SCHEME = re.compile(r"^arxiv:\s*", re.IGNORECASE)
 MAX_VERSION_DIGITS = 3  # arXiv versions reach a few dozen at most
 
@@ -53,7 +61,7 @@ class ArxivId:
 
 
 def parse_arxiv_id(text: str) -> ArxivId:
-    """Parse an arXiv id, ``arXiv:`` reference, or arxiv.org / HF papers URL.
+    """Parse an arXiv id, ``arXiv:`` reference, arXiv DOI, or arxiv.org / HF papers / alphaXiv URL.
 
     >>> parse_arxiv_id("https://arxiv.org/pdf/2405.12345v3.pdf")
     ArxivId(id='2405.12345', version=3)
@@ -61,6 +69,8 @@ def parse_arxiv_id(text: str) -> ArxivId:
     ArxivId(id='hep-th/9901001', version=None)
     >>> parse_arxiv_id("arXiv:math.GT/0309136v2")
     ArxivId(id='math/0309136', version=2)
+    >>> parse_arxiv_id("https://doi.org/10.48550/arXiv.2405.12345")
+    ArxivId(id='2405.12345', version=None)
     """
     if not isinstance(text, str):
         raise InvalidArxivId(f"not an arXiv id: {text!r}")
@@ -68,7 +78,8 @@ def parse_arxiv_id(text: str) -> ArxivId:
     # to ASCII, so they name the same paper; other scripts' digits stay unmatched.
     s = unicodedata.normalize("NFKC", text).strip() if not text.isascii() else text.strip()
     s = _URL_PREFIX.sub("", s)
-    s = _HF_URL_PREFIX.sub("", s)
+    s = _SITE_URL_PREFIX.sub("", s)
+    s = _DOI_PREFIX.sub("", s)
     s = _ARXIV_SCHEME.sub("", s)
     # URLs may carry a query string, fragment, trailing slash or a .pdf suffix.
     s = re.split(r"[?#]", s, maxsplit=1)[0].rstrip("/")

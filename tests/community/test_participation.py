@@ -128,6 +128,16 @@ def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
     assert r.status_code == 400 and "limit of 2" in r.text
 
 
+@pytest.mark.parametrize("pasted", ["https://doi.org/10.48550/arXiv.2606.00002", "10.48550/arXiv.2606.00002",
+                                    "https://www.alphaxiv.org/abs/2606.00002v1"])
+def test_submitting_an_arxiv_doi_or_alphaxiv_link_lists_the_paper(client, papers, pasted):
+    # arXiv's abstract page offers its DOI to copy; the form said "not an arXiv id or arXiv URL".
+    sign_in(client, "sub@example.org")
+    r = post(client, "/submit", {"paper": pasted})
+    assert r.status_code == 200 and "is on the list for" in r.text
+    assert "Fresh paper" in client.get("/papers/date/2026-06-10").text
+
+
 @pytest.mark.parametrize("held", [True, False], ids=["listed", "fetched"])
 def test_simultaneous_submissions_stay_within_the_daily_cap(client, papers, held):
     from concurrent.futures import ThreadPoolExecutor

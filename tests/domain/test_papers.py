@@ -86,3 +86,32 @@ def test_a_version_no_paper_can_have_is_an_invalid_id_not_a_crash(version):
     with pytest.raises(InvalidArxivId):
         parse_arxiv_id(f"2405.12345v{version}")
     assert parse_arxiv_id("2405.12345v007") == ArxivId("2405.12345", 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # arXiv's own DOIs (every abstract page shows one), bare, with "doi:", or as a doi.org link.
+        ("10.48550/arXiv.2405.12345", ArxivId("2405.12345")),
+        ("doi:10.48550/arXiv.2405.12345", ArxivId("2405.12345")),
+        ("https://doi.org/10.48550/arXiv.2405.12345", ArxivId("2405.12345")),
+        ("http://dx.doi.org/10.48550/ARXIV.2405.12345", ArxivId("2405.12345")),
+        ("https://doi.org/10.48550/arXiv.hep-th/9901001", ArxivId("hep-th/9901001")),
+        # Other sites that address a paper by its arXiv id.
+        ("https://www.alphaxiv.org/abs/2405.12345v2", ArxivId("2405.12345", 2)),
+        ("alphaxiv.org/overview/2405.12345", ArxivId("2405.12345")),
+        ("https://hf.co/papers/2405.12345", ArxivId("2405.12345")),
+        ("https://browse.arxiv.org/abs/2405.12345", ArxivId("2405.12345")),
+    ],
+)
+def test_parse_arxiv_id_accepts_arxiv_dois_and_sites_named_by_the_id(text, expected):
+    # These are what people copy from arXiv's abstract page and from paper sites; the submit form,
+    # the paper URL, collections and the API refused them as "not an arXiv id".
+    assert parse_arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize("text", ["10.48550/arXiv.", "10.1234/arXiv.2405.12345", "https://doi.org/10.1145/3442188",
+                                  "https://www.alphaxiv.org/abs/", "https://example.org/papers/2405.12345"])
+def test_other_dois_and_sites_are_still_not_arxiv_ids(text):
+    with pytest.raises(InvalidArxivId):
+        parse_arxiv_id(text)
