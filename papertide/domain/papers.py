@@ -15,13 +15,13 @@ from papertide.domain.github import CodeLink, RepoStars, other_code_link
 # New-style ids (April 2007 on): YYMM.NNNN (until 2014) or YYMM.NNNNN (from 2015).
 # ASCII digits only: Python's \d also matches other scripts' digits, which would store
 # a second spelling of the same paper.
-_NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?$", re.ASCII)
+_NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:[vV](?P<version>\d+))?$", re.ASCII)
 # Old-style ids: archive[.subject-class]/YYMMNNN, e.g. hep-th/9901001, math.AP/0601001. The subject
 # class is not part of the identifier (arXiv, OAI-PMH, the API and the Kaggle snapshot all say
 # math/0601001), so it is dropped: kept, a reference typed as math.AP/0601001 named a second
 # paper, and a fetch of it stored math/0601001 and then found nothing under the id it was asked for.
 _OLD_ID = re.compile(
-    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/(?P<number>\d{7}))(?:v(?P<version>\d+))?$",
+    r"^(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subj>[A-Z]{2}))?/(?P<number>\d{7}))(?:[vV](?P<version>\d+))?$",
     re.ASCII,
 )
 # Hosts and paths that carry an arXiv id in a URL.
@@ -37,7 +37,14 @@ _SITE_URL_PREFIX = re.compile(
 # arXiv's DOIs (DataCite, 10.48550/arXiv.<id>), which every abstract page offers to copy: bare,
 # as "doi:…" or as a doi.org link. Another registrant's DOI is not an arXiv id.
 _DOI_PREFIX = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.", re.IGNORECASE)
-_ARXIV_SCHEME = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+# "arXiv:2405.12345", and "arXiv 2405.12345" as some reference styles print it.
+_ARXIV_SCHEME = re.compile(r"^arxiv(?::\s*|\s+)", re.IGNORECASE)
+# What an id copied from a page or a reference list comes with: brackets and quotes around it,
+# sentence punctuation after it (a mail client's link to ".../papers/2405.12345." takes the full
+# stop along), and the primary category of arXiv's own "Cite as" line, "arXiv:2405.12345 [cs.CL]".
+_OPENERS = "([{<\"'`“‘"
+_CLOSERS = ")]}>\"'`”’.,;:"
+_CITED_CATEGORY = re.compile(r"\s+\[[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?\](?P<tail>[^\w\s]*)$", re.ASCII)
 MAX_VERSION_DIGITS = 3  # arXiv versions reach a few dozen at most
 
 
@@ -77,6 +84,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
     # NFKC folds full-width forms (２４０５.１２３４５, as typed with an East Asian input method)
     # to ASCII, so they name the same paper; other scripts' digits stay unmatched.
     s = unicodedata.normalize("NFKC", text).strip() if not text.isascii() else text.strip()
+    s = _CITED_CATEGORY.sub(r"\g<tail>", s).lstrip(_OPENERS).rstrip(_CLOSERS)
     s = _URL_PREFIX.sub("", s)
     s = _SITE_URL_PREFIX.sub("", s)
     s = _DOI_PREFIX.sub("", s)

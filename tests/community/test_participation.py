@@ -138,6 +138,14 @@ def test_submitting_an_arxiv_doi_or_alphaxiv_link_lists_the_paper(client, papers
     assert "Fresh paper" in client.get("/papers/date/2026-06-10").text
 
 
+@pytest.mark.parametrize("pasted", ["arXiv:2606.00002 [cs.LG]", "(arXiv:2606.00002v1).", "“2606.00002”"])
+def test_submitting_an_id_copied_with_its_surroundings_lists_the_paper(client, papers, pasted):
+    # arXiv's "Cite as" line and references in running text carry a category, brackets or a full stop.
+    sign_in(client, "sub@example.org")
+    r = post(client, "/submit", {"paper": pasted})
+    assert r.status_code == 200 and "is on the list for" in r.text
+
+
 @pytest.mark.parametrize("held", [True, False], ids=["listed", "fetched"])
 def test_simultaneous_submissions_stay_within_the_daily_cap(client, papers, held):
     from concurrent.futures import ThreadPoolExecutor

@@ -115,3 +115,31 @@ def test_parse_arxiv_id_accepts_arxiv_dois_and_sites_named_by_the_id(text, expec
 def test_other_dois_and_sites_are_still_not_arxiv_ids(text):
     with pytest.raises(InvalidArxivId):
         parse_arxiv_id(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("arXiv:2405.12345 [cs.CL]", ArxivId("2405.12345")),  # arXiv's "Cite as:" line
+        ("arXiv:2405.12345v2 [hep-th]", ArxivId("2405.12345", 2)),
+        ("arXiv:hep-th/9901001 [hep-th]", ArxivId("hep-th/9901001")),
+        ("arXiv 2405.12345", ArxivId("2405.12345")),
+        ("2405.12345.", ArxivId("2405.12345")),  # the end of a sentence
+        ("(2405.12345)", ArxivId("2405.12345")),
+        ("<https://arxiv.org/abs/2405.12345>", ArxivId("2405.12345")),
+        ("“arXiv:2405.12345”,", ArxivId("2405.12345")),
+        ("'hep-th/9901001';", ArxivId("hep-th/9901001")),
+        ("2405.12345V2", ArxivId("2405.12345", 2)),  # a reference style that capitalises everything
+    ],
+)
+def test_parse_arxiv_id_reads_an_id_copied_with_what_surrounds_it(text, expected):
+    # Copied from a reference list, arXiv's "Cite as" line or a sentence, the submit form and the
+    # paper URL refused these as "not an arXiv id".
+    assert parse_arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize("text", ["arXiv:2405.12345 [cs.CL] extra", "2405.12345 [not a category!]", "arXivist 2405.12345",
+                                  "2405.12345 2405.12346"])
+def test_an_id_with_other_words_is_still_not_an_id(text):
+    with pytest.raises(InvalidArxivId):
+        parse_arxiv_id(text)

@@ -107,7 +107,9 @@ def test_paper_urls_with_version_or_old_style(client, corpus):
     # Pasted after /papers/: arXiv's DOI and other sites' addresses of the paper reach it too (they were 404s).
     for spelt, canonical in (("10.48550/arXiv.2606.00002", "/papers/2606.00002"),
                              ("https://www.alphaxiv.org/abs/2606.00002", "/papers/2606.00002"),
-                             ("https://doi.org/10.48550/arXiv.hep-th/9901001", "/papers/hep-th/9901001")):
+                             ("https://doi.org/10.48550/arXiv.hep-th/9901001", "/papers/hep-th/9901001"),
+                             # A link that took a sentence's full stop along, as mail clients make them.
+                             ("2606.00002.", "/papers/2606.00002"), ("hep-th/9901001).", "/papers/hep-th/9901001")):
         r = client.get(f"/papers/{spelt}", follow_redirects=False)
         assert (r.status_code, r.headers.get("location")) == (301, canonical), spelt
     r = client.get("/papers/arXiv:2606.00002?x=1", follow_redirects=False)
