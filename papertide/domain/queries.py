@@ -105,11 +105,15 @@ _MENTION = re.compile(
     r"(?i:\barxiv\b\s*[:#]?\s*)?"
     r"(?:(?i:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/)(?P<url>[^\s?#]+)(?:[?#]\S*)?"
     r"|(?i:(?:https?://)?(?:www\.)?huggingface\.co/papers/)(?P<hf>[^\s?#]+)(?:[?#]\S*)?"
+    # arXiv's DOI, bare, "doi:" or a doi.org link (its digits are no words to search).
+    r"|(?i:(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.)(?P<doi>[^\s?#]+)(?:[?#]\S*)?"
     # Any other site's address ending in a new-style id (hf.co/papers/, alphaxiv.org/abs/, ...).
     r"|(?i:(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/(?:[^\s?#/]+/)*)(?P<web>\d{4}\.\d{4,5}(?:v\d+)?)(?i:\.pdf)?"
     r"(?=[\s?#/.,;:)\]}'\"]|$)(?:[?#]\S*)?"
     r"|(?P<new>\b\d{4}\.\d{4,5}(?:v\d+)?\b)(?i:\.pdf\b)?"  # also a downloaded PDF's name
-    r"|(?P<old>\b[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?\b))",
+    r"|(?P<old>\b[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?\b))"
+    # The primary category of arXiv's "Cite as" line, "arXiv:2405.12345 [cs.CL]", is no search word.
+    r"(?:\s+\[[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?\])?",
     re.ASCII,
 )
 
@@ -139,7 +143,8 @@ def find_arxiv_ids(text: str) -> tuple[tuple[str, ...], str]:
     ids: dict[str, None] = {}
 
     def _take(m: re.Match[str]) -> str:
-        raw = next(g for g in (m.group("url"), m.group("hf"), m.group("web"), m.group("new"), m.group("old")) if g)
+        raw = next(g for g in (m.group("url"), m.group("hf"), m.group("doi"), m.group("web"), m.group("new"),
+                               m.group("old")) if g)
         try:
             ids.setdefault(parse_arxiv_id(raw.rstrip(".,;:)]}'\"")).id, None)
         except InvalidArxivId:

@@ -94,6 +94,13 @@ ID_QUERIES = [
     ("https://www.semanticscholar.org/arxiv/2401.00003?tab=x", ("2401.00003",), ""),
     ("hf.co/papers/2401.00003, and more", ("2401.00003",), ", and more"),
     ("hf.co/papers/2401.000031", (), "hf.co/papers/2401.000031"),
+    # arXiv's DOI (every abstract page shows it) and its "Cite as" line with the primary category.
+    ("10.48550/arXiv.2401.00003", ("2401.00003",), ""),
+    ("https://doi.org/10.48550/arXiv.2401.00003 code", ("2401.00003",), "code"),
+    ("doi:10.48550/arXiv.hep-th/9901001", ("hep-th/9901001",), ""),
+    ("arXiv:2401.00003 [cs.CL]", ("2401.00003",), ""),
+    ("arXiv:hep-th/9901001v2 [hep-th] duality", ("hep-th/9901001",), "duality"),
+    ("10.1145/2401.00003", ("2401.00003",), "10.1145/"),  # not arXiv's DOI: the id inside still names a paper
     # Not ids: an impossible month, too many digits, a decimal, a version without an id.
     ("2413.00001 is not a month", (), "2413.00001 is not a month"),
     ("pi is 3.14159265", (), "pi is 3.14159265"),

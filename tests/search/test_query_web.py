@@ -54,6 +54,11 @@ def test_a_named_paper_is_marked_and_first(site):
 def test_an_id_alone_redirects_and_an_unknown_one_offers_to_fetch_it(site):
     r = site.get("/search", params={"q": "https://arxiv.org/pdf/2401.00003v2"}, follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (303, "/papers/2401.00003")
+    # What arXiv's abstract page offers to copy: its DOI and its "Cite as" line. These searched the
+    # DOI's digits and the category as words instead of opening the paper.
+    for pasted in ("https://doi.org/10.48550/arXiv.2401.00003", "10.48550/arXiv.2401.00003", "arXiv:2401.00003 [cs.LG]"):
+        r = site.get("/search", params={"q": pasted}, follow_redirects=False)
+        assert (r.status_code, r.headers.get("location")) == (303, "/papers/2401.00003"), pasted
     html = site.get("/search", params={"q": "arXiv:2607.27042 image synthesis"}).text
     assert "We don’t hold <code>2607.27042</code> yet." in html
     assert 'href="/submit?paper=2607.27042">Fetch it from arXiv</a>' in html
