@@ -17,11 +17,13 @@ from bibtexparser import parse_string as parse_bibtex_string  # type: ignore[att
 from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY  # type: ignore[import-untyped]
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
-from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
+from papertide.domain.papers import InvalidArxivId, is_arxiv_id, parse_arxiv_id
 from papertide.recs.library_entries import KEY_CHARS, LibraryEntry, LibraryError, id_in_text, make_entry
 
 # What wraps an id pasted from code or prose: brackets, quotes, backticks, a full stop after it.
 _WRAPPING = "()[]{}<>\"'`“”‘’."
+# A line's number in a numbered reference list ("1.", "2)", "[3]"): the list's, not an entry.
+_LIST_NUMBER = re.compile(r"^\s*(?:\[\d{1,4}\]|\(?\d{1,4}[.)])\s+")
 _BIBTEX_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 # A BibTeX field (``title = {…}``, ``year = "2020"``): in text that is not JSON yet starts with "{",
 # the body of an entry copied without its "@article" (CSL-JSON's own error would only confuse).
@@ -211,9 +213,14 @@ def parse_id_list(text: str) -> tuple[list[LibraryEntry], list[str]]:
     """One id, arXiv URL or arXiv DOI per line (or separated by spaces or commas); # starts a comment.
     Quotes and brackets around an id are dropped (a list copied from code: ``["2401.00001", …]``)."""
     text = re.sub(r"(?i)\barxiv:\s+", "arXiv:", text)
-    # A token without a letter or digit is a list's bullet or a table's rule ("-", "•", "|"), not an entry.
-    tokens = [t for line in text.splitlines() for t in re.split(r"[\s,;]+", line.split("#", 1)[0])
-              if any(ch.isalnum() for ch in t)]
+    tokens: list[str] = []
+    for line in text.splitlines():
+        line = _LIST_NUMBER.sub("", line.split("#", 1)[0]).strip()
+        if is_arxiv_id(line):  # one reference a line, as arXiv's "Cite as" prints it: "arXiv:2401.00001 [cs.CL]"
+            tokens.append(line)
+            continue
+        # A token without a letter or digit is a list's bullet or a table's rule ("-", "•", "|"), not an entry.
+        tokens += [t for t in re.split(r"[\s,;]+", line) if any(ch.isalnum() for ch in t)]
     entries: list[LibraryEntry] = []
     for index, token in enumerate(tokens, 1):
         try:

@@ -371,6 +371,19 @@ def test_a_pasted_json_list_of_ids_or_a_numbered_reference_list_is_read_as_ids(t
     assert [e.arxiv_id for e in parsed.entries if e.arxiv_id] == ["2401.00001", "2401.00002"]
 
 
+@pytest.mark.parametrize("text", [
+    "arXiv:2401.00001 [cs.CL]\narXiv:2401.00002v2 [hep-th]",  # arXiv's "Cite as" lines
+    "arXiv 2401.00001\narXiv 2401.00002",  # as some reference styles print them
+    "1. 2401.00001\n2) 2401.00002",  # a numbered list
+    "[1] arXiv:2401.00001\n[2] https://doi.org/10.48550/arXiv.2401.00002",
+])
+def test_a_pasted_list_of_references_has_no_unreadable_entries_for_their_numbers_and_categories(text):
+    # Each line's number, "[cs.CL]" or "arXiv" was an entry of its own, reported as "not an arXiv id":
+    # the member read that half the list had failed.
+    parsed = parse_library("", text)
+    assert [(e.arxiv_id, e.error) for e in parsed.entries] == [("2401.00001", None), ("2401.00002", None)]
+
+
 def test_nothing_pasted_is_refused():
     with pytest.raises(LibraryError, match="Nothing to import"):
         parse_library("", "   \n # only a comment\n")
