@@ -46,6 +46,8 @@ _OPENERS = "([{<\"'`“‘"
 _CLOSERS = ")]}>\"'`”’.,;:"
 _CITED_CATEGORY = re.compile(r"\s+\[[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?\](?P<tail>[^\w\s]*)$", re.ASCII)
 MAX_VERSION_DIGITS = 3  # arXiv versions reach a few dozen at most
+FIRST_NEW_ID_MONTH = "0704"  # YYMM: new-style ids began in April 2007
+FIVE_DIGITS_FROM = "1501"  # YYMM: from January 2015 the number after the dot has five digits, four before
 
 
 class InvalidArxivId(ValueError):
@@ -97,9 +99,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
     if match is None:
         raise InvalidArxivId(f"not an arXiv id or arXiv URL: {text.strip()[:100]!r}")
     if _NEW_ID.match(s):
-        month = int(s[2:4])
-        if not 1 <= month <= 12:
-            raise InvalidArxivId(f"arXiv id has an impossible month {month:02d}: {text.strip()!r}")
+        _check_new_id(match.group("id"), text)
     base = match.group("id") if match.re is _NEW_ID else f"{match.group('archive')}/{match.group('number')}"
     if match.group("version") is None:
         return ArxivId(base, None)
@@ -111,6 +111,21 @@ def parse_arxiv_id(text: str) -> ArxivId:
     if not digits:
         raise InvalidArxivId(f"arXiv versions start at 1: {text.strip()[:100]!r}")
     return ArxivId(base, int(digits))
+
+
+def _check_new_id(arxiv_id: str, text: str) -> None:
+    """Refuse a new-style id arXiv cannot have issued, saying why (a fetch of it could only fail)."""
+    yymm, number = arxiv_id.split(".")
+    month = int(yymm[2:])
+    if not 1 <= month <= 12:
+        raise InvalidArxivId(f"arXiv id has an impossible month {month:02d}: {text.strip()[:100]!r}")
+    if yymm < FIRST_NEW_ID_MONTH:
+        raise InvalidArxivId(f"not an arXiv id: ids of the form YYMM.NNNN began in April 2007 (0704): {text.strip()[:100]!r}")
+    digits = 5 if yymm >= FIVE_DIGITS_FROM else 4
+    if len(number) != digits:
+        since = "since 2015" if digits == 5 else "before 2015"
+        raise InvalidArxivId(f"not an arXiv id: {since} arXiv ids have {'five' if digits == 5 else 'four'} digits"
+                             f" after the dot: {text.strip()[:100]!r}")
 
 
 def normalize_arxiv_id(text: str) -> str:

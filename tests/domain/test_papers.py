@@ -143,3 +143,17 @@ def test_parse_arxiv_id_reads_an_id_copied_with_what_surrounds_it(text, expected
 def test_an_id_with_other_words_is_still_not_an_id(text):
     with pytest.raises(InvalidArxivId):
         parse_arxiv_id(text)
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("2405.1234", "five digits after the dot"),  # a digit lost in typing: arXiv numbers five digits since 2015
+    ("1412.00001", "four digits after the dot"),
+    ("https://arxiv.org/abs/1501.0001v2", "five digits after the dot"),
+    ("0612.1234", "began in April 2007"),  # before new-style ids existed
+])
+def test_an_id_with_the_wrong_number_of_digits_for_its_month_is_refused_with_the_reason(text, why):
+    # Taken, it was offered as "Fetch it from arXiv", and the fetch failed three times without a word of why.
+    with pytest.raises(InvalidArxivId, match=why):
+        parse_arxiv_id(text)
+    assert parse_arxiv_id("1501.00001") == ArxivId("1501.00001") and parse_arxiv_id("1412.9999") == ArxivId("1412.9999")
+    assert parse_arxiv_id("0704.0001") == ArxivId("0704.0001")
