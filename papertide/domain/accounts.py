@@ -68,16 +68,46 @@ class User:
 
 
 def normalize_email(text: str) -> str:
-    """Trimmed address with a lower-cased domain; raises InvalidInput when it cannot be one.
+    """Trimmed address with a lower-cased ASCII domain; raises InvalidInput when it cannot be one.
 
-    >>> normalize_email("  Ada@Example.ORG ")
-    'Ada@example.org'
+    We send mail without SMTPUTF8 (RFC 6531), so an address must be ASCII on the wire: full-width
+    forms typed with an East Asian input method are read as ASCII (NFKC), an international domain
+    becomes its IDNA name, which every mail server takes, and a local part with other letters is
+    refused here rather than at the SMTP server, where it failed the request that sent the mail.
+
+    >>> normalize_email("  Ada@Example.ORG "), normalize_email("ana@Bücher.de")
+    ('Ada@example.org', 'ana@xn--bcher-kva.de')
     """
     s = (text or "").strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
     if not s or len(s) > MAX_EMAIL_LENGTH or not _EMAIL.match(s):
         raise InvalidInput("Please enter a valid email address.")
     local, domain = s.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
+    if not local.isascii():
+        raise InvalidInput("We can only send mail to addresses with plain ASCII letters before the @ "
+                           "(no accents); please use another address.")
+    ascii_domain = idna_domain(domain)
+    if ascii_domain is None:
+        raise InvalidInput("Please enter a valid email address.")
+    return f"{local}@{ascii_domain}"
+
+
+def idna_domain(domain: str) -> str | None:
+    """A mail domain in lower-case ASCII: an international one as its IDNA name; None when it is not one.
+
+    Python's codec implements IDNA 2003 (RFC 3490), which is what mail servers resolve for every
+    name but a few with ß or ς; it needs no dependency.
+
+    >>> idna_domain("Bücher.DE"), idna_domain("example.org"), idna_domain("bü..de")
+    ('xn--bcher-kva.de', 'example.org', None)
+    """
+    if domain.isascii():
+        return domain.lower()
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
 
 
 def shows_nothing(text: str) -> bool:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from papertide.domain.accounts import idna_domain
 from papertide.domain.arxiv_categories import canonical_category
 from papertide.domain.keywords import has_words
 
@@ -94,8 +96,10 @@ def is_arxiv_category(text: str) -> bool:
 def validate_email(text: str) -> str:
     """A single plain address, stripped; raises :class:`InvalidSubscription` otherwise.
 
-    >>> validate_email("  Ada@Example.org ")
-    'Ada@Example.org'
+    An international domain becomes its ASCII (IDNA) name, as for accounts (``domain.accounts.normalize_email``).
+
+    >>> validate_email("  Ada@Example.org "), validate_email("ana@bücher.de")
+    ('Ada@Example.org', 'ana@xn--bcher-kva.de')
     """
     s = (text or "").strip()
     if not s:
@@ -103,6 +107,7 @@ def validate_email(text: str) -> str:
     if _CONTROL.search(s):
         raise InvalidSubscription("The email address contains a line break or control character; enter one plain address.",
                                   field="email")
+    s = _mailable_ascii(s)
     if len(s) > MAX_EMAIL_CHARS:
         raise InvalidSubscription(f"The email address is longer than {MAX_EMAIL_CHARS} characters.", field="email")
     if not _EMAIL.match(s):
@@ -111,6 +116,20 @@ def validate_email(text: str) -> str:
             field="email",
         )
     return s
+
+
+def _mailable_ascii(address: str) -> str:
+    """``address`` with full-width forms read as ASCII and an international domain as its IDNA name;
+    unchanged when it is ASCII or cannot be made so (the plain-address check then refuses it)."""
+    if address.isascii():
+        return address
+    s = unicodedata.normalize("NFKC", address)
+    local, at, domain = s.rpartition("@")
+    if at and local and not local.isascii():
+        raise InvalidSubscription("We can only send mail to addresses with plain ASCII letters before the @ "
+                                  "(no accents); please use another address.", field="email")
+    ascii_domain = idna_domain(domain) if at and local else None
+    return f"{local}@{ascii_domain}" if ascii_domain else s
 
 
 def validate_name(text: str) -> str:

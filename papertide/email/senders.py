@@ -103,6 +103,13 @@ class SMTPSender:
                 pass
 
     def send(self, envelope_from: str, recipient: str, raw: str) -> None:
+        # Without SMTPUTF8 (RFC 6531), which we do not ask for, only ASCII addresses can be written
+        # into MAIL FROM and RCPT TO: smtplib's encoding error escaped mid-transaction otherwise.
+        # Addresses are made ASCII where they are typed (domain.accounts.normalize_email); this
+        # catches rows queued before that.
+        for address in (envelope_from, recipient):
+            if not address.isascii():
+                raise PermanentSendError(f"{address!r} is not ASCII and the server was not asked for SMTPUTF8")
         self._guarded(lambda smtp: smtp.sendmail(envelope_from, [recipient], raw.encode("utf-8")))
 
     def _guarded(self, action: Callable[[smtplib.SMTP], object]) -> None:

@@ -12,7 +12,7 @@ from papertide.config import Settings
 from papertide.email.login import login_link_url
 from papertide.email.messages import RenderedEmail, build_raw_message, make_message_id
 from papertide.email.notices import Notices
-from papertide.email.senders import ConsoleSender, EmailSender, NullSender, SMTPSender
+from papertide.email.senders import ConsoleSender, EmailSender, NullSender, PermanentSendError, SMTPSender
 from tests.email.smtp_sink import SmtpSink
 
 ENVELOPE_FROM = "digest@papers.example"
@@ -87,3 +87,19 @@ def test_console_sender_logs_the_decoded_text_with_long_links_whole(caplog):
     ]
     assert url in logged.splitlines()  # whole, on a line of its own
     assert "=3D" not in logged and "=\n" not in logged
+
+
+def test_smtp_refuses_an_address_it_cannot_carry_and_keeps_sending_to_the_next():
+    # An address with accented letters before the @ needs SMTPUTF8, which we do not speak: the
+    # message fails for good (the outbox stops retrying it) instead of an encoding error escaping
+    # the sender, which failed the sign-in request and killed the outbox's sender thread.
+    sink = SmtpSink().start()
+    try:
+        sender = SMTPSender("127.0.0.1", sink.port)
+        with pytest.raises(PermanentSendError, match="josé@example.org"):
+            sender.send(ENVELOPE_FROM, "josé@example.org", _raw("jose@example.org", "first"))
+        sender.send(ENVELOPE_FROM, "b@example.org", _raw("b@example.org", "second"))
+        sender.close()
+        assert [(str(m["To"]), str(m["Subject"])) for m in sink.handler.messages] == [("b@example.org", "second")]
+    finally:
+        sink.stop()
