@@ -17,6 +17,9 @@ The rules, and why:
 - Dates (published, listed on) lie between arXiv's opening year and a year from today:
   ``0001-01-01`` or ``9999-12-31`` are placeholders or corruption, not papers.
 - Titles are required; titles and abstracts have length caps that no real paper reaches.
+- Titles, abstracts, author names and keywords are stored composed (NFC): text copied from a PDF
+  or typed on a Mac may spell "ü" as "u" + U+0308, which the keyword index split into "mu" and
+  "ller" (nobody typing "Müller" found the paper), and which no other copy of the name equals.
 - Author names are trimmed with inner whitespace collapsed, and blank ones dropped: arXiv's
   ``arXiv`` OAI format and its API can carry an ``<author>`` with empty name parts, and a
   blank name showed as an empty ``citation_author``, an "A and  and B" BibTeX author list and
@@ -32,6 +35,7 @@ The rules, and why:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -104,6 +108,9 @@ def check_paper(paper: Paper, today: date) -> Paper:
             keywords=_texts(paper.keywords, "keywords"),
             github_repo=_text(paper.github_repo, "github_repo") or None if paper.github_repo else paper.github_repo,
         )
+    if not unicodedata.is_normalized("NFC", "\x01".join((paper.title, paper.abstract, *paper.authors, *paper.keywords))):
+        paper = replace(paper, title=_nfc(paper.title), abstract=_nfc(paper.abstract),
+                        authors=tuple(_nfc(a) for a in paper.authors), keywords=tuple(_nfc(k) for k in paper.keywords))
     authors = _tidy_names(paper.authors)
     if authors is not None:
         paper = replace(paper, authors=authors)
@@ -166,6 +173,10 @@ def _check_version(v: PaperVersion) -> PaperVersion:
         abstract=_text(v.abstract, "versions.abstract") if v.abstract is not None else None,
         authors=_texts(v.authors, "versions.authors") if v.authors is not None else None,
     )
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def _tidy_names(names: tuple[str, ...]) -> tuple[str, ...] | None:

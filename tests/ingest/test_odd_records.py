@@ -8,6 +8,7 @@ the way a reader would.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 
 import bibtexparser
@@ -163,3 +164,24 @@ def test_collaboration_authors_stay_whole_in_bibtex(db, client):
     bib = client.get("/papers/2605.00004/bibtex").text
     entry = bibtexparser.parse_string(bib, append_middleware=[SeparateCoAuthors(), SplitNameParts()]).entries[0]
     assert [(n.first, n.last) for n in entry["author"]] == [([], ["{The ATLAS Collaboration}"]), (["Georges"], ["Aad"])]
+
+
+def test_decomposed_accents_are_stored_composed_so_search_and_exports_match_what_readers_type(db, client, tmp_path):
+    # Text copied from a PDF or typed on a Mac often spells "ü" as "u" + U+0308. Stored that way,
+    # the keyword index split "Müller" into "mu" and "ller", so typing "Müller" or "muller" found
+    # nothing, and the API and BibTeX handed the decomposed bytes on to whoever compared them.
+    def nfd(s: str) -> str:
+        return unicodedata.normalize("NFD", s)
+
+    f = write_jsonl(tmp_path / "nfd.jsonl", [record(
+        "2606.00009", title=nfd("Schrödinger bridges for Émile"), abstract=nfd("We revisit Müller's café theorem."),
+        authors=[nfd("José Müller"), "Zoë Ng"])])
+    counts = import_file(db, f)
+    assert counts.failed == 0
+    for typed in ("Müller", "muller", "Schrödinger", "cafe"):
+        found = client.get("/api/v1/search", params={"q": typed}).json()
+        assert [p["arxiv_id"] for p in found["items"]] == ["2606.00009"], typed
+    paper = client.get("/api/v1/papers/2606.00009").json()
+    assert (paper["title"], paper["abstract"], paper["authors"]) == (
+        "Schrödinger bridges for Émile", "We revisit Müller's café theorem.", ["José Müller", "Zoë Ng"])
+    assert "author = {José Müller and Zoë Ng}" in client.get("/papers/2606.00009/bibtex").text
