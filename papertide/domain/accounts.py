@@ -122,8 +122,8 @@ def shows_nothing(text: str) -> bool:
 
 
 def clean_display_name(text: str) -> str:
-    """A display name with whitespace collapsed; 1–60 characters, no control characters."""
-    s = " ".join((text or "").split())
+    """A display name with whitespace collapsed, composed (NFC); 1–60 characters, no control characters."""
+    s = unicodedata.normalize("NFC", " ".join((text or "").split()))
     if shows_nothing(s):
         raise InvalidInput("Display name cannot be empty.")
     if len(s) > MAX_DISPLAY_NAME_LENGTH:
@@ -131,6 +131,23 @@ def clean_display_name(text: str) -> str:
     if _CONTROL.search(s):
         raise InvalidInput("Display name cannot contain control characters.")
     return s
+
+
+def display_name_key(name: str) -> str:
+    """What makes two display names the same name to a reader: case, Unicode form (composed or
+    combining accents, full-width letters) and characters that draw nothing do not count.
+
+    Accents do: "José" and "Jose" may be two people.
+
+    >>> display_name_key("JOSE\u0301\u200b  Ｎｇ") == display_name_key("josé ng")
+    True
+    """
+    if name.isascii():  # most names, and name_taken() keys every member's: skip the Unicode work
+        return " ".join(name.lower().split())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    seen = "".join(" " if ch.isspace() else ch for ch in folded
+                   if ch not in _BLANK_LETTERS and unicodedata.category(ch) != "Cf")
+    return " ".join(seen.split())
 
 
 def default_display_name(user_uuid: str) -> str:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from papertide.domain.accounts import User, default_display_name
+from papertide.domain.accounts import User, default_display_name, display_name_key
 from papertide.storage import submissions as submissions_store
 from papertide.storage import votes as votes_store
 from papertide.storage.dialects.conflicts import insert_ignore
@@ -123,13 +123,14 @@ def lock_name(conn: Connection, name: str) -> None:
 
 
 def name_taken(conn: Connection, name: str, user_id: int) -> bool:
-    """Whether a member other than ``user_id`` goes by ``name``, ignoring case (a scan: renames are rare).
+    """Whether a member other than ``user_id`` goes by ``name`` as :func:`display_name_key` compares
+    names (a scan of every name: renames are rare).
 
-    Both sides go through the database's lower(): SQLite's folds ASCII only, and Python's on one
-    side would then miss even an exact "Ådne" = "Ådne"."""
-    q = (sa.select(users.c.id)
-         .where(sa.func.lower(users.c.display_name) == sa.func.lower(name), users.c.id != user_id).limit(1))
-    return conn.execute(q).first() is not None
+    Compared in Python: SQLite's lower() folds ASCII only ("JOSÉ" passed as free beside "José"),
+    and neither database folds Unicode forms or invisible characters."""
+    key = display_name_key(name)
+    rows = conn.execute(sa.select(users.c.display_name).where(users.c.id != user_id))
+    return any(display_name_key(other) == key for other in rows.scalars())
 
 
 def set_display_name(conn: Connection, user_id: int, name: str) -> None:

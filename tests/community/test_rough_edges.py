@@ -1,6 +1,7 @@
 """What a new user hit in the community pages: the rate limit eating a comment, reporting
 leaving the paper, one-click destructive actions, unreadable default names (both databases)."""
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -72,6 +73,24 @@ def test_destructive_actions_ask_a_second_time(client, paper):
     assert '<a href="/admin/ingest">' in page and '<a href="/admin/jobs">' in page
     listing = admin.get("/papers/2606.00001").text
     assert "Take this paper off the daily list of 2026-06-09?" in listing
+
+
+def test_a_name_that_only_looks_different_in_bytes_is_taken_too(client, paper):
+    # SQLite's lower() folds ASCII only, so "JOSÉ" passed as free there; everywhere, the same name
+    # with its accent typed as a combining mark, in full-width letters or with an invisible
+    # character inside it reads the same on a comment and passed as another name.
+    curator = TestClient(client.app)
+    sign_in(curator, "curator@example.org", role="curator")
+    assert post(curator, "/profile/name", {"display_name": "José Ñúñez"}).status_code == 303
+    sign_in(client, "mallory@example.org")
+    for taken in ("JOSÉ ÑÚÑEZ", unicodedata.normalize("NFD", "José Ñúñez"), "Ｊｏｓé Ñúñez", "Jo\u200bsé Ñúñez",
+                  "\u202aJosé Ñúñez\u202c", "José\u00a0Ñúñez"):
+        r = post(client, "/profile/name", {"display_name": taken})
+        assert r.status_code == 400 and "Another member already uses the name" in r.text, ascii(taken)
+    assert post(client, "/profile/name", {"display_name": "Jose Nunez"}).status_code == 303  # accents do tell names apart
+    # Stored composed, so the curator's own name in decomposed form is still theirs and no clash.
+    assert post(curator, "/profile/name", {"display_name": unicodedata.normalize("NFD", "Zoë")}).status_code == 303
+    assert sign_in(curator, "curator@example.org").display_name == "Zoë"
 
 
 def test_default_display_names_are_readable_and_do_not_leak_the_address(client, paper):
