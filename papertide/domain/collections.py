@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from papertide.domain.accounts import InvalidInput, shows_nothing
+from papertide.domain.accounts import InvalidInput, display_name_key, shows_nothing
 from papertide.domain.mathml import math_spans, tex_to_text
 from papertide.domain.papers import InvalidArxivId, Paper, abs_url, id_year, parse_arxiv_id
 from papertide.domain.tex import ascii_fold, detex_text
@@ -51,7 +52,7 @@ class Collection:
 
 
 def clean_name(text: str) -> str:
-    name = " ".join((text or "").split())
+    name = unicodedata.normalize("NFC", " ".join((text or "").split()))
     if shows_nothing(name):
         raise InvalidInput("A collection needs a name.")
     if len(name) > MAX_COLLECTION_NAME_LENGTH:
@@ -65,12 +66,13 @@ def full_message(limit: int = MAX_COLLECTION_PAPERS) -> str:
 
 
 def name_key(name: str) -> str:
-    """What makes two of a member's collection names the same: case and spacing do not.
+    """What makes two of a member's collection names the same: case, spacing, Unicode form and
+    invisible characters do not (they read the same), as for display names.
 
-    >>> name_key(" To  READ ") == name_key("to read")
-    True
+    >>> name_key(" To  READ ") == name_key("to read"), name_key("Cafe\u0301\u200b") == name_key("café")
+    (True, True)
     """
-    return " ".join(name.split()).casefold()
+    return display_name_key(name)
 
 
 def parse_export_ids(text: str) -> list[str]:

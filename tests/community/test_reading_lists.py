@@ -1,6 +1,7 @@
 """Collection names as members meet them: a double-submitted "new collection", and names they
 already use (both databases)."""
 
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -37,6 +38,18 @@ def test_renaming_onto_a_name_already_in_use_is_refused_with_a_message(client, r
     assert r.status_code == 400 and "already have a collection named" in r.text
     assert post(client, f"{first}/edit", {"name": "To Read", "public": "1"}).status_code == 303  # its own name
     assert _names(client, reader) == [("Done", 0), ("To Read", 0)]
+
+
+def test_a_name_typed_with_a_combining_accent_or_an_invisible_character_is_the_same_collection(client, reader):
+    # "Café" typed on a Mac ("e" + U+0301) or pasted with a zero-width space made a second
+    # collection that reads exactly like the first; renaming onto it was allowed too.
+    first = post(client, "/collections", {"name": "Café reading"}).headers["location"]
+    for same in (unicodedata.normalize("NFD", "Café reading"), "CAFÉ READING", "Café\u200b reading"):
+        assert post(client, "/collections", {"name": same}).headers["location"] == first, ascii(same)
+    other = post(client, "/collections", {"name": unicodedata.normalize("NFD", "Zoë")}).headers["location"]
+    r = post(client, f"{other}/edit", {"name": "café\u2060 reading"})
+    assert r.status_code == 400 and "already have a collection named" in r.text
+    assert _names(client, reader) == [("Café reading", 0), ("Zoë", 0)]  # stored composed
 
 
 def test_a_collection_sharing_its_name_from_before_the_rule_can_still_be_edited(client, reader):
