@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from papertide.domain.tex import ascii_fold
 from papertide.web.deps import templates_of
 
 
@@ -61,3 +63,23 @@ def error_page(request: Request, title: str, message: str, status: int) -> Respo
 
 def not_found_page(request: Request, query: str = "") -> Response:
     return templates_of(request).TemplateResponse(request, "404.html", {"query": query}, status_code=404)
+
+
+# Characters no file name may hold on some system we save to (Windows is the strictest), and controls.
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+FILE_NAME_CHARS = 60  # of the name before its extension
+
+
+def attachment(name: str, ext: str, default: str = "papers") -> str:
+    """A Content-Disposition that saves the download as ``name.ext``, in any script.
+
+    Browsers read the UTF-8 ``filename*`` (RFC 6266, RFC 8187); ``filename`` is the ASCII fallback
+    for the few that do not, with accents dropped rather than the accented letters.
+
+    >>> print(attachment("Lectures d'été", "bib"))
+    attachment; filename="Lectures-d-ete.bib"; filename*=UTF-8''Lectures%20d%27%C3%A9t%C3%A9.bib
+    """
+    fallback = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_fold(name)).strip("-")[:FILE_NAME_CHARS] or default
+    full = _NOT_IN_FILE_NAMES.sub("-", name).strip(" .-")[:FILE_NAME_CHARS] or default
+    value = f'attachment; filename="{fallback}.{ext}"'
+    return value if full == fallback else f"{value}; filename*=UTF-8''{quote(f'{full}.{ext}', safe='')}"

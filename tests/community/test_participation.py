@@ -1,7 +1,9 @@
 """Votes, submissions, comments, collections and moderation through the real app, on SQLite
 and PostgreSQL."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -332,6 +334,22 @@ def test_a_ban_takes_the_members_upvotes_off_the_pages_until_it_is_lifted(client
     assert upvotes(client, "2606.00004") == 0
     assert post(admin, f"/admin/users/{troll.uuid}/ban", {"banned": "0"}).status_code == 303
     assert count.format(6) in reader.get("/papers/date/2026-06-09").text
+
+
+def test_an_exported_collection_file_keeps_its_name_in_any_script(client, papers):
+    # The file name kept ASCII letters only: "Lectures d'été" saved as "Lectures-d-t.bib" and
+    # "李明的论文" as "papers.bib". Browsers read RFC 6266's filename* (UTF-8); filename is the
+    # ASCII fallback for the few that do not, accents dropped rather than letters.
+    sign_in(client, "reader@example.org")
+    for name, fallback, saved in (("Lectures d'été", "Lectures-d-ete.bib", "Lectures d'été.bib"),
+                                  ("李明的论文", "papers.bib", "李明的论文.bib"), ("a/b: c?", "a-b-c.bib", "a-b- c.bib")):
+        cid = post(client, "/collections", {"name": name}).headers["location"].rsplit("/", 1)[1]
+        header = client.get(f"/collections/{cid}/export?format=bibtex").headers["content-disposition"]
+        assert header.isascii()
+        # As RFC 6266 section 4.3 has a browser read it: filename* when present, else filename.
+        star = re.search(r"; filename\*=UTF-8''([^;\s]+)", header)
+        plain = re.fullmatch(r'attachment; filename="([^"]+)"(?:;.*)?', header)
+        assert plain and (plain.group(1), unquote(star.group(1)) if star else plain.group(1)) == (fallback, saved)
 
 
 def test_collections_private_public_reorder_and_export(client, papers):

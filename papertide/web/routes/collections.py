@@ -6,7 +6,6 @@ a pasted list (``/collections/{uuid}/import``), export BibTeX/CSV.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request, UploadFile
@@ -23,7 +22,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
 from papertide.web.params import is_on
 from papertide.web.ratelimit import enforce
-from papertide.web.responses import back_to_paper, error_page, safe_next, sign_in_redirect
+from papertide.web.responses import attachment, back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
 from papertide.web.uploads import MAX_ECHOED_CHARS, file_chosen, import_echo, reading_list
@@ -46,8 +45,7 @@ def _export(papers: list[Paper], fmt: str, filename: str) -> PlainTextResponse:
         raise InvalidInput("Export format must be bibtex or csv.")
     media, ext = FORMATS[fmt]
     body = to_bibtex(papers) if fmt == "bibtex" else to_csv(papers)
-    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", filename).strip("-")[:60] or "papers"
-    return PlainTextResponse(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{safe}.{ext}"'})
+    return PlainTextResponse(body, media_type=media, headers={"Content-Disposition": attachment(filename, ext)})
 
 
 @router.get("/collections", response_class=HTMLResponse)
