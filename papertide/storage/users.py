@@ -108,18 +108,18 @@ def set_password_hash(conn: Connection, user_id: int, password_hash: str | None)
 
 
 # The first key of the transaction-level advisory locks taken on display names (PostgreSQL); the
-# second is the hash of the lowered name.
+# second is the hash of the name's display_name_key.
 NAME_LOCKS = 0x7074_6E6D  # "ptnm"
 
 
 def lock_name(conn: Connection, name: str) -> None:
     """Make this transaction the only one choosing ``name`` (ignoring case) until it ends, so "is
     it taken?" and taking it are one step: two members choosing one name at once each found it
-    free and both got it. PostgreSQL: an advisory lock on the lowered name (there is no row to lock
+    free and both got it. PostgreSQL: an advisory lock on the name's key (there is no row to lock
     for a name nobody has yet; a hash collision only makes two renames take turns). SQLite needs
     nothing: its writes already go one at a time."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(NAME_LOCKS, sa.func.hashtext(sa.func.lower(name)))))
+    if conn.dialect.name == "postgresql":  # keyed as name_taken compares, so look-alikes take turns too
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(NAME_LOCKS, sa.func.hashtext(display_name_key(name)))))
 
 
 def name_taken(conn: Connection, name: str, user_id: int) -> bool:
