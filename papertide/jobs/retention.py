@@ -34,14 +34,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from threading import Event
 
-from sqlalchemy.engine import Connection
-
 from papertide.config import Settings
 from papertide.domain.digests import sent_log_keep_days
 from papertide.domain.jobs import Cron, Job
 from papertide.domain.trending import data_now
 from papertide.storage import digests, ingest_runs, listings, outbox, sessions
-from papertide.storage.db import Database
+from papertide.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
