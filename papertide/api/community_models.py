@@ -59,6 +59,9 @@ class CollectionOut(BaseModel):
     public: bool
     size: int
     url: str
+    hidden_reason: str | None = Field(
+        None, description="Why a moderator hid this collection from others; null when not hidden. A hidden "
+        "collection is seen only by you and moderators, whatever `public` says, until a moderator shows it again.")
 
 
 class CollectionList(BaseModel):
@@ -98,4 +101,5 @@ def comment_out(c: Comment, parent_uuid: str | None) -> dict[str, Any]:
 
 
 def collection_out(c: Collection, base_url: str) -> dict[str, Any]:
-    return {"uuid": c.uuid, "name": c.name, "public": c.is_public, "size": c.size, "url": f"{base_url}/collections/{c.uuid}"}
+    return {"uuid": c.uuid, "name": c.name, "public": c.is_public, "size": c.size, "url": f"{base_url}/collections/{c.uuid}",
+            "hidden_reason": c.hidden_reason}

@@ -291,7 +291,7 @@ class Accounts:
         self, actor: User, limit: int = 100, before: int | None = None, member: User | None = None
     ) -> list[audit.AuditEntry]:
         """Newest first; ``before`` (an entry's id) pages on to older entries; ``member`` keeps the
-        entries by or about that member (their account and their comments), to review one spammer.
+        entries by or about that member (their account, comments and collections), to review one spammer.
 
         Curators see that a member was banned but not the detail: it is the member's address,
         which only admins (who see the user list) may read.

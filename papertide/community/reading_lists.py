@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import uuid as uuidlib
 
-from papertide.community import Denied, NotFound, utc_now
+from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
-from papertide.domain.collections import MAX_COLLECTION_PAPERS, Collection, clean_name, full_message, move, name_key
+from papertide.domain.collections import (
+    MAX_COLLECTION_PAPERS,
+    Collection,
+    clean_hide_reason,
+    clean_name,
+    full_message,
+    move,
+    name_key,
+)
 from papertide.domain.library_imports import ImportReport, sort_entries
 from papertide.domain.papers import Paper
 from papertide.recs.library import parse_library
+from papertide.storage import audit
 from papertide.storage import collections as store
 from papertide.storage import papers as papers_store
 from papertide.storage import recs as recs_store
@@ -26,9 +35,10 @@ def _named(conn: Connection, user_id: int, name: str) -> Collection | None:
 
 
 class ReadingLists:
-    def __init__(self, db: Database, max_papers: int = MAX_COLLECTION_PAPERS) -> None:
+    def __init__(self, db: Database, max_papers: int = MAX_COLLECTION_PAPERS, now: Clock = utc_now) -> None:
         self.db = db
         self.max_papers = max_papers
+        self.now = now
 
     def _require(self, user: User | None) -> User:
         if user is None:
@@ -76,26 +86,52 @@ class ReadingLists:
             return store.for_user(conn, user.id)
 
     def public_of(self, owner: User, viewer: User | None = None) -> list[Collection]:
-        """The member's public collections, for their profile (none while they are banned, but
-        for moderators reviewing what they made)."""
-        if owner.is_banned and not permissions.can_moderate(viewer):
+        """The member's public collections, for their profile (none while they are banned, nor
+        those a moderator hid, but for moderators reviewing what they made)."""
+        moderator = permissions.can_moderate(viewer)
+        if owner.is_banned and not moderator:
             return []
         with self.db.read() as conn:
-            return store.for_user(conn, owner.id, public_only=True)
+            return store.for_user(conn, owner.id, public_only=True, with_hidden=moderator)
 
     def view(self, viewer: User | None, collection_uuid: str, limit: int | None = None,
              offset: int = 0) -> tuple[Collection, list[Paper]]:
         """A collection its owner, or anyone when public, may see, with its papers (``limit`` of them
         from ``offset``: a page or a feed; None: all, for an export); others get NotFound.
 
-        A banned member's public collection is seen by moderators only: a ban takes down what
-        they put up (spam in a name), and lifting it puts it back."""
+        A banned member's public collection, and one a moderator hid, is seen by moderators only:
+        a ban or a hide takes down what they put up (spam in a name), and lifting it puts it back."""
         with self.db.read() as conn:
             c = store.get(conn, collection_uuid)
-            shown = c is not None and c.is_public and (not c.owner_banned or permissions.can_moderate(viewer))
+            shown = c is not None and c.is_public and (c.shown_to_all or permissions.can_moderate(viewer))
             if c is None or not (shown or (viewer is not None and viewer.id == c.owner_id)):
                 raise NotFound(collection_uuid)
             return c, store.items(conn, c.id, limit, offset)
+
+    def set_hidden(self, actor: User | None, collection_uuid: str, hidden: bool, reason: str = "") -> bool:
+        """A moderator hides a public collection from everyone but its owner and moderators, with a
+        reason its owner reads, or shows it again. Its owner cannot undo a hide: "Public" stays
+        their choice, but the collection stays hidden until a moderator shows it. Returns False
+        when it was already so (a double submit: changed and logged once, the first reason stands)."""
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can hide or show collections.")
+        assert actor is not None
+        cleaned = clean_hide_reason(reason) if hidden else None
+        now = self.now()
+        with self.db.write() as conn:
+            c = store.get(conn, collection_uuid)
+            # A private collection is its owner's alone (moderators never see it): nothing to hide.
+            # One already hidden can always be shown again, public or not.
+            if c is None or (hidden and not c.is_public and not c.is_hidden):
+                raise NotFound(collection_uuid)
+            if not store.set_hidden(conn, c.id, cleaned, now):
+                return False
+            # Not the collection's name: those are the owner's words, which deleting their account
+            # must take out of the log (the owner's name is scrubbed then, as for comments).
+            detail = f"by {c.owner_name}" + (f": {cleaned}" if cleaned else "")
+            audit.record(conn, actor.id, "collection.hide" if hidden else "collection.unhide",
+                         audit.collection_target(c.uuid), detail, now=now)
+        return True
 
     def update(self, user: User | None, collection_uuid: str, name: str, is_public: bool) -> None:
         owner, c = self._own(user, collection_uuid)

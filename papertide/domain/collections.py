@@ -15,6 +15,7 @@ from papertide.domain.papers import InvalidArxivId, Paper, abs_url, id_year, par
 from papertide.domain.tex import ascii_fold, detex_text
 
 MAX_COLLECTION_NAME_LENGTH = 100  # characters
+MAX_HIDE_REASON_LENGTH = 500  # characters of a moderator's reason for hiding a collection
 # Papers in one collection. One full import (5,000 entries) fits.
 MAX_COLLECTION_PAPERS = 5000
 # Papers on one page of a collection: listed whole, a full collection's page was 7.5 MB for its
@@ -49,6 +50,28 @@ class Collection:
     is_public: bool
     size: int = 0
     owner_banned: bool = False  # a banned member's public collections are shown to moderators only
+    # Why a moderator hid it from others (None: not hidden); its owner reads this, the "Public"
+    # switch does not undo it, and moderators still see it, marked.
+    hidden_reason: str | None = None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_reason is not None
+
+    @property
+    def shown_to_all(self) -> bool:
+        """Whether anyone may see it: public, not hidden by a moderator, its owner not banned."""
+        return self.is_public and not self.is_hidden and not self.owner_banned
+
+
+def clean_hide_reason(text: str) -> str:
+    """The reason a moderator gives for hiding a collection, which its owner reads: required, one line."""
+    reason = " ".join((text or "").split())
+    if shows_nothing(reason):
+        raise InvalidInput("Say why the collection is hidden: its owner reads the reason.")
+    if len(reason) > MAX_HIDE_REASON_LENGTH:
+        raise InvalidInput(f"Reasons are limited to {MAX_HIDE_REASON_LENGTH} characters.")
+    return reason
 
 
 def clean_name(text: str) -> str:

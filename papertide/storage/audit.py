@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from papertide.storage.schema import users
-from papertide.storage.tables.community import audit_log, comments
+from papertide.storage.tables.community import audit_log, collections, comments
 
 # Entries with no acting account: the command line's (their detail ends with this), and those
 # of a moderator who has since deleted their account (actor_id SET NULL), who is not "system".
@@ -24,6 +24,11 @@ ACCOUNT_TARGET = "user:"  # targets that are accounts: "user:<uuid>" (account_ta
 def account_target(user_uuid: str) -> str:
     """The target an entry about a member's account names, which :func:`recent` reads back."""
     return f"{ACCOUNT_TARGET}{user_uuid}"
+
+
+def collection_target(collection_uuid: str) -> str:
+    """The target an entry about a collection names (a moderator hiding it)."""
+    return f"collection:{collection_uuid}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +50,12 @@ class AuditEntry:
 
 
 def about_member(user_id: int, user_uuid: str) -> sa.ColumnElement[bool]:
-    """Entries the member made, or made about their account or their comments (what a moderator
-    reviews of one member, and what the member's data download holds)."""
+    """Entries the member made, or made about their account, their comments or their collections
+    (what a moderator reviews of one member, and what the member's data download holds)."""
     theirs = sa.select(sa.literal("comment:") + comments.c.uuid).where(comments.c.user_id == user_id)
+    lists = sa.select(sa.literal("collection:") + collections.c.uuid).where(collections.c.user_id == user_id)
     return sa.or_(audit_log.c.actor_id == user_id, audit_log.c.target == account_target(user_uuid),
-                  audit_log.c.target.in_(theirs.scalar_subquery()))
+                  audit_log.c.target.in_(theirs.scalar_subquery()), audit_log.c.target.in_(lists.scalar_subquery()))
 
 
 def record(

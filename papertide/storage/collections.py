@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ _size = (
 _COLUMNS = (
     collections.c.id, collections.c.uuid, collections.c.user_id, users.c.display_name, collections.c.name,
     collections.c.is_public, _size.label("size"),
-    (sa.func.coalesce(accounts.c.status, "active") == "banned").label("owner_banned"),
+    (sa.func.coalesce(accounts.c.status, "active") == "banned").label("owner_banned"), collections.c.hidden_reason,
 )
 _FROM = collections.join(users, users.c.id == collections.c.user_id).outerjoin(
     accounts, accounts.c.user_id == collections.c.user_id
@@ -30,7 +31,8 @@ _FROM = collections.join(users, users.c.id == collections.c.user_id).outerjoin(
 
 
 def _collection(r: Any) -> Collection:
-    return Collection(r.id, r.uuid, r.user_id, r.display_name, r.name, bool(r.is_public), r.size, bool(r.owner_banned))
+    return Collection(r.id, r.uuid, r.user_id, r.display_name, r.name, bool(r.is_public), r.size, bool(r.owner_banned),
+                      r.hidden_reason)
 
 
 def create(conn: Connection, collection_uuid: str, user_id: int, name: str, is_public: bool) -> int:
@@ -45,11 +47,25 @@ def get(conn: Connection, collection_uuid: str) -> Collection | None:
     return _collection(r) if r else None
 
 
-def for_user(conn: Connection, user_id: int, public_only: bool = False) -> list[Collection]:
+def for_user(conn: Connection, user_id: int, public_only: bool = False, with_hidden: bool = True) -> list[Collection]:
+    """The member's collections by name; ``public_only``: those they made public, and of those
+    only the ones no moderator has hidden unless ``with_hidden``."""
     q = sa.select(*_COLUMNS).select_from(_FROM).where(collections.c.user_id == user_id).order_by(collections.c.name)
     if public_only:
         q = q.where(collections.c.is_public.is_(True))
+    if not with_hidden:
+        q = q.where(collections.c.hidden_reason.is_(None))
     return [_collection(r) for r in conn.execute(q)]
+
+
+def set_hidden(conn: Connection, collection_id: int, reason: str | None, now: datetime) -> bool:
+    """Hide the collection from others with ``reason``, or show it again (None); False when it was
+    already so, so a double submit changes (and is logged) once and the first reason stands."""
+    was = collections.c.hidden_reason.is_(None) if reason is not None else collections.c.hidden_reason.is_not(None)
+    return conn.execute(
+        sa.update(collections).where(collections.c.id == collection_id, was)
+        .values(hidden_reason=reason, updated_at=now)
+    ).rowcount > 0
 
 
 def update(conn: Connection, collection_id: int, name: str, is_public: bool) -> None:

@@ -84,7 +84,8 @@ def export(conn: Connection, user_id: int) -> dict[str, Any]:
         .join(papers, papers.c.id == collection_items.c.paper_id)
         .where(collections.c.user_id == user_id).order_by(collections.c.id, collection_items.c.position)
     )
-    lists = _rows(conn, sa.select(collections.c.uuid, collections.c.name, collections.c.is_public, collections.c.created_at)
+    lists = _rows(conn, sa.select(collections.c.uuid, collections.c.name, collections.c.is_public,
+                                  collections.c.hidden_reason, collections.c.created_at)
                   .where(collections.c.user_id == user_id).order_by(collections.c.id))
     saved = _rows(conn, items)
     for c in lists:

@@ -87,6 +87,10 @@ collections = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("is_public", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A moderator took a public collection down (spam in its name or papers): others no longer see
+    # it, whatever ``is_public`` says, until a moderator shows it again. The reason is shown to its
+    # owner; who hid it and when is in the audit log. NULL: not hidden.
+    sa.Column("hidden_reason", sa.Text, nullable=True),
     *timestamp_columns(),
     sa.Index("ix_collections_user_id", "user_id"),
 )

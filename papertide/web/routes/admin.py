@@ -32,7 +32,7 @@ def admin_page(
         return sign_in_redirect(request, "/admin")
     if not permissions.can_moderate(viewer):
         raise Denied("The admin page is for curators and admins.")
-    # ?member=<uuid>: the log of one member (what they did, what was done to their account and comments).
+    # ?member=<uuid>: the log of one member (what they did, what was done to their account, comments and collections).
     about = community.accounts.get_by_uuid(member[:40]) if member else None
     # One row past the page tells whether there is a next page.
     log = community.accounts.audit_log(viewer, AUDIT_SHOWN + 1, before=audit_before, member=about)

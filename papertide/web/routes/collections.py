@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from papertide.community import NotFound
+from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.collections import COLLECTION_PAGE_SIZE, MAX_COLLECTION_PAPERS, parse_export_ids, to_bibtex, to_csv
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
@@ -20,7 +21,7 @@ from papertide.recs.library_entries import LibraryError
 from papertide.recs.signals import FETCH_AFTER_IMPORT
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
-from papertide.web.params import is_on
+from papertide.web.params import is_on, switch
 from papertide.web.ratelimit import enforce
 from papertide.web.responses import attachment, back_to_paper, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
@@ -97,7 +98,7 @@ def _page(request: Request, viewer: User | None, collection_uuid: str, status: i
     return templates_of(request).TemplateResponse(
         request, "community/collection.html",
         {"collection": collection, "papers": papers, "is_owner": viewer is not None and viewer.id == collection.owner_id,
-         "max_papers": lists.max_papers, "page": page, "offset": offset,
+         "can_moderate": permissions.can_moderate(viewer), "max_papers": lists.max_papers, "page": page, "offset": offset,
          "has_more": offset + len(papers) < collection.size, **ctx},
         status_code=status,
     )
@@ -155,6 +156,21 @@ def edit(
         return _page(request, viewer, collection_uuid[:40], 400, rename_error=str(exc), rename_value=name[:100],
                      rename_public=is_on(public))
     return RedirectResponse(f"/collections/{collection_uuid[:40]}", status_code=303)
+
+
+@router.post("/collections/{collection_uuid}/hide")
+def hide(request: Request, community: CommunityDep, collection_uuid: str, viewer: ViewerDep, hidden: str = Form("1"),
+         reason: str = Form("")):
+    """Curators and admins: hide a public collection from everyone but its owner and moderators
+    (hidden=1, with the reason its owner reads), or show it again (hidden=0)."""
+    cid = collection_uuid[:40]
+    if viewer is None:
+        return sign_in_redirect(request, f"/collections/{cid}")
+    try:
+        community.reading_lists.set_hidden(viewer, cid, switch(hidden, "hidden"), reason)
+    except InvalidInput as exc:  # no reason given: the page again, the reason field saying so
+        return _page(request, viewer, cid, 400, hide_error=str(exc), hide_value=reason[:500])
+    return RedirectResponse(f"/collections/{cid}#moderation", status_code=303)
 
 
 @router.post("/collections/{collection_uuid}/delete")
