@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from papertide.community import Clock, Denied, NotFound, utc_now
@@ -12,12 +12,16 @@ from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
 from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
 from papertide.domain.submissions import (
+    RECENT_LISTING_DAYS,
+    WITHDRAWN,
     PaperRequest,
     RequestStatus,
     SubmissionContext,
     SubmissionRules,
     after_missed_fetch,
     check_submission,
+    describe_removed,
+    removal_span_error,
 )
 from papertide.domain.votes import VoteResult
 from papertide.storage import audit
@@ -28,6 +32,10 @@ from papertide.storage import submissions as submissions_store
 from papertide.storage import users as users_store
 from papertide.storage import votes as votes_store
 from papertide.storage.db import Connection, Database
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class PaperLookup(Protocol):
@@ -199,3 +207,46 @@ class Submissions:
             if paper_id is None or not submissions_store.remove_listing(conn, paper_id, day):
                 raise NotFound(f"{arxiv_id} on {day}")
             audit.record(conn, actor.id, "listing.remove", f"paper:{arxiv_id}", day.isoformat(), now=self.now())
+
+    # -- acting on all of one member's submissions (after a spam wave) ----------------------
+
+    def remove_all_by(self, actor: User | None, member: User, first: date, last: date) -> int:
+        """Take every paper ``member`` submitted off each day's list in ``[first, last]``, and give
+        up their requests for those days still being fetched; one audit entry naming each paper.
+
+        Like a single removal, each paper stays off that day's list (a member's resubmission and a
+        later import of the day are refused) and there is no undo button: a curator lists a paper
+        again from /submit, reading the ids from the entry. Returns how many listings went (0 with
+        nothing to do, e.g. a double submit: nothing logged)."""
+        if not permissions.can_moderate(actor):
+            raise Denied("Only curators and admins can remove papers from a day's list.")
+        assert actor is not None
+        if reason := removal_span_error(first, last):
+            raise InvalidInput(reason)
+        now = self.now()
+        with self.db.write() as conn:
+            # Under the member's lock, which their submissions take too: one arriving meanwhile is
+            # removed with the others or comes after, never half-counted.
+            users_store.lock_member(conn, member.id)
+            removed = submissions_store.remove_listings_by(conn, member.id, first, last)
+            withdrawn = requests_store.withdraw_open_by(conn, member.id, first, last, WITHDRAWN)
+            if not removed and not withdrawn:
+                return 0
+            span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+            detail = f"{_count(len(removed), 'listing')} by {member.display_name}, {span}"
+            if removed:
+                detail += f": {describe_removed(removed)}"
+            if withdrawn:
+                detail += f"; {_count(len(withdrawn), 'request')} being fetched withdrawn: {', '.join(withdrawn)}"
+            audit.record(conn, actor.id, "listings.remove_all", audit.account_target(member.uuid), detail, now=now)
+        return len(removed)
+
+    def recent_days_of(self, viewer: User | None, member: User) -> list[tuple[date, int]] | None:
+        """(day, how many of the member's submissions it lists) over the last days, newest first:
+        what the profile's moderation panel offers to remove; None for non-moderators."""
+        if not permissions.can_moderate(viewer):
+            return None
+        today = self.today()
+        with self.db.read() as conn:
+            return submissions_store.listing_days_by(conn, member.id, today - timedelta(days=RECENT_LISTING_DAYS - 1),
+                                                     today)

@@ -8,6 +8,7 @@ paper they removed again (never from duplicates: a paper is on a day's list once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -84,3 +85,38 @@ def after_missed_fetch(attempts: int, arxiv_id: str) -> tuple[RequestStatus, str
         f"Paper {arxiv_id} is not in the database and arXiv did not return it after {attempts} tries "
         "(unknown id, or arXiv could not be reached). Check the id, or submit it again later."
     )
+
+
+# After a spam wave a moderator takes all of one member's submissions off a day's list, or off
+# each day of a span, at once. The member's profile offers the days of the last
+# RECENT_LISTING_DAYS; a span is at most MAX_REMOVAL_SPAN_DAYS long, so one action (and its one
+# audit entry, which names every paper it removed) stays bounded.
+RECENT_LISTING_DAYS = 14
+MAX_REMOVAL_SPAN_DAYS = 31
+WITHDRAWN = "Withdrawn by a moderator, with the rest of this member's submissions for that day."
+
+
+def removal_span_error(first: date, last: date) -> str | None:
+    """None when [first, last] is a span a moderator may clear at once, else the reason.
+
+    >>> removal_span_error(date(2026, 6, 3), date(2026, 6, 1))
+    'The first day (2026-06-03) is after the last (2026-06-01).'
+    """
+    if first > last:
+        return f"The first day ({first.isoformat()}) is after the last ({last.isoformat()})."
+    if (last - first).days >= MAX_REMOVAL_SPAN_DAYS:
+        return f"Remove at most {MAX_REMOVAL_SPAN_DAYS} days of submissions at once."
+    return None
+
+
+def describe_removed(removed: Sequence[tuple[str, date]]) -> str:
+    """The papers a bulk removal took off, by day (newest first), for its audit entry: a curator
+    who removed too much lists them again from it (a removal has no undo button).
+
+    >>> describe_removed([("2606.00001", date(2026, 6, 2)), ("2606.00003", date(2026, 6, 3)), ("2606.00002", date(2026, 6, 2))])
+    '2026-06-03: 2606.00003; 2026-06-02: 2606.00001, 2606.00002'
+    """
+    days: dict[date, list[str]] = {}
+    for arxiv_id, day in removed:
+        days.setdefault(day, []).append(arxiv_id)
+    return "; ".join(f"{day.isoformat()}: {', '.join(sorted(ids))}" for day, ids in sorted(days.items(), reverse=True))

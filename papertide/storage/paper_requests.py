@@ -56,6 +56,18 @@ def count_open_by(conn: Connection, user_id: int, day: date) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def withdraw_open_by(conn: Connection, user_id: int, first: date, last: date, message: str) -> list[str]:
+    """Give up the member's requests for days in ``[first, last]`` still being fetched (a moderator
+    removed their submissions: a fetch finishing later must not list them); their arXiv ids."""
+    mine = sa.and_(paper_requests.c.user_id == user_id, paper_requests.c.listed_on.between(first, last),
+                   paper_requests.c.status == "fetching")
+    ids = list(conn.execute(sa.select(paper_requests.c.arxiv_id).where(mine).order_by(paper_requests.c.id)).scalars())
+    if ids:
+        conn.execute(sa.update(paper_requests).where(mine).values(status="failed", message=message,
+                                                                  updated_at=sa.func.now()))
+    return ids
+
+
 def finish_attempt(conn: Connection, request_id: int, status: RequestStatus, message: str | None,
                    attempts: int) -> None:
     conn.execute(

@@ -54,6 +54,38 @@ def remove_listing(conn: Connection, paper_id: int, day: date) -> bool:
     return True
 
 
+def _theirs_between(user_id: int, first: date, last: date) -> sa.ColumnElement[bool]:
+    # listed_on first: the (listed_on, paper_id) index finds a span's rows; there is none on submitted_by.
+    return sa.and_(daily_listings.c.listed_on.between(first, last), daily_listings.c.submitted_by == user_id)
+
+
+def listing_days_by(conn: Connection, user_id: int, first: date, last: date) -> list[tuple[date, int]]:
+    """(day, how many of the member's submissions are on its list) for each day in ``[first, last]``
+    that has any, newest first: what "remove their submissions" offers."""
+    q = (
+        sa.select(daily_listings.c.listed_on, sa.func.count()).where(_theirs_between(user_id, first, last))
+        .group_by(daily_listings.c.listed_on).order_by(daily_listings.c.listed_on.desc())
+    )
+    return [(r[0], int(r[1])) for r in conn.execute(q)]
+
+
+def remove_listings_by(conn: Connection, user_id: int, first: date, last: date) -> list[tuple[str, date]]:
+    """Take every paper the member submitted off each day's list in ``[first, last]``, remembered
+    as removed (:func:`was_removed`) as a single removal is. Returns (arxiv_id, day) of each."""
+    theirs = _theirs_between(user_id, first, last)
+    rows = conn.execute(
+        sa.select(daily_listings.c.paper_id, daily_listings.c.listed_on, papers.c.arxiv_id)
+        .join(papers, papers.c.id == daily_listings.c.paper_id).where(theirs)
+    ).all()
+    if not rows:
+        return []
+    # The same rows: the caller holds the member's lock, which a submission of theirs takes too.
+    conn.execute(sa.delete(daily_listings).where(theirs))
+    conn.execute(insert_ignore(conn, listing_removals, ["paper_id", "listed_on"]),
+                 [{"paper_id": r.paper_id, "listed_on": r.listed_on} for r in rows])
+    return [(r.arxiv_id, r.listed_on) for r in rows]
+
+
 def was_removed(conn: Connection, paper_id: int, day: date) -> bool:
     """Whether a curator took the paper off ``day``'s list (and no curator has listed it again)."""
     q = sa.select(listing_removals.c.id).where(listing_removals.c.paper_id == paper_id, listing_removals.c.listed_on == day)

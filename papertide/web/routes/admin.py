@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -96,6 +97,18 @@ def undo_hide_all_comments(request: Request, community: CommunityDep, user_uuid:
         return sign_in_redirect(request, "/admin")
     member = community.accounts.get_by_uuid(user_uuid[:40])
     community.discussion.undo_hide_all(viewer, member, entry)
+    return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
+
+
+@router.post("/admin/users/{user_uuid}/listings/remove")
+def remove_all_listings(request: Request, community: CommunityDep, user_uuid: str, viewer: ViewerDep,
+                        first: Annotated[date, Form()], last: Annotated[date | None, Form()] = None,
+                        next: str = Form("")):
+    """Take every paper the member submitted off the lists of ``first`` (to ``last``, when given)."""
+    if viewer is None:
+        return sign_in_redirect(request, "/admin")
+    member = community.accounts.get_by_uuid(user_uuid[:40])
+    community.submissions.remove_all_by(viewer, member, first, last or first)
     return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
 
 

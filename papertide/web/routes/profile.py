@@ -71,5 +71,6 @@ def public_profile(request: Request, community: CommunityDep, templates: Templat
     return templates.TemplateResponse(
         request, "community/profile.html",
         {"user": user, "is_self": False, "collections": community.reading_lists.public_of(user, viewer),
-         "moderation": community.discussion.for_moderator(viewer, user), **_activity(request, user, viewer)},
+         "moderation": community.discussion.for_moderator(viewer, user),
+         "listing_days": community.submissions.recent_days_of(viewer, user), **_activity(request, user, viewer)},
     )
