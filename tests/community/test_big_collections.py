@@ -65,7 +65,7 @@ def test_a_collection_page_lists_a_hundred_papers_at_a_time(client, big):
 
     beyond = client.get(f"/collections/{big}?p=3")
     assert beyond.status_code == 200 and _listed(beyond.text) == []
-    assert "No papers on this page: the collection holds 250." in beyond.text
+    assert "No papers on this page: the collection holds 250 papers." in beyond.text
     assert client.get(f"/collections/{big}?p=-1").status_code == 422
 
 

@@ -77,7 +77,9 @@ def test_a_curator_hides_a_spam_collection_from_everyone_but_its_owner_and_shows
     # Moderators still see it, marked, on the page and the owner's profile, and can show it again.
     page = client.get(f"/collections/{uuid}").text
     assert "· hidden by a moderator" in page and ">Show it again</button>" in page and "Hide from public" not in page
-    assert re.search(rf"{re.escape(SPAM)}</a> <small>1 papers · hidden by a moderator", client.get(f"/users/{bot.uuid}").text)
+    # One paper is "1 paper", on the profile and in the owner's list of collections.
+    assert re.search(rf"{re.escape(SPAM)}</a> <small>1 paper · hidden by a moderator", client.get(f"/users/{bot.uuid}").text)
+    assert re.search(rf"{re.escape(SPAM)}</a> <small>1 paper · public · hidden by a moderator", spammer.get("/collections").text)
     assert f'<a href="/collections/{uuid}">collection:{uuid}</a>' in client.get("/admin", params={"member": bot.uuid}).text
 
     for _ in range(2):
