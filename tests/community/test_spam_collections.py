@@ -104,6 +104,7 @@ def test_only_moderators_hide_or_show_a_collection(client, paper):
     # No reason: the page again, saying why beside the field; nothing hidden.
     r = _hide(client, uuid, True, "   ")
     assert r.status_code == 400 and 'id="hide-error"' in r.text and "its owner reads the reason" in r.text
+    assert "<title>Error: " in r.text  # read first, as every refused form's page is (_field_error.html)
     assert _hide(client, uuid, True, "x" * 501).status_code == 400
     assert _hide(client, "no-such-collection", True).status_code == 404
     assert post(client, f"/collections/{uuid}/hide", {"hidden": "maybe", "reason": REASON}).status_code == 400
