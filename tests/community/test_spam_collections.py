@@ -90,6 +90,14 @@ def test_a_curator_hides_a_spam_collection_from_everyone_but_its_owner_and_shows
     assert "hidden by a moderator" not in spammer.get(f"/collections/{uuid}").text
 
 
+
+def test_a_reason_written_as_a_sentence_reads_as_one_to_the_owner(client, paper):
+    bot, curator, spammer, reader = _people(client)
+    uuid = _spam_collection(spammer, paper)
+    assert _hide(client, uuid, True, "It links to a shop.").status_code == 303
+    own = spammer.get(f"/collections/{uuid}").text
+    assert '<span dir="auto">It links to a shop.</span> It stays hidden' in own  # not "shop.. It stays"
+
 def test_only_moderators_hide_or_show_a_collection(client, paper):
     bot, curator, spammer, reader = _people(client)
     uuid = _spam_collection(spammer, paper)
