@@ -46,7 +46,15 @@ def _rows_updated(db) -> Iterator[list[int]]:  # type: ignore[no-untyped-def]
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'<li><a href="/papers/([^"]+)"', html)
+    return re.findall(r'<li id="paper-[^"]+"><a href="/papers/([^"]+)"', html)
+
+
+def _back(html: str, arxiv_id: str, action: str) -> str:
+    """Where the owner's ↑ / ↓ / Remove form for ``arxiv_id`` on this page comes back to."""
+    found = re.search(rf'name="arxiv_id" value="{re.escape(arxiv_id)}"><input type="hidden" name="action" '
+                      rf'value="{action}">\s*<input type="hidden" name="next" value="([^"]+)"', html)
+    assert found is not None, (arxiv_id, action)
+    return found.group(1)
 
 
 def test_a_collection_page_lists_a_hundred_papers_at_a_time(client, big):
@@ -69,12 +77,27 @@ def test_a_collection_page_lists_a_hundred_papers_at_a_time(client, big):
     assert client.get(f"/collections/{big}?p=-1").status_code == 422
 
 
-def test_reordering_on_a_later_page_returns_to_that_page(client, big):
+def test_reordering_comes_back_to_the_paper_on_the_page_it_is_now_on(client, big):
+    # A hundred papers a page: without the paper's anchor each click threw the owner to the top of
+    # the page, and a ↑ on a page's first paper moved it onto the page before, out of sight.
     page = client.get(f"/collections/{big}?p=1").text
-    assert f'name="next" value="/collections/{big}?p=1"' in page
-    r = post(client, f"/collections/{big}/items", {"arxiv_id": IDS[150], "action": "up", "next": f"/collections/{big}?p=1"})
-    assert (r.status_code, r.headers["location"]) == (303, f"/collections/{big}?p=1")
+    here = f"/collections/{big}"
+    assert f'<li id="paper-{IDS[150]}">' in page
+    assert _back(page, IDS[150], "up") == f"{here}?p=1#paper-{IDS[150]}"
+    assert _back(page, IDS[100], "up") == f"{here}#paper-{IDS[100]}"  # to the end of the first page
+    assert _back(page, IDS[199], "down") == f"{here}?p=2#paper-{IDS[199]}"
+    assert _back(page, IDS[150], "remove") == f"{here}?p=1#paper-{IDS[151]}"  # the paper taking its place
+    assert _back(page, IDS[199], "remove") == f"{here}?p=1#paper-{IDS[198]}"
+    assert 'aria-label="Move 2606.00151 up"' in page
+
+    r = post(client, f"/collections/{big}/items", {"arxiv_id": IDS[150], "action": "up", "next": _back(page, IDS[150], "up")})
+    assert (r.status_code, r.headers["location"]) == (303, f"{here}?p=1#paper-{IDS[150]}")
     assert _listed(client.get(r.headers["location"]).text)[49:52] == [IDS[150], IDS[149], IDS[151]]
+    r = post(client, f"/collections/{big}/items", {"arxiv_id": IDS[100], "action": "up", "next": _back(page, IDS[100], "up")})
+    assert _listed(client.get(r.headers["location"]).text)[-1] == IDS[100]
+    # The last paper of all has no later page to go to.
+    last = client.get(f"/collections/{big}?p=2").text
+    assert _back(last, IDS[249], "down") == f"{here}?p=2#paper-{IDS[249]}"
 
 
 def test_a_collection_page_and_feed_read_only_the_papers_they_show(client, big):
