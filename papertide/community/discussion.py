@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
@@ -32,12 +33,24 @@ _HIDDEN_NOT_EDITABLE = "This comment was hidden by a moderator, so it can no lon
 
 
 @dataclass(frozen=True, slots=True)
+class BulkHide:
+    """One "hide all their comments" that still hides some: the panel says when and by whom (the
+    moderator has no use for the audit entry's number, which the log does not show), and its undo
+    names the entry."""
+
+    entry: int
+    hidden: int  # comments it still hides
+    at: datetime
+    by: str  # who hid them, as the audit log names them
+
+
+@dataclass(frozen=True, slots=True)
 class MemberComments:
     """A member's comments as a moderator acts on them all: how many are visible (what "hide all"
-    would hide), and each standing bulk hide as (audit entry id, comments it still hides), newest first."""
+    would hide), and each standing bulk hide, newest first."""
 
     visible: int
-    bulk_hides: list[tuple[int, int]]
+    bulk_hides: list[BulkHide]
 
 
 class Discussion:
@@ -202,8 +215,10 @@ class Discussion:
         if not permissions.can_moderate(viewer):
             return None
         with self.db.read() as conn:
-            return MemberComments(comments_store.count_visible_by_user(conn, member.id),
-                                  comments_store.standing_bulk_hides(conn, member.id))
+            standing = comments_store.standing_bulk_hides(conn, member.id)
+            entries = audit.by_ids(conn, [entry for entry, _ in standing])
+            return MemberComments(comments_store.count_visible_by_user(conn, member.id), [
+                BulkHide(entry, n, entries[entry].at, entries[entry].who) for entry, n in standing if entry in entries])
 
     def open_reports(self, actor: User | None) -> list[Report]:
         if not permissions.can_moderate(actor):

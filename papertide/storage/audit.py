@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -70,24 +72,34 @@ def record(
     return int(conn.execute(sa.insert(audit_log).values(**values).returning(audit_log.c.id)).scalar_one())
 
 
+def _entries() -> sa.Select[Any]:
+    """Entries with the acting account's name and, for an entry about an account, that account's."""
+    # The target account by its uuid (the users.uuid index), so the log names whom an action was about.
+    targets = users.alias("targets")
+    account = sa.and_(audit_log.c.target.like(f"{ACCOUNT_TARGET}%"),
+                      targets.c.uuid == sa.func.substr(audit_log.c.target, len(ACCOUNT_TARGET) + 1))
+    return (
+        sa.select(audit_log.c.id, audit_log.c.created_at, users.c.display_name, audit_log.c.action, audit_log.c.target,
+                  audit_log.c.detail, targets.c.display_name)
+        .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id).outerjoin(targets, account))
+    )
+
+
 def recent(
     conn: Connection, limit: int = 100, before: int | None = None, member: tuple[int, str] | None = None
 ) -> list[AuditEntry]:
     """The newest entries first; ``before`` (an entry's id) pages on to older ones; ``member``
     (id, uuid) keeps only the entries by or about that member (:func:`about_member`)."""
-    # The target account by its uuid (the users.uuid index), so the log names whom an action was about.
-    targets = users.alias("targets")
-    account = sa.and_(audit_log.c.target.like(f"{ACCOUNT_TARGET}%"),
-                      targets.c.uuid == sa.func.substr(audit_log.c.target, len(ACCOUNT_TARGET) + 1))
-    q = (
-        sa.select(audit_log.c.id, audit_log.c.created_at, users.c.display_name, audit_log.c.action, audit_log.c.target,
-                  audit_log.c.detail, targets.c.display_name)
-        .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id).outerjoin(targets, account))
-        .order_by(audit_log.c.id.desc())
-        .limit(limit)
-    )
+    q = _entries().order_by(audit_log.c.id.desc()).limit(limit)
     if before is not None:
         q = q.where(audit_log.c.id < before)
     if member is not None:
         q = q.where(about_member(*member))
     return [AuditEntry(*r) for r in conn.execute(q)]
+
+
+def by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, AuditEntry]:
+    """The entries ``ids``, by id: a page that names an earlier action says when and by whom."""
+    if not ids:
+        return {}
+    return {r.id: r for r in (AuditEntry(*row) for row in conn.execute(_entries().where(audit_log.c.id.in_(list(ids)))))}

@@ -77,6 +77,9 @@ def test_a_curator_hides_all_of_a_spammers_comments_from_their_profile_and_undoe
     profile = client.get(f"/users/{bot.uuid}").text
     assert "Hide all their comments" not in profile  # nothing left to hide
     assert re.search(rf'name="entry" value="{entry.id}">.*?5 comments hidden together', profile, re.S)
+    # When and by whom, in words: the audit log shows no entry numbers, so "(audit entry #12)" led nowhere.
+    assert (f'5 comments hidden together on {entry.at:%Y-%m-%d %H:%M} UTC by <span dir="auto">{curator.display_name}</span>'
+            in profile) and "audit entry" not in profile
 
     for _ in range(2):
         r = post(client, f"/admin/users/{bot.uuid}/comments/unhide",
