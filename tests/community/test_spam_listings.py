@@ -84,6 +84,10 @@ def test_a_curator_removes_a_spammers_submissions_for_a_day_then_for_the_recent_
     offered = re.findall(r"<li>(\d{4}-\d\d-\d\d): (\d) papers? <details", profile)
     assert offered == [("2026-06-10", "2"), ("2026-06-09", "2"), ("2026-06-05", "1")]
     assert "Remove all 5 from these days" in profile
+    # Each day's button says which day it empties: three "Remove from that day's list" read alike
+    # to a screen reader going from button to button.
+    assert re.findall(r'<summary class="button danger">(Remove from[^<]*)</summary>', profile) == [
+        "Remove from the list of 2026-06-10", "Remove from the list of 2026-06-09", "Remove from the list of 2026-06-05"]
 
     for _ in range(2):  # a double click: removed and logged once
         r = _remove(client, bot, TODAY)
