@@ -193,7 +193,7 @@ class Discussion:
             if n == 0:  # a double submit, or nothing left to hide
                 return 0
             entry = audit.record(conn, actor.id, "comments.hide_all", audit.account_target(member.uuid),
-                                 f"{n} comments by {member.display_name}", now=now)
+                                 f"{n} comment{'' if n == 1 else 's'} by {member.display_name}", now=now)
             return comments_store.hide_all_by_user(conn, member.id, entry, now)
 
     def undo_hide_all(self, actor: User | None, member: User, entry_id: int) -> int:
@@ -207,7 +207,8 @@ class Discussion:
             shown = comments_store.unhide_bulk(conn, member.id, entry_id, now)
             if shown:  # none: a double submit, logged once
                 audit.record(conn, actor.id, "comments.unhide_all", audit.account_target(member.uuid),
-                             f"{shown} comments by {member.display_name}, hidden by entry #{entry_id}", now=now)
+                             f"{shown} comment{'' if shown == 1 else 's'} by {member.display_name}, hidden by entry #{entry_id}",
+                             now=now)
         return shown
 
     def for_moderator(self, viewer: User | None, member: User) -> MemberComments | None:

@@ -92,6 +92,16 @@ def test_a_curator_hides_all_of_a_spammers_comments_from_their_profile_and_undoe
     assert "hidden together" not in client.get(f"/users/{bot.uuid}").text
 
 
+
+def test_the_audit_log_counts_one_comment_as_one_comment(client, papers):
+    bot, other, curator, spammer, bystander = _people(client)
+    _spam(client, bot, 1)
+    assert post(client, f"/admin/users/{bot.uuid}/comments/hide").status_code == 303
+    entry = client.app.state.services.community.accounts.audit_log(curator)[0]
+    assert post(client, f"/admin/users/{bot.uuid}/comments/unhide", {"entry": str(entry.id)}).status_code == 303
+    assert [d for a, _, d in _log(client, curator)[:2]] == [
+        f"1 comment by {bot.display_name}, hidden by entry #{entry.id}", f"1 comment by {bot.display_name}"]
+
 def test_hiding_all_from_the_report_queue_empties_it_of_that_member_and_comes_back_to_it(client, papers):
     bot, other, curator, spammer, bystander = _people(client)
     spam = _spam(client, bot, 4)
