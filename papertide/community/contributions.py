@@ -10,7 +10,7 @@ from typing import Protocol
 from papertide.community import Clock, Denied, NotFound, utc_now
 from papertide.domain import permissions
 from papertide.domain.accounts import InvalidInput, User
-from papertide.domain.papers import InvalidArxivId, Paper, parse_arxiv_id
+from papertide.domain.papers import InvalidArxivId, Paper, WrongIdLength, parse_arxiv_id
 from papertide.domain.submissions import (
     RECENT_LISTING_DAYS,
     WITHDRAWN,
@@ -80,6 +80,12 @@ class Submitted:
     fetching: bool  # not held yet: a job fetches it from arXiv, then lists it on ``day``
 
 
+def _with_example(exc: InvalidArxivId, hint: str) -> str:
+    """The parser's reason, then ``hint`` unless the reason already shows the form it wants (a
+    1412.12345 is told "four digits, like 1412.1234", not also "like 2405.12345")."""
+    return str(exc) if isinstance(exc, WrongIdLength) else f"{exc}. {hint}"
+
+
 class Submissions:
     """Members put papers on today's list. A paper the instance does not hold is fetched from
     arXiv by a job, never inside the web request (an unreachable arXiv takes a minute to give up)."""
@@ -102,7 +108,7 @@ class Submissions:
         try:
             arxiv_id = parse_arxiv_id(raw).id
         except InvalidArxivId as exc:
-            raise InvalidInput(f"{exc}. Use an id like 2405.12345 or an arxiv.org/abs/… link.") from None
+            raise InvalidInput(_with_example(exc, "Use an id like 2405.12345 or an arxiv.org/abs/… link.")) from None
         today = self.today()
         with self.db.write() as conn:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
@@ -201,7 +207,7 @@ class Submissions:
         try:  # as typed on the form: arXiv:2405.12345v2 is the listed 2405.12345
             arxiv_id = parse_arxiv_id(arxiv_id).id
         except InvalidArxivId as exc:
-            raise InvalidInput(f"{exc}. Use an id like 2405.12345.") from None
+            raise InvalidInput(_with_example(exc, "Use an id like 2405.12345.")) from None
         with self.db.write() as conn:
             paper_id = papers_store.paper_row_id(conn, arxiv_id)
             if paper_id is None or not submissions_store.remove_listing(conn, paper_id, day):

@@ -54,6 +54,10 @@ class InvalidArxivId(ValueError):
     """Raised when a string is not an arXiv identifier or arXiv URL."""
 
 
+class WrongIdLength(InvalidArxivId):
+    """A new-style id with a digit too few or too many for its month; the message gives an example."""
+
+
 @dataclass(frozen=True, slots=True)
 class ArxivId:
     """A parsed arXiv identifier: the versionless id plus an optional version."""
@@ -123,9 +127,9 @@ def _check_new_id(arxiv_id: str, text: str) -> None:
         raise InvalidArxivId(f"not an arXiv id: ids of the form YYMM.NNNN began in April 2007 (0704): {text.strip()[:100]!r}")
     digits = 5 if yymm >= FIVE_DIGITS_FROM else 4
     if len(number) != digits:
-        since = "since 2015" if digits == 5 else "before 2015"
-        raise InvalidArxivId(f"not an arXiv id: {since} arXiv ids have {'five' if digits == 5 else 'four'} digits"
-                             f" after the dot: {text.strip()[:100]!r}")
+        since, like = ("since 2015", "2405.12345") if digits == 5 else ("before 2015", "1412.1234")
+        raise WrongIdLength(f"not an arXiv id: {since} arXiv ids have {'five' if digits == 5 else 'four'} digits"
+                             f" after the dot, like {like}: {text.strip()[:100]!r}")
 
 
 def normalize_arxiv_id(text: str) -> str:

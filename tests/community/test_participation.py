@@ -124,6 +124,9 @@ def test_submissions_follow_the_rules_and_show_the_submitter(client, papers):
     for raw, message in cases.items():
         r = post(client, "/submit", {"paper": raw})
         assert r.status_code == 400 and message in r.text, raw
+    # A 2014 id with a digit too many is shown a 2014 id, not also told to use one "like 2405.12345".
+    r = post(client, "/submit", {"paper": "1412.12345"})
+    assert "four digits after the dot, like 1412.1234" in r.text and "Use an id like" not in r.text
     # Daily cap (5 by default): four more fresh ones would be needed; use the service's rules instead.
     client.app.state.services.community.submissions.rules = type(client.app.state.services.community.submissions.rules)(7, 2)
     assert post(client, "/submit", {"paper": "2606.00004"}).status_code == 200
