@@ -87,7 +87,8 @@ def test_a_curator_hides_all_of_a_spammers_comments_from_their_profile_and_undoe
         assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
     assert _status(client, [earlier, *spam]) == ["hidden", "visible", "hidden", "visible", "visible", "visible", "visible"]
     assert _log(client, curator)[0] == (
-        "comments.unhide_all", f"user:{bot.uuid}", f"5 comments by {bot.display_name}, hidden by entry #{entry.id}")
+        "comments.unhide_all", f"user:{bot.uuid}",
+        f"5 comments by {bot.display_name}, hidden together on {entry.at:%Y-%m-%d %H:%M} UTC by {curator.display_name}")
     assert [a for a, _, _ in _log(client, curator)].count("comments.unhide_all") == 1
     assert "hidden together" not in client.get(f"/users/{bot.uuid}").text
 
@@ -100,7 +101,9 @@ def test_the_audit_log_counts_one_comment_as_one_comment(client, papers):
     entry = client.app.state.services.community.accounts.audit_log(curator)[0]
     assert post(client, f"/admin/users/{bot.uuid}/comments/unhide", {"entry": str(entry.id)}).status_code == 303
     assert [d for a, _, d in _log(client, curator)[:2]] == [
-        f"1 comment by {bot.display_name}, hidden by entry #{entry.id}", f"1 comment by {bot.display_name}"]
+        f"1 comment by {bot.display_name}, hidden together on {entry.at:%Y-%m-%d %H:%M} UTC by {entry.who}",
+        f"1 comment by {bot.display_name}"]
+
 
 def test_hiding_all_from_the_report_queue_empties_it_of_that_member_and_comes_back_to_it(client, papers):
     bot, other, curator, spammer, bystander = _people(client)
