@@ -24,3 +24,15 @@ def test_accented_letters_before_the_at_are_refused_with_the_reason(client, mail
     assert r.status_code == 400
     assert "before the @" in r.text and "josé@example.org" in r.text  # the form keeps what was typed
     assert mailbox.messages == []
+
+
+def test_an_international_domain_too_long_once_spelt_in_ascii_is_refused_not_a_500(client, mailbox):
+    # 19 distinct CJK characters are 19 characters typed but 61 in their IDNA (xn--) name: fifteen
+    # such labels are 304 characters typed, under the 320 an address may have, and over 900 to send
+    # (PostgreSQL refused to store that: a 500).
+    label = "".join(chr(0x4E00 + 997 * i) for i in range(19))
+    typed = "a@" + ".".join([label] * 15) + ".cn"
+    assert len(typed) <= 320 < len(typed.split("@")[1].encode("idna"))
+    r = post(client, "/auth/sign-in/link", {"email": typed})
+    assert r.status_code == 400 and "valid email address" in r.text
+    assert mailbox.messages == []
