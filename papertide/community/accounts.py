@@ -302,10 +302,16 @@ class Accounts:
             entries = audit.recent(conn, limit, before, None if member is None else (member.id, member.uuid))
         if permissions.can_administer(actor):
             return entries
-        return [replace(e, detail=audit.ADMINS_ONLY) if e.action in audit.ADDRESS_DETAIL else e for e in entries]
+        return [replace(e, detail=_withheld(e.detail)) if e.action in audit.ADDRESS_DETAIL else e for e in entries]
 
     def list_users(self, actor: User, query: str = "", limit: int = 100, offset: int = 0) -> list[User]:
         if not permissions.can_administer(actor):
             raise Denied("Only admins can list users.")
         with self.db.read() as conn:
             return users_store.list_users(conn, query[:100], limit, offset)
+
+
+def _withheld(detail: str) -> str:
+    """A ban's detail as curators read it: the address withheld, but still saying the command line
+    did it (``papertide users ban``), which is how the log tells "system" from a deleted moderator."""
+    return f"{audit.ADMINS_ONLY} {audit.BY_CLI}" if detail.endswith(audit.BY_CLI) else audit.ADMINS_ONLY

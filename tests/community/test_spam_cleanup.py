@@ -236,3 +236,16 @@ def test_hiding_one_reported_comment_from_the_queue_comes_back_to_the_queue(clie
     # From the paper page (no next), and with a next to elsewhere, it lands on the comment as before.
     r = post(client, f"/comments/{spam[1]}/hide", {"hidden": "1", "next": "https://evil.example/"})
     assert r.headers["location"] == f"/papers/{PAPERS[1]}#comment-{spam[1]}"
+
+
+def test_a_curator_reads_a_command_line_ban_as_the_systems_without_the_address(client):
+    """The CLI's ban (``papertide users ban``) records the address; curators see it withheld, and the
+    entry still says the command line did it, not a deleted moderator's account."""
+    bot = sign_in(TestClient(client.app), "bot@spam.example")
+    curator = sign_in(client, "curator@example.org", role="curator")
+    client.app.state.services.community.accounts.set_banned_by_email("bot@spam.example", True)  # what the CLI calls
+    [entry] = client.app.state.services.community.accounts.audit_log(curator)
+    assert (entry.who, entry.action, entry.detail) == ("system", "user.ban", f"{audit.ADMINS_ONLY} {audit.BY_CLI}")
+    page = client.get(f"/admin?member={bot.uuid}").text
+    assert "<td>system</td><td>user.ban</td>" in page
+    assert "bot@spam.example" not in page and audit.DELETED_ACTOR not in page
