@@ -209,17 +209,25 @@ LINK_WINDOW = timedelta(hours=1)
 
 def link_refusal(unused_expiries: list[datetime], now: datetime, minutes: int) -> str | None:
     """Why no new sign-in link goes to an address that has ``unused_expiries`` (its links created in
-    the last hour, not yet used), or None when one may.
+    the last hour, not yet used, oldest first), or None when one may.
+
+    Only while one of them still works: the refused person can then use it (the links went to
+    their inbox, whoever asked). Counting expired ones too, a stranger's three requests locked the
+    owner out for the rest of the hour, told to use links that no longer worked. Mail to an
+    address stays bounded: three links, then one each link lifetime.
 
     >>> t = datetime(2026, 6, 4, 9, 0, tzinfo=UTC)
     >>> link_refusal([t + timedelta(minutes=m) for m in (5, 10)], t, 15) is None
     True
     >>> link_refusal([t + timedelta(minutes=m) for m in (5, 10, 14)], t, 15).split(". ")[-1]
-    'Use one of them (check the spam folder too), or ask again after 09:50 UTC.'
+    'Use one of them (check the spam folder too), or ask again after 09:14 UTC.'
+    >>> link_refusal([t - timedelta(minutes=m) for m in (9, 5, 1)], t, 15) is None  # all expired
+    True
     """
-    if len(unused_expiries) < LINKS_PER_HOUR:
+    if len(unused_expiries) < LINKS_PER_HOUR or unused_expiries[-1] <= now:
         return None
-    again = unused_expiries[-LINKS_PER_HOUR] - timedelta(minutes=minutes) + LINK_WINDOW
+    # Whichever comes first: the newest link expiring, or the third newest turning an hour old.
+    again = min(unused_expiries[-1], unused_expiries[-LINKS_PER_HOUR] - timedelta(minutes=minutes) + LINK_WINDOW)
     return (f"Three sign-in links went to this address in the last hour and none was used. Use one of them "
             f"(check the spam folder too), or ask again after {again.astimezone(UTC):%H:%M} UTC.")
 

@@ -6,7 +6,7 @@ two clicks racing on the same link cannot both sign in.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -24,13 +24,14 @@ def create_login_token(conn: Connection, token_hash: str, email: str, expires_at
 def unused_login_tokens_since(conn: Connection, email: str, expiring_after: datetime) -> list[datetime]:
     """Expiry times, oldest first, of the address's unused links that expire after ``expiring_after``
     (the caller turns "created in the last hour" into that, from the links' fixed lifetime).
-    Case-insensitive, as accounts are: Ada@ and ada@ are one inbox."""
-    return list(conn.execute(
+    Case-insensitive, as accounts are: Ada@ and ada@ are one inbox. Aware (UTC) on both databases:
+    SQLite gives back naive times, which cannot be compared with the clock's."""
+    return [t if t.tzinfo else t.replace(tzinfo=UTC) for t in conn.execute(
         sa.select(login_tokens.c.expires_at)
         .where(sa.func.lower(login_tokens.c.email) == email.lower(), login_tokens.c.used_at.is_(None),
                login_tokens.c.expires_at > expiring_after)
         .order_by(login_tokens.c.expires_at)
-    ).scalars())
+    ).scalars()]
 
 
 def peek_login_token(conn: Connection, token_hash: str, now: datetime) -> str | None:

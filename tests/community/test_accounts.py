@@ -247,6 +247,30 @@ def test_three_unused_links_an_hour_go_to_one_address_whoever_asks(client, mailb
     assert post(askers[4], "/auth/sign-in/link", {"email": "victim@example.org"}).status_code == 200
 
 
+def test_three_links_someone_else_asked_for_do_not_lock_the_owner_out_once_they_have_expired(client, mailbox):
+    """A stranger asking for three links to an address (anyone can) made its owner, 20 minutes later
+    with every link expired, read "Use one of them" and wait the rest of the hour. The cap refuses
+    only while a link it counts still works: the refused always holds one that does."""
+    accounts, limiter = client.app.state.services.community.accounts, client.app.state.services.community.limiter
+    limiter.clock = lambda: 1000.0
+    start = accounts.now()
+    accounts.now = lambda: start
+    stranger = TestClient(client.app, headers={"x-forwarded-for": "203.0.113.7"})
+    assert [post(stranger, "/auth/sign-in/link", {"email": "owner@example.org"}).status_code
+            for _ in range(3)] == [200, 200, 200]
+    accounts.now = lambda: start + timedelta(minutes=10)  # the links still work: refused, and told until when
+    refused = post(TestClient(client.app), "/auth/sign-in/link", {"email": "owner@example.org"})
+    expired = (start + timedelta(minutes=15)).strftime("%H:%M")
+    assert refused.status_code == 400 and f"ask again after {expired} UTC" in refused.text
+    accounts.now = lambda: start + timedelta(minutes=20)  # all three expired, within the hour
+    limiter.clock = lambda: 1000.0 + 20 * 60
+    mailbox.messages.clear()
+    owner = TestClient(client.app)
+    assert post(owner, "/auth/sign-in/link", {"email": "owner@example.org"}).status_code == 200
+    assert post(owner, _path(mailbox.link("owner@example.org")).split("?")[0]).status_code == 303
+    assert owner.get("/profile").status_code == 200
+
+
 def test_two_members_choosing_one_name_at_once_do_not_both_get_it(db, db_url):
     """Each rename asked "does another member go by this name?" before the other committed, and
     both members ended up as "Grace Hopper": comments and "Submitted by" read as either's."""
