@@ -129,8 +129,11 @@ class ReadingLists:
             # Not the collection's name: those are the owner's words, which deleting their account
             # must take out of the log (the owner's name is scrubbed then, as for comments).
             detail = f"by {c.owner_name}" + (f": {cleaned}" if cleaned else "")
+            # Also logged against the owner: the collection may go, the entry stays theirs (the member
+            # log, their data download, and the scrub of their name when they delete their account).
+            owner = users_store.get_user(conn, c.owner_id)
             audit.record(conn, actor.id, "collection.hide" if hidden else "collection.unhide",
-                         audit.collection_target(c.uuid), detail, now=now)
+                         audit.collection_target(c.uuid), detail, now=now, member_uuid=owner.uuid if owner else None)
         return True
 
     def update(self, user: User | None, collection_uuid: str, name: str, is_public: bool) -> None:

@@ -57,15 +57,18 @@ def about_member(user_id: int, user_uuid: str) -> sa.ColumnElement[bool]:
     theirs = sa.select(sa.literal("comment:") + comments.c.uuid).where(comments.c.user_id == user_id)
     lists = sa.select(sa.literal("collection:") + collections.c.uuid).where(collections.c.user_id == user_id)
     return sa.or_(audit_log.c.actor_id == user_id, audit_log.c.target == account_target(user_uuid),
+                  audit_log.c.member_uuid == user_uuid,  # their collections, deleted or not
                   audit_log.c.target.in_(theirs.scalar_subquery()), audit_log.c.target.in_(lists.scalar_subquery()))
 
 
 def record(
-    conn: Connection, actor_id: int | None, action: str, target: str, detail: str = "", now: datetime | None = None
+    conn: Connection, actor_id: int | None, action: str, target: str, detail: str = "", now: datetime | None = None,
+    member_uuid: str | None = None,
 ) -> int:
-    """Append an entry; returns its id (a bulk action's undo names the entry it undoes)."""
+    """Append an entry; returns its id (a bulk action's undo names the entry it undoes). ``member_uuid``:
+    the member it is about, when ``target`` may not always lead to them (a collection they may delete)."""
     values: dict[str, str | int | datetime | None] = {
-        "actor_id": actor_id, "action": action, "target": target[:200], "detail": detail[:2000]
+        "actor_id": actor_id, "action": action, "target": target[:200], "detail": detail[:2000], "member_uuid": member_uuid,
     }
     if now is not None:
         values |= {"created_at": now, "updated_at": now}

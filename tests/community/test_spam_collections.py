@@ -156,3 +156,22 @@ def test_hiding_a_collection_in_storage_changes_it_once_and_keeps_it_off_public_
         assert store.set_hidden(conn, spam, None, now)
         assert not store.set_hidden(conn, spam, None, now)
         assert store.get(conn, "c-spam").hidden_reason is None  # type: ignore[union-attr]
+
+
+def test_a_hide_stays_in_the_members_log_after_they_delete_the_collection_and_leaves_with_their_account(
+        client, paper):
+    """The entry named the collection only: once its owner deleted it, the moderator reviewing the
+    spammer (/admin?member=) no longer saw it, and deleting the account left the owner's name in it."""
+    bot, curator, spammer, _ = _people(client)
+    uuid = _spam_collection(spammer, paper)
+    _hide(client, uuid, True)
+    assert post(spammer, f"/collections/{uuid}/delete").status_code == 303
+    accounts = client.app.state.services.community.accounts
+    [entry] = accounts.audit_log(curator, member=bot)
+    assert (entry.action, entry.target, entry.detail) == (
+        "collection.hide", f"collection:{uuid}", f"by {bot.display_name}: {REASON}")
+    assert f"collection:{uuid}" in client.get(f"/admin?member={bot.uuid}").text
+
+    client.app.state.services.signals.delete_account(bot, "bot@spam.example")
+    [entry] = [e for e in accounts.audit_log(curator) if e.action == "collection.hide"]
+    assert entry.detail == f"by [deleted account]: {REASON}"

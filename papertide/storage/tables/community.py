@@ -112,6 +112,9 @@ audit_log = sa.Table(
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("target", sa.String(200), nullable=False),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    # The member the entry is about when its target may outlive the link to them (a collection its
+    # owner deletes); audit.about_member finds entries by it. NULL: the target says (or nobody).
+    sa.Column("member_uuid", sa.String(36), nullable=True),
     *timestamp_columns(),
     sa.Index("ix_audit_log_created_at", "created_at"),
 )
