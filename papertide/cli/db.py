@@ -41,6 +41,10 @@ def backup(file: Annotated[Path, typer.Argument(help="Where to write the backup.
     except (PgToolError, backups.BackupError) as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from e
+    except KeyboardInterrupt as e:  # typer would exit 130 without a word
+        err.print(f"[yellow]Interrupted: no backup was written ({file} was not touched). "
+                  f"Run `papertide db backup {file}` again to take one.[/yellow]")
+        raise typer.Exit(130) from e
     finally:
         services.close()
     what = "SQLite online backup, integrity checked" if result.kind == "sqlite" else "pg_dump custom format"

@@ -80,12 +80,19 @@ def backup(db: Database, dest: Path, pg_bin_dir: Path | None = None) -> BackupRe
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise BackupError(f"cannot create the folder {dest.parent}: {e.strerror or e}") from e
-    if db.is_sqlite:
-        backup_sqlite(sqlite_path(db), dest)
-        kind = "sqlite"
-    else:
-        pg_tools.dump(db, dest, pg_bin_dir)
-        kind = "pg_dump"
+    try:
+        if db.is_sqlite:
+            backup_sqlite(sqlite_path(db), dest)
+            kind = "sqlite"
+        else:
+            pg_tools.dump(db, dest, pg_bin_dir)
+            kind = "pg_dump"
+    except BaseException:
+        # Ctrl-C (KeyboardInterrupt), a pg_dump that failed: the copy written so far goes, or a
+        # backup of a large instance stopped half way leaves a second database's worth of disk
+        # beside FILE. FILE itself is only ever replaced whole, so an earlier backup stays.
+        dest.with_name(dest.name + ".partial").unlink(missing_ok=True)
+        raise
     return BackupResult(dest, dest.stat().st_size, kind)
 
 
