@@ -1,7 +1,11 @@
 """The CLI through Typer's runner, against a real SQLite file."""
 
+import _thread
 import json
 import re
+import sqlite3
+import threading
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -290,3 +294,38 @@ def test_ingest_status_is_readable_in_an_80_column_terminal(offline_instance, mo
     assert "arxiv-api  1 id: 2405.12345  failed" in out, out
     error = "arxiv-api at batch 1 (2405.12345): this instance does not fetch from the network"
     assert error in " ".join(out.split()), out
+
+
+def test_ctrl_c_during_an_import_says_what_was_kept_and_how_to_finish(tmp_path, monkeypatch):
+    # Ctrl-C half way through a 60,000-paper import exited 130 without a word: had anything been
+    # imported, and was running it again safe?
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PAPERTIDE_SEARCH_EMBEDDER", "null")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    f = tmp_path / "many.jsonl"
+    total = 30_000
+    f.write_text("".join(json.dumps({"arxiv_id": f"2606.{i:05d}", "title": f"Paper {i}"}) + "\n" for i in range(1, total + 1)),
+                 encoding="utf-8")
+
+    def imported() -> int:
+        with sqlite3.connect(tmp_path / "papertide.db") as conn:
+            n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        conn.close()
+        return int(n)
+
+    def press_ctrl_c() -> None:  # once the first batch is in, as a reader watching the bar would
+        while imported() == 0:
+            time.sleep(0.005)
+        _thread.interrupt_main()
+
+    presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    presser.start()
+    result = runner.invoke(app, ["import", str(f)])
+    presser.join(5)
+    assert result.exit_code == 130, result.output
+    assert "Interrupted: the papers imported so far are kept" in result.output, result.output
+    assert "Run the same command again" in result.output
+    assert 0 < imported() < total
+    again = runner.invoke(app, ["import", str(f)])
+    assert again.exit_code == 0 and imported() == total, again.output

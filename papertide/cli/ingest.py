@@ -198,6 +198,10 @@ def import_file(file: Path, fmt: str = "auto", services: Services | None = None)
             err.print(f"[yellow]{escape(file.name)} holds no records: nothing was imported.[/yellow]", soft_wrap=True)
         if c.inserted or c.updated:
             sync_lexical_index(services.search)
+    except KeyboardInterrupt as e:  # typer would exit 130 without a word
+        err.print("[yellow]Interrupted: the papers imported so far are kept (each batch commits). Run the same "
+                  "command again to finish: it upserts by arXiv id, so nothing is doubled.[/yellow]", soft_wrap=True)
+        raise typer.Exit(130) from e
     finally:
         service.close()
     _report([result])
