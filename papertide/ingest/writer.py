@@ -16,6 +16,7 @@ one bad record. Results are one tally type, :class:`~papertide.domain.ingest.Run
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
@@ -52,8 +53,44 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
             if h.kind is SourceKind.RECORD and a in hashes and hashes[a] == papers_store.content_hash(h.paper)}
     stored = papers_store.get_papers(conn, [a for a in latest if a in hashes and a not in same])
     stored |= {a: latest[a].paper for a in same}
-    to_write: list[Paper] = []
-    history: dict[str, tuple[PaperVersion, ...]] = {}
+    plan = _plan(latest, stored, same)
+    # On PostgreSQL another process (a submission fetch in a web process, the arXiv or Hugging Face
+    # job in the worker) may have written these papers since we read them. So before writing we
+    # insert the ones nobody held and lock the rest (one statement, in arxiv_id order, so writers
+    # never deadlock), then merge again with what is stored now wherever it moved: neither write
+    # hits the unique key, and neither drops the other's fields. Papers whose merge changes nothing
+    # are not locked: our no-op may as well have come first.
+    inserted, held = papers_store.claim_papers(conn, plan.to_write)
+    if held:
+        fresh = papers_store.get_papers(conn, held)
+        if any(fresh.get(a) != stored.get(a) for a in held):
+            stored |= fresh
+            plan = _plan(latest, stored, same)
+    result.add(plan.counts)
+    # Unchanged papers that still need a row id (for a listing or a version date) ride along:
+    # their content hash matches, so upsert_papers leaves them alone and just returns the id.
+    needed = {x.arxiv_id for x in listings} | set(plan.history)
+    changed = set(result.changed_ids)
+    riders = [stored[a] for a in needed if a in stored and a not in changed]
+    _, ids = papers_store.upsert_papers(conn, plan.to_write + riders)
+    ids |= inserted
+    result.new_listings = listings_store.upsert_listings(conn, [x for x in listings if x.arxiv_id in ids], ids)
+    versions_store.upsert_versions(conn, [(ids[a], v) for a, vs in plan.history.items() if a in ids for v in vs])
+    return result
+
+
+@dataclass
+class _Plan:
+    """What a batch would write, merged with ``stored``: papers, version rows, and the tally."""
+
+    to_write: list[Paper] = field(default_factory=list)
+    history: dict[str, tuple[PaperVersion, ...]] = field(default_factory=dict)
+    counts: RunCounts = field(default_factory=RunCounts)
+
+
+def _plan(latest: dict[str, Harvested], stored: dict[str, Paper], same: set[str]) -> _Plan:
+    plan = _Plan()
+    result, history = plan.counts, plan.history
     for arxiv_id, h in latest.items():
         if arxiv_id in same:
             result.skipped += 1
@@ -65,7 +102,7 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
             continue
         if merged.withdrawn and (old is None or not old.withdrawn):
             result.withdrawn += 1
-        to_write.append(merged)
+        plan.to_write.append(merged)
         result.changed_ids.append(arxiv_id)
         if old is None:
             result.inserted += 1
@@ -76,15 +113,7 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
         # Version dates can arrive for a paper whose text did not change.
         if arxiv_id not in history and arxiv_id in stored and h.versions:
             history[arxiv_id] = history_rows(stored[arxiv_id], h)
-    # Unchanged papers that still need a row id (for a listing or a version date) ride along:
-    # their content hash matches, so upsert_papers leaves them alone and just returns the id.
-    needed = {x.arxiv_id for x in listings} | set(history)
-    changed = set(result.changed_ids)
-    riders = [stored[a] for a in needed if a in stored and a not in changed]
-    _, ids = papers_store.upsert_papers(conn, to_write + riders)
-    result.new_listings = listings_store.upsert_listings(conn, [x for x in listings if x.arxiv_id in ids], ids)
-    versions_store.upsert_versions(conn, [(ids[a], v) for a, vs in history.items() if a in ids for v in vs])
-    return result
+    return plan
 
 
 def write_stream(
