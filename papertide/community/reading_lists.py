@@ -213,6 +213,9 @@ class ReadingLists:
     def move(self, user: User | None, collection_uuid: str, arxiv_id: str, direction: str) -> None:
         _, c = self._own(user, collection_uuid)
         with self.db.write() as conn:
+            # Moves take turns, as saves do: two at once each read the order before the other
+            # committed, and the second wrote its swap over the first's, losing it.
+            users_store.lock_member(conn, c.owner_id)
             store.set_order(conn, c.id, move(store.item_ids(conn, c.id), arxiv_id, direction))
 
     def papers(self, arxiv_ids: list[str]) -> list[Paper]:

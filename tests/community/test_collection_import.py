@@ -233,3 +233,29 @@ def test_two_saves_at_once_into_an_almost_full_collection_do_not_overfill_it(cli
         other.dispose()
     assert refused == 1
     assert len(_ids(client, path)) == 2
+
+
+def test_two_moves_at_once_in_one_collection_both_take_effect(client, owner, db, db_url):
+    """Two tabs move papers of one collection at once: each read the order before the other
+    committed, and wrote its own swap over the other's, so one move was lost."""
+    from papertide.storage.db import Database
+    from tests.interleave import between
+
+    path = _new_collection(client, "Order")
+    uuid = path.rsplit("/", 1)[1]
+    other = Database(db_url)
+    ours, theirs = ReadingLists(db), ReadingLists(other)
+    for aid in ("2606.00001", "2606.00002", "hep-th/9901001"):
+        ours.add(owner, uuid, aid)
+    first = _ids(client, path)
+    reads_order = lambda s: s.lstrip().upper().startswith("SELECT") and "collection_items.position" in s  # noqa: E731
+    try:
+        with between(db, reads_order, other, lambda: theirs.move(owner, uuid, first[0], "down"),
+                     waits=lambda s: "FOR NO KEY UPDATE" in s) as second:
+            ours.move(owner, uuid, first[2], "up")
+        second.join()
+    finally:
+        other.dispose()
+    a, b, c = first
+    # Ours (c up) then theirs (a down), or theirs then ours; not a mix of the two.
+    assert _ids(client, path) in ([c, a, b], [b, c, a])
