@@ -86,7 +86,7 @@ class SubscriptionService:
             subscriptions_store.mark_notice_sent(conn, sub.id, now)
         return SubscribeResult(tuple(ids.values()))
 
-    def _verified(self, conn, token: str, purposes: tuple[Purpose, ...]) -> SubscriptionRecord:  # type: ignore[no-untyped-def]
+    def _verified(self, conn, token: str, purposes: tuple[Purpose, ...], lock: bool = False) -> SubscriptionRecord:  # type: ignore[no-untyped-def]
         error: InvalidToken | None = None
         for purpose in purposes:
             try:
@@ -96,7 +96,7 @@ class SubscriptionService:
                 error = error or exc
         else:
             raise error or InvalidToken("This link is not valid.")
-        sub = subscriptions_store.get_by_uuid(conn, claims.subscription_uuid)
+        sub = subscriptions_store.get_by_uuid(conn, claims.subscription_uuid, lock=lock)
         if sub is None:
             raise InvalidToken("This subscription no longer exists (unconfirmed requests expire after a week).")
         if sub.token_version != claims.version:
@@ -116,8 +116,8 @@ class SubscriptionService:
         with self.db.read() as conn:
             return self._confirmable(conn, token, now)
 
-    def _confirmable(self, conn: Connection, token: str, now: datetime) -> SubscriptionRecord:
-        sub = self._verified(conn, token, ("confirm",))
+    def _confirmable(self, conn: Connection, token: str, now: datetime, lock: bool = False) -> SubscriptionRecord:
+        sub = self._verified(conn, token, ("confirm",), lock)
         if is_expired_unconfirmed(sub.status, sub.requested_at, now, self.settings.subscription_unconfirmed_days):  # type: ignore[arg-type]
             raise InvalidToken("This confirmation link has expired; please subscribe again.")
         if sub.status == "unsubscribed":
@@ -127,7 +127,9 @@ class SubscriptionService:
     def confirm(self, token: str, now: datetime | None = None) -> SubscriptionRecord:
         now = now or datetime.now(UTC)
         with self.db.write() as conn:
-            sub = self._confirmable(conn, token, now)
+            # Locked: an unsubscribe (or the expiry job) committing between our read and our write
+            # was overwritten with "confirmed"; now it waits for us, or we read what it left.
+            sub = self._confirmable(conn, token, now, lock=True)
             subscriptions_store.set_status(conn, sub.id, transition(sub.status, "confirm"), now)  # type: ignore[arg-type]
             if sub.subscriber_status != "blocklisted" and (sub.subscriber_status == "disabled" or sub.soft_bounces):
                 # Pressing the button proves the address receives mail again.

@@ -61,8 +61,13 @@ def _record(r: Any) -> SubscriptionRecord:
     )
 
 
-def get_by_uuid(conn: Connection, uuid: str) -> SubscriptionRecord | None:
-    r = conn.execute(_select().where(subscriptions.c.uuid == uuid)).first()
+def get_by_uuid(conn: Connection, uuid: str, lock: bool = False) -> SubscriptionRecord | None:
+    """The subscription; ``lock``: also lock its row until the transaction ends (PostgreSQL), so a
+    change decided from what was read cannot land over another process's change made meanwhile."""
+    q = _select().where(subscriptions.c.uuid == uuid)
+    if lock:
+        q = q.with_for_update(of=subscriptions)
+    r = conn.execute(q).first()
     return _record(r) if r else None
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from papertide.email.notices import Notices
 from papertide.email.subscribing import SubscriptionService
+from papertide.email.tokens import InvalidToken
 from papertide.storage import outbox as outbox_store
 from papertide.storage import subscribers as subscribers_store
 from papertide.storage.db import Database
@@ -94,3 +95,29 @@ def test_a_subscriber_subscribing_twice_at_once_gets_one_notice_within_the_resen
     finally:
         other.dispose()
     assert len(_mails_to(db, email)) == 1
+
+
+def test_an_unsubscribe_during_a_confirmation_stays_unsubscribed(mail_settings, db, db_url):
+    """The confirmation button pressed while the same person (or their mail provider's one-click
+    List-Unsubscribe) unsubscribed: confirm read the request as unconfirmed, the unsubscribe
+    committed, and confirm then wrote "confirmed" over it; digests went to someone who had left."""
+    other = Database(db_url)
+    notices = Notices(mail_settings)
+    ours, theirs = (SubscriptionService(d, mail_settings, notices) for d in (db, other))
+    ours.subscribe("leaving@example.org", {"trending": "1"}, now=T0)
+    sub = ours.get_by_email("leaving@example.org")
+    assert sub is not None and sub.status == "unconfirmed"
+    try:
+        with between(db, reads("subscriptions"), other,
+                     lambda: theirs.unsubscribe(notices.token("unsubscribe", sub), now=T0),
+                     waits=lambda s: s.lstrip().upper().startswith("UPDATE SUBSCRIPTIONS")) as leaving:
+            try:
+                ours.confirm(notices.token("confirm", sub), now=T0)
+            except InvalidToken:
+                pass  # the unsubscribe came first: "This subscription was cancelled"
+        assert leaving.fired
+        leaving.join()
+    finally:
+        other.dispose()
+    after = ours.get_by_email("leaving@example.org")
+    assert after is not None and after.status == "unsubscribed"
