@@ -210,9 +210,9 @@ class Signals:
                         store.add_signal(conn, p.user_id, held[p.arxiv_id], p.kind, p.source)
                         store.touch(conn, p.user_id, self.now())
                         settled += 1
-                elif final:
-                    status, message = after_missed_fetch(p.attempts + 1, p.arxiv_id)
-                    store.record_attempt(conn, p.id, p.attempts + 1, message)
+                elif final and (attempts := store.record_attempt(conn, p.id, MAX_FETCH_ATTEMPTS)) is not None:
+                    status, message = after_missed_fetch(attempts, p.arxiv_id)
+                    store.set_last_error(conn, p.id, message)
                     settled += status == "failed"
                 else:
                     missing.append(p)

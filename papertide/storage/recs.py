@@ -272,10 +272,25 @@ def open_pending(conn: Connection, max_attempts: int, limit: int = 200) -> list[
     return [_pending(r) for r in conn.execute(q)]
 
 
-def record_attempt(conn: Connection, pending_id: int, attempts: int, error: str) -> None:
-    conn.execute(
-        sa.update(rec_pending).where(rec_pending.c.id == pending_id).values(attempts=attempts, last_error=error)
+def record_attempt(conn: Connection, pending_id: int, max_attempts: int) -> int | None:
+    """Count one more missed fetch of a pending id still under ``max_attempts``; returns its attempts
+    now, or None when there was none to count (the row settled, removed or given up meanwhile).
+
+    An increment in the database, not a count read before the fetch: two runs missing the id at
+    once each wrote "what I read + 1", so two misses counted as one."""
+    q = (
+        sa.update(rec_pending)
+        .where(rec_pending.c.id == pending_id, rec_pending.c.attempts < max_attempts)
+        .values(attempts=rec_pending.c.attempts + 1)
     )
+    if not conn.execute(q).rowcount:
+        return None
+    attempts: int = conn.execute(sa.select(rec_pending.c.attempts).where(rec_pending.c.id == pending_id)).scalar_one()
+    return attempts
+
+
+def set_last_error(conn: Connection, pending_id: int, error: str) -> None:
+    conn.execute(sa.update(rec_pending).where(rec_pending.c.id == pending_id).values(last_error=error))
 
 
 def remove_pending(conn: Connection, pending_id: int, user_id: int | None = None) -> bool:

@@ -329,3 +329,24 @@ def test_a_reset_arriving_while_the_job_settles_a_pending_id_forgets_its_mark_to
         web.close()
     page = services.signals.interests(ada)
     assert (page.marked, page.pending) == ([], [])
+
+
+def test_two_fetch_runs_missing_an_id_at_once_count_two_attempts(services, settings, fake_arxiv):
+    """Two runs of the fetch job at once (two workers, or the job beside a member's own fetch) both
+    missed an id arXiv does not have: each wrote the attempts it had read plus one, so two misses
+    counted as one and the id was tried more times than the three it is given."""
+    from papertide.services import build_services
+    from tests.interleave import between, reads
+
+    ada = _user(services)
+    services.signals.import_library(ada, "", "2606.99999")
+    other = build_services(services.settings)  # the other run, with its own engine
+    try:
+        with between(services.db, reads("rec_pending"), other.db, lambda: other.signals.fetch_pending()) as theirs:
+            services.signals.fetch_pending()
+        assert theirs.fired
+        theirs.join()
+    finally:
+        other.close()
+    [pending] = services.signals.interests(ada).pending
+    assert pending.attempts == 2 and "try 2 of 3" in (pending.last_error or "")

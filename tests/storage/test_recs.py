@@ -94,7 +94,8 @@ def test_pending_follows_and_reset(db):
         assert [(p.arxiv_id, p.kind, p.attempts) for p in waiting] == [("2607.00001", "library", 0), ("2607.00002", "mine", 0)]
         follow_id = recs.follows_for(conn, ada.id)[0].id
     with db.write() as conn:
-        recs.record_attempt(conn, waiting[0].id, 3, "arXiv did not return it")
+        assert [recs.record_attempt(conn, waiting[0].id, 3) for _ in range(4)] == [1, 2, 3, None]
+        recs.set_last_error(conn, waiting[0].id, "arXiv did not return it")
         assert not recs.remove_follow(conn, bob.id, follow_id)  # not bob's
     with db.read() as conn:
         assert [p.arxiv_id for p in recs.open_pending(conn, max_attempts=3)] == ["2607.00002"]
