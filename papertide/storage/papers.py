@@ -103,6 +103,10 @@ def upsert_papers(conn: Connection, batch: Sequence[Paper]) -> tuple[UpsertResul
         # Bind names must differ from column names in an executemany UPDATE.
         cols = [c for c in changed_rows[0] if c not in ("_id", "arxiv_id")]
         values: dict[str, Any] = {c: sa.bindparam(f"b_{c}") for c in cols}
+        # Recounted, so a new baseline lands with the votes cast here. On PostgreSQL the count is
+        # exact only because the writer locked these rows in an earlier statement (claim_papers):
+        # had this UPDATE waited for a vote's row lock itself, PostgreSQL would re-check the row
+        # but keep the count from before the vote, and the vote would be lost.
         values["upvotes"] = sa.bindparam("b_upvotes_baseline") + _vote_count_subquery()
         values["updated_at"] = sa.func.now()
         stmt = sa.update(papers).where(papers.c.id == sa.bindparam("_id")).values(values)

@@ -4,6 +4,7 @@ point of ours (tests/interleave.py)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,6 +13,8 @@ from papertide.domain.ingest import Harvested, SourceKind
 from papertide.domain.papers import Paper
 from papertide.ingest.writer import store_records
 from papertide.storage import papers as papers_store
+from papertide.storage import users as users_store
+from papertide.storage import votes as votes_store
 from papertide.storage.db import Database
 from tests.factories import make_paper
 from tests.interleave import between
@@ -111,3 +114,44 @@ def test_the_other_way_round_the_arxiv_write_keeps_the_counts_committed_meanwhil
     stored = _stored(db, "2606.00051")
     assert (stored.title, stored.version, stored.upvotes_baseline, stored.keywords) == (
         "Second version", 2, 8, ("rl",))
+
+
+def _wait_for_a_backend_waiting_on_a_lock(db: Database) -> None:
+    """PostgreSQL: return once another backend is waiting for a lock (the other process's statement
+    has reached the row we hold), so our commit lands while it waits, not before it started."""
+    if db.is_sqlite:
+        return  # the other writer's BEGIN IMMEDIATE waits for our commit whatever happens
+    deadline = time.monotonic() + 10
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ).scalar_one()
+            if waiting:
+                return
+            conn.rollback()
+            time.sleep(0.01)
+    raise AssertionError("the other process never waited for our lock")
+
+
+def test_a_vote_committed_while_the_hf_job_rewrites_the_paper_is_counted(db, other):
+    """A member upvoted a paper while the Hugging Face job was writing its new baseline: the job's
+    UPDATE (upvotes = baseline + count of vote rows) waited for the vote's row lock, and PostgreSQL
+    then re-checked only the paper row, not the count, which came from before the vote: lost."""
+    store_records(db, [_arxiv(make_paper("2606.00060", upvotes_baseline=10))])
+    with db.write() as conn:
+        ada = users_store.find_or_create_user(conn, "ada@example.org")[0]
+        paper_id = papers_store.paper_row_id(conn, "2606.00060")
+    assert paper_id is not None
+    hf = make_paper("2606.00060", upvotes_baseline=12)
+    updates_papers = lambda s: s.lstrip().upper().startswith("UPDATE PAPERS")  # noqa: E731
+    with between(db, updates_papers, other, lambda: store_records(other, [_hf(hf)]),
+                 waits=lambda s: updates_papers(s) or _inserts_papers(s)) as theirs:
+        with db.write() as conn:
+            votes_store.set_vote(conn, ada.id, paper_id, True)
+            _wait_for_a_backend_waiting_on_a_lock(db)
+    theirs.join()
+    assert theirs.fired
+    with db.read() as conn:
+        entry = papers_store.get_paper(conn, "2606.00060")
+    assert entry is not None and (entry.paper.upvotes_baseline, entry.upvotes) == (12, 13)
