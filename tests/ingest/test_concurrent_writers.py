@@ -89,7 +89,8 @@ def test_two_sources_writing_the_same_new_paper_at_once_both_land(db, other, whe
 
 def test_two_sources_merging_the_same_stored_paper_at_once_keep_each_others_fields(db, other):
     """The Hugging Face job merged its counts into the paper it had read, while the arXiv job
-    committed v2 in between: the HF write put v1's title and abstract back."""
+    committed v2 in between: the HF write, still carrying v1, was skipped as older than what was
+    stored, and its upvotes and repository were lost."""
     store_records(db, [_arxiv(make_paper("2606.00050", title="First version", version=1))])
     v2 = make_paper("2606.00050", title="Second version", abstract="Rewritten.", version=2)
     hf = make_paper("2606.00050", title="HF's title", upvotes_baseline=33, github_repo="https://github.com/c/d")
