@@ -238,7 +238,8 @@ class Settings(BaseSettings):
         True, description="The worker fetches imported library papers the instance does not hold (job recs.fetch_pending)."
     )
     jobs_recs_interval_seconds: float = Field(
-        120, gt=0, description="How often the worker looks for imported papers to fetch from arXiv (seconds)."
+        120, gt=0,
+        description="How often the worker fetches imported papers from arXiv and counts new papers' phrases (seconds).",
     )
     jobs_recs_train_interval_seconds: float = Field(
         60, gt=0, description="How often the worker retrains the For-you models of members whose signals changed (seconds)."

@@ -1,5 +1,5 @@
-"""The recommendations' scheduled jobs: fetch imported papers, retrain stale members, refit the
-shared vocabulary and the community model."""
+"""The recommendations' scheduled jobs: fetch imported papers, count new papers' phrases, retrain
+stale members, refit the shared vocabulary and the community model."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from threading import Event
 
 from papertide.config import Settings
 from papertide.domain.jobs import Cron, Every, Job
+from papertide.recs import phrase_counts
 from papertide.recs.personal import PersonalRecommendations
 from papertide.recs.signals import Signals
 
@@ -14,6 +15,9 @@ from papertide.recs.signals import Signals
 def recs_jobs(signals: Signals, personal: PersonalRecommendations, settings: Settings) -> list[Job]:
     def fetch(stop: Event) -> int:
         return signals.fetch_pending(stop=stop.is_set)
+
+    def phrases(stop: Event) -> int:
+        return phrase_counts.refresh(personal.db, stop=stop.is_set)
 
     def train(stop: Event) -> int:
         return personal.train_stale(stop=stop.is_set)
@@ -30,6 +34,8 @@ def recs_jobs(signals: Signals, personal: PersonalRecommendations, settings: Set
     return [
         Job("recs.fetch_pending", Every(settings.jobs_recs_interval_seconds), fetch, enabled=enabled, stoppable=True,
             description="Turn imported library ids into signals, fetching from arXiv the papers we do not hold."),
+        Job("recs.phrases", Every(settings.jobs_recs_interval_seconds), phrases, enabled=enabled, stoppable=True,
+            description="Count the phrases of new or changed recent papers, so For-you rankings need not."),
         Job("recs.train", Every(settings.jobs_recs_train_interval_seconds), train, enabled=enabled, stoppable=True,
             description="Retrain the For-you model of members whose votes, saves, marks or follows changed."),
         Job("recs.community", Cron("15 4 * * *"), community, enabled=enabled,

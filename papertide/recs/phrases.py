@@ -88,7 +88,13 @@ class PhraseModel:
         liked paper (``keep_unique``) keeps it outside its length, since a later paper may bring it.
         ``paper_ids`` say which rows are newer than the count (all of them when None).
         """
-        x = _counts(_hasher(self.bits), texts)
+        return self.weigh(_counts(_hasher(self.bits), texts), paper_ids, keep_unique)
+
+    def weigh(self, x: sparse.csr_matrix, paper_ids: Sequence[int] | None = None,
+              keep_unique: bool = False) -> sparse.csr_matrix:
+        """:meth:`transform` from the phrase counts (:func:`count` of the same texts): counting is
+        the slow part, and a paper's counts never change while its text does not, so they can be
+        kept (``paper_phrases``); the weights depend on the instance's counts and are applied here."""
         if not x.nnz:
             return x
         df = self.df[x.indices].astype(np.float64)

@@ -13,19 +13,21 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 from papertide.domain import recs as R
-from papertide.domain.rec_reasons import Reason, follow_matches, similar_reason, topic_reason
+from papertide.domain.rec_reasons import Reason, reasons_by_row, similar_reason, topic_reason
 from papertide.domain.recs_signals import Follow
+from papertide.recs import phrase_counts
 from papertide.recs.artifacts import TextModels
-from papertide.recs.phrases import PhraseModel, PhraseRows, profile_terms
-from papertide.recs.text import TextLinear, TextModel, fit_linear
+from papertide.recs.phrases import profile_terms
+from papertide.recs.pools import Pool
+from papertide.recs.text import TextLinear, fit_linear
 from papertide.storage import rec_candidates as store
+from papertide.storage import rec_phrases as phrase_store
 from papertide.storage.db import Database
 
 POOL_CACHE = 8  # candidate pools kept per process (a day, a week, the digest's window…)
@@ -57,36 +59,6 @@ class Recommendation:
     reasons: tuple[Reason, ...]
 
 
-@dataclass
-class Pool:
-    """A candidate set's features, computed once and shared by every reader ranked against it.
-
-    The two text views are computed on first use: readers' pools need only the phrases, the
-    community's only the vocabulary (two threads racing compute the same value twice, harmlessly).
-    """
-
-    features: store.Features
-    texts: list[str]
-    recency: npt.NDArray[np.float64]
-    text_model: TextModel
-    phrase_model: PhraseModel
-    dense: npt.NDArray[np.float32] | None = None  # stored embeddings, when the search index has them
-    has_dense: npt.NDArray[np.bool_] | None = None
-
-    def __len__(self) -> int:
-        return len(self.features)
-
-    @cached_property
-    def tfidf(self) -> sparse.csr_matrix:
-        """The vocabulary's view (the community classifier)."""
-        return self.text_model.transform(self.texts)
-
-    @cached_property
-    def phrases(self) -> PhraseRows:
-        """The phrase view (readers' profiles, "closest liked paper")."""
-        return PhraseRows.of(self.phrase_model.transform(self.texts, self.features.paper_ids))
-
-
 class Recommender:
     def __init__(self, db: Database, models: TextModels, vectors: tuple[str, int] | None = None) -> None:
         self.db = db
@@ -107,13 +79,27 @@ class Recommender:
             if hit is not None:
                 self._pools.move_to_end(key)
                 return hit
-        dense = has = None
         with self.db.read() as conn:
-            feats = store.features(conn, key[1], with_authors=with_authors)
-            texts = store.texts(conn, feats.paper_ids)
-            if self.vectors is not None:
-                dense, has = store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
-        pool = Pool(feats, texts, R.recency_scores(feats.arxiv_ids), text, phrases, dense, has)
+            feats, texts = store.pool_features(conn, key[1])
+
+        def read_authors() -> list[tuple[str, ...]]:
+            if not with_authors:
+                return [() for _ in feats.paper_ids]
+            with self.db.read() as conn:
+                return store.authors(conn, feats.paper_ids)
+
+        def read_counts() -> sparse.csr_matrix:
+            with self.db.read() as conn:
+                rows = phrase_store.stored(conn, feats.paper_ids)
+            return phrase_counts.stored_counts(feats.paper_ids, texts, rows)
+
+        def read_dense() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]] | None:
+            if self.vectors is None:
+                return None
+            with self.db.read() as conn:
+                return store.vectors(conn, self.vectors[0], feats.paper_ids, self.vectors[1])
+
+        pool = Pool(feats, texts, R.recency_scores(feats.arxiv_ids), text, phrases, read_counts, read_authors, read_dense)
         with self._lock:
             self._pools[key] = pool
             while len(self._pools) > POOL_CACHE:
@@ -185,21 +171,18 @@ class Recommender:
             near = pool.phrases.nearest(liked)
             if blend.nearest:
                 score += blend.nearest * R.zscore(near[0])
-        if model is not None and blend.dense and model.dense.size and pool.dense is not None and pool.has_dense is not None:
-            score += blend.dense * R.dense_scores(pool.dense, pool.has_dense, model.dense)
+        if model is not None and blend.dense and model.dense.size and pool.dense is not None:
+            score += blend.dense * R.dense_scores(*pool.dense, model.dense)
         if model is not None and model.categories and blend.category:
             score += blend.category * R.category_scores(model.categories, pool.features.categories)
         if linear is not None and blend.linear:
             score += blend.linear * R.zscore(linear.decision(pool.tfidf))
         if blend.recency:
             score += blend.recency * R.zscore(pool.recency)
-        hits: dict[int, list[Reason]] = {}
-        for i in range(n) if follows else ():
-            found = follow_matches(follows, pool.features.authors[i], pool.features.categories[i], pool.texts[i])
-            if found:
-                hits[i] = found
-                score[i] += blend.follow * sum(R.FOLLOW_WEIGHT.get(r.kind if r.kind != "keyword" else "query", 1.0)
-                                               for r in found)
+        hits = reasons_by_row(follows, pool.follow_rows) if follows else {}
+        for i, found in hits.items():
+            score[i] += blend.follow * sum(R.FOLLOW_WEIGHT.get(r.kind if r.kind != "keyword" else "query", 1.0)
+                                           for r in found)
         skip_ids = set(negatives) | set(model.liked_ids if model else ())
         top = R.top_indices(score, limit, [pid in skip_ids for pid in pool.features.paper_ids])
         nearest = self._nearest_liked(model, top, near) if explain and model and near else {}

@@ -43,11 +43,23 @@ class Features:
 
 def features(conn: Connection, paper_ids: Sequence[int], with_authors: bool = True) -> Features:
     """Features of ``paper_ids``; ``with_authors=False`` leaves names out (evaluations hide them)."""
+    return _features(conn, paper_ids, with_authors, with_texts=False)[0]
+
+
+def pool_features(conn: Connection, paper_ids: Sequence[int]) -> tuple[Features, list[str]]:
+    """A candidate pool's features without authors (read when a follow needs them: :func:`authors`)
+    and the ``title abstract`` of each, in one pass."""
+    return _features(conn, paper_ids, with_authors=False, with_texts=True)
+
+
+def _features(conn: Connection, paper_ids: Sequence[int], with_authors: bool, with_texts: bool) -> tuple[Features, list[str]]:
     rows: dict[int, Any] = {}
     wanted = list(dict.fromkeys(paper_ids))
+    cols = [papers.c.id, papers.c.arxiv_id, papers.c.categories, papers.c.title]
+    cols += [papers.c.authors] if with_authors else []
+    cols += [papers.c.abstract] if with_texts else []
     for i in range(0, len(wanted), IN_CHUNK):
-        q = sa.select(papers.c.id, papers.c.arxiv_id, papers.c.categories, papers.c.authors, papers.c.title).where(
-            papers.c.id.in_(wanted[i : i + IN_CHUNK]))
+        q = sa.select(*cols).where(papers.c.id.in_(wanted[i : i + IN_CHUNK]))
         rows.update({r.id: r for r in conn.execute(q)})
     kept = [pid for pid in wanted if pid in rows]
     return Features(
@@ -56,7 +68,16 @@ def features(conn: Connection, paper_ids: Sequence[int], with_authors: bool = Tr
         categories=tuple(tuple(rows[p].categories or ()) for p in kept),
         authors=tuple(tuple(rows[p].authors or ()) if with_authors else () for p in kept),
         titles=tuple(str(rows[p].title) for p in kept),
-    )
+    ), [f"{rows[p].title} {rows[p].abstract}" for p in kept] if with_texts else []
+
+
+def authors(conn: Connection, paper_ids: Sequence[int]) -> list[tuple[str, ...]]:
+    """The author names of each of ``paper_ids``, in that order (none for a paper not held)."""
+    got: dict[int, tuple[str, ...]] = {}
+    for i in range(0, len(paper_ids), IN_CHUNK):
+        q = sa.select(papers.c.id, papers.c.authors).where(papers.c.id.in_(list(paper_ids[i : i + IN_CHUNK])))
+        got.update({r.id: tuple(r.authors or ()) for r in conn.execute(q)})
+    return [got.get(p, ()) for p in paper_ids]
 
 
 def vectors(

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from papertide.domain.rec_reasons import SIMILAR_FLOOR, follow_matches, matches_query, query_terms, similar_reason, topic_reason
+from papertide.domain.authors import author_key
+from papertide.domain.rec_reasons import (
+    SIMILAR_FLOOR,
+    follow_matches,
+    matches_query,
+    query_rows,
+    query_terms,
+    reasons_by_row,
+    similar_reason,
+    topic_reason,
+)
 from papertide.domain.recs_signals import Follow
 
 FOLLOWS = (
@@ -30,6 +40,39 @@ def test_query_needs_every_term_as_a_word_prefix():
     assert not matches_query(terms, "Neural networks on grids")
     assert not matches_query(terms, "paragraph neural network")  # "graph" inside a word is not the word
     assert not matches_query((), "anything")
+
+
+# Texts where case folding is more than lower-casing (ß → ss, İ → i + a combining dot, which is not a
+# letter, so it splits the word when the whole text is folded), plus plain ones.
+TEXTS = ["Message passing in graph neural networks", "Neural networks on grids", "paragraph neural network",
+         "Straße networks: GRAPH neural nets", "İstanbul graphs", "Graph-neural networking", "", "ﬁeld theory graphs"]
+QUERIES = ["graph neural network", "strasse", "straße", "istanbul", "i̇stanbul", "stanbul", "field graph", "nets", "x"]
+
+
+def test_query_rows_accept_exactly_the_texts_matches_query_does():
+    folded = [t.casefold() for t in TEXTS]
+    for q in QUERIES:
+        terms = query_terms(q)
+        assert query_rows(terms, TEXTS, folded) == [i for i, t in enumerate(TEXTS) if matches_query(terms, t)], q
+    assert query_rows((), TEXTS, folded) == []
+
+
+def test_reasons_by_row_are_follow_matches_of_every_row():
+    follows = (Follow("query", "neural net", ""), *FOLLOWS, Follow("category", "cs.LG", ""),
+               Follow("author", "alan turing", "Alan Turing"))
+    papers = [(["A. Person", "ÉMILIE  du Châtelet"], ["cs.CL"], TEXTS[0]), (["Alan Turing"], ["cs.LG", "cs.CL"], TEXTS[1]),
+              (["Someone Else"], ["astro-ph.GA"], TEXTS[2]), ([], [], "")]
+    folded = [t.casefold() for _, _, t in papers]
+
+    def rows_of(f: Follow) -> list[int]:
+        if f.kind == "author":
+            return [i for i, (names, _, _) in enumerate(papers) if f.value in {author_key(a) for a in names}]
+        if f.kind == "category":
+            return [i for i, (_, cats, _) in enumerate(papers) if f.value in cats]
+        return query_rows(query_terms(f.value), [t for _, _, t in papers], folded)
+
+    expected = {i: found for i, p in enumerate(papers) if (found := follow_matches(follows, *p))}
+    assert reasons_by_row(follows, rows_of) == expected
 
 
 def test_similar_reason_names_the_liked_paper_above_the_floor_only():

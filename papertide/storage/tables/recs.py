@@ -84,3 +84,20 @@ rec_artifacts = sa.Table(
     sa.Column("blob", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+# Each recent paper's phrase counts (hashed word 1–2-grams of title + abstract, recs/phrase_counts.py),
+# kept by the recs.phrases job so the first For-you request of a window does not hash thousands of
+# abstracts. ``source_hash`` is of the exact text counted and the hashing's settings: a row whose hash
+# no longer matches its paper is ignored (the paper is counted where it is read, as without a row).
+paper_phrases = sa.Table(
+    "paper_phrases",
+    metadata,
+    sa.Column("paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source_hash", sa.String(40), nullable=False),
+    # The paper's updated_at when it was counted: the job recounts a paper whose row is older.
+    sa.Column("source_updated_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("buckets", sa.LargeBinary, nullable=False),  # uint32 little-endian, ascending
+    sa.Column("counts", sa.LargeBinary, nullable=False),  # uint16 little-endian, one per bucket
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
