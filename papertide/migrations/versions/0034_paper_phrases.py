@@ -1,7 +1,7 @@
 """Recent papers' phrase counts, kept for the For-you ranking's first request of a window.
 
-Revision ID: 0032_paper_phrases
-Revises: 0031_comment_bulk_hide
+Revision ID: 0034_paper_phrases
+Revises: 0033_audit_member_uuid
 
 The first /for-you of a month (12k candidates on a 241,792-paper instance) spent most of its
 ~10 s hashing every candidate's title and abstract into word 1–2-grams. The counts depend only on
@@ -12,8 +12,8 @@ candidates; the table starts empty (the job fills it) and nothing reads it as au
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032_paper_phrases"
-down_revision = "0031_comment_bulk_hide"
+revision = "0034_paper_phrases"
+down_revision = "0033_audit_member_uuid"
 branch_labels = None
 depends_on = None
 
