@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -71,32 +73,31 @@ def set_role(
     role: Annotated[str, typer.Argument(help=f"One of {', '.join(ROLES)}.")],
 ) -> None:
     """Give the account for EMAIL a role: member, curator or admin."""
-    from papertide.community import NotFound
-
     accounts, _ = _accounts()
-    try:
+    with _refusals(email):
         user = accounts.set_role_by_email(email, role)
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except NotFound:
-        err.print(f"[red]No account for {email}.[/red]")
-        raise typer.Exit(1) from None
     console.print(f"{user.email} is now {role}.")
 
 
-def _ban(email: str, banned: bool) -> None:
+@contextmanager
+def _refusals(email: str) -> Iterator[None]:
+    """A command on the account for EMAIL: bad input exits 2, no such account 1, each saying so."""
     from papertide.community import NotFound
 
-    accounts, _ = _accounts()
     try:
-        user, changed = accounts.set_banned_by_email(email, banned)
+        yield
     except InvalidInput as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     except NotFound:
         err.print(f"[red]No account for {email}.[/red]")
         raise typer.Exit(1) from None
+
+
+def _ban(email: str, banned: bool) -> None:
+    accounts, _ = _accounts()
+    with _refusals(email):
+        user, changed = accounts.set_banned_by_email(email, banned)
     state = "banned" if banned else "no longer banned"
     console.print(f"{user.email} is {state}." if changed else f"{user.email} was already {state}; nothing changed.")
 
