@@ -24,7 +24,10 @@ def corpus(db):
                     published=date(2026, 5, 1)),
          date(2026, 5, 15)),
     ]
-    import_records(db, [(p, Listing(p.arxiv_id, d)) for p, d in rows])
+    # One at a time, so they are stored in this order: within one batch PostgreSQL's writer inserts
+    # in arxiv_id order (a lock order between concurrent writers), and "newest stored" follows that.
+    for p, d in rows:
+        import_records(db, [(p, Listing(p.arxiv_id, d))])
 
 
 def item_ids(body: dict) -> list[str]:

@@ -83,9 +83,13 @@ def test_vote_counts_stay_exact_under_concurrent_toggles(client, papers):
     with ThreadPoolExecutor(12) as pool:
         final = list(pool.map(hammer, clients))
     assert final == [True] * 12  # nine toggles from "not voted" end voted
+    from papertide.storage import papers as papers_store
+
     with papers.read() as conn:
-        totals = votes_store.vote_totals(conn, [1])
-    assert totals == {1: (5 + 12, 5, 12)}
+        row = papers_store.paper_row_id(conn, "2606.00001")
+        assert row is not None
+        totals = votes_store.vote_totals(conn, [row])
+    assert totals == {row: (5 + 12, 5, 12)}
 
 
 def test_votes_are_rate_limited_per_user(client, papers):
