@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 
 from papertide.cli.context import load_settings
 from papertide.cli.tables import fitting_table
-from papertide.domain.jobs import JobStatus
+from papertide.domain.jobs import JobStatus, Progress
 from papertide.jobs.runner import JobRunner
 
 RunnerFactory = Callable[[], JobRunner]
@@ -78,7 +81,8 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
         if name not in runner.jobs:
             err.print(f"[red]no job {name!r}; jobs: {', '.join(runner.jobs)}[/red]")
             raise typer.Exit(2)
-        result = runner.run_now(name)
+        with _progress_bar(name) as show:
+            result = runner.run_now(name, progress=show)
         if result is None:
             err.print(f"[yellow]{escape(_held_elsewhere(runner, name))}[/yellow]")
             raise typer.Exit(1)
@@ -92,6 +96,20 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
             raise typer.Exit(1)
 
     return app
+
+
+@contextmanager
+def _progress_bar(name: str) -> Iterator[Progress | None]:
+    """In a terminal, a bar for the run: elapsed time for every job, done/total for one that reports
+    progress. Elsewhere (cron, a pipe) None: the runner's periodic log lines say how far it has got."""
+    if not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(escape(name), total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _held_elsewhere(runner: JobRunner, name: str) -> str:

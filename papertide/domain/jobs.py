@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
-from threading import Event
 from typing import Any, Literal
 
 from apscheduler.triggers.combining import OrTrigger
@@ -37,6 +36,13 @@ LOOKBACK = tuple(
 _MICROSECOND = timedelta(microseconds=1)
 
 Scope = Literal["cluster", "process"]
+# How far a run has got: (done so far, total when known). A job declared with
+# ``reports_progress`` gets one as its second argument and calls it as it goes.
+Progress = Callable[[int, int | None], None]
+
+
+def no_progress(done: int, total: int | None) -> None:
+    """A ``progress`` that is not shown: the default for a job function called as ``run(stop)``."""
 Outcome = Literal["succeeded", "failed", "interrupted"]
 OUTCOMES: tuple[Outcome, ...] = ("succeeded", "failed", "interrupted")
 
@@ -101,15 +107,20 @@ class Job:
     so the rest of the work is done by the next worker to look (our long jobs commit in
     batches and resume). ``scope="process"`` jobs keep per-process state current (an
     in-memory index): they run in every runner once per slot, without a claim.
+
+    A job that can take long on a big instance is declared ``reports_progress``: ``run`` is then
+    called as ``run(stop, progress)`` and calls ``progress(done, total)`` as it goes, which the
+    runner logs now and then and ``papertide jobs run`` shows as a bar. Others get ``run(stop)``.
     """
 
     name: str
     schedule: Schedule
-    run: Callable[[Event], object]
+    run: Callable[..., object]  # run(stop) or, with reports_progress, run(stop, progress)
     enabled: bool = True
     stoppable: bool = False
     scope: Scope = "cluster"
     description: str = ""
+    reports_progress: bool = False
 
 
 @dataclass(frozen=True, slots=True)

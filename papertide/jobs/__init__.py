@@ -31,7 +31,7 @@ compare-and-set ``UPDATE`` that claims a slot with a lease (storage/jobs.py). Th
 statement shape on both backends, adds no service, and keeps status in our own table.
 """
 
-from papertide.domain.jobs import Cron, Every, Job, JobFailed, JobRun, JobStatus, Schedule
+from papertide.domain.jobs import Cron, Every, Job, JobFailed, JobRun, JobStatus, Progress, Schedule
 from papertide.jobs.runner import JobRunner
 
-__all__ = ["Cron", "Every", "Job", "JobFailed", "JobRun", "JobRunner", "JobStatus", "Schedule"]
+__all__ = ["Cron", "Every", "Job", "JobFailed", "JobRun", "JobRunner", "JobStatus", "Progress", "Schedule"]

@@ -31,6 +31,7 @@ from papertide.domain.jobs import (
     JobRun,
     JobStatus,
     Outcome,
+    Progress,
     job_status,
     next_after,
     result_summary,
@@ -47,6 +48,9 @@ DEFAULT_LEASE_SECONDS = 60.0  # a claim's lease; renewed every third of it while
 POLL_SECONDS = 30.0  # longest sleep between looks at a job (to notice a released or expired claim)
 STOP_POLL_SECONDS = 0.2  # how often run_forever looks for a stop request (from a signal handler)
 MIN_SLEEP_SECONDS = 0.01
+# A job that reports progress logs "job search.index: 12,000 of 241,792 done" at most this often,
+# from this long into the run: a run of hours on a big instance is not silent in the worker's log.
+PROGRESS_LOG_SECONDS = 60.0
 
 
 class JobRunner:
@@ -55,6 +59,7 @@ class JobRunner:
     def __init__(
         self, db: Database, jobs: Sequence[Job], *, lease_seconds: float = DEFAULT_LEASE_SECONDS,
         poll_seconds: float = POLL_SECONDS, clock: Callable[[], datetime] | None = None, worker_id: str | None = None,
+        progress_log_seconds: float = PROGRESS_LOG_SECONDS,
     ) -> None:
         self.db = db
         self.jobs = {j.name: j for j in jobs}
@@ -62,6 +67,7 @@ class JobRunner:
             raise ValueError("job names must be unique")
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
+        self.progress_log_seconds = progress_log_seconds
         self.clock = clock or (lambda: datetime.now(UTC))
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stop = threading.Event()
@@ -77,7 +83,7 @@ class JobRunner:
         """A runner of this one's per-process jobs only, for a web process beside separate workers."""
         jobs = [j for j in self.jobs.values() if j.scope == "process"]
         return JobRunner(self.db, jobs, lease_seconds=self.lease.total_seconds(), poll_seconds=self.poll_seconds,
-                         clock=self.clock, worker_id=self.worker_id)
+                         clock=self.clock, worker_id=self.worker_id, progress_log_seconds=self.progress_log_seconds)
 
     # ------------------------------------------------------------------ control
 
@@ -155,20 +161,21 @@ class JobRunner:
                 runs.append(run)
         return runs
 
-    def run_now(self, name: str) -> JobRun | None:
+    def run_now(self, name: str, progress: Progress | None = None) -> JobRun | None:
         """Run job ``name`` now, outside its schedule (even when disabled); None when a worker is running it.
 
+        ``progress(done, total)`` is told how far a job that reports progress has got (a CLI's bar).
         Raises KeyError for an unknown name.
         """
         job = self.jobs[name]
         if job.scope == "process":
-            return self._execute(job, None, claimed=False)
+            return self._execute(job, None, claimed=False, progress=progress)
         now = self.clock()
         with self.db.write() as conn:
             self._ensure_rows(conn)
             if not jobs_store.claim_now(conn, name, self.worker_id, now, now + self.lease):
                 return None
-        return self._execute(job, None, claimed=True)
+        return self._execute(job, None, claimed=True, progress=progress)
 
     def status(self, now: datetime | None = None) -> list[JobStatus]:
         """Every declared job with its last run, last error, and next run."""
@@ -219,11 +226,12 @@ class JobRunner:
             jobs_store.ensure(conn, sorted(self.jobs))
             self._rows_ensured = True
 
-    def _execute(self, job: Job, slot: datetime | None, claimed: bool) -> JobRun:
+    def _execute(self, job: Job, slot: datetime | None, claimed: bool, progress: Progress | None = None) -> JobRun:
         with work_id(new_id("job-")) as run_id:
-            return self._execute_as(run_id, job, slot, claimed)
+            return self._execute_as(run_id, job, slot, claimed, progress)
 
-    def _execute_as(self, run_id: str, job: Job, slot: datetime | None, claimed: bool) -> JobRun:
+    def _execute_as(self, run_id: str, job: Job, slot: datetime | None, claimed: bool,
+                    progress: Progress | None) -> JobRun:
         started, t0 = self.clock(), time.monotonic()
         if claimed:
             with self._running_lock:
@@ -234,7 +242,10 @@ class JobRunner:
         error = summary = None
         try:
             with self._heartbeat(job.name) if claimed else nullcontext():
-                result = job.run(self._stop)
+                if job.reports_progress:
+                    result = job.run(self._stop, self._reporter(job.name, progress))
+                else:
+                    result = job.run(self._stop)
             summary = result_summary(result)  # what it did, for `jobs run` ("asked 0 … stopped offline")
             outcome = "interrupted" if job.stoppable and self._stop.is_set() else "succeeded"
         except Exception as exc:
@@ -269,6 +280,22 @@ class JobRunner:
                                   duration, error, slot_done)
         except Exception as exc:
             _log_db_error(exc, "job %s: could not record its run", job.name)
+
+    def _reporter(self, name: str, show: Progress | None) -> Progress:
+        """What a run's ``progress`` does: tell ``show`` every time, the log once the run has gone on a while."""
+        every = self.progress_log_seconds
+        next_line = time.monotonic() + every  # a run of a few seconds, every few minutes, says nothing
+
+        def report(done: int, total: int | None) -> None:
+            nonlocal next_line
+            if show is not None:
+                show(done, total)
+            if (now := time.monotonic()) >= next_line:
+                next_line = now + every
+                log.info("job %s: %s done", name, f"{done:,}" if total is None else f"{done:,} of {total:,}",
+                         extra={"job": name, "done": done, "total": total})
+
+        return report
 
     @contextmanager
     def _heartbeat(self, name: str) -> Iterator[None]:

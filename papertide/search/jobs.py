@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from threading import Event
 
 from papertide.config import Settings
-from papertide.domain.jobs import Every, Job
+from papertide.domain.jobs import Every, Job, Progress, no_progress
 from papertide.search.bundled import import_vectors
 from papertide.search.service import SearchService
 from papertide.search.tantivy_index import TantivyLexicalIndex
@@ -42,13 +42,16 @@ def search_jobs(search: SearchService, settings: Settings, background_embed: boo
     bundled_loaded = False
     seen: datetime | None = None
 
-    def keywords(stop: Event) -> int:
+    def keywords(stop: Event, progress: Progress = no_progress) -> int:
         lexical = search.lexical
-        if isinstance(lexical, TantivyLexicalIndex) and lexical.ensure_built():
+        if isinstance(lexical, TantivyLexicalIndex) and lexical.ensure_built(progress):  # papers indexed
             log.info("built the keyword search index in %s", lexical.path)
-        applied = 0
+        applied, behind = 0, search.pending_keywords()
+        if behind:
+            progress(0, behind)  # then change-log rows applied: a bulk import's can take minutes
         while not stop.is_set() and (n := lexical.sync(JOB_SYNC_ROWS)):
             applied += n
+            progress(applied, max(behind, applied))  # rows written meanwhile are applied too
         return applied
 
     def prune(stop: Event) -> int:
@@ -59,7 +62,7 @@ def search_jobs(search: SearchService, settings: Settings, background_embed: boo
             log.info("pruned %d search change-log rows written before %s", gone, before.isoformat(timespec="seconds"))
         return gone
 
-    def index(stop: Event) -> int:
+    def index(stop: Event, progress: Progress = no_progress) -> int:
         nonlocal bundled_loaded
         if not search.embedder.dim:
             return 0
@@ -70,7 +73,19 @@ def search_jobs(search: SearchService, settings: Settings, background_embed: boo
                 # Bundled vectors arrived, or a graph index has not been built yet.
                 search.index.refresh()
                 log.info("vector index ready: %d vectors (%d bundled loaded)", len(search.index), loaded)
-        embedded = search.embed_pending(stop=stop.is_set)
+        total = done = 0
+
+        def planned(n: int) -> None:
+            nonlocal total
+            total = n
+            progress(0, n)
+
+        def embedded_batch(n: int) -> None:
+            nonlocal done
+            done += n
+            progress(done, total)
+
+        embedded = search.embed_pending(progress=embedded_batch, stop=stop.is_set, planned=planned)
         if embedded:
             log.info("embedded %d papers", embedded)
         return embedded
@@ -88,11 +103,11 @@ def search_jobs(search: SearchService, settings: Settings, background_embed: boo
     # PostgreSQL searches pgvector in the database; SQLite mode holds the vectors in memory.
     in_memory = bool(search.embedder.dim) and search.db.dialect != "postgresql"
     return [
-        Job("search.keywords", every, keywords, enabled=enabled, scope="process", stoppable=True,
+        Job("search.keywords", every, keywords, enabled=enabled, scope="process", stoppable=True, reports_progress=True,
             description="Build this process's keyword index if missing and apply the change log to it."),
         Job("search.prune", Every(PRUNE_INTERVAL_SECONDS), prune, enabled=settings.jobs_search_enabled,
             description="Delete search change-log rows older than the retention period."),
-        Job("search.index", every, index, enabled=enabled, stoppable=True,
+        Job("search.index", every, index, enabled=enabled, stoppable=True, reports_progress=True,
             description="Embed new or changed papers."),
         Job("search.refresh", every, refresh, enabled=enabled and in_memory, scope="process",
             description="Reload this process's in-memory vectors when another process wrote new ones."),

@@ -349,15 +349,18 @@ class SearchService:
 
     def embed_pending(self, progress: Callable[[int], None] | None = None,
                       batch: int = EMBED_WRITE_BATCH, limit: int | None = None,
-                      stop: Callable[[], bool] | None = None) -> int:
+                      stop: Callable[[], bool] | None = None, planned: Callable[[int], None] | None = None) -> int:
         """Embed every paper whose vector is missing or stale; returns how many.
 
+        ``planned`` is told how many that is before the first batch, ``progress`` each batch's size.
         Each batch commits on its own, so an interrupted run resumes where it stopped.
         """
         if not self.embedder.dim:
             return 0
         with self.db.read() as conn:
             todo = list(itertools.islice(emb_store.iter_stale(conn, self.embedder.model_id, source_hash), limit))
+        if planned is not None:
+            planned(len(todo))
         done = 0
         for i in range(0, len(todo), batch):
             if stop is not None and stop():

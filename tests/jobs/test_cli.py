@@ -112,3 +112,25 @@ def test_jobs_status_against_a_database_host_that_never_answers_says_so_within_s
         assert not asking.is_alive(), "`papertide jobs status` still waiting for the database"
     [result] = results
     assert result.exit_code == 2 and "cannot connect to the database" in result.output, result.output
+
+
+def test_jobs_run_in_a_terminal_shows_how_far_a_long_job_has_got(db, clock, monkeypatch):
+    # `jobs run search.keywords` printed nothing for 4 minutes on a 241k-paper instance.
+    import io
+
+    from rich.console import Console
+
+    from papertide.cli import jobs as jobs_cli
+
+    def count(stop: threading.Event, progress) -> int:  # type: ignore[no-untyped-def]
+        for done in range(0, 241_793, 60_448):
+            progress(done, 241_792)
+        return 241_792
+
+    screen = io.StringIO()
+    monkeypatch.setattr(jobs_cli, "err", Console(file=screen, force_terminal=True, width=100))
+    runner = JobRunner(db, [Job("count", Every(60), count, reports_progress=True)], clock=clock)
+    result = CliRunner().invoke(job_cli(runner), ["jobs", "run", "count"])
+    assert result.exit_code == 0 and "count succeeded" in result.output, result.output
+    assert "count" in screen.getvalue() and "241792/241792" in screen.getvalue(), screen.getvalue()
+

@@ -304,3 +304,36 @@ def test_a_stop_requested_while_the_stop_events_lock_is_held_returns_and_stops_t
     assert done == [True] and not serving.is_alive()
     [s] = runner.status()
     assert s.last_outcome == "interrupted"
+
+
+def _reporting(name: str = "count") -> Job:
+    def count(stop: threading.Event, progress) -> int:  # type: ignore[no-untyped-def]
+        for done in range(4):
+            progress(done, 3)
+        return 3
+
+    return Job(name, Every(60), count, reports_progress=True)
+
+
+def test_a_job_that_reports_progress_is_logged_once_it_has_gone_on_a_while(db, clock, caplog):
+    # search.index ran for hours on a 241k-paper instance with no line in the worker's log.
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "done" in r.getMessage()]
+
+    with caplog.at_level(logging.INFO, logger="papertide.jobs.runner"):
+        JobRunner(db, [_reporting()], clock=clock, progress_log_seconds=0).tick()
+        assert lines() == ["job count: 0 of 3 done", "job count: 1 of 3 done", "job count: 2 of 3 done",
+                           "job count: 3 of 3 done"]
+        caplog.clear()
+        JobRunner(db, [_reporting()], clock=clock).tick(T0 + timedelta(minutes=1))  # seconds long: no progress lines
+        assert lines() == []
+
+
+def test_run_now_tells_the_caller_how_far_a_reporting_job_has_got_and_others_run_as_before(db, clock):
+    seen: list[tuple[int, int | None]] = []
+    ran, plain = _counter()
+    runner = JobRunner(db, [_reporting("reports"), plain], clock=clock)
+    run = runner.run_now("reports", progress=lambda done, total: seen.append((done, total)))
+    assert run is not None and (run.outcome, seen) == ("succeeded", [(0, 3), (1, 3), (2, 3), (3, 3)])
+    assert runner.run_now("count", progress=lambda done, total: seen.append((done, total))) is not None
+    assert len(ran) == 1 and len(seen) == 4  # called as run(stop), as before
