@@ -4,6 +4,7 @@ import _thread
 import json
 import re
 import sqlite3
+import sys
 import threading
 import time
 
@@ -329,3 +330,35 @@ def test_ctrl_c_during_an_import_says_what_was_kept_and_how_to_finish(tmp_path, 
     assert 0 < imported() < total
     again = runner.invoke(app, ["import", str(f)])
     assert again.exit_code == 0 and imported() == total, again.output
+
+
+def _press_ctrl_c_once_inside(function: str) -> threading.Thread:
+    """Ctrl-C as soon as the main thread is running ``function`` (read off its stack: no timing guess)."""
+    main = threading.main_thread().ident
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            frame = sys._current_frames().get(main)
+            while frame is not None and frame.f_code.co_name != function:
+                frame = frame.f_back
+            if frame is not None:
+                _thread.interrupt_main()
+                return
+            time.sleep(0.001)
+
+    presser = threading.Thread(target=watch, daemon=True)
+    presser.start()
+    return presser
+
+
+def test_ctrl_c_during_any_command_says_it_was_interrupted_in_one_line(offline_instance):
+    # Ctrl-C during `search reindex` (or any command but import and db backup) exited 130 without a
+    # word, as if it had finished.
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    presser = _press_ctrl_c_once_inside("_rebuild")  # the keyword index, paper by paper
+    result = runner.invoke(app, ["search", "reindex", "--no-embeddings"])
+    presser.join(5)
+    assert result.exit_code == 130, result.output
+    assert result.output.splitlines()[-1] == "Interrupted (Ctrl-C): the command stopped before it finished."
+    assert "Lexical index rebuilt." not in result.output

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from papertide.cli import search as _search_commands
 from papertide.cli.context import load_services, load_settings, upgrade_schema
@@ -24,7 +26,24 @@ from papertide.storage.db import shown_url
 from papertide.storage.migrate import schema_state
 from papertide.telemetry.logs import configure_logging
 
-app = typer.Typer(help="papertide: trending research papers, searchable, in your inbox.", no_args_is_help=True)
+
+class _SaysWhenInterrupted(TyperGroup):
+    """Every command: Ctrl-C says so in one line, where Typer exits 130 without a word.
+
+    Commands that can say more (what was kept, how to resume: `import`, `db backup`, `jobs run`)
+    catch KeyboardInterrupt themselves and exit 130 before it gets here.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            err.print("[yellow]Interrupted (Ctrl-C): the command stopped before it finished.[/yellow]")
+            raise typer.Exit(130) from e
+
+
+app = typer.Typer(cls=_SaysWhenInterrupted, help="papertide: trending research papers, searchable, in your inbox.",
+                  no_args_is_help=True)
 db_app = typer.Typer(help="Database schema, backup and copy commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 add_db_commands(db_app)  # db backup, db restore, db copy

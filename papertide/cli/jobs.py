@@ -81,8 +81,13 @@ def jobs_app(runner_factory: RunnerFactory) -> typer.Typer:
         if name not in runner.jobs:
             err.print(f"[red]no job {name!r}; jobs: {', '.join(runner.jobs)}[/red]")
             raise typer.Exit(2)
-        with _progress_bar(name) as show:
-            result = runner.run_now(name, progress=show)
+        try:
+            with _progress_bar(name) as show:
+                result = runner.run_now(name, progress=show)
+        except KeyboardInterrupt as e:  # typer would exit 130 without a word; the runner recorded it
+            err.print(f"[yellow]Interrupted: {escape(name)} stopped before it finished; its run is recorded as "
+                      "interrupted (`papertide jobs status`).[/yellow]")
+            raise typer.Exit(130) from e
         if result is None:
             err.print(f"[yellow]{escape(_held_elsewhere(runner, name))}[/yellow]")
             raise typer.Exit(1)

@@ -134,3 +134,19 @@ def test_jobs_run_in_a_terminal_shows_how_far_a_long_job_has_got(db, clock, monk
     assert result.exit_code == 0 and "count succeeded" in result.output, result.output
     assert "count" in screen.getvalue() and "241792/241792" in screen.getvalue(), screen.getvalue()
 
+
+def test_ctrl_c_during_jobs_run_says_the_run_stopped_and_was_recorded(db, clock):
+    # Typer turned Ctrl-C into a silent exit 130: had the job done anything, was it still running?
+    import _thread
+
+    def pressed(stop: threading.Event) -> None:
+        _thread.interrupt_main()  # this job runs in the main thread: Ctrl-C lands inside it
+        time.sleep(5)
+
+    runner = JobRunner(db, [Job("long", Every(3600), pressed)], clock=clock)
+    result = CliRunner().invoke(job_cli(runner), ["jobs", "run", "long"])
+    assert result.exit_code == 130, result.output
+    said = " ".join(result.output.split())
+    assert "Interrupted: long stopped before it finished; its run is recorded as interrupted" in said, said
+    [status] = runner.status()
+    assert (status.last_outcome, status.running_by) == ("interrupted", None)
