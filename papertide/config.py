@@ -235,7 +235,8 @@ class Settings(BaseSettings):
         30, gt=0, description="How often the worker looks for submitted papers to fetch from arXiv (seconds)."
     )
     jobs_recs_enabled: bool = Field(
-        True, description="The worker fetches imported library papers the instance does not hold (job recs.fetch_pending)."
+        True, description="The worker runs the For-you jobs (recs.*): fetching imported library papers, counting "
+        "phrases, retraining members' models, refitting the community model."
     )
     jobs_recs_interval_seconds: float = Field(
         120, gt=0,
