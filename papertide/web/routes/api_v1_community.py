@@ -101,11 +101,13 @@ def delete_vote(arxiv_id: str, request: Request, principal: Writer) -> dict[str,
     return _vote(request, principal, arxiv_id, False)
 
 
-@router.get("/papers/{arxiv_id:path}/comments", response_model=CommentList, summary="A paper's visible comments")
+@router.get("/papers/{arxiv_id:path}/comments", response_model=CommentList, summary="A paper's comments, paged")
 def list_comments(arxiv_id: str, request: Request, community: CommunityDep, limit: Limit = MAX_LIMIT,
                   cursor: Cursor = None) -> dict[str, Any]:
-    """Threads in page order, each comment followed by its replies, ``limit`` at a time (a paper
-    with 800 comments answered half a megabyte at once)."""
+    """Threads in page order, each comment followed by its replies, ``limit`` at a time; pass
+    ``next_cursor`` back as ``cursor`` for the next page. A hidden or deleted comment with replies is
+    listed as a placeholder (its ``status``, no author, empty ``body``)."""
+    # Paged because a paper with 800 comments answered half a megabyte at once.
     aid = _paper_id(request, arxiv_id)
     key = list_key("comments", aid)
     start = cursor_value(cursor, "o", key) or 0
