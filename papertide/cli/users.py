@@ -98,8 +98,10 @@ def _ban(email: str, banned: bool) -> None:
     accounts, _ = _accounts()
     with _refusals(email):
         user, changed = accounts.set_banned_by_email(email, banned)
-    state = "banned" if banned else "no longer banned"
-    console.print(f"{user.email} is {state}." if changed else f"{user.email} was already {state}; nothing changed.")
+    if changed:
+        console.print(f"{user.email} is {'banned' if banned else 'no longer banned'}.")
+    else:
+        console.print(f"{user.email} {'was already banned' if banned else 'is not banned'}; nothing changed.")
 
 
 @users_app.command("ban")

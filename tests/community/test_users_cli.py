@@ -85,6 +85,8 @@ def test_ban_and_unban_from_the_command_line(tmp_path, monkeypatch):
     with db.read() as conn:
         assert not users_store.get_user_by_email(conn, "spam@example.org").is_banned
         assert [e.action for e in audit.recent(conn, 10)] == ["user.unban", "user.ban"]
+    lifted_again = runner.invoke(app, ["users", "unban", "spam@example.org"])
+    assert lifted_again.exit_code == 0 and "spam@example.org is not banned; nothing changed." in lifted_again.output
     db.dispose()
     assert runner.invoke(app, ["users", "ban", "nobody@example.org"]).exit_code == 1
     assert runner.invoke(app, ["users", "ban", "not-an-address"]).exit_code == 2
