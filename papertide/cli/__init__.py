@@ -94,7 +94,8 @@ def db_upgrade() -> None:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A .jsonl or .jsonl.gz file in papertide's record format.")],
+    file: Annotated[Path, typer.Argument(
+        help="A .jsonl or .jsonl.gz file in papertide's record format, or a Kaggle arXiv metadata snapshot.")],
     format_: Annotated[
         str, typer.Option("--format", help="jsonl (papertide records), kaggle (arXiv metadata snapshot) or auto.")
     ] = "auto",
