@@ -206,9 +206,11 @@ class Discussion:
         with self.db.write() as conn:
             shown = comments_store.unhide_bulk(conn, member.id, entry_id, now)
             if shown:  # none: a double submit, logged once
-                # Named by when and by whom, as the panel shows it: the log shows no entry numbers.
+                # Named by when (the log shows no entry numbers; the hide's own row beside it says who).
+                # Not by whom: the member's data download holds this detail, and it never names the
+                # moderator who acted.
                 hid = audit.by_ids(conn, [entry_id]).get(entry_id)
-                when = f", hidden together on {hid.at:%Y-%m-%d %H:%M} UTC by {hid.who}" if hid else ""
+                when = f", hidden together on {hid.at:%Y-%m-%d %H:%M} UTC" if hid else ""
                 audit.record(conn, actor.id, "comments.unhide_all", audit.account_target(member.uuid),
                              f"{shown} comment{'' if shown == 1 else 's'} by {member.display_name}{when}", now=now)
         return shown
