@@ -65,6 +65,25 @@ class Discussion:
             found = comments_store.comments_for_paper(conn, arxiv_id)
         return build_threads(found, show_hidden=permissions.can_moderate(viewer)), count_visible(found)
 
+    def page(self, arxiv_id: str, after: int | None, limit: int) -> tuple[list[tuple[Comment, Comment | None]], int | None]:
+        """The API's page of a paper's public discussion: up to ``limit`` comments in thread order,
+        each with its thread's top comment when it is a reply, and the id to pass as ``after`` for
+        the next page (None at the end).
+
+        A keyset, not an offset: the order is (thread, comment id), so a reply posted or a comment
+        hidden above where a client stopped neither repeats a comment on its next page nor skips one.
+        """
+        with self.db.read() as conn:
+            found = comments_store.comments_for_paper(conn, arxiv_id)
+        flat = [(c, None if c is t.comment else t.comment) for t in build_threads(found) for c in (t.comment, *t.replies)]
+        if after is not None:
+            # The last comment sent may be hidden or deleted since; its row still says where it stood.
+            last = next((c for c in found if c.id == after), None)
+            mark = (last.parent_id or last.id, last.id) if last else (after, after)
+            flat = [(c, top) for c, top in flat if (c.parent_id or c.id, c.id) > mark]
+        shown = flat[:limit]
+        return shown, shown[-1][0].id if len(flat) > limit else None
+
     def get(self, comment_uuid: str) -> Comment:
         with self.db.read() as conn:
             c = comments_store.get_comment(conn, comment_uuid)

@@ -2,7 +2,8 @@
 
 A cursor is URL-safe base64 of a small JSON object; clients pass back what they got in
 ``next_cursor`` and never build one. ``{"b": id}`` is a keyset cursor (rows with a
-smaller row id come next: stable while papers are added); ``{"o": n}`` is an offset
+smaller row id come next: stable while papers are added); ``{"a": id}`` is the last comment
+of a page of a paper's discussion (the comments after it in thread order come next); ``{"o": n}`` is an offset
 into a ranked list (trending and search ranks are computed per request, so there is no
 stable key to seek on; the list's order is deterministic, so offsets are consistent).
 

@@ -87,6 +87,26 @@ def test_a_long_discussion_is_listed_a_page_at_a_time(client, writer, db):
     assert other.status_code == 400
 
 
+def test_comment_pages_neither_repeat_nor_skip_a_comment_when_the_discussion_changes_between_pages(client, writer):
+    """A reply posted, or a comment hidden, above the cursor while a client pages moved an offset cursor:
+    the next page repeated a comment, or skipped one the client never saw."""
+    user, _ = writer
+    discussion = client.app.state.services.community.discussion
+    top = [discussion.add(user, PAPER, f"comment {i}") for i in range(6)]
+    url = f"/api/v1/papers/{PAPER}/comments"
+
+    first = client.get(url, params={"limit": 2}).json()
+    assert [c["body"] for c in first["items"]] == ["comment 0", "comment 1"]
+    discussion.add(user, PAPER, "late reply to 0", reply_to=top[0].uuid)  # lands above the cursor
+    second = client.get(url, params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [c["body"] for c in second["items"]] == ["comment 2", "comment 3"]
+
+    curator = sign_in(client, "curator@example.org", role="curator")
+    discussion.set_hidden(curator, top[1].uuid, True)  # above the cursor, and it has no replies: it leaves the list
+    third = client.get(url, params={"limit": 2, "cursor": second["next_cursor"]}).json()
+    assert [c["body"] for c in third["items"]] == ["comment 4", "comment 5"] and third["next_cursor"] is None
+
+
 def test_comment_rate_limit_answers_429(client, writer):
     _, auth = writer
     codes = [client.post(f"/api/v1/papers/{PAPER}/comments", headers=auth, json={"body": f"c{i}"}).status_code

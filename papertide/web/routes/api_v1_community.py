@@ -110,13 +110,9 @@ def list_comments(arxiv_id: str, request: Request, community: CommunityDep, limi
     # Paged because a paper with 800 comments answered half a megabyte at once.
     aid = _paper_id(request, arxiv_id)
     key = list_key("comments", aid)
-    start = cursor_value(cursor, "o", key) or 0
-    threads, _ = community.discussion.threads(aid, None)
-    flat = [(c, t.comment.uuid if c is not t.comment else None) for t in threads for c in (t.comment, *t.replies)]
-    page = flat[start:start + limit]
-    more = start + limit < len(flat)
-    return {"items": [comment_out(c, parent) for c, parent in page],
-            "next_cursor": encode_cursor("o", start + limit, key) if more else None}
+    page, last = community.discussion.page(aid, cursor_value(cursor, "a", key), limit)
+    return {"items": [comment_out(c, top.uuid if top else None) for c, top in page],
+            "next_cursor": encode_cursor("a", last, key) if last is not None else None}
 
 
 @router.post("/papers/{arxiv_id:path}/comments", response_model=CommentOut, status_code=201,
