@@ -21,6 +21,7 @@ from papertide.domain.subscriptions import (
     can_resend_notice,
     is_expired_unconfirmed,
     parse_preferences,
+    stored_address,
     transition,
     validate_email,
     validate_name,
@@ -151,7 +152,7 @@ class SubscriptionService:
         "unsubscribed", "already" when it was, or None when the address has no subscription."""
         now = now or datetime.now(UTC)
         with self.db.write() as conn:
-            sub = subscriptions_store.get_by_email(conn, email.strip())
+            sub = subscriptions_store.get_by_email(conn, stored_address(email))
             if sub is None:
                 return None
             if sub.status == "unsubscribed":
@@ -183,7 +184,7 @@ class SubscriptionService:
         now = now or datetime.now(UTC)
         with self.db.write() as conn:
             return bounces_store.record_bounce(
-                conn, email.strip(), kind, detail, source, self.settings.bounce_soft_threshold, now
+                conn, stored_address(email), kind, detail, source, self.settings.bounce_soft_threshold, now
             )
 
     def expire_unconfirmed(self, now: datetime | None = None) -> int:
@@ -199,7 +200,7 @@ class SubscriptionService:
 
     def get_by_email(self, email: str) -> SubscriptionRecord | None:
         with self.db.read() as conn:
-            return subscriptions_store.get_by_email(conn, email)
+            return subscriptions_store.get_by_email(conn, stored_address(email))
 
 
 def _check_categories(conn: Connection, prefs: Preferences) -> None:

@@ -16,3 +16,13 @@ def test_accented_letters_before_the_at_are_refused_with_the_reason(mail_client,
     r = subscribe(mail_client, email="josé@example.org", trending="1")
     assert r.status_code == 400 and "before the @" in r.text
     assert smtp_sink.handler.messages == []
+
+
+def test_a_bounce_or_unsubscribe_naming_the_domain_as_typed_finds_the_subscriber(mail_client, smtp_sink):
+    """An admin's `papertide email unsubscribe ana@bücher.de`, or a mailto unsubscribe from a client that
+    writes the domain in Unicode, answered 'no subscription' for an address stored as its IDNA name."""
+    subscribe(mail_client, email="ana@bücher.de", trending="1")
+    subscriptions = mail_client.app.state.services.subscriptions
+    assert subscriptions.record_bounce("ana@Bücher.de", "soft").known is True
+    assert subscriptions.unsubscribe_address(" ana@BÜCHER.de ") == "unsubscribed"
+    assert subscriptions.get_by_email("ana@xn--bcher-kva.de").status == "unsubscribed"
