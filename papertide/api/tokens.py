@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from papertide.domain.accounts import stored_address
 from papertide.domain.api_tokens import (
     ApiToken,
     Scope,
@@ -51,7 +52,7 @@ class TokenService:
 
     def create_for_email(self, email: str, scope: Scope, name: str = "") -> CreatedToken:
         with self.db.read() as conn:
-            user_id = store.user_id_by_email(conn, email)
+            user_id = store.user_id_by_email(conn, stored_address(email))
         if user_id is None:
             raise UnknownUser(f"no account has the e-mail address {email.strip()[:320]!r}")
         return self.create_for_user(user_id, scope, name)
@@ -68,7 +69,7 @@ class TokenService:
 
     def list_for_email(self, email: str) -> list[ApiToken]:
         with self.db.read() as conn:
-            user_id = store.user_id_by_email(conn, email)
+            user_id = store.user_id_by_email(conn, stored_address(email))
             if user_id is None:
                 raise UnknownUser(f"no account has the e-mail address {email.strip()[:320]!r}")
             return store.list_tokens(conn, user_id)

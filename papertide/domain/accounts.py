@@ -95,6 +95,22 @@ def normalize_email(text: str) -> str:
     return f"{local}@{ascii_domain}"
 
 
+def stored_address(text: str) -> str:
+    """The address to look an account or subscriber up by, as both are stored: stripped, an
+    international domain as its IDNA name. A bounce, an unsubscribe or an admin's command may name
+    the domain as typed; what cannot be converted comes back stripped (and then matches nobody).
+
+    >>> stored_address(" ana@Bücher.de "), stored_address("josé@bü..de"), stored_address("Ada@example.org")
+    ('ana@xn--bcher-kva.de', 'josé@bü..de', 'Ada@example.org')
+    """
+    s = (text or "").strip()
+    if s.isascii():
+        return s
+    local, at, domain = unicodedata.normalize("NFKC", s).rpartition("@")
+    ascii_domain = idna_domain(domain) if at and local else None
+    return f"{local}@{ascii_domain}" if ascii_domain else s
+
+
 def idna_domain(domain: str) -> str | None:
     """A mail domain in lower-case ASCII: an international one as its IDNA name; None when it is not one.
 

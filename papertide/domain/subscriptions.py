@@ -118,22 +118,6 @@ def validate_email(text: str) -> str:
     return s
 
 
-def stored_address(text: str) -> str:
-    """The address to look a subscriber up by, as :func:`validate_email` stored it: stripped, an
-    international domain as its IDNA name. A bounce, an unsubscribe or an admin may name the domain
-    as typed; anything that cannot be converted is returned stripped (it then matches nobody).
-
-    >>> stored_address(" ana@Bücher.de "), stored_address("josé@bü..de"), stored_address("Ada@example.org")
-    ('ana@xn--bcher-kva.de', 'josé@bü..de', 'Ada@example.org')
-    """
-    s = (text or "").strip()
-    if s.isascii():
-        return s
-    local, at, domain = unicodedata.normalize("NFKC", s).rpartition("@")
-    ascii_domain = idna_domain(domain) if at and local else None
-    return f"{local}@{ascii_domain}" if ascii_domain else s
-
-
 def _mailable_ascii(address: str) -> str:
     """``address`` with full-width forms read as ASCII and an international domain as its IDNA name;
     unchanged when it is ASCII or cannot be made so (the plain-address check then refuses it)."""

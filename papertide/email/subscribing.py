@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from papertide.config import Settings
+from papertide.domain.accounts import stored_address
 from papertide.domain.arxiv_categories import unknown_category_message
 from papertide.domain.bounces import BounceKind
 from papertide.domain.subscriptions import (
@@ -21,7 +22,6 @@ from papertide.domain.subscriptions import (
     can_resend_notice,
     is_expired_unconfirmed,
     parse_preferences,
-    stored_address,
     transition,
     validate_email,
     validate_name,

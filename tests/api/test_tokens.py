@@ -37,6 +37,15 @@ def test_tokens_are_stored_only_as_hashes_and_can_be_revoked(db):
     assert [t.active for t in service.list_for_email("ada@example.org")] == [False]
 
 
+def test_an_account_at_an_international_domain_is_found_by_the_domain_as_typed(db):
+    """Accounts are stored under the domain's IDNA name; `papertide tokens create ana@bücher.de` said
+    no account had that address."""
+    add_user(db, "ana@xn--bcher-kva.de")
+    service = TokenService(db)
+    created = service.create_for_email("ana@Bücher.de", "read")
+    assert [t.uuid for t in service.list_for_email(" ana@bücher.de ")] == [created.token.uuid]
+
+
 def test_tokens_need_an_existing_account_and_only_owners_revoke(db):
     service = TokenService(db)
     with pytest.raises(UnknownUser):
