@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import URL
 
 from papertide.domain.tex import ascii_fold
 from papertide.web.deps import templates_of
@@ -21,6 +22,14 @@ def safe_next(raw: str | None, default: str = "/") -> str:
     if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw or any(ord(ch) < 32 for ch in raw):
         return default
     return raw[:500]
+
+
+def done_redirect(url: str, done: str) -> RedirectResponse:
+    """A form's 303 back to ``url`` (a same-site path) with ``?done=<done>`` before its #fragment, so
+    the page confirms what the form did in words (``_done_notice.html``), as ``?reported=1`` does
+    for a report: a moderator's bulk hide or ban otherwise only redrew the page, which a screen
+    reader does not announce and a sighted moderator had to spot."""
+    return RedirectResponse(str(URL(url).include_query_params(done=done)), status_code=303)
 
 
 def sign_in_redirect(request: Request, next_path: str | None = None) -> Response:

@@ -61,7 +61,7 @@ def test_a_curator_hides_all_of_a_spammers_comments_from_their_profile_and_undoe
     assert f'href="/admin?member={bot.uuid}#audit"' in profile
     for _ in range(2):  # a double click: hidden and logged once
         r = post(client, f"/admin/users/{bot.uuid}/comments/hide", {"next": f"/users/{bot.uuid}#moderation"})
-        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}?done=comments-hidden#moderation")
     assert _status(client, [earlier, *spam, honest]) == ["hidden"] * 7 + ["visible"]
     entry = client.app.state.services.community.accounts.audit_log(curator)[0]
     assert (entry.action, entry.target, entry.detail) == (
@@ -84,7 +84,7 @@ def test_a_curator_hides_all_of_a_spammers_comments_from_their_profile_and_undoe
     for _ in range(2):
         r = post(client, f"/admin/users/{bot.uuid}/comments/unhide",
                  {"entry": str(entry.id), "next": f"/users/{bot.uuid}#moderation"})
-        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}?done=comments-shown#moderation")
     assert _status(client, [earlier, *spam]) == ["hidden", "visible", "hidden", "visible", "visible", "visible", "visible"]
     assert _log(client, curator)[0] == (
         "comments.unhide_all", f"user:{bot.uuid}",
@@ -114,7 +114,7 @@ def test_hiding_all_from_the_report_queue_empties_it_of_that_member_and_comes_ba
     queue = client.get("/admin").text
     assert queue.count(f'action="/admin/users/{bot.uuid}/comments/hide"') == 3
     r = post(client, f"/admin/users/{bot.uuid}/comments/hide", {"next": "/admin#reports"})
-    assert (r.status_code, r.headers["location"]) == (303, "/admin#reports")
+    assert (r.status_code, r.headers["location"]) == (303, "/admin?done=comments-hidden#reports")
     left = client.app.state.services.community.discussion.open_reports(curator)
     assert [rep.comment.uuid for rep in left] == [honest]
     assert _status(client, spam) == ["hidden"] * 4
@@ -124,7 +124,7 @@ def test_only_moderators_hide_all_of_a_members_comments_or_undo_it(client, paper
     bot, other, curator, spammer, bystander = _people(client)
     spam = _spam(client, bot, 2)
     r = post(client, f"/admin/users/{bot.uuid}/comments/hide")
-    assert r.headers["location"] == f"/users/{bot.uuid}#moderation"  # no next: the member's profile
+    assert r.headers["location"] == f"/users/{bot.uuid}?done=comments-hidden#moderation"  # no next: the member's profile
     entry = client.app.state.services.community.accounts.audit_log(curator)[0].id
     for who in (bystander, spammer):
         assert post(who, f"/admin/users/{bot.uuid}/comments/unhide", {"entry": str(entry)}).status_code == 403
@@ -213,13 +213,13 @@ def test_an_admin_bans_from_the_members_profile_and_comes_back_to_it(client, pap
     page = admin.get(f"/users/{bot.uuid}").text
     assert f'<input type="hidden" name="next" value="/users/{bot.uuid}">' in page
     r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "1", "next": f"/users/{bot.uuid}"})
-    assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+    assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}?done=banned#moderation")
     assert ">Unban</button>" in admin.get(f"/users/{bot.uuid}").text
     r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "0", "next": f"/users/{bot.uuid}"})
-    assert r.headers["location"] == f"/users/{bot.uuid}#moderation"
+    assert r.headers["location"] == f"/users/{bot.uuid}?done=unbanned#moderation"
     # Another member's profile is not a place to come back to from this member's ban.
     r = post(admin, f"/admin/users/{bot.uuid}/ban", {"banned": "1", "next": f"/users/{other.uuid}"})
-    assert r.headers["location"] == f"/admin#user-{bot.uuid}"
+    assert r.headers["location"] == f"/admin?done=banned#user-{bot.uuid}"
     assert f'/admin/users/{root.uuid}/ban' not in admin.get(f"/users/{root.uuid}").text  # not themselves
 
 
@@ -232,7 +232,7 @@ def test_hiding_one_reported_comment_from_the_queue_comes_back_to_the_queue(clie
     assert re.search(rf'action="/comments/{spam[0]}/hide" class="inline"><input [^>]+>\s*<input type="hidden" '
                      r'name="hidden" value="1"><input type="hidden" name="next" value="/admin#reports">', queue)
     r = post(client, f"/comments/{spam[0]}/hide", {"hidden": "1", "next": "/admin#reports"})
-    assert (r.status_code, r.headers["location"]) == (303, "/admin#reports")
+    assert (r.status_code, r.headers["location"]) == (303, "/admin?done=comment-hidden#reports")
     # From the paper page (no next), and with a next to elsewhere, it lands on the comment as before.
     r = post(client, f"/comments/{spam[1]}/hide", {"hidden": "1", "next": "https://evil.example/"})
     assert r.headers["location"] == f"/papers/{PAPERS[1]}#comment-{spam[1]}"

@@ -57,7 +57,7 @@ def test_a_curator_hides_a_spam_collection_from_everyone_but_its_owner_and_shows
     assert 'id="moderation"' in page and "Hide from public" in page
     for _ in range(2):  # a double click: hidden and logged once, the first reason stands
         r = _hide(client, uuid, True)
-        assert (r.status_code, r.headers["location"]) == (303, f"/collections/{uuid}#moderation")
+        assert (r.status_code, r.headers["location"]) == (303, f"/collections/{uuid}?done=collection-hidden#moderation")
     _hide(client, uuid, True, "a second reason")
     log = client.app.state.services.community.accounts.audit_log(curator, member=bot)
     assert [(e.action, e.target, e.detail) for e in log if e.action.startswith("collection.")] == [

@@ -91,7 +91,7 @@ def test_a_curator_removes_a_spammers_submissions_for_a_day_then_for_the_recent_
 
     for _ in range(2):  # a double click: removed and logged once
         r = _remove(client, bot, TODAY)
-        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}#moderation")
+        assert (r.status_code, r.headers["location"]) == (303, f"/users/{bot.uuid}?done=listings-removed#moderation")
     assert _listed(client, TODAY) == {HONEST, IMPORTED}
     assert _entries(client, curator) == [
         (f"user:{bot.uuid}", f"2 listings by {bot.display_name}, 2026-06-10: 2026-06-10: {JUNK[0]}, {JUNK[1]}")]
@@ -148,7 +148,7 @@ def test_only_moderators_remove_a_members_submissions(client, papers):
     assert _entries(client, curator) == []
     # Without a next, back to the member's profile.
     r = post(client, f"/admin/users/{bot.uuid}/listings/remove", {"first": "2026-06-10"})
-    assert r.headers["location"] == f"/users/{bot.uuid}#moderation"
+    assert r.headers["location"] == f"/users/{bot.uuid}?done=listings-removed#moderation"
 
 
 def test_removing_a_members_listings_in_storage_takes_only_theirs_in_the_span(db):  # type: ignore[no-untyped-def]

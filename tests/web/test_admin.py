@@ -149,12 +149,12 @@ def test_a_ban_or_role_change_comes_back_to_the_searched_list_at_its_row(client)
     sign_in(client, "root@example.org", role="admin")
     page = client.get("/admin", params={"q": "needle"}).text
     assert '<input type="hidden" name="next" value="/admin?q=needle&amp;users_p=0">' in page
-    for path, form in ((f"/admin/users/{member.uuid}/ban", {"banned": "1"}),
-                       (f"/admin/users/{member.uuid}/role", {"role": "curator"})):
+    for path, form, done in ((f"/admin/users/{member.uuid}/ban", {"banned": "1"}, "banned"),
+                             (f"/admin/users/{member.uuid}/role", {"role": "curator"}, "role-set")):
         r = post(client, path, {**form, "next": "/admin?q=needle&users_p=0"})
-        assert r.headers["location"] == f"/admin?q=needle&users_p=0#user-{member.uuid}"
+        assert r.headers["location"] == f"/admin?q=needle&users_p=0&done={done}#user-{member.uuid}"
     # Only this page is a place to come back to.
     r = post(client, f"/admin/users/{member.uuid}/ban", {"banned": "0", "next": "https://evil.example/admin"})
-    assert r.headers["location"] == f"/admin#user-{member.uuid}"
+    assert r.headers["location"] == f"/admin?done=unbanned#user-{member.uuid}"
     r = post(client, f"/admin/users/{member.uuid}/ban", {"banned": "1", "next": "/profile"})
-    assert r.headers["location"] == f"/admin#user-{member.uuid}"
+    assert r.headers["location"] == f"/admin?done=banned#user-{member.uuid}"

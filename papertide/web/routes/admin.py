@@ -7,14 +7,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from papertide.community import Denied
 from papertide.domain import permissions
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import ROW_ID_MAX, switch
-from papertide.web.responses import safe_next, sign_in_redirect
+from papertide.web.responses import done_redirect, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -53,8 +53,9 @@ def ban(request: Request, community: CommunityDep, user_uuid: str, viewer: Viewe
         next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request, "/admin")
-    community.accounts.set_banned(viewer, user_uuid[:40], switch(banned, "banned"))
-    return RedirectResponse(_back_to_user(next, user_uuid), status_code=303)
+    ban_it = switch(banned, "banned")
+    community.accounts.set_banned(viewer, user_uuid[:40], ban_it)
+    return done_redirect(_back_to_user(next, user_uuid), "banned" if ban_it else "unbanned")
 
 
 @router.post("/admin/users/{user_uuid}/role")
@@ -63,7 +64,7 @@ def set_role(request: Request, community: CommunityDep, user_uuid: str, viewer: 
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     community.accounts.set_role(viewer, user_uuid[:40], role)
-    return RedirectResponse(_back_to_user(next, user_uuid), status_code=303)
+    return done_redirect(_back_to_user(next, user_uuid), "role-set")
 
 
 def _back_to_user(next_path: str, user_uuid: str) -> str:
@@ -86,7 +87,7 @@ def hide_all_comments(request: Request, community: CommunityDep, user_uuid: str,
         return sign_in_redirect(request, "/admin")
     member = community.accounts.get_by_uuid(user_uuid[:40])
     community.discussion.hide_all_by(viewer, member)
-    return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
+    return done_redirect(safe_next(next, f"/users/{member.uuid}#moderation"), "comments-hidden")
 
 
 @router.post("/admin/users/{user_uuid}/comments/unhide")
@@ -97,7 +98,7 @@ def undo_hide_all_comments(request: Request, community: CommunityDep, user_uuid:
         return sign_in_redirect(request, "/admin")
     member = community.accounts.get_by_uuid(user_uuid[:40])
     community.discussion.undo_hide_all(viewer, member, entry)
-    return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
+    return done_redirect(safe_next(next, f"/users/{member.uuid}#moderation"), "comments-shown")
 
 
 @router.post("/admin/users/{user_uuid}/listings/remove")
@@ -109,7 +110,7 @@ def remove_all_listings(request: Request, community: CommunityDep, user_uuid: st
         return sign_in_redirect(request, "/admin")
     member = community.accounts.get_by_uuid(user_uuid[:40])
     community.submissions.remove_all_by(viewer, member, first, last or first)
-    return RedirectResponse(safe_next(next, f"/users/{member.uuid}#moderation"), status_code=303)
+    return done_redirect(safe_next(next, f"/users/{member.uuid}#moderation"), "listings-removed")
 
 
 @router.post("/admin/comments/{comment_uuid}/dismiss")
@@ -117,4 +118,4 @@ def dismiss(request: Request, community: CommunityDep, comment_uuid: str, viewer
     if viewer is None:
         return sign_in_redirect(request, "/admin")
     community.discussion.dismiss_reports(viewer, comment_uuid[:40])
-    return RedirectResponse("/admin#reports", status_code=303)
+    return done_redirect("/admin#reports", "reports-dismissed")

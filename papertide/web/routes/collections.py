@@ -23,7 +23,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep, services_of, templates_of
 from papertide.web.params import is_on, switch
 from papertide.web.ratelimit import enforce
-from papertide.web.responses import attachment, back_to_paper, error_page, safe_next, sign_in_redirect
+from papertide.web.responses import attachment, back_to_paper, done_redirect, error_page, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 from papertide.web.training import retrain_after
 from papertide.web.uploads import MAX_ECHOED_CHARS, file_chosen, import_echo, reading_list
@@ -166,11 +166,12 @@ def hide(request: Request, community: CommunityDep, collection_uuid: str, viewer
     cid = collection_uuid[:40]
     if viewer is None:
         return sign_in_redirect(request, f"/collections/{cid}")
+    hide_it = switch(hidden, "hidden")
     try:
-        community.reading_lists.set_hidden(viewer, cid, switch(hidden, "hidden"), reason)
+        community.reading_lists.set_hidden(viewer, cid, hide_it, reason)
     except InvalidInput as exc:  # no reason given: the page again, the reason field saying so
         return _page(request, viewer, cid, 400, hide_error=str(exc), hide_value=reason[:500])
-    return RedirectResponse(f"/collections/{cid}#moderation", status_code=303)
+    return done_redirect(f"/collections/{cid}#moderation", "collection-hidden" if hide_it else "collection-shown")
 
 
 @router.post("/collections/{collection_uuid}/delete")

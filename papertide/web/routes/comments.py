@@ -12,7 +12,7 @@ from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
 from papertide.web.params import switch
 from papertide.web.ratelimit import enforce
-from papertide.web.responses import safe_next, sign_in_redirect
+from papertide.web.responses import done_redirect, safe_next, sign_in_redirect
 from papertide.web.sessions import ViewerDep
 
 router = APIRouter(dependencies=[CsrfDep])
@@ -125,7 +125,11 @@ def hide(request: Request, community: CommunityDep, comment_uuid: str, viewer: V
          next: str = Form("")):
     if viewer is None:
         return sign_in_redirect(request)
-    c = community.discussion.set_hidden(viewer, comment_uuid[:40], switch(hidden, "hidden"))
+    hide_it = switch(hidden, "hidden")
+    c = community.discussion.set_hidden(viewer, comment_uuid[:40], hide_it)
     # From the report queue, back to the queue: working through a spam wave's reports one by one
     # must not mean finding the way back from each paper's page.
-    return RedirectResponse(safe_next(next, _paper_url(c.paper_arxiv_id, f"comment-{c.uuid}")), status_code=303)
+    back = safe_next(next, _paper_url(c.paper_arxiv_id, f"comment-{c.uuid}"))
+    if back.startswith("/admin"):  # the queue says what became of the report that left it
+        return done_redirect(back, "comment-hidden" if hide_it else "comment-shown")
+    return RedirectResponse(back, status_code=303)
