@@ -158,3 +158,21 @@ def test_a_ban_or_role_change_comes_back_to_the_searched_list_at_its_row(client)
     assert r.headers["location"] == f"/admin?done=unbanned#user-{member.uuid}"
     r = post(client, f"/admin/users/{member.uuid}/ban", {"banned": "1", "next": "/profile"})
     assert r.headers["location"] == f"/admin?done=banned#user-{member.uuid}"
+
+
+def test_the_log_of_a_member_who_deleted_their_account_answers_with_the_admin_page_saying_so(client):
+    """A moderator following an old link to ``/admin?member=`` (the member has since deleted their
+    account) got the site's "Page not found", without the queue, the log or the way back."""
+    gone_client = TestClient(client.app)
+    gone = sign_in(gone_client, "leaving@example.org")
+    assert post(gone_client, "/me/delete", {"email": "leaving@example.org"}).status_code == 303
+    sign_in(client, "curator@example.org", role="curator")
+    for member in (gone.uuid, "not-a-uuid<b>"):
+        r = client.get("/admin", params={"member": member})
+        assert r.status_code == 404  # the address names nothing, as before
+        assert "Page not found" not in r.text and "<h1>Moderation</h1>" in r.text and 'id="reports"' in r.text
+        notice = re.search(r'<p class="notice" role="status" id="no-such-member">(.*?)</p>', r.text)
+        assert notice is not None and "No member has the id" in notice.group(1)
+        assert "<b>" not in notice.group(1)  # the id as text, not markup
+    assert client.get("/admin", params={"member": gone.uuid}).text.count('id="no-such-member"') == 1
+    assert 'id="no-such-member"' not in client.get("/admin").text

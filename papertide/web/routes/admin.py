@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
-from papertide.community import Denied
+from papertide.community import Denied, NotFound
 from papertide.domain import permissions
 from papertide.web.csrf import CsrfDep
 from papertide.web.deps import CommunityDep, TemplatesDep
@@ -34,7 +34,13 @@ def admin_page(
     if not permissions.can_moderate(viewer):
         raise Denied("The admin page is for curators and admins.")
     # ?member=<uuid>: the log of one member (what they did, what was done to their account, comments and collections).
-    about = community.accounts.get_by_uuid(member[:40]) if member else None
+    # An id that names no account (an old link, a member who has since deleted theirs) answers 404
+    # with this page saying so, not the site's "Page not found" that left the moderator no way on.
+    about, missing = None, ""
+    try:
+        about = community.accounts.get_by_uuid(member[:40]) if member else None
+    except NotFound:
+        missing = member[:40]
     # One row past the page tells whether there is a next page.
     log = community.accounts.audit_log(viewer, AUDIT_SHOWN + 1, before=audit_before, member=about)
     users = (community.accounts.list_users(viewer, q, USERS_SHOWN + 1, offset=users_p * USERS_SHOWN)
@@ -43,8 +49,9 @@ def admin_page(
         request, "admin/index.html",
         {"reports": community.discussion.open_reports(viewer), "q": q[:100],
          "log": log[:AUDIT_SHOWN], "older_before": log[AUDIT_SHOWN - 1].id if len(log) > AUDIT_SHOWN else None,
-         "audit_paged": audit_before is not None, "member": about,
+         "audit_paged": audit_before is not None, "member": about, "missing_member": missing,
          "users": users[:USERS_SHOWN], "users_p": users_p, "more_users": len(users) > USERS_SHOWN},
+        status_code=404 if missing else 200,
     )
 
 
