@@ -170,8 +170,25 @@ def record_sign_in(conn: Connection, user_id: int, now: datetime) -> None:
 
 
 def list_users(conn: Connection, query: str = "", limit: int = 100, offset: int = 0) -> list[User]:
-    q = sa.select(*_COLUMNS).select_from(_FROM).order_by(users.c.id.desc()).limit(limit).offset(offset)
-    if query:
-        like = f"%{query.lower()}%"
-        q = q.where(sa.or_(sa.func.lower(users.c.email).like(like), sa.func.lower(users.c.display_name).like(like)))
-    return [user_from_row(r) for r in conn.execute(q)]
+    """Accounts, newest first; with ``query``, those whose address or name holds it as
+    :func:`display_name_key` compares names (ignoring case, in any script).
+
+    Matched in Python over every account's address and name, as :func:`name_taken` does: SQLite's
+    lower() folds ASCII only ("josé" did not find "JOSÉ MÜLLER"), LIKE read a "_" or "%" typed in
+    the box as a wildcard, and neither database folds Unicode forms. Finding users is an admin's
+    occasional search, so a scan of two short columns is fine."""
+    q = sa.select(*_COLUMNS).select_from(_FROM).order_by(users.c.id.desc())
+    if not query:
+        return [user_from_row(r) for r in conn.execute(q.limit(limit).offset(offset))]
+    key = display_name_key(query)
+    wanted: list[int] = []
+    with conn.execute(sa.select(users.c.id, users.c.email, users.c.display_name).order_by(users.c.id.desc())) as rows:
+        for row in rows:
+            if key in display_name_key(row.display_name) or key in display_name_key(row.email):
+                wanted.append(row.id)
+                if len(wanted) == offset + limit:
+                    break
+    page = wanted[offset:]
+    if not page:
+        return []
+    return [user_from_row(r) for r in conn.execute(q.where(users.c.id.in_(page)))]

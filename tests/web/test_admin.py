@@ -176,3 +176,23 @@ def test_the_log_of_a_member_who_deleted_their_account_answers_with_the_admin_pa
         assert "<b>" not in notice.group(1)  # the id as text, not markup
     assert client.get("/admin", params={"member": gone.uuid}).text.count('id="no-such-member"') == 1
     assert 'id="no-such-member"' not in client.get("/admin").text
+
+
+def test_find_users_matches_names_and_addresses_in_any_case_and_script(client):
+    """SQLite's lower() folds ASCII only: "josé" did not find "JOSÉ MÜLLER" there (PostgreSQL did),
+    and LIKE read a typed "_" as any character, so "a_b" listed "axb@…" too."""
+    db = client.app.state.services.db
+    with db.write() as conn:
+        jose, _ = users_store.find_or_create_user(conn, "jm@lab.test")
+        users_store.set_display_name(conn, jose.id, "JOSÉ MÜLLER")
+        under, _ = users_store.find_or_create_user(conn, "a_b@lab.test")
+        other, _ = users_store.find_or_create_user(conn, "axb@lab.test")
+        wide, _ = users_store.find_or_create_user(conn, "wide@lab.test")
+        users_store.set_display_name(conn, wide.id, "Ｎｇ Ｗｅｉ")  # full-width letters, as some keyboards type them
+    sign_in(client, "root@example.org", role="admin")
+    for q, who in (("josé", jose), ("müller", jose), ("José Müller", jose), ("a_b", under), ("ng wei", wide)):
+        assert _user_rows(client.get("/admin", params={"q": q}).text) == [who.uuid], q
+    assert _user_rows(client.get("/admin", params={"q": "%"}).text) == []
+    with db.read() as conn:  # the command line's `papertide users list QUERY` reads the same
+        assert [u.uuid for u in users_store.list_users(conn, "LAB.TEST", limit=2, offset=1)] == [other.uuid, under.uuid]
+        assert users_store.list_users(conn, "LAB.TEST", limit=2, offset=4) == []
