@@ -247,12 +247,18 @@ class Submissions:
             audit.record(conn, actor.id, "listings.remove_all", audit.account_target(member.uuid), detail, now=now)
         return len(removed)
 
-    def recent_days_of(self, viewer: User | None, member: User) -> list[tuple[date, int]] | None:
-        """(day, how many of the member's submissions it lists) over the last days, newest first:
-        what the profile's moderation panel offers to remove; None for non-moderators."""
+    def recent_days_of(self, viewer: User | None, member: User) -> list[tuple[date, int, int]] | None:
+        """(day, how many of the member's submissions it lists, how many more are still being
+        fetched for it) over the last days, newest first: what the profile's moderation panel offers
+        to remove (:meth:`remove_all_by` withdraws the fetches too); None for non-moderators.
+
+        The fetches count: a bot submitting ids we do not hold yet had every one still being
+        fetched, and the panel, reading only the lists, offered no button to stop them."""
         if not permissions.can_moderate(viewer):
             return None
         today = self.today()
+        first = today - timedelta(days=RECENT_LISTING_DAYS - 1)
         with self.db.read() as conn:
-            return submissions_store.listing_days_by(conn, member.id, today - timedelta(days=RECENT_LISTING_DAYS - 1),
-                                                     today)
+            listed = dict(submissions_store.listing_days_by(conn, member.id, first, today))
+            fetching = requests_store.open_days_by(conn, member.id, first, today)
+        return [(day, listed.get(day, 0), fetching.get(day, 0)) for day in sorted({*listed, *fetching}, reverse=True)]

@@ -56,6 +56,18 @@ def count_open_by(conn: Connection, user_id: int, day: date) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def open_days_by(conn: Connection, user_id: int, first: date, last: date) -> dict[date, int]:
+    """How many of the member's requests for each day in ``[first, last]`` are still being fetched
+    (what "remove their submissions" would withdraw, beside what is already listed)."""
+    q = (
+        sa.select(paper_requests.c.listed_on, sa.func.count())
+        .where(paper_requests.c.user_id == user_id, paper_requests.c.listed_on.between(first, last),
+               paper_requests.c.status == "fetching")
+        .group_by(paper_requests.c.listed_on)
+    )
+    return {r[0]: int(r[1]) for r in conn.execute(q)}
+
+
 def withdraw_open_by(conn: Connection, user_id: int, first: date, last: date, message: str) -> list[str]:
     """Give up the member's requests for days in ``[first, last]`` still being fetched (a moderator
     removed their submissions: a fetch finishing later must not list them); their arXiv ids."""

@@ -130,6 +130,28 @@ def test_a_bulk_removal_withdraws_requests_still_being_fetched_and_keeps_imports
     assert _listed(client, TODAY) == {HONEST, IMPORTED}
 
 
+def test_a_member_whose_submissions_are_all_still_being_fetched_gets_the_buttons_too(client, papers):
+    """A bot submitting ids we do not hold yet has every one still being fetched: the panel read only
+    the lists and offered nothing, though the removal withdraws those fetches."""
+    spammer = TestClient(client.app)
+    bot = sign_in(spammer, "bot@spam.example")
+    with papers.write() as conn:
+        for aid, day in (("2606.09997", TODAY), ("2606.09998", TODAY), ("2606.09999", YESTERDAY)):
+            assert requests_store.create(conn, aid, day, bot.id)
+    _list_as(papers, bot, JUNK[0], YESTERDAY)
+    sign_in(client, "curator@example.org", role="curator")
+    profile = client.get(f"/users/{bot.uuid}").text
+    offered = re.findall(r"<li>(\d{4}-\d\d-\d\d): ([^<]*?) <details", profile)
+    assert offered == [("2026-06-10", "2 still being fetched"), ("2026-06-09", "1 paper, 1 still being fetched")]
+    assert "Remove all 4 from these days" in profile
+    assert _remove(client, bot, TODAY).status_code == 303
+    mine = client.app.state.services.community.submissions.requests_of(bot)
+    assert sorted((r.arxiv_id, r.status) for r in mine) == [
+        ("2606.09997", "failed"), ("2606.09998", "failed"), ("2606.09999", "fetching")]
+    offered = re.findall(r"<li>(\d{4}-\d\d-\d\d): ([^<]*?) <details", client.get(f"/users/{bot.uuid}").text)
+    assert offered == [("2026-06-09", "1 paper, 1 still being fetched")]
+
+
 def test_only_moderators_remove_a_members_submissions(client, papers):
     bot, curator, spammer, reader = _wave(client, papers)
     for who in (reader, spammer):
