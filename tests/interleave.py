@@ -18,6 +18,7 @@ serialised order the fix is meant to force.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -96,3 +97,22 @@ def reads(table: str) -> Callable[[str], bool]:
         text = " ".join(statement.split())
         return text.upper().startswith("SELECT") and f"FROM {table}" in text
     return pick
+
+
+def wait_for_lock_waiters(db: Database, n: int = 1) -> None:
+    """PostgreSQL: return once ``n`` backends wait for a lock (another process's statement has
+    reached a row held elsewhere), so what the test does next lands while they wait. SQLite: at
+    once (its writers queue on ``BEGIN IMMEDIATE`` instead)."""
+    if db.is_sqlite:
+        return
+    deadline = time.monotonic() + 10
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ).scalar_one()
+            if waiting >= n:
+                return
+            conn.rollback()
+            time.sleep(0.01)
+    raise AssertionError(f"{n} backends never waited for a lock at once")

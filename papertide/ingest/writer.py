@@ -59,7 +59,8 @@ def write_harvested(conn: Connection, items: Sequence[Harvested]) -> RunCounts:
     # insert the ones nobody held and lock the rest (one statement, in arxiv_id order, so writers
     # never deadlock), then merge again with what is stored now wherever it moved: neither write
     # hits the unique key, and neither drops the other's fields. Papers whose merge changes nothing
-    # are not locked: our no-op may as well have come first.
+    # are not locked: our no-op may as well have come first (their listing and version rows are
+    # written in key order, so two batches sharing them wait on each other without a deadlock).
     inserted, held = papers_store.claim_papers(conn, plan.to_write)
     if held:
         fresh = papers_store.get_papers(conn, held)

@@ -59,6 +59,11 @@ def upsert_listings(conn: Connection, listings: Sequence[Listing], ids: dict[str
     if not rows:
         return 0
     new = {(r["paper_id"], r["listed_on"]) for r in rows} - existing
+    # On PostgreSQL each row is locked as it is written, and the papers of an unchanged listing are
+    # not locked first (see ingest.writer): in (paper, day) order, two batches listing the same
+    # papers wait on each other one way round, where in their own orders they could deadlock.
+    # sorted() is stable, so a batch's later duplicate of a listing still lands last.
+    rows.sort(key=lambda r: (r["paper_id"], r["listed_on"]))
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(daily_listings)
     stmt = stmt.on_conflict_do_update(

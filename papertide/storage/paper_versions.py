@@ -20,7 +20,10 @@ def upsert_versions(conn: Connection, rows: Sequence[tuple[int, PaperVersion]]) 
     values = [
         {"paper_id": pid, "version": v.version, "submitted": v.submitted, "title": v.title, "abstract": v.abstract,
          "authors": list(v.authors) if v.authors is not None else None}
-        for pid, v in rows
+        # In (paper, version) order: on PostgreSQL each row is locked as it is written, and two
+        # batches dating the same unchanged papers (not locked by the writer) could otherwise
+        # deadlock, each holding a row the other waits for.
+        for pid, v in sorted(rows, key=lambda row: (row[0], row[1].version))
     ]
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(paper_versions)

@@ -4,7 +4,6 @@ point of ours (tests/interleave.py)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -17,7 +16,7 @@ from papertide.storage import users as users_store
 from papertide.storage import votes as votes_store
 from papertide.storage.db import Database
 from tests.factories import make_paper
-from tests.interleave import between
+from tests.interleave import between, wait_for_lock_waiters
 
 
 @pytest.fixture
@@ -117,24 +116,6 @@ def test_the_other_way_round_the_arxiv_write_keeps_the_counts_committed_meanwhil
         "Second version", 2, 8, ("rl",))
 
 
-def _wait_for_a_backend_waiting_on_a_lock(db: Database) -> None:
-    """PostgreSQL: return once another backend is waiting for a lock (the other process's statement
-    has reached the row we hold), so our commit lands while it waits, not before it started."""
-    if db.is_sqlite:
-        return  # the other writer's BEGIN IMMEDIATE waits for our commit whatever happens
-    deadline = time.monotonic() + 10
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ).scalar_one()
-            if waiting:
-                return
-            conn.rollback()
-            time.sleep(0.01)
-    raise AssertionError("the other process never waited for our lock")
-
-
 def test_a_vote_committed_while_the_hf_job_rewrites_the_paper_is_counted(db, other):
     """A member upvoted a paper while the Hugging Face job was writing its new baseline: the job's
     UPDATE (upvotes = baseline + count of vote rows) waited for the vote's row lock, and PostgreSQL
@@ -150,7 +131,7 @@ def test_a_vote_committed_while_the_hf_job_rewrites_the_paper_is_counted(db, oth
                  waits=lambda s: updates_papers(s) or _inserts_papers(s)) as theirs:
         with db.write() as conn:
             votes_store.set_vote(conn, ada.id, paper_id, True)
-            _wait_for_a_backend_waiting_on_a_lock(db)
+            wait_for_lock_waiters(db)
     theirs.join()
     assert theirs.fired
     with db.read() as conn:
