@@ -40,6 +40,7 @@ from papertide.storage.tables.community import (
 )
 from papertide.storage.tables.email import bounces, digest_items, outbox, subscribers, subscriptions
 from papertide.storage.tables.recs import rec_follows, rec_pending, rec_profiles, rec_signals
+from papertide.storage.users import lock_member
 from papertide.storage.votes import shift_member_votes
 
 # Tables export() reads and delete_user() empties or anonymises (directly or by cascade).
@@ -175,6 +176,10 @@ def _scrub_audit(conn: Connection, user_id: int, user_uuid: str, email: str, nam
 
 def delete_user(conn: Connection, user_id: int) -> bool:
     """Delete the member and what is theirs alone; False when there was no such member."""
+    # Under their lock, as a ban is: a vote from their other tab (it takes the lock too) waits and
+    # then finds no member, where it could commit after their votes came off the totals below and
+    # be deleted with the account, leaving its +1 on the paper for good.
+    lock_member(conn, user_id)
     found = conn.execute(sa.select(users.c.uuid, users.c.email, users.c.display_name).where(users.c.id == user_id)).first()
     if found is None:
         return False
