@@ -32,6 +32,11 @@ def shift_member_votes(conn: Connection, user_id: int, delta: int) -> None:
     """Move the total of every paper the member upvoted by ``delta``: -1 when their votes stop
     counting (a ban, or the account going), +1 when they count again (the ban lifted)."""
     voted = sa.select(upvotes.c.paper_id).where(upvotes.c.user_id == user_id).scalar_subquery()
+    # PostgreSQL: lock the rows in arXiv id order first, the order the ingest writer takes them in
+    # (papers.claim_papers); an UPDATE alone takes them in whatever order its plan reads them, and a
+    # ban beside the Hugging Face job rewriting two of the member's papers could deadlock with it.
+    conn.execute(sa.select(papers.c.id).where(papers.c.id.in_(voted)).order_by(papers.c.arxiv_id)
+                 .with_for_update(key_share=True))
     conn.execute(sa.update(papers).where(papers.c.id.in_(voted)).values(upvotes=papers.c.upvotes + delta))
 
 

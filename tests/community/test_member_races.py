@@ -78,3 +78,51 @@ def test_a_vote_cast_while_the_member_deletes_their_account_does_not_stay_counte
     with pytest.raises(Denied):
         theirs.join()
     assert _totals(db, ids) == [(5, 5, 0), (7, 7, 0)]
+
+
+def test_a_ban_while_the_hf_job_rewrites_the_members_papers_does_not_deadlock(db, other):
+    """The ban moved the totals of the member's papers in whatever order the query plan took
+    (here: as stored), the ingest writer locks papers in arXiv id order: with two such papers
+    each held one and waited for the other, and PostgreSQL killed the ban (or the job's page)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's writers take turns from BEGIN IMMEDIATE: no row locks to take out of order")
+    import threading
+
+    from papertide.domain.ingest import Harvested, SourceKind
+    from papertide.ingest.writer import store_records
+    from tests.interleave import wait_for_lock_waiters
+
+    add_papers(db, make_paper("2606.00092"), make_paper("2606.00091"))  # stored in the other order
+    with db.write() as conn:
+        troll = users_store.find_or_create_user(conn, "troll@example.org")[0]
+        ids = [papers_store.paper_row_id(conn, a) for a in ("2606.00091", "2606.00092")]
+    for arxiv_id in ("2606.00092", "2606.00091"):  # and voted on in that order too
+        Votes(db).vote(troll, arxiv_id, True)
+    errors: list[BaseException] = []
+
+    def run(work) -> threading.Thread:  # type: ignore[no-untyped-def]
+        def catch() -> None:
+            try:
+                work()
+            except BaseException as e:  # noqa: BLE001 - the test reports it
+                errors.append(e)
+        thread = threading.Thread(target=catch)
+        thread.start()
+        return thread
+
+    holder = db.engine.connect()
+    try:
+        holder.begin()
+        holder.exec_driver_sql("SELECT id FROM papers WHERE arxiv_id = '2606.00092' FOR UPDATE")
+        ban = run(lambda: Accounts(db).set_banned_by_email("troll@example.org", True))
+        wait_for_lock_waiters(db, 1)  # the ban holds what it took before 2606.00092 and waits for it
+        job = run(lambda: store_records(other, [
+            Harvested(make_paper(a, upvotes_baseline=3), SourceKind.HF) for a in ("2606.00091", "2606.00092")]))
+        wait_for_lock_waiters(db, 2)
+        holder.commit()
+    finally:
+        holder.close()
+    ban.join()
+    job.join()
+    assert errors == []
+    assert _totals(db, ids) == [(3, 3, 0), (3, 3, 0)]
