@@ -298,3 +298,17 @@ def test_two_members_choosing_one_name_at_once_do_not_both_get_it(db, db_url):
     with db.read() as conn:
         assert [u.display_name for u in (users_store.get_user(conn, ada.id), users_store.get_user(conn, bob.id))
                 if u is not None and u.display_name.lower() == "grace hopper"] == ["Grace Hopper"]
+
+
+def test_saving_or_removing_a_password_says_so_where_the_form_is(client, mailbox):
+    """The redirect named what was saved, but the profile never said it: the form just came back empty."""
+    sign_in(client, "keys@example.org")
+    saved = post(client, "/profile/password", {"password": "correct horse battery"})
+    assert saved.headers["location"] == "/profile?saved=password#password-set-form"
+    page = client.get(saved.headers["location"]).text
+    assert '<p class="notice" role="status">Password saved. You are signed out on your other devices.</p>' in page
+    removed = post(client, "/profile/password", {"remove": "1"})
+    page = client.get(removed.headers["location"]).text
+    assert "Password removed: you sign in with an emailed link." in page and "Password saved" not in page
+    # A notice from the address alone says nothing false: no password, no "saved".
+    assert "Password saved" not in client.get("/profile?saved=password").text

@@ -33,10 +33,10 @@ def own_profile(request: Request, viewer: User, status: int = 200, **ctx) -> Res
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def my_profile(request: Request, viewer: ViewerDep, welcome: int = 0):
+def my_profile(request: Request, viewer: ViewerDep, welcome: int = 0, saved: str = ""):
     if viewer is None:
         return sign_in_redirect(request, "/profile")
-    return own_profile(request, viewer, welcome=bool(welcome))
+    return own_profile(request, viewer, welcome=bool(welcome), saved=saved[:40])
 
 
 @router.post("/profile/name")
@@ -56,13 +56,14 @@ def set_password(request: Request, community: CommunityDep, viewer: ViewerDep, p
         return sign_in_redirect(request, "/profile")
     accounts = community.accounts
     try:
-        if is_on(remove):  # the "Remove password" button sends remove=1; remove=0 must not remove it
+        if removing := is_on(remove):  # the "Remove password" button sends remove=1; remove=0 must not remove it
             accounts.remove_password(viewer)
         else:
             accounts.set_password(viewer, password, session_token(request))
     except InvalidInput as exc:
         return own_profile(request, viewer, 400, password_error=str(exc))
-    return RedirectResponse("/profile?saved=password", status_code=303)
+    return RedirectResponse(f"/profile?saved={'password-removed' if removing else 'password'}#password-set-form",
+                            status_code=303)
 
 
 @router.get("/users/{user_uuid}", response_class=HTMLResponse)
