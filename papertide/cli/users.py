@@ -21,6 +21,7 @@ SIGN_IN_LINK_GOES = {
     "null": "PAPERTIDE_EMAIL_BACKEND is null: email is dropped, so no sign-in link can reach this address; set "
             "PAPERTIDE_EMAIL_BACKEND=smtp (or console, to read the link in the server's log).",
 }
+LIST_LIMIT = 1000  # accounts `users list` prints; more would scroll past any terminal
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # paths and URLs in errors stay whole for copying
 
@@ -62,9 +63,13 @@ def list_users(query: Annotated[str, typer.Argument(help="Filter by email or nam
     """List accounts (newest first) with role and status."""
     accounts, _ = _accounts()
     table = Table("email", "display name", "role", "status", "uuid")
-    for u in accounts.list_all(query):
+    found = accounts.list_all(query, limit=LIST_LIMIT + 1)  # one more: whether there are more than shown
+    for u in found[:LIST_LIMIT]:
         table.add_row(u.email, u.display_name, u.role, u.status, u.uuid)
     console.print(table)
+    if len(found) > LIST_LIMIT:
+        err.print(f"[yellow]Only the newest {LIST_LIMIT:,} shown; give a QUERY (part of an email or name) to "
+                  "find others.[/yellow]")
 
 
 @users_app.command("set-role")

@@ -226,9 +226,9 @@ class Accounts:
                          now=self.now())
         return user
 
-    def list_all(self, query: str = "") -> list[User]:
+    def list_all(self, query: str = "", limit: int = 1000) -> list[User]:
         with self.db.read() as conn:
-            return users_store.list_users(conn, query[:100], limit=1000)
+            return users_store.list_users(conn, query[:100], limit=limit)
 
     def set_role(self, actor: User, target_uuid: str, role: str) -> None:
         check_role(role)

@@ -90,3 +90,22 @@ def test_ban_and_unban_from_the_command_line(tmp_path, monkeypatch):
     db.dispose()
     assert runner.invoke(app, ["users", "ban", "nobody@example.org"]).exit_code == 1
     assert runner.invoke(app, ["users", "ban", "not-an-address"]).exit_code == 2
+
+
+def test_users_list_says_when_it_shows_only_the_newest(tmp_path, monkeypatch):
+    """It printed the first 1,000 accounts and stopped without a word."""
+    from papertide.cli.users import LIST_LIMIT
+
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PAPERTIDE_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    db = Database(f"sqlite:///{tmp_path / 'papertide.db'}")
+    with db.write() as conn:
+        for i in range(LIST_LIMIT + 1):
+            users_store.find_or_create_user(conn, f"reader{i:04d}@example.org")
+    db.dispose()
+    listing = runner.invoke(app, ["users", "list"])
+    assert f"reader{LIST_LIMIT:04d}" in listing.output and "reader0000" not in listing.output
+    assert f"Only the newest {LIST_LIMIT:,} shown; give a QUERY" in " ".join(listing.output.split())
+    narrowed = runner.invoke(app, ["users", "list", "reader0000"])
+    assert "reader0000" in narrowed.output and "Only the newest" not in narrowed.output
