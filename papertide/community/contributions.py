@@ -24,6 +24,7 @@ from papertide.domain.submissions import (
     removal_span_error,
 )
 from papertide.domain.votes import VoteResult
+from papertide.domain.wording import quantity
 from papertide.storage import audit
 from papertide.storage import paper_requests as requests_store
 from papertide.storage import papers as papers_store
@@ -32,10 +33,6 @@ from papertide.storage import submissions as submissions_store
 from papertide.storage import users as users_store
 from papertide.storage import votes as votes_store
 from papertide.storage.db import Connection, Database
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class PaperLookup(Protocol):
@@ -239,11 +236,11 @@ class Submissions:
             if not removed and not withdrawn:
                 return 0
             span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-            detail = f"{_count(len(removed), 'listing')} by {member.display_name}, {span}"
+            detail = f"{quantity(len(removed), 'listing')} by {member.display_name}, {span}"
             if removed:
                 detail += f": {describe_removed(removed)}"
             if withdrawn:
-                detail += f"; {_count(len(withdrawn), 'request')} being fetched withdrawn: {', '.join(withdrawn)}"
+                detail += f"; {quantity(len(withdrawn), 'request')} being fetched withdrawn: {', '.join(withdrawn)}"
             audit.record(conn, actor.id, "listings.remove_all", audit.account_target(member.uuid), detail, now=now)
         return len(removed)
 

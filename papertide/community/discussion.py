@@ -21,6 +21,7 @@ from papertide.domain.comments import (
     is_repeat,
     reply_parent,
 )
+from papertide.domain.wording import quantity
 from papertide.storage import audit
 from papertide.storage import comments as comments_store
 from papertide.storage import papers as papers_store
@@ -212,7 +213,7 @@ class Discussion:
             if n == 0:  # a double submit, or nothing left to hide
                 return 0
             entry = audit.record(conn, actor.id, "comments.hide_all", audit.account_target(member.uuid),
-                                 f"{n} comment{'' if n == 1 else 's'} by {member.display_name}", now=now)
+                                 f"{quantity(n, 'comment')} by {member.display_name}", now=now)
             return comments_store.hide_all_by_user(conn, member.id, entry, now)
 
     def undo_hide_all(self, actor: User | None, member: User, entry_id: int) -> int:
@@ -231,7 +232,7 @@ class Discussion:
                 hid = audit.by_ids(conn, [entry_id]).get(entry_id)
                 when = f", hidden together on {hid.at:%Y-%m-%d %H:%M} UTC" if hid else ""
                 audit.record(conn, actor.id, "comments.unhide_all", audit.account_target(member.uuid),
-                             f"{shown} comment{'' if shown == 1 else 's'} by {member.display_name}{when}", now=now)
+                             f"{quantity(shown, 'comment')} by {member.display_name}{when}", now=now)
         return shown
 
     def for_moderator(self, viewer: User | None, member: User) -> MemberComments | None:

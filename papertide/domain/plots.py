@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from html import escape
 
 from papertide.domain.stats import CategoryWeeks
+from papertide.domain.wording import quantity
 
 SPARK_WIDTH, SPARK_HEIGHT = 240, 48  # px (the viewBox; CSS may scale it)
 SPARK_PAD = 3  # px kept free around the line so the end dot is not clipped
@@ -135,7 +136,7 @@ def category_weeks_svg(data: CategoryWeeks, label: str) -> str:
         for j, n in enumerate(data.counts[i]):
             h = scale(n, 0, peak, 0, ROW_HEIGHT - 6) if peak else 0.0
             x = LABEL_WIDTH + j * WEEK_SLOT
-            tip = f"{cat}, week of {data.weeks[j].isoformat()}: {n} paper{'' if n == 1 else 's'}"
+            tip = f"{cat}, week of {data.weeks[j].isoformat()}: {quantity(n, 'paper')}"
             parts.append(
                 f'<rect class="bar-fill" x="{x}" y="{_fmt(base - h)}" width="{bar_w}" height="{_fmt(h)}">'
                 f"<title>{escape(tip)}</title></rect>"
