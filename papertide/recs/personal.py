@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from papertide.domain import recs as R
+from papertide.domain.jobs import Progress, no_progress
 from papertide.domain.recs_signals import ProfileInputs
 from papertide.recs.ranking import COMMUNITY_BLEND, COMMUNITY_HALF_LIFE_DAYS, PERSONAL_BLEND, Profile, Recommendation, Recommender
 from papertide.storage import rec_candidates
@@ -69,16 +70,19 @@ class PersonalRecommendations:
         self.train_user(user_id)
         return True
 
-    def train_stale(self, limit: int = 200, stop: Callable[[], bool] = lambda: False) -> int:
+    def train_stale(self, limit: int = 200, stop: Callable[[], bool] = lambda: False,
+                    progress: Progress = no_progress) -> int:
         """The job: retrain members whose signals changed since their model (paused ones wait)."""
         with self.db.read() as conn:
             due = signals_store.users_needing_training(conn, limit)
         done = 0
+        progress(0, len(due))
         for user_id in due:
             if stop():
                 break
             self.train_user(user_id)
             done += 1
+            progress(done, len(due))
         return done
 
     def model_for(self, user_id: int, inputs: ProfileInputs) -> tuple[R.UserModel | None, datetime | None]:

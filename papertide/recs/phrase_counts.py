@@ -24,6 +24,7 @@ from datetime import timedelta
 import numpy as np
 from scipy import sparse
 
+from papertide.domain.jobs import Progress, no_progress
 from papertide.recs.phrases import HASH_BITS, _counts, _hasher
 from papertide.recs.text import WORDS
 from papertide.storage import rec_phrases as store
@@ -89,9 +90,10 @@ def stored_counts(paper_ids: Sequence[int], texts: Sequence[str],
     return counts_for(texts, kept)
 
 
-def refresh(db: Database, stop: Callable[[], bool] = lambda: False) -> int:
+def refresh(db: Database, stop: Callable[[], bool] = lambda: False, progress: Progress = no_progress) -> int:
     """The job: count the recent papers whose row is missing or older than the paper, and drop rows
-    of papers past the horizon. Returns how many papers were counted."""
+    of papers past the horizon. Returns how many papers were counted; ``progress`` hears
+    (counted, due) before the first batch and after each."""
     with db.read() as conn:
         newest = store.newest_published(conn)
     if newest is None:
@@ -100,6 +102,7 @@ def refresh(db: Database, stop: Callable[[], bool] = lambda: False) -> int:
     with db.read() as conn:
         due = store.due(conn, since)
     done = 0
+    progress(0, len(due))
     for i in range(0, len(due), BATCH):
         if stop():
             break
@@ -111,6 +114,7 @@ def refresh(db: Database, stop: Callable[[], bool] = lambda: False) -> int:
         with db.write() as conn:
             store.save(conn, rows)
         done += len(papers)
+        progress(done, len(due))
     with db.write() as conn:
         store.prune(conn, since)
     return done

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from papertide.domain.accounts import InvalidInput, User, normalize_email
 from papertide.domain.arxiv_categories import unknown_category_message
+from papertide.domain.jobs import Progress, no_progress
 from papertide.domain.library_imports import ImportReport, sort_entries
 from papertide.domain.papers import InvalidArxivId, parse_arxiv_id
 from papertide.domain.recs_signals import MAX_FOLLOWS, STORED_KINDS, ProfileInputs, normalize_follow
@@ -176,14 +177,19 @@ class Signals:
             return store.remove_pending(conn, pending_id, user.id)
 
     def fetch_pending(self, stop: Callable[[], bool] = lambda: False, user_id: int | None = None,
-                      limit: int = 500) -> int:
+                      limit: int = 500, progress: Progress = no_progress) -> int:
         """Turn pending ids into signals: those we now hold at once, the rest after fetching them
-        from arXiv (not when offline). Returns how many were settled (made signals or given up)."""
+        from arXiv (not when offline). Returns how many were settled (made signals or given up);
+        ``progress`` hears (ids looked at, ids waiting): the fetches wait on arXiv's politeness delay."""
         with self.db.read() as conn:
             waiting = [p for p in store.open_pending(conn, MAX_FETCH_ATTEMPTS, limit) if user_id in (None, p.user_id)]
+        progress(0, len(waiting))
         settled, missing = self._settle(waiting, final=False)
         if not missing or self.fetcher is None or self.offline:
+            progress(len(waiting), len(waiting))
             return settled  # offline: ids wait, untried, until a paper import brings them in
+        looked_at = len(waiting) - len(missing)
+        progress(looked_at, len(waiting))
         for start in range(0, len(missing), FETCH_BATCH):
             if stop():
                 break
@@ -193,6 +199,8 @@ class Signals:
             except Exception:  # the run records why; the ids are tried again next time
                 log.exception("fetching %d pending ids failed", len(batch))
             settled += self._settle(batch, final=True)[0]
+            looked_at += len(batch)
+            progress(looked_at, len(waiting))
         return settled
 
     def _settle(self, waiting: list[store.Pending], final: bool) -> tuple[int, list[store.Pending]]:

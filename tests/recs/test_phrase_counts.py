@@ -87,6 +87,15 @@ def test_the_job_stores_recent_papers_counts_and_runs_again_for_nothing(services
     _same(read, counted)
 
 
+def test_the_job_says_how_many_papers_it_has_counted(services, monkeypatch):
+    # `papertide jobs run recs.phrases` on a freshly imported big instance counts months of papers.
+    monkeypatch.setattr(phrase_counts, "BATCH", 5)
+    seen: list[tuple[int, int | None]] = []
+    run = services.jobs.run_now("recs.phrases", progress=lambda done, total: seen.append((done, total)))
+    assert run is not None and run.outcome == "succeeded"
+    assert seen == [(0, 12), (5, 12), (10, 12), (12, 12)]
+
+
 def test_an_edited_abstract_is_never_read_stale_and_is_recounted_by_the_next_run(services):
     phrase_counts.refresh(services.db)
     pid = _ids(services)["2606.00003"]

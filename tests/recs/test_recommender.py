@@ -117,7 +117,9 @@ def test_follows_alone_are_a_cold_start(services):
 def test_models_are_stored_and_retrained_only_when_signals_change(services):
     ada, bob = _member(services), _member(services, "bob@example.org")
     _vote(services, ada, "2606.00002")
-    assert services.for_you.train_stale() == 1  # only Ada has signals
+    seen: list[tuple[int, int | None]] = []
+    assert services.for_you.train_stale(progress=lambda done, total: seen.append((done, total))) == 1  # only Ada has signals
+    assert seen == [(0, 1), (1, 1)]
     with services.db.read() as conn:
         stored = recs_store.load_model(conn, ada.id)
         assert stored is not None and stored[0] == MODEL_KIND

@@ -154,7 +154,10 @@ def test_import_keeps_good_entries_reports_bad_ones_and_fetches_unknown_ids(serv
     assert [m.arxiv_id for m in page.by_kind["mine"]] == ["2606.00001"]
     assert sorted(p.arxiv_id for p in page.pending) == sorted([remote, "2606.99999"])
 
-    assert services.jobs.run_now("recs.fetch_pending").outcome == "succeeded"
+    seen: list[tuple[int, int | None]] = []
+    run = services.jobs.run_now("recs.fetch_pending", progress=lambda done, total: seen.append((done, total)))
+    assert run is not None and run.outcome == "succeeded"
+    assert seen == [(0, 2), (0, 2), (2, 2)]  # both had to be fetched: one request for the two
     page = services.signals.interests(ada)
     assert sorted(m.arxiv_id for m in page.by_kind["mine"]) == sorted(["2606.00001", remote])
     assert [(p.arxiv_id, p.attempts) for p in page.pending] == [("2606.99999", 1)]
