@@ -244,3 +244,15 @@ def test_the_collection_picker_and_its_save_button_share_a_row(site, tabs, viewp
     page.goto(site.url + "/papers/2606.00001")
     picker, save = page.locator("#save-to").bounding_box(), page.locator("#save-form button").bounding_box()
     assert picker and save and abs(picker["y"] - save["y"]) < picker["height"] and save["x"] > picker["x"] + picker["width"]
+
+
+def test_the_stats_chart_stays_legible_on_a_phone(site, tabs):  # type: ignore[no-untyped-def]
+    # Scaled down to a phone's column its category names read at 6 px; it now scrolls in its own box.
+    page = tabs("phone", "light", False)
+    page.goto(site.url + "/stats")
+    shown, drawn = page.evaluate("""() => { const svg = document.querySelector('.category-weeks');
+                                            return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width]; }""")
+    assert shown / drawn >= 0.85, (shown, drawn)  # 12 px labels at 10 px or more
+    box, chart = page.evaluate("""() => [document.querySelector('.chart-scroll').clientWidth,
+                                         document.querySelector('.chart-scroll').scrollWidth]""")
+    assert chart >= box  # scrolls inside its region, not the page (the page check above sees that)
