@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     login_link_minutes: int = Field(15, ge=1, le=1440, description="Minutes an emailed sign-in link stays valid (single use).")
     session_days: int = Field(30, ge=1, le=365, description="Days a sign-in session lasts.")
     password_min_length: int = Field(12, ge=8, le=128, description="Minimum password length (passwords are optional).")
+    signup_domains: str = Field(
+        "", description="Comma-separated email domains whose addresses get an account by signing in (e.g. "
+        "lab.example.org; names under it count too); any other address signs in only to an account made by "
+        "`papertide users add` (empty: anyone may sign up).",
+    )
     submission_max_age_days: int = Field(
         7, ge=0, le=3650, description="Members may submit papers published at most this many days ago."
     )
@@ -382,6 +387,20 @@ class Settings(BaseSettings):
                 "week being composed twice, and one week lasts 8 days 2 hours across time zones"
             )
         return v
+
+    @field_validator("signup_domains")
+    @classmethod
+    def _valid_signup_domains(cls, v: str) -> str:
+        from papertide.domain.signup import parse_signup_domains
+
+        # Refused at start-up: a typo would otherwise turn the lab itself away, silently, at sign-in.
+        return ",".join(parse_signup_domains(v))
+
+    @property
+    def signup_domain_list(self) -> tuple[str, ...]:
+        from papertide.domain.signup import parse_signup_domains
+
+        return parse_signup_domains(self.signup_domains)
 
     @field_validator("ingest_cron")
     @classmethod

@@ -58,6 +58,29 @@ def create_admin(email: Annotated[str, typer.Argument(help="Email address of the
         err.print(f"[yellow]{hint}[/yellow]", soft_wrap=True)
 
 
+@users_app.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="Email address of the new account.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "member",
+) -> None:
+    """Make an account for EMAIL (any address, also outside PAPERTIDE_SIGNUP_DOMAINS); they sign in with an emailed link."""
+    services = load_services()
+    try:
+        user, created = services.community.accounts.add_account(email, role)
+    except InvalidInput as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if not created:
+        console.print(f"{user.email} already has an account ({user.role}); nothing changed.", soft_wrap=True)
+        return
+    settings = services.settings
+    console.print(f"Created {role} {user.email} ({user.uuid}). Sign in at {settings.base_url.rstrip('/')}/auth/sign-in "
+                  "with this address.", soft_wrap=True)
+    hint = SIGN_IN_LINK_GOES.get(settings.email_backend)
+    if hint:
+        err.print(f"[yellow]{hint}[/yellow]", soft_wrap=True)
+
+
 @users_app.command("list")
 def list_users(query: Annotated[str, typer.Argument(help="Filter by email or name.")] = "") -> None:
     """List accounts (newest first) with role and status."""
@@ -95,7 +118,9 @@ def _refusals(email: str) -> Iterator[None]:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     except NotFound:
-        err.print(f"[red]No account for {email}.[/red]")
+        # A lab lead naming a member who has not signed in yet was told only "No account".
+        err.print(f"[red]No account for {email}: it is made when they first sign in, or now by "
+                  f"`papertide users add {email}`.[/red]")
         raise typer.Exit(1) from None
 
 

@@ -28,6 +28,7 @@ from papertide.domain.accounts import (
     login_link_expiry,
     normalize_email,
 )
+from papertide.domain.signup import SignUpClosed, may_sign_up
 from papertide.storage import audit
 from papertide.storage import sessions as sessions_store
 from papertide.storage import submissions as submissions_store
@@ -52,9 +53,10 @@ class SignedIn:
 class Accounts:
     def __init__(
         self, db: Database, *, login_link_minutes: int = 15, session_days: int = 30, password_min_length: int = 12,
-        now: Clock = utc_now,
+        signup_domains: tuple[str, ...] = (), now: Clock = utc_now,
     ) -> None:
         self.db = db
+        self.signup_domains = signup_domains  # empty: anyone may sign up
         self.login_link_minutes = login_link_minutes
         self.session_days = session_days
         self.password_min_length = password_min_length
@@ -66,11 +68,17 @@ class Accounts:
     # -- emailed links -------------------------------------------------------------------
 
     def request_login_link(self, raw_email: str) -> tuple[str, str]:
-        """Store a single-use link for the address; returns (email, token) for the mail."""
+        """Store a single-use link for the address; returns (email, token) for the mail.
+
+        Raises SignUpClosed for an address outside the sign-up domains that holds no account
+        (after the same lookups, so the answer takes as long), for the caller to tell its inbox why.
+        """
         email = normalize_email(raw_email)
         token = secrets.token_urlsafe(TOKEN_BYTES)
         now = self.now()
         with self.db.write() as conn:
+            if not may_sign_up(email, self.signup_domains) and users_store.get_user_by_email(conn, email) is None:
+                raise SignUpClosed(email, self.signup_domains)
             # Created in the last hour <=> expiring after an hour ago plus a link's lifetime.
             recent = sessions_store.unused_login_tokens_since(
                 conn, email, login_link_expiry(now - LINK_WINDOW, self.login_link_minutes))
@@ -92,6 +100,9 @@ class Accounts:
             email = sessions_store.consume_login_token(conn, token_hash(token), now)
             if email is None:
                 raise Denied("This sign-in link has expired or was already used. Please ask for a new one.", 400)
+            # A link asked for before sign-up was limited must not make an outside account now.
+            if not may_sign_up(email, self.signup_domains) and users_store.get_user_by_email(conn, email) is None:
+                raise Denied(str(SignUpClosed(email, self.signup_domains)), 403)
             user, created = users_store.find_or_create_user(conn, email)
             return self._start_session(conn, user, created, user_agent, old_session, now)
 
@@ -208,6 +219,20 @@ class Accounts:
             again = users_store.get_user(conn, user.id)
         assert again is not None
         return again, created
+
+    def add_account(self, raw_email: str, role: str = "member") -> tuple[User, bool]:
+        """Make an account for EMAIL with ROLE unless it has one (left as it is); returns (user, created).
+
+        How an address outside the sign-up domains gets in: with an account, its link signs in.
+        """
+        check_role(role)
+        email = normalize_email(raw_email)
+        with self.db.write() as conn:
+            user, created = users_store.find_or_create_user(conn, email, role=role)
+            if created:
+                audit.record(conn, None, "user.add", audit.account_target(user.uuid), f"as {role} {audit.BY_CLI}",
+                             now=self.now())
+        return user, created
 
     def find_by_email(self, raw_email: str) -> User | None:
         """The account for an address, if there is one (the CLI says what a change will do to it)."""

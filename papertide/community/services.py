@@ -28,7 +28,7 @@ def build_community(settings: Settings, db: Database, lookup: PaperLookup) -> Co
     return Community(
         accounts=Accounts(
             db, login_link_minutes=settings.login_link_minutes, session_days=settings.session_days,
-            password_min_length=settings.password_min_length,
+            password_min_length=settings.password_min_length, signup_domains=settings.signup_domain_list,
         ),
         votes=Votes(db),
         submissions=Submissions(

@@ -33,6 +33,20 @@ def queue_sign_in_link(db: Database, notices: Notices, email: str, token: str, n
         return outbox_store.enqueue(conn, [message], now)[key]
 
 
+def queue_sign_up_closed(db: Database, notices: Notices, email: str, domains: str,
+                         now: datetime | None = None) -> int | None:
+    """Queue the "no account here" answer; None when this address had one this hour already.
+
+    Keyed by the address and the hour, so asking again (anyone can ask for anyone) mails a
+    stranger's address at most once an hour, as the unused-link limit does for sign-in links.
+    """
+    now = now or datetime.now(UTC)
+    key = f"sign_up_closed:{hashlib.sha256(email.lower().encode()).hexdigest()[:32]}:{now:%Y%m%d%H}"
+    message = notices.sign_up_closed(email, domains, key, now)
+    with db.write() as conn:
+        return outbox_store.enqueue(conn, [message], now).get(key)
+
+
 class SignInMail:
     """Queues sign-in link emails (the web route then sends the one it queued at once)."""
 
@@ -41,3 +55,6 @@ class SignInMail:
 
     def queue(self, email: str, token: str, next_path: str = "/") -> int:
         return queue_sign_in_link(self.db, self.notices, email, token, next_path)
+
+    def queue_sign_up_closed(self, email: str, domains: str) -> int | None:
+        return queue_sign_up_closed(self.db, self.notices, email, domains)

@@ -99,6 +99,11 @@ class Notices:
         ctx = {"sign_in_url": url, "minutes": self.settings.login_link_minutes}
         return self._build("sign_in", "sign_in", key, email, ctx, now, {"Auto-Submitted": "auto-generated"})
 
+    def sign_up_closed(self, email: str, domains: str, key: str, now: datetime) -> OutboxMessage:
+        """Why no link came: ``email`` is outside the sign-up domains and holds no account."""
+        ctx = {"domains": domains}
+        return self._build("sign_up_closed", "sign_in", key, email, ctx, now, {"Auto-Submitted": "auto-generated"})
+
     def confirm(self, sub: SubscriptionRecord, key: str, now: datetime) -> OutboxMessage:
         ctx = {"name": sub.name, "confirm_url": self.confirm_url(sub), "ttl_days": self.settings.subscription_unconfirmed_days}
         return self._outbox("confirm", "confirm", key, sub, ctx, now, {})

@@ -32,5 +32,5 @@ def test_email_modules_do_not_import_web_or_worker():
 
 def test_every_email_has_subject_text_and_html_templates():
     folders = [p for p in (EMAIL_DIR / "templates").iterdir() if p.is_dir()]
-    assert sorted(p.name for p in folders) == ["already_subscribed", "confirm", "digest", "sign_in"]
+    assert sorted(p.name for p in folders) == ["already_subscribed", "confirm", "digest", "sign_in", "sign_up_closed"]
     assert all({"subject.txt", "body.txt", "body.html"} <= {f.name for f in p.iterdir()} for p in folders)

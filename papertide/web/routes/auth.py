@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from papertide.community import Denied
 from papertide.domain.accounts import InvalidInput
+from papertide.domain.signup import SignUpClosed, describe_domains
 from papertide.web.csrf import CsrfDep
-from papertide.web.deps import CommunityDep, ServicesDep, TemplatesDep, templates_of
+from papertide.web.deps import CommunityDep, ServicesDep, TemplatesDep, services_of, templates_of
 from papertide.web.ratelimit import enforce
 from papertide.web.responses import safe_next
 from papertide.web.sessions import ViewerDep, clear_session_cookie, session_token, set_session_cookie
@@ -19,8 +20,10 @@ router = APIRouter(dependencies=[CsrfDep])
 
 
 def _form(request: Request, next_path: str, status: int = 200, **ctx) -> Response:  # type: ignore[no-untyped-def]
+    domains = services_of(request).settings.signup_domain_list
     return templates_of(request).TemplateResponse(
-        request, "auth/sign_in.html", {"next": next_path, **ctx}, status_code=status
+        request, "auth/sign_in.html",
+        {"next": next_path, "signup_domains": describe_domains(domains) if domains else "", **ctx}, status_code=status,
     )
 
 
@@ -39,12 +42,17 @@ def request_link(
     enforce(request, "sign-in-link", user_key=email.strip().lower()[:320] or None)
     try:
         address, token = community.accounts.request_login_link(email)
+        outbox_id = services.sign_in_mail.queue(address, token, next_path)
+    except SignUpClosed as closed:
+        # The page stays the same as for an address with an account; its inbox hears why no link came.
+        address = closed.email
+        outbox_id = services.sign_in_mail.queue_sign_up_closed(address, describe_domains(closed.domains))
     except InvalidInput as exc:
         return _form(request, next_path, 400, link_error=str(exc), email=email[:320])
-    outbox_id = services.sign_in_mail.queue(address, token, next_path)
     # Sent after the response, so the page takes the same time whoever the address belongs to;
     # a failed try stays in the outbox for the worker's retries.
-    background.add_task(services.outbox_sender.send_now, [outbox_id])
+    if outbox_id is not None:
+        background.add_task(services.outbox_sender.send_now, [outbox_id])
     return templates.TemplateResponse(
         request, "auth/check_email.html", {"email": address, "minutes": settings.login_link_minutes}
     )
