@@ -117,7 +117,8 @@ class Settings(BaseSettings):
         "arXivRaw", description="OAI-PMH metadataPrefix to harvest: arXivRaw (with version history) or arXiv."
     )
     ingest_oai_sets: str = Field(
-        "cs", description="Comma-separated OAI-PMH sets to harvest daily (e.g. cs,stat,physics:astro-ph)."
+        "cs", description="Comma-separated OAI-PMH sets to harvest daily (e.g. cs,stat,physics:astro-ph): arXiv's "
+        "groups, or physics:<archive>; a category such as cs.CL comes with its group's set (cs).",
     )
     ingest_arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API (Atom) endpoint.")
     ingest_hf_api_url: str = Field("https://huggingface.co/api", description="Hugging Face API base URL (daily papers).")
@@ -401,6 +402,17 @@ class Settings(BaseSettings):
         from papertide.domain.signup import parse_signup_domains
 
         return parse_signup_domains(self.signup_domains)
+
+    @field_validator("ingest_oai_sets")
+    @classmethod
+    def _sets_not_categories(cls, v: str) -> str:
+        from papertide.domain.arxiv_categories import oai_set_mistake
+
+        # "cs.CL,cs.LG" was taken, and every scheduled harvest then failed at arXiv (badArgument).
+        for part in v.split(","):
+            if (mistake := oai_set_mistake(part)) is not None:
+                raise ValueError(mistake)
+        return v
 
     @field_validator("ingest_cron")
     @classmethod

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from papertide.cli.context import load_services
 from papertide.cli.tables import fitting_table
+from papertide.domain.arxiv_categories import oai_set_mistake
 from papertide.domain.periods import InvalidPeriod, parse_month, parse_week
 from papertide.ingest.oai_parse import PREFIXES
 from papertide.ingest.service import IngestService, RunResult
@@ -77,6 +78,9 @@ def oai(
     first, last = _day(from_), _day(until)
     if first and last and first > last:
         raise typer.BadParameter(f"--from {first} is after --until {last}")
+    for spec in set_spec or ():
+        if (mistake := oai_set_mistake(spec)) is not None:
+            raise typer.BadParameter(mistake, param_hint="--set")
     if prefix is not None and prefix not in PREFIXES:
         raise typer.BadParameter(f"unknown metadataPrefix {prefix!r}; use one of {', '.join(PREFIXES)}",
                                  param_hint="--prefix")

@@ -210,6 +210,13 @@ GROUPS: Final[dict[str, tuple[str, ...]]] = {
     "Economics": ("econ",),
 }
 OTHER_GROUP: Final = "Other"
+# arXiv's OAI-PMH sets: one per group, and under physics one per active archive ("physics:hep-th").
+GROUP_SETS: Final[dict[str, str]] = {
+    "Physics": "physics", "Mathematics": "math", "Computer Science": "cs", "Quantitative Biology": "q-bio",
+    "Quantitative Finance": "q-fin", "Statistics": "stat", "Electrical Engineering and Systems Science": "eess",
+    "Economics": "econ",
+}
+PHYSICS_ARCHIVES: Final = GROUPS["Physics"][:13]  # the active ones; retired archives come with "physics"
 
 _BY_FOLDED: Final[dict[str, str]] = {code.casefold(): code for code in NAMES}
 _GROUP_OF: Final[dict[str, str]] = {archive: group for group, archives in GROUPS.items() for archive in archives}
@@ -262,6 +269,27 @@ def unknown_category_message(code: str) -> str:
     near = nearest_category(code)
     hint = f" Did you mean {near} ({NAMES[near]})?" if near else " Codes look like cs.LG, math.AP or hep-th."
     return f"{code[:40]!r} is not an arXiv category.{hint}"
+
+
+def oai_set_mistake(spec: str) -> str | None:
+    """What is wrong with ``spec`` as an arXiv OAI-PMH set when it is a category or archive code; else None.
+
+    arXiv's sets are its groups (cs, math, stat, …) and, under physics, each archive
+    (physics:hep-th); a category code is none of them and arXiv refuses it (badArgument). A
+    value we do not know (another server's set, a finer set with ":") is left to the server.
+
+    >>> oai_set_mistake("cs.CL")[:75]
+    "'cs.CL' is an arXiv category, not an OAI-PMH set: harvest the set cs, which"
+    >>> oai_set_mistake("hep-th")[:80], oai_set_mistake("cs"), oai_set_mistake("physics:hep-th")
+    ("'hep-th' is an arXiv category, not an OAI-PMH set: harvest the set physics:hep-t", None, None)
+    """
+    code = canonical_category(spec)
+    archive = code.split(".", 1)[0]
+    if ":" in code or code in GROUP_SETS.values() or (code not in NAMES and archive not in _GROUP_OF):
+        return None
+    holder = f"physics:{archive}" if archive in PHYSICS_ARCHIVES else GROUP_SETS[_GROUP_OF[archive]]
+    return (f"{spec.strip()!r} is an arXiv category, not an OAI-PMH set: harvest the set {holder}, which holds it "
+            f"(pages, search and digests can each be kept to {code})")
 
 
 @dataclass(frozen=True, slots=True)
