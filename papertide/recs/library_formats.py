@@ -34,6 +34,9 @@ _BARE = "no-enclosing"  # what bibtexparser records for a value written without 
 # every word of every title was a failed entry, and a title naming another paper's id imported it.
 _CSV_ID_COLUMNS = frozenset({"arxiv_id", "arxivid", "eprint", "doi", "url", "link"})
 _CSV_DEFUSED = re.compile(r"'(?=[=+\-@\t\r])")  # the quote our CSV export puts before a would-be formula
+# A pasted token that tries to be an arXiv id, whose typo is worth reporting: a new-style id's
+# "2401.0" or an old-style id's "/9901001". Other words beside an id are the line's note.
+_ID_ATTEMPT = re.compile(r"\d{4}\.\d|/\d{5,7}\b")
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|)$")
 
 
@@ -209,26 +212,39 @@ def parse_csv(text: str) -> tuple[list[LibraryEntry], list[str]]:
     return entries, []
 
 
+def _read_token(token: str) -> str | None:
+    try:
+        return parse_arxiv_id(token.strip(_WRAPPING) or token).id
+    except InvalidArxivId:
+        return id_in_text(token)
+
+
 def parse_id_list(text: str) -> tuple[list[LibraryEntry], list[str]]:
     """One id, arXiv URL or arXiv DOI per line (or separated by spaces or commas); # starts a comment.
-    Quotes and brackets around an id are dropped (a list copied from code: ``["2401.00001", …]``)."""
+    Quotes and brackets around an id are dropped (a list copied from code: ``["2401.00001", …]``).
+
+    A reading list kept in notes has a title or a remark beside each id: the other words of a line
+    that holds an id are its note, not entries (each was reported "not an arXiv id", so a list read
+    whole looked mostly failed). A token that tries to be an id (``2401.0002x``) is still reported,
+    and a line with no id at all (a title pasted alone) is one unreadable entry, not one per word."""
     text = re.sub(r"(?i)\barxiv:\s+", "arXiv:", text)
-    tokens: list[str] = []
+    found: list[tuple[str, str | None]] = []
     for line in text.splitlines():
         line = _LIST_NUMBER.sub("", line.split("#", 1)[0]).strip()
         if is_arxiv_id(line):  # one reference a line, as arXiv's "Cite as" prints it: "arXiv:2401.00001 [cs.CL]"
-            tokens.append(line)
+            found.append((line, _read_token(line)))
             continue
         # A token without a letter or digit is a list's bullet or a table's rule ("-", "•", "|"), not an entry.
-        tokens += [t for t in re.split(r"[\s,;]+", line) if any(ch.isalnum() for ch in t)]
-    entries: list[LibraryEntry] = []
-    for index, token in enumerate(tokens, 1):
-        try:
-            arxiv_id: str | None = parse_arxiv_id(token.strip(_WRAPPING) or token).id
-        except InvalidArxivId:
-            arxiv_id = id_in_text(token)
-        error = None if arxiv_id else "not an arXiv id, arXiv link or arXiv DOI"
-        entries.append(LibraryEntry(index, token[:KEY_CHARS], arxiv_id, error))
+        tokens = [t for t in re.split(r"[\s,;]+", line) if any(ch.isalnum() for ch in t)]
+        read = [(t, _read_token(t)) for t in tokens]
+        if any(arxiv_id or _ID_ATTEMPT.search(t) for t, arxiv_id in read):
+            found += [(t, arxiv_id) for t, arxiv_id in read if arxiv_id or _ID_ATTEMPT.search(t)]
+        elif tokens:
+            found.append((" ".join(tokens), None))
+    entries = [
+        LibraryEntry(index, key[:KEY_CHARS], arxiv_id, None if arxiv_id else "not an arXiv id, arXiv link or arXiv DOI")
+        for index, (key, arxiv_id) in enumerate(found, 1)
+    ]
     if not entries:
         raise LibraryError("Nothing to import: paste arXiv ids or links, one per line, or choose a file.")
     return entries, []

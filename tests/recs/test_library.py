@@ -324,9 +324,10 @@ def test_pasted_ids_in_every_spelling():
     assert parsed.format == "ids"
     assert [e.arxiv_id for e in parsed.entries] == [
         "2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00005", "2401.00006",
-        "hep-th/9901001", "math/0601001", "2401.00007", "2401.00008", None, None,
+        "hep-th/9901001", "math/0601001", "2401.00007", "2401.00008", None,
     ]
-    assert parsed.entries[-1].message == "entry 12 (2401.99): not an arXiv id, arXiv link or arXiv DOI"
+    # "not-an-id" is the note of a line whose id is mistyped: the id is what is reported
+    assert parsed.entries[-1].message == "entry 11 (2401.99): not an arXiv id, arXiv link or arXiv DOI"
 
 
 def test_pasted_links_to_the_sites_readers_find_papers_on():
@@ -382,6 +383,31 @@ def test_a_pasted_list_of_references_has_no_unreadable_entries_for_their_numbers
     # the member read that half the list had failed.
     parsed = parse_library("", text)
     assert [(e.arxiv_id, e.error) for e in parsed.entries] == [("2401.00001", None), ("2401.00002", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "2401.00001 SlimSpec: Low-Rank Draft LM-Head\n2401.00002  (SPEED-Bench, read for Tuesday)",
+    "- arXiv:2401.00001 \u2014 Attention Is All You Need\n* https://arxiv.org/abs/2401.00002v2 great survey",
+    "2401.00001\tTree drafts\n2401.00002, 2023 follow-up",
+])
+def test_an_id_pasted_with_its_title_or_a_note_on_the_line_has_no_unreadable_entries_for_their_words(text):
+    # A reading list kept in notes has the title (or a remark) beside each id. Every word of it was an
+    # entry of its own, reported "not an arXiv id": the member read that the import had mostly failed
+    # while every paper had been found.
+    parsed = parse_library("", text)
+    assert [(e.arxiv_id, e.error) for e in parsed.entries] == [("2401.00001", None), ("2401.00002", None)]
+
+
+def test_a_mistyped_id_beside_a_good_one_is_still_reported_and_a_line_of_words_is_one_entry():
+    # The words of a line that holds an id are its note; a token that looks like an id attempt is
+    # not, and a line with no id at all (a title pasted alone) is one unreadable entry, not one a word.
+    parsed = parse_library("", "2401.00001 2401.0002x\nAttention Is All You Need\n")
+    assert [(e.key, e.arxiv_id) for e in parsed.entries] == [
+        ("2401.00001", "2401.00001"), ("2401.0002x", None), ("Attention Is All You Need", None),
+    ]
+    assert parsed.entries[2].message == (
+        "entry 3 (Attention Is All You Need): not an arXiv id, arXiv link or arXiv DOI"
+    )
 
 
 def test_nothing_pasted_is_refused():
