@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from papertide.domain.wording import quantity
+
 
 @dataclass(frozen=True, slots=True)
 class VoteResult:
@@ -69,9 +71,9 @@ class UpvoteHistory:
     def summary(self) -> str:
         """One sentence with the numbers the sparkline shows (its text alternative)."""
         if not self.points:
-            return f"{self.baseline} upvotes."
+            return f"{quantity(self.baseline, 'upvote')}."
         first, last = self.points[0], self.points[-1]
-        since = f"{first[1]} upvote{'' if first[1] == 1 else 's'} on {first[0].isoformat()}"
+        since = f"{quantity(first[1], 'upvote')} on {first[0].isoformat()}"
         if self.cast_here == 0:
             return f"{since}; no votes cast here since."
         return f"{since}, {last[1]} by {last[0].isoformat()}: {self.cast_here} cast here."

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from papertide.domain.wording import quantity
 from papertide.email.headers import address_line, list_id_line, text_line, uri_list_line
 
 EMAIL_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -69,6 +70,7 @@ def make_email_env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["css"] = STYLES
+    env.filters["quantity"] = quantity  # "1 upvote", "2 upvotes"
     return env
 
 

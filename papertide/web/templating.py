@@ -18,6 +18,7 @@ from papertide.domain.feeds import describe_search
 from papertide.domain.mathml import has_math, render_tex, tex_to_text
 from papertide.domain.papers import abs_url, id_year, pdf_url, short_authors, snippet
 from papertide.domain.summary import one_line_summary
+from papertide.domain.wording import quantity
 from papertide.services import Services
 from papertide.web import csrf, sessions
 from papertide.web.cards import CardFragments
@@ -60,6 +61,7 @@ def make_templates(services: Services) -> Jinja2Templates:
         category_name=lambda code: category_name(str(code)) or "",
         category_group=lambda code: category_group(str(code)),
         id_year=lambda arxiv_id: id_year(str(arxiv_id)),  # a paper without a date: the year of its id
+        quantity=quantity,  # "1 upvote", "2 upvotes"
     )
     env.tests["tex"] = has_math  # a title with math is shown rendered rather than with search highlights
     env.filters.update(plot_filters())

@@ -42,3 +42,4 @@ def test_votes_on_the_last_day_end_the_history_without_a_repeat():
 
 def test_an_empty_history_still_summarises_the_baseline():
     assert UpvoteHistory((), 4).summary() == "4 upvotes." and UpvoteHistory((), 4).total == 4
+    assert UpvoteHistory((), 1).summary() == "1 upvote."  # was "1 upvotes."

@@ -97,3 +97,13 @@ def test_digest_papers_in_a_right_to_left_script_read_in_their_own_direction():
     html = str(notices._paper_block(paper)["html"])
     for text in ("نموذج لغوي كبير LLM للعربية", "سارة أحمد", "نلخص العمل."):
         assert 'dir="auto" style=' in html.split(text)[0].rsplit("<", 1)[1], text
+
+
+def test_a_digest_paper_with_one_upvote_says_one_upvote():
+    # Quiet days' new papers often have a single upvote; the digest read "▲ 1 upvotes".
+    notices = Notices(Settings(base_url="https://papers.example", _env_file=None))  # type: ignore[call-arg]
+    one = notices._paper_block(Candidate("2606.05010", "One", "An abstract.", upvotes=1))
+    many = notices._paper_block(Candidate("2606.05011", "Many", "An abstract.", upvotes=2))
+    assert "▲ 1 upvote · https://papers.example/papers/2606.05010" in one["text"]
+    assert "▲ 1 upvote · <a " in str(one["html"])
+    assert "▲ 2 upvotes · " in many["text"] and "▲ 2 upvotes · <a " in str(many["html"])

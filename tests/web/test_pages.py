@@ -172,3 +172,10 @@ def test_comment_counts_add_visible_comments_to_the_imported_count(client, db):
     assert "3 comments" in client.get("/papers/date/2026-06-01").text
     assert "<dt>Comments</dt><dd>3</dd>" in client.get("/papers/2606.00001").text
     assert "3 comments" in client.get("/trending").text
+
+
+def test_a_paper_with_one_upvote_is_read_out_as_one_upvote(client, db):
+    # A screen reader read the vote button of a paper with one vote as "1 upvotes".
+    add_papers(db, (make_paper("2606.00003", upvotes_baseline=1), date(2026, 6, 1)))
+    html = client.get("/papers/2606.00003").text
+    assert 'aria-label="1 upvote; sign in to upvote"' in html
