@@ -195,8 +195,9 @@ class Settings(BaseSettings):
     )
     digest_for_you_min_score: float = Field(
         1.5,
-        description="Score a paper needs for the digest's For-you section (a sum of z-scores over the period's "
-        "new papers; 1.5 ≈ the top 7% of a plain text match), so a quiet period sends fewer or none.",
+        description="Score a paper needs for the digest's For-you section and the private For-you feed (a sum of "
+        "z-scores over the period's new papers; 1.5 ≈ the top 7% of a plain text match), so a quiet period sends "
+        "fewer or none.",
     )
     subscription_resend_minutes: int = Field(
         15, ge=0, le=10080, description="Minimum minutes between confirmation emails to one address."

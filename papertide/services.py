@@ -170,6 +170,6 @@ def build_services(settings: Settings, edges: Edges | None = None) -> Services:
         signals=signals,
         recommender=recommender,
         for_you=for_you,
-        rec_pages=RecPages(db, for_you),
+        rec_pages=RecPages(db, for_you, feed_min_score=settings.digest_for_you_min_score),
         owns_db=owns_db,
     )

@@ -64,8 +64,10 @@ class SuggestedPage:
 
 
 class RecPages:
-    def __init__(self, db: Database, personal: PersonalRecommendations, today: Callable[[], date] = _today) -> None:
+    def __init__(self, db: Database, personal: PersonalRecommendations, today: Callable[[], date] = _today,
+                 feed_min_score: float = float("-inf")) -> None:
         self.db, self.personal, self.today = db, personal, today
+        self.feed_min_score = feed_min_score
 
     def _cards(self, recs: Sequence[Recommendation]) -> list[RankedCard]:
         with self.db.read() as conn:
@@ -95,10 +97,17 @@ class RecPages:
         return ForYouPage(window, cards, found.has_signals, found.paused, found.trained_at, wider, newest, has_feed)
 
     def feed(self, user_id: int) -> list[RankedCard]:
-        """The private feed's entries: the last week's recommendations, best first."""
+        """The private feed's entries: the week's recommendations up to the newest papers held, best
+        first, those scoring at least the digest's For-you floor.
+
+        A feed reader counts every entry as news: the whole ranking of the week (50 entries, the
+        last of them a q-bio paper for a linguist) is what the floor keeps out of the digest. The
+        week ends on the newest day papers were published, as /for-you's does, so an archive no
+        longer fed (the demo) still has a feed."""
         today = self.today()
-        found = self.personal.for_user(user_id, today - timedelta(days=FEED_DAYS - 1), today, limit=FEED_LIMIT)
-        return self._cards(found.recommendations)
+        last = self.newest_day(today) or today
+        found = self.personal.for_user(user_id, last - timedelta(days=FEED_DAYS - 1), last, limit=FEED_LIMIT)
+        return self._cards([r for r in found.recommendations if r.score >= self.feed_min_score])
 
     def suggested(self, days: int = 7, limit: int = 50) -> SuggestedPage:
         """Curators' "Suggested for today": the community model's picks not listed on any day yet.
